@@ -1,0 +1,132 @@
+//! The `phonon` command: parses arguments and dispatches to render, check and haps.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compile } from "../language/compile/lower.js";
+import { formatDiagnostic } from "../language/diagnostics.js";
+import { repoRoot } from "./engine.js";
+import { UserError, formatReport, renderFile } from "./render.js";
+
+const USAGE = `phonon — live-coding audio engine
+
+usage:
+  phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R]
+  phonon check <file.ph> [--ir]
+  phonon haps "<mini-notation>" [--from 0 --to 1]
+  phonon haps --cases < cases.json > results.json
+  phonon --version`;
+
+/** `--name value` and `--flag` options, plus positional arguments. */
+export function parseArgs(argv: string[], flags: string[] = []): { positional: string[]; options: Map<string, string> } {
+  const positional: string[] = [];
+  const options = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith("--")) {
+      const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
+      if (flags.includes(name)) options.set(name, "true");
+      else {
+        const value = inline ?? argv[++i];
+        if (value === undefined) throw new UserError(`--${name} needs a value`);
+        options.set(name, value);
+      }
+    } else positional.push(a);
+  }
+  return { positional, options };
+}
+
+function numberOption(options: Map<string, string>, name: string): number | undefined {
+  const v = options.get(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${name} must be a positive number, not '${v}'`);
+  return n;
+}
+
+function checkKnown(options: Map<string, string>, known: string[]): void {
+  for (const k of options.keys()) {
+    if (!known.includes(k)) throw new UserError(`unknown option --${k} (known: ${known.map((x) => `--${x}`).join(" ")})`);
+  }
+}
+
+async function runRender(argv: string[]): Promise<number> {
+  const { positional, options } = parseArgs(argv);
+  checkKnown(options, ["cycles", "seconds", "sample-rate"]);
+  const [file, out] = positional;
+  if (!file || !out || positional.length > 2) throw new UserError("usage: phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R]");
+  if (options.has("cycles") && options.has("seconds")) throw new UserError("give --cycles or --seconds, not both");
+  const report = renderFile({
+    file,
+    out,
+    cycles: numberOption(options, "cycles"),
+    seconds: numberOption(options, "seconds"),
+    sampleRate: numberOption(options, "sample-rate"),
+  });
+  console.log(formatReport(report));
+  return 0;
+}
+
+async function runCheck(argv: string[]): Promise<number> {
+  const { positional, options } = parseArgs(argv, ["ir"]);
+  checkKnown(options, ["ir"]);
+  const file = positional[0];
+  if (!file) throw new UserError("usage: phonon check <file.ph> [--ir]");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new UserError(`${file}: no such file`);
+  }
+  const r = compile(text);
+  for (const d of r.diagnostics) console.error(formatDiagnostic(d, r.map, file));
+  if (!r.ir) return 1;
+  if (options.has("ir")) console.log(JSON.stringify(r.ir, null, 2));
+  else {
+    const ir = r.ir;
+    console.log(`${file}: ok — ${ir.buses.length} buses, ${ir.nodes.length} nodes, ${ir.stages.length} stages, ${ir.lanes.length} lanes, ${ir.outputs.length} outputs, ${ir.cps} cps`);
+  }
+  return 0;
+}
+
+async function runHapsCommand(argv: string[]): Promise<number> {
+  const path = "./haps.js";
+  const mod = (await import(path).catch(() => undefined)) as { runHaps?: (argv: string[]) => Promise<number> } | undefined;
+  if (!mod?.runHaps) throw new UserError("phonon haps is not available in this build");
+  return mod.runHaps(argv);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "render":
+        return await runRender(rest);
+      case "check":
+        return await runCheck(rest);
+      case "haps":
+        return await runHapsCommand(rest);
+      case "--version":
+      case "version": {
+        const pkg = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { version: string };
+        console.log(`phonon ${pkg.version}`);
+        return 0;
+      }
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new UserError(`unknown command '${command}'\n\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof UserError) {
+      console.error(`phonon: ${e.message}`);
+      return 1;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`phonon: internal error: ${message}`);
+    if (process.env.PHONON_DEBUG) console.error(e);
+    return 2;
+  }
+}

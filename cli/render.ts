@@ -1,0 +1,133 @@
+//! `phonon render`: compile a .ph file, schedule it cycle by cycle into the engine, and write a stereo WAV.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { compile } from "../language/compile/lower.js";
+import { formatDiagnostic } from "../language/diagnostics.js";
+import { Rational } from "../language/pattern/rational.js";
+import { EventBatch } from "../language/schedule/events.js";
+import { Scheduler } from "../language/schedule/scheduler.js";
+import { Engine, type EngineStats } from "./engine.js";
+
+export interface RenderOptions {
+  file: string;
+  out: string;
+  cycles?: number;
+  seconds?: number;
+  sampleRate?: number;
+  blockSize?: number;
+}
+
+export interface RenderReport {
+  file: string;
+  out: string;
+  sampleRate: number;
+  frames: number;
+  seconds: number;
+  cycles: number;
+  cps: number;
+  events: number;
+  nodes: number;
+  stages: number;
+  wallSeconds: number;
+  realtime: number;
+  warnings: string[];
+  stats: EngineStats;
+}
+
+/** A user-facing failure: printed as is, exit code 1, no stack trace. */
+export class UserError extends Error {}
+
+const DEFAULT_CYCLES = 4;
+
+export function renderFile(opts: RenderOptions): RenderReport {
+  const sampleRate = opts.sampleRate ?? 44100;
+  if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 384000) {
+    throw new UserError(`--sample-rate must be a whole number of Hz between 8000 and 384000, not ${opts.sampleRate}`);
+  }
+  if (!existsSync(opts.file)) throw new UserError(`${opts.file}: no such file`);
+  const text = readFileSync(opts.file, "utf8");
+  const result = compile(text);
+  for (const d of result.diagnostics) console.error(formatDiagnostic(d, result.map, opts.file));
+  if (!result.ir) {
+    const n = result.diagnostics.filter((d) => d.severity === "error").length;
+    throw new UserError(`${opts.file}: ${n} error${n === 1 ? "" : "s"}; nothing rendered`);
+  }
+  const outDir = dirname(resolve(opts.out));
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) {
+    throw new UserError(`cannot write ${opts.out}: the directory ${outDir} does not exist`);
+  }
+
+  const ir = result.ir;
+  const frames =
+    opts.seconds !== undefined
+      ? Math.round(opts.seconds * sampleRate)
+      : Math.round(((opts.cycles ?? DEFAULT_CYCLES) / ir.cps) * sampleRate);
+  if (!(frames > 0)) throw new UserError("nothing to render: the duration must be greater than 0");
+
+  const started = performance.now();
+  const engine = new Engine(sampleRate, opts.blockSize ?? 512);
+  const plan = engine.load(ir);
+  const warnings: string[] = [];
+  const scheduler = new Scheduler(ir, result.lanes, {
+    sampleRate,
+    resolveSample: (name, index) => engine.sampleId(name, index),
+    warn: (m) => warnings.push(m),
+  });
+  engine.openWav(opts.out);
+  const batch = new EventBatch();
+  let events = 0;
+  let done = 0;
+  // Cycle by cycle: push the cycle's events, then render up to its end. The same loop drives `live`.
+  for (let cycle = 0; done < frames; cycle++) {
+    batch.clear();
+    events += scheduler.schedule(cycle, batch);
+    if (batch.count) engine.pushEvents(batch.view());
+    const end = Math.min(frames, scheduler.frameAt(Rational.of(cycle + 1)));
+    if (end > done) {
+      engine.render(end - done);
+      done = end;
+    }
+  }
+  engine.closeWav();
+  const wallSeconds = (performance.now() - started) / 1000;
+  const seconds = frames / sampleRate;
+  return {
+    file: opts.file,
+    out: opts.out,
+    sampleRate,
+    frames,
+    seconds,
+    cycles: seconds * ir.cps,
+    cps: ir.cps,
+    events,
+    nodes: plan.nodes,
+    stages: plan.stages,
+    wallSeconds,
+    realtime: seconds / wallSeconds,
+    warnings,
+    stats: engine.stats(),
+  };
+}
+
+const dB = (x: number): string => (x > 0 ? `${(20 * Math.log10(x)).toFixed(1)} dBFS` : "-inf dBFS");
+
+/** The report printed after a render. */
+export function formatReport(r: RenderReport): string {
+  const s = r.stats;
+  const lines = [
+    `rendered ${r.file} → ${r.out}`,
+    `  duration   ${r.seconds.toFixed(3)} s (${+r.cycles.toFixed(3)} cycles at ${r.cps} cps), ${r.sampleRate} Hz, stereo 32-bit float`,
+    `  peak       L ${dB(s.peak[0])}  R ${dB(s.peak[1])}`,
+    `  rms        L ${dB(s.rms[0])} (${s.rms[0].toFixed(4)})  R ${dB(s.rms[1])} (${s.rms[1].toFixed(4)})`,
+    `  graph      ${r.nodes} nodes in ${r.stages} stages; ${r.events} events; voices peak ${s.voicesPeak}`,
+    `  speed      ${r.wallSeconds.toFixed(3)} s wall, ${r.realtime.toFixed(1)}× realtime; block p50 ${s.blockUsP50.toFixed(0)} µs, p99 ${s.blockUsP99.toFixed(0)} µs, max ${s.blockUsMax.toFixed(0)} µs (budget ${((512 / r.sampleRate) * 1e6).toFixed(0)} µs)`,
+  ];
+  if (s.limiterFrames > 0) {
+    lines.push(`  limiter    acted on ${s.limiterFrames} frames (down to ${dB(s.limiterMinGain).replace("FS", "")})`);
+  }
+  if (s.nonfinite > 0) lines.push(`  warning    ${s.nonfinite} NaN/Inf samples were flushed to 0`);
+  if (s.lateEvents + s.droppedEvents > 0) lines.push(`  warning    ${s.lateEvents} late and ${s.droppedEvents} dropped events`);
+  for (const w of r.warnings) lines.push(`  warning    ${w}`);
+  return lines.join("\n");
+}
