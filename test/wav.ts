@@ -1,0 +1,48 @@
+//! A small WAV reader for tests: reads what `phonon render` wrote, independently of the engine's writer.
+import { readFileSync } from "node:fs";
+
+export interface Wav {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  format: number;
+  /** One Float32Array per channel. */
+  data: Float32Array[];
+}
+
+/** Parse a RIFF/WAVE file holding PCM (format 1) or IEEE float (format 3, or extensible wrapping either). */
+export function readWav(path: string): Wav {
+  const buf = readFileSync(path);
+  if (buf.toString("ascii", 0, 4) !== "RIFF" || buf.toString("ascii", 8, 12) !== "WAVE") throw new Error(`${path}: not a WAV file`);
+  let off = 12;
+  let fmt: { format: number; channels: number; sampleRate: number; bits: number } | undefined;
+  while (off + 8 <= buf.length) {
+    const id = buf.toString("ascii", off, off + 4);
+    const size = buf.readUInt32LE(off + 4);
+    const body = off + 8;
+    if (id === "fmt ") {
+      let format = buf.readUInt16LE(body);
+      if (format === 0xfffe) format = buf.readUInt16LE(body + 24);
+      fmt = { format, channels: buf.readUInt16LE(body + 2), sampleRate: buf.readUInt32LE(body + 4), bits: buf.readUInt16LE(body + 14) };
+    } else if (id === "data") {
+      if (!fmt) throw new Error(`${path}: data before fmt`);
+      const bytes = fmt.bits / 8;
+      const frames = Math.floor(size / (bytes * fmt.channels));
+      const data = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
+      for (let i = 0; i < frames; i++) {
+        for (let c = 0; c < fmt.channels; c++) {
+          const p = body + (i * fmt.channels + c) * bytes;
+          let v: number;
+          if (fmt.format === 3 && fmt.bits === 32) v = buf.readFloatLE(p);
+          else if (fmt.format === 1 && fmt.bits === 16) v = buf.readInt16LE(p) / 32768;
+          else if (fmt.format === 1 && fmt.bits === 24) v = buf.readIntLE(p, 3) / 8388608;
+          else throw new Error(`${path}: unsupported format ${fmt.format}/${fmt.bits} bits`);
+          data[c]![i] = v;
+        }
+      }
+      return { sampleRate: fmt.sampleRate, channels: fmt.channels, bitsPerSample: fmt.bits, format: fmt.format, data };
+    }
+    off = body + size + (size & 1);
+  }
+  throw new Error(`${path}: no data chunk`);
+}
