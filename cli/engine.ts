@@ -28,6 +28,7 @@ interface NativeEngine {
   render(frames: number): void;
   renderBuffer(frames: number): Float32Array;
   closeWav(): void;
+  frame(): number;
   stats(): string;
   kinds(): string[];
 }
@@ -51,23 +52,36 @@ export interface LoadReport {
   outputs: number;
 }
 
-/** Engine statistics since it started (see engine-rs/core/src/stats.rs). */
-export interface EngineStats {
+/** Engine statistics since it started, as engine-rs/core/src/stats.rs serializes them. */
+interface NativeStats {
+  sampleRate: number;
+  blockSize: number;
+  cps: number;
   frames: number;
   blocks: number;
-  peak: [number, number];
-  rms: [number, number];
+  peakLeft: number;
+  peakRight: number;
+  rmsLeft: number;
+  rmsRight: number;
   blockUsP50: number;
   blockUsP99: number;
   blockUsMax: number;
   lateEvents: number;
   droppedEvents: number;
+  ignoredEvents: number;
+  pendingEvents: number;
   voices: number;
   voicesPeak: number;
   voiceSteals: number;
   limiterFrames: number;
   limiterMinGain: number;
   nonfinite: number;
+}
+
+/** Engine statistics since it started, with per-channel figures as [left, right]. */
+export interface EngineStats extends Omit<NativeStats, "peakLeft" | "peakRight" | "rmsLeft" | "rmsRight"> {
+  peak: [number, number];
+  rms: [number, number];
 }
 
 export class Engine {
@@ -110,7 +124,8 @@ export class Engine {
     this.inner.closeWav();
   }
   stats(): EngineStats {
-    return JSON.parse(this.inner.stats()) as EngineStats;
+    const { peakLeft, peakRight, rmsLeft, rmsRight, ...rest } = JSON.parse(this.inner.stats()) as NativeStats;
+    return { ...rest, peak: [peakLeft, peakRight], rms: [rmsLeft, rmsRight] };
   }
   kinds(): string[] {
     return this.inner.kinds();

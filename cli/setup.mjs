@@ -50,8 +50,10 @@ if (has("dpkg-query")) {
 const lockHash = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
 const stamp = join(root, "node_modules", ".phonon-lock-hash");
 if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
-  say("installing npm dependencies (npm ci)");
-  run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+  // `npm install`, not `npm ci`: npm 11 leaves @napi-rs/cli's optional per-platform packages out of
+  // the lock file and `npm ci` then refuses it. `npm install` still installs the locked versions.
+  say("installing npm dependencies");
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
   writeFileSync(stamp, lockHash);
 }
 

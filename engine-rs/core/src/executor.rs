@@ -1,0 +1,161 @@
+//! The executor: applies events at their frames and runs a plan's stages in order, one block at a time.
+//!
+//! Serial for now. Nodes of one stage only read buffers of earlier stages (split off with
+//! `split_at_mut`) and write their own, and every kernel is `Send`, so a stage can later be run
+//! on a worker pool without changing any kernel.
+
+use crate::events::{Action, Event};
+use crate::ir::LaneKind;
+use crate::kernels::{Context, Input, KernelCounts, Outputs, PortIn, MAX_PORTS};
+use crate::plan::{LaneSlot, Plan, Source};
+
+/// Runs one plan.
+pub struct Executor {
+    plan: Plan,
+}
+
+/// The block input for one source.
+#[inline]
+fn resolve<'a>(
+    src: Source,
+    done: &'a [Vec<f32>],
+    lanes: &'a [LaneSlot],
+    stride: usize,
+    n: usize,
+) -> PortIn<'a> {
+    match src {
+        Source::Const(c) => PortIn::mono(Input::Const(c)),
+        Source::Node { slot, channels } => {
+            let buf = &done[slot];
+            let left = Input::Block(&buf[..n]);
+            if channels == 2 {
+                PortIn::stereo(left, Input::Block(&buf[stride..stride + n]))
+            } else {
+                PortIn::mono(left)
+            }
+        }
+        Source::Lane(l) => {
+            let lane = &lanes[l];
+            if lane.stepped {
+                PortIn::mono(Input::Block(&lane.buf[..n]))
+            } else {
+                PortIn::mono(Input::Const(lane.value))
+            }
+        }
+    }
+}
+
+impl Executor {
+    /// Takes ownership of a built plan.
+    pub fn new(plan: Plan) -> Executor {
+        Executor { plan }
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The kind of lane `id`, if it exists.
+    pub fn lane_kind(&self, id: u32) -> Option<LaneKind> {
+        self.plan.lanes.get(id as usize).map(|l| l.kind)
+    }
+
+    /// Applies one event `offset` frames into the coming block (`offset < ctx.frames`): starts a
+    /// voice, or steps a lane's value from that frame to the end of the block. Events of a block
+    /// are applied in frame order before [`Executor::run`]. Render thread.
+    pub fn apply(&mut self, ctx: &Context, event: &Event, offset: usize) {
+        let n = ctx.frames;
+        let offset = offset.min(n.saturating_sub(1));
+        let Some(lane) = self.plan.lanes.get_mut(event.lane as usize) else {
+            return;
+        };
+        match (event.action, lane.kind) {
+            (Action::Trigger(t), LaneKind::Trigger) => {
+                self.plan.nodes[lane.slot].kernel.trigger(ctx, offset, &t);
+            }
+            (Action::Set(v), LaneKind::Param) => {
+                if offset == 0 && !lane.stepped {
+                    lane.value = v;
+                } else {
+                    if !lane.stepped {
+                        let held = lane.value;
+                        lane.buf[..n].fill(held);
+                        lane.stepped = true;
+                    }
+                    lane.buf[offset..n].fill(v);
+                    lane.value = v;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs every stage for a block of `ctx.frames` frames. Render thread: no allocation.
+    pub fn run(&mut self, ctx: &Context) {
+        let n = ctx.frames;
+        let Plan {
+            nodes,
+            buffers,
+            stages,
+            lanes,
+            max_block,
+            ..
+        } = &mut self.plan;
+        let stride = *max_block;
+        for stage in stages.iter() {
+            let (done, current) = buffers.split_at_mut(stage.start);
+            let done: &[Vec<f32>] = done;
+            for slot in stage.clone() {
+                let node = &mut nodes[slot];
+                let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
+                for (i, src) in ins.iter_mut().zip(&node.sources[..node.nports]) {
+                    *i = resolve(*src, done, lanes, stride, n);
+                }
+                let mut out =
+                    Outputs::new(&mut current[slot - stage.start], stride, node.channels, n);
+                node.kernel.process(ctx, &ins[..node.nports], &mut out);
+            }
+        }
+        for lane in lanes.iter_mut() {
+            lane.stepped = false;
+        }
+    }
+
+    /// Adds every output node's block into `left` and `right` (mono outputs into both), at unity.
+    pub fn mix_into(&self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len());
+        let stride = self.plan.max_block;
+        for &slot in &self.plan.outputs {
+            let buf = &self.plan.buffers[slot];
+            let l = &buf[..n];
+            let r = if self.plan.nodes[slot].channels == 2 {
+                &buf[stride..stride + n]
+            } else {
+                l
+            };
+            for (o, x) in left[..n].iter_mut().zip(l) {
+                *o += x;
+            }
+            for (o, x) in right[..n].iter_mut().zip(r) {
+                *o += x;
+            }
+        }
+    }
+
+    /// Voices sounding now, over all nodes.
+    pub fn voices(&self) -> usize {
+        self.plan.nodes.iter().map(|n| n.kernel.voices()).sum()
+    }
+
+    /// Kernel counters since the previous call.
+    pub fn take_counts(&mut self) -> KernelCounts {
+        let mut c = KernelCounts::default();
+        for n in &mut self.plan.nodes {
+            let k = n.kernel.take_counts();
+            c.steals += k.steals;
+            c.ignored += k.ignored;
+        }
+        c
+    }
+}

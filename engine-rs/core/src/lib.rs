@@ -1,0 +1,31 @@
+//! Phonon's sound engine: GraphIR in, a block-based plan of kernels, sample-accurate events, stereo audio out.
+
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod executor;
+pub mod io;
+pub mod ir;
+pub mod kernels;
+pub mod kit;
+pub mod limiter;
+pub mod plan;
+pub mod samples;
+pub mod stats;
+
+pub use engine::{Engine, LoadReport};
+pub use error::EngineError;
+pub use io::wav::WavWriter;
+pub use samples::{Sample, SampleBank};
+pub use stats::Stats;
+
+#[cfg(test)]
+mod tests {
+    /// Everything the render thread will own must be movable to it.
+    #[test]
+    fn engine_is_send() {
+        fn send<T: Send>() {}
+        send::<crate::Engine>();
+        send::<crate::plan::Plan>();
+    }
+}

@@ -1,0 +1,239 @@
+//! The Plan: a validated GraphIR lowered to kernels, preallocated block buffers, resolved inputs and stage order.
+//!
+//! Nodes are stored in *slot* order: stage 0's nodes first, then stage 1's, and so on. A node's
+//! inputs therefore always live in lower slots than the first slot of its own stage, which lets
+//! the executor split the buffers into "already computed" (read-only) and "this stage" (written)
+//! halves with `split_at_mut`, the shape parallel stages will need too. Everything here is
+//! allocated when the plan is built, on the control thread.
+
+use std::ops::Range;
+
+use crate::ir::{GraphIr, LaneKind, Param};
+use crate::kernels::{self, ChannelRule, Kernel, MAX_PORTS};
+
+/// Where a port's value comes from, resolved to slots and lane indices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Source {
+    /// A constant for the whole plan.
+    Const(f32),
+    /// The output of the node in `slot`; `channels` (1 or 2) of it are read (1 = left only).
+    Node {
+        /// Slot of the source node.
+        slot: usize,
+        /// Channels read.
+        channels: usize,
+    },
+    /// A param lane's held value.
+    Lane(usize),
+}
+
+/// One node of the plan.
+pub struct NodeSlot {
+    /// GraphIR node id.
+    pub id: u32,
+    /// Kind name.
+    pub kind: &'static str,
+    /// Output channels, 1 or 2.
+    pub channels: usize,
+    /// Port sources in the kind's port order; `nports` are used.
+    pub sources: [Source; MAX_PORTS],
+    /// Ports of the kind.
+    pub nports: usize,
+    /// The node's DSP and state.
+    pub kernel: Box<dyn Kernel>,
+}
+
+/// A lane's runtime state.
+#[derive(Debug)]
+pub struct LaneSlot {
+    /// Trigger or param.
+    pub kind: LaneKind,
+    /// Slot of the node it drives.
+    pub slot: usize,
+    /// Held value (param lanes): the value at the end of the last block, or `init`.
+    pub value: f32,
+    /// Whether `buf` holds this block's values (a step happened after the block's first frame).
+    pub stepped: bool,
+    /// Per-frame values for blocks with steps (param lanes; empty for trigger lanes).
+    pub buf: Vec<f32>,
+}
+
+/// A runnable program.
+pub struct Plan {
+    /// Frames per second.
+    pub sample_rate: f32,
+    /// Largest block; every buffer channel is this long.
+    pub max_block: usize,
+    /// Cycles per second, as sent.
+    pub cps: f64,
+    /// Nodes in slot order.
+    pub nodes: Vec<NodeSlot>,
+    /// `buffers[slot]` holds `channels * max_block` samples, channel after channel.
+    pub buffers: Vec<Vec<f32>>,
+    /// Slot ranges, one per stage, in order.
+    pub stages: Vec<Range<usize>>,
+    /// Slots summed into the master.
+    pub outputs: Vec<usize>,
+    /// Lanes by id.
+    pub lanes: Vec<LaneSlot>,
+    /// Slot of each GraphIR node id.
+    pub slot_of: Vec<usize>,
+    /// Named buses (informational).
+    pub buses: usize,
+}
+
+impl Plan {
+    /// Builds the plan of a validated graph. Control thread; allocates everything.
+    pub fn build(ir: &GraphIr, sample_rate: f32, max_block: usize) -> Plan {
+        let mut slot_of = vec![0usize; ir.nodes.len()];
+        let mut order = Vec::with_capacity(ir.nodes.len());
+        let mut stages = Vec::with_capacity(ir.stages.len());
+        for stage in &ir.stages {
+            let start = order.len();
+            for &id in stage {
+                slot_of[id as usize] = order.len();
+                order.push(id);
+            }
+            stages.push(start..order.len());
+        }
+        let mut nodes: Vec<NodeSlot> = Vec::with_capacity(order.len());
+        for &id in &order {
+            let node = &ir.nodes[id as usize];
+            let spec = kernels::spec(&node.kind).expect("validated kind");
+            let mut sources = [Source::Const(0.0); MAX_PORTS];
+            let mut follow = 1;
+            for (p, port) in spec.ports.iter().enumerate() {
+                let param = node
+                    .params
+                    .get(port.name)
+                    .map(|p| p.resolve().expect("validated param"));
+                sources[p] = match param {
+                    None => Source::Const(port.default.unwrap_or(0.0)),
+                    Some(Param::Const(c)) => Source::Const(c),
+                    Some(Param::Node(src)) => {
+                        let slot = slot_of[src as usize];
+                        let ch = if port.stereo { nodes[slot].channels } else { 1 };
+                        follow = follow.max(ch);
+                        Source::Node { slot, channels: ch }
+                    }
+                    Some(Param::Lane { lane, .. }) => Source::Lane(lane as usize),
+                };
+            }
+            let channels = match spec.channels {
+                ChannelRule::Mono => 1,
+                ChannelRule::Stereo => 2,
+                ChannelRule::FollowInputs => follow,
+            };
+            let mut kernel = kernels::make(&node.kind).expect("validated kind");
+            kernel.prepare(sample_rate, max_block);
+            nodes.push(NodeSlot {
+                id,
+                kind: spec.name,
+                channels,
+                sources,
+                nports: spec.ports.len(),
+                kernel,
+            });
+        }
+        let buffers = nodes
+            .iter()
+            .map(|n| vec![0.0f32; n.channels * max_block])
+            .collect();
+        let lanes = ir
+            .lanes
+            .iter()
+            .map(|l| {
+                let kind = l.lane_kind().expect("validated lane");
+                let init = match l
+                    .param
+                    .as_ref()
+                    .and_then(|p| ir.nodes[l.node as usize].params.get(p))
+                {
+                    Some(p) => match p.resolve() {
+                        Ok(Param::Lane { init, .. }) => init,
+                        _ => 0.0,
+                    },
+                    None => 0.0,
+                };
+                LaneSlot {
+                    kind,
+                    slot: slot_of[l.node as usize],
+                    value: init,
+                    stepped: false,
+                    buf: if kind == LaneKind::Param {
+                        vec![0.0; max_block]
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect();
+        Plan {
+            sample_rate,
+            max_block,
+            cps: ir.cps,
+            outputs: ir
+                .outputs
+                .iter()
+                .map(|o| slot_of[o.node as usize])
+                .collect(),
+            nodes,
+            buffers,
+            stages,
+            lanes,
+            slot_of,
+            buses: ir.buses.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_follow_stages_and_channels_follow_inputs() {
+        let src = r#"{"version": 1, "nodes": [
+            {"id": 0, "kind": "lpf", "params": {"in": {"node": 2}}},
+            {"id": 1, "kind": "sine", "params": {"freq": {"node": 2}}},
+            {"id": 2, "kind": "sampler"},
+            {"id": 3, "kind": "mul", "params": {"a": {"node": 1}, "b": {"const": 0.5}}}
+          ],
+          "outputs": [{"name": "o", "node": 0}],
+          "stages": [[2, 3], [0, 1]]}"#;
+        // Node 3 reads node 1, which is in a later stage: invalid; fix the stages.
+        let src = src.replace("[[2, 3], [0, 1]]", "[[2], [0, 1], [3]]");
+        let ir = GraphIr::parse(&mut src.into_bytes()).unwrap();
+        let plan = Plan::build(&ir, 48000.0, 128);
+        assert_eq!(plan.slot_of, vec![1, 2, 0, 3]);
+        assert_eq!(plan.stages, vec![0..1, 1..3, 3..4]);
+        let ch: Vec<usize> = plan.nodes.iter().map(|n| n.channels).collect();
+        assert_eq!(
+            ch,
+            vec![2, 2, 1, 1],
+            "sampler stereo, lpf follows it, sine mono, mul follows sine"
+        );
+        // The sine's freq reads only the sampler's left channel; the lpf reads both.
+        assert_eq!(
+            plan.nodes[2].sources[0],
+            Source::Node {
+                slot: 0,
+                channels: 1
+            }
+        );
+        assert_eq!(
+            plan.nodes[1].sources[0],
+            Source::Node {
+                slot: 0,
+                channels: 2
+            }
+        );
+        assert_eq!(
+            plan.nodes[1].sources[1],
+            Source::Const(1000.0),
+            "cutoff default"
+        );
+        assert_eq!(plan.outputs, vec![1]);
+        assert_eq!(plan.buffers[1].len(), 256);
+    }
+}

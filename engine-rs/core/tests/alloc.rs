@@ -1,0 +1,137 @@
+//! Proves the render thread allocates nothing: a counting global allocator around `render` and `push_events`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use phonon_core::Engine;
+
+struct Counting;
+
+thread_local! {
+    static ON: Cell<bool> = const { Cell::new(false) };
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note() {
+    // `try_with`: never touch a thread-local being torn down. Const-initialized `Cell`s need no
+    // allocation to access.
+    if ON.try_with(|o| o.get()).unwrap_or(false) {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so the
+// allocator contract holds exactly as for `System`; the counting touches only thread-local cells.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note();
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note();
+        // SAFETY: same contract as our caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        note();
+        // SAFETY: same contract as our caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Allocations and frees made by `f` on this thread.
+fn counted(f: impl FnOnce()) -> usize {
+    COUNT.with(|c| c.set(0));
+    ON.with(|o| o.set(true));
+    f();
+    ON.with(|o| o.set(false));
+    COUNT.with(|c| c.get())
+}
+
+/// Trigger and set records for frames `from..to`, every `step` frames.
+fn events(e: &Engine, from: u64, to: u64, step: u64) -> Vec<f64> {
+    let ids: Vec<f64> = ["bd", "sn", "hh", "cp"]
+        .iter()
+        .map(|n| e.sample_id(n, 0).unwrap() as f64)
+        .collect();
+    let mut b = Vec::new();
+    let mut k = 0;
+    let mut f = from;
+    while f < to {
+        b.extend_from_slice(&[
+            f as f64,
+            0.0,
+            2.0,
+            3.0,
+            0.0,
+            ids[k % 4],
+            1.0,
+            0.7,
+            2.0,
+            (k % 5) as f64 / 4.0,
+        ]);
+        b.extend_from_slice(&[
+            f as f64 + 7.0,
+            1.0,
+            0.0,
+            1.0,
+            0.0,
+            220.0 + (k % 3) as f64 * 110.0,
+        ]);
+        b.extend_from_slice(&[
+            f as f64 + 3.0,
+            1.0,
+            1.0,
+            1.0,
+            0.0,
+            500.0 + (k % 4) as f64 * 700.0,
+        ]);
+        k += 1;
+        f += step;
+    }
+    b
+}
+
+#[test]
+fn render_and_push_events_allocate_nothing() {
+    // The counter works: one allocation and one free.
+    assert_eq!(counted(|| drop(std::hint::black_box(vec![1u8; 10]))), 2);
+    let mut e = Engine::new(44100, 256);
+    let mut ir = include_str!("fixtures/every_kind.json").as_bytes().to_vec();
+    e.load(&mut ir).unwrap();
+    // Dense enough to keep voices sounding, steal voices and step lanes inside blocks.
+    let warm = events(&e, 0, 44100, 97);
+    let later = events(&e, 46000, 4 * 44100, 61);
+    e.push_events(&warm).unwrap();
+    let (mut l, mut r) = (vec![0.0f32; 300], vec![0.0f32; 300]);
+    for _ in 0..150 {
+        e.render(&mut l, &mut r);
+    }
+    let pushes = counted(|| {
+        e.push_events(&later).unwrap();
+    });
+    assert_eq!(pushes, 0, "push_events allocated");
+    let renders = counted(|| {
+        for _ in 0..450 {
+            e.render(&mut l, &mut r);
+        }
+        // Odd sizes: a single frame, zero frames, unequal slices, partial blocks.
+        e.render(&mut l[..1], &mut r[..1]);
+        e.render(&mut l[..0], &mut r[..0]);
+        e.render(&mut l[..299], &mut r[..257]);
+    });
+    assert_eq!(renders, 0, "render allocated or freed");
+    let s = e.stats();
+    assert!(s.voices_peak > 0, "{s:?}");
+    assert_eq!(s.late_events + s.dropped_events, 0, "{s:?}");
+    assert!(s.peak_left > 0.0);
+}

@@ -1,0 +1,379 @@
+//! End-to-end tests of the Engine: GraphIR in, events, stereo blocks out, master and statistics.
+
+use phonon_core::limiter::THRESHOLD;
+use phonon_core::{Engine, EngineError, Sample, WavWriter};
+
+const SR: u32 = 44100;
+
+fn load(e: &mut Engine, json: &str) {
+    e.load(&mut json.as_bytes().to_vec()).unwrap();
+}
+
+/// Renders `n` frames in calls of the given sizes (cycled).
+fn render(e: &mut Engine, n: usize, calls: &[usize]) -> (Vec<f32>, Vec<f32>) {
+    let (mut l, mut r) = (vec![0.0f32; n], vec![0.0f32; n]);
+    let mut at = 0;
+    let mut k = 0;
+    while at < n {
+        let m = calls[k % calls.len()].min(n - at);
+        e.render(&mut l[at..at + m], &mut r[at..at + m]);
+        at += m;
+        k += 1;
+    }
+    (l, r)
+}
+
+fn first_nonzero(l: &[f32], r: &[f32]) -> Option<usize> {
+    (0..l.len()).position(|i| l[i] != 0.0 || r[i] != 0.0)
+}
+
+const SINE_HALF: &str = r#"{"version": 1, "nodes": [
+  {"id": 0, "kind": "sine", "params": {"freq": {"const": 440}}},
+  {"id": 1, "kind": "mul", "params": {"a": {"node": 0}, "b": {"const": 0.5}}}],
+  "outputs": [{"name": "out", "node": 1}], "stages": [[0], [1]]}"#;
+
+const SAMPLER: &str = r#"{"version": 1, "nodes": [{"id": 0, "kind": "sampler"}],
+  "outputs": [{"name": "out", "node": 0}],
+  "lanes": [{"id": 0, "kind": "trigger", "node": 0, "pattern": "bd"}],
+  "stages": [[0]]}"#;
+
+#[test]
+fn no_graph_renders_silence_and_refuses_events() {
+    let mut e = Engine::new(SR, 128);
+    let (l, r) = render(&mut e, 1000, &[1000]);
+    assert!(l.iter().chain(&r).all(|v| *v == 0.0));
+    assert_eq!(e.frame(), 1000);
+    let err = e.push_events(&[0.0, 0.0, 0.0, 0.0]).unwrap_err();
+    assert!(matches!(err, EngineError::NoGraph(_)), "{err}");
+}
+
+/// A 440 Hz sine at amplitude 0.5 for 1 s: RMS 0.5/√2 within 0.1 %, DFT peak at 440 Hz
+/// (1 Hz bins over 1 s, searched 400..480 Hz), both channels equal, untouched by the limiter.
+#[test]
+fn sine_through_the_engine_has_the_right_level_and_frequency() {
+    let mut e = Engine::new(SR, 512);
+    load(&mut e, SINE_HALF);
+    let (l, r) = render(&mut e, SR as usize, &[512]);
+    assert_eq!(l, r, "a mono output goes to both channels");
+    let rms = (l.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / l.len() as f64).sqrt();
+    let want = 0.5 * std::f64::consts::FRAC_1_SQRT_2;
+    assert!((rms - want).abs() / want < 1e-3, "rms {rms}");
+    let power = |f: f64| {
+        let w = std::f64::consts::TAU * f / SR as f64;
+        let (mut re, mut im) = (0.0f64, 0.0f64);
+        for (i, x) in l.iter().enumerate() {
+            re += *x as f64 * (w * i as f64).cos();
+            im -= *x as f64 * (w * i as f64).sin();
+        }
+        re * re + im * im
+    };
+    let peak = (400i32..=480)
+        .max_by(|a, b| power(*a as f64).total_cmp(&power(*b as f64)))
+        .unwrap();
+    assert!((peak - 440).abs() <= 1, "DFT peak at {peak} Hz");
+    let s = e.stats();
+    assert_eq!(s.limiter_frames, 0);
+    assert!((s.peak_left - 0.5).abs() < 1e-4);
+}
+
+/// Triggers at frames 0, 1000 and 2500 start sound exactly there, whatever the render call sizes
+/// (1000 and 2500 fall inside 512-frame blocks, and inside calls of 333 frames).
+#[test]
+fn sampler_triggers_start_on_their_frames() {
+    for frame in [0u64, 1000, 2500] {
+        for calls in [&[512usize][..], &[333, 1, 700]] {
+            let mut e = Engine::new(SR, 512);
+            load(&mut e, SAMPLER);
+            let bd = e.sample_id("bd", 0).unwrap() as f64;
+            assert_eq!(
+                e.push_events(&[frame as f64, 0.0, 0.0, 1.0, 0.0, bd])
+                    .unwrap(),
+                1
+            );
+            let (l, r) = render(&mut e, 6000, calls);
+            assert_eq!(
+                first_nonzero(&l, &r),
+                Some(frame as usize),
+                "calls {calls:?}"
+            );
+            assert_eq!(e.stats().voices_peak, 1);
+        }
+    }
+}
+
+/// Triggers pushed out of order in one batch sound the same as pushed in order, and each onset
+/// (found as the first frame where adding that trigger changes the output) is on its frame.
+#[test]
+fn out_of_order_triggers_in_one_batch() {
+    let hh = Engine::new(SR, 512).sample_id("hh", 0).unwrap() as f64;
+    let rec = |f: f64| vec![f, 0.0, 0.0, 1.0, 0.0, hh];
+    let run = |batches: &[Vec<f64>]| {
+        let mut e = Engine::new(SR, 512);
+        load(&mut e, SAMPLER);
+        for b in batches {
+            e.push_events(b).unwrap();
+        }
+        let out = render(&mut e, 6000, &[512]);
+        (out, e.stats().voices_peak)
+    };
+    let (all, peak) = run(&[[rec(2500.0), rec(0.0), rec(1000.0)].concat()]);
+    let (sorted, _) = run(&[rec(0.0), rec(1000.0), rec(2500.0)]);
+    assert_eq!(all, sorted);
+    assert_eq!(
+        peak, 3,
+        "hh lasts 60 ms (2646 frames): all three sound during 2500..2646"
+    );
+    let (two, _) = run(&[rec(0.0), rec(1000.0)]);
+    let (one, _) = run(&[rec(0.0)]);
+    let diff = |a: &(Vec<f32>, Vec<f32>), b: &(Vec<f32>, Vec<f32>)| {
+        (0..6000).position(|i| a.0[i] != b.0[i] || a.1[i] != b.1[i])
+    };
+    assert_eq!(first_nonzero(&one.0, &one.1), Some(0));
+    assert_eq!(diff(&two, &one), Some(1000));
+    assert_eq!(diff(&all, &two), Some(2500));
+}
+
+/// A SET at frame 300 changes the sine's frequency exactly there: the output equals a reference
+/// sine whose phase step switches from 220/sr to 330/sr after frame 300 (same formula as the
+/// kernel: f64 phase, sin, then ×0.5 in f32), bit for bit.
+#[test]
+fn param_lane_steps_at_its_exact_frame() {
+    let ir = r#"{"version": 1, "nodes": [
+      {"id": 0, "kind": "sine", "params": {"freq": {"lane": 0, "init": 220}}},
+      {"id": 1, "kind": "mul", "params": {"a": {"node": 0}, "b": {"const": 0.5}}}],
+      "outputs": [{"name": "out", "node": 1}],
+      "lanes": [{"id": 0, "kind": "param", "node": 0, "param": "freq", "pattern": "220 330"}],
+      "stages": [[0], [1]]}"#;
+    let mut e = Engine::new(SR, 128);
+    load(&mut e, ir);
+    e.push_events(&[300.0, 1.0, 0.0, 1.0, 0.0, 330.0]).unwrap();
+    let (l, _) = render(&mut e, 1000, &[128]);
+    let mut phase = 0.0f64;
+    let want: Vec<f32> = (0..1000)
+        .map(|i| {
+            let v = (std::f64::consts::TAU * phase).sin() as f32 * 0.5;
+            let f = if i < 300 { 220.0f32 } else { 330.0 };
+            phase += f as f64 * (1.0 / SR as f64);
+            phase -= phase.floor();
+            v
+        })
+        .collect();
+    for i in 0..1000 {
+        assert_eq!(l[i].to_bits(), want[i].to_bits(), "frame {i}");
+    }
+    // And it really changed: frame 302 differs from an unchanged 220 Hz sine.
+    let unchanged =
+        |i: usize| ((std::f64::consts::TAU * 220.0 * i as f64 / SR as f64).sin() * 0.5) as f32;
+    assert!((l[302] - unchanged(302)).abs() > 1e-4);
+}
+
+/// The whole graph (every kind, lanes, a sampler with stealing) renders the same bits whatever
+/// the render call sizes and the block size.
+#[test]
+fn output_does_not_depend_on_call_or_block_size() {
+    let run = |block: usize, calls: &[usize]| {
+        let mut e = Engine::new(SR, block);
+        let mut ir = include_str!("fixtures/every_kind.json").as_bytes().to_vec();
+        e.load(&mut ir).unwrap();
+        let sn = e.sample_id("sn", 1).unwrap() as f64;
+        let mut b = Vec::new();
+        for k in 0..40 {
+            let f = (k * 311) as f64;
+            b.extend_from_slice(&[f, 0.0, 2.0, 2.0, 0.0, sn, 3.0, 0.5 + (k % 3) as f64 * 0.4]);
+            b.extend_from_slice(&[f + 5.0, 1.0, 0.0, 1.0, 0.0, 200.0 + k as f64 * 10.0]);
+            b.extend_from_slice(&[f + 9.0, 1.0, 1.0, 1.0, 0.0, 300.0 + k as f64 * 50.0]);
+        }
+        e.push_events(&b).unwrap();
+        render(&mut e, 15000, calls)
+    };
+    let a = run(64, &[64]);
+    for (block, calls) in [
+        (512, &[4096usize][..]),
+        (1, &[7][..]),
+        (100, &[1, 99, 333, 64][..]),
+    ] {
+        let b = run(block, calls);
+        assert!(
+            a.0.iter()
+                .zip(&b.0)
+                .all(|(x, y)| x.to_bits() == y.to_bits()),
+            "left, block {block}"
+        );
+        assert!(
+            a.1.iter()
+                .zip(&b.1)
+                .all(|(x, y)| x.to_bits() == y.to_bits()),
+            "right, block {block}"
+        );
+    }
+    assert!(a.0.iter().any(|v| *v != 0.0));
+}
+
+#[test]
+fn late_events_start_at_the_next_block_and_are_counted() {
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, SAMPLER);
+    render(&mut e, 1000, &[1000]);
+    let bd = e.sample_id("bd", 0).unwrap() as f64;
+    e.push_events(&[500.0, 0.0, 0.0, 1.0, 0.0, bd]).unwrap();
+    let (l, r) = render(&mut e, 1000, &[1000]);
+    assert_eq!(
+        first_nonzero(&l, &r),
+        Some(0),
+        "starts at frame 1000, the first frame of the next block"
+    );
+    assert_eq!(e.stats().late_events, 1);
+}
+
+#[test]
+fn a_malformed_batch_queues_nothing_and_overflow_is_counted() {
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, SAMPLER);
+    let bd = e.sample_id("bd", 0).unwrap() as f64;
+    let err = e
+        .push_events(&[10.0, 0.0, 0.0, 1.0, 0.0, bd, 20.0, 0.0, 3.0, 0.0])
+        .unwrap_err();
+    assert!(err.to_string().contains("lane 3 does not exist"), "{err}");
+    assert_eq!(e.stats().pending_events, 0);
+    let mut b = Vec::new();
+    for k in 0..70000 {
+        b.extend_from_slice(&[1_000_000.0 + k as f64, 0.0, 0.0, 1.0, 0.0, bd]);
+    }
+    assert_eq!(e.push_events(&b).unwrap(), 1 << 16);
+    let s = e.stats();
+    assert_eq!(
+        (s.pending_events, s.dropped_events),
+        (1 << 16, 70000 - (1 << 16))
+    );
+}
+
+/// Two full-scale outputs sum to a peak near 2: the master limits it to the threshold, reports it,
+/// and the statistics measure what is written.
+#[test]
+fn master_limits_a_loud_sum_and_flushes_infinities() {
+    let ir = r#"{"version": 1, "nodes": [
+      {"id": 0, "kind": "sine", "params": {"freq": {"const": 100}}},
+      {"id": 1, "kind": "sine", "params": {"freq": {"const": 100}}}],
+      "outputs": [{"name": "a", "node": 0}, {"name": "b", "node": 1}], "stages": [[0, 1]]}"#;
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, ir);
+    let (l, r) = render(&mut e, 44100, &[256]);
+    let peak = l.iter().chain(&r).fold(0.0f32, |m, v| m.max(v.abs()));
+    assert!(peak <= THRESHOLD + 1e-6 && peak > 0.85, "peak {peak}");
+    let s = e.stats();
+    assert!(s.limiter_frames > 0 && s.limiter_min_gain < 0.5, "{s:?}");
+    assert_eq!(s.peak_left, peak);
+    // 1e30 · 1e30 overflows f32 to +Inf: flushed to 0 and counted, never written.
+    let ir = r#"{"version": 1, "nodes": [
+      {"id": 0, "kind": "mul", "params": {"a": {"const": 1e30}, "b": {"const": 1e30}}}],
+      "outputs": [{"name": "a", "node": 0}], "stages": [[0]]}"#;
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, ir);
+    let (l, r) = render(&mut e, 1000, &[256]);
+    assert!(l.iter().chain(&r).all(|v| *v == 0.0));
+    assert_eq!(e.stats().nonfinite, 2000);
+}
+
+#[test]
+fn a_bad_load_keeps_the_previous_program() {
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, SINE_HALF);
+    let err = e
+        .load(&mut SINE_HALF.replace("mul", "mull").into_bytes())
+        .unwrap_err();
+    assert!(err.to_string().contains("node 1 (mull)"), "{err}");
+    let (l, _) = render(&mut e, 1000, &[256]);
+    assert!(l.iter().any(|v| *v != 0.0));
+}
+
+#[test]
+fn sample_names_ids_and_added_samples() {
+    let mut e = Engine::new(48000, 256);
+    let names = e.sample_names();
+    for n in ["bd", "sn", "hh", "oh", "cp", "lt", "mt", "ht", "rim", "cb"] {
+        assert!(names.contains(&n.to_string()), "{n}");
+    }
+    let bd0 = e.sample_id("bd", 0).unwrap();
+    let bd1 = e.sample_id("bd", 1).unwrap();
+    assert_ne!(bd0, bd1);
+    assert_eq!(e.sample_id("bd", 2), Some(bd0));
+    assert_eq!(e.sample_id("bd", -1), Some(bd1));
+    assert_eq!(e.sample_id("nope", 0), None);
+    let id = e.add_sample("dc", Sample::mono(vec![0.25; 100]));
+    assert_eq!(e.sample_id("dc", 5), Some(id));
+    // The kit is synthesized at the engine's rate: bd is about 300 ms at 48 kHz too.
+    load(&mut e, SAMPLER);
+    e.push_events(&[0.0, 0.0, 0.0, 1.0, 0.0, bd0 as f64])
+        .unwrap();
+    let (l, _) = render(&mut e, 48000, &[256]);
+    let last = l.iter().rposition(|v| *v != 0.0).unwrap();
+    assert!(
+        (last as f64 / 48000.0 - 0.3).abs() < 0.01,
+        "bd ends at {last}"
+    );
+    // Pan and gain: a DC sample panned hard right at gain 2 (balance law) after the attack.
+    let mut e = Engine::new(48000, 256);
+    let dc = e.add_sample("dc", Sample::mono(vec![0.25; 1000]));
+    load(&mut e, SAMPLER);
+    e.push_events(&[0.0, 0.0, 0.0, 3.0, 0.0, dc as f64, 1.0, 2.0, 2.0, 1.0])
+        .unwrap();
+    let (l, r) = render(&mut e, 1000, &[256]);
+    assert_eq!((l[500], r[500]), (0.0, 0.5));
+}
+
+#[test]
+fn stats_and_report_serialize_in_camel_case() {
+    let mut e = Engine::new(SR, 256);
+    let report = e
+        .load(&mut include_str!("fixtures/every_kind.json").as_bytes().to_vec())
+        .unwrap();
+    assert_eq!(
+        (
+            report.nodes,
+            report.stages,
+            report.lanes,
+            report.outputs,
+            report.buses
+        ),
+        (11, 6, 3, 2, 1)
+    );
+    assert!(report.to_json().contains("\"outputs\":2"));
+    render(&mut e, 2048, &[512]);
+    let json = e.stats().to_json();
+    for key in [
+        "\"frames\":2048",
+        "\"blocks\":8",
+        "peakLeft",
+        "rmsRight",
+        "blockUsP50",
+        "blockUsP99",
+        "blockUsMax",
+        "lateEvents",
+        "droppedEvents",
+        "voicesPeak",
+        "voiceSteals",
+        "limiterFrames",
+        "limiterMinGain",
+        "nonfinite",
+    ] {
+        assert!(json.contains(key), "{key} missing in {json}");
+    }
+}
+
+/// Render to a WAV file and read it back: what is written is what render produced.
+#[test]
+fn render_to_wav_round_trip() {
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, SINE_HALF);
+    let path = std::env::temp_dir().join(format!("phonon-engine-test-{}.wav", std::process::id()));
+    let mut w = WavWriter::create(&path, SR, 2).unwrap();
+    let (l, r) = render(&mut e, 1000, &[1000]);
+    w.write(&l, &r).unwrap();
+    w.finish().unwrap();
+    let mut rd = hound::WavReader::open(&path).unwrap();
+    assert_eq!(rd.spec().channels, 2);
+    let s: Vec<f32> = rd.samples::<f32>().map(|x| x.unwrap()).collect();
+    assert_eq!(s.len(), 2000);
+    assert!((0..1000).all(|i| s[2 * i] == l[i] && s[2 * i + 1] == r[i]));
+    std::fs::remove_file(&path).unwrap();
+}

@@ -1,0 +1,234 @@
+//! The napi-rs binding of phonon-core: a thin `Engine` class for Node, no DSP, no panic crossing into JS.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use napi::bindgen_prelude::{Float32Array, Float64Array};
+use napi::{Error, Result};
+use napi_derive::napi;
+use phonon_core::{kernels, Engine as CoreEngine, WavWriter};
+
+/// Frames rendered per internal chunk by `render` and `renderBuffer`.
+const CHUNK: usize = 4096;
+
+/// Runs `f`, turning a panic into a JS error and marking the engine unusable.
+fn guard<T>(poisoned: &mut Option<String>, what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    if let Some(p) = poisoned {
+        return Err(Error::from_reason(format!(
+            "the engine is unusable after an internal panic ({p}); create a new Engine"
+        )));
+    }
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let text = format!("phonon engine panicked in {what}: {msg}");
+            *poisoned = Some(text.clone());
+            Err(Error::from_reason(text))
+        }
+    }
+}
+
+fn js_err(e: phonon_core::EngineError) -> Error {
+    Error::from_reason(e.to_string())
+}
+
+/// The Phonon sound engine: load a GraphIR, push events, render stereo audio to a WAV or a buffer.
+#[napi]
+pub struct Engine {
+    inner: CoreEngine,
+    wav: Option<WavWriter>,
+    left: Vec<f32>,
+    right: Vec<f32>,
+    poisoned: Option<String>,
+}
+
+impl Engine {
+    /// Renders `frames` frames in chunks through the scratch buffers, handing each chunk to `sink`.
+    fn render_chunks(
+        &mut self,
+        frames: u32,
+        mut sink: impl FnMut(&[f32], &[f32], &mut Option<WavWriter>) -> Result<()>,
+    ) -> Result<()> {
+        let mut left = frames as usize;
+        while left > 0 {
+            let n = left.min(CHUNK);
+            let (l, r) = (&mut self.left[..n], &mut self.right[..n]);
+            self.inner.render(l, r);
+            sink(l, r, &mut self.wav)?;
+            left -= n;
+        }
+        Ok(())
+    }
+}
+
+#[napi]
+impl Engine {
+    /// `new Engine(sampleRate, blockSize)`: sampleRate 8000..768000 Hz, blockSize 1..8192 frames.
+    #[napi(constructor)]
+    pub fn new(sample_rate: u32, block_size: u32) -> Result<Self> {
+        if !phonon_core::engine::SAMPLE_RATES.contains(&sample_rate) {
+            return Err(Error::from_reason(format!(
+                "sampleRate {sample_rate} is out of range (8000..768000)"
+            )));
+        }
+        if !phonon_core::engine::BLOCK_SIZES.contains(&(block_size as usize)) {
+            return Err(Error::from_reason(format!(
+                "blockSize {block_size} is out of range (1..8192)"
+            )));
+        }
+        let mut poisoned = None;
+        let inner = guard(&mut poisoned, "new", || {
+            Ok(CoreEngine::new(sample_rate, block_size as usize))
+        })?;
+        Ok(Engine {
+            inner,
+            wav: None,
+            left: vec![0.0; CHUNK],
+            right: vec![0.0; CHUNK],
+            poisoned,
+        })
+    }
+
+    /// Loads a GraphIR (JSON text); returns the load report as JSON. On error the previous
+    /// program keeps playing.
+    #[napi]
+    pub fn load(&mut self, ir: String) -> Result<String> {
+        let inner = &mut self.inner;
+        guard(&mut self.poisoned, "load", || {
+            let mut bytes = ir.into_bytes();
+            inner.load(&mut bytes).map(|r| r.to_json()).map_err(js_err)
+        })
+    }
+
+    /// The id of sample `name:index` (index wraps), or −1 when there is no such name.
+    #[napi]
+    pub fn sample_id(&mut self, name: String, index: i64) -> Result<i32> {
+        let inner = &self.inner;
+        guard(&mut self.poisoned, "sampleId", || {
+            Ok(inner
+                .sample_id(&name, index)
+                .map(|i| i as i32)
+                .unwrap_or(-1))
+        })
+    }
+
+    /// Every sample name, sorted.
+    #[napi]
+    pub fn sample_names(&mut self) -> Result<Vec<String>> {
+        let inner = &self.inner;
+        guard(&mut self.poisoned, "sampleNames", || {
+            Ok(inner.sample_names())
+        })
+    }
+
+    /// Queues an event batch; returns how many events were queued. A malformed batch throws and
+    /// queues nothing.
+    #[napi]
+    pub fn push_events(&mut self, batch: Float64Array) -> Result<u32> {
+        let inner = &mut self.inner;
+        guard(&mut self.poisoned, "pushEvents", || {
+            inner.push_events(&batch).map(|n| n as u32).map_err(js_err)
+        })
+    }
+
+    /// Opens a 32-bit float stereo WAV at the engine's sample rate; `render` appends to it.
+    #[napi]
+    pub fn open_wav(&mut self, path: String) -> Result<()> {
+        if let Some(w) = &self.wav {
+            return Err(Error::from_reason(format!(
+                "a WAV is already open ({}); call closeWav first",
+                w.path().display()
+            )));
+        }
+        let sr = self.inner.sample_rate();
+        let wav = &mut self.wav;
+        guard(&mut self.poisoned, "openWav", || {
+            *wav = Some(WavWriter::create(&path, sr, 2).map_err(js_err)?);
+            Ok(())
+        })
+    }
+
+    /// Renders `frames` frames, appending them to the open WAV if there is one.
+    #[napi]
+    pub fn render(&mut self, frames: u32) -> Result<()> {
+        let mut poisoned = self.poisoned.take();
+        let r = guard(&mut poisoned, "render", || {
+            self.render_chunks(frames, |l, r, wav| match wav {
+                Some(w) => w.write(l, r).map_err(js_err),
+                None => Ok(()),
+            })
+        });
+        self.poisoned = poisoned;
+        r
+    }
+
+    /// Renders `frames` frames and returns them interleaved (L, R, L, R, ...). Does not write to
+    /// the WAV.
+    #[napi]
+    pub fn render_buffer(&mut self, frames: u32) -> Result<Float32Array> {
+        let mut poisoned = self.poisoned.take();
+        let r = guard(&mut poisoned, "renderBuffer", || {
+            let mut out = Vec::with_capacity(2 * frames as usize);
+            self.render_chunks(frames, |l, r, _| {
+                for (a, b) in l.iter().zip(r) {
+                    out.push(*a);
+                    out.push(*b);
+                }
+                Ok(())
+            })?;
+            Ok(Float32Array::new(out))
+        });
+        self.poisoned = poisoned;
+        r
+    }
+
+    /// Finishes and closes the open WAV (no-op when none is open).
+    #[napi]
+    pub fn close_wav(&mut self) -> Result<()> {
+        let wav = self.wav.take();
+        guard(&mut self.poisoned, "closeWav", || match wav {
+            Some(w) => w.finish().map_err(js_err),
+            None => Ok(()),
+        })
+    }
+
+    /// Frames rendered since the engine was created.
+    #[napi]
+    pub fn frame(&self) -> f64 {
+        self.inner.frame() as f64
+    }
+
+    /// Statistics as JSON (camelCase keys).
+    #[napi]
+    pub fn stats(&mut self) -> Result<String> {
+        let inner = &self.inner;
+        guard(&mut self.poisoned, "stats", || Ok(inner.stats().to_json()))
+    }
+
+    /// The supported kernel kinds.
+    #[napi]
+    pub fn kinds(&self) -> Vec<String> {
+        kernels::KINDS.iter().map(|k| k.to_string()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_and_poisons_the_engine() {
+        let mut poisoned = None;
+        let r: Result<()> = guard(&mut poisoned, "render", || panic!("boom"));
+        let msg = r.unwrap_err().reason;
+        assert!(msg.contains("panicked in render: boom"), "{msg}");
+        let r = guard(&mut poisoned, "stats", || Ok(1));
+        assert!(r.unwrap_err().reason.contains("unusable"));
+        let mut fine = None;
+        assert_eq!(guard(&mut fine, "stats", || Ok(2)).unwrap(), 2);
+    }
+}
