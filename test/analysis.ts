@@ -71,20 +71,25 @@ export function bandEnergy(x: Float32Array, sampleRate: number, lo: number, hi: 
 }
 
 /**
- * Onsets: sample indices where |x| first exceeds `threshold` and `ratio` times the largest |x| of
- * the preceding `lookbackMs` (so a new hit over a decaying tail counts), at least `refractoryMs` apart.
+ * Onsets: sample indices where |x| first exceeds `threshold` and `ratio` times the largest |x| in
+ * the `lookbackMs` that end `gapMs` earlier (the gap skips a sound's own attack ramp, so a new hit
+ * over a decaying tail counts), at least `refractoryMs` apart.
  */
-export function onsets(x: Float32Array, sampleRate: number, { threshold = 0.05, ratio = 3, lookbackMs = 10, refractoryMs = 50 } = {}): number[] {
+export function onsets(
+  x: Float32Array,
+  sampleRate: number,
+  { threshold = 0.05, ratio = 3, lookbackMs = 10, gapMs = 2, refractoryMs = 50 } = {},
+): number[] {
   const look = Math.round((lookbackMs / 1000) * sampleRate);
+  const gap = Math.round((gapMs / 1000) * sampleRate);
   const refractory = Math.round((refractoryMs / 1000) * sampleRate);
   const found: number[] = [];
-  // A running max over the lookback window, recomputed per block of samples for simplicity.
   for (let n = 0; n < x.length; n++) {
     const v = Math.abs(x[n]!);
     if (v < threshold) continue;
     if (found.length && n - found[found.length - 1]! < refractory) continue;
     let prev = 0;
-    for (let i = Math.max(0, n - look); i < n; i++) prev = Math.max(prev, Math.abs(x[i]!));
+    for (let i = Math.max(0, n - gap - look); i < n - gap; i++) prev = Math.max(prev, Math.abs(x[i]!));
     if (v > ratio * prev) found.push(n);
   }
   return found;
