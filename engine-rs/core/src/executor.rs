@@ -143,6 +143,18 @@ impl Executor {
         }
     }
 
+    /// Takes over the state of `old`'s nodes: for each `(new slot, old slot)` pair (equal keys),
+    /// the new kernel copies the old one's state ([`crate::kernels::Kernel::adopt`]). Render thread.
+    pub fn adopt(&mut self, old: &Executor, pairs: &[(usize, usize)]) {
+        for &(n, o) in pairs {
+            if let (Some(new), Some(prev)) = (self.plan.nodes.get_mut(n), old.plan.nodes.get(o)) {
+                if new.kind == prev.kind {
+                    new.kernel.adopt(prev.kernel.as_ref());
+                }
+            }
+        }
+    }
+
     /// Voices sounding now, over all nodes.
     pub fn voices(&self) -> usize {
         self.plan.nodes.iter().map(|n| n.kernel.voices()).sum()

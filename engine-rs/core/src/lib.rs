@@ -9,7 +9,9 @@ pub mod ir;
 pub mod kernels;
 pub mod kit;
 pub mod limiter;
+pub mod loader;
 pub mod plan;
+pub mod renderer;
 pub mod samples;
 pub mod stats;
 

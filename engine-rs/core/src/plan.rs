@@ -31,6 +31,8 @@ pub enum Source {
 pub struct NodeSlot {
     /// GraphIR node id.
     pub id: u32,
+    /// Structural key: equal keys across reloads carry state over.
+    pub key: String,
     /// Kind name.
     pub kind: &'static str,
     /// Output channels, 1 or 2.
@@ -128,6 +130,7 @@ impl Plan {
             kernel.prepare(sample_rate, max_block);
             nodes.push(NodeSlot {
                 id,
+                key: node.key.clone(),
                 kind: spec.name,
                 channels,
                 sources,

@@ -115,7 +115,7 @@ impl Meter {
 }
 
 /// A snapshot of the engine's statistics (JSON keys in camelCase).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// Frames per second.
@@ -162,6 +162,12 @@ pub struct Stats {
     pub limiter_min_gain: f32,
     /// NaN or Inf samples replaced by 0 at the master.
     pub nonfinite: u64,
+    /// Events discarded because a program swap had already passed their frame.
+    pub superseded_events: u64,
+    /// Programs swapped in.
+    pub swaps: u64,
+    /// Swaps that crossfaded (an output changed structurally).
+    pub crossfades: u64,
 }
 
 impl Stats {

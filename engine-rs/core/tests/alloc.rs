@@ -135,3 +135,43 @@ fn render_and_push_events_allocate_nothing() {
     assert_eq!(s.late_events + s.dropped_events, 0, "{s:?}");
     assert!(s.peak_left > 0.0);
 }
+
+/// A reload on the render side — taking the new program, carrying state over by key, the
+/// crossfade, and queueing the new program's events — allocates and frees nothing there: what
+/// is let go of comes back as `Retired` and is dropped outside the counted region.
+#[test]
+fn swapping_programs_allocates_nothing_on_the_render_side() {
+    let (mut loader, mut renderer) = Engine::new(44100, 256).into_parts();
+    let fixture = include_str!("fixtures/every_kind.json");
+    let (first, _) = loader.build(&mut fixture.as_bytes().to_vec()).unwrap();
+    drop(renderer.swap(first));
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    for _ in 0..20 {
+        renderer.render(&mut l, &mut r);
+    }
+    // Same structure (state carried over), then a changed output key (crossfade).
+    let (same, _) = loader.build(&mut fixture.as_bytes().to_vec()).unwrap();
+    // Node 8 is an output: a new key for it is a structural output change.
+    let changed_json = fixture.replace("\"k8\"", "\"k8-changed\"");
+    let (changed, _) = loader.build(&mut changed_json.as_bytes().to_vec()).unwrap();
+    let mut kept = Vec::with_capacity(8);
+    let mut faded = Vec::with_capacity(8);
+    let n = counted(|| {
+        kept.push(renderer.swap(same));
+        for _ in 0..4 {
+            renderer.render(&mut l, &mut r);
+        }
+        kept.push(renderer.swap(changed));
+        for _ in 0..8 {
+            renderer.render(&mut l, &mut r);
+            if let Some(old) = renderer.take_retired() {
+                faded.push(old);
+            }
+        }
+    });
+    assert_eq!(n, 0, "the render side allocated or freed during a swap");
+    assert!(kept.iter().all(|r| !r.is_empty()));
+    let s = renderer.stats();
+    assert_eq!((s.swaps, s.crossfades), (3, 1));
+    assert_eq!(faded.len(), 1, "the faded-out program came back to be dropped");
+}

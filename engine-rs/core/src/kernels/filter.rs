@@ -148,6 +148,13 @@ impl Lpf {
 }
 
 impl Kernel for Lpf {
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Lpf>(old) {
+            self.state = o.state;
+            self.last = o.last;
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.sample_rate = sample_rate;
         self.last = (1000.0, 1.0, Coefs::new(1000.0, 1.0, sample_rate));

@@ -136,8 +136,20 @@ pub struct KernelCounts {
     pub ignored: u64,
 }
 
+/// Lets a kernel see another kernel of its own type (for [`Kernel::adopt`]).
+pub trait AsAny: std::any::Any {
+    /// `self` as `Any`, to downcast.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<T: std::any::Any> AsAny for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 /// The DSP of one node kind.
-pub trait Kernel: Send {
+pub trait Kernel: Send + AsAny {
     /// Allocates everything the kernel needs for blocks of up to `max_block` frames. Control thread.
     fn prepare(&mut self, sample_rate: f32, max_block: usize);
 
@@ -158,6 +170,18 @@ pub trait Kernel: Send {
     fn take_counts(&mut self) -> KernelCounts {
         KernelCounts::default()
     }
+
+    /// Takes over the running state (phase, filter memory, delay lines, voices) of `old`, the
+    /// node with the same key in the program being replaced, so a reload does not reset the
+    /// sound. `old` keeps its own state (it may still render during a crossfade), so this
+    /// copies. Both were prepared with the same sample rate and block size. Kinds without
+    /// state, or of another type, ignore it. Render thread: copy only, no allocation.
+    fn adopt(&mut self, _old: &dyn Kernel) {}
+}
+
+/// `old` as the concrete kernel type `K`, if it is one.
+pub fn same<K: Kernel>(old: &dyn Kernel) -> Option<&K> {
+    old.as_any().downcast_ref::<K>()
 }
 
 /// How a node's output channel count is decided when the plan is built.

@@ -126,6 +126,12 @@ pub struct Sine {
 }
 
 impl Kernel for Sine {
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Sine>(old) {
+            self.ph.phase = o.ph.phase;
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.ph.prepare(sample_rate);
     }
@@ -150,6 +156,12 @@ pub struct Saw {
 }
 
 impl Kernel for Saw {
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Saw>(old) {
+            self.ph.phase = o.ph.phase;
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.ph.prepare(sample_rate);
     }
@@ -187,6 +199,12 @@ pub fn square_value(p: f64, dt: f64, width: f32) -> f32 {
 }
 
 impl Kernel for Square {
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Square>(old) {
+            self.ph.phase = o.ph.phase;
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.ph.prepare(sample_rate);
     }

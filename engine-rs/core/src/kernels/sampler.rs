@@ -210,6 +210,17 @@ impl Sampler {
 }
 
 impl Kernel for Sampler {
+    /// Voices still sounding carry on: the pool is copied slot for slot (same size, no allocation).
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Sampler>(old) {
+            if o.voices.len() == self.voices.len() {
+                self.voices.copy_from_slice(&o.voices);
+                self.serial = o.serial;
+                self.sounding = o.sounding;
+            }
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.voices = vec![Voice::default(); MAX_VOICES + FADE_SLOTS];
         self.pending = Vec::with_capacity(MAX_TRIGGERS_PER_BLOCK);

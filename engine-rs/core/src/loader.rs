@@ -1,0 +1,130 @@
+//! The Loader: the control thread's half of the engine — builds programs from GraphIR, pairs their nodes with the previous program's by key, and checks event batches against the newest program.
+
+use std::collections::HashMap;
+
+use crate::engine::LoadReport;
+use crate::error::EngineError;
+use crate::events::{self, Event, Target};
+use crate::executor::Executor;
+use crate::ir::{GraphIr, LaneKind};
+use crate::plan::Plan;
+use crate::renderer::Swap;
+
+/// What the loader remembers of the newest program it built.
+#[derive(Default)]
+struct Newest {
+    /// Key and kind of each node, by slot.
+    nodes: Vec<(String, &'static str)>,
+    /// Keys of the output nodes, sorted.
+    outputs: Vec<String>,
+    /// Kind of each lane.
+    lanes: Vec<LaneKind>,
+}
+
+/// Builds programs. Control thread: may allocate.
+pub struct Loader {
+    sample_rate: u32,
+    block_size: usize,
+    newest: Option<Newest>,
+}
+
+struct View<'a> {
+    lanes: &'a [LaneKind],
+    samples: usize,
+}
+
+impl Target for View<'_> {
+    fn lane_kind(&self, id: u32) -> Option<LaneKind> {
+        self.lanes.get(id as usize).copied()
+    }
+    fn sample_count(&self) -> usize {
+        self.samples
+    }
+}
+
+impl Loader {
+    /// A loader for programs at `sample_rate` in blocks of at most `block_size`.
+    pub fn new(sample_rate: u32, block_size: usize) -> Loader {
+        Loader {
+            sample_rate,
+            block_size,
+            newest: None,
+        }
+    }
+
+    /// Parses, validates and builds a GraphIR (parsed in place) into a swap for the renderer:
+    /// the plan, the `(new, old)` slot pairs whose keys (and kinds) match the previous program,
+    /// and whether an output changed structurally (its key set differs). All allocation of the
+    /// new program happens here. Control thread.
+    pub fn build(&mut self, ir_json: &mut [u8]) -> Result<(Box<Swap>, LoadReport), EngineError> {
+        let ir = GraphIr::parse(ir_json)?;
+        let plan = Plan::build(&ir, self.sample_rate as f32, self.block_size);
+        let report = LoadReport {
+            nodes: plan.nodes.len(),
+            stages: plan.stages.len(),
+            lanes: plan.lanes.len(),
+            outputs: plan.outputs.len(),
+            buses: plan.buses,
+            cps: plan.cps,
+        };
+        let nodes: Vec<(String, &'static str)> =
+            plan.nodes.iter().map(|n| (n.key.clone(), n.kind)).collect();
+        let mut outputs: Vec<String> = plan.outputs.iter().map(|&s| nodes[s].0.clone()).collect();
+        outputs.sort();
+        let lanes = plan.lanes.iter().map(|l| l.kind).collect();
+        let (transfer, crossfade) = match &self.newest {
+            Some(prev) => {
+                let old: HashMap<(&str, &str), usize> = prev
+                    .nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, (k, kind))| ((k.as_str(), *kind), slot))
+                    .collect();
+                let pairs = nodes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(slot, (k, kind))| {
+                        old.get(&(k.as_str(), *kind)).map(|&o| (slot, o))
+                    })
+                    .collect();
+                (pairs, prev.outputs != outputs)
+            }
+            None => (Vec::new(), false),
+        };
+        self.newest = Some(Newest {
+            nodes,
+            outputs,
+            lanes,
+        });
+        let swap = Swap {
+            exec: Some(Box::new(Executor::new(plan))),
+            transfer,
+            crossfade,
+        };
+        Ok((Box::new(swap), report))
+    }
+
+    /// Checks a whole batch against the newest program, then passes each event to `sink`. A
+    /// malformed batch is an error and nothing of it is passed on. Control thread; allocates
+    /// only to build an error.
+    pub fn decode(
+        &self,
+        batch: &[f64],
+        samples: usize,
+        mut sink: impl FnMut(Event),
+    ) -> Result<(), EngineError> {
+        let Some(newest) = &self.newest else {
+            return Err(EngineError::NoGraph(
+                "load a GraphIR before pushing events".into(),
+            ));
+        };
+        let view = View {
+            lanes: &newest.lanes,
+            samples,
+        };
+        events::decode(batch, &view, |_| {}).map_err(EngineError::Events)?;
+        events::decode(batch, &view, &mut sink)
+            .map(|_| ())
+            .map_err(EngineError::Events)
+    }
+}

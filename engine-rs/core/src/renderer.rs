@@ -1,0 +1,333 @@
+//! The Renderer: the render thread's half of the engine — current program, pending events, program swaps with state carry-over and crossfade, master, meters.
+//!
+//! Everything here runs on the render thread (or, offline, on the one thread that owns the
+//! [`crate::Engine`]) and never allocates, locks, logs, reads the environment or does I/O.
+//! Programs arrive as a [`Swap`] built on the control thread; what the renderer lets go of
+//! (the previous program, the emptied swap) comes back out as [`Retired`] to be dropped
+//! elsewhere.
+
+use std::f32::consts::FRAC_PI_2;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::events::{Event, EventQueue, QUEUE_CAPACITY};
+use crate::executor::Executor;
+use crate::kernels::Context;
+use crate::limiter::Limiter;
+use crate::samples::SampleBank;
+use crate::stats::{Meter, Stats};
+
+/// Length of the equal-power crossfade when a reload changes an output's structure.
+pub const CROSSFADE_SECONDS: f32 = 0.015;
+/// Length of the fade when hushing or unhushing.
+const HUSH_SECONDS: f32 = 0.01;
+
+/// A new program, built on the control thread, on its way to the renderer.
+pub struct Swap {
+    /// The new program; taken out by [`Renderer::swap`].
+    pub exec: Option<Box<Executor>>,
+    /// `(new slot, old slot)` pairs of nodes with equal keys: state is carried over between them.
+    pub transfer: Vec<(usize, usize)>,
+    /// Whether an output changed structurally, so the old program fades out under the new.
+    pub crossfade: bool,
+}
+
+/// What the renderer let go of, to be dropped off the render thread.
+#[derive(Default)]
+pub struct Retired {
+    /// The emptied swap (its transfer list is freed where it is dropped).
+    pub swap: Option<Box<Swap>>,
+    /// Programs no longer rendered.
+    pub execs: [Option<Box<Executor>>; 2],
+}
+
+impl Retired {
+    /// Whether there is nothing to drop.
+    pub fn is_empty(&self) -> bool {
+        self.swap.is_none() && self.execs.iter().all(Option::is_none)
+    }
+}
+
+/// The render thread's state.
+pub struct Renderer {
+    sample_rate: u32,
+    block_size: usize,
+    bank: Arc<SampleBank>,
+    exec: Option<Box<Executor>>,
+    /// The previous program while it fades out.
+    old: Option<Box<Executor>>,
+    fade_done: usize,
+    fade_len: usize,
+    /// The old program's output during a crossfade.
+    scratch: [Vec<f32>; 2],
+    /// A program that finished fading out, waiting to be collected with [`Renderer::take_retired`].
+    faded: Option<Box<Executor>>,
+    queue: EventQueue,
+    limiter: Limiter,
+    meter: Meter,
+    frame: u64,
+    /// Events for frames before this belong to time the previous program already played.
+    discard_before: u64,
+    /// Master gain target (0 when hushed) and current value.
+    hush_target: f32,
+    hush_gain: f32,
+    hush_step: f32,
+    swaps: u64,
+    crossfades: u64,
+    superseded: u64,
+}
+
+impl Renderer {
+    /// A renderer with no program (it renders silence). Control thread (allocates).
+    pub fn new(sample_rate: u32, block_size: usize, bank: Arc<SampleBank>) -> Renderer {
+        let sr = sample_rate as f32;
+        Renderer {
+            sample_rate,
+            block_size,
+            bank,
+            exec: None,
+            old: None,
+            fade_done: 0,
+            fade_len: ((CROSSFADE_SECONDS * sr).round() as usize).max(1),
+            scratch: [vec![0.0; block_size], vec![0.0; block_size]],
+            faded: None,
+            queue: EventQueue::with_capacity(QUEUE_CAPACITY),
+            limiter: Limiter::new(sr),
+            meter: Meter::default(),
+            frame: 0,
+            discard_before: 0,
+            hush_target: 1.0,
+            hush_gain: 1.0,
+            hush_step: 1.0 / (HUSH_SECONDS * sr).max(1.0),
+            swaps: 0,
+            crossfades: 0,
+            superseded: 0,
+        }
+    }
+
+    /// Frames per second.
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// Largest block.
+    pub fn block_size(&self) -> usize {
+        self.block_size
+    }
+
+    /// The sample bank the program plays from.
+    pub fn bank(&self) -> &Arc<SampleBank> {
+        &self.bank
+    }
+
+    /// Replaces the bank (offline engines only: live banks are fixed at start). Control thread.
+    pub fn set_bank(&mut self, bank: Arc<SampleBank>) {
+        self.bank = bank;
+    }
+
+    /// The program now playing.
+    pub fn exec(&self) -> Option<&Executor> {
+        self.exec.as_deref()
+    }
+
+    /// Frames rendered (the absolute frame of the next block).
+    pub fn frame(&self) -> u64 {
+        self.frame
+    }
+
+    /// Makes `swap`'s program current at the next block boundary: state of nodes with equal
+    /// keys is carried over, pending events of the old program are dropped, and events that
+    /// arrive later for frames already rendered are discarded (the old program played them).
+    /// With `crossfade`, the old program keeps rendering under the new one for
+    /// [`CROSSFADE_SECONDS`] with an equal-power fade. Render thread: no allocation.
+    pub fn swap(&mut self, mut swap: Box<Swap>) -> Retired {
+        let mut retired = Retired::default();
+        let Some(mut new) = swap.exec.take() else {
+            retired.swap = Some(swap);
+            return retired;
+        };
+        if let Some(cur) = &self.exec {
+            new.adopt(cur, &swap.transfer);
+        }
+        let prev = self.exec.replace(new);
+        match prev {
+            Some(prev) if swap.crossfade => {
+                // A fade still running is cut short: its program retires now.
+                retired.execs[0] = self.old.replace(prev);
+                self.fade_done = 0;
+                self.crossfades += 1;
+            }
+            prev => {
+                retired.execs[0] = prev;
+                retired.execs[1] = self.old.take();
+            }
+        }
+        self.queue.clear();
+        self.discard_before = self.frame;
+        self.swaps += 1;
+        retired.swap = Some(swap);
+        retired
+    }
+
+    /// A program that finished fading out, to be dropped off the render thread.
+    pub fn take_retired(&mut self) -> Option<Box<Executor>> {
+        self.faded.take()
+    }
+
+    /// Queues one decoded event. Returns false if it was dropped (queue full, or superseded by a
+    /// swap). Render thread (live) or the owning thread (offline).
+    pub fn queue_event(&mut self, event: Event) -> bool {
+        if event.frame < self.discard_before {
+            self.superseded += 1;
+            return false;
+        }
+        if self.queue.push(event) {
+            true
+        } else {
+            self.meter.dropped += 1;
+            false
+        }
+    }
+
+    /// Free room in the pending-event queue.
+    pub fn queue_free(&self) -> usize {
+        self.queue.free()
+    }
+
+    /// Fades the master out (`true`) or back in. Render thread.
+    pub fn hush(&mut self, on: bool) {
+        self.hush_target = if on { 0.0 } else { 1.0 };
+    }
+
+    /// Renders `min(left.len(), right.len())` frames in blocks of at most `block_size` (the rest
+    /// of the longer slice is zeroed). Each block: due events are applied at their frames (late
+    /// ones at the block start, counted), the stages run, the outputs are summed at unity, a
+    /// fading program is mixed under, and the master flushes non-finite samples and limits. The
+    /// result does not depend on how the frames are split into calls. Render thread: no
+    /// allocation, lock, log or I/O.
+    pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let total = left.len().min(right.len());
+        left[total..].fill(0.0);
+        right[total..].fill(0.0);
+        let mut done = 0;
+        while done < total {
+            let n = (total - done).min(self.block_size);
+            let started = Instant::now();
+            let l = &mut left[done..done + n];
+            let r = &mut right[done..done + n];
+            self.block(l, r);
+            let nanos = started.elapsed().as_nanos() as u64;
+            self.meter.block(l, r, nanos);
+            self.frame += n as u64;
+            done += n;
+        }
+    }
+
+    /// One block of `l.len()` frames.
+    fn block(&mut self, l: &mut [f32], r: &mut [f32]) {
+        let n = l.len();
+        l.fill(0.0);
+        r.fill(0.0);
+        let start = self.frame;
+        let end = start + n as u64;
+        let ctx = Context {
+            sample_rate: self.sample_rate as f32,
+            frames: n,
+            bank: &self.bank,
+        };
+        if let Some(exec) = &mut self.exec {
+            while let Some(ev) = self.queue.pop_before(end) {
+                let offset = if ev.frame < start {
+                    self.meter.late += 1;
+                    0
+                } else {
+                    (ev.frame - start) as usize
+                };
+                exec.apply(&ctx, &ev, offset);
+            }
+            exec.run(&ctx);
+            exec.mix_into(l, r);
+            let counts = exec.take_counts();
+            self.meter.steals += counts.steals;
+            self.meter.ignored += counts.ignored;
+            self.meter.voices = exec.voices();
+            self.meter.voices_peak = self.meter.voices_peak.max(self.meter.voices);
+        } else {
+            // Nothing to apply them to: due events are discarded as late.
+            while self.queue.pop_before(end).is_some() {
+                self.meter.late += 1;
+            }
+        }
+        if let Some(old) = &mut self.old {
+            let [sl, sr] = &mut self.scratch;
+            let (sl, sr) = (&mut sl[..n], &mut sr[..n]);
+            sl.fill(0.0);
+            sr.fill(0.0);
+            old.run(&ctx);
+            old.mix_into(sl, sr);
+            let len = self.fade_len as f32;
+            for i in 0..n {
+                let t = ((self.fade_done + i) as f32 / len).min(1.0) * FRAC_PI_2;
+                let (g_old, g_new) = (t.cos(), t.sin());
+                l[i] = l[i] * g_new + sl[i] * g_old;
+                r[i] = r[i] * g_new + sr[i] * g_old;
+            }
+            self.fade_done += n;
+            if self.fade_done >= self.fade_len {
+                self.faded = self.old.take();
+            }
+        }
+        if self.hush_gain != 1.0 || self.hush_target != 1.0 {
+            for i in 0..n {
+                let g = self.hush_gain;
+                l[i] *= g;
+                r[i] *= g;
+                self.hush_gain = if g < self.hush_target {
+                    (g + self.hush_step).min(self.hush_target)
+                } else {
+                    (g - self.hush_step).max(self.hush_target)
+                };
+            }
+        }
+        self.limiter.process(l, r);
+    }
+
+    /// A snapshot of the statistics. Any thread that owns the renderer.
+    pub fn stats(&self) -> Stats {
+        let m = &self.meter;
+        let rms = |c: usize| {
+            if m.frames == 0 {
+                0.0
+            } else {
+                (m.sum_sq[c] / m.frames as f64).sqrt()
+            }
+        };
+        Stats {
+            sample_rate: self.sample_rate,
+            block_size: self.block_size,
+            cps: self.exec.as_ref().map(|e| e.plan().cps).unwrap_or(0.5),
+            frames: m.frames,
+            blocks: m.blocks,
+            peak_left: m.peak[0],
+            peak_right: m.peak[1],
+            rms_left: rms(0),
+            rms_right: rms(1),
+            block_us_p50: m.block_us(0.5),
+            block_us_p99: m.block_us(0.99),
+            block_us_max: m.block_max_us(),
+            late_events: m.late,
+            dropped_events: m.dropped,
+            ignored_events: m.ignored,
+            superseded_events: self.superseded,
+            pending_events: self.queue.len(),
+            voices: m.voices,
+            voices_peak: m.voices_peak,
+            voice_steals: m.steals,
+            limiter_frames: self.limiter.limited_frames,
+            limiter_min_gain: self.limiter.min_gain,
+            nonfinite: self.limiter.nonfinite,
+            swaps: self.swaps,
+            crossfades: self.crossfades,
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Hot reload through the engine: state carried over by node key, crossfade only on structural output changes, superseded events, voices that keep sounding.
+
+use phonon_core::Engine;
+
+const SR: u32 = 44100;
+
+fn load(e: &mut Engine, json: &str) {
+    e.load(&mut json.as_bytes().to_vec()).unwrap();
+}
+
+fn render(e: &mut Engine, n: usize) -> (Vec<f32>, Vec<f32>) {
+    let (mut l, mut r) = (vec![0.0f32; n], vec![0.0f32; n]);
+    e.render(&mut l, &mut r);
+    (l, r)
+}
+
+/// `sine f * 0.5` with the given keys for the sine and the mul.
+fn sine(freq: f64, sine_key: &str, out_key: &str) -> String {
+    format!(
+        r#"{{"version": 1, "nodes": [
+  {{"id": 0, "key": "{sine_key}", "kind": "sine", "params": {{"freq": {{"const": {freq}}}}}}},
+  {{"id": 1, "key": "{out_key}", "kind": "mul", "params": {{"a": {{"node": 0}}, "b": {{"const": 0.5}}}}}}],
+  "outputs": [{{"name": "out", "node": 1}}], "stages": [[0], [1]]}}"#
+    )
+}
+
+/// After a reload that only changes the frequency (same keys), the sine continues from the
+/// phase it had reached: x[n0 + k] = 0.5·sin(2π(440·n0/sr + 660·k/sr)). The tolerance 1e-5 is
+/// f32 rounding of values of magnitude 0.5 plus f64 phase accumulation drift over 1000 steps.
+#[test]
+fn a_number_change_keeps_the_oscillator_phase() {
+    let mut e = Engine::new(SR, 512);
+    load(&mut e, &sine(440.0, "osc", "out"));
+    let n0 = 1000;
+    render(&mut e, n0);
+    load(&mut e, &sine(660.0, "osc", "out"));
+    let (l, _) = render(&mut e, 1000);
+    let sr = SR as f64;
+    let phase0 = (440.0 * n0 as f64 / sr).fract();
+    for (k, v) in l.iter().enumerate() {
+        let want = 0.5 * (std::f64::consts::TAU * (phase0 + 660.0 * k as f64 / sr)).sin();
+        assert!((*v as f64 - want).abs() < 1e-5, "frame {k}: {v} vs {want}");
+    }
+    let s = e.stats();
+    assert_eq!((s.swaps, s.crossfades), (2, 0));
+}
+
+/// Without matching keys the new sine starts at phase 0: the first frame after the reload is 0.
+#[test]
+fn a_new_key_starts_fresh() {
+    let mut e = Engine::new(SR, 512);
+    load(&mut e, &sine(440.0, "osc", "out"));
+    render(&mut e, 1000);
+    load(&mut e, &sine(440.0, "other", "out"));
+    let (l, _) = render(&mut e, 1);
+    assert_eq!(l[0], 0.0);
+}
+
+/// An output whose key changes is crossfaded: the old program fades out under the new one with
+/// an equal-power fade over 15 ms, so the output has no jump larger than what two 440 Hz sines of
+/// amplitude 0.5 can move in one sample (2π·440/44100·0.5 ≈ 0.031 each, so < 0.07 together).
+#[test]
+fn a_structural_output_change_crossfades_without_a_click() {
+    let mut e = Engine::new(SR, 512);
+    load(&mut e, &sine(440.0, "a", "out-a"));
+    let (before, _) = render(&mut e, 1001);
+    // A new output node, and a sine whose phase starts at 0 (new key): a hard cut would jump.
+    load(&mut e, &sine(440.0, "b", "out-b"));
+    let (after, _) = render(&mut e, 2000);
+    let mut prev = *before.last().unwrap();
+    let mut worst = 0.0f32;
+    for v in &after {
+        worst = worst.max((v - prev).abs());
+        prev = *v;
+    }
+    assert!(worst < 0.07, "largest step {worst}");
+    let s = e.stats();
+    assert_eq!((s.swaps, s.crossfades), (2, 1));
+    // After the fade (15 ms = 662 frames) only the new sine sounds: it started at phase 0 at the swap.
+    for k in 700..2000 {
+        let want = 0.5 * (std::f64::consts::TAU * 440.0 * k as f64 / SR as f64).sin();
+        assert!((after[k] as f64 - want).abs() < 1e-5, "frame {k}");
+    }
+}
+
+const SAMPLER: &str = r#"{"version": 1, "nodes": [{"id": 0, "key": "drums", "kind": "sampler"}],
+  "outputs": [{"name": "out", "node": 0}],
+  "lanes": [{"id": 0, "kind": "trigger", "node": 0, "pattern": "bd"}],
+  "stages": [[0]]}"#;
+
+/// A kick started before a reload keeps sounding after it, exactly as without the reload.
+#[test]
+fn voices_keep_sounding_across_a_reload() {
+    let run = |reload: bool| {
+        let mut e = Engine::new(SR, 512);
+        load(&mut e, SAMPLER);
+        let bd = e.sample_id("bd", 0).unwrap() as f64;
+        e.push_events(&[0.0, 0.0, 0.0, 1.0, 0.0, bd]).unwrap();
+        let (mut l, _) = render(&mut e, 2048);
+        if reload {
+            load(&mut e, SAMPLER);
+        }
+        l.extend(render(&mut e, 4096).0);
+        l
+    };
+    let with = run(true);
+    let without = run(false);
+    assert!(with[2048..].iter().any(|v| v.abs() > 0.01), "the kick is still sounding");
+    assert_eq!(with, without);
+}
+
+/// Events pushed after a reload for frames the old program already rendered are discarded (the
+/// old program played that time), not played late; later ones play at their exact frame.
+#[test]
+fn events_before_the_swap_are_superseded() {
+    let mut e = Engine::new(SR, 512);
+    load(&mut e, SAMPLER);
+    render(&mut e, 1024);
+    load(&mut e, SAMPLER);
+    let bd = e.sample_id("bd", 0).unwrap() as f64;
+    e.push_events(&[1000.0, 0.0, 0.0, 1.0, 0.0, bd, 1100.0, 0.0, 0.0, 1.0, 0.0, bd])
+        .unwrap();
+    let (l, _) = render(&mut e, 512);
+    let s = e.stats();
+    assert_eq!(s.superseded_events, 1, "the event at 1000 < 1024");
+    assert_eq!(s.late_events, 0);
+    assert_eq!(l.iter().position(|v| *v != 0.0), Some(1100 - 1024));
+}
