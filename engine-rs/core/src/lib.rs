@@ -9,6 +9,7 @@ pub mod ir;
 pub mod kernels;
 pub mod kit;
 pub mod limiter;
+pub mod live;
 pub mod loader;
 pub mod plan;
 pub mod renderer;

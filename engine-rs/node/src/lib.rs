@@ -7,6 +7,9 @@ use napi::{Error, Result};
 use napi_derive::napi;
 use phonon_core::{kernels, Engine as CoreEngine, WavWriter};
 
+mod live;
+pub use live::LiveEngine;
+
 /// Frames rendered per internal chunk by `render` and `renderBuffer`.
 const CHUNK: usize = 4096;
 

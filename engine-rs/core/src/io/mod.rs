@@ -1,3 +1,7 @@
-//! Audio outputs of the engine: WAV files now; the live device and a null sink later.
+//! Audio outputs of the engine: WAV files, the live device (cpal), a real-time-paced null sink, a recorder, and the ring that feeds them.
 
+pub mod device;
+pub mod null;
+pub mod record;
+pub mod ring;
 pub mod wav;

@@ -1,0 +1,461 @@
+//! Live playback: a render thread that owns the Renderer and stays a few device periods ahead of a sink (cpal device or paced null sink), fed by lock-free queues from the control thread.
+//!
+//! Threads:
+//! - control (the caller of every `Live` method): builds programs with the [`Loader`], checks
+//!   event batches, sends both through one ordered SPSC command queue, and drops what comes back
+//!   on the retired queue (it is the janitor);
+//! - render: takes commands at block boundaries, renders a block whenever the audio ring has room
+//!   for one (so it runs at most `periods_ahead` device periods ahead), publishes its clock and
+//!   statistics; it never allocates, locks, logs or does I/O;
+//! - sink: the device callback (or the null sink's thread) only copies from the audio ring;
+//! - recorder (optional): writes what was played to a WAV file.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::engine::LoadReport;
+use crate::error::EngineError;
+use crate::events::Event;
+use crate::io::ring::Shared;
+use crate::io::{device, null, record};
+use crate::loader::Loader;
+use crate::renderer::{Renderer, Retired, Swap};
+use crate::stats::Stats;
+use crate::Engine;
+
+/// Room in the command queue (events and program swaps).
+const COMMANDS: usize = 1 << 16;
+/// Room for retired programs on their way to the janitor.
+const RETIRED: usize = 256;
+/// Seconds of audio the recorder's ring holds while its thread writes.
+const RECORD_SECONDS: usize = 4;
+/// How long the render thread sleeps when the ring is full.
+const IDLE: Duration = Duration::from_micros(500);
+
+/// What the control thread sends to the render thread, in order.
+pub enum Command {
+    /// A new program.
+    Swap(Box<Swap>),
+    /// An event for the newest program.
+    Event(Event),
+    /// Fade the master out (true) or in.
+    Hush(bool),
+    /// Stop the clock (true: silence, the frame does not advance) or run it.
+    Pause(bool),
+}
+
+/// Where the audio goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SinkChoice {
+    /// The device if it opens, else the null sink with a warning.
+    Auto,
+    /// The device, or an error.
+    Device,
+    /// The null sink.
+    Null,
+}
+
+/// How to start.
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    /// Sink choice.
+    pub sink: SinkChoice,
+    /// Output device name (default device when absent).
+    pub device: Option<String>,
+    /// Device period in frames (128..=2048).
+    pub period_frames: usize,
+    /// Sample rate; the device's own when absent (48000 for the null sink).
+    pub sample_rate: Option<u32>,
+    /// Device periods the render thread may run ahead (1..=3).
+    pub periods_ahead: usize,
+    /// Record what is played to this WAV file.
+    pub record: Option<PathBuf>,
+}
+
+/// What started (JSON keys in camelCase).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveInfo {
+    /// "device" or "null".
+    pub sink: String,
+    /// The device's name, or "null".
+    pub device: String,
+    /// Frames per second.
+    pub sample_rate: u32,
+    /// Device period in frames.
+    pub period_frames: usize,
+    /// Engine block in frames.
+    pub block_frames: usize,
+    /// Device channels.
+    pub channels: u16,
+    /// Why the sink is not what was asked for, if so.
+    pub warning: Option<String>,
+}
+
+/// Live counters (JSON keys in camelCase).
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveCounters {
+    /// Frames rendered.
+    pub rendered: u64,
+    /// Frames the sink has taken.
+    pub played: u64,
+    /// Sink periods that found the ring short (an audible gap).
+    pub underruns: u64,
+    /// Frames the recorder could not keep.
+    pub record_dropped: u64,
+    /// Commands (events) that did not fit in the queue.
+    pub commands_dropped: u64,
+    /// Whether the device reported an error.
+    pub device_error: bool,
+}
+
+impl LiveInfo {
+    /// As JSON.
+    pub fn to_json(&self) -> String {
+        simd_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+impl LiveCounters {
+    /// As JSON.
+    pub fn to_json(&self) -> String {
+        simd_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+enum Sink {
+    Device(cpal::Stream),
+    Null(JoinHandle<()>),
+}
+
+/// A running live engine, seen from the control thread.
+pub struct Live {
+    loader: Loader,
+    bank: Arc<crate::samples::SampleBank>,
+    commands: rtrb::Producer<Command>,
+    retired: rtrb::Consumer<Retired>,
+    stats: rtrb::Consumer<Stats>,
+    last: Stats,
+    shared: Arc<Shared>,
+    render: Option<JoinHandle<Renderer>>,
+    sink: Option<Sink>,
+    recorder: Option<JoinHandle<Result<u64, String>>>,
+    info: LiveInfo,
+    commands_dropped: u64,
+}
+
+impl Live {
+    /// Opens the sink, then starts the render thread (and the recorder). Control thread.
+    pub fn start(opts: &LiveOptions) -> Result<Live, String> {
+        let period = opts.period_frames.clamp(128, 2048);
+        let ahead = opts.periods_ahead.clamp(1, 3);
+        let mut warning = None;
+        let dev = match opts.sink {
+            SinkChoice::Null => None,
+            SinkChoice::Device => Some(device::open(opts.device.as_deref(), opts.sample_rate, period)?),
+            SinkChoice::Auto => match device::open(opts.device.as_deref(), opts.sample_rate, period) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    warning = Some(format!("{e}; playing to the null sink instead"));
+                    None
+                }
+            },
+        };
+        let sample_rate = dev
+            .as_ref()
+            .map(|d| d.sample_rate())
+            .unwrap_or(opts.sample_rate.unwrap_or(48000));
+        // One block per period at most 512 frames: the ring holds `ahead` periods (at least a block).
+        let block = period.min(512);
+        let (loader, renderer) = Engine::new(sample_rate, block).into_parts();
+        let bank = renderer.bank().clone();
+        let shared = Arc::new(Shared::default());
+        shared.running.store(true, Ordering::Release);
+        let ring_frames = (ahead * period).max(block);
+        let (out_tx, out_rx) = rtrb::RingBuffer::new(ring_frames * 2);
+        let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(COMMANDS);
+        let (ret_tx, ret_rx) = rtrb::RingBuffer::new(RETIRED);
+        let (stats_tx, stats_rx) = rtrb::RingBuffer::new(4);
+        let (rec_tx, recorder) = match &opts.record {
+            Some(path) => {
+                let (tx, rx) = rtrb::RingBuffer::new(RECORD_SECONDS * sample_rate as usize * 2);
+                let handle = record::start(path.clone(), sample_rate, rx, shared.clone())?;
+                (Some(tx), Some(handle))
+            }
+            None => (None, None),
+        };
+        let render = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("phonon-render".into())
+                .spawn(move || {
+                    render_loop(renderer, cmd_rx, ret_tx, out_tx, rec_tx, stats_tx, shared, block)
+                })
+                .map_err(|e| format!("cannot start the render thread: {e}"))?
+        };
+        let (sink, info) = match dev {
+            Some(d) => {
+                let stream = device::start(&d, out_rx, shared.clone());
+                match stream {
+                    Ok(s) => (
+                        Sink::Device(s),
+                        LiveInfo {
+                            sink: "device".into(),
+                            device: d.name.clone(),
+                            sample_rate,
+                            period_frames: period,
+                            block_frames: block,
+                            channels: d.channels(),
+                            warning,
+                        },
+                    ),
+                    Err(e) => {
+                        shared.running.store(false, Ordering::Release);
+                        let _ = render.join();
+                        return Err(e);
+                    }
+                }
+            }
+            None => {
+                let h = null::start(out_rx, shared.clone(), period, sample_rate)
+                    .map_err(|e| format!("cannot start the null sink: {e}"))?;
+                (
+                    Sink::Null(h),
+                    LiveInfo {
+                        sink: "null".into(),
+                        device: "null".into(),
+                        sample_rate,
+                        period_frames: period,
+                        block_frames: block,
+                        channels: 2,
+                        warning,
+                    },
+                )
+            }
+        };
+        let last = Engine::new(sample_rate, block).stats();
+        Ok(Live {
+            loader,
+            bank,
+            commands: cmd_tx,
+            retired: ret_rx,
+            stats: stats_rx,
+            last,
+            shared,
+            render: Some(render),
+            sink: Some(sink),
+            recorder,
+            info,
+            commands_dropped: 0,
+        })
+    }
+
+    /// What started.
+    pub fn info(&self) -> &LiveInfo {
+        &self.info
+    }
+
+    /// Drops what the render thread let go of (the janitor's work) and keeps its newest stats.
+    fn collect(&mut self) {
+        while let Ok(r) = self.retired.pop() {
+            drop(r);
+        }
+        while let Ok(s) = self.stats.pop() {
+            self.last = s;
+        }
+    }
+
+    fn send(&mut self, cmd: Command) -> bool {
+        match self.commands.push(cmd) {
+            Ok(()) => true,
+            Err(_) => {
+                self.commands_dropped += 1;
+                false
+            }
+        }
+    }
+
+    /// Builds a program (on this thread) and sends it; it plays from the render thread's next
+    /// block. Control thread.
+    pub fn load(&mut self, ir_json: &mut [u8]) -> Result<LoadReport, EngineError> {
+        self.collect();
+        let (swap, report) = self.loader.build(ir_json)?;
+        if !self.send(Command::Swap(swap)) {
+            return Err(EngineError::Events("the command queue is full; try again".into()));
+        }
+        Ok(report)
+    }
+
+    /// Checks and sends a batch of events for the newest program; returns how many were sent.
+    /// Control thread.
+    pub fn push_events(&mut self, batch: &[f64]) -> Result<usize, EngineError> {
+        self.collect();
+        let samples = self.bank.len();
+        let mut sent = 0;
+        let commands = &mut self.commands;
+        let mut dropped = 0;
+        self.loader.decode(batch, samples, |e| {
+            if commands.push(Command::Event(e)).is_ok() {
+                sent += 1;
+            } else {
+                dropped += 1;
+            }
+        })?;
+        self.commands_dropped += dropped;
+        Ok(sent)
+    }
+
+    /// Fades the master out or in.
+    pub fn hush(&mut self, on: bool) {
+        self.send(Command::Hush(on));
+    }
+
+    /// Stops or restarts the clock.
+    pub fn pause(&mut self, on: bool) {
+        self.send(Command::Pause(on));
+    }
+
+    /// The id of sample `name:index`.
+    pub fn sample_id(&self, name: &str, index: i64) -> Option<u32> {
+        self.bank.id(name, index)
+    }
+
+    /// Frames rendered so far: events for earlier frames come too late to be played on time.
+    pub fn rendered(&self) -> u64 {
+        self.shared.rendered.load(Ordering::Acquire)
+    }
+
+    /// The render thread's newest statistics.
+    pub fn stats(&mut self) -> Stats {
+        self.collect();
+        self.last
+    }
+
+    /// Live counters.
+    pub fn counters(&self) -> LiveCounters {
+        let s = &self.shared;
+        LiveCounters {
+            rendered: s.rendered.load(Ordering::Relaxed),
+            played: s.played.load(Ordering::Relaxed),
+            underruns: s.underruns.load(Ordering::Relaxed),
+            record_dropped: s.record_dropped.load(Ordering::Relaxed),
+            commands_dropped: self.commands_dropped,
+            device_error: s.device_error.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Stops every thread and finishes the recording; returns the final statistics and the
+    /// frames recorded. Control thread.
+    pub fn stop(&mut self) -> Result<(Stats, Option<u64>), String> {
+        self.shared.running.store(false, Ordering::Release);
+        // Drain older snapshots first: the joined renderer's own statistics are the final ones.
+        self.collect();
+        if let Some(h) = self.render.take() {
+            match h.join() {
+                Ok(renderer) => self.last = renderer.stats(),
+                Err(_) => return Err("the render thread panicked".into()),
+            }
+        }
+        match self.sink.take() {
+            Some(Sink::Null(h)) => {
+                let _ = h.join();
+            }
+            Some(Sink::Device(stream)) => drop(stream),
+            None => {}
+        }
+        let recorded = match self.recorder.take() {
+            Some(h) => Some(h.join().map_err(|_| "the recorder panicked".to_string())??),
+            None => None,
+        };
+        while let Ok(r) = self.retired.pop() {
+            drop(r);
+        }
+        Ok((self.last, recorded))
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+/// The render thread. Everything it uses was allocated before the loop; inside it, it pops
+/// commands, renders into preallocated blocks and pushes into rings, and otherwise sleeps.
+#[allow(clippy::too_many_arguments)]
+fn render_loop(
+    mut renderer: Renderer,
+    mut commands: rtrb::Consumer<Command>,
+    mut retired: rtrb::Producer<Retired>,
+    mut out: rtrb::Producer<f32>,
+    mut rec: Option<rtrb::Producer<f32>>,
+    mut stats: rtrb::Producer<Stats>,
+    shared: Arc<Shared>,
+    block: usize,
+) -> Renderer {
+    let (mut l, mut r) = (vec![0.0f32; block], vec![0.0f32; block]);
+    let mut paused = false;
+    let mut blocks = 0u64;
+    while shared.running.load(Ordering::Acquire) {
+        while let Ok(cmd) = commands.pop() {
+            match cmd {
+                Command::Swap(s) => {
+                    let ret = renderer.swap(s);
+                    // The janitor drains this queue on every control call; if it is full the
+                    // program is dropped here, which frees memory on this thread (counted as
+                    // a late block in the worst case, never a crash).
+                    let _ = retired.push(ret);
+                }
+                Command::Event(e) => {
+                    renderer.queue_event(e);
+                }
+                Command::Hush(on) => renderer.hush(on),
+                Command::Pause(on) => paused = on,
+            }
+        }
+        if let Some(old) = renderer.take_retired() {
+            let _ = retired.push(Retired {
+                swap: None,
+                execs: [Some(old), None],
+            });
+        }
+        if out.slots() < block * 2 {
+            std::thread::sleep(IDLE);
+            continue;
+        }
+        if paused {
+            l.fill(0.0);
+            r.fill(0.0);
+        } else {
+            renderer.render(&mut l, &mut r);
+        }
+        write_interleaved(&mut out, &l, &r);
+        if let Some(rec) = &mut rec {
+            if rec.slots() >= block * 2 {
+                write_interleaved(rec, &l, &r);
+            } else {
+                Shared::add(&shared.record_dropped, block as u64);
+            }
+        }
+        shared.rendered.store(renderer.frame(), Ordering::Release);
+        blocks += 1;
+        if blocks % 4 == 0 && stats.slots() > 0 {
+            let _ = stats.push(renderer.stats());
+        }
+    }
+    renderer
+}
+
+/// Writes one block of stereo into a ring with room for it (checked by the caller).
+fn write_interleaved(ring: &mut rtrb::Producer<f32>, l: &[f32], r: &[f32]) {
+    if let Ok(chunk) = ring.write_chunk_uninit(l.len() * 2) {
+        let samples = l.iter().zip(r).flat_map(|(a, b)| [*a, *b]);
+        chunk.fill_from_iter(samples);
+    }
+}
