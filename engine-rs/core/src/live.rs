@@ -158,14 +158,20 @@ impl Live {
         let mut warning = None;
         let dev = match opts.sink {
             SinkChoice::Null => None,
-            SinkChoice::Device => Some(device::open(opts.device.as_deref(), opts.sample_rate, period)?),
-            SinkChoice::Auto => match device::open(opts.device.as_deref(), opts.sample_rate, period) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    warning = Some(format!("{e}; playing to the null sink instead"));
-                    None
+            SinkChoice::Device => Some(device::open(
+                opts.device.as_deref(),
+                opts.sample_rate,
+                period,
+            )?),
+            SinkChoice::Auto => {
+                match device::open(opts.device.as_deref(), opts.sample_rate, period) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        warning = Some(format!("{e}; playing to the null sink instead"));
+                        None
+                    }
                 }
-            },
+            }
         };
         let sample_rate = dev
             .as_ref()
@@ -195,7 +201,9 @@ impl Live {
             std::thread::Builder::new()
                 .name("phonon-render".into())
                 .spawn(move || {
-                    render_loop(renderer, cmd_rx, ret_tx, out_tx, rec_tx, stats_tx, shared, block)
+                    render_loop(
+                        renderer, cmd_rx, ret_tx, out_tx, rec_tx, stats_tx, shared, block,
+                    )
                 })
                 .map_err(|e| format!("cannot start the render thread: {e}"))?
         };
@@ -287,7 +295,9 @@ impl Live {
         self.collect();
         let (swap, report) = self.loader.build(ir_json)?;
         if !self.send(Command::Swap(swap)) {
-            return Err(EngineError::Events("the command queue is full; try again".into()));
+            return Err(EngineError::Events(
+                "the command queue is full; try again".into(),
+            ));
         }
         Ok(report)
     }
@@ -370,7 +380,10 @@ impl Live {
             None => {}
         }
         let recorded = match self.recorder.take() {
-            Some(h) => Some(h.join().map_err(|_| "the recorder panicked".to_string())??),
+            Some(h) => Some(
+                h.join()
+                    .map_err(|_| "the recorder panicked".to_string())??,
+            ),
             None => None,
         };
         while let Ok(r) = self.retired.pop() {
@@ -445,7 +458,7 @@ fn render_loop(
         }
         shared.rendered.store(renderer.frame(), Ordering::Release);
         blocks += 1;
-        if blocks % 4 == 0 && stats.slots() > 0 {
+        if blocks.is_multiple_of(4) && stats.slots() > 0 {
             let _ = stats.push(renderer.stats());
         }
     }

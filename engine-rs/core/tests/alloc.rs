@@ -173,5 +173,9 @@ fn swapping_programs_allocates_nothing_on_the_render_side() {
     assert!(kept.iter().all(|r| !r.is_empty()));
     let s = renderer.stats();
     assert_eq!((s.swaps, s.crossfades), (3, 1));
-    assert_eq!(faded.len(), 1, "the faded-out program came back to be dropped");
+    assert_eq!(
+        faded.len(),
+        1,
+        "the faded-out program came back to be dropped"
+    );
 }

@@ -42,8 +42,14 @@ fn the_null_sink_plays_in_real_time_and_the_renderer_stays_close() {
     let wall = t0.elapsed().as_secs_f64();
     let c = live.counters();
     let played_s = c.played as f64 / 48000.0;
-    assert!(played_s > 0.5 * wall && played_s < 1.5 * wall + 512.0 / 48000.0, "played {played_s} s in {wall} s");
-    assert!(worst_ahead <= 2 * 512 + 512, "rendered ahead by {worst_ahead} frames");
+    assert!(
+        played_s > 0.5 * wall && played_s < 1.5 * wall + 512.0 / 48000.0,
+        "played {played_s} s in {wall} s"
+    );
+    assert!(
+        worst_ahead <= 2 * 512 + 512,
+        "rendered ahead by {worst_ahead} frames"
+    );
     let (stats, recorded) = live.stop().unwrap();
     assert!(stats.frames > 0);
     assert_eq!(recorded, None);

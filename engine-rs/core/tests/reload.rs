@@ -105,7 +105,10 @@ fn voices_keep_sounding_across_a_reload() {
     };
     let with = run(true);
     let without = run(false);
-    assert!(with[2048..].iter().any(|v| v.abs() > 0.01), "the kick is still sounding");
+    assert!(
+        with[2048..].iter().any(|v| v.abs() > 0.01),
+        "the kick is still sounding"
+    );
     assert_eq!(with, without);
 }
 
@@ -118,8 +121,10 @@ fn events_before_the_swap_are_superseded() {
     render(&mut e, 1024);
     load(&mut e, SAMPLER);
     let bd = e.sample_id("bd", 0).unwrap() as f64;
-    e.push_events(&[1000.0, 0.0, 0.0, 1.0, 0.0, bd, 1100.0, 0.0, 0.0, 1.0, 0.0, bd])
-        .unwrap();
+    e.push_events(&[
+        1000.0, 0.0, 0.0, 1.0, 0.0, bd, 1100.0, 0.0, 0.0, 1.0, 0.0, bd,
+    ])
+    .unwrap();
     let (l, _) = render(&mut e, 512);
     let s = e.stats();
     assert_eq!(s.superseded_events, 1, "the event at 1000 < 1024");

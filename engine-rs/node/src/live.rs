@@ -15,7 +15,9 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(Error::from_reason(format!("phonon live panicked in {what}: {msg}")))
+        Err(Error::from_reason(format!(
+            "phonon live panicked in {what}: {msg}"
+        )))
     })
 }
 
@@ -112,7 +114,11 @@ impl LiveEngine {
     /// The id of sample `name:index`, or -1.
     #[napi]
     pub fn sample_id(&mut self, name: String, index: i64) -> Result<i32> {
-        Ok(self.live()?.sample_id(&name, index).map(|i| i as i32).unwrap_or(-1))
+        Ok(self
+            .live()?
+            .sample_id(&name, index)
+            .map(|i| i as i32)
+            .unwrap_or(-1))
     }
 
     /// Fades the master out (true) or back in.
@@ -148,7 +154,9 @@ impl LiveEngine {
         guarded("stop", move || {
             let counters = live.counters().to_json();
             let (stats, recorded) = live.stop().map_err(Error::from_reason)?;
-            let recorded = recorded.map(|n| n.to_string()).unwrap_or_else(|| "null".into());
+            let recorded = recorded
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "null".into());
             Ok(format!(
                 "{{\"render\":{},\"live\":{counters},\"recordedFrames\":{recorded}}}",
                 stats.to_json()

@@ -56,7 +56,11 @@ fn quiet_stderr<T>(f: impl FnOnce() -> T) -> T {
 
 /// Opens the output device called `name` (or the default), at `sample_rate` if given (else the
 /// device's own rate), asking for `period_frames`-frame buffers. Control thread.
-pub fn open(name: Option<&str>, sample_rate: Option<u32>, period_frames: usize) -> Result<Device, String> {
+pub fn open(
+    name: Option<&str>,
+    sample_rate: Option<u32>,
+    period_frames: usize,
+) -> Result<Device, String> {
     quiet_stderr(|| {
         let host = cpal::default_host();
         let device = match name {
@@ -106,14 +110,22 @@ fn build<T: SizedSample + FromSample<f32>>(
             }
             Shared::add(&shared.played, frames as u64);
         },
-        move |_err| errors.device_error.store(true, std::sync::atomic::Ordering::Relaxed),
+        move |_err| {
+            errors
+                .device_error
+                .store(true, std::sync::atomic::Ordering::Relaxed)
+        },
         None,
     )
 }
 
 /// Starts playing from the ring. Falls back to the device's default buffer size when it
 /// refuses the requested one. Control thread.
-pub fn start(dev: &Device, ring: AudioConsumer, shared: Arc<Shared>) -> Result<cpal::Stream, String> {
+pub fn start(
+    dev: &Device,
+    ring: AudioConsumer,
+    shared: Arc<Shared>,
+) -> Result<cpal::Stream, String> {
     quiet_stderr(|| {
         // The ring moves into the callback, so a refused fixed buffer size cannot retry with
         // the same ring: ask the device first whether the size is in its supported range.
@@ -124,7 +136,9 @@ pub fn start(dev: &Device, ring: AudioConsumer, shared: Arc<Shared>) -> Result<c
                 .supported_output_configs()
                 .map(|mut cs| {
                     cs.any(|c| match c.buffer_size() {
-                        cpal::SupportedBufferSize::Range { min, max } => (*min..=*max).contains(&want),
+                        cpal::SupportedBufferSize::Range { min, max } => {
+                            (*min..=*max).contains(&want)
+                        }
                         cpal::SupportedBufferSize::Unknown => false,
                     })
                 })
@@ -143,7 +157,9 @@ pub fn start(dev: &Device, ring: AudioConsumer, shared: Arc<Shared>) -> Result<c
             other => return Err(format!("{}: unsupported sample format {other}", dev.name)),
         }
         .map_err(|e| format!("{}: cannot open an output stream: {e}", dev.name))?;
-        stream.play().map_err(|e| format!("{}: cannot start: {e}", dev.name))?;
+        stream
+            .play()
+            .map_err(|e| format!("{}: cannot start: {e}", dev.name))?;
         Ok(stream)
     })
 }
