@@ -76,12 +76,35 @@ interface NativeStats {
   limiterFrames: number;
   limiterMinGain: number;
   nonfinite: number;
+  supersededEvents: number;
+  swaps: number;
+  crossfades: number;
+  meterPeakLeft: number;
+  meterPeakRight: number;
+  meterRmsLeft: number;
+  meterRmsRight: number;
 }
 
+type PerChannel = "peakLeft" | "peakRight" | "rmsLeft" | "rmsRight" | "meterPeakLeft" | "meterPeakRight" | "meterRmsLeft" | "meterRmsRight";
+
 /** Engine statistics since it started, with per-channel figures as [left, right]. */
-export interface EngineStats extends Omit<NativeStats, "peakLeft" | "peakRight" | "rmsLeft" | "rmsRight"> {
+export interface EngineStats extends Omit<NativeStats, PerChannel> {
   peak: [number, number];
   rms: [number, number];
+  /** Meter levels now: peak falling 20 dB per 1.5 s, RMS over 300 ms. */
+  meterPeak: [number, number];
+  meterRms: [number, number];
+}
+
+function engineStats(raw: NativeStats): EngineStats {
+  const { peakLeft, peakRight, rmsLeft, rmsRight, meterPeakLeft, meterPeakRight, meterRmsLeft, meterRmsRight, ...rest } = raw;
+  return {
+    ...rest,
+    peak: [peakLeft, peakRight],
+    rms: [rmsLeft, rmsRight],
+    meterPeak: [meterPeakLeft, meterPeakRight],
+    meterRms: [meterRmsLeft, meterRmsRight],
+  };
 }
 
 export class Engine {
@@ -124,10 +147,125 @@ export class Engine {
     this.inner.closeWav();
   }
   stats(): EngineStats {
-    const { peakLeft, peakRight, rmsLeft, rmsRight, ...rest } = JSON.parse(this.inner.stats()) as NativeStats;
-    return { ...rest, peak: [peakLeft, peakRight], rms: [rmsLeft, rmsRight] };
+    return engineStats(JSON.parse(this.inner.stats()) as NativeStats);
   }
   kinds(): string[] {
     return this.inner.kinds();
+  }
+}
+
+/** The native live class exported by engine-rs/node (see its live.rs). */
+interface NativeLive {
+  info(): string;
+  load(ir: string, start: number): string;
+  pushEvents(batch: Float64Array): number;
+  rendered(): number;
+  sampleId(name: string, index: number): number;
+  hush(on: boolean): void;
+  pause(on: boolean): void;
+  stats(): string;
+  stop(): string;
+}
+interface LiveAddon {
+  LiveEngine: new (
+    sink: string,
+    device: string | null,
+    periodFrames: number,
+    sampleRate: number | null,
+    periodsAhead: number,
+    record: string | null,
+  ) => NativeLive;
+}
+
+export interface LiveStartOptions {
+  sink: "auto" | "device" | "null";
+  device?: string;
+  periodFrames: number;
+  sampleRate?: number;
+  periodsAhead?: number;
+  record?: string;
+}
+
+export interface LiveInfo {
+  sink: "device" | "null";
+  device: string;
+  sampleRate: number;
+  periodFrames: number;
+  blockFrames: number;
+  channels: number;
+  warning: string | null;
+}
+
+export interface LiveCounters {
+  rendered: number;
+  played: number;
+  underruns: number;
+  recordDropped: number;
+  commandsDropped: number;
+  /** Programs swapped in whose first block has been rendered. */
+  swaps: number;
+  /** The frame at which the newest program took over. */
+  swapFrame: number;
+  deviceError: boolean;
+}
+
+export interface LiveStats {
+  render: EngineStats;
+  live: LiveCounters;
+  recordedFrames?: number | null;
+}
+
+function liveStats(json: string): LiveStats {
+  const raw = JSON.parse(json) as { render: NativeStats; live: LiveCounters; recordedFrames?: number | null };
+  return { ...raw, render: engineStats(raw.render) };
+}
+
+/** Live playback: a render thread in the engine feeding a device or a real-time-paced null sink. */
+export class LiveEngine {
+  private readonly inner: NativeLive;
+  readonly info: LiveInfo;
+
+  /** Control thread. Opens the sink and starts the render thread; throws with a clear message. */
+  constructor(opts: LiveStartOptions) {
+    const LiveClass = (native() as unknown as LiveAddon).LiveEngine;
+    this.inner = new LiveClass(
+      opts.sink,
+      opts.device ?? null,
+      opts.periodFrames,
+      opts.sampleRate ?? null,
+      opts.periodsAhead ?? 2,
+      opts.record ?? null,
+    );
+    this.info = JSON.parse(this.inner.info()) as LiveInfo;
+  }
+
+  /** Control thread: build the program and send it; it plays from frame `start` (a block
+   * boundary ahead of the render position), or from the next block if that has passed. */
+  load(ir: GraphIR, start = 0): LoadReport {
+    return JSON.parse(this.inner.load(JSON.stringify(ir), start)) as LoadReport;
+  }
+  pushEvents(batch: Float64Array): number {
+    return this.inner.pushEvents(batch);
+  }
+  /** Frames rendered so far: events for earlier frames are too late. */
+  rendered(): number {
+    return this.inner.rendered();
+  }
+  sampleId(name: string, index: number): number | undefined {
+    const id = this.inner.sampleId(name, index);
+    return id < 0 ? undefined : id;
+  }
+  hush(on: boolean): void {
+    this.inner.hush(on);
+  }
+  pause(on: boolean): void {
+    this.inner.pause(on);
+  }
+  stats(): LiveStats {
+    return liveStats(this.inner.stats());
+  }
+  /** Stops every thread and finishes the recording. */
+  stop(): LiveStats {
+    return liveStats(this.inner.stop());
   }
 }

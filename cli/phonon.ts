@@ -10,6 +10,8 @@ const USAGE = `phonon — live-coding audio engine
 
 usage:
   phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R]
+  phonon live <file.ph> [--sink auto|device|null] [--device NAME] [--buffer 128..2048]
+                        [--sample-rate R] [--no-tui] [--record out.wav]
   phonon check <file.ph> [--ir]
   phonon haps "<mini-notation>" [--from 0 --to 1]
   phonon haps --cases < cases.json > results.json
@@ -87,6 +89,29 @@ async function runCheck(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function runLiveCommand(argv: string[]): Promise<number> {
+  const { positional, options } = parseArgs(argv, ["no-tui"]);
+  checkKnown(options, ["sink", "device", "buffer", "sample-rate", "no-tui", "record"]);
+  const file = positional[0];
+  if (!file || positional.length > 1) {
+    throw new UserError("usage: phonon live <file.ph> [--sink auto|device|null] [--device NAME] [--buffer 128..2048] [--sample-rate R] [--no-tui] [--record out.wav]");
+  }
+  const sink = options.get("sink") ?? "auto";
+  if (sink !== "auto" && sink !== "device" && sink !== "null") throw new UserError(`--sink must be auto, device or null, not '${sink}'`);
+  const buffer = numberOption(options, "buffer") ?? 512;
+  if (!Number.isInteger(buffer) || buffer < 128 || buffer > 2048) throw new UserError(`--buffer must be a whole number of frames from 128 to 2048, not ${buffer}`);
+  const { runLive } = await import("./live.js");
+  return runLive({
+    file,
+    sink,
+    device: options.get("device"),
+    buffer,
+    sampleRate: numberOption(options, "sample-rate"),
+    tui: !options.has("no-tui") && Boolean(process.stdout.isTTY),
+    record: options.get("record"),
+  });
+}
+
 async function runHapsCommand(argv: string[]): Promise<number> {
   const path = "./haps.js";
   const mod = (await import(path).catch(() => undefined)) as { runHaps?: (argv: string[]) => Promise<number> } | undefined;
@@ -101,9 +126,11 @@ export async function main(argv: string[]): Promise<number> {
       case "render":
         return await runRender(rest);
       case "check":
-        return await runCheck(rest);
+        return (await import("./check.js")).runCheck(rest);
       case "haps":
         return await runHapsCommand(rest);
+      case "live":
+        return await runLiveCommand(rest);
       case "--version":
       case "version": {
         const pkg = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { version: string };

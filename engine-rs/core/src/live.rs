@@ -111,6 +111,10 @@ pub struct LiveCounters {
     pub record_dropped: u64,
     /// Commands (events) that did not fit in the queue.
     pub commands_dropped: u64,
+    /// Programs swapped in whose first block has been rendered.
+    pub swaps: u64,
+    /// The frame at which the newest program took over.
+    pub swap_frame: u64,
     /// Whether the device reported an error.
     pub device_error: bool,
 }
@@ -289,11 +293,13 @@ impl Live {
         }
     }
 
-    /// Builds a program (on this thread) and sends it; it plays from the render thread's next
-    /// block. Control thread.
-    pub fn load(&mut self, ir_json: &mut [u8]) -> Result<LoadReport, EngineError> {
+    /// Builds a program (on this thread) and sends it; it plays from frame `start` (a block
+    /// boundary ahead of the render position), or from the render thread's next block when
+    /// `start` has already passed or is 0. Control thread.
+    pub fn load(&mut self, ir_json: &mut [u8], start: u64) -> Result<LoadReport, EngineError> {
         self.collect();
-        let (swap, report) = self.loader.build(ir_json)?;
+        let (mut swap, report) = self.loader.build(ir_json)?;
+        swap.start = start;
         if !self.send(Command::Swap(swap)) {
             return Err(EngineError::Events(
                 "the command queue is full; try again".into(),
@@ -356,6 +362,8 @@ impl Live {
             underruns: s.underruns.load(Ordering::Relaxed),
             record_dropped: s.record_dropped.load(Ordering::Relaxed),
             commands_dropped: self.commands_dropped,
+            swaps: s.swaps.load(Ordering::Acquire),
+            swap_frame: s.swap_frame.load(Ordering::Acquire),
             device_error: s.device_error.load(Ordering::Relaxed),
         }
     }
@@ -416,10 +424,18 @@ fn render_loop(
     let mut paused = false;
     let mut blocks = 0u64;
     while shared.running.load(Ordering::Acquire) {
-        while let Ok(cmd) = commands.pop() {
+        loop {
+            // A swap waits in the queue, with everything after it, until its start frame.
+            if let Ok(Command::Swap(s)) = commands.peek() {
+                if s.start > renderer.frame() {
+                    break;
+                }
+            }
+            let Ok(cmd) = commands.pop() else { break };
             match cmd {
                 Command::Swap(s) => {
                     let ret = renderer.swap(s);
+                    shared.swap_frame.store(renderer.frame(), Ordering::Release);
                     // The janitor drains this queue on every control call; if it is full the
                     // program is dropped here, which frees memory on this thread (counted as
                     // a late block in the worst case, never a crash).
@@ -457,6 +473,7 @@ fn render_loop(
             }
         }
         shared.rendered.store(renderer.frame(), Ordering::Release);
+        shared.swaps.store(renderer.swaps(), Ordering::Release);
         blocks += 1;
         if blocks.is_multiple_of(4) && stats.slots() > 0 {
             let _ = stats.push(renderer.stats());

@@ -100,6 +100,7 @@ impl Loader {
             exec: Some(Box::new(Executor::new(plan))),
             transfer,
             crossfade,
+            start: 0,
         };
         Ok((Box::new(swap), report))
     }

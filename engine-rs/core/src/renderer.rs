@@ -30,6 +30,10 @@ pub struct Swap {
     pub transfer: Vec<(usize, usize)>,
     /// Whether an output changed structurally, so the old program fades out under the new.
     pub crossfade: bool,
+    /// The frame from which the new program plays (0: at once). `live` holds the swap, and the
+    /// commands after it, until the render thread reaches this frame, so the program starts on
+    /// the frame its clock was computed for.
+    pub start: u64,
 }
 
 /// What the renderer let go of, to be dropped off the render thread.
@@ -93,7 +97,7 @@ impl Renderer {
             faded: None,
             queue: EventQueue::with_capacity(QUEUE_CAPACITY),
             limiter: Limiter::new(sr),
-            meter: Meter::default(),
+            meter: Meter::with_rate(sr),
             frame: 0,
             discard_before: 0,
             hush_target: 1.0,
@@ -128,6 +132,11 @@ impl Renderer {
     /// The program now playing.
     pub fn exec(&self) -> Option<&Executor> {
         self.exec.as_deref()
+    }
+
+    /// Programs swapped in so far.
+    pub fn swaps(&self) -> u64 {
+        self.swaps
     }
 
     /// Frames rendered (the absolute frame of the next block).
@@ -319,6 +328,10 @@ impl Renderer {
             dropped_events: m.dropped,
             ignored_events: m.ignored,
             superseded_events: self.superseded,
+            meter_peak_left: m.level_peak[0],
+            meter_peak_right: m.level_peak[1],
+            meter_rms_left: m.level_ms[0].sqrt(),
+            meter_rms_right: m.level_ms[1].sqrt(),
             pending_events: self.queue.len(),
             voices: m.voices,
             voices_peak: m.voices_peak,

@@ -51,6 +51,12 @@ pub struct Meter {
     pub voices_peak: usize,
     /// Voices stolen.
     pub steals: u64,
+    /// A meter's peak per channel: the block peak, falling back by 20 dB over 1.5 s.
+    pub level_peak: [f32; 2],
+    /// A meter's mean square per channel, averaged over about 300 ms.
+    pub level_ms: [f64; 2],
+    /// Frames per second, for the meters' ballistics.
+    pub sample_rate: f32,
 }
 
 impl Default for Meter {
@@ -68,22 +74,41 @@ impl Default for Meter {
             voices: 0,
             voices_peak: 0,
             steals: 0,
+            level_peak: [0.0; 2],
+            level_ms: [0.0; 2],
+            sample_rate: 48000.0,
         }
     }
 }
 
 impl Meter {
+    /// A meter whose ballistics are timed for `sample_rate` frames per second.
+    pub fn with_rate(sample_rate: f32) -> Meter {
+        Meter {
+            sample_rate,
+            ..Meter::default()
+        }
+    }
+
     /// Records one finished block (as written) and how long it took.
     pub fn block(&mut self, left: &[f32], right: &[f32], nanos: u64) {
         for (c, x) in [left, right].into_iter().enumerate() {
-            let mut peak = self.peak[c];
+            let mut block_peak = 0.0f32;
             let mut sq = 0.0f64;
             for v in x {
-                peak = peak.max(v.abs());
+                block_peak = block_peak.max(v.abs());
                 sq += (*v as f64) * (*v as f64);
             }
-            self.peak[c] = peak;
+            self.peak[c] = self.peak[c].max(block_peak);
             self.sum_sq[c] += sq;
+            if !x.is_empty() {
+                let n = x.len() as f32;
+                // Peak hold falling 20 dB (×0.1) per 1.5 s; mean square with a 300 ms time constant.
+                let fall = 0.1f32.powf(n / (1.5 * self.sample_rate));
+                self.level_peak[c] = block_peak.max(self.level_peak[c] * fall);
+                let a = (-(n as f64) / (0.3 * self.sample_rate as f64)).exp();
+                self.level_ms[c] = a * self.level_ms[c] + (1.0 - a) * sq / n as f64;
+            }
         }
         self.frames += left.len() as u64;
         self.blocks += 1;
@@ -162,6 +187,14 @@ pub struct Stats {
     pub limiter_min_gain: f32,
     /// NaN or Inf samples replaced by 0 at the master.
     pub nonfinite: u64,
+    /// Meter peak (falling), left.
+    pub meter_peak_left: f32,
+    /// Meter peak (falling), right.
+    pub meter_peak_right: f32,
+    /// Meter RMS (300 ms), left.
+    pub meter_rms_left: f64,
+    /// Meter RMS (300 ms), right.
+    pub meter_rms_right: f64,
     /// Events discarded because a program swap had already passed their frame.
     pub superseded_events: u64,
     /// Programs swapped in.

@@ -82,13 +82,14 @@ impl LiveEngine {
         Ok(self.live()?.info().to_json())
     }
 
-    /// Builds a GraphIR into a program and sends it to the render thread; returns the load report JSON.
+    /// Builds a GraphIR into a program and sends it to the render thread, to play from frame
+    /// `start` (0: at once); returns the load report JSON.
     #[napi]
-    pub fn load(&mut self, ir: String) -> Result<String> {
+    pub fn load(&mut self, ir: String, start: f64) -> Result<String> {
         let live = self.live()?;
         guarded("load", || {
             let mut bytes = ir.into_bytes();
-            live.load(&mut bytes)
+            live.load(&mut bytes, start.max(0.0) as u64)
                 .map(|r| r.to_json())
                 .map_err(|e| Error::from_reason(e.to_string()))
         })

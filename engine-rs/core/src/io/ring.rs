@@ -21,6 +21,10 @@ pub struct Shared {
     pub underruns: AtomicU64,
     /// Frames the recorder could not take (its ring was full).
     pub record_dropped: AtomicU64,
+    /// Programs swapped in whose first block has been rendered.
+    pub swaps: AtomicU64,
+    /// The frame at which the newest program took over.
+    pub swap_frame: AtomicU64,
     /// Set by the device's error callback.
     pub device_error: AtomicBool,
 }

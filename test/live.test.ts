@@ -1,0 +1,146 @@
+//! `phonon live --sink null --record`: edits while playing, heard within 100 ms with continuous phase; a syntax error keeps the music going; a tempo change keeps the cycle position.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { dominantFrequency, onsets } from "./analysis.js";
+import { readWav } from "./wav.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "phonon-live-"));
+const SR = 48000;
+
+/** A running `phonon live` with its output lines and when each arrived. */
+class Live {
+  readonly lines: { at: number; text: string }[] = [];
+  private readonly proc: ChildProcess;
+  private waiters: (() => void)[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(file: string, record: string) {
+    this.proc = spawn(
+      process.execPath,
+      [join(root, "cli", "bin.mjs"), "live", file, "--sink", "null", "--no-tui", "--sample-rate", String(SR), "--record", record],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let buf = "";
+    const take = (d: Buffer): void => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        this.lines.push({ at: Date.now(), text: buf.slice(0, i) });
+        buf = buf.slice(i + 1);
+      }
+      this.waiters.forEach((w) => w());
+    };
+    this.proc.stdout!.on("data", take);
+    this.proc.stderr!.on("data", take);
+    this.exited = new Promise((done) => this.proc.on("exit", (code) => done(code)));
+  }
+
+  /** The first line matching `re` after line index `from`. */
+  async waitFor(re: RegExp, from = 0, timeoutMs = 5000): Promise<{ at: number; text: string; match: RegExpMatchArray }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (let i = from; i < this.lines.length; i++) {
+        const m = this.lines[i]!.text.match(re);
+        if (m) return { ...this.lines[i]!, match: m };
+      }
+      if (Date.now() > deadline) throw new Error(`no line matching ${re} in:\n${this.lines.map((l) => l.text).join("\n")}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+      this.waiters = [];
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.proc.kill("SIGINT");
+    expect(await this.exited).toBe(0);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("phonon live", () => {
+  it("plays an edit within 100 ms of the write, with the oscillator's phase continuous", async () => {
+    const file = join(dir, "edit.ph");
+    const wav = join(dir, "edit.wav");
+    writeFileSync(file, "out: sine 440 * 0.5\n");
+    const live = new Live(file, wav);
+    await live.waitFor(/\[reload\] v1 /);
+    await sleep(400);
+    const from = live.lines.length;
+    const written = Date.now();
+    writeFileSync(file, "out: sine 660 * 0.5\n");
+    const v2 = await live.waitFor(/\[reload\] v2 playing from frame (\d+)/, from);
+    expect(v2.at - written).toBeLessThanOrEqual(100);
+    await sleep(300);
+    await live.stop();
+    const x = readWav(wav).data[0]!;
+    const swap = Number(v2.match[1]);
+    expect(Math.abs(dominantFrequency(x.subarray(swap - 9600, swap), SR) - 440)).toBeLessThan(1);
+    expect(Math.abs(dominantFrequency(x.subarray(swap, swap + 9600), SR) - 660)).toBeLessThan(1);
+    // No jump: a 660 Hz sine of amplitude 0.5 moves at most 2π·660/48000·0.5 ≈ 0.0432 per sample.
+    let worst = 0;
+    for (let i = swap - 2000; i < swap + 2000; i++) worst = Math.max(worst, Math.abs(x[i]! - x[i - 1]!));
+    expect(worst).toBeLessThan(0.0433);
+  });
+
+  it("keeps playing the last good program through a syntax error, shows line:col, and resumes when fixed", async () => {
+    const file = join(dir, "typo.ph");
+    const wav = join(dir, "typo.wav");
+    writeFileSync(file, "tempo: 1\nout: sine 440 * 0.5\n");
+    const live = new Live(file, wav);
+    const v1 = await live.waitFor(/\[reload\] v1 playing from frame (\d+)/);
+    await sleep(300);
+    writeFileSync(file, "tempo: 1\nout: sine 550 * (0.5\n");
+    const err = await live.waitFor(/typo\.ph:2:(\d+): error/);
+    expect(Number(err.match[1])).toBe(21);
+    await sleep(500);
+    const from = live.lines.length;
+    writeFileSync(file, "tempo: 1\nout: sine 550 * 0.5\n");
+    const v2 = await live.waitFor(/\[reload\] v2 playing from frame (\d+)/, from);
+    await sleep(300);
+    await live.stop();
+    const x = readWav(wav).data[0]!;
+    const [f1, f2] = [Number(v1.match[1]), Number(v2.match[1])];
+    // All the time between the first program and the fix, the first program played.
+    expect(f2 - f1).toBeGreaterThan(0.6 * SR);
+    expect(Math.abs(dominantFrequency(x.subarray(f1 + 4800, f2), SR) - 440)).toBeLessThan(1);
+    expect(Math.abs(dominantFrequency(x.subarray(f2, f2 + 9600), SR) - 550)).toBeLessThan(1);
+  });
+
+  it("keeps the cycle position continuous when the tempo changes", async () => {
+    const file = join(dir, "tempo.ph");
+    const wav = join(dir, "tempo.wav");
+    writeFileSync(file, 'tempo: 1\nout: s "bd*4"\n');
+    const live = new Live(file, wav);
+    await live.waitFor(/\[reload\] v1 /);
+    await sleep(1100);
+    const from = live.lines.length;
+    writeFileSync(file, 'tempo: 2\nout: s "bd*4"\n');
+    const v2 = await live.waitFor(/\[reload\] v2 playing from frame (\d+)/, from);
+    await sleep(700);
+    await live.stop();
+    const hits = onsets(readWav(wav).data[0]!, SR);
+    const swap = Number(v2.match[1]);
+    const before = hits.filter((n) => n < swap);
+    const after = hits.filter((n) => n >= swap);
+    expect(before.length).toBeGreaterThanOrEqual(4);
+    expect(after.length).toBeGreaterThanOrEqual(4);
+    // At tempo 1, bd*4 hits every 0.25 s; at tempo 2 every 0.125 s (1 ms tolerance: onset detection).
+    for (let i = 1; i < before.length; i++) expect(Math.abs((before[i]! - before[i - 1]!) / SR - 0.25)).toBeLessThan(0.001);
+    for (let i = 1; i < after.length; i++) expect(Math.abs((after[i]! - after[i - 1]!) / SR - 0.125)).toBeLessThan(0.001);
+    // Continuity: the last hit before the swap is at a quarter cycle; at the swap the position has
+    // moved (swap − last)/sr cycles past it at 1 cps; the next quarter comes after the remaining
+    // part of 1/4 cycle at 2 cps.
+    const last = before[before.length - 1]!;
+    const remaining = 0.25 - (swap - last) / SR;
+    const predicted = swap + (remaining / 2) * SR;
+    expect(Math.abs(after[0]! - predicted) / SR).toBeLessThan(0.001);
+  });
+});
