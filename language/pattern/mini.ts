@@ -1,25 +1,47 @@
-//! Mini-notation: parse a string with grammar/mini.ohm into an AST, then into a Pattern.
+//! Mini-notation: parse a string with grammar/mini.ohm into an AST, then build the Pattern it denotes (Strudel's semantics).
 import * as ohm from "ohm-js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Pattern, fastcat, pure, silence, slowcat, stack } from "./pattern.js";
+import { euclidRot } from "./euclid.js";
+import { Pattern, fastcat, patternify, pure, silence, stack, timecat, toTime } from "./pattern.js";
+import { miniChoose, miniDegrade } from "./random.js";
+import { Rational } from "./rational.js";
+import type { MiniValue } from "./value.js";
+
+export type { MiniValue };
 
 const grammarPath = fileURLToPath(new URL("../grammar/mini.ohm", import.meta.url));
 const grammar = ohm.grammar(readFileSync(grammarPath.replace(/\/dist\/language\//, "/language/"), "utf8"));
 
-/** A value held by a mini-notation atom: a number when the word reads as one, else the word. */
-export type MiniValue = number | string;
-
+/** A node of the mini-notation AST. Offsets are 0-based positions inside the string. */
 export type MiniNode =
-  | { type: "atom"; value: MiniValue; offset: number; length: number }
-  | { type: "rest"; offset: number }
-  | { type: "seq"; steps: MiniNode[] }
-  | { type: "stack"; layers: MiniNode[] }
-  | { type: "alt"; body: MiniNode }
-  | { type: "fast"; body: MiniNode; factor: number }
-  | { type: "slow"; body: MiniNode; factor: number };
+  | { type: "atom"; value: MiniValue; source: string; offset: number; length: number }
+  | { type: "seq"; elements: MiniElement[]; offset: number }
+  | { type: "stack"; layers: MiniNode[]; offset: number }
+  | { type: "choose"; layers: MiniNode[]; seed: number; offset: number }
+  | { type: "feet"; groups: MiniNode[]; seed: number; offset: number }
+  | { type: "alt"; layers: MiniNode[]; offset: number }
+  | { type: "poly"; layers: MiniNode[]; steps: MiniNode | undefined; offset: number };
 
-/** A mini-notation syntax error, with the 0-based offset inside the string. */
+/** One element of a sequence: a slice with its weight, replication count and modifiers, in order. */
+export interface MiniElement {
+  body: MiniNode;
+  weight: number;
+  reps: number;
+  ops: MiniOp[];
+  offset: number;
+  length: number;
+}
+
+export type MiniOp =
+  | { type: "fast" | "slow"; arg: MiniNode }
+  | { type: "replicate"; amount: number }
+  | { type: "euclid"; pulse: MiniNode; step: MiniNode; rotation: MiniNode | undefined }
+  | { type: "degrade"; amount: number | undefined; seed: number }
+  | { type: "tail"; arg: MiniNode }
+  | { type: "range"; arg: MiniNode };
+
+/** A mini-notation error, with the 0-based offset inside the string and what was expected there. */
 export class MiniError extends Error {
   constructor(
     message: string,
@@ -27,89 +49,309 @@ export class MiniError extends Error {
     readonly expected: string,
   ) {
     super(message);
+    this.name = "MiniError";
   }
 }
 
-const semantics = grammar.createSemantics().addOperation<MiniNode>("ast", {
-  Root(stack, _end) {
-    return stack.ast();
+// Seeds for `?`, `|` and `.` are numbered in parse order (inner first, left to right), per string.
+let seedCounter = 0;
+
+type Modifier = (el: MiniElement) => void;
+
+const semantics = grammar.createSemantics();
+semantics.addOperation<any>("ast", {
+  Root(body, _end) {
+    return body.ast();
   },
-  Stack(list) {
-    const layers = list.asIteration().children.map((c) => c.ast());
-    return layers.length === 1 ? layers[0]! : { type: "stack", layers };
+  StackOrChoose_stack(head, _commas, tail) {
+    return { type: "stack", layers: [head.ast(), ...tail.children.map((c) => c.ast())], offset: this.source.startIdx };
   },
-  Sequence(steps) {
-    const s = steps.children.map((c) => c.ast());
-    return s.length === 1 ? s[0]! : { type: "seq", steps: s };
+  StackOrChoose_choose(head, _pipes, tail) {
+    const layers = [head.ast(), ...tail.children.map((c) => c.ast())];
+    return { type: "choose", layers, seed: seedCounter++, offset: this.source.startIdx };
   },
-  Step(term, mods) {
-    let node = term.ast();
-    for (const m of mods.children) {
-      const mod = m.ast() as { type: "fast" | "slow"; factor: number };
-      node = { type: mod.type, body: node, factor: mod.factor };
-    }
-    return node;
+  StackOrChoose_feet(head, _dots, tail) {
+    const groups = [head.ast(), ...tail.children.map((c) => c.ast())];
+    return { type: "feet", groups, seed: seedCounter++, offset: this.source.startIdx };
   },
-  Term_sub(_o, stack, _c) {
-    return stack.ast();
+  StackOrChoose_single(seq) {
+    return seq.ast();
   },
-  Term_alt(_o, stack, _c) {
-    return { type: "alt", body: stack.ast() };
+  PolyStack(list) {
+    return list.asIteration().children.map((c) => c.ast());
   },
-  Modifier_fast(_op, n) {
-    return { type: "fast", factor: Number(n.sourceString) } as unknown as MiniNode;
+  Sequence(_mark, elements) {
+    return { type: "seq", elements: elements.children.map((c) => c.ast()), offset: this.source.startIdx };
   },
-  Modifier_slow(_op, n) {
-    return { type: "slow", factor: Number(n.sourceString) } as unknown as MiniNode;
+  Element(slice, ops) {
+    const el: MiniElement = {
+      body: slice.ast(),
+      weight: 1,
+      reps: 1,
+      ops: [],
+      offset: this.source.startIdx,
+      length: this.source.endIdx - this.source.startIdx,
+    };
+    for (const op of ops.children) (op.ast() as Modifier)(el);
+    return el;
   },
-  rest(_t) {
-    return { type: "rest", offset: this.source.startIdx };
+  Slice_sub(_open, body, _close) {
+    return body.ast();
+  },
+  Slice_poly(_open, layers, _close, steps) {
+    const ls = layers.ast() as MiniNode[];
+    const s = steps.children.length ? (steps.children[0]!.ast() as MiniNode) : undefined;
+    return { type: "poly", layers: ls, steps: s, offset: this.source.startIdx };
+  },
+  Slice_alt(_open, layers, _close) {
+    return { type: "alt", layers: layers.ast(), offset: this.source.startIdx };
+  },
+  Slice_word(w) {
+    return w.ast();
+  },
+  PolySteps(_pct, slice) {
+    return slice.ast();
+  },
+  Op_weight(op) {
+    return op.ast();
+  },
+  weightOp(_sym, num) {
+    const n = num.children.length ? Number(num.sourceString) : 2;
+    return ((el: MiniElement) => {
+      el.weight += n - 1;
+    }) as Modifier;
+  },
+  Op_euclid(_open, pulse, _c1, step, _c2, rotation, _close) {
+    const p = (pulse.ast() as MiniElement).body;
+    const s = (step.ast() as MiniElement).body;
+    const r = rotation.children.length ? (rotation.children[0]!.ast() as MiniElement).body : undefined;
+    return ((el: MiniElement) => {
+      el.ops.push({ type: "euclid", pulse: p, step: s, rotation: r });
+    }) as Modifier;
+  },
+  Op_slow(_sym, slice) {
+    const arg = slice.ast() as MiniNode;
+    return ((el: MiniElement) => el.ops.push({ type: "slow", arg })) as Modifier;
+  },
+  Op_fast(_sym, slice) {
+    const arg = slice.ast() as MiniNode;
+    return ((el: MiniElement) => el.ops.push({ type: "fast", arg })) as Modifier;
+  },
+  Op_replicate(op) {
+    return op.ast();
+  },
+  replicateOp(_sym, num) {
+    const n = num.children.length ? Number(num.sourceString) : 2;
+    return ((el: MiniElement) => {
+      // "a!3" and "a!!" both mean three copies; the copies take one weight unit each.
+      el.reps += n - 1;
+      el.ops = el.ops.filter((o) => o.type !== "replicate");
+      el.ops.push({ type: "replicate", amount: el.reps });
+      el.weight = el.reps;
+    }) as Modifier;
+  },
+  Op_degrade(op) {
+    return op.ast();
+  },
+  degradeOp(_sym, num) {
+    const amount = num.children.length ? Number(num.sourceString) : undefined;
+    const seed = seedCounter++;
+    return ((el: MiniElement) => el.ops.push({ type: "degrade", amount, seed })) as Modifier;
+  },
+  Op_tail(_sym, slice) {
+    const arg = slice.ast() as MiniNode;
+    return ((el: MiniElement) => el.ops.push({ type: "tail", arg })) as Modifier;
+  },
+  Op_range(_sym, slice) {
+    const arg = slice.ast() as MiniNode;
+    return ((el: MiniElement) => el.ops.push({ type: "range", arg })) as Modifier;
   },
   word(_chars) {
     const text = this.sourceString;
     const num = Number(text);
-    const value: MiniValue = text !== "" && Number.isFinite(num) ? num : text;
-    return { type: "atom", value, offset: this.source.startIdx, length: text.length };
+    const value: MiniValue = Number.isNaN(num) ? text : num;
+    return { type: "atom", value, source: text, offset: this.source.startIdx, length: text.length };
   },
 });
+
+const WORD_PARTS = new Set(['"\'"', '"_"', '"^"', '"."', '"#"', '"-"', '"~"', "a digit", "a letter"]);
+const MODIFIERS = new Set(['".."', '":"', '"?"', '"!"', '"*"', '"/"', '"("', '"@"']);
+
+/** Ohm's list of expected things, condensed: word characters become "a word", modifiers one entry. */
+function condenseExpected(text: string): string {
+  const items = text.split(/, or |, | or /).map((s) => s.trim()).filter(Boolean);
+  const out: string[] = [];
+  let word = false;
+  let mod = false;
+  for (const it of items) {
+    if (WORD_PARTS.has(it)) {
+      if (!word) out.push("a word or a rest");
+      word = true;
+    } else if (MODIFIERS.has(it)) {
+      if (!mod) out.push("a modifier (* / ! @ ? : .. or (k,n))");
+      mod = true;
+    } else if (it === "end of input") {
+      out.push("the end of the pattern");
+    } else {
+      out.push(it);
+    }
+  }
+  return out.length <= 1 ? (out[0] ?? text) : `${out.slice(0, -1).join(", ")} or ${out[out.length - 1]}`;
+}
 
 /** Parse mini-notation into its AST; throws MiniError with the offset of the problem. */
 export function parseMini(source: string): MiniNode {
   const m = grammar.match(source);
   if (m.failed()) {
     const offset = m.getRightmostFailurePosition();
-    const expected = m.getExpectedText();
-    throw new MiniError(`mini-notation: expected ${expected}`, offset, expected);
+    const expected = condenseExpected(m.getExpectedText());
+    const ch = source[offset];
+    const found = ch === undefined ? "end of pattern" : `"${ch}"`;
+    let hint = "";
+    if ((ch === "," && /\|/.test(source.slice(0, offset))) || (ch === "|" && /,/.test(source.slice(0, offset)))) {
+      hint = " (\",\" and \"|\" cannot be mixed at one level: group with [ ])";
+    } else if (ch === "|") {
+      hint = " (\"|\" is not allowed inside < > or { })";
+    }
+    throw new MiniError(`mini-notation: unexpected ${found} at column ${offset + 1}; expected ${expected}${hint}`, offset, expected);
   }
-  return semantics(m).ast();
+  seedCounter = 0;
+  return semantics(m).ast() as MiniNode;
 }
 
-/** The pattern an AST describes. Each atom's value is tagged with its offset for diagnostics. */
-export function astToPattern(node: MiniNode): Pattern<MiniValue> {
+interface Built {
+  pat: Pattern<any>;
+  /** Total weight of a sequence (its step count), used by < > and { }. */
+  weight: Rational;
+}
+
+const isRest = (n: MiniNode): boolean => n.type === "atom" && (n.source === "~" || n.source === "-");
+
+function arrayRange(a: any, b: any): any[] {
+  const length = Math.abs(b - a) + 1;
+  const n = Number.isFinite(length) ? Math.max(0, Math.floor(length)) : 0;
+  return Array.from({ length: n }, (_, i) => (a < b ? a + i : a - i));
+}
+
+function timeOf(v: unknown, at: MiniNode): Rational {
+  if (typeof v === "number" || v instanceof Rational) return toTime(v);
+  throw new MiniError(`mini-notation: "${String(v)}" is not a number`, at.offset, "a number");
+}
+function intOf(v: unknown, at: MiniNode): number {
+  if (typeof v === "number") return v;
+  throw new MiniError(`mini-notation: "${String(v)}" is not a number`, at.offset, "a number");
+}
+
+/** An argument of a modifier: a bare word stays pure (so plain numbers take the direct path). */
+function argPattern(node: MiniNode): Pattern<any> {
+  if (node.type === "atom") return isRest(node) ? silence : pure(node.value);
+  return build(node).pat;
+}
+/** A numeric argument (of * / % and euclid): a bare word must be a number, caught before any query. */
+function numericArg(node: MiniNode): Pattern<any> {
+  if (node.type === "atom" && !isRest(node) && typeof node.value !== "number") {
+    throw new MiniError(`mini-notation: "${node.source}" at column ${node.offset + 1} is not a number`, node.offset, "a number");
+  }
+  return argPattern(node);
+}
+
+function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
+  for (const op of el.ops) {
+    switch (op.type) {
+      case "fast": {
+        const p = pat;
+        pat = patternify([numericArg(op.arg)], (v) => p.fast(timeOf(v, op.arg)));
+        break;
+      }
+      case "slow": {
+        const p = pat;
+        pat = patternify([numericArg(op.arg)], (v) => {
+          const f = timeOf(v, op.arg);
+          return f.n === 0 ? silence : p.fast(Rational.ONE.div(f));
+        });
+        break;
+      }
+      case "replicate":
+        pat = pat.repeatCycles(op.amount).fast(op.amount);
+        break;
+      case "euclid": {
+        const p = pat;
+        const args = [numericArg(op.pulse), numericArg(op.step)];
+        if (op.rotation) args.push(numericArg(op.rotation));
+        pat = patternify(args, (k, n, r) =>
+          euclidRot(p, intOf(k, op.pulse), intOf(n, op.step), r === undefined ? 0 : intOf(r, op.rotation!)),
+        );
+        break;
+      }
+      case "degrade":
+        pat = miniDegrade(pat, op.amount ?? 0.5, op.seed);
+        break;
+      case "tail": {
+        const friend = argPattern(op.arg);
+        pat = pat.fmap((a: unknown) => (b: unknown) => (Array.isArray(a) ? [...a, b] : [a, b])).appLeft(friend);
+        break;
+      }
+      case "range": {
+        const friend = argPattern(op.arg);
+        pat = pat.squeezeBind((a: unknown) => friend.bind((b: unknown) => fastcat(...arrayRange(a, b).map((x) => pure(x)))));
+        break;
+      }
+    }
+  }
+  return pat;
+}
+
+function build(node: MiniNode): Built {
   switch (node.type) {
     case "atom":
-      return pure(node.value);
-    case "rest":
-      return silence;
-    case "seq":
-      return fastcat(...node.steps.map(astToPattern));
-    case "stack":
-      return stack(...node.layers.map(astToPattern));
-    case "alt": {
-      // "<a b c>" is "[a b c]/3": one step per cycle. Each stack layer runs at its own period.
-      const layers = node.body.type === "stack" ? node.body.layers : [node.body];
-      return stack(
-        ...layers.map((l) => (l.type === "seq" ? slowcat(...l.steps.map(astToPattern)) : astToPattern(l))),
-      );
+      return { pat: isRest(node) ? silence : pure(node.value), weight: Rational.ONE };
+    case "seq": {
+      let total = Rational.ZERO;
+      const parts: Array<[Rational, Pattern<any>]> = [];
+      for (const el of node.elements) {
+        const w = Rational.fromNumber(el.weight);
+        total = total.add(w);
+        parts.push([w, applyOps(build(el.body).pat, el)]);
+      }
+      return { pat: timecat(parts), weight: total };
     }
-    case "fast":
-      return astToPattern(node.body).fast(node.factor);
-    case "slow":
-      return astToPattern(node.body).slow(node.factor);
+    case "stack":
+      return { pat: stack(...node.layers.map((l) => build(l).pat)), weight: Rational.ONE };
+    case "choose":
+      return { pat: miniChoose(node.layers.map((l) => build(l).pat), node.seed), weight: Rational.ONE };
+    case "feet":
+      return { pat: fastcat(...node.groups.map((g) => build(g).pat)), weight: Rational.ONE };
+    case "alt": {
+      const layers = node.layers.map((l) => build(l));
+      return { pat: stack(...layers.map((l) => l.pat.slow(l.weight))).setSteps(1), weight: Rational.ONE };
+    }
+    case "poly": {
+      const layers = node.layers.map((l) => build(l));
+      const first = layers[0]!.weight;
+      const steps: Pattern<Rational> = node.steps
+        ? numericArg(node.steps).fmap((x: unknown) => timeOf(x, node.steps!))
+        : pure(first).fmap((x) => x);
+      const aligned = layers.map((l) =>
+        patternify([steps.fmap((x) => x.div(l.weight))], (f: Rational) => l.pat.fast(f)),
+      );
+      return { pat: stack(...aligned).setSteps(1), weight: Rational.ONE };
+    }
   }
 }
 
-/** Parse and build: the pattern a mini-notation string denotes. */
+/** Build the pattern an AST describes. */
+export function astToPattern(node: MiniNode): Pattern<MiniValue> {
+  return build(node).pat;
+}
+
+const cache = new Map<string, Pattern<MiniValue>>();
+
+/** Parse and build (cached by source): the pattern a mini-notation string denotes. */
 export function mini(source: string): Pattern<MiniValue> {
-  return astToPattern(parseMini(source));
+  const hit = cache.get(source);
+  if (hit !== undefined) return hit;
+  const pat = astToPattern(parseMini(source));
+  if (cache.size > 2000) cache.clear();
+  cache.set(source, pat);
+  return pat;
 }

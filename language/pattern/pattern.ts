@@ -1,76 +1,207 @@
 //! Pattern<T>: a function from a query span to haps, with Strudel's core combinators (pure, stack, cat, fast, compress, joins).
 import { Hap } from "./hap.js";
+import { MAX_HAPS_PER_QUERY, QueryLimitError, spendHaps, withBudget } from "./limit.js";
 import { Rational, q } from "./rational.js";
 import { TimeSpan } from "./span.js";
 
-export type Time = Rational | number;
-const R = (t: Time): Rational => (t instanceof Rational ? t : Rational.fromNumber(t));
+export { MAX_HAPS_PER_QUERY, QueryLimitError };
 
-/** Refuse queries that would produce more haps than any musical use needs (e.g. "a*1e9"). */
-export const MAX_HAPS_PER_QUERY = 1_000_000;
-export class QueryLimitError extends Error {}
+/** A time given as an exact Rational or as a number (converted as Strudel's fraction.js does). */
+export type Time = Rational | number;
+
+/** A time from a number, a Rational, or a numeric string ("1/3", "0.25"). */
+export function toTime(t: Time | string | bigint): Rational {
+  if (t instanceof Rational) return t;
+  if (typeof t === "number") return Rational.fromNumber(t);
+  if (typeof t === "bigint") return Rational.of(Number(t));
+  if (typeof t === "string") return Rational.parse(t);
+  throw new TypeError(`not a time: ${JSON.stringify(t)}`);
+}
+const R = toTime;
+
+/** Query-wide settings that patterns may read (Strudel's state.controls). */
+export interface Controls {
+  /** Added to the time before hashing in `rand` and friends (set by `seed`). */
+  readonly randSeed?: number;
+  /** Cycles per second, for the few functions that depend on the clock (loopAt, splice, fit). */
+  readonly cps?: number;
+}
+
+/** A query: the haps whose parts lie in the span. */
+export type Query<T> = (span: TimeSpan, controls?: Controls) => Hap<T>[];
 
 export class Pattern<T = unknown> {
-  constructor(readonly query: (span: TimeSpan) => Hap<T>[]) {}
+  readonly query: Query<T>;
+  /** Steps per cycle ("tactus"), used only by the stepwise functions (pace, polymeter). */
+  steps: Rational | undefined;
+  /**
+   * Present only on patterns made by pure(): a patterned argument that is pure takes the direct
+   * path instead of a join, as Strudel's `__pure` (this changes where events get fragmented).
+   */
+  readonly pure: { readonly value: T } | undefined;
 
-  /** All haps whose parts lie in [begin, end). */
-  queryArc(begin: Time, end: Time): Hap<T>[] {
-    return this.query(new TimeSpan(R(begin), R(end)));
+  constructor(query: Query<T>, steps?: Rational, pure?: { readonly value: T }) {
+    this.query = query;
+    this.steps = steps;
+    this.pure = pure;
   }
+
+  /**
+   * All haps whose parts lie in [begin, end), in one query, sorted by part begin (stable);
+   * refuses runaway queries with QueryLimitError. (`query` itself returns haps unsorted.)
+   */
+  queryArc(begin: Time, end: Time, controls?: Controls): Hap<T>[] {
+    const span = new TimeSpan(R(begin), R(end));
+    const haps = withBudget(() => this.query(span, controls));
+    return haps.sort((a, b) => a.part.begin.cmp(b.part.begin));
+  }
+
+  setSteps(steps: Rational | number | undefined): this {
+    this.steps = steps === undefined ? undefined : R(steps);
+    return this;
+  }
+
+  // ---- query and hap transformations ----
 
   /** Split every query at cycle boundaries before answering it. */
   splitQueries(): Pattern<T> {
-    return new Pattern((span) => span.spanCycles().flatMap((s) => this.query(s)));
+    const inner = this;
+    return new Pattern<T>((span, c) => {
+      const spans = span.spanCycles();
+      if (spans.length === 1) return inner.query(spans[0]!, c);
+      const out: Hap<T>[] = [];
+      for (const s of spans) for (const h of inner.query(s, c)) out.push(h);
+      return out;
+    }, this.steps);
   }
 
   withQuerySpan(f: (s: TimeSpan) => TimeSpan): Pattern<T> {
-    return new Pattern((span) => this.query(f(span)));
+    const inner = this;
+    return new Pattern((span, c) => inner.query(f(span), c), this.steps);
+  }
+  /** As withQuerySpan; a span mapped to undefined yields no haps. */
+  withQuerySpanMaybe(f: (s: TimeSpan) => TimeSpan | undefined): Pattern<T> {
+    const inner = this;
+    return new Pattern((span, c) => {
+      const s = f(span);
+      return s === undefined ? [] : inner.query(s, c);
+    }, this.steps);
   }
   withQueryTime(f: (t: Rational) => Rational): Pattern<T> {
-    return new Pattern((span) => this.query(span.withTime(f)));
+    const inner = this;
+    return new Pattern((span, c) => inner.query(new TimeSpan(f(span.begin), f(span.end)), c), this.steps);
   }
   withHapSpan(f: (s: TimeSpan) => TimeSpan): Pattern<T> {
-    return new Pattern((span) => this.query(span).map((h) => h.withSpan(f)));
+    const inner = this;
+    return new Pattern((span, c) => {
+      const haps = inner.query(span, c);
+      const out = new Array<Hap<T>>(haps.length);
+      for (let i = 0; i < haps.length; i++) {
+        const h = haps[i]!;
+        out[i] = new Hap(h.whole === undefined ? undefined : f(h.whole), f(h.part), h.value);
+      }
+      return out;
+    }, this.steps);
   }
   withHapTime(f: (t: Rational) => Rational): Pattern<T> {
-    return this.withHapSpan((s) => s.withTime(f));
+    return this.withHapSpan((s) => new TimeSpan(f(s.begin), f(s.end)));
   }
-  withHaps(f: (haps: Hap<T>[]) => Hap<T>[]): Pattern<T> {
-    return new Pattern((span) => f(this.query(span)));
+  withHaps<U = T>(f: (haps: Hap<T>[], span: TimeSpan, controls?: Controls) => Hap<U>[]): Pattern<U> {
+    const inner = this;
+    return new Pattern<U>((span, c) => f(inner.query(span, c), span, c), this.steps);
+  }
+  withHap<U = T>(f: (h: Hap<T>) => Hap<U>): Pattern<U> {
+    const inner = this;
+    return new Pattern<U>((span, c) => inner.query(span, c).map(f), this.steps);
   }
   fmap<U>(f: (v: T) => U): Pattern<U> {
-    return new Pattern((span) => this.query(span).map((h) => h.withValue(f)));
+    const inner = this;
+    return new Pattern<U>((span, c) => {
+      const haps = inner.query(span, c);
+      const out = new Array<Hap<U>>(haps.length);
+      for (let i = 0; i < haps.length; i++) {
+        const h = haps[i]!;
+        out[i] = new Hap(h.whole, h.part, f(h.value));
+      }
+      return out;
+    }, this.steps);
+  }
+  /** Alias of fmap. */
+  withValue<U>(f: (v: T) => U): Pattern<U> {
+    return this.fmap(f);
   }
   filterHaps(pred: (h: Hap<T>) => boolean): Pattern<T> {
-    return new Pattern((span) => this.query(span).filter(pred));
+    const inner = this;
+    return new Pattern((span, c) => inner.query(span, c).filter(pred), this.steps);
   }
   filterValues(pred: (v: T) => boolean): Pattern<T> {
     return this.filterHaps((h) => pred(h.value));
+  }
+  /** Drop haps whose value is undefined (what keepif leaves behind). */
+  removeUndefineds(): Pattern<Exclude<T, undefined>> {
+    return this.filterHaps((h) => h.value !== undefined) as Pattern<Exclude<T, undefined>>;
   }
   /** Keep only haps that start inside the query (what a scheduler plays). */
   onsetsOnly(): Pattern<T> {
     return this.filterHaps((h) => h.hasOnset());
   }
+  /** Drop continuous haps (those without a whole). */
+  discreteOnly(): Pattern<T> {
+    return this.filterHaps((h) => h.whole !== undefined);
+  }
+  /** Keep haps whose whole (or part) begins at a time satisfying the test. */
+  filterWhen(test: (t: Rational) => boolean): Pattern<T> {
+    return this.filterHaps((h) => test(h.wholeOrPart().begin));
+  }
 
   // ---- time ----
 
-  /** Speed up by a constant factor; 0 gives silence. */
+  /** Speed up by a constant factor; 0 (or a negative factor) gives silence. */
   fast(factor: Time): Pattern<T> {
     const f = R(factor);
-    if (f.n === 0) return silence as Pattern<T>;
-    if (f.n < 0) throw new RangeError("fast: a negative factor is not a speed");
-    return this.withQueryTime((t) => t.mul(f)).withHapTime((t) => t.div(f));
+    if (f.n <= 0) return silence as Pattern<T>;
+    if (f.n === 1 && f.d === 1) return new Pattern(this.query, this.steps);
+    const inner = this;
+    const inv = Rational.ONE.div(f);
+    return new Pattern<T>((span, c) => {
+      const haps = inner.query(new TimeSpan(span.begin.mul(f), span.end.mul(f)), c);
+      const out = new Array<Hap<T>>(haps.length);
+      for (let i = 0; i < haps.length; i++) {
+        const h = haps[i]!;
+        const w = h.whole;
+        const part = new TimeSpan(h.part.begin.mul(inv), h.part.end.mul(inv));
+        out[i] = new Hap(
+          w === undefined ? undefined : w === h.part ? part : new TimeSpan(w.begin.mul(inv), w.end.mul(inv)),
+          part,
+          h.value,
+        );
+      }
+      return out;
+    }, this.steps);
   }
   slow(factor: Time): Pattern<T> {
     const f = R(factor);
     if (f.n === 0) return silence as Pattern<T>;
     return this.fast(Rational.ONE.div(f));
   }
-  /** Shift earlier in time by `offset` cycles. */
+  /** Shift earlier in time by `offset` cycles (Tidal's `<~`, rotL). */
   early(offset: Time): Pattern<T> {
     const o = R(offset);
-    return this.withQueryTime((t) => t.add(o)).withHapTime((t) => t.sub(o));
+    if (o.n === 0) return new Pattern(this.query, this.steps);
+    const inner = this;
+    return new Pattern<T>((span, c) => {
+      const haps = inner.query(new TimeSpan(span.begin.add(o), span.end.add(o)), c);
+      const out = new Array<Hap<T>>(haps.length);
+      for (let i = 0; i < haps.length; i++) {
+        const h = haps[i]!;
+        const w = h.whole;
+        const part = new TimeSpan(h.part.begin.sub(o), h.part.end.sub(o));
+        out[i] = new Hap(w === undefined ? undefined : w === h.part ? part : new TimeSpan(w.begin.sub(o), w.end.sub(o)), part, h.value);
+      }
+      return out;
+    }, this.steps);
   }
+  /** Shift later in time by `offset` cycles (Tidal's `~>`, rotR). */
   late(offset: Time): Pattern<T> {
     return this.early(R(offset).neg());
   }
@@ -78,26 +209,33 @@ export class Pattern<T = unknown> {
   /** Speed up by `factor` but leave a gap: each cycle plays once, in its first 1/factor. */
   fastGap(factor: Time): Pattern<T> {
     const f = R(factor);
-    if (f.lte(Rational.ZERO)) return silence as Pattern<T>;
+    if (f.n <= 0) return silence as Pattern<T>;
     const inner = this;
-    return new Pattern<T>((span) => {
+    const one = Rational.ONE;
+    const inv = one.div(f);
+    return new Pattern<T>((span, c) => {
       const cycle = span.begin.sam();
-      const bpos = span.begin.sub(cycle).mul(f).min(Rational.ONE);
-      const epos = span.end.sub(cycle).mul(f).min(Rational.ONE);
-      if (bpos.gte(Rational.ONE)) return [];
-      const haps = inner.query(new TimeSpan(cycle.add(bpos), cycle.add(epos)));
-      return haps.map((hap) => {
+      const bpos = span.begin.sub(cycle).mul(f).min(one);
+      const epos = span.end.sub(cycle).mul(f).min(one);
+      if (bpos.gte(one)) return [];
+      const haps = inner.query(new TimeSpan(cycle.add(bpos), cycle.add(epos)), c);
+      const out = new Array<Hap<T>>(haps.length);
+      for (let i = 0; i < haps.length; i++) {
+        const hap = haps[i]!;
         const begin = hap.part.begin;
         const end = hap.part.end;
-        const c = begin.sam();
-        const beginPos = begin.sub(c).div(f).min(Rational.ONE);
-        const endPos = end.sub(c).div(f).min(Rational.ONE);
-        const part = new TimeSpan(c.add(beginPos), c.add(endPos));
-        const whole = hap.whole
-          ? new TimeSpan(part.begin.sub(begin.sub(hap.whole.begin).div(f)), part.end.add(hap.whole.end.sub(end).div(f)))
-          : undefined;
-        return new Hap(whole, part, hap.value);
-      });
+        const cyc = begin.sam();
+        const beginPos = begin.sub(cyc).mul(inv).min(one);
+        const endPos = end.sub(cyc).mul(inv).min(one);
+        const part = new TimeSpan(cyc.add(beginPos), cyc.add(endPos));
+        const w = hap.whole;
+        let whole: TimeSpan | undefined;
+        if (w === undefined) whole = undefined;
+        else if (w === hap.part) whole = part;
+        else whole = new TimeSpan(part.begin.sub(begin.sub(w.begin).mul(inv)), part.end.add(w.end.sub(end).mul(inv)));
+        out[i] = new Hap(whole, part, hap.value);
+      }
+      return out;
     }).splitQueries();
   }
 
@@ -111,91 +249,290 @@ export class Pattern<T = unknown> {
     return this.fastGap(Rational.ONE.div(E.sub(B))).late(B);
   }
 
+  /** Play only the [b, e) part of each cycle, stretched to fill the cycle. */
+  zoom(b: Time, e: Time): Pattern<T> {
+    const s = R(b);
+    const E = R(e);
+    if (s.gte(E)) return silence as Pattern<T>;
+    const d = E.sub(s);
+    const steps = this.steps === undefined ? undefined : this.steps.mul(d);
+    return this.withQuerySpan((span) => span.withCycle((t) => t.mul(d).add(s)))
+      .withHapSpan((span) => span.withCycle((t) => t.sub(s).div(d)))
+      .splitQueries()
+      .setSteps(steps);
+  }
+
+  /** Like compress, but the cycle [b, e) repeats instead of leaving gaps. */
+  focus(b: Time, e: Time): Pattern<T> {
+    const B = R(b);
+    const E = R(e);
+    return this.early(B.sam()).fast(Rational.ONE.div(E.sub(B))).late(B);
+  }
+
+  /** Play every cycle n times (cycle k plays source cycle floor(k / n)). */
+  repeatCycles(n: Time): Pattern<T> {
+    const N = R(n);
+    const inner = this;
+    return new Pattern<T>((span, c) => {
+      const cycle = span.begin.sam();
+      const delta = cycle.sub(cycle.div(N).sam());
+      if (delta.n === 0) return inner.query(span, c);
+      const haps = inner.query(new TimeSpan(span.begin.sub(delta), span.end.sub(delta)), c);
+      return haps.map((h) => h.withSpan((s) => new TimeSpan(s.begin.add(delta), s.end.add(delta))));
+    }, this.steps).splitQueries();
+  }
+
+  // ---- applicative: combine with a pattern of values ----
+
+  /** Structure from this pattern (of functions); each hap takes the values overlapping its whole. */
+  appLeft<A, U>(this: Pattern<(a: A) => U>, other: Pattern<A>): Pattern<U> {
+    const left = this;
+    return new Pattern<U>((span, c) => {
+      const out: Hap<U>[] = [];
+      for (const hf of left.query(span, c)) {
+        for (const hv of other.query(hf.wholeOrPart(), c)) {
+          const part = hf.part.intersection(hv.part);
+          if (part) out.push(new Hap(hf.whole, part, hf.value(hv.value)));
+        }
+      }
+      return out;
+    }, this.steps);
+  }
+  /** Structure from the other pattern. */
+  appRight<A, U>(this: Pattern<(a: A) => U>, other: Pattern<A>): Pattern<U> {
+    const left = this;
+    return new Pattern<U>((span, c) => {
+      const out: Hap<U>[] = [];
+      for (const hv of other.query(span, c)) {
+        for (const hf of left.query(hv.wholeOrPart(), c)) {
+          const part = hf.part.intersection(hv.part);
+          if (part) out.push(new Hap(hv.whole, part, hf.value(hv.value)));
+        }
+      }
+      return out;
+    }, other.steps);
+  }
+  /** Structure from both: wholes are the intersections (Tidal's <*>). */
+  appBoth<A, U>(this: Pattern<(a: A) => U>, other: Pattern<A>): Pattern<U> {
+    const left = this;
+    return new Pattern<U>((span, c) => {
+      const out: Hap<U>[] = [];
+      const hvs = other.query(span, c);
+      for (const hf of left.query(span, c)) {
+        for (const hv of hvs) {
+          const part = hf.part.intersection(hv.part);
+          if (!part) continue;
+          let whole: TimeSpan | undefined;
+          if (hf.whole !== undefined && hv.whole !== undefined) {
+            whole = hf.whole.intersection(hv.whole);
+            if (whole === undefined) continue;
+          }
+          out.push(new Hap(whole, part, hf.value(hv.value)));
+        }
+      }
+      return out;
+    }, lcmSteps(this.steps, other.steps));
+  }
+
   // ---- joins: flatten a pattern of patterns ----
 
-  /** Wholes come from the inner patterns; parts are clipped to the outer haps' parts. */
+  /** Wholes come from the inner patterns, each queried over its outer hap's part. */
   innerJoin<U>(this: Pattern<Pattern<U>>): Pattern<U> {
-    return new Pattern<U>((span) =>
-      this.query(span).flatMap((outer) =>
-        outer.value.query(outer.part).flatMap((inner) => {
-          const part = inner.part.intersection(outer.part);
-          return part ? [new Hap(inner.whole, part, inner.value)] : [];
-        }),
-      ),
-    );
+    const outer = this;
+    return new Pattern<U>((span, c) => {
+      const out: Hap<U>[] = [];
+      for (const o of outer.query(span, c)) {
+        for (const h of o.value.query(o.part, c)) out.push(h);
+      }
+      return out;
+    });
   }
 
-  /** Wholes come from the outer haps; the inner pattern is sampled at each outer onset. */
+  /** Wholes come from the outer haps; parts from the inner haps, queried over the outer part. */
   outerJoin<U>(this: Pattern<Pattern<U>>): Pattern<U> {
-    return new Pattern<U>((span) =>
-      this.query(span).flatMap((outer) => {
-        const t = outer.wholeOrPart().begin;
-        return outer.value.query(new TimeSpan(t, t)).flatMap((inner) =>
-          inner.whole === undefined || inner.whole.begin.lte(t) ? [new Hap(outer.whole, outer.part, inner.value)] : [],
-        );
-      }),
-    );
+    const outer = this;
+    return new Pattern<U>((span, c) => {
+      const out: Hap<U>[] = [];
+      for (const o of outer.query(span, c)) {
+        for (const h of o.value.query(o.part, c)) out.push(new Hap(o.whole, h.part, h.value));
+      }
+      return out;
+    }, this.steps);
   }
 
-  /** Wholes are intersections of outer and inner wholes. */
+  /** Wholes are the intersections of outer and inner wholes (Strudel's join / bind). */
   unwrapJoin<U>(this: Pattern<Pattern<U>>): Pattern<U> {
-    return new Pattern<U>((span) =>
-      this.query(span).flatMap((outer) =>
-        outer.value.query(outer.part).flatMap((inner) => {
-          const whole = outer.whole && inner.whole ? outer.whole.intersection(inner.whole) : undefined;
-          const part = inner.part.intersection(outer.part);
-          if (!part) return [];
-          if (outer.whole && inner.whole && !whole) return [];
-          return [new Hap(whole, part, inner.value)];
-        }),
-      ),
-    );
+    const outer = this;
+    return new Pattern<U>((span, c) => {
+      const out: Hap<U>[] = [];
+      for (const o of outer.query(span, c)) {
+        for (const h of o.value.query(o.part, c)) {
+          let whole: TimeSpan | undefined;
+          if (o.whole !== undefined && h.whole !== undefined) {
+            whole = o.whole.intersection(h.whole);
+            if (whole === undefined) continue;
+          }
+          out.push(new Hap(whole, h.part, h.value));
+        }
+      }
+      return out;
+    });
   }
 
-  /** Each inner pattern's cycle 0 is compressed into its outer hap's whole. */
+  /** Each inner pattern's cycle 0 is squeezed into its outer hap's whole. */
   squeezeJoin<U>(this: Pattern<Pattern<U>>): Pattern<U> {
-    return new Pattern<U>((span) =>
-      this.query(span).flatMap((outer) => {
-        const whole = outer.wholeOrPart();
-        const inner = focusSpan(outer.value, whole.begin, whole.end);
-        return inner.query(outer.part).flatMap((h) => {
-          const w = h.whole && outer.whole ? h.whole.intersection(outer.whole) : h.whole;
-          const part = h.part.intersection(outer.part);
-          if (!part || (h.whole && outer.whole && !w)) return [];
-          return [new Hap(w, part, h.value)];
-        });
-      }),
-    );
+    const outer = this;
+    return new Pattern<U>((span, c) => {
+      const out: Hap<U>[] = [];
+      for (const o of outer.query(span, c)) {
+        if (o.whole === undefined) continue;
+        const inner = o.value.focus(o.whole.begin, o.whole.end);
+        for (const h of inner.query(o.part, c)) {
+          let whole: TimeSpan | undefined;
+          if (h.whole !== undefined) {
+            whole = h.whole.intersection(o.whole);
+            if (whole === undefined) continue;
+          }
+          const part = h.part.intersection(o.part);
+          if (part === undefined) continue;
+          out.push(new Hap(whole, part, h.value));
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Restart each inner pattern at its outer hap's onset: `reset` aligns the inner cycle start
+   * (cycle position of the onset), `restart` aligns cycle zero.
+   */
+  resetJoin<U>(this: Pattern<Pattern<U>>, restart = false): Pattern<U> {
+    const outer = this;
+    return new Pattern<U>((span, c) => {
+      const out: Hap<U>[] = [];
+      for (const o of outer.query(span, c)) {
+        if (o.whole === undefined) continue;
+        const shift = restart ? o.whole.begin : o.whole.begin.cyclePos();
+        for (const h of o.value.late(shift).query(span, c)) {
+          let whole: TimeSpan | undefined;
+          if (h.whole !== undefined) {
+            whole = h.whole.intersection(o.whole);
+            if (whole === undefined) continue;
+          }
+          const part = h.part.intersection(o.part);
+          if (part === undefined) continue;
+          out.push(new Hap(whole, part, h.value));
+        }
+      }
+      return out;
+    });
+  }
+  restartJoin<U>(this: Pattern<Pattern<U>>): Pattern<U> {
+    return this.resetJoin(true);
+  }
+
+  innerBind<U>(f: (v: T) => Pattern<U>): Pattern<U> {
+    return this.fmap(f).innerJoin();
+  }
+  outerBind<U>(f: (v: T) => Pattern<U>): Pattern<U> {
+    return this.fmap(f).outerJoin();
+  }
+  squeezeBind<U>(f: (v: T) => Pattern<U>): Pattern<U> {
+    return this.fmap(f).squeezeJoin();
+  }
+  bind<U>(f: (v: T) => Pattern<U>): Pattern<U> {
+    return this.fmap(f).unwrapJoin();
   }
 }
 
-/** Play cycle 0 of `pat` stretched over [b, e), repeating (Strudel's `focus`, used by squeeze). */
-function focusSpan<T>(pat: Pattern<T>, b: Rational, e: Rational): Pattern<T> {
-  const d = e.sub(b);
-  const sam = b.sam();
-  return pat
-    .early(sam)
-    .fast(Rational.ONE.div(d))
-    .late(b);
+function lcmInt(a: number, b: number): number {
+  let x = Math.abs(a);
+  let y = Math.abs(b);
+  while (y !== 0) {
+    const t = x % y;
+    x = y;
+    y = t;
+  }
+  return x === 0 ? 0 : Math.abs((a / x) * b);
+}
+
+/** Least common multiple of step counts (rationals: lcm of numerators over gcd of denominators). */
+export function lcmSteps(...xs: Array<Rational | undefined>): Rational | undefined {
+  const defined = xs.filter((x): x is Rational => x !== undefined);
+  if (defined.length === 0) return undefined;
+  let acc = defined[0]!;
+  for (let i = 1; i < defined.length; i++) {
+    const x = defined[i]!;
+    // lcm(a/b, c/d) = lcm(a·d, c·b) / (b·d)
+    acc = Rational.of(lcmInt(acc.n * x.d, x.n * acc.d), acc.d * x.d);
+  }
+  return acc;
 }
 
 /** The empty pattern. */
-export const silence: Pattern<never> = new Pattern(() => []);
+export const silence: Pattern<never> = new Pattern<never>(() => [], Rational.ONE);
 
 /** One event per cycle holding `value`. */
 export function pure<T>(value: T): Pattern<T> {
-  return new Pattern<T>((span) =>
-    span.spanCycles().map((s) => {
-      const b = s.begin.sam();
-      return new Hap(new TimeSpan(b, b.add(Rational.ONE)), s, value);
-    }),
+  return new Pattern<T>(
+    (span) => {
+      const b = span.begin;
+      const e = span.end;
+      const bs = b.floor();
+      // The common case: the query lies within one cycle.
+      if (e.n === e.d * (bs + 1) || e.floor() === bs) {
+        if (b.gt(e)) return [];
+        spendHaps(1);
+        if (b.d === 1 && e.d === 1 && e.n === bs + 1) return [new Hap(span, span, value)];
+        const s = Rational.unsafe(bs, 1);
+        return [new Hap(new TimeSpan(s, Rational.unsafe(bs + 1, 1)), span, value)];
+      }
+      const spans = span.spanCycles();
+      spendHaps(spans.length);
+      return spans.map((s) => {
+        const sam = s.begin.floor();
+        return new Hap(new TimeSpan(Rational.unsafe(sam, 1), Rational.unsafe(sam + 1, 1)), s, value);
+      });
+    },
+    Rational.ONE,
+    { value },
   );
+}
+
+/** A pattern from a pattern or a plain value (which becomes pure). */
+export function reify<T>(x: T | Pattern<T>): Pattern<T> {
+  return x instanceof Pattern ? x : pure(x);
+}
+
+/** A continuous pattern: one hap per query, without a whole, valued at the query's begin. */
+export function signal<T>(f: (t: Rational, controls?: Controls) => T): Pattern<T> {
+  return new Pattern<T>((span, c) => {
+    spendHaps(1);
+    return [new Hap(undefined, span, f(span.begin, c))];
+  });
 }
 
 /** Play all patterns at once. */
 export function stack<T>(...pats: Pattern<T>[]): Pattern<T> {
-  if (pats.length === 1) return pats[0]!;
-  return new Pattern<T>((span) => pats.flatMap((p) => p.query(span)));
+  if (pats.length === 0) return silence;
+  const steps = lcmSteps(...pats.map((p) => p.steps));
+  if (pats.length === 1) return new Pattern(pats[0]!.query, steps);
+  if (pats.length === 2) {
+    const [a, b] = pats as [Pattern<T>, Pattern<T>];
+    return new Pattern<T>((span, c) => {
+      const x = a.query(span, c);
+      const y = b.query(span, c);
+      if (x.length === 0) return y;
+      if (y.length === 0) return x;
+      for (const h of y) x.push(h);
+      return x;
+    }, steps);
+  }
+  return new Pattern<T>((span, c) => {
+    const out: Hap<T>[] = [];
+    for (const p of pats) for (const h of p.query(span, c)) out.push(h);
+    return out;
+  }, steps);
 }
 
 /** One pattern per cycle, in turn; a pattern's own cycles are never skipped. */
@@ -203,15 +540,46 @@ export function slowcat<T>(...pats: Pattern<T>[]): Pattern<T> {
   if (pats.length === 0) return silence;
   if (pats.length === 1) return pats[0]!;
   const n = pats.length;
-  return new Pattern<T>((span) => {
+  return new Pattern<T>((span, c) => {
     const cyc = span.begin.floor();
     const i = ((cyc % n) + n) % n;
     const pat = pats[i]!;
-    // Shift so that pattern i plays its own cycle floor(cyc / n) here.
-    const offset = Rational.of(cyc - Math.floor(cyc / n));
-    return pat
-      .withHapTime((t) => t.add(offset))
-      .query(span.withTime((t) => t.sub(offset)));
+    // Pattern i plays its own cycle floor(cyc / n) here.
+    const k = cyc - Math.floor(cyc / n);
+    if (k === 0) return pat.query(span, c);
+    const offset = Rational.unsafe(k, 1);
+    const haps = pat.query(new TimeSpan(span.begin.sub(offset), span.end.sub(offset)), c);
+    const out = new Array<Hap<T>>(haps.length);
+    for (let j = 0; j < haps.length; j++) {
+      const h = haps[j]!;
+      const w = h.whole;
+      const part = new TimeSpan(h.part.begin.add(offset), h.part.end.add(offset));
+      out[j] = new Hap(
+        w === undefined ? undefined : w === h.part ? part : new TimeSpan(w.begin.add(offset), w.end.add(offset)),
+        part,
+        h.value,
+      );
+    }
+    return out;
+  })
+    .splitQueries()
+    .setSteps(lcmSteps(...pats.map((p) => p.steps)));
+}
+
+/** Alias of slowcat. */
+export const cat = slowcat;
+
+/**
+ * One pattern per cycle by absolute cycle number (cycle k plays pattern k mod n at cycle k, so
+ * cycles of the constituents are skipped). Negative cycles not divisible by n are silent, as in
+ * Strudel, whose `%` keeps the sign.
+ */
+export function slowcatPrime<T>(...pats: Pattern<T>[]): Pattern<T> {
+  const n = pats.length;
+  return new Pattern<T>((span, c) => {
+    const i = span.begin.floor() % n;
+    const pat = i < 0 ? undefined : pats[i];
+    return pat === undefined ? [] : pat.query(span, c);
   }).splitQueries();
 }
 
@@ -219,12 +587,21 @@ export function slowcat<T>(...pats: Pattern<T>[]): Pattern<T> {
 export function fastcat<T>(...pats: Pattern<T>[]): Pattern<T> {
   if (pats.length === 0) return silence;
   if (pats.length === 1) return pats[0]!;
-  return slowcat(...pats).fast(pats.length);
+  return slowcat(...pats)
+    .fast(pats.length)
+    .setSteps(pats.length);
 }
+
+/** Alias of fastcat. */
+export const sequence = fastcat;
+export const seq = fastcat;
 
 /** A sequence where each pattern takes a share of the cycle proportional to its weight. */
 export function timecat<T>(parts: Array<[Time, Pattern<T>]>): Pattern<T> {
-  const total = parts.reduce((acc, [w]) => acc.add(R(w)), Rational.ZERO);
+  if (parts.length === 0) return silence;
+  if (parts.length === 1) return new Pattern(parts[0]![1].query, R(parts[0]![0]));
+  let total = Rational.ZERO;
+  for (const [w] of parts) total = total.add(R(w));
   if (total.n === 0) return silence;
   let begin = Rational.ZERO;
   const pats: Pattern<T>[] = [];
@@ -235,12 +612,20 @@ export function timecat<T>(parts: Array<[Time, Pattern<T>]>): Pattern<T> {
     pats.push(pat.compress(begin.div(total), end.div(total)));
     begin = end;
   }
-  return stack(...pats);
+  return stack(...pats).setSteps(total);
 }
 
-/** Apply a time function whose factor is itself a pattern (innerJoin, as Strudel patternifies). */
-export function patternify<T>(arg: Pattern<number | Rational>, f: (x: number | Rational) => Pattern<T>): Pattern<T> {
-  return arg.fmap(f).innerJoin();
+/**
+ * Apply `f` with arguments that may be patterns, as Strudel's patternified functions do: when
+ * every argument is pure the plain values are used; otherwise the first argument pattern gives
+ * the structure (others joined with appLeft) and the results are flattened with innerJoin.
+ */
+export function patternify<T>(args: Pattern<unknown>[], f: (...vals: any[]) => Pattern<T>): Pattern<T> {
+  if (args.every((a) => a.pure !== undefined)) return f(...args.map((a) => a.pure!.value));
+  const [first, ...rest] = args as [Pattern<unknown>, ...Pattern<unknown>[]];
+  let acc: Pattern<unknown[]> = first.fmap((v) => [v]);
+  for (const p of rest) acc = acc.fmap((vs) => (v: unknown) => [...vs, v]).appLeft(p);
+  return acc.fmap((vs) => f(...vs)).innerJoin();
 }
 
 export { q };

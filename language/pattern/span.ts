@@ -1,4 +1,5 @@
 //! TimeSpan: a half-open interval [begin, end) of exact cycle time, with Strudel's cycle splitting.
+import { MAX_HAPS_PER_QUERY, QueryLimitError } from "./limit.js";
 import { Rational } from "./rational.js";
 
 export class TimeSpan {
@@ -9,16 +10,22 @@ export class TimeSpan {
 
   /** Split at cycle boundaries: [0.5, 2.25) → [0.5,1) [1,2) [2,2.25). A zero-width span stays whole. */
   spanCycles(): TimeSpan[] {
-    const out: TimeSpan[] = [];
-    let b = this.begin;
+    const b0 = this.begin;
     const e = this.end;
-    if (b.eq(e)) return [this];
+    if (b0.eq(e)) return [this];
+    if (b0.gt(e)) return [];
+    const endSam = e.floor();
+    let b = b0;
+    // Fast path: the span lies inside one cycle.
+    if (b.floor() === endSam || (e.d === 1 && b.floor() === endSam - 1)) return [this];
+    if (endSam - b.floor() > MAX_HAPS_PER_QUERY) throw new QueryLimitError(`a query over ${endSam - b.floor()} cycles`);
+    const out: TimeSpan[] = [];
     while (b.lt(e)) {
-      const next = b.nextSam();
-      if (next.gte(e)) {
+      if (b.floor() === endSam) {
         out.push(new TimeSpan(b, e));
         break;
       }
+      const next = b.nextSam();
       out.push(new TimeSpan(b, next));
       b = next;
     }
@@ -31,7 +38,7 @@ export class TimeSpan {
   withEnd(f: (t: Rational) => Rational): TimeSpan {
     return new TimeSpan(this.begin, f(this.end));
   }
-  /** Express this span relative to the start of the cycle its begin lies in. */
+  /** Apply f to times relative to the start of the cycle this span begins in. */
   withCycle(f: (t: Rational) => Rational): TimeSpan {
     const sam = this.begin.sam();
     return new TimeSpan(sam.add(f(this.begin.sub(sam))), sam.add(f(this.end.sub(sam))));
@@ -44,11 +51,14 @@ export class TimeSpan {
   intersection(o: TimeSpan): TimeSpan | undefined {
     const b = this.begin.max(o.begin);
     const e = this.end.min(o.end);
-    if (b.gt(e)) return undefined;
-    if (b.eq(e)) {
+    const c = b.cmp(e);
+    if (c > 0) return undefined;
+    if (c === 0) {
       if (b.eq(this.end) && this.begin.lt(this.end)) return undefined;
       if (b.eq(o.end) && o.begin.lt(o.end)) return undefined;
     }
+    if (b === this.begin && e === this.end) return this;
+    if (b === o.begin && e === o.end) return o;
     return new TimeSpan(b, e);
   }
 
@@ -60,6 +70,11 @@ export class TimeSpan {
   }
   midpoint(): Rational {
     return this.begin.add(this.end.sub(this.begin).div(Rational.of(2)));
+  }
+  /** The whole cycle [sam, sam+1) that contains time t. */
+  static wholeCycle(t: Rational): TimeSpan {
+    const s = t.sam();
+    return new TimeSpan(s, s.add(Rational.ONE));
   }
   toString(): string {
     return `${this.begin}→${this.end}`;

@@ -1,0 +1,47 @@
+//! Query limits: refuse a query that would produce more events than any musical use needs.
+
+/** The most haps (or cycle slices) one query may produce; "a*1e9" over a cycle is refused. */
+export const MAX_HAPS_PER_QUERY = 1_000_000;
+
+/** Thrown when a query would exceed MAX_HAPS_PER_QUERY. */
+export class QueryLimitError extends Error {
+  constructor(what: string) {
+    super(
+      `pattern query refused: ${what} would produce more than ${MAX_HAPS_PER_QUERY.toLocaleString("en")} events ` +
+        `(is a speed-up like "*1e9" or fast 1e9 intended?)`,
+    );
+    this.name = "QueryLimitError";
+  }
+}
+
+/** Haps left for the current top-level query (queryArc sets it; Infinity outside one). */
+let budget = Infinity;
+
+/** Account for n new haps; throws QueryLimitError when the current query's budget runs out. */
+export function spendHaps(n: number): void {
+  budget -= n;
+  if (budget < 0) {
+    budget = Infinity;
+    throw new QueryLimitError("this query");
+  }
+}
+
+/** Run f with a fresh budget, restoring the outer one afterwards. */
+export function withBudget<R>(f: () => R): R {
+  const saved = budget;
+  budget = MAX_HAPS_PER_QUERY;
+  try {
+    return f();
+  } finally {
+    budget = saved;
+  }
+}
+
+/** The largest count a transform may build structure for (copies, slices, steps). */
+export const MAX_COUNT = 100_000;
+
+/** A count argument (iter n, chop n, euclid steps, ...), refused when it would build runaway structure. */
+export function checkCount(n: number, what: string): number {
+  if (!Number.isFinite(n) || Math.abs(n) > MAX_COUNT) throw new QueryLimitError(`${what} ${n}`);
+  return n;
+}

@@ -1,0 +1,89 @@
+//! Control values ({s: "bd", n: 3, gain: 0.8}): turning plain values into controls, setting controls, smooth.
+import { Hap } from "../hap.js";
+import { Pattern, reify } from "../pattern.js";
+import { TimeSpan } from "../span.js";
+import { type ControlMap, isControlMap, parseNumeral } from "../value.js";
+import { combine } from "./compose.js";
+
+/**
+ * The controls a pattern function can set, with the names a `:` list spreads onto
+ * (`"bd:3:0.5".s()` → {s: "bd", n: 3, gain: 0.5}, `"c:e".note()` → {note: "c", n: "e"}).
+ */
+export const CONTROLS: Readonly<Record<string, readonly string[]>> = {
+  s: ["s", "n", "gain"],
+  sound: ["s", "n", "gain"],
+  n: ["n"],
+  note: ["note", "n"],
+  gain: ["gain"],
+  velocity: ["velocity"],
+  amp: ["amp"],
+  pan: ["pan"],
+  speed: ["speed"],
+  accelerate: ["accelerate"],
+  begin: ["begin"],
+  end: ["end"],
+  cut: ["cut"],
+  unit: ["unit"],
+  legato: ["legato"],
+  dur: ["dur"],
+  orbit: ["orbit"],
+};
+
+/** Strudel's control constructor: a value (or `:` list) becomes a control map. */
+function toControl(names: readonly string[], x: unknown): ControlMap {
+  let bag: ControlMap | undefined;
+  let v = x;
+  if (isControlMap(v) && v["value"] !== undefined) {
+    bag = { ...v };
+    v = v["value"];
+    delete bag["value"];
+  }
+  if (names.length > 1 && Array.isArray(v)) {
+    const result: ControlMap = bag ?? {};
+    v.forEach((item, i) => {
+      if (i < names.length) result[names[i]!] = item;
+    });
+    return result;
+  }
+  if (bag) {
+    bag[names[0]!] = v;
+    return bag;
+  }
+  return { [names[0]!]: v };
+}
+
+/** `pat.s()`: turn the pattern's values into controls of that name. */
+export function asControl(pat: Pattern<unknown>, name: string): Pattern<ControlMap> {
+  const names = CONTROLS[name] ?? [name];
+  return pat.fmap((v) => toControl(names, v));
+}
+
+/** `pat.gain(x)`: set a control on every event (x may be a pattern: structure stays pat's). */
+export function setControl(pat: Pattern<unknown>, name: string, value: unknown): Pattern<unknown> {
+  const names = CONTROLS[name] ?? [name];
+  return combine(
+    pat,
+    "set",
+    (reify(value) as Pattern<unknown>).fmap((v) => toControl(names, v)),
+  );
+}
+
+/**
+ * Tidal's smooth: a continuous pattern gliding linearly from each event's value to the next
+ * event's value over the event's duration (sampled at the query's start, as Strudel's signals).
+ */
+export function smooth(pat: Pattern<unknown>): Pattern<number> {
+  return new Pattern<number>((span, c) => {
+    const t = span.begin;
+    const at = pat.query(new TimeSpan(t, t), c).filter((h) => h.whole !== undefined);
+    const e = at[0];
+    if (e === undefined) return [];
+    const v0 = parseNumeral(e.value);
+    const w = e.whole!;
+    const next = pat.query(new TimeSpan(w.end, w.end), c).filter((h) => h.whole !== undefined);
+    const v1 = next.length ? parseNumeral(next[0]!.value) : v0;
+    const d = w.end.sub(w.begin).toNumber();
+    const pc = d === 0 ? 0 : t.sub(w.begin).toNumber() / d;
+    return [new Hap(undefined, span, v0 + (v1 - v0) * pc)];
+  });
+}

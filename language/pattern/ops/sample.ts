@@ -1,0 +1,147 @@
+//! Sample slicing transforms: chop, striate, slice, splice, loopAt, fit, chew (begin/end/speed/unit controls).
+import { Hap } from "../hap.js";
+import { checkCount } from "../limit.js";
+import { Pattern, type Time, fastcat, pure, reify, slowcat, toTime } from "../pattern.js";
+import { Rational } from "../rational.js";
+import { type ControlMap, isControlMap } from "../value.js";
+import { combine } from "./compose.js";
+import { setControl } from "./controls.js";
+
+/** Plain values are taken as sample names: "bd" → {s: "bd"}. */
+function asMap(v: unknown): ControlMap {
+  return isControlMap(v) ? v : { s: v };
+}
+
+/** Cut each event into n parts, each playing the matching part of the sample (begin/end). */
+export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
+  const k = Math.trunc(checkCount(n, "chop"));
+  if (k < 1) return pat;
+  const slices: ControlMap[] = [];
+  for (let i = 0; i < k; i++) slices.push({ begin: i / k, end: (i + 1) / k });
+  const merge = (a: ControlMap, b: ControlMap): ControlMap => {
+    if ("begin" in a && "end" in a && a["begin"] !== undefined && a["end"] !== undefined) {
+      const ab = a["begin"] as number;
+      const d = (a["end"] as number) - ab;
+      b = { begin: ab + (b["begin"] as number) * d, end: ab + (b["end"] as number) * d };
+    }
+    return { ...a, ...b };
+  };
+  return pat.squeezeBind((o) => fastcat(...slices.map((s) => pure(merge(asMap(o), s))))).setSteps(
+    pat.steps === undefined ? undefined : pat.steps.mul(Rational.of(k)),
+  );
+}
+
+/** Play the pattern n times per cycle; repetition i plays slice i of each sample. */
+export function striate(pat: Pattern<unknown>, n: number): Pattern<unknown> {
+  const k = Math.trunc(checkCount(n, "striate"));
+  if (k < 1) return pat;
+  const slices: Pattern<ControlMap>[] = [];
+  for (let i = 0; i < k; i++) slices.push(pure({ begin: i / k, end: (i + 1) / k }));
+  return combine(pat, "set", slowcat(...slices)).fast(k);
+}
+
+/** Play slices of the samples, chosen by the index pattern: n equal slices (or a list of cut points). */
+export function slice(pat: Pattern<unknown>, npat: unknown, ipat: unknown): Pattern<unknown> {
+  const ns = reify(npat) as Pattern<unknown>;
+  const is = reify(ipat) as Pattern<unknown>;
+  return ns.innerBind((n) =>
+    is.outerBind((i) =>
+      pat.outerBind((o) => {
+        const idx = i as number;
+        const begin = Array.isArray(n) ? n[idx] : idx / (n as number);
+        const end = Array.isArray(n) ? n[idx + 1] : (idx + 1) / (n as number);
+        return pure({ begin, end, _slices: n, ...asMap(o) });
+      }),
+    ),
+  );
+}
+
+/** As slice, with the speed set so each slice fills its event (unit "c"). */
+export function splice(pat: Pattern<unknown>, npat: unknown, ipat: unknown): Pattern<unknown> {
+  const sliced = slice(pat, npat, ipat);
+  return new Pattern<unknown>((span, c) => {
+    const cps = c?.cps ?? 1;
+    return sliced.query(span, c).map((h) => {
+      const v = h.value as ControlMap;
+      const dur = h.whole ? h.whole.end.sub(h.whole.begin).toNumber() : 1;
+      const speed = (cps / (v["_slices"] as number) / dur) * ((v["speed"] as number) || 1);
+      return new Hap(h.whole, h.part, { speed, unit: "c", ...v });
+    });
+  });
+}
+
+/** Fit samples to `factor` cycles: speed set from the cycle rate (cps, default 0.5), unit "c", slowed by factor. */
+export function loopAt(pat: Pattern<unknown>, factor: Time): Pattern<unknown> {
+  const f = toTime(factor);
+  return new Pattern<unknown>((span, c) => {
+    const cps = c?.cps ?? 0.5;
+    const p = setControl(setControl(pat, "speed", (1 / f.toNumber()) * cps), "unit", "c").slow(f);
+    return p.query(span, c);
+  });
+}
+
+/**
+ * Strudel's fit: each event's sample speed is set so that its (begin..end part of the) sample
+ * fills the event. With `cycles` (Phonon's `fit n`), the pattern is first slowed as loopAt does.
+ */
+export function fit(pat: Pattern<unknown>, cycles?: Time): Pattern<unknown> {
+  const src = cycles === undefined ? pat : pat.slow(cycles);
+  return new Pattern<unknown>((span, c) => {
+    const cps = c?.cps ?? 1;
+    return src.query(span, c).map((h) => {
+      const v = asMap(h.value);
+      const slicedur = (typeof v["end"] === "number" ? v["end"] : 1) - (typeof v["begin"] === "number" ? v["begin"] : 0);
+      const dur = h.whole ? h.whole.end.sub(h.whole.begin).toNumber() : 1;
+      return new Hap(h.whole, h.part, { ...v, speed: (cps / dur) * slicedur, unit: "c" });
+    });
+  });
+}
+
+/**
+ * Cut each cycle into n pieces and rearrange them by the index pattern, squeezing each piece
+ * into its index event (Strudel's bite).
+ */
+export function bite<T>(pat: Pattern<T>, npat: unknown, ipat: unknown): Pattern<T> {
+  const ns = reify(npat) as Pattern<unknown>;
+  const is = reify(ipat) as Pattern<unknown>;
+  return is
+    .fmap((i) => (n: unknown) => {
+      const N = toTime(n as number);
+      const a = toTime(i as number).div(N).mod(Rational.ONE);
+      const b = a.add(Rational.ONE.div(N));
+      return pat.zoom(a, b);
+    })
+    .appLeft(ns)
+    .squeezeJoin();
+}
+
+/**
+ * Tidal's chew: as bite, but the playback speed of each piece changes with how much it is
+ * squeezed or stretched (speed × (1/n) / event duration).
+ */
+export function chew(pat: Pattern<unknown>, npat: unknown, ipat: unknown): Pattern<unknown> {
+  const ns = reify(npat) as Pattern<unknown>;
+  const is = reify(ipat) as Pattern<unknown>;
+  return is
+    .fmap((i) => (n: unknown) => ({ i: i as number, n: n as number }))
+    .appLeft(ns)
+    .withHap((h) => {
+      const { i, n } = h.value;
+      const N = toTime(n);
+      const a = toTime(i).div(N).mod(Rational.ONE);
+      const dur = h.whole ? h.whole.end.sub(h.whole.begin).toNumber() : 1;
+      const factor = 1 / n / dur;
+      const zoomed = pat.zoom(a, a.add(Rational.ONE.div(N))).fmap((v) => {
+        const m = asMap(v);
+        return { ...m, speed: ((m["speed"] as number) ?? 1) * factor };
+      });
+      return new Hap(h.whole, h.part, zoomed as Pattern<unknown>);
+    })
+    .squeezeJoin();
+}
+
+/** Tidal's gap: chop each event into n parts and keep every other one. */
+export function gap(pat: Pattern<unknown>, n: number): Pattern<unknown> {
+  const gate = slowcat(pure(1), pure(undefined) as Pattern<unknown>).fast(n);
+  return combine(gate.filterValues((v) => v !== undefined), "set", chop(pat, n), "mix");
+}

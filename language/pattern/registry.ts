@@ -1,0 +1,681 @@
+//! The transform registry: every pattern transform by name, with typed arguments and its implementation; the language's name table.
+import { euclid, euclidFull, euclidInv, euclidish, euclidLegato, euclidLegatoRot, euclidRot } from "./euclid.js";
+import { mini } from "./mini.js";
+import {
+  asNumber,
+  ceil,
+  combine,
+  floor,
+  type How,
+  invert,
+  mask,
+  OPERATORS,
+  quantize,
+  range,
+  range2,
+  rangex,
+  reset,
+  restart,
+  round,
+  segment,
+  struct,
+} from "./ops/compose.js";
+import { asControl, CONTROLS, setControl, smooth } from "./ops/controls.js";
+import { echo, echoWith, jux, juxBy, layer, off, spin, stut, stutter, superimpose, weave } from "./ops/layer.js";
+import { bite, chew, chop, fit, gap, loopAt, slice, splice, striate } from "./ops/sample.js";
+import { arp, binary, binaryN, groove, type Lookup, pace, pick, pickmod, squeeze } from "./ops/structure.js";
+import {
+  brak,
+  chunk,
+  chunkInto,
+  into,
+  chunkBack,
+  everyOffset,
+  fastChunk,
+  firstOf,
+  foldEvery,
+  hurry,
+  inside,
+  iter,
+  iterBack,
+  lastOf,
+  linger,
+  loopFirstCycles,
+  outside,
+  palindrome,
+  ply,
+  plyWith,
+  press,
+  pressBy,
+  rev,
+  revv,
+  ribbon,
+  rot,
+  swing,
+  swingBy,
+  trim,
+  trunc,
+  when,
+  whenmod,
+  within,
+} from "./ops/time.js";
+import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, stack, toTime } from "./pattern.js";
+import {
+  degradeBy,
+  humanize,
+  scramble,
+  shuffle,
+  someCyclesBy,
+  sometimesBy,
+  undegradeBy,
+  withSeed,
+} from "./random.js";
+import { Rational } from "./rational.js";
+
+/**
+ * Argument kinds:
+ * - `number`, `time`, `value`: a plain value or a pattern of them (patterned arguments, joined as
+ *   Strudel does: "<1 2>" gives one value per cycle); `time` values are exact cycle counts;
+ * - `pattern`: a pattern used as such (struct's booleans, add's operand, bite's indices);
+ * - `function`: a pattern transform (`fast 2`, `rev`, `# speed 2`);
+ * - `patterns`: a list (or named table) of patterns to pick from (pick, squeeze);
+ * - `list`: a list of numbers (foldEvery's cycle counts, quantize's targets);
+ * - `string`: a plain word (groove's template name).
+ */
+export type ArgKind = "number" | "time" | "value" | "pattern" | "patterns" | "function" | "list" | "string";
+
+export interface ArgSpec {
+  readonly name: string;
+  readonly kind: ArgKind;
+  /** May be left out (trailing arguments only). */
+  readonly optional?: boolean;
+  /** Takes any number of further arguments of this kind (last argument only). */
+  readonly rest?: boolean;
+}
+
+export type Family = "time" | "structure" | "conditional" | "random" | "layer" | "sample" | "value" | "control";
+
+export interface TransformSpec {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly family: Family;
+  readonly args: readonly ArgSpec[];
+  readonly doc: string;
+  /**
+   * True when every argument may be a pattern and the call is "patternified" as Strudel's
+   * register does: with all-constant arguments the implementation runs once; otherwise the first
+   * argument's events give the structure (the others joined with appLeft) and the results are
+   * flattened with innerJoin.
+   */
+  readonly patterned: boolean;
+  /** The implementation: the pattern, then plain argument values in order (functions as functions). */
+  readonly impl: (pat: Pattern<any>, ...args: any[]) => Pattern<any>;
+}
+
+type Fn = (p: Pattern<any>) => Pattern<any>;
+
+const specs: TransformSpec[] = [];
+function def(
+  name: string,
+  family: Family,
+  args: ArgSpec[],
+  doc: string,
+  impl: (pat: Pattern<any>, ...args: any[]) => Pattern<any>,
+  opts: { aliases?: string[]; patterned?: boolean } = {},
+): void {
+  specs.push({ name, aliases: opts.aliases ?? [], family, args, doc, patterned: opts.patterned ?? true, impl });
+}
+const num = (name: string, optional = false): ArgSpec => ({ name, kind: "number", optional });
+const time = (name: string, optional = false): ArgSpec => ({ name, kind: "time", optional });
+const fn = (name: string): ArgSpec => ({ name, kind: "function" });
+const patArg = (name: string, optional = false): ArgSpec => ({ name, kind: "pattern", optional });
+
+const T = (v: unknown): Rational => toTime(v as Time);
+const N = (v: unknown): number => {
+  if (typeof v === "number") return v;
+  if (v instanceof Rational) return v.toNumber();
+  if (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v))) return Number(v);
+  throw new TypeError(`expected a number, got ${JSON.stringify(v)}`);
+};
+
+// ---- time ----
+def("fast", "time", [time("factor")], "Speed up by a factor (0 gives silence).", (p, f) => p.fast(T(f)), { aliases: ["density"] });
+def("slow", "time", [time("factor")], "Slow down by a factor.", (p, f) => p.slow(T(f)), { aliases: ["sparsity"] });
+def("hurry", "time", [num("factor")], "fast, and multiply the sample speed by the same factor.", (p, r) => hurry(p, N(r)));
+def("early", "time", [time("cycles")], "Shift earlier in time (Tidal's <~ / rotL).", (p, t) => p.early(T(t)), { aliases: ["rotL", "<~"] });
+def("late", "time", [time("cycles")], "Shift later in time (Tidal's ~> / rotR; Phonon's offset).", (p, t) => p.late(T(t)), {
+  aliases: ["rotR", "~>", "offset"],
+});
+def("zoom", "time", [time("begin"), time("end")], "Play only the begin..end part of each cycle, stretched to the cycle.", (p, b, e) =>
+  p.zoom(T(b), T(e)),
+);
+def("compress", "time", [time("begin"), time("end")], "Squeeze each cycle into begin..end, silence elsewhere.", (p, b, e) =>
+  p.compress(T(b), T(e)), { aliases: ["compressGap"] });
+def("fastGap", "time", [time("factor")], "Speed up but leave a gap: each cycle plays once in its first 1/factor.", (p, f) =>
+  p.fastGap(T(f)), { aliases: ["fastgap"] });
+def("focus", "time", [time("begin"), time("end")], "Like compress, but the cycle repeats instead of leaving gaps.", (p, b, e) =>
+  p.focus(T(b), T(e)),
+);
+def("linger", "time", [time("fraction")], "Repeat the first fraction of each cycle to fill it (negative: the last part).", (p, t) =>
+  linger(p, T(t)),
+);
+def("segment", "time", [time("n")], "Sample the pattern n times per cycle (turns signals into events).", (p, n) => segment(p, T(n)), {
+  aliases: ["seg", "discretise"],
+});
+def("ply", "time", [time("n")], "Repeat each event n times within its span.", (p, n) => ply(p, T(n)), { aliases: ["dup"] });
+def("plyWith", "time", [num("n"), fn("f")], "Repeat each event n times, applying f cumulatively to the repeats.", (p, n, f) =>
+  plyWith(p, N(n), f), { aliases: ["plywith"] });
+def(
+  "stutter",
+  "time",
+  [num("n"), time("time", true)],
+  "Tidal's stutter n t: n copies of each event t apart. With one argument (Phonon), as ply n.",
+  (p, n, t) => stutter(p, N(n), t === undefined ? undefined : T(t)),
+);
+def("rev", "time", [], "Reverse each cycle.", (p) => rev(p));
+def("revv", "time", [], "Reverse time as a whole (t → −t).", (p) => revv(p));
+def("palindrome", "time", [], "Reverse every other cycle (Phonon's mirror).", (p) => palindrome(p), { aliases: ["mirror"] });
+def("loopback", "time", [], "Phonon: each cycle forwards then backwards, both squeezed into the cycle.", (p) => fastcat(p, rev(p)));
+def("iter", "time", [time("n")], "Cycle k starts (k mod n)/n of the way through the pattern.", (p, n) => iter(p, T(n)));
+def("iterBack", "time", [time("n")], "As iter, going backwards.", (p, n) => iterBack(p, T(n)), { aliases: ["iterback"] });
+def("swingBy", "time", [time("amount"), time("n")], "Delay the second half of each 1/n slice by amount/(2n).", (p, x, n) =>
+  swingBy(p, T(x), T(n)),
+);
+def(
+  "swing",
+  "time",
+  [time("n")],
+  "swingBy 1/3 n (Tidal/Strudel; Phonon's `swing amt` shifted every second event instead).",
+  (p, n) => swing(p, T(n)),
+);
+def("groove", "time", [{ name: "template", kind: "string" }, num("amount", true)], "Phonon: a swing template (mpc, hiphop, reggae, jazz, house, drunken).", (p, name, amt) =>
+  groove(p, String(name), amt === undefined ? 1 : N(amt)),
+);
+def("brak", "time", [], "On odd cycles, squash the cycle into its first half and shift it by a quarter.", (p) => brak(p));
+def("press", "time", [], "Each event starts halfway into its span.", (p) => press(p));
+def("pressBy", "time", [time("fraction")], "Each event starts the given fraction into its span.", (p, r) => pressBy(p, T(r)));
+def("inside", "time", [time("n"), fn("f")], "Apply f inside n cycles: f(slow n pat) sped up n.", (p, n, f) => inside(p, T(n), f));
+def("outside", "time", [time("n"), fn("f")], "Apply f outside n cycles: f(fast n pat) slowed n.", (p, n, f) => outside(p, T(n), f));
+def("ribbon", "time", [time("offset"), time("cycles")], "Loop `cycles` cycles starting at `offset`.", (p, o, c) => ribbon(p, T(o), T(c)), {
+  aliases: ["rib"],
+});
+def("loop", "time", [time("cycles")], "Phonon: loop the first n cycles (ribbon 0 n).", (p, n) => loopFirstCycles(p, T(n)));
+def("repeatCycles", "time", [time("n")], "Play every cycle n times.", (p, n) => p.repeatCycles(T(n)));
+def("trunc", "time", [time("fraction")], "Play only the first fraction of each cycle; silence for the rest.", (p, t) => trunc(p, T(t)));
+def("trim", "time", [time("begin"), time("end")], "Phonon: play only the begin..end part of each cycle, in place.", (p, b, e) =>
+  trim(p, T(b), T(e)),
+);
+def("rot", "time", [num("n")], "Shift values among the events of each cycle by n places, keeping the rhythm.", (p, n) => rot(p, N(n)));
+def("pace", "time", [time("steps")], "Change speed so the pattern has this many steps per cycle.", (p, n) => pace(p, T(n)), {
+  aliases: ["steps"],
+});
+
+// ---- structure ----
+def("euclid", "structure", [num("pulses"), num("steps")], "Euclidean rhythm (Bjorklund): pulses onsets spread over steps.", (p, k, n) =>
+  euclid(p, N(k), N(n)),
+);
+def(
+  "euclidRot",
+  "structure",
+  [num("pulses"), num("steps"), num("rotation")],
+  "Euclid rotated right by `rotation` steps (Strudel's direction; Tidal rotates left).",
+  (p, k, n, r) => euclidRot(p, N(k), N(n), N(r)),
+  { aliases: ["euclidrot"] },
+);
+def("euclidInv", "structure", [num("pulses"), num("steps"), num("rotation", true)], "Play on the off-steps of the euclidean rhythm.", (p, k, n, r) =>
+  euclidInv(p, N(k), N(n), r === undefined ? 0 : N(r)),
+);
+def("euclidFull", "structure", [num("pulses"), num("steps"), patArg("other")], "pat on the rhythm's onsets, other on its off-steps.", (p, k, n, o) =>
+  euclidFull(p, N(k), N(n), o),
+);
+def("euclidLegato", "structure", [num("pulses"), num("steps")], "Euclid with each onset held until the next.", (p, k, n) =>
+  euclidLegato(p, N(k), N(n)),
+);
+def(
+  "euclidLegatoRot",
+  "structure",
+  [num("pulses"), num("steps"), num("rotation")],
+  "euclidLegato shifted later by rotation/steps.",
+  (p, k, n, r) => euclidLegatoRot(p, N(k), N(n), N(r)),
+);
+def(
+  "euclidish",
+  "structure",
+  [num("pulses"), num("steps"), num("amount")],
+  "Morph a euclidean rhythm towards evenly spaced pulses (0 = euclid, 1 = even).",
+  (p, k, n, a) => euclidish(p, N(k), N(n), N(a)),
+  { aliases: ["eish"] },
+);
+def("struct", "structure", [patArg("booleans")], "Take the structure of a boolean pattern (truthy events), values from this one.", (p, b) =>
+  struct(p, b), { patterned: false });
+def("mask", "structure", [patArg("booleans")], "Keep this structure, silent where the boolean pattern is false or silent.", (p, b) =>
+  mask(p, b), { patterned: false });
+def("reset", "structure", [patArg("triggers")], "Restart the pattern's cycle at each onset of the trigger pattern.", (p, t) => reset(p, t), {
+  patterned: false,
+});
+def("restart", "structure", [patArg("triggers")], "Restart the pattern from cycle 0 at each onset of the trigger pattern.", (p, t) =>
+  restart(p, t), { patterned: false });
+def("binary", "structure", [num("n")], "Structure from the bits of n (most significant first).", (p, n) => struct(p, binary(N(n))));
+def("binaryN", "structure", [num("n"), num("bits")], "Structure from the given number of bits of n.", (p, n, b) =>
+  struct(p, binaryN(N(n), N(b))),
+);
+def("bite", "structure", [patArg("n"), patArg("indices")], "Cut each cycle into n pieces and play them in the order of the index pattern.", (p, n, i) =>
+  bite(p, n, i), { patterned: false });
+def("chew", "sample", [patArg("n"), patArg("indices")], "As bite, changing the playback speed with the squeeze (Tidal's chew).", (p, n, i) =>
+  chew(p, n, i), { patterned: false });
+const lookupArg = (lookup: unknown): Lookup => {
+  if (Array.isArray(lookup)) return lookup.map((x) => toPattern(x as ArgInput));
+  if (lookup !== null && typeof lookup === "object" && !(lookup instanceof Pattern)) {
+    return Object.fromEntries(Object.entries(lookup).map(([k, v]) => [k, toPattern(v as ArgInput)]));
+  }
+  return [toPattern(lookup as ArgInput)];
+};
+def("pick", "structure", [{ name: "lookup", kind: "patterns" }], "Values of this pattern pick patterns from a list (index, clamped) or by name.", (p, xs) =>
+  pick(p, lookupArg(xs)), { patterned: false });
+def("pickmod", "structure", [{ name: "lookup", kind: "patterns" }], "As pick, indices wrapping around the list.", (p, xs) => pickmod(p, lookupArg(xs)), {
+  patterned: false,
+});
+def(
+  "inhabit",
+  "structure",
+  [{ name: "lookup", kind: "patterns" }],
+  "As pickmod, but each chosen pattern is squeezed into the picking event (Strudel's inhabit).",
+  (p, xs) => squeeze(p, lookupArg(xs)),
+  { patterned: false, aliases: ["pickSqueeze"] },
+);
+def("arp", "structure", [patArg("indices")], "Play the notes of stacked chords one after another, by index.", (p, i) => arp(p, i), {
+  patterned: false,
+});
+def("gap", "sample", [num("n")], "Tidal's gap: chop each event into n and keep every other part.", (p, n) => gap(p, N(n)));
+
+// ---- conditional ----
+def("every", "conditional", [num("n"), fn("f")], "Apply f on cycles 0, n, 2n, ...", (p, n, f) => firstOf(p, N(n), f), { aliases: ["firstOf", "every_"] });
+def("lastOf", "conditional", [num("n"), fn("f")], "Apply f on cycles n-1, 2n-1, ...", (p, n, f) => lastOf(p, N(n), f));
+def("every'", "conditional", [num("n"), num("offset"), fn("f")], "Apply f on cycles c with c mod n = offset (Tidal's every').", (p, n, o, f) =>
+  everyOffset(p, N(n), N(o), f), { aliases: ["everyOffset"] });
+def("whenmod", "conditional", [num("a"), num("b"), fn("f")], "Apply f on cycles c with c mod a >= b.", (p, a, b, f) =>
+  whenmod(p, N(a), N(b), f),
+);
+def("foldEvery", "conditional", [{ name: "ns", kind: "list" }, fn("f")], "every n1 f (every n2 f ...) for each n (Tidal).", (p, ns, f) =>
+  foldEvery(p, (ns as unknown[]).map(N), f), { patterned: false });
+def("when", "conditional", [{ name: "booleans", kind: "value" }, fn("f")], "Apply f where the boolean pattern is true.", (p, on, f) =>
+  when(p, on, f), { patterned: false });
+def(
+  "within",
+  "conditional",
+  [time("begin"), time("end"), fn("f")],
+  "Apply f to the events starting in cycle positions begin..end (end included, as Strudel).",
+  (p, b, e, f) => within(p, T(b), T(e), f),
+);
+def("chunk", "conditional", [num("n"), fn("f")], "Cycle k applies f to chunk k mod n of n (source cycles repeat n times).", (p, n, f) =>
+  chunk(p, N(n), f), { aliases: ["slowChunk", "slowchunk"] });
+def("chunkBack", "conditional", [num("n"), fn("f")], "As chunk, going backwards.", (p, n, f) => chunkBack(p, N(n), f), { aliases: ["chunkback"] });
+def("chunkInto", "conditional", [num("n"), fn("f")], "As chunk, looping the chunk through f.", (p, n, f) => chunkInto(p, N(n), f), {
+  aliases: ["chunkinto"],
+});
+def("chunkBackInto", "conditional", [num("n"), fn("f")], "As chunkInto, going backwards.", (p, n, f) => chunkInto(p, N(n), f, true), {
+  aliases: ["chunkbackinto"],
+});
+def("into", "conditional", [patArg("pieces"), fn("f")], "Loop the stretches where the boolean pattern is true through f.", (p, b, f) =>
+  into(p, b, f), { patterned: false });
+def("apply", "conditional", [fn("f")], "Apply f.", (p, f) => f(p));
+def("bypass", "conditional", [num("on")], "Silence when on is 1.", (p, on) => (Boolean(parseInt(String(on), 10)) ? silence : p));
+def("fastChunk", "conditional", [num("n"), fn("f")], "As chunk, without repeating source cycles.", (p, n, f) => fastChunk(p, N(n), f), {
+  aliases: ["fastchunk"],
+});
+
+// ---- combining with other patterns (Strudel's methods: pat.stack(x) = stack(pat, x)) ----
+def("stack", "structure", [{ name: "patterns", kind: "pattern", rest: true }], "Play with the other patterns at once.", (p, ...xs) =>
+  stack(p, ...xs), { patterned: false });
+def("cat", "structure", [{ name: "patterns", kind: "pattern", rest: true }], "One cycle each, in turn: this pattern then the others.", (p, ...xs) =>
+  slowcat(p, ...xs), { patterned: false, aliases: ["slowcat"] });
+def("fastcat", "structure", [{ name: "patterns", kind: "pattern", rest: true }], "This pattern and the others squeezed into one cycle.", (p, ...xs) =>
+  fastcat(p, ...xs), { patterned: false, aliases: ["seq", "sequence"] });
+
+// ---- random ----
+def("degradeBy", "random", [num("probability")], "Drop each event with the given probability.", (p, x) => degradeBy(p, N(x)));
+def("degrade", "random", [], "Drop each event with probability 0.5.", (p) => degradeBy(p, 0.5));
+def(
+  "undegradeBy",
+  "random",
+  [num("probability")],
+  "Keep exactly the events degradeBy(1 − x) would drop (Strudel: also removes about a fraction x).",
+  (p, x) => undegradeBy(p, N(x)),
+);
+def("undegrade", "random", [], "undegradeBy 0.5.", (p) => undegradeBy(p, 0.5));
+def("degradeSeed", "random", [num("seed")], "Phonon: degrade with another random seed.", (p, s) => withSeed(degradeBy(p, 0.5), N(s)));
+def("sometimesBy", "random", [num("probability"), fn("f")], "Apply f to a random selection of events.", (p, x, f) => sometimesBy(p, N(x), f));
+for (const [name, x, doc] of [
+  ["sometimes", 0.5, "half of the events"],
+  ["often", 0.75, "75% of the events"],
+  ["rarely", 0.25, "25% of the events"],
+  ["almostAlways", 0.9, "90% of the events"],
+  ["almostNever", 0.1, "10% of the events"],
+] as const) {
+  def(name, "random", [fn("f")], `Apply f to ${doc}, chosen at random.`, (p, f) => sometimesBy(p, x, f));
+}
+def("always", "random", [fn("f")], "Apply f (always).", (p, f) => f(p));
+def("never", "random", [fn("f")], "Leave the pattern unchanged.", (p) => p);
+def("someCyclesBy", "random", [num("probability"), fn("f")], "Apply f to whole cycles chosen at random.", (p, x, f) =>
+  someCyclesBy(p, N(x), f),
+);
+def("someCycles", "random", [fn("f")], "someCyclesBy 0.5.", (p, f) => someCyclesBy(p, 0.5, f), { aliases: ["somecycles"] });
+def(
+  "shuffle",
+  "random",
+  [num("n")],
+  "Each cycle, play its n slices in a random order (Tidal/Strudel; Phonon's shuffle jittered event times instead).",
+  (p, n) => shuffle(p, N(n)),
+);
+def("scramble", "random", [num("n")], "Each cycle, play n randomly chosen slices (with repetition).", (p, n) => scramble(p, N(n)));
+def(
+  "humanize",
+  "random",
+  [num("amount"), num("velocity", true)],
+  "Phonon: delay each event by a random fraction of amount cycles (velocity is ignored, as in Phonon).",
+  (p, a) => humanize(p, N(a)),
+);
+def("seed", "random", [num("seed")], "Use another random seed for everything below.", (p, n) => withSeed(p, N(n)));
+
+// ---- layering ----
+def("superimpose", "layer", [{ name: "f", kind: "function", rest: true }], "The pattern plus f applied to copies of it.", (p, ...fs: Fn[]) =>
+  superimpose(p, ...fs), { patterned: false });
+def("layer", "layer", [{ name: "f", kind: "function", rest: true }], "Only the transformed copies: stack of f(pattern).", (p, ...fs: Fn[]) =>
+  layer(p, ...fs), { patterned: false });
+def("off", "layer", [time("time"), fn("f")], "The pattern plus f applied to a copy delayed by time.", (p, t, f) => off(p, T(t), f));
+def("echo", "layer", [num("count"), time("time"), num("feedback")], "count copies delayed by i·time, gain feedback^i.", (p, n, t, fb) =>
+  echo(p, N(n), T(t), N(fb)),
+);
+def(
+  "echoWith",
+  "layer",
+  [num("count"), time("time"), fn("f")],
+  "Stack of f applied to copies delayed by i·time (f applies to every copy, as Strudel).",
+  (p, n, t, f) => echoWith(p, N(n), T(t), (q) => f(q)),
+  { aliases: ["stutWith", "echowith", "stutwith"] },
+);
+def(
+  "stut",
+  "layer",
+  [num("count"), num("feedback"), time("time")],
+  "Tidal's stut count feedback time (Phonon wrote `stut n time decay`; we follow Tidal/Strudel).",
+  (p, n, fb, t) => stut(p, N(n), N(fb), T(t)),
+);
+def("jux", "layer", [fn("f")], "The pattern panned left, f(pattern) panned right.", (p, f) => jux(p, f));
+def("juxBy", "layer", [num("width"), fn("f")], "As jux with a stereo width (1 = hard left/right).", (p, w, f) => juxBy(p, N(w), f), {
+  aliases: ["juxby"],
+});
+def("spin", "layer", [num("n")], "n copies, copy i shifted i/n earlier and panned to i/n (Tidal).", (p, n) => spin(p, N(n)));
+def("weave", "layer", [time("cycles"), { name: "f", kind: "function", rest: true }], "Tidal's weaveWith: functions offset across a cycles-long loop.", (p, t, ...fs: Fn[]) =>
+  weave(p, T(t), ...fs), { patterned: false });
+
+// ---- samples ----
+def("chop", "sample", [num("n")], "Cut each event into n parts playing successive parts of its sample.", (p, n) => chop(p, N(n)));
+def("striate", "sample", [num("n")], "Play the pattern n times per cycle, repetition i playing slice i of each sample.", (p, n) =>
+  striate(p, N(n)),
+);
+def("slice", "sample", [patArg("n"), patArg("indices")], "Play slices of each sample chosen by the index pattern.", (p, n, i) =>
+  slice(p, n, i), { patterned: false });
+def("splice", "sample", [patArg("n"), patArg("indices")], "As slice, with the speed set so each slice fills its event.", (p, n, i) =>
+  splice(p, n, i), { patterned: false });
+def("loopAt", "sample", [time("cycles")], "Fit samples to the given number of cycles (speed from the tempo) and slow down.", (p, n) =>
+  loopAt(p, T(n)), { aliases: ["loopat"] });
+def("fit", "sample", [time("cycles", true)], "Set each sample's speed so it fills its event (with cycles: slowed first).", (p, n) =>
+  fit(p, n === undefined ? undefined : T(n)),
+);
+
+// ---- values ----
+const HOWS: Array<[How, string]> = [
+  ["in", "structure from this pattern"],
+  ["out", "structure from the argument"],
+  ["mix", "structure from both"],
+  ["squeeze", "a cycle of the argument squeezed into each event"],
+  ["squeezeout", "each event of this pattern squeezed into the argument's events"],
+  ["reset", "this pattern reset at each argument event"],
+  ["restart", "this pattern restarted at each argument event"],
+];
+for (const name of Object.keys(OPERATORS)) {
+  for (const [how, what] of HOWS) {
+    def(
+      how === "in" ? name : `${name}.${how}`,
+      "value",
+      [patArg("other")],
+      `Combine values with ${name} (${what}).`,
+      (p, o) => combine(p, name, o, how),
+      // Strudel's pat.squeeze(x) is set.squeeze.
+      { patterned: false, aliases: name === "set" && how === "squeeze" ? ["squeeze"] : [] },
+    );
+  }
+}
+def("range", "value", [num("min"), num("max")], "Scale 0..1 to min..max.", (p, a, b) => range(p, N(a), N(b)));
+def("rangex", "value", [num("min"), num("max")], "Scale 0..1 to min..max exponentially.", (p, a, b) => rangex(p, N(a), N(b)));
+def("range2", "value", [num("min"), num("max")], "Scale -1..1 to min..max.", (p, a, b) => range2(p, N(a), N(b)));
+def("round", "value", [], "Round numbers.", (p) => round(p));
+def("floor", "value", [], "Round numbers down.", (p) => floor(p));
+def("ceil", "value", [], "Round numbers up.", (p) => ceil(p));
+def("asNumber", "value", [], "Parse values as numbers (note names as MIDI).", (p) => asNumber(p));
+def("invert", "value", [], "Swap true and false.", (p) => invert(p), { aliases: ["inv"] });
+def("toBipolar", "value", [], "Map 0..1 to -1..1.", (p) => p.fmap((x: number) => x * 2 - 1));
+def("fromBipolar", "value", [], "Map -1..1 to 0..1.", (p) => p.fmap((x: number) => (x + 1) / 2));
+def(
+  "quantize",
+  "value",
+  [{ name: "to", kind: "value", optional: true }],
+  "Round numbers: to integers, to multiples of 1/n, or to the nearest of a list.",
+  (p, to) => quantize(p, to === undefined ? 1 : Array.isArray(to) ? to.map(N) : N(to)),
+  { aliases: ["quantise"], patterned: false },
+);
+def("smooth", "value", [], "Glide linearly from each event's value to the next (a continuous pattern).", (p) => smooth(p));
+
+// ---- controls ----
+for (const name of Object.keys(CONTROLS)) {
+  if (name === "sound") continue;
+  def(
+    name,
+    "control",
+    [{ name: "value", kind: "value", optional: true }],
+    `Set the ${name} control (without an argument: turn the values into ${name} controls).`,
+    (p, v) => (v === undefined ? asControl(p, name) : setControl(p, name, v)),
+    { patterned: false, aliases: name === "s" ? ["sound"] : [] },
+  );
+}
+def("staccato", "control", [num("fraction")], "Phonon: shorten notes to the given fraction of their slot (the legato control).", (p, f) =>
+  setControl(p, "legato", N(f)),
+);
+
+// ---- lookup ----
+
+const table = new Map<string, TransformSpec>();
+for (const s of specs) {
+  for (const n of [s.name, ...s.aliases]) {
+    if (table.has(n)) throw new Error(`registry: duplicate name ${n}`);
+    table.set(n, s);
+  }
+}
+
+/** Every transform, once each. */
+export const TRANSFORMS: readonly TransformSpec[] = specs;
+
+/** The transform called `name` (or one of its aliases). */
+export function lookupTransform(name: string): TransformSpec | undefined {
+  return table.get(name);
+}
+
+/** All names the registry answers to (names and aliases), sorted. */
+export function transformNames(): string[] {
+  return [...table.keys()].sort();
+}
+
+function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  const d = Array.from({ length: m + 1 }, (_, i) => [i, ...new Array<number>(n).fill(0)]);
+  for (let j = 1; j <= n; j++) d[0]![j] = j;
+  for (let i = 1; i <= m; i++) {
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      // A swap of two neighbouring letters ("fsat" → "fast") counts as one edit.
+      if (i > 1 && j > 1 && a[i - 1]!.toLowerCase() === b[j - 2]!.toLowerCase() && a[i - 2]!.toLowerCase() === b[j - 1]!.toLowerCase()) {
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      }
+      d[i]![j] = v;
+    }
+  }
+  return d[m]![n]!;
+}
+
+/** The names closest to `name` (for "did you mean"), best first; `among` defaults to the registry's names. */
+export function suggestNames(name: string, max = 3, among: readonly string[] = transformNames()): string[] {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  return among
+    .map((n) => ({ n, d: editDistance(name, n) }))
+    .filter((x) => x.d <= limit || x.n.toLowerCase().startsWith(name.toLowerCase()))
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .slice(0, max)
+    .map((x) => x.n);
+}
+
+/** A transform call that cannot work: unknown name, wrong number or kind of arguments. */
+export class TransformError extends Error {
+  constructor(
+    message: string,
+    /** The argument at fault (0-based), when there is one. */
+    readonly argIndex?: number,
+    /** Nearest known names, for an unknown transform. */
+    readonly suggestions: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = "TransformError";
+  }
+}
+
+/** What the language layer knows about an argument before running anything. */
+export type GivenKind = "number" | "string" | "pattern" | "function" | "list";
+
+function accepts(kind: ArgKind, given: GivenKind): boolean {
+  switch (kind) {
+    case "number":
+    case "time":
+      return given === "number" || given === "string" || given === "pattern";
+    case "value":
+      return given !== "function";
+    case "pattern":
+      return given === "number" || given === "string" || given === "pattern" || given === "list";
+    case "function":
+      return given === "function";
+    case "patterns":
+      return given === "list" || given === "pattern";
+    case "list":
+      return given === "list" || given === "number" || given === "string";
+    case "string":
+      return given === "string";
+  }
+}
+
+function describe(spec: TransformSpec): string {
+  const args = spec.args.map((a) => (a.rest ? `${a.name}...` : a.optional ? `[${a.name}]` : a.name));
+  return [spec.name, ...args].join(" ");
+}
+
+/**
+ * Check a call without running it: the name, the number of arguments and their kinds.
+ * Returns undefined when it is fine, else the error (with suggestions for unknown names).
+ */
+export function checkTransform(name: string, given: readonly GivenKind[]): TransformError | undefined {
+  const spec = table.get(name);
+  if (!spec) {
+    const s = suggestNames(name);
+    return new TransformError(`unknown transform "${name}"${s.length ? `; did you mean ${s.map((x) => `"${x}"`).join(", ")}?` : ""}`, undefined, s);
+  }
+  const required = spec.args.filter((a) => !a.optional && !a.rest).length;
+  const rest = spec.args.length > 0 && spec.args[spec.args.length - 1]!.rest;
+  const max = rest ? Infinity : spec.args.length;
+  if (given.length < required || given.length > max) {
+    const count = rest ? `at least ${required}` : required === spec.args.length ? `${required}` : `${required} to ${spec.args.length}`;
+    return new TransformError(
+      `${spec.name} takes ${count} argument${required === 1 && !rest ? "" : "s"} (${describe(spec)}), got ${given.length}`,
+      given.length > max ? max : given.length,
+    );
+  }
+  for (let i = 0; i < given.length; i++) {
+    const a = spec.args[Math.min(i, spec.args.length - 1)]!;
+    if (!accepts(a.kind, given[i]!)) {
+      return new TransformError(`${spec.name}: argument ${i + 1} (${a.name}) must be ${kindText(a.kind)}, not a ${given[i]}`, i);
+    }
+  }
+  return undefined;
+}
+
+function kindText(kind: ArgKind): string {
+  switch (kind) {
+    case "number":
+      return "a number or a pattern of numbers";
+    case "time":
+      return "a number of cycles or a pattern of them";
+    case "value":
+      return "a value or a pattern";
+    case "pattern":
+      return "a pattern";
+    case "function":
+      return "a transform (e.g. (fast 2))";
+    case "patterns":
+      return "a list of patterns";
+    case "list":
+      return "a list of numbers";
+    case "string":
+      return "a name";
+  }
+}
+
+/** An argument as the language or the oracle case format gives it. */
+export type ArgInput = number | string | boolean | Rational | Pattern<unknown> | Fn | ArgInput[] | Record<string, unknown> | null;
+
+function givenKind(a: ArgInput): GivenKind {
+  if (typeof a === "number" || a instanceof Rational || typeof a === "boolean") return "number";
+  if (typeof a === "string") return "string";
+  if (typeof a === "function") return "function";
+  if (Array.isArray(a)) return "list";
+  return "pattern";
+}
+
+/** A pattern from an argument: strings are mini-notation, other values become pure. */
+function toPattern(a: ArgInput): Pattern<unknown> {
+  if (a instanceof Pattern) return a;
+  if (typeof a === "string") return mini(a);
+  if (Array.isArray(a)) return fastcat(...a.map(toPattern));
+  return pure(a);
+}
+
+/**
+ * Apply a registered transform. Numbers, time and value arguments may be plain values,
+ * mini-notation strings or patterns; pattern arguments may be strings or patterns; function
+ * arguments are pattern → pattern functions. Throws TransformError on a bad call.
+ */
+export function applyTransform(name: string, pat: Pattern<any>, args: readonly ArgInput[]): Pattern<any> {
+  const bad = checkTransform(name, args.map(givenKind));
+  if (bad) throw bad;
+  const spec = table.get(name)!;
+  const kinds = args.map((_, i) => spec.args[Math.min(i, spec.args.length - 1)]!.kind);
+  if (!spec.patterned) {
+    const vals = args.map((a, i) => {
+      switch (kinds[i]) {
+        case "pattern":
+          return toPattern(a);
+        case "list":
+          return Array.isArray(a) ? a : [a];
+        case "value":
+          return typeof a === "string" ? mini(a) : a;
+        default:
+          return a;
+      }
+    });
+    return spec.impl(pat, ...vals);
+  }
+  // Strudel's register: reify every argument; constant arguments run the plain implementation.
+  const pats = args.map((a, i) => {
+    if (kinds[i] === "function" || kinds[i] === "string" || kinds[i] === "list") return pure(a);
+    return toPattern(a);
+  });
+  return patternify(pats, (...vals: unknown[]) => spec.impl(pat, ...vals));
+}

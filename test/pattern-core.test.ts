@@ -1,0 +1,160 @@
+//! Core pattern model: exact time, spans, pure/stack/cat, time shifts, compress/zoom, joins, query limits (hand-worked expectations).
+import { describe, expect, it } from "vitest";
+import type { Hap } from "../language/pattern/hap.js";
+import { mini } from "../language/pattern/mini.js";
+import {
+  Pattern,
+  QueryLimitError,
+  fastcat,
+  pure,
+  silence,
+  slowcat,
+  stack,
+  timecat,
+} from "../language/pattern/pattern.js";
+import { Rational, TimeRangeError, q } from "../language/pattern/rational.js";
+import { TimeSpan } from "../language/pattern/span.js";
+
+/** "whole [part] value" with the part shown only when it differs; haps sorted by part begin. */
+function show(haps: Hap<unknown>[]): string[] {
+  return haps.map((h) => {
+    const w = h.whole ? `${h.whole.begin}-${h.whole.end}` : "~";
+    const p = `${h.part.begin}-${h.part.end}`;
+    return `${w}${w === p ? "" : ` [${p}]`} ${typeof h.value === "string" ? h.value : JSON.stringify(h.value)}`;
+  });
+}
+const arc = (p: Pattern<unknown>, b: number | Rational, e: number | Rational): string[] => show(p.queryArc(b, e));
+
+describe("Rational", () => {
+  it("reduces and keeps the sign on the numerator", () => {
+    expect(Rational.of(2, 4).toString()).toBe("1/2");
+    expect(Rational.of(3, -6).toFraction()).toBe("-1/2");
+    expect(Rational.of(0, 5).toFraction()).toBe("0/1");
+  });
+  it("converts decimals as fraction.js does (best fraction with denominator up to 10^7)", () => {
+    expect(Rational.fromNumber(0.1).toString()).toBe("1/10");
+    expect(Rational.fromNumber(1 / 3).toString()).toBe("1/3");
+    expect(Rational.fromNumber(1.5).toString()).toBe("3/2");
+    expect(Rational.fromNumber(-0.25).toString()).toBe("-1/4");
+    expect(Rational.fromNumber(0.0003).toString()).toBe("3/10000");
+    expect(Rational.parse("7/3").toString()).toBe("7/3");
+    // below 1/(10^7 + 1) nothing but 0 is close enough; near 1, 1
+    expect(Rational.fromNumber(1e-9).toString()).toBe("0");
+    expect(Rational.fromNumber(1 - 1e-12).toString()).toBe("1");
+  });
+  it("does exact arithmetic", () => {
+    const a = q(1, 3);
+    const b = q(1, 6);
+    expect(a.add(b).toString()).toBe("1/2");
+    expect(a.sub(b).toString()).toBe("1/6");
+    expect(a.mul(b).toString()).toBe("1/18");
+    expect(a.div(b).toString()).toBe("2");
+    expect(a.cmp(b)).toBeGreaterThan(0);
+    expect(q(2, 3).max(q(3, 4)).toString()).toBe("3/4");
+  });
+  it("finds the cycle of negative times", () => {
+    expect(q(-1, 4).sam().toString()).toBe("-1");
+    expect(q(-1, 4).cyclePos().toString()).toBe("3/4");
+    expect(q(7, 3).nextSam().toString()).toBe("3");
+  });
+  it("takes a truncated remainder like fraction.js", () => {
+    expect(q(5, 4).mod(Rational.ONE).toString()).toBe("1/4");
+    expect(q(-1, 4).mod(Rational.ONE).toString()).toBe("-1/4");
+  });
+  it("refuses to leave the exact range", () => {
+    expect(() => Rational.of(2 ** 52, 3).mul(Rational.of(2 ** 10, 7))).toThrow(TimeRangeError);
+  });
+});
+
+describe("TimeSpan", () => {
+  it("splits at cycle boundaries", () => {
+    const spans = new TimeSpan(q(1, 2), q(9, 4)).spanCycles().map((s) => s.toString());
+    expect(spans).toEqual(["1/2→1", "1→2", "2→9/4"]);
+    expect(new TimeSpan(q(1, 2), q(1, 2)).spanCycles().map(String)).toEqual(["1/2→1/2"]);
+  });
+  it("intersects like Strudel: touching at an end is empty, a point at a begin is not", () => {
+    const a = new TimeSpan(q(0), q(1, 2));
+    expect(a.intersection(new TimeSpan(q(1, 2), q(1)))).toBeUndefined();
+    expect(a.intersection(new TimeSpan(q(0), q(0)))?.toString()).toBe("0→0");
+    expect(a.intersection(new TimeSpan(q(1, 4), q(1)))?.toString()).toBe("1/4→1/2");
+  });
+});
+
+describe("pure, stack, cat", () => {
+  it("pure has one event per cycle and splits a query at cycle boundaries", () => {
+    expect(arc(pure("a"), q(1, 2), q(3, 2))).toEqual(["0-1 [1/2-1] a", "1-2 [1-3/2] a"]);
+  });
+  it("silence has no events", () => {
+    expect(arc(silence, 0, 4)).toEqual([]);
+  });
+  it("stack plays everything at once", () => {
+    expect(arc(stack(pure("a"), pure("b")), 0, 1).sort()).toEqual(["0-1 a", "0-1 b"]);
+  });
+  it("slowcat does not skip the cycles of its parts", () => {
+    const p = slowcat(pure("a"), slowcat(pure("b"), pure("c")));
+    expect(arc(p, 0, 4)).toEqual(["0-1 a", "1-2 b", "2-3 a", "3-4 c"]);
+  });
+  it("fastcat squeezes its parts into one cycle", () => {
+    expect(arc(fastcat(pure("a"), pure("b"), pure("c")), 0, 1)).toEqual(["0-1/3 a", "1/3-2/3 b", "2/3-1 c"]);
+  });
+  it("timecat shares the cycle by weight", () => {
+    expect(arc(timecat([[1, pure("a")], [3, pure("b")]]), 0, 1)).toEqual(["0-1/4 a", "1/4-1 b"]);
+  });
+});
+
+describe("time", () => {
+  it("fast and slow scale time", () => {
+    expect(arc(pure("a").fast(2), 0, 1)).toEqual(["0-1/2 a", "1/2-1 a"]);
+    expect(arc(pure("a").slow(2), q(1, 2), q(3, 2))).toEqual(["0-2 [1/2-3/2] a"]);
+    expect(arc(pure("a").fast(0), 0, 1)).toEqual([]);
+  });
+  it("late keeps wholes that cross the window (strudel-semantics §4)", () => {
+    expect(arc(mini("a b").late(q(1, 3)), 0, 1)).toEqual(["-1/6-1/3 [0-1/3] b", "1/3-5/6 a", "5/6-4/3 [5/6-1] b"]);
+  });
+  it("early is the opposite shift", () => {
+    expect(arc(mini("a b c d").early(q(1, 4)), 0, 1)).toEqual(["0-1/4 b", "1/4-1/2 c", "1/2-3/4 d", "3/4-1 a"]);
+  });
+  it("compress squeezes a cycle into a span", () => {
+    expect(arc(mini("a b").compress(q(1, 4), q(3, 4)), 0, 1)).toEqual(["1/4-1/2 a", "1/2-3/4 b"]);
+  });
+  it("fastGap plays the cycle once, then leaves a gap", () => {
+    expect(arc(mini("a b").fastGap(2), 0, 2)).toEqual(["0-1/4 a", "1/4-1/2 b", "1-5/4 a", "5/4-3/2 b"]);
+  });
+  it("zoom stretches part of the cycle", () => {
+    expect(arc(mini("a b c d").zoom(q(1, 4), q(3, 4)), 0, 1)).toEqual(["0-1/2 b", "1/2-1 c"]);
+  });
+  it("focus is compress without the gaps", () => {
+    // cycle 0 squeezed into 1/2..1 and repeating: early(0), fast(2), late(1/2)
+    expect(arc(mini("a b").focus(q(1, 2), q(1)), 0, 1)).toEqual(["0-1/4 a", "1/4-1/2 b", "1/2-3/4 a", "3/4-1 b"]);
+  });
+  it("repeatCycles plays each cycle n times", () => {
+    expect(arc(mini("<a b>").repeatCycles(2), 0, 4)).toEqual(["0-1 a", "1-2 a", "2-3 b", "3-4 b"]);
+  });
+});
+
+describe("joins", () => {
+  const outer = fastcat(pure("x"), pure("y")).fmap((v) => (v === "x" ? mini("a b c") : mini("d")));
+  it("innerJoin keeps the inner wholes", () => {
+    expect(arc(outer.innerJoin(), 0, 1)).toEqual(["0-1/3 a", "1/3-2/3 [1/3-1/2] b", "0-1 [1/2-1] d"]);
+  });
+  it("outerJoin keeps the outer wholes", () => {
+    expect(arc(outer.outerJoin(), 0, 1)).toEqual(["0-1/2 [0-1/3] a", "0-1/2 [1/3-1/2] b", "1/2-1 d"]);
+  });
+  it("squeezeJoin fits a whole inner cycle into each outer event", () => {
+    expect(arc(outer.squeezeJoin(), 0, 1)).toEqual(["0-1/6 a", "1/6-1/3 b", "1/3-1/2 c", "1/2-1 d"]);
+  });
+  it("unwrapJoin intersects the wholes", () => {
+    expect(arc(outer.unwrapJoin(), 0, 1)).toEqual(["0-1/3 a", "1/3-1/2 b", "1/2-1 d"]);
+  });
+});
+
+describe("queries", () => {
+  it("queryArc sorts by part begin", () => {
+    const starts = mini("<a b c>").queryArc(0, 4).map((h) => h.part.begin.toString());
+    expect(starts).toEqual(["0", "1", "2", "3"]);
+  });
+  it("refuses a runaway query instead of hanging", () => {
+    expect(() => mini("a*1e9").queryArc(0, 1)).toThrow(QueryLimitError);
+    expect(() => mini("[a*1000]*1000*1000").queryArc(0, 1)).toThrow(QueryLimitError);
+  });
+});
