@@ -31,6 +31,8 @@ interface NativeEngine {
   frame(): number;
   stats(): string;
   kinds(): string[];
+  setProfiling(on: boolean): void;
+  profile(): string | null;
 }
 interface Addon {
   Engine: new (sampleRate: number, blockSize: number) => NativeEngine;
@@ -43,6 +45,23 @@ function native(): Addon {
   if (!existsSync(path)) throw new Error(`the engine addon is not built (${path} is missing): run \`npm run setup\``);
   addon = createRequire(import.meta.url)(path) as Addon;
   return addon;
+}
+
+/** One row of PROFILE_DETAILED timings (engine-rs/core/src/profile.rs). */
+export interface ProfileRow {
+  id: number;
+  kind: string;
+  meanUs: number;
+  maxUs: number;
+}
+
+/** PROFILE_DETAILED: per-node (slowest first) and per-stage render time. */
+export interface ProfileReport {
+  blocks: number;
+  blockFrames: number;
+  nodes: ProfileRow[];
+  stages: ProfileRow[];
+  events: ProfileRow;
 }
 
 export interface LoadReport {
@@ -152,6 +171,14 @@ export class Engine {
   kinds(): string[] {
     return this.inner.kinds();
   }
+  /** Programs loaded from now on time every node (PROFILE_DETAILED). */
+  setProfiling(on: boolean): void {
+    this.inner.setProfiling(on);
+  }
+  profile(): ProfileReport | undefined {
+    const p = this.inner.profile();
+    return p ? (JSON.parse(p) as ProfileReport) : undefined;
+  }
 }
 
 /** The native live class exported by engine-rs/node (see its live.rs). */
@@ -164,6 +191,7 @@ interface NativeLive {
   hush(on: boolean): void;
   pause(on: boolean): void;
   stats(): string;
+  topNodes(): string;
   stop(): string;
 }
 interface LiveAddon {
@@ -174,6 +202,7 @@ interface LiveAddon {
     sampleRate: number | null,
     periodsAhead: number,
     record: string | null,
+    profile: boolean,
   ) => NativeLive;
 }
 
@@ -184,6 +213,7 @@ export interface LiveStartOptions {
   sampleRate?: number;
   periodsAhead?: number;
   record?: string;
+  profile?: boolean;
 }
 
 export interface LiveInfo {
@@ -213,10 +243,11 @@ export interface LiveStats {
   render: EngineStats;
   live: LiveCounters;
   recordedFrames?: number | null;
+  profile?: ProfileReport | null;
 }
 
 function liveStats(json: string): LiveStats {
-  const raw = JSON.parse(json) as { render: NativeStats; live: LiveCounters; recordedFrames?: number | null };
+  const raw = JSON.parse(json) as { render: NativeStats; live: LiveCounters; recordedFrames?: number | null; profile?: ProfileReport | null };
   return { ...raw, render: engineStats(raw.render) };
 }
 
@@ -235,6 +266,7 @@ export class LiveEngine {
       opts.sampleRate ?? null,
       opts.periodsAhead ?? 2,
       opts.record ?? null,
+      opts.profile ?? false,
     );
     this.info = JSON.parse(this.inner.info()) as LiveInfo;
   }
@@ -263,6 +295,10 @@ export class LiveEngine {
   }
   stats(): LiveStats {
     return liveStats(this.inner.stats());
+  }
+  /** The slowest nodes now (PROFILE_DETAILED). */
+  topNodes(): ProfileRow[] {
+    return JSON.parse(this.inner.topNodes()) as ProfileRow[];
   }
   /** Stops every thread and finishes the recording. */
   stop(): LiveStats {

@@ -11,6 +11,7 @@ import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
 import { UserError } from "./render.js";
+import { formatProfile, profilingRequested } from "./profile.js";
 import { type Ui, plainUi } from "./status.js";
 
 export interface LiveOptions {
@@ -215,6 +216,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       periodFrames: opts.buffer,
       sampleRate: opts.sampleRate,
       record: opts.record,
+      profile: profilingRequested(),
     });
   } catch (e) {
     throw new UserError((e as Error).message);
@@ -243,7 +245,8 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   });
 
   const ticker = setInterval(() => session.tick(), TICK_MS);
-  const status = setInterval(() => ui.status(session, engine.stats()), ui.interval);
+  const profiling = profilingRequested();
+  const status = setInterval(() => ui.status(session, engine.stats(), profiling ? engine.topNodes() : []), ui.interval);
 
   return await new Promise<number>((done) => {
     let stopping = false;
@@ -268,6 +271,8 @@ export async function runLive(opts: LiveOptions): Promise<number> {
         const r = final.render;
         lines.push(`  ${(r.frames / engine.info.sampleRate).toFixed(1)} s rendered; block p50 ${r.blockUsP50.toFixed(0)} µs, p99 ${r.blockUsP99.toFixed(0)} µs; underruns ${final.live.underruns}; late events ${r.lateEvents}`);
         if (opts.record) lines.push(`  recorded ${final.recordedFrames ?? 0} frames to ${opts.record}`);
+        const ir = session.program?.result.ir;
+        if (final.profile && ir) lines.push("", formatProfile(final.profile, ir, final.render, engine.info.sampleRate));
       }
       console.log(lines.join("\n"));
       done(0);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { compile } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 import { repoRoot } from "./engine.js";
+import { profilingRequested } from "./profile.js";
 import { UserError, formatReport, renderFile } from "./render.js";
 
 const USAGE = `phonon — live-coding audio engine
@@ -62,9 +63,19 @@ async function runRender(argv: string[]): Promise<number> {
     cycles: numberOption(options, "cycles"),
     seconds: numberOption(options, "seconds"),
     sampleRate: numberOption(options, "sample-rate"),
+    profile: profilingRequested(),
+    progress: process.stderr.isTTY ? progressBar : undefined,
   });
+  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
   console.log(formatReport(report));
   return 0;
+}
+
+/** A one-line progress bar on stderr (only on a terminal). */
+function progressBar(fraction: number): void {
+  const width = 30;
+  const full = Math.round(fraction * width);
+  process.stderr.write(`\rrendering [${"#".repeat(full)}${".".repeat(width - full)}] ${Math.round(fraction * 100)}%`);
 }
 
 async function runCheck(argv: string[]): Promise<number> {
@@ -113,10 +124,7 @@ async function runLiveCommand(argv: string[]): Promise<number> {
 }
 
 async function runHapsCommand(argv: string[]): Promise<number> {
-  const path = "./haps.js";
-  const mod = (await import(path).catch(() => undefined)) as { runHaps?: (argv: string[]) => Promise<number> } | undefined;
-  if (!mod?.runHaps) throw new UserError("phonon haps is not available in this build");
-  return mod.runHaps(argv);
+  return (await import("./haps.js")).runHaps(argv);
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -8,6 +8,7 @@ import { Rational } from "../language/pattern/rational.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, type EngineStats } from "./engine.js";
+import { formatProfile } from "./profile.js";
 
 export interface RenderOptions {
   file: string;
@@ -16,6 +17,10 @@ export interface RenderOptions {
   seconds?: number;
   sampleRate?: number;
   blockSize?: number;
+  /** Time every node (PROFILE_DETAILED). */
+  profile?: boolean;
+  /** Called as the render advances, with the fraction done. */
+  progress?: (fraction: number) => void;
 }
 
 export interface RenderReport {
@@ -33,6 +38,8 @@ export interface RenderReport {
   realtime: number;
   warnings: string[];
   stats: EngineStats;
+  /** With `profile`: the table to print. */
+  profileTable?: string;
 }
 
 /** A user-facing failure: printed as is, exit code 1, no stack trace. */
@@ -67,6 +74,7 @@ export function renderFile(opts: RenderOptions): RenderReport {
 
   const started = performance.now();
   const engine = new Engine(sampleRate, opts.blockSize ?? 512);
+  if (opts.profile) engine.setProfiling(true);
   const plan = engine.load(ir);
   const warnings: string[] = [];
   const scheduler = new Scheduler(ir, result.lanes, {
@@ -79,17 +87,36 @@ export function renderFile(opts: RenderOptions): RenderReport {
   let events = 0;
   let done = 0;
   // Cycle by cycle: push the cycle's events, then render up to its end. The same loop drives `live`.
+  let schedulingMs = 0;
+  let schedulingMaxMs = 0;
+  let lastProgress = 0;
   for (let cycle = 0; done < frames; cycle++) {
     batch.clear();
+    const t0 = performance.now();
     events += scheduler.schedule(cycle, batch);
+    const dt = performance.now() - t0;
+    schedulingMs += dt;
+    schedulingMaxMs = Math.max(schedulingMaxMs, dt);
     if (batch.count) engine.pushEvents(batch.view());
     const end = Math.min(frames, scheduler.frameAt(Rational.of(cycle + 1)));
     if (end > done) {
       engine.render(end - done);
       done = end;
     }
+    // A bar only for renders that take more than a second.
+    if (opts.progress && performance.now() - started > 1000 && performance.now() - lastProgress > 100) {
+      lastProgress = performance.now();
+      opts.progress(done / frames);
+    }
   }
   engine.closeWav();
+  const stats = engine.stats();
+  const profile = opts.profile ? engine.profile() : undefined;
+  // Scheduling runs once per cycle; spread over the cycle's blocks it is a per-block cost.
+  const blocks = Math.max(1, stats.blocks);
+  const profileTable = profile
+    ? formatProfile(profile, ir, stats, sampleRate, { mean: (schedulingMs * 1000) / blocks, max: schedulingMaxMs * 1000 })
+    : undefined;
   const wallSeconds = (performance.now() - started) / 1000;
   const seconds = frames / sampleRate;
   return {
@@ -106,7 +133,8 @@ export function renderFile(opts: RenderOptions): RenderReport {
     wallSeconds,
     realtime: seconds / wallSeconds,
     warnings,
-    stats: engine.stats(),
+    stats,
+    ...(profileTable ? { profileTable } : {}),
   };
 }
 
@@ -129,5 +157,6 @@ export function formatReport(r: RenderReport): string {
   if (s.nonfinite > 0) lines.push(`  warning    ${s.nonfinite} NaN/Inf samples were flushed to 0`);
   if (s.lateEvents + s.droppedEvents > 0) lines.push(`  warning    ${s.lateEvents} late and ${s.droppedEvents} dropped events`);
   for (const w of r.warnings) lines.push(`  warning    ${w}`);
+  if (r.profileTable) lines.push("", r.profileTable);
   return lines.join("\n");
 }

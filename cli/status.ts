@@ -1,5 +1,5 @@
 //! What `phonon live` shows: the Ui interface, a status snapshot, and the plain-line UI used with --no-tui or when stdout is not a terminal.
-import type { LiveInfo, LiveStats } from "./engine.js";
+import type { LiveInfo, LiveStats, ProfileRow } from "./engine.js";
 
 /** The session facts a UI shows. */
 export interface SessionView {
@@ -17,7 +17,8 @@ export interface SessionView {
 export interface Ui {
   /** Milliseconds between status updates. */
   interval: number;
-  status(session: SessionView, stats: LiveStats): void;
+  /** `top`: the slowest nodes now, when PROFILE_DETAILED is on. */
+  status(session: SessionView, stats: LiveStats, top: ProfileRow[]): void;
   reloaded(version: number, latencyMs: number, frame: number): void;
   /** The current error (a formatted diagnostic), or undefined when it is fixed. */
   error(text: string | undefined): void;
@@ -43,13 +44,14 @@ export function plainUi(file: string, info: LiveInfo): Ui {
   let lastError: string | undefined;
   return {
     interval: 1000,
-    status(s, stats) {
+    status(s, stats, top) {
       const l = load(stats, info);
       const cps = s.program?.result.ir?.cps ?? 0;
       const r = stats.render;
       console.log(
         `[status] v${s.version} cycle ${s.cycle().toFixed(2)} ${cps} cps (${(cps * 60).toFixed(1)} bpm) | load p50 ${(l.p50 * 100).toFixed(1)}% p99 ${(l.p99 * 100).toFixed(1)}% | underruns ${stats.live.underruns} | voices ${r.voices} | peak L ${dB(r.meterPeak[0])} R ${dB(r.meterPeak[1])} dBFS${s.hushed ? " | HUSHED" : ""}${s.paused ? " | PAUSED" : ""}${s.missing ? " | FILE MISSING" : ""}`,
       );
+      if (top.length) console.log(`[profile] ${top.slice(0, 5).map((t) => `${t.kind}#${t.id} ${t.meanUs.toFixed(1)} µs`).join(", ")}`);
     },
     reloaded(version, latency, frame) {
       console.log(`[reload] v${version} playing from frame ${frame}; save-to-sound ${latency} ms`);

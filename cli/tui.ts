@@ -1,6 +1,6 @@
 //! The terminal UI of `phonon live` (blessed): program and reload latency, clock, sink, block load against the budget, meters with a clip light, the current error, recent messages, keys.
 import blessed from "blessed";
-import type { LiveInfo, LiveStats } from "./engine.js";
+import type { LiveInfo, LiveStats, ProfileRow } from "./engine.js";
 import { type SessionView, type Ui, dB, load } from "./status.js";
 
 const WIDTH = 30;
@@ -27,6 +27,7 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
   const engine = box({ top: 8, left: 0, width: "50%", height: 6, label: " engine " });
   const levels = box({ top: 8, left: "50%", width: "50%", height: 6, label: " output " });
   const error = box({ top: 14, left: 0, width: "100%", height: 8, label: " error ", scrollable: true });
+  const profile = box({ top: 14, left: "50%", width: "50%", height: 8, label: " slowest nodes (PROFILE_DETAILED) ", hidden: true });
   const log = blessed.log({
     parent: screen,
     top: 22,
@@ -59,7 +60,7 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
   const time = (): string => new Date().toTimeString().slice(0, 8);
   return {
     interval: 100,
-    status(s: SessionView, stats: LiveStats) {
+    status(s: SessionView, stats: LiveStats, top: ProfileRow[]) {
       const r = stats.render;
       const cps = s.program?.result.ir?.cps ?? 0;
       const state = [s.paused ? "{yellow-fg}PAUSED{/yellow-fg}" : "", s.hushed ? "{yellow-fg}HUSHED{/yellow-fg}" : "", s.missing ? "{red-fg}FILE MISSING{/red-fg}" : ""]
@@ -75,6 +76,11 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
       const rms = r.meterRms;
       if (Math.max(peak[0], peak[1]) >= 0.891 || r.limiterFrames > 0) clipUntil = Date.now() + 1000;
       const clip = Date.now() < clipUntil ? "{red-bg} CLIP {/red-bg}" : "{green-fg} ok {/green-fg}";
+      if (top.length) {
+        error.width = "50%";
+        profile.show();
+        profile.setContent(top.slice(0, 6).map((t) => `${t.kind}#${t.id}`.padEnd(18) + `${t.meanUs.toFixed(1).padStart(7)} µs  max ${t.maxUs.toFixed(0)} µs`).join("\n"));
+      }
       levels.setContent(
         `L ${meter(peak[0])} ${dB(peak[0])} dB\nR ${meter(peak[1])} ${dB(peak[1])} dB\nrms ${dB(rms[0])} / ${dB(rms[1])} dBFS  ${clip}`,
       );

@@ -148,6 +148,16 @@ impl Engine {
         self.renderer.stats()
     }
 
+    /// Programs loaded from now on time every node and stage (PROFILE_DETAILED). Control thread.
+    pub fn set_profiling(&mut self, on: bool) {
+        self.loader.profile = on;
+    }
+
+    /// The current program's timing report, if it is being profiled. Control thread.
+    pub fn profile(&self) -> Option<crate::profile::Report> {
+        self.renderer.exec()?.profile_report()
+    }
+
     /// Splits the engine into its control half and its render half (for `live`).
     pub fn into_parts(self) -> (Loader, Renderer) {
         (self.loader, self.renderer)

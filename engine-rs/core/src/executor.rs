@@ -8,10 +8,14 @@ use crate::events::{Action, Event};
 use crate::ir::LaneKind;
 use crate::kernels::{Context, Input, KernelCounts, Outputs, PortIn, MAX_PORTS};
 use crate::plan::{LaneSlot, Plan, Source};
+use crate::profile::{Profile, Report};
+use std::time::Instant;
 
 /// Runs one plan.
 pub struct Executor {
     plan: Plan,
+    /// Per-node timings when PROFILE_DETAILED is on; `None` costs one branch per node.
+    profile: Option<Box<Profile>>,
 }
 
 /// The block input for one source.
@@ -48,7 +52,55 @@ fn resolve<'a>(
 impl Executor {
     /// Takes ownership of a built plan.
     pub fn new(plan: Plan) -> Executor {
-        Executor { plan }
+        Executor {
+            plan,
+            profile: None,
+        }
+    }
+
+    /// Times every node and stage from now on (allocates the timing arrays). Control thread,
+    /// before the executor goes to the render thread.
+    pub fn enable_profile(&mut self) {
+        self.profile = Some(Box::new(Profile::new(
+            self.plan.nodes.len(),
+            self.plan.stages.len(),
+        )));
+    }
+
+    /// Whether nodes are being timed.
+    pub fn profiling(&self) -> bool {
+        self.profile.is_some()
+    }
+
+    /// Adds the time spent applying a block's events. Render thread.
+    pub fn profile_events(&mut self, ns: u64) {
+        if let Some(p) = &mut self.profile {
+            p.events(ns);
+        }
+    }
+
+    /// The timing report, slowest node first. Control thread (allocates).
+    pub fn profile_report(&self) -> Option<Report> {
+        let p = self.profile.as_ref()?;
+        let ids: Vec<(u32, &str)> = self.plan.nodes.iter().map(|n| (n.id, n.kind)).collect();
+        Some(p.report(&ids, self.plan.max_block))
+    }
+
+    /// The `N` slowest nodes by mean time, as (node id, kind, mean µs, max µs). Render thread:
+    /// no allocation.
+    pub fn top_nodes<const N: usize>(&self) -> [(u32, &'static str, f32, f32); N] {
+        let mut top = [(0u32, "", 0.0f32, 0.0f32); N];
+        let Some(p) = &self.profile else { return top };
+        let blocks = p.blocks.max(1) as f32;
+        for (slot, t) in p.nodes.iter().enumerate() {
+            let mean = t.total_ns as f32 / blocks / 1000.0;
+            if let Some(i) = top.iter().position(|r| r.1.is_empty() || mean > r.2) {
+                top[i..].rotate_right(1);
+                let n = &self.plan.nodes[slot];
+                top[i] = (n.id, n.kind, mean, t.max_ns as f32 / 1000.0);
+            }
+        }
+        top
     }
 
     /// The plan.
@@ -103,7 +155,11 @@ impl Executor {
             ..
         } = &mut self.plan;
         let stride = *max_block;
-        for stage in stages.iter() {
+        let mut profile = self.profile.as_deref_mut();
+        for (si, stage) in stages.iter().enumerate() {
+            // One clock read per node when profiling: each node's time runs from the previous read.
+            let stage_start = profile.is_some().then(Instant::now);
+            let mut mark = stage_start;
             let (done, current) = buffers.split_at_mut(stage.start);
             let done: &[Vec<f32>] = done;
             for slot in stage.clone() {
@@ -115,7 +171,16 @@ impl Executor {
                 let mut out =
                     Outputs::new(&mut current[slot - stage.start], stride, node.channels, n);
                 node.kernel.process(ctx, &ins[..node.nports], &mut out);
+                if let (Some(p), Some(m)) = (profile.as_deref_mut(), mark.as_mut()) {
+                    p.node(slot, m);
+                }
             }
+            if let (Some(p), Some(t0), Some(t1)) = (profile.as_deref_mut(), stage_start, mark) {
+                p.stage(si, (t1 - t0).as_nanos() as u64);
+            }
+        }
+        if let Some(p) = profile {
+            p.blocks += 1;
         }
         for lane in lanes.iter_mut() {
             lane.stepped = false;

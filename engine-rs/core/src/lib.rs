@@ -12,6 +12,7 @@ pub mod limiter;
 pub mod live;
 pub mod loader;
 pub mod plan;
+pub mod profile;
 pub mod renderer;
 pub mod samples;
 pub mod stats;

@@ -75,7 +75,12 @@ pub struct LiveOptions {
     pub periods_ahead: usize,
     /// Record what is played to this WAV file.
     pub record: Option<PathBuf>,
+    /// Time every node (PROFILE_DETAILED).
+    pub profile: bool,
 }
+
+/// The slowest nodes now, as (node id, kind, mean µs, max µs); unused rows have an empty kind.
+pub type TopNodes = [(u32, &'static str, f32, f32); 8];
 
 /// What started (JSON keys in camelCase).
 #[derive(Clone, Debug, Serialize)]
@@ -146,6 +151,9 @@ pub struct Live {
     retired: rtrb::Consumer<Retired>,
     stats: rtrb::Consumer<Stats>,
     last: Stats,
+    top: rtrb::Consumer<TopNodes>,
+    last_top: TopNodes,
+    report: Option<crate::profile::Report>,
     shared: Arc<Shared>,
     render: Option<JoinHandle<Renderer>>,
     sink: Option<Sink>,
@@ -183,7 +191,8 @@ impl Live {
             .unwrap_or(opts.sample_rate.unwrap_or(48000));
         // One block per period at most 512 frames: the ring holds `ahead` periods (at least a block).
         let block = period.min(512);
-        let (loader, renderer) = Engine::new(sample_rate, block).into_parts();
+        let (mut loader, renderer) = Engine::new(sample_rate, block).into_parts();
+        loader.profile = opts.profile;
         let bank = renderer.bank().clone();
         let shared = Arc::new(Shared::default());
         shared.running.store(true, Ordering::Release);
@@ -192,6 +201,7 @@ impl Live {
         let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(COMMANDS);
         let (ret_tx, ret_rx) = rtrb::RingBuffer::new(RETIRED);
         let (stats_tx, stats_rx) = rtrb::RingBuffer::new(4);
+        let (top_tx, top_rx) = rtrb::RingBuffer::new(4);
         let (rec_tx, recorder) = match &opts.record {
             Some(path) => {
                 let (tx, rx) = rtrb::RingBuffer::new(RECORD_SECONDS * sample_rate as usize * 2);
@@ -205,9 +215,15 @@ impl Live {
             std::thread::Builder::new()
                 .name("phonon-render".into())
                 .spawn(move || {
-                    render_loop(
-                        renderer, cmd_rx, ret_tx, out_tx, rec_tx, stats_tx, shared, block,
-                    )
+                    let rings = Rings {
+                        commands: cmd_rx,
+                        retired: ret_tx,
+                        out: out_tx,
+                        rec: rec_tx,
+                        stats: stats_tx,
+                        top: top_tx,
+                    };
+                    render_loop(renderer, rings, shared, block)
                 })
                 .map_err(|e| format!("cannot start the render thread: {e}"))?
         };
@@ -259,6 +275,9 @@ impl Live {
             retired: ret_rx,
             stats: stats_rx,
             last,
+            top: top_rx,
+            last_top: [(0, "", 0.0, 0.0); 8],
+            report: None,
             shared,
             render: Some(render),
             sink: Some(sink),
@@ -281,6 +300,20 @@ impl Live {
         while let Ok(s) = self.stats.pop() {
             self.last = s;
         }
+        while let Ok(t) = self.top.pop() {
+            self.last_top = t;
+        }
+    }
+
+    /// The slowest nodes of the playing program (when profiling).
+    pub fn top_nodes(&mut self) -> TopNodes {
+        self.collect();
+        self.last_top
+    }
+
+    /// The full timing table of the last program, after [`Live::stop`] (when profiling).
+    pub fn profile_report(&self) -> Option<&crate::profile::Report> {
+        self.report.as_ref()
     }
 
     fn send(&mut self, cmd: Command) -> bool {
@@ -376,7 +409,10 @@ impl Live {
         self.collect();
         if let Some(h) = self.render.take() {
             match h.join() {
-                Ok(renderer) => self.last = renderer.stats(),
+                Ok(renderer) => {
+                    self.last = renderer.stats();
+                    self.report = renderer.exec().and_then(|e| e.profile_report());
+                }
                 Err(_) => return Err("the render thread panicked".into()),
             }
         }
@@ -407,19 +443,32 @@ impl Drop for Live {
     }
 }
 
+/// The render thread's ends of the queues.
+struct Rings {
+    commands: rtrb::Consumer<Command>,
+    retired: rtrb::Producer<Retired>,
+    out: rtrb::Producer<f32>,
+    rec: Option<rtrb::Producer<f32>>,
+    stats: rtrb::Producer<Stats>,
+    top: rtrb::Producer<TopNodes>,
+}
+
 /// The render thread. Everything it uses was allocated before the loop; inside it, it pops
 /// commands, renders into preallocated blocks and pushes into rings, and otherwise sleeps.
-#[allow(clippy::too_many_arguments)]
 fn render_loop(
     mut renderer: Renderer,
-    mut commands: rtrb::Consumer<Command>,
-    mut retired: rtrb::Producer<Retired>,
-    mut out: rtrb::Producer<f32>,
-    mut rec: Option<rtrb::Producer<f32>>,
-    mut stats: rtrb::Producer<Stats>,
+    rings: Rings,
     shared: Arc<Shared>,
     block: usize,
 ) -> Renderer {
+    let Rings {
+        mut commands,
+        mut retired,
+        mut out,
+        mut rec,
+        mut stats,
+        mut top,
+    } = rings;
     let (mut l, mut r) = (vec![0.0f32; block], vec![0.0f32; block]);
     let mut paused = false;
     let mut blocks = 0u64;
@@ -477,6 +526,13 @@ fn render_loop(
         blocks += 1;
         if blocks.is_multiple_of(4) && stats.slots() > 0 {
             let _ = stats.push(renderer.stats());
+        }
+        if blocks.is_multiple_of(64) && top.slots() > 0 {
+            if let Some(exec) = renderer.exec() {
+                if exec.profiling() {
+                    let _ = top.push(exec.top_nodes::<8>());
+                }
+            }
         }
     }
     renderer

@@ -26,6 +26,8 @@ pub struct Loader {
     sample_rate: u32,
     block_size: usize,
     newest: Option<Newest>,
+    /// Build programs that time every node (PROFILE_DETAILED).
+    pub profile: bool,
 }
 
 struct View<'a> {
@@ -49,6 +51,7 @@ impl Loader {
             sample_rate,
             block_size,
             newest: None,
+            profile: false,
         }
     }
 
@@ -96,8 +99,12 @@ impl Loader {
             outputs,
             lanes,
         });
+        let mut exec = Box::new(Executor::new(plan));
+        if self.profile {
+            exec.enable_profile();
+        }
         let swap = Swap {
-            exec: Some(Box::new(Executor::new(plan))),
+            exec: Some(exec),
             transfer,
             crossfade,
             start: 0,

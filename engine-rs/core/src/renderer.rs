@@ -245,6 +245,7 @@ impl Renderer {
             bank: &self.bank,
         };
         if let Some(exec) = &mut self.exec {
+            let timed = exec.profiling().then(Instant::now);
             while let Some(ev) = self.queue.pop_before(end) {
                 let offset = if ev.frame < start {
                     self.meter.late += 1;
@@ -253,6 +254,9 @@ impl Renderer {
                     (ev.frame - start) as usize
                 };
                 exec.apply(&ctx, &ev, offset);
+            }
+            if let Some(t) = timed {
+                exec.profile_events(t.elapsed().as_nanos() as u64);
             }
             exec.run(&ctx);
             exec.mix_into(l, r);

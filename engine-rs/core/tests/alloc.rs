@@ -179,3 +179,28 @@ fn swapping_programs_allocates_nothing_on_the_render_side() {
         "the faded-out program came back to be dropped"
     );
 }
+
+/// With PROFILE_DETAILED on, rendering (timing every node and stage) still allocates nothing.
+#[test]
+fn profiling_allocates_nothing_while_rendering() {
+    let mut e = Engine::new(44100, 256);
+    e.set_profiling(true);
+    let mut ir = include_str!("fixtures/every_kind.json").as_bytes().to_vec();
+    e.load(&mut ir).unwrap();
+    let warm = events(&e, 0, 44100, 97);
+    e.push_events(&warm).unwrap();
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    for _ in 0..20 {
+        e.render(&mut l, &mut r);
+    }
+    let n = counted(|| {
+        for _ in 0..100 {
+            e.render(&mut l, &mut r);
+        }
+    });
+    assert_eq!(n, 0, "profiled rendering allocated");
+    let report = e.profile().unwrap();
+    assert_eq!(report.blocks, 120);
+    assert_eq!(report.nodes.len(), 11);
+    assert!(report.nodes.iter().all(|n| n.max_us >= n.mean_us));
+}

@@ -21,6 +21,7 @@ fn opts(record: Option<std::path::PathBuf>) -> LiveOptions {
         sample_rate: Some(48000),
         periods_ahead: 2,
         record,
+        profile: false,
     }
 }
 

@@ -213,6 +213,18 @@ impl Engine {
     }
 
     /// The supported kernel kinds.
+    /// Programs loaded from now on time every node and stage (PROFILE_DETAILED).
+    #[napi]
+    pub fn set_profiling(&mut self, on: bool) {
+        self.inner.set_profiling(on);
+    }
+
+    /// The current program's timing report as JSON, or null when not profiling.
+    #[napi]
+    pub fn profile(&mut self) -> Option<String> {
+        self.inner.profile().map(|r| r.to_json())
+    }
+
     #[napi]
     pub fn kinds(&self) -> Vec<String> {
         kernels::KINDS.iter().map(|k| k.to_string()).collect()

@@ -41,7 +41,8 @@ impl LiveEngine {
     /// `new LiveEngine(sink, device, periodFrames, sampleRate, periodsAhead, record)`: sink is
     /// "auto", "device" or "null"; device a name or null for the default; periodFrames
     /// 128..2048; sampleRate null for the device's own; periodsAhead 1..3; record a WAV path or
-    /// null. Opens the sink and starts the render thread.
+    /// null; profile times every node (PROFILE_DETAILED). Opens the sink and starts the render
+    /// thread.
     #[napi(constructor)]
     pub fn new(
         sink: String,
@@ -50,6 +51,7 @@ impl LiveEngine {
         sample_rate: Option<u32>,
         periods_ahead: u32,
         record: Option<String>,
+        profile: bool,
     ) -> Result<Self> {
         let sink = match sink.as_str() {
             "auto" => SinkChoice::Auto,
@@ -68,6 +70,7 @@ impl LiveEngine {
             sample_rate,
             periods_ahead: periods_ahead as usize,
             record: record.map(PathBuf::from),
+            profile,
         };
         guarded("start", || {
             Live::start(&opts)
@@ -145,8 +148,24 @@ impl LiveEngine {
         Ok(format!("{{\"render\":{stats},\"live\":{counters}}}"))
     }
 
+    /// The slowest nodes of the playing program as JSON `[{id, kind, meanUs, maxUs}]` (empty
+    /// unless profiling).
+    #[napi]
+    pub fn top_nodes(&mut self) -> Result<String> {
+        let rows: Vec<String> = self
+            .live()?
+            .top_nodes()
+            .iter()
+            .filter(|r| !r.1.is_empty())
+            .map(|(id, kind, mean, max)| {
+                format!("{{\"id\":{id},\"kind\":\"{kind}\",\"meanUs\":{mean},\"maxUs\":{max}}}")
+            })
+            .collect();
+        Ok(format!("[{}]", rows.join(",")))
+    }
+
     /// Stops the threads and finishes the recording; returns the final statistics as JSON
-    /// (with `recordedFrames`).
+    /// (with `recordedFrames`, and `profile`: the full timing table when profiling).
     #[napi]
     pub fn stop(&mut self) -> Result<String> {
         let Some(mut live) = self.inner.take() else {

@@ -1,0 +1,139 @@
+//! PROFILE_DETAILED: per-node and per-stage render time, one clock read per node per block, in arrays allocated with the plan.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+/// Time spent by one node or stage.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timing {
+    /// Sum over blocks, ns.
+    pub total_ns: u64,
+    /// Slowest block, ns.
+    pub max_ns: u64,
+}
+
+impl Timing {
+    #[inline]
+    fn add(&mut self, ns: u64) {
+        self.total_ns += ns;
+        self.max_ns = self.max_ns.max(ns);
+    }
+}
+
+/// The timings of one plan. Allocated when the plan is built with profiling on; the render
+/// thread only adds into it.
+#[derive(Clone, Debug, Default)]
+pub struct Profile {
+    /// By slot.
+    pub nodes: Vec<Timing>,
+    /// By stage.
+    pub stages: Vec<Timing>,
+    /// Applying events (voice starts, lane steps).
+    pub events: Timing,
+    /// Blocks measured.
+    pub blocks: u64,
+}
+
+impl Profile {
+    /// Room for `nodes` slots and `stages` stages. Control thread.
+    pub fn new(nodes: usize, stages: usize) -> Profile {
+        Profile {
+            nodes: vec![Timing::default(); nodes],
+            stages: vec![Timing::default(); stages],
+            events: Timing::default(),
+            blocks: 0,
+        }
+    }
+
+    /// Records the time since `*mark` for `slot` and moves the mark to now (one clock read).
+    #[inline]
+    pub fn node(&mut self, slot: usize, mark: &mut Instant) {
+        let now = Instant::now();
+        self.nodes[slot].add((now - *mark).as_nanos() as u64);
+        *mark = now;
+    }
+
+    /// Records a stage's time.
+    #[inline]
+    pub fn stage(&mut self, stage: usize, ns: u64) {
+        self.stages[stage].add(ns);
+    }
+
+    /// Records the events' time.
+    #[inline]
+    pub fn events(&mut self, ns: u64) {
+        self.events.add(ns);
+    }
+}
+
+/// One row of the report (JSON keys in camelCase).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    /// GraphIR node id (nodes) or stage index (stages).
+    pub id: u32,
+    /// Kernel kind (nodes) or "stage".
+    pub kind: String,
+    /// Mean per block, µs.
+    pub mean_us: f64,
+    /// Slowest block, µs.
+    pub max_us: f64,
+}
+
+/// The whole report (JSON keys in camelCase).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Blocks measured.
+    pub blocks: u64,
+    /// Frames per block (the largest block).
+    pub block_frames: usize,
+    /// Per node, slowest first.
+    pub nodes: Vec<Row>,
+    /// Per stage, in order.
+    pub stages: Vec<Row>,
+    /// Applying events.
+    pub events: Row,
+}
+
+impl Report {
+    /// As JSON.
+    pub fn to_json(&self) -> String {
+        simd_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+fn row(id: u32, kind: &str, t: &Timing, blocks: u64) -> Row {
+    Row {
+        id,
+        kind: kind.to_string(),
+        mean_us: t.total_ns as f64 / blocks.max(1) as f64 / 1000.0,
+        max_us: t.max_ns as f64 / 1000.0,
+    }
+}
+
+impl Profile {
+    /// The report, given each slot's node id and kind. Control thread.
+    pub fn report(&self, ids_kinds: &[(u32, &str)], block_frames: usize) -> Report {
+        let mut nodes: Vec<Row> = self
+            .nodes
+            .iter()
+            .zip(ids_kinds)
+            .map(|(t, (id, kind))| row(*id, kind, t, self.blocks))
+            .collect();
+        nodes.sort_by(|a, b| b.mean_us.total_cmp(&a.mean_us));
+        Report {
+            blocks: self.blocks,
+            block_frames,
+            nodes,
+            stages: self
+                .stages
+                .iter()
+                .enumerate()
+                .map(|(i, t)| row(i as u32, "stage", t, self.blocks))
+                .collect(),
+            events: row(0, "events", &self.events, self.blocks),
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! PROFILE_DETAILED=1 phonon render: a timing row for every node of the program, stages, and block percentiles.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { compile } from "../language/compile/lower.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "phonon-profile-"));
+
+function render(file: string, env: Record<string, string>) {
+  return spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "render", file, join(dir, "p.wav"), "--cycles", "1"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+}
+
+describe("PROFILE_DETAILED", () => {
+  it("prints a row for every node of the file, and every stage", () => {
+    const file = join(root, "patterns", "beat.ph");
+    const ir = compile(readFileSync(file, "utf8")).ir!;
+    const r = render(file, { PROFILE_DETAILED: "1" });
+    expect(r.status, r.stderr).toBe(0);
+    const table = r.stdout.slice(r.stdout.indexOf("PROFILE_DETAILED"));
+    // Node rows are "<kind>[ ~bus] @line:col  mean  max  share".
+    const rows = table.split("\n").filter((l) => /^\s+\w+( ~\w+)? @\d+:\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+%$/.test(l));
+    expect(rows).toHaveLength(ir.nodes.length);
+    const kinds = rows.map((l) => l.trim().split(" ")[0]).sort();
+    expect(kinds).toEqual(ir.nodes.map((n) => n.kind).sort());
+    const stages = table.split("\n").filter((l) => /^\s+stage \d+ \(/.test(l));
+    expect(stages).toHaveLength(ir.stages.length);
+    expect(table).toMatch(/block p50 [\d.]+ µs/);
+  });
+
+  it("prints nothing of the kind when it is off", () => {
+    const r = render(join(root, "patterns", "sine.ph"), { PROFILE_DETAILED: "" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain("PROFILE_DETAILED");
+  });
+});
