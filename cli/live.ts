@@ -142,14 +142,15 @@ export class Session {
     setTimeout(check, 1);
   }
 
-  /** Read the file and apply it. `changedAt` is when the watcher saw the change; the file's own
-   * modification time, when just before, is the better start of the save-to-sound clock. */
-  reload(changedAt = Date.now()): void {
+  /** Read the file and apply it. `changedAt` is when the watcher saw the change; for a save
+   * (`saved`), the file's own modification time, when just before, is the better start of the
+   * save-to-sound clock. */
+  reload(changedAt = Date.now(), saved = false): void {
     let text: string;
     try {
       text = readFileSync(this.file, "utf8");
       const mtime = statSync(this.file).mtimeMs;
-      if (mtime <= changedAt && changedAt - mtime < 1000) changedAt = mtime;
+      if (saved && mtime <= changedAt && changedAt - mtime < 1000) changedAt = mtime;
     } catch {
       this.missing = true;
       this.ui.warn(`${this.file}: file missing; still playing the last program`);
@@ -172,9 +173,9 @@ export class Session {
     }
   }
 
-  /** The cycle position at the render position. */
+  /** The cycle position at the render position (0 until the first program starts). */
   cycle(): number {
-    return this.program ? this.program.clock.cycleAt(this.engine.rendered()).toNumber() : 0;
+    return this.program ? Math.max(0, this.program.clock.cycleAt(this.engine.rendered()).toNumber()) : 0;
   }
 
   togglePause(): void {
@@ -233,7 +234,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
     clearTimeout(debounce);
     debounce = setTimeout(() => {
       debounce = undefined;
-      session.reload(changedAt);
+      session.reload(changedAt, true);
     }, DEBOUNCE_MS);
   };
   const watcher = chokidar.watch(file, { atomic: true, ignoreInitial: true });
