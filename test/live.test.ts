@@ -144,3 +144,27 @@ describe("phonon live", () => {
     expect(Math.abs(after[0]! - predicted) / SR).toBeLessThan(0.001);
   });
 });
+
+describe("phonon live, bad input", () => {
+  it("keeps playing when the file is deleted, says so, and resumes when it comes back", async () => {
+    const file = join(dir, "gone.ph");
+    const wav = join(dir, "gone.wav");
+    writeFileSync(file, "out: sine 440 * 0.5\n");
+    const live = new Live(file, wav);
+    await live.waitFor(/\[reload\] v1 /);
+    const { unlinkSync } = await import("node:fs");
+    unlinkSync(file);
+    await live.waitFor(/file missing/);
+    await sleep(400);
+    const from = live.lines.length;
+    writeFileSync(file, "out: sine 550 * 0.5\n");
+    const v2 = await live.waitFor(/\[reload\] v2 playing from frame (\d+)/, from);
+    await sleep(300);
+    await live.stop();
+    const x = readWav(wav).data[0]!;
+    const swap = Number(v2.match[1]);
+    // The first program played on through the deletion, the second after the file came back.
+    expect(Math.abs(dominantFrequency(x.subarray(swap - 14400, swap), SR) - 440)).toBeLessThan(1);
+    expect(Math.abs(dominantFrequency(x.subarray(swap, swap + 9600), SR) - 550)).toBeLessThan(1);
+  });
+});
