@@ -96,6 +96,8 @@ interface NativeStats {
   limiterMinGain: number;
   nonfinite: number;
   supersededEvents: number;
+  /** Blocks that took longer to render than they last. */
+  overBudgetBlocks: number;
   swaps: number;
   crossfades: number;
   meterPeakLeft: number;

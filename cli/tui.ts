@@ -70,7 +70,7 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
       clock.setContent(`cycle {bold}${s.cycle().toFixed(2)}{/bold}\n${cps} cps = ${(cps * 60).toFixed(1)} bpm`);
       const l = load(stats, info);
       engine.setContent(
-        `load  ${bar(l.p50)} ${(l.p50 * 100).toFixed(1)}% avg\n      ${bar(l.p99)} ${(l.p99 * 100).toFixed(1)}% p99\nxruns ${stats.live.underruns}  late ${r.lateEvents}  voices ${r.voices} (peak ${r.voicesPeak})`,
+        `load  ${bar(l.p50)} ${(l.p50 * 100).toFixed(1)}% avg\n      ${bar(l.p99)} ${(l.p99 * 100).toFixed(1)}% p99\nxruns ${stats.live.underruns + r.overBudgetBlocks}  late ${r.lateEvents}  voices ${r.voices} (peak ${r.voicesPeak})`,
       );
       const peak = r.meterPeak;
       const rms = r.meterRms;

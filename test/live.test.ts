@@ -1,5 +1,5 @@
 //! `phonon live --sink null --record`: edits while playing, heard within 100 ms with continuous phase; a syntax error keeps the music going; a tempo change keeps the cycle position.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -166,5 +166,38 @@ describe("phonon live, bad input", () => {
     // The first program played on through the deletion, the second after the file came back.
     expect(Math.abs(dominantFrequency(x.subarray(swap - 14400, swap), SR) - 440)).toBeLessThan(1);
     expect(Math.abs(dominantFrequency(x.subarray(swap, swap + 9600), SR) - 550)).toBeLessThan(1);
+  });
+});
+
+describe("phonon live without the asked-for device", () => {
+  it("--sink device with a device that does not exist: a clear message and exit 1, no crash", () => {
+    const file = join(dir, "nodev.ph");
+    writeFileSync(file, "out: sine 440 * 0.1\n");
+    const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "device", "--device", "no-such-device", "--no-tui"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 10000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/phonon: .*(no output device called 'no-such-device'|no default output device|cannot)/);
+    expect(r.stderr).not.toMatch(/panicked|at .*\.js:\d+/);
+  });
+
+  it("--sink auto falls back to the null sink with a visible warning and plays", async () => {
+    const file = join(dir, "auto.ph");
+    writeFileSync(file, "out: sine 440 * 0.1\n");
+    const proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "auto", "--device", "no-such-device", "--no-tui"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    await sleep(1500);
+    proc.kill("SIGINT");
+    expect(await new Promise((r) => proc.on("exit", r))).toBe(0);
+    expect(out).toMatch(/sink null/);
+    expect(out).toMatch(/\[warning\] .*no-such-device.*null sink/);
+    expect(out).toMatch(/\[reload\] v1 playing/);
   });
 });

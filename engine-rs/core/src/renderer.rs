@@ -332,6 +332,7 @@ impl Renderer {
             dropped_events: m.dropped,
             ignored_events: m.ignored,
             superseded_events: self.superseded,
+            over_budget_blocks: m.over_budget,
             meter_peak_left: m.level_peak[0],
             meter_peak_right: m.level_peak[1],
             meter_rms_left: m.level_ms[0].sqrt(),

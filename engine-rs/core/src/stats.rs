@@ -55,8 +55,10 @@ pub struct Meter {
     pub level_peak: [f32; 2],
     /// A meter's mean square per channel, averaged over about 300 ms.
     pub level_ms: [f64; 2],
-    /// Frames per second, for the meters' ballistics.
+    /// Frames per second, for the meters' ballistics and the budget.
     pub sample_rate: f32,
+    /// Blocks that took longer to render than they last (a sure underrun in real time).
+    pub over_budget: u64,
 }
 
 impl Default for Meter {
@@ -77,6 +79,7 @@ impl Default for Meter {
             level_peak: [0.0; 2],
             level_ms: [0.0; 2],
             sample_rate: 48000.0,
+            over_budget: 0,
         }
     }
 }
@@ -112,6 +115,9 @@ impl Meter {
         }
         self.frames += left.len() as u64;
         self.blocks += 1;
+        if nanos as f64 > left.len() as f64 / self.sample_rate as f64 * 1e9 {
+            self.over_budget += 1;
+        }
         self.hist[bucket(nanos)] += 1;
         self.max_ns = self.max_ns.max(nanos);
     }
@@ -195,6 +201,8 @@ pub struct Stats {
     pub meter_rms_left: f64,
     /// Meter RMS (300 ms), right.
     pub meter_rms_right: f64,
+    /// Blocks that took longer to render than they last.
+    pub over_budget_blocks: u64,
     /// Events discarded because a program swap had already passed their frame.
     pub superseded_events: u64,
     /// Programs swapped in.
