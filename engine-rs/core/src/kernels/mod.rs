@@ -10,15 +10,26 @@ pub mod filter;
 pub mod osc;
 pub mod sampler;
 
+#[cfg(test)]
+pub mod check;
+pub mod control;
+pub mod noise;
+pub mod scratch;
+
 use crate::events::Trigger;
 use crate::samples::SampleBank;
 
 /// The most ports any kind has; inputs are resolved into a fixed array of this size per block.
-pub const MAX_PORTS: usize = 4;
+pub const MAX_PORTS: usize = 12;
 
 /// Names of the supported node kinds, as they appear in GraphIR `kind`.
+#[rustfmt::skip]
 pub const KINDS: &[&str] = &[
     "sine", "saw", "square", "lpf", "add", "sub", "mul", "div", "sampler",
+    // Noise.
+    "noise", "white_noise", "pink", "pink_noise", "brown_noise",
+    // State-variable filters.
+    "hpf", "bpf", "notch", "svf_lp", "svf_hp", "svf_bp", "svf_notch", "djf",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -158,6 +169,11 @@ pub trait Kernel: Send {
     fn take_counts(&mut self) -> KernelCounts {
         KernelCounts::default()
     }
+
+    /// Seeds the kernel's random generator (noise, plucks, drums) so renders are reproducible.
+    /// The plan calls it before [`Kernel::prepare`] with a hash of the node's key (or id).
+    /// Kernels without randomness ignore it. Control thread.
+    fn seed(&mut self, _seed: u64) {}
 }
 
 /// How a node's output channel count is decided when the plan is built.
@@ -214,6 +230,19 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "mul" => &arith::MUL,
         "div" => &arith::DIV,
         "sampler" => &sampler::SAMPLER,
+        "noise" => &noise::NOISE,
+        "white_noise" => &noise::WHITE_NOISE,
+        "pink" => &noise::PINK,
+        "pink_noise" => &noise::PINK_NOISE,
+        "brown_noise" => &noise::BROWN_NOISE,
+        "hpf" => &filter::HPF,
+        "bpf" => &filter::BPF,
+        "notch" => &filter::NOTCH,
+        "svf_lp" => &filter::SVF_LP,
+        "svf_hp" => &filter::SVF_HP,
+        "svf_bp" => &filter::SVF_BP,
+        "svf_notch" => &filter::SVF_NOTCH,
+        "djf" => &filter::DJF,
         _ => return None,
     })
 }
@@ -230,6 +259,19 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "mul" => Box::new(arith::Arith::new(arith::Op::Mul)),
         "div" => Box::new(arith::Arith::new(arith::Op::Div)),
         "sampler" => Box::new(sampler::Sampler::default()),
+        "noise" => Box::new(noise::Noise::new(noise::Color::White)),
+        "white_noise" => Box::new(noise::Noise::new(noise::Color::White)),
+        "pink" => Box::new(noise::Noise::new(noise::Color::Pink)),
+        "pink_noise" => Box::new(noise::Noise::new(noise::Color::Pink)),
+        "brown_noise" => Box::new(noise::Noise::new(noise::Color::Brown)),
+        "hpf" => Box::new(filter::Svf::new(filter::Mode::Hp, false)),
+        "bpf" => Box::new(filter::Svf::new(filter::Mode::Bp, false)),
+        "notch" => Box::new(filter::Svf::new(filter::Mode::Notch, false)),
+        "svf_lp" => Box::new(filter::Svf::new(filter::Mode::Lp, true)),
+        "svf_hp" => Box::new(filter::Svf::new(filter::Mode::Hp, true)),
+        "svf_bp" => Box::new(filter::Svf::new(filter::Mode::Bp, true)),
+        "svf_notch" => Box::new(filter::Svf::new(filter::Mode::Notch, true)),
+        "djf" => Box::new(filter::Djf::default()),
         _ => return None,
     })
 }
