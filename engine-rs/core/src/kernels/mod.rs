@@ -30,6 +30,8 @@ pub const KINDS: &[&str] = &[
     "noise", "white_noise", "pink", "pink_noise", "brown_noise",
     // State-variable filters.
     "hpf", "bpf", "notch", "svf_lp", "svf_hp", "svf_bp", "svf_notch", "djf",
+    // Oscillators.
+    "tri", "triangle", "pulse", "saw_naive", "square_naive", "vco", "impulse", "blip", "phasor",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -243,6 +245,15 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "svf_bp" => &filter::SVF_BP,
         "svf_notch" => &filter::SVF_NOTCH,
         "djf" => &filter::DJF,
+        "tri" => &osc::TRI,
+        "triangle" => &osc::TRIANGLE,
+        "pulse" => &osc::PULSE,
+        "saw_naive" => &osc::SAW_NAIVE,
+        "square_naive" => &osc::SQUARE_NAIVE,
+        "vco" => &osc::VCO,
+        "impulse" => &osc::IMPULSE,
+        "blip" => &osc::BLIP,
+        "phasor" => &osc::PHASOR,
         _ => return None,
     })
 }
@@ -272,6 +283,15 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "svf_bp" => Box::new(filter::Svf::new(filter::Mode::Bp, true)),
         "svf_notch" => Box::new(filter::Svf::new(filter::Mode::Notch, true)),
         "djf" => Box::new(filter::Djf::default()),
+        "tri" => Box::new(osc::Simple::new(osc::Shape::Tri)),
+        "triangle" => Box::new(osc::Simple::new(osc::Shape::Tri)),
+        "pulse" => Box::new(osc::Square::default()),
+        "saw_naive" => Box::new(osc::Simple::new(osc::Shape::SawNaive)),
+        "square_naive" => Box::new(osc::SquareNaive::default()),
+        "vco" => Box::new(osc::Vco::default()),
+        "impulse" => Box::new(osc::Simple::new(osc::Shape::Impulse)),
+        "blip" => Box::new(osc::Simple::new(osc::Shape::Blip)),
+        "phasor" => Box::new(osc::Simple::new(osc::Shape::Phasor)),
         _ => return None,
     })
 }
