@@ -13,6 +13,7 @@ pub mod sampler;
 #[cfg(test)]
 pub mod check;
 pub mod control;
+pub mod envelope;
 pub mod noise;
 pub mod scratch;
 
@@ -32,6 +33,8 @@ pub const KINDS: &[&str] = &[
     "hpf", "bpf", "notch", "svf_lp", "svf_hp", "svf_bp", "svf_notch", "djf",
     // Oscillators.
     "tri", "triangle", "pulse", "saw_naive", "square_naive", "vco", "impulse", "blip", "phasor",
+    // Envelopes.
+    "adsr", "env", "asr", "ad", "ar", "line", "xline", "curve", "segments", "lag",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -254,6 +257,16 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "impulse" => &osc::IMPULSE,
         "blip" => &osc::BLIP,
         "phasor" => &osc::PHASOR,
+        "adsr" => &envelope::ADSR,
+        "env" => &envelope::ENV,
+        "asr" => &envelope::ASR,
+        "ad" => &envelope::AD,
+        "ar" => &envelope::AR,
+        "line" => &envelope::LINE,
+        "xline" => &envelope::XLINE,
+        "curve" => &envelope::CURVE,
+        "segments" => &envelope::SEGMENTS,
+        "lag" => &envelope::LAG,
         _ => return None,
     })
 }
@@ -292,6 +305,16 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "impulse" => Box::new(osc::Simple::new(osc::Shape::Impulse)),
         "blip" => Box::new(osc::Simple::new(osc::Shape::Blip)),
         "phasor" => Box::new(osc::Simple::new(osc::Shape::Phasor)),
+        "adsr" => Box::new(envelope::Env::new(envelope::Shape::Adsr)),
+        "env" => Box::new(envelope::Env::new(envelope::Shape::Adsr)),
+        "asr" => Box::new(envelope::Env::new(envelope::Shape::Asr)),
+        "ad" => Box::new(envelope::Env::new(envelope::Shape::Perc)),
+        "ar" => Box::new(envelope::Env::new(envelope::Shape::Perc)),
+        "line" => Box::new(envelope::Ramp::new(envelope::RampShape::Line)),
+        "xline" => Box::new(envelope::Ramp::new(envelope::RampShape::Xline)),
+        "curve" => Box::new(envelope::Ramp::new(envelope::RampShape::Curve)),
+        "segments" => Box::new(envelope::Segments::default()),
+        "lag" => Box::new(envelope::Lag::default()),
         _ => return None,
     })
 }
