@@ -14,8 +14,10 @@ pub mod sampler;
 pub mod check;
 pub mod control;
 pub mod envelope;
+pub mod fm;
 pub mod noise;
 pub mod scratch;
+pub mod synth;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
@@ -35,6 +37,8 @@ pub const KINDS: &[&str] = &[
     "tri", "triangle", "pulse", "saw_naive", "square_naive", "vco", "impulse", "blip", "phasor",
     // Envelopes.
     "adsr", "env", "asr", "ad", "ar", "line", "xline", "curve", "segments", "lag",
+    // FM and SuperDirt-style voices.
+    "fm", "superfm", "pm", "fmcrossmod", "supersaw", "superpwm", "superchip",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -267,6 +271,13 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "curve" => &envelope::CURVE,
         "segments" => &envelope::SEGMENTS,
         "lag" => &envelope::LAG,
+        "fm" => &fm::FM,
+        "superfm" => &fm::SUPERFM,
+        "pm" => &fm::PM,
+        "fmcrossmod" => &fm::FMCROSSMOD,
+        "supersaw" => &synth::SUPERSAW,
+        "superpwm" => &synth::SUPERPWM,
+        "superchip" => &synth::SUPERCHIP,
         _ => return None,
     })
 }
@@ -315,6 +326,13 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "curve" => Box::new(envelope::Ramp::new(envelope::RampShape::Curve)),
         "segments" => Box::new(envelope::Segments::default()),
         "lag" => Box::new(envelope::Lag::default()),
+        "fm" => Box::new(fm::Fm::new(fm::Kind::Fm)),
+        "superfm" => Box::new(fm::Fm::new(fm::Kind::SuperFm)),
+        "pm" => Box::new(fm::Fm::new(fm::Kind::Pm)),
+        "fmcrossmod" => Box::new(fm::Fm::new(fm::Kind::CrossMod)),
+        "supersaw" => Box::new(synth::SuperSaw::default()),
+        "superpwm" => Box::new(synth::Wobble::new(synth::WobbleKind::Pwm)),
+        "superchip" => Box::new(synth::Wobble::new(synth::WobbleKind::Chip)),
         _ => return None,
     })
 }
