@@ -13,6 +13,7 @@ pub mod sampler;
 #[cfg(test)]
 pub mod check;
 pub mod control;
+pub mod drum;
 pub mod envelope;
 pub mod fm;
 pub mod noise;
@@ -39,6 +40,8 @@ pub const KINDS: &[&str] = &[
     "adsr", "env", "asr", "ad", "ar", "line", "xline", "curve", "segments", "lag",
     // FM and SuperDirt-style voices.
     "fm", "superfm", "pm", "fmcrossmod", "supersaw", "superpwm", "superchip",
+    // Drum synths.
+    "superkick", "supersnare", "superhat",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -278,6 +281,9 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "supersaw" => &synth::SUPERSAW,
         "superpwm" => &synth::SUPERPWM,
         "superchip" => &synth::SUPERCHIP,
+        "superkick" => &drum::SUPERKICK,
+        "supersnare" => &drum::SUPERSNARE,
+        "superhat" => &drum::SUPERHAT,
         _ => return None,
     })
 }
@@ -333,6 +339,9 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "supersaw" => Box::new(synth::SuperSaw::default()),
         "superpwm" => Box::new(synth::Wobble::new(synth::WobbleKind::Pwm)),
         "superchip" => Box::new(synth::Wobble::new(synth::WobbleKind::Chip)),
+        "superkick" => Box::new(drum::SuperKick::default()),
+        "supersnare" => Box::new(drum::SuperSnare::default()),
+        "superhat" => Box::new(drum::SuperHat::default()),
         _ => return None,
     })
 }
