@@ -18,6 +18,7 @@ pub mod envelope;
 pub mod fm;
 pub mod noise;
 pub mod scratch;
+pub mod string;
 pub mod synth;
 
 use crate::events::Trigger;
@@ -42,6 +43,8 @@ pub const KINDS: &[&str] = &[
     "fm", "superfm", "pm", "fmcrossmod", "supersaw", "superpwm", "superchip",
     // Drum synths.
     "superkick", "supersnare", "superhat",
+    // Strings.
+    "pluck", "waveguide",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -284,6 +287,8 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "superkick" => &drum::SUPERKICK,
         "supersnare" => &drum::SUPERSNARE,
         "superhat" => &drum::SUPERHAT,
+        "pluck" => &string::PLUCK,
+        "waveguide" => &string::WAVEGUIDE,
         _ => return None,
     })
 }
@@ -342,6 +347,8 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "superkick" => Box::new(drum::SuperKick::default()),
         "supersnare" => Box::new(drum::SuperSnare::default()),
         "superhat" => Box::new(drum::SuperHat::default()),
+        "pluck" => Box::new(string::Strings::new(string::Model::Pluck)),
+        "waveguide" => Box::new(string::Strings::new(string::Model::Waveguide)),
         _ => return None,
     })
 }
