@@ -1,7 +1,7 @@
-//! Control helpers shared by kernels: gate edge detection, one-pole parameter smoothing, NaN-safe clamps.
+//! Control helpers shared by kernels: gate edge detection, parameter smoothing (a linear ramp), NaN-safe clamps.
 
-/// Time constant of the parameter smoother, seconds: a step settles to 1 % in about 23 ms and
-/// its slope is continuous, which is enough to remove the click of a jump in a gain or a cutoff.
+/// Length of the parameter smoother's ramp, seconds: long enough to remove the click of a jump
+/// in a gain or a cutoff, short enough not to blur a rhythm.
 pub const SMOOTH_TIME: f32 = 0.005;
 
 /// `x`, or `default` when `x` is NaN, then clamped to `lo..=hi`.
@@ -35,21 +35,28 @@ impl Edge {
     }
 }
 
-/// One-pole smoother for a parameter that may jump (a lane step): each frame it moves the
-/// fraction `coef` of the way to the target, and snaps to the target once within 1e-5 of it
-/// (relative to max(|target|, 1)), so that a held value is reached exactly. The first value it
-/// sees is taken as is (no glide from an arbitrary start).
+/// Linear-ramp smoother for a parameter that may jump (a lane step): when the target changes,
+/// the value ramps from where it is to the new target in [`SMOOTH_TIME`] (rounded to whole
+/// frames) and then sits exactly on it. A target that moves every frame (an audio-rate input)
+/// restarts the ramp every frame, which makes the smoother a one-pole low-pass covering 1/N of
+/// the distance per frame (N frames per ramp, 221 at 44.1 kHz). The first value it sees is
+/// taken as is (no glide from an arbitrary start).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Glide {
     value: f32,
-    coef: f32,
+    target: f32,
+    step: f32,
+    /// Frames left in the current ramp.
+    left: u32,
+    /// Frames per ramp.
+    frames: u32,
     primed: bool,
 }
 
 impl Glide {
-    /// Sets the time constant ([`SMOOTH_TIME`]) for `sample_rate`. Control thread.
+    /// Sets the ramp length for `sample_rate`. Control thread.
     pub fn prepare(&mut self, sample_rate: f32) {
-        self.coef = 1.0 - (-1.0 / (SMOOTH_TIME * sample_rate)).exp();
+        self.frames = ((SMOOTH_TIME * sample_rate).round() as u32).max(1);
     }
 
     /// One frame toward `target` (already clamped and NaN-free); returns the smoothed value.
@@ -58,13 +65,21 @@ impl Glide {
         if !self.primed {
             self.primed = true;
             self.value = target;
+            self.target = target;
             return target;
         }
-        let d = target - self.value;
-        if d.abs() <= 1e-5 * target.abs().max(1.0) {
-            self.value = target;
-        } else {
-            self.value += self.coef * d;
+        if target.to_bits() != self.target.to_bits() {
+            self.target = target;
+            self.left = self.frames.max(1);
+            self.step = (target - self.value) / self.left as f32;
+        }
+        if self.left > 0 {
+            self.left -= 1;
+            self.value = if self.left == 0 {
+                self.target
+            } else {
+                self.value + self.step
+            };
         }
         self.value
     }
@@ -73,7 +88,7 @@ impl Glide {
     /// `target` for every frame, and a kernel may use a per-block fast path).
     #[inline(always)]
     pub fn settled(&self, target: f32) -> bool {
-        self.primed && self.value == target
+        self.primed && self.left == 0 && self.value.to_bits() == target.to_bits()
     }
 
     /// The current value.
@@ -94,24 +109,24 @@ mod tests {
         assert_eq!(r, [true, false, false, false, true, false, false, true]);
     }
 
-    /// A step settles like 1 − e^(−t/τ): after τ = 5 ms (220.5 frames at 44.1 kHz) 63 % of the
-    /// way, and it lands exactly on the target.
+    /// A step ramps linearly over 5 ms (220.5 frames at 44.1 kHz, rounded to 221) and lands
+    /// exactly; a new target mid-ramp restarts from the current value (no jump).
     #[test]
-    fn glide_is_a_one_pole_that_lands() {
+    fn glide_ramps_and_lands() {
         let mut g = Glide::default();
         g.prepare(44100.0);
         assert_eq!(g.next(0.0), 0.0);
-        let mut v = 0.0;
-        for _ in 0..220 {
-            v = g.next(1.0);
-        }
-        let want = 1.0 - (-220.0f32 / 220.5).exp();
-        assert!((v - want).abs() < 2e-3, "{v} vs {want}");
-        for _ in 0..5000 {
-            v = g.next(1.0);
-        }
-        assert_eq!(v, 1.0);
+        let v: Vec<f32> = (0..221).map(|_| g.next(1.0)).collect();
+        assert!((v[109] - 110.0 / 221.0).abs() < 1e-6, "{}", v[109]);
+        assert!(v[219] < 1.0);
+        assert_eq!(v[220], 1.0);
         assert!(g.settled(1.0));
+        let a = g.next(0.0);
+        let b = g.next(0.5);
+        assert!(
+            (a - (1.0 - 1.0 / 221.0)).abs() < 1e-6 && (b - a).abs() < 0.01,
+            "{a} {b}"
+        );
         assert_eq!(clamp_or(f32::NAN, 3.0, 0.0, 2.0), 2.0);
     }
 }

@@ -23,7 +23,7 @@
 //! 0 when below 1e-200 (no denormals, and no effect on any f32 output) and reset when non-finite (a blow-up never sticks).
 //!
 //! `djf {in, value}`: a DJ filter knob, 0..1, default 0.5 (clamped; NaN reads as 0.5), smoothed
-//! by a 5 ms one-pole ([`super::control::Glide`]) because it is turned like a knob. Below 0.5 it
+//! by a 5 ms linear ramp ([`super::control::Glide`]) because it is turned like a knob. Below 0.5 it
 //! is a low-pass whose cutoff falls exponentially from 20 kHz at 0.5 to 20 Hz at 0 (cutoff
 //! 20·1000^(2·value)); above 0.5 a high-pass whose cutoff rises from 20 Hz at 0.5 to 20 kHz at 1
 //! (20·1000^(2·value − 1)); q 0.707 (Butterworth, no peak). At 0.5 the low-pass sits at 20 kHz,

@@ -10,6 +10,7 @@ pub mod filter;
 pub mod osc;
 pub mod sampler;
 
+pub mod analysis;
 #[cfg(test)]
 pub mod check;
 pub mod control;
@@ -20,6 +21,7 @@ pub mod noise;
 pub mod scratch;
 pub mod string;
 pub mod synth;
+pub mod utility;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
@@ -45,6 +47,10 @@ pub const KINDS: &[&str] = &[
     "superkick", "supersnare", "superhat",
     // Strings.
     "pluck", "waveguide",
+    // Analysis.
+    "rms", "peak_follower", "amp_follower", "schmidt", "latch", "sample_hold", "timer",
+    // Utilities.
+    "range", "min", "max", "abs", "clip", "wrap", "mtof", "xfade", "mix", "select", "if",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -289,6 +295,24 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "superhat" => &drum::SUPERHAT,
         "pluck" => &string::PLUCK,
         "waveguide" => &string::WAVEGUIDE,
+        "rms" => &analysis::RMS,
+        "peak_follower" => &analysis::PEAK_FOLLOWER,
+        "amp_follower" => &analysis::AMP_FOLLOWER,
+        "schmidt" => &analysis::SCHMIDT,
+        "latch" => &analysis::LATCH,
+        "sample_hold" => &analysis::SAMPLE_HOLD,
+        "timer" => &analysis::TIMER,
+        "range" => &utility::RANGE,
+        "min" => &utility::MIN,
+        "max" => &utility::MAX,
+        "abs" => &utility::ABS,
+        "clip" => &utility::CLIP,
+        "wrap" => &utility::WRAP,
+        "mtof" => &utility::MTOF,
+        "xfade" => &utility::XFADE,
+        "mix" => &utility::MIX,
+        "select" => &utility::SELECT,
+        "if" => &utility::IF,
         _ => return None,
     })
 }
@@ -349,6 +373,24 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "superhat" => Box::new(drum::SuperHat::default()),
         "pluck" => Box::new(string::Strings::new(string::Model::Pluck)),
         "waveguide" => Box::new(string::Strings::new(string::Model::Waveguide)),
+        "rms" => Box::new(analysis::Follower::new(analysis::FollowKind::Rms)),
+        "peak_follower" => Box::new(analysis::Follower::new(analysis::FollowKind::Peak)),
+        "amp_follower" => Box::new(analysis::Follower::new(analysis::FollowKind::Amp)),
+        "schmidt" => Box::new(analysis::Schmidt::default()),
+        "latch" => Box::new(analysis::Latch::default()),
+        "sample_hold" => Box::new(analysis::Latch::default()),
+        "timer" => Box::new(analysis::Timer::default()),
+        "range" => Box::new(utility::Mapper::new(utility::Map::Range)),
+        "min" => Box::new(utility::Mapper::new(utility::Map::Min)),
+        "max" => Box::new(utility::Mapper::new(utility::Map::Max)),
+        "abs" => Box::new(utility::Mapper::new(utility::Map::Abs)),
+        "clip" => Box::new(utility::Mapper::new(utility::Map::Clip)),
+        "wrap" => Box::new(utility::Mapper::new(utility::Map::Wrap)),
+        "mtof" => Box::new(utility::Mapper::new(utility::Map::Mtof)),
+        "xfade" => Box::new(utility::Xfade::default()),
+        "mix" => Box::new(utility::Mix::default()),
+        "select" => Box::new(utility::Switch::new(false)),
+        "if" => Box::new(utility::Switch::new(true)),
         _ => return None,
     })
 }
