@@ -84,6 +84,22 @@ pub struct Plan {
     pub buses: usize,
 }
 
+/// A node's random seed: FNV-1a of its key (stable across reloads, like the rest of its state), or
+/// of its id when the key is empty.
+pub fn node_seed(key: &str, id: u32) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let bytes = if key.is_empty() {
+        id.to_le_bytes().to_vec()
+    } else {
+        key.as_bytes().to_vec()
+    };
+    for b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 impl Plan {
     /// Builds the plan of a validated graph. Control thread; allocates everything.
     pub fn build(ir: &GraphIr, sample_rate: f32, max_block: usize) -> Plan {
@@ -127,6 +143,7 @@ impl Plan {
                 ChannelRule::FollowInputs => follow,
             };
             let mut kernel = kernels::make(&node.kind).expect("validated kind");
+            kernel.seed(node_seed(&node.key, id));
             kernel.prepare(sample_rate, max_block);
             nodes.push(NodeSlot {
                 id,

@@ -10,15 +10,47 @@ pub mod filter;
 pub mod osc;
 pub mod sampler;
 
+pub mod analysis;
+#[cfg(test)]
+pub mod check;
+pub mod control;
+pub mod drum;
+pub mod envelope;
+pub mod fm;
+pub mod noise;
+pub mod scratch;
+pub mod string;
+pub mod synth;
+pub mod utility;
+
 use crate::events::Trigger;
 use crate::samples::SampleBank;
 
 /// The most ports any kind has; inputs are resolved into a fixed array of this size per block.
-pub const MAX_PORTS: usize = 4;
+pub const MAX_PORTS: usize = 12;
 
 /// Names of the supported node kinds, as they appear in GraphIR `kind`.
+#[rustfmt::skip]
 pub const KINDS: &[&str] = &[
     "sine", "saw", "square", "lpf", "add", "sub", "mul", "div", "sampler",
+    // Noise.
+    "noise", "white_noise", "pink", "pink_noise", "brown_noise",
+    // State-variable filters.
+    "hpf", "bpf", "notch", "svf_lp", "svf_hp", "svf_bp", "svf_notch", "djf",
+    // Oscillators.
+    "tri", "triangle", "pulse", "saw_naive", "square_naive", "vco", "impulse", "blip", "phasor",
+    // Envelopes.
+    "adsr", "env", "asr", "ad", "ar", "line", "xline", "curve", "segments", "lag",
+    // FM and SuperDirt-style voices.
+    "fm", "superfm", "pm", "fmcrossmod", "supersaw", "superpwm", "superchip",
+    // Drum synths.
+    "superkick", "supersnare", "superhat",
+    // Strings.
+    "pluck", "waveguide",
+    // Analysis.
+    "rms", "peak_follower", "amp_follower", "schmidt", "latch", "sample_hold", "timer",
+    // Utilities.
+    "range", "min", "max", "abs", "clip", "wrap", "mtof", "xfade", "mix", "select", "if",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -177,6 +209,11 @@ pub trait Kernel: Send + AsAny {
     /// copies. Both were prepared with the same sample rate and block size. Kinds without
     /// state, or of another type, ignore it. Render thread: copy only, no allocation.
     fn adopt(&mut self, _old: &dyn Kernel) {}
+
+    /// Seeds the kernel's random generator (noise, plucks, drums) so renders are reproducible.
+    /// The plan calls it before [`Kernel::prepare`] with a hash of the node's key (or id).
+    /// Kernels without randomness ignore it. Control thread.
+    fn seed(&mut self, _seed: u64) {}
 }
 
 /// `old` as the concrete kernel type `K`, if it is one.
@@ -238,6 +275,68 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "mul" => &arith::MUL,
         "div" => &arith::DIV,
         "sampler" => &sampler::SAMPLER,
+        "noise" => &noise::NOISE,
+        "white_noise" => &noise::WHITE_NOISE,
+        "pink" => &noise::PINK,
+        "pink_noise" => &noise::PINK_NOISE,
+        "brown_noise" => &noise::BROWN_NOISE,
+        "hpf" => &filter::HPF,
+        "bpf" => &filter::BPF,
+        "notch" => &filter::NOTCH,
+        "svf_lp" => &filter::SVF_LP,
+        "svf_hp" => &filter::SVF_HP,
+        "svf_bp" => &filter::SVF_BP,
+        "svf_notch" => &filter::SVF_NOTCH,
+        "djf" => &filter::DJF,
+        "tri" => &osc::TRI,
+        "triangle" => &osc::TRIANGLE,
+        "pulse" => &osc::PULSE,
+        "saw_naive" => &osc::SAW_NAIVE,
+        "square_naive" => &osc::SQUARE_NAIVE,
+        "vco" => &osc::VCO,
+        "impulse" => &osc::IMPULSE,
+        "blip" => &osc::BLIP,
+        "phasor" => &osc::PHASOR,
+        "adsr" => &envelope::ADSR,
+        "env" => &envelope::ENV,
+        "asr" => &envelope::ASR,
+        "ad" => &envelope::AD,
+        "ar" => &envelope::AR,
+        "line" => &envelope::LINE,
+        "xline" => &envelope::XLINE,
+        "curve" => &envelope::CURVE,
+        "segments" => &envelope::SEGMENTS,
+        "lag" => &envelope::LAG,
+        "fm" => &fm::FM,
+        "superfm" => &fm::SUPERFM,
+        "pm" => &fm::PM,
+        "fmcrossmod" => &fm::FMCROSSMOD,
+        "supersaw" => &synth::SUPERSAW,
+        "superpwm" => &synth::SUPERPWM,
+        "superchip" => &synth::SUPERCHIP,
+        "superkick" => &drum::SUPERKICK,
+        "supersnare" => &drum::SUPERSNARE,
+        "superhat" => &drum::SUPERHAT,
+        "pluck" => &string::PLUCK,
+        "waveguide" => &string::WAVEGUIDE,
+        "rms" => &analysis::RMS,
+        "peak_follower" => &analysis::PEAK_FOLLOWER,
+        "amp_follower" => &analysis::AMP_FOLLOWER,
+        "schmidt" => &analysis::SCHMIDT,
+        "latch" => &analysis::LATCH,
+        "sample_hold" => &analysis::SAMPLE_HOLD,
+        "timer" => &analysis::TIMER,
+        "range" => &utility::RANGE,
+        "min" => &utility::MIN,
+        "max" => &utility::MAX,
+        "abs" => &utility::ABS,
+        "clip" => &utility::CLIP,
+        "wrap" => &utility::WRAP,
+        "mtof" => &utility::MTOF,
+        "xfade" => &utility::XFADE,
+        "mix" => &utility::MIX,
+        "select" => &utility::SELECT,
+        "if" => &utility::IF,
         _ => return None,
     })
 }
@@ -254,6 +353,68 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "mul" => Box::new(arith::Arith::new(arith::Op::Mul)),
         "div" => Box::new(arith::Arith::new(arith::Op::Div)),
         "sampler" => Box::new(sampler::Sampler::default()),
+        "noise" => Box::new(noise::Noise::new(noise::Color::White)),
+        "white_noise" => Box::new(noise::Noise::new(noise::Color::White)),
+        "pink" => Box::new(noise::Noise::new(noise::Color::Pink)),
+        "pink_noise" => Box::new(noise::Noise::new(noise::Color::Pink)),
+        "brown_noise" => Box::new(noise::Noise::new(noise::Color::Brown)),
+        "hpf" => Box::new(filter::Svf::new(filter::Mode::Hp, false)),
+        "bpf" => Box::new(filter::Svf::new(filter::Mode::Bp, false)),
+        "notch" => Box::new(filter::Svf::new(filter::Mode::Notch, false)),
+        "svf_lp" => Box::new(filter::Svf::new(filter::Mode::Lp, true)),
+        "svf_hp" => Box::new(filter::Svf::new(filter::Mode::Hp, true)),
+        "svf_bp" => Box::new(filter::Svf::new(filter::Mode::Bp, true)),
+        "svf_notch" => Box::new(filter::Svf::new(filter::Mode::Notch, true)),
+        "djf" => Box::new(filter::Djf::default()),
+        "tri" => Box::new(osc::Simple::new(osc::Shape::Tri)),
+        "triangle" => Box::new(osc::Simple::new(osc::Shape::Tri)),
+        "pulse" => Box::new(osc::Square::default()),
+        "saw_naive" => Box::new(osc::Simple::new(osc::Shape::SawNaive)),
+        "square_naive" => Box::new(osc::SquareNaive::default()),
+        "vco" => Box::new(osc::Vco::default()),
+        "impulse" => Box::new(osc::Simple::new(osc::Shape::Impulse)),
+        "blip" => Box::new(osc::Simple::new(osc::Shape::Blip)),
+        "phasor" => Box::new(osc::Simple::new(osc::Shape::Phasor)),
+        "adsr" => Box::new(envelope::Env::new(envelope::Shape::Adsr)),
+        "env" => Box::new(envelope::Env::new(envelope::Shape::Adsr)),
+        "asr" => Box::new(envelope::Env::new(envelope::Shape::Asr)),
+        "ad" => Box::new(envelope::Env::new(envelope::Shape::Perc)),
+        "ar" => Box::new(envelope::Env::new(envelope::Shape::Perc)),
+        "line" => Box::new(envelope::Ramp::new(envelope::RampShape::Line)),
+        "xline" => Box::new(envelope::Ramp::new(envelope::RampShape::Xline)),
+        "curve" => Box::new(envelope::Ramp::new(envelope::RampShape::Curve)),
+        "segments" => Box::new(envelope::Segments::default()),
+        "lag" => Box::new(envelope::Lag::default()),
+        "fm" => Box::new(fm::Fm::new(fm::Kind::Fm)),
+        "superfm" => Box::new(fm::Fm::new(fm::Kind::SuperFm)),
+        "pm" => Box::new(fm::Fm::new(fm::Kind::Pm)),
+        "fmcrossmod" => Box::new(fm::Fm::new(fm::Kind::CrossMod)),
+        "supersaw" => Box::new(synth::SuperSaw::default()),
+        "superpwm" => Box::new(synth::Wobble::new(synth::WobbleKind::Pwm)),
+        "superchip" => Box::new(synth::Wobble::new(synth::WobbleKind::Chip)),
+        "superkick" => Box::new(drum::SuperKick::default()),
+        "supersnare" => Box::new(drum::SuperSnare::default()),
+        "superhat" => Box::new(drum::SuperHat::default()),
+        "pluck" => Box::new(string::Strings::new(string::Model::Pluck)),
+        "waveguide" => Box::new(string::Strings::new(string::Model::Waveguide)),
+        "rms" => Box::new(analysis::Follower::new(analysis::FollowKind::Rms)),
+        "peak_follower" => Box::new(analysis::Follower::new(analysis::FollowKind::Peak)),
+        "amp_follower" => Box::new(analysis::Follower::new(analysis::FollowKind::Amp)),
+        "schmidt" => Box::new(analysis::Schmidt::default()),
+        "latch" => Box::new(analysis::Latch::default()),
+        "sample_hold" => Box::new(analysis::Latch::default()),
+        "timer" => Box::new(analysis::Timer::default()),
+        "range" => Box::new(utility::Mapper::new(utility::Map::Range)),
+        "min" => Box::new(utility::Mapper::new(utility::Map::Min)),
+        "max" => Box::new(utility::Mapper::new(utility::Map::Max)),
+        "abs" => Box::new(utility::Mapper::new(utility::Map::Abs)),
+        "clip" => Box::new(utility::Mapper::new(utility::Map::Clip)),
+        "wrap" => Box::new(utility::Mapper::new(utility::Map::Wrap)),
+        "mtof" => Box::new(utility::Mapper::new(utility::Map::Mtof)),
+        "xfade" => Box::new(utility::Xfade::default()),
+        "mix" => Box::new(utility::Mix::default()),
+        "select" => Box::new(utility::Switch::new(false)),
+        "if" => Box::new(utility::Switch::new(true)),
         _ => return None,
     })
 }

@@ -1,0 +1,1045 @@
+//! Envelopes: `env adsr asr ad ar` (gate-driven stage machines), `line xline curve segments` (triggered ramps) and `lag` (slew).
+//!
+//! Every envelope has a `gate` port (mono; a lane, a node or a constant): a value > 0 is "on",
+//! NaN is "off", and a rising edge (re)starts the envelope. The gate state starts "off", so the
+//! default gate of 1 starts the envelope once at the first frame: that is how an envelope in a
+//! voice template fires at the voice's start, and how `env` "fires once, then holds". Times are
+//! in seconds, clamped to 0..600 (NaN reads as the default); a segment shorter than one frame
+//! completes at the frame it starts. Output: mono.
+//!
+//! Stage machines (output frame by frame: the value at the frame's time, then one frame's step;
+//! levels are f64 internally):
+//! - `adsr {gate=1, attack=0.01, decay=0.1, sustain=0.7, release=0.2}` and `env` (same ports and
+//!   defaults): a rising edge starts the attack from the current level at a slope of 1 per
+//!   `attack` seconds (from 0 the level is k/(attack·sr) at frame k and 1 at `attack` s); then the
+//!   decay falls to `sustain` (clamped 0..1, NaN → 0.7) at a slope of (1 − sustain) per `decay`
+//!   seconds; while the gate stays on the level follows `sustain` (slewing at 1 per `decay`
+//!   seconds if it changes, so a stepped sustain does not click). When the gate goes off, the
+//!   release falls linearly from the level it had to 0 in `release` seconds. A retrigger during
+//!   the release restarts the attack from the current level (no click).
+//! - `asr {gate=1, attack=0.01, release=0.2}`: the same with sustain 1 and no decay.
+//! - `ad {gate=1, attack=0.01, decay=0.2}` and `ar {gate=1, attack=0.01, release=0.2}`: one-shot:
+//!   a rising edge runs the attack to 1 and then falls linearly to 0 in `decay` (`release`)
+//!   seconds, whatever the gate does after the edge (a percussive envelope).
+//!
+//! Triggered ramps: on each rising edge the ramp restarts, reading its parameters at that frame
+//! (they are held for the ramp; changing them later affects the next trigger). Before the first
+//! trigger the output is the start value; after the ramp it holds the end value. The value at
+//! frame k after the trigger is the ramp at time k/sr, u = min(k/(dur·sr), 1):
+//! - `line {gate=1, start=0, end=1, dur=1}`: start + (end − start)·u. (`dur` is an addition to
+//!   the reference's `line start end`.)
+//! - `xline {gate=1, start=1, end=0.001, dur=1}`: start·(end/start)^u, exponential, computed by
+//!   one multiplication per frame. |start| and |end| are clamped to at least 1e-6, and the end
+//!   takes the start's sign (an exponential cannot cross 0).
+//! - `curve {gate=1, start=0, end=1, dur=1, curve=0}`: SuperCollider's curve segment,
+//!   start + (end − start)·(1 − e^(curve·u))/(1 − e^curve); curve clamped to −50..50 (NaN → 0);
+//!   0 (|curve| < 1e-3) is linear, negative rises fast then slows, positive the reverse. One
+//!   multiplication per frame.
+//! - `segments {gate=1, level0..level4=0, time0..time3=−1}`: a breakpoint envelope: from level0 to
+//!   level1 in time0 seconds, to level2 in time1, and so on, linearly; the first negative time ends
+//!   it (so `segments "0 1 0" "0.5 0.5"` passes level0..2 and time0..1). It then holds the last
+//!   level reached.
+//!
+//! `lag {in, time=0.1}`: slew limiting by a one-pole low-pass that covers 60 dB of a step in `time`
+//! seconds (coefficient 0.001^(1/(time·sr)), recomputed only when `time` changes); `time` ≤ 0 (or
+//! below one frame) passes the input through. It starts at the first input value (no glide from
+//! 0). A non-finite result (NaN or infinite input) resets it to 0 at that frame. `in` may be stereo (one state per channel); output has as many channels as `in`.
+
+use super::control::{clamp_or, Edge};
+use super::scratch::Scratch;
+use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+
+/// Longest time, seconds.
+pub const MAX_TIME: f32 = 600.0;
+
+const fn port(name: &'static str, default: f32) -> PortSpec {
+    PortSpec {
+        name,
+        default: Some(default),
+        stereo: false,
+    }
+}
+
+const GATE: PortSpec = port("gate", 1.0);
+
+const fn env(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
+    KindSpec {
+        name,
+        ports,
+        channels: ChannelRule::Mono,
+        triggers: false,
+    }
+}
+
+const ADSR_PORTS: &[PortSpec] = &[
+    GATE,
+    port("attack", 0.01),
+    port("decay", 0.1),
+    port("sustain", 0.7),
+    port("release", 0.2),
+];
+
+/// `adsr {gate, attack, decay, sustain, release}`.
+pub const ADSR: KindSpec = env("adsr", ADSR_PORTS);
+/// `env {gate, attack, decay, sustain, release}`: same as `adsr`.
+pub const ENV: KindSpec = env("env", ADSR_PORTS);
+/// `asr {gate, attack, release}`.
+pub const ASR: KindSpec = env("asr", &[GATE, port("attack", 0.01), port("release", 0.2)]);
+/// `ad {gate, attack, decay}`.
+pub const AD: KindSpec = env("ad", &[GATE, port("attack", 0.01), port("decay", 0.2)]);
+/// `ar {gate, attack, release}`.
+pub const AR: KindSpec = env("ar", &[GATE, port("attack", 0.01), port("release", 0.2)]);
+/// `line {gate, start, end, dur}`.
+pub const LINE: KindSpec = env(
+    "line",
+    &[GATE, port("start", 0.0), port("end", 1.0), port("dur", 1.0)],
+);
+/// `xline {gate, start, end, dur}`.
+pub const XLINE: KindSpec = env(
+    "xline",
+    &[
+        GATE,
+        port("start", 1.0),
+        port("end", 0.001),
+        port("dur", 1.0),
+    ],
+);
+/// `curve {gate, start, end, dur, curve}`.
+pub const CURVE: KindSpec = env(
+    "curve",
+    &[
+        GATE,
+        port("start", 0.0),
+        port("end", 1.0),
+        port("dur", 1.0),
+        port("curve", 0.0),
+    ],
+);
+/// `segments {gate, level0..level4, time0..time3}`.
+pub const SEGMENTS: KindSpec = env(
+    "segments",
+    &[
+        GATE,
+        port("level0", 0.0),
+        port("level1", 0.0),
+        port("level2", 0.0),
+        port("level3", 0.0),
+        port("level4", 0.0),
+        port("time0", -1.0),
+        port("time1", -1.0),
+        port("time2", -1.0),
+        port("time3", -1.0),
+    ],
+);
+/// `lag {in, time}`.
+pub const LAG: KindSpec = KindSpec {
+    name: "lag",
+    ports: &[
+        PortSpec {
+            name: "in",
+            default: None,
+            stereo: true,
+        },
+        port("time", 0.1),
+    ],
+    channels: ChannelRule::FollowInputs,
+    triggers: false,
+};
+
+/// A time port's value in frames: clamped to 0..[`MAX_TIME`] s (NaN → `default`) times `sr`.
+#[inline(always)]
+fn frames_of(t: f32, default: f32, sr: f64) -> f64 {
+    clamp_or(t, default, 0.0, MAX_TIME) as f64 * sr
+}
+
+/// Which stage machine an [`Env`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Attack, decay, sustain, release; ports gate, attack, decay, sustain, release.
+    Adsr,
+    /// Attack, sustain at 1, release; ports gate, attack, release.
+    Asr,
+    /// One-shot attack then fall to 0; ports gate, attack, fall time.
+    Perc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Idle,
+    Attack,
+    Decay,
+    Sustain,
+    Release,
+}
+
+/// The gate-driven envelopes.
+#[derive(Debug)]
+pub struct Env {
+    shape: Shape,
+    sr: f64,
+    stage: Stage,
+    level: f64,
+    /// Release slope (level per frame), fixed when the release starts.
+    release_step: f64,
+    edge: Edge,
+    scratch: Scratch,
+}
+
+impl Env {
+    /// An envelope of `shape`.
+    pub fn new(shape: Shape) -> Env {
+        Env {
+            shape,
+            sr: 44100.0,
+            stage: Stage::Idle,
+            level: 0.0,
+            release_step: 0.0,
+            edge: Edge::default(),
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// One frame: gate and the stage parameters (attack, decay/fall and release in frames,
+    /// sustain level); returns the output.
+    #[inline(always)]
+    fn frame(&mut self, gate: f32, a: f64, d: f64, s: f64, r: f64) -> f32 {
+        let gated = self.shape != Shape::Perc;
+        if self.edge.rising(gate) {
+            self.stage = Stage::Attack;
+        } else if gated
+            && !self.edge.is_high()
+            && matches!(self.stage, Stage::Attack | Stage::Decay | Stage::Sustain)
+        {
+            self.stage = Stage::Release;
+            self.release_step = if r < 1.0 {
+                f64::INFINITY
+            } else {
+                self.level / r
+            };
+        }
+        // Stages shorter than a frame complete before this frame's output.
+        loop {
+            match self.stage {
+                Stage::Attack if a < 1.0 => {
+                    self.level = 1.0;
+                    self.stage = self.after_attack();
+                }
+                Stage::Decay if d < 1.0 => {
+                    self.level = s;
+                    self.stage = self.after_decay(s);
+                }
+                Stage::Release if r < 1.0 || self.release_step.is_infinite() => {
+                    self.level = 0.0;
+                    self.stage = Stage::Idle;
+                }
+                _ => break,
+            }
+        }
+        let out = self.level as f32;
+        match self.stage {
+            Stage::Idle => {}
+            Stage::Attack => {
+                self.level += 1.0 / a;
+                // Within half a step of the target counts as there (rounding never delays it).
+                if self.level >= 1.0 - 0.5 / a {
+                    self.level = 1.0;
+                    self.stage = self.after_attack();
+                }
+            }
+            Stage::Decay => {
+                self.level -= (1.0 - s) / d;
+                if self.level <= s + 0.5 * (1.0 - s) / d {
+                    self.level = s;
+                    self.stage = self.after_decay(s);
+                }
+            }
+            Stage::Sustain => {
+                // Follow a changing sustain at 1 per decay time.
+                if self.level != s {
+                    let step = if d < 1.0 { f64::INFINITY } else { 1.0 / d };
+                    self.level = if self.level > s {
+                        (self.level - step).max(s)
+                    } else {
+                        (self.level + step).min(s)
+                    };
+                }
+            }
+            Stage::Release => {
+                self.level -= self.release_step;
+                if self.level <= 0.5 * self.release_step {
+                    self.level = 0.0;
+                    self.stage = Stage::Idle;
+                }
+            }
+        }
+        out
+    }
+
+    fn after_attack(&self) -> Stage {
+        match self.shape {
+            Shape::Asr => Stage::Sustain,
+            _ => Stage::Decay,
+        }
+    }
+
+    fn after_decay(&self, s: f64) -> Stage {
+        if self.shape == Shape::Perc && s <= 0.0 {
+            Stage::Idle
+        } else {
+            Stage::Sustain
+        }
+    }
+}
+
+impl Kernel for Env {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.sr = sample_rate as f64;
+        self.scratch.prepare(5, max_block);
+    }
+
+    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let out = out.channel(0);
+        let n = out.len();
+        let sr = self.sr;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        match self.shape {
+            Shape::Adsr => {
+                let [g, a, d, s, r] = scratch.slices(
+                    [
+                        inputs[0].left(),
+                        inputs[1].left(),
+                        inputs[2].left(),
+                        inputs[3].left(),
+                        inputs[4].left(),
+                    ],
+                    n,
+                );
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = self.frame(
+                        g[i],
+                        frames_of(a[i], 0.01, sr),
+                        frames_of(d[i], 0.1, sr),
+                        clamp_or(s[i], 0.7, 0.0, 1.0) as f64,
+                        frames_of(r[i], 0.2, sr),
+                    );
+                }
+            }
+            Shape::Asr => {
+                let [g, a, r] =
+                    scratch.slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = self.frame(
+                        g[i],
+                        frames_of(a[i], 0.01, sr),
+                        0.0,
+                        1.0,
+                        frames_of(r[i], 0.2, sr),
+                    );
+                }
+            }
+            Shape::Perc => {
+                let [g, a, d] =
+                    scratch.slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = self.frame(
+                        g[i],
+                        frames_of(a[i], 0.01, sr),
+                        frames_of(d[i], 0.2, sr),
+                        0.0,
+                        0.0,
+                    );
+                }
+            }
+        }
+        self.scratch = scratch;
+    }
+}
+
+/// Which triggered ramp a [`Ramp`] makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RampShape {
+    /// Linear.
+    Line,
+    /// Exponential.
+    Xline,
+    /// SuperCollider curve.
+    Curve,
+}
+
+/// `line`, `xline` and `curve`.
+#[derive(Debug)]
+pub struct Ramp {
+    shape: RampShape,
+    sr: f64,
+    edge: Edge,
+    started: bool,
+    /// Frames since the trigger, and the ramp's length in frames.
+    k: f64,
+    len: f64,
+    /// Latched start and end; for xline and curve, the running factor and its per-frame ratio.
+    start: f64,
+    end: f64,
+    w: f64,
+    ratio: f64,
+    /// Curve: 1 − e^curve (0 means linear).
+    denom: f64,
+    scratch: Scratch,
+}
+
+impl Ramp {
+    /// A ramp of `shape`.
+    pub fn new(shape: RampShape) -> Ramp {
+        Ramp {
+            shape,
+            sr: 44100.0,
+            edge: Edge::default(),
+            started: false,
+            k: 0.0,
+            len: 0.0,
+            start: 0.0,
+            end: 0.0,
+            w: 1.0,
+            ratio: 1.0,
+            denom: 0.0,
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// Starts a ramp with these (raw) parameters.
+    fn trigger(&mut self, start: f32, end: f32, dur: f32, curve: f32) {
+        self.started = true;
+        self.k = 0.0;
+        self.len = frames_of(dur, 1.0, self.sr);
+        let (start, end) = match self.shape {
+            RampShape::Xline => {
+                let s = clamp_or(start, 1.0, f32::MIN, f32::MAX) as f64;
+                let e = clamp_or(end, 0.001, f32::MIN, f32::MAX) as f64;
+                let s = if s.abs() < 1e-6 {
+                    1e-6f64.copysign(s)
+                } else {
+                    s
+                };
+                let e = e.abs().max(1e-6).copysign(s);
+                (s, e)
+            }
+            RampShape::Line => (
+                clamp_or(start, 0.0, f32::MIN, f32::MAX) as f64,
+                clamp_or(end, 1.0, f32::MIN, f32::MAX) as f64,
+            ),
+            RampShape::Curve => (
+                clamp_or(start, 0.0, f32::MIN, f32::MAX) as f64,
+                clamp_or(end, 1.0, f32::MIN, f32::MAX) as f64,
+            ),
+        };
+        self.start = start;
+        self.end = end;
+        self.w = 1.0;
+        self.ratio = 1.0;
+        self.denom = 0.0;
+        if self.len >= 1.0 {
+            match self.shape {
+                RampShape::Line => {}
+                RampShape::Xline => self.ratio = (end / start).powf(1.0 / self.len),
+                RampShape::Curve => {
+                    let c = clamp_or(curve, 0.0, -50.0, 50.0) as f64;
+                    if c.abs() >= 1e-3 {
+                        self.ratio = (c / self.len).exp();
+                        self.denom = 1.0 - c.exp();
+                    }
+                }
+            }
+        }
+    }
+
+    /// The output of this frame, then one frame's step.
+    #[inline(always)]
+    fn value(&mut self) -> f32 {
+        if !self.started {
+            return self.start as f32;
+        }
+        if self.k >= self.len {
+            return self.end as f32;
+        }
+        let u = self.k / self.len;
+        let v = match self.shape {
+            RampShape::Line => self.start + (self.end - self.start) * u,
+            RampShape::Xline => self.start * self.w,
+            RampShape::Curve => {
+                if self.denom == 0.0 {
+                    self.start + (self.end - self.start) * u
+                } else {
+                    self.start + (self.end - self.start) * (1.0 - self.w) / self.denom
+                }
+            }
+        };
+        self.k += 1.0;
+        self.w *= self.ratio;
+        v as f32
+    }
+}
+
+impl Kernel for Ramp {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.sr = sample_rate as f64;
+        self.scratch.prepare(5, max_block);
+        // Before the first trigger the output is the start value (the port default until a
+        // trigger reads the real one; see `process`).
+    }
+
+    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let out = out.channel(0);
+        let n = out.len();
+        let curve = if self.shape == RampShape::Curve {
+            inputs[4].left()
+        } else {
+            Input::Const(0.0)
+        };
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let [g, s, e, d, c] = scratch.slices(
+            [
+                inputs[0].left(),
+                inputs[1].left(),
+                inputs[2].left(),
+                inputs[3].left(),
+                curve,
+            ],
+            n,
+        );
+        for (i, o) in out.iter_mut().enumerate() {
+            if self.edge.rising(g[i]) {
+                self.trigger(s[i], e[i], d[i], c[i]);
+            } else if !self.started {
+                // Not yet triggered: hold the start value as it is now.
+                self.start = s[i] as f64;
+            }
+            *o = self.value();
+        }
+        self.scratch = scratch;
+    }
+}
+
+/// Most levels of `segments`.
+const SEG_LEVELS: usize = 5;
+
+/// `segments`.
+#[derive(Debug, Default)]
+pub struct Segments {
+    sr: f64,
+    edge: Edge,
+    started: bool,
+    levels: [f64; SEG_LEVELS],
+    /// Segment lengths in frames; negative ends the envelope.
+    times: [f64; SEG_LEVELS - 1],
+    /// Current segment, frames into it.
+    seg: usize,
+    k: f64,
+    /// Output before the first trigger and after the end.
+    hold: f64,
+    scratch: Scratch,
+}
+
+impl Segments {
+    /// The output of this frame, then one frame's step.
+    #[inline(always)]
+    fn value(&mut self) -> f32 {
+        if !self.started {
+            return self.hold as f32;
+        }
+        // Segments that are over (or shorter than a frame) hand their overshoot to the next.
+        loop {
+            if self.seg >= SEG_LEVELS - 1 || self.times[self.seg] < 0.0 {
+                self.hold = self.levels[self.seg];
+                return self.hold as f32;
+            }
+            if self.k >= self.times[self.seg] {
+                self.k -= self.times[self.seg];
+                self.seg += 1;
+            } else {
+                break;
+            }
+        }
+        let (a, b) = (self.levels[self.seg], self.levels[self.seg + 1]);
+        let v = a + (b - a) * self.k / self.times[self.seg];
+        self.k += 1.0;
+        v as f32
+    }
+}
+
+impl Kernel for Segments {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.sr = sample_rate as f64;
+        self.scratch.prepare(10, max_block);
+    }
+
+    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let out = out.channel(0);
+        let n = out.len();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let ins: [Input; 10] = std::array::from_fn(|k| inputs[k].left());
+        let p = scratch.slices(ins, n);
+        for (i, o) in out.iter_mut().enumerate() {
+            if self.edge.rising(p[0][i]) {
+                self.started = true;
+                self.seg = 0;
+                self.k = 0.0;
+                for (l, src) in self.levels.iter_mut().zip(&p[1..6]) {
+                    *l = clamp_or(src[i], 0.0, f32::MIN, f32::MAX) as f64;
+                }
+                for (t, src) in self.times.iter_mut().zip(&p[6..10]) {
+                    let v = src[i];
+                    *t = if v.is_nan() || v < 0.0 {
+                        -1.0
+                    } else {
+                        v.min(MAX_TIME) as f64 * self.sr
+                    };
+                }
+            } else if !self.started {
+                self.hold = clamp_or(p[1][i], 0.0, f32::MIN, f32::MAX) as f64;
+            }
+            *o = self.value();
+        }
+        self.scratch = scratch;
+    }
+}
+
+/// `lag`.
+#[derive(Debug, Default)]
+pub struct Lag {
+    sr: f32,
+    y: [f32; 2],
+    primed: bool,
+    /// The time the coefficient was made for, and the coefficient (0 = pass through).
+    last: (f32, f32),
+    /// This block's per-frame coefficients.
+    poles: Vec<f32>,
+}
+
+impl Lag {
+    /// The pole for a lag time: 0.001^(1/(time·sr)), 0 when under one frame.
+    fn pole(time: f32, sr: f32) -> f32 {
+        let n = clamp_or(time, 0.1, 0.0, MAX_TIME) * sr;
+        if n < 1.0 {
+            0.0
+        } else {
+            (0.001f32.ln() / n).exp()
+        }
+    }
+
+    #[inline(always)]
+    fn run(y: &mut f32, out: &mut [f32], poles: &[f32], x: impl Fn(usize) -> f32) {
+        let mut v = *y;
+        for (i, (o, &p)) in out.iter_mut().zip(poles).enumerate() {
+            let xi = x(i);
+            v = xi + p * (v - xi);
+            if !v.is_finite() {
+                v = 0.0;
+            }
+            *o = v;
+        }
+        *y = v;
+    }
+}
+
+impl Kernel for Lag {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.sr = sample_rate;
+        self.last = (0.1, Lag::pole(0.1, sample_rate));
+        self.poles = vec![0.0; max_block];
+    }
+
+    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let n = out.frames();
+        let sr = self.sr;
+        if !self.primed && n > 0 {
+            self.primed = true;
+            for c in 0..2 {
+                self.y[c] = match inputs[0].ch[c] {
+                    Input::Const(v) => v,
+                    Input::Block(b) => b[0],
+                };
+            }
+        }
+        // Coefficients once per block for all channels, recomputed only when `time` changes.
+        let poles = &mut self.poles[..n];
+        let last = &mut self.last;
+        let mut pole = |t: f32| {
+            if t.to_bits() != last.0.to_bits() {
+                *last = (t, Lag::pole(t, sr));
+            }
+            last.1
+        };
+        match inputs[1].left() {
+            Input::Const(t) => poles.fill(pole(t)),
+            Input::Block(t) => {
+                for (p, &t) in poles.iter_mut().zip(&t[..n]) {
+                    *p = pole(t);
+                }
+            }
+        }
+        for c in 0..out.channels() {
+            let o = out.channel(c);
+            let y = &mut self.y[c];
+            match inputs[0].ch[c] {
+                Input::Const(v) => Lag::run(y, o, poles, |_| v),
+                Input::Block(x) => {
+                    let x = &x[..n];
+                    Lag::run(y, o, poles, |i| x[i])
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kernels::check::{assert_invariant, render_kind, SR};
+    use crate::kernels::testing::Src;
+
+    fn close(what: &str, got: &[f32], want: &dyn Fn(usize) -> f64, tol: f64) {
+        for (i, g) in got.iter().enumerate() {
+            let w = want(i);
+            assert!(
+                (*g as f64 - w).abs() <= tol,
+                "{what}: frame {i}: {g} vs formula {w}"
+            );
+        }
+    }
+
+    /// A gate that is on for `on` frames from `from`, else off, `n` frames long.
+    fn gate(n: usize, from: usize, on: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| if i >= from && i < from + on { 1.0 } else { 0.0 })
+            .collect()
+    }
+
+    /// adsr 0.01 0.1 0.5 0.2 with a gate on for 0.5 s from frame 100, against the piecewise-linear
+    /// formula: 0 before the gate; (k/441) for k frames into the attack (peak 1 at 441 frames =
+    /// 10 ms); 1 − 0.5·j/4410 into the decay (sustain 0.5 at 110 ms); 0.5 held; at the gate's end
+    /// 0.5·(1 − j/8820), 0 after 200 ms. `env` is the same.
+    #[test]
+    fn adsr_follows_its_segments() {
+        let n = 44100;
+        let (from, on) = (100usize, 22050usize);
+        for kind in ["adsr", "env"] {
+            let y = &render_kind(
+                kind,
+                &[
+                    Src::Mono(gate(n, from, on)),
+                    Src::Const(0.01),
+                    Src::Const(0.1),
+                    Src::Const(0.5),
+                    Src::Const(0.2),
+                ],
+                n,
+            )[0];
+            let want = |i: usize| -> f64 {
+                if i < from {
+                    return 0.0;
+                }
+                let k = (i - from) as f64;
+                if i >= from + on {
+                    let j = (i - from - on) as f64;
+                    return (0.5 * (1.0 - j / 8820.0)).max(0.0);
+                }
+                if k <= 441.0 {
+                    k / 441.0
+                } else if k <= 441.0 + 4410.0 {
+                    1.0 - 0.5 * (k - 441.0) / 4410.0
+                } else {
+                    0.5
+                }
+            };
+            close(kind, y, &want, 1e-5);
+            assert_eq!(
+                y[from + 441],
+                1.0,
+                "{kind}: peak at exactly the attack time"
+            );
+            assert_eq!(
+                y[from + on + 8820],
+                0.0,
+                "{kind}: 0 at exactly the release time"
+            );
+        }
+    }
+
+    /// Default gate 1: fires once at the first frame and holds the sustain.
+    #[test]
+    fn env_with_a_constant_gate_fires_once_and_holds() {
+        let y = &render_kind(
+            "env",
+            &[
+                Src::Const(1.0),
+                Src::Const(0.01),
+                Src::Const(0.1),
+                Src::Const(0.7),
+                Src::Const(0.2),
+            ],
+            20000,
+        )[0];
+        assert_eq!(y[0], 0.0);
+        assert_eq!(y[441], 1.0);
+        assert!(
+            y[441 + 4410..].iter().all(|v| *v == 0.7f64 as f32),
+            "holds 0.7"
+        );
+    }
+
+    /// asr: attack to 1, held while the gate is on, linear release; ad and ar: one-shot, 1 at the
+    /// attack time then 0 at attack + fall, whatever the gate does (here it falls after 100
+    /// frames); a retrigger restarts from the current level (no jump).
+    #[test]
+    fn asr_holds_and_percussive_envelopes_ignore_the_fall() {
+        let n = 30000;
+        let y = &render_kind(
+            "asr",
+            &[
+                Src::Mono(gate(n, 0, 10000)),
+                Src::Const(0.01),
+                Src::Const(0.1),
+            ],
+            n,
+        )[0];
+        close(
+            "asr",
+            y,
+            &|i| {
+                let k = i as f64;
+                if i < 10000 {
+                    (k / 441.0).min(1.0)
+                } else {
+                    (1.0 - (k - 10000.0) / 4410.0).max(0.0)
+                }
+            },
+            1e-5,
+        );
+        for kind in ["ad", "ar"] {
+            let y = &render_kind(
+                kind,
+                &[
+                    Src::Mono(gate(n, 0, 100)),
+                    Src::Const(0.01),
+                    Src::Const(0.1),
+                ],
+                n,
+            )[0];
+            close(
+                kind,
+                y,
+                &|i| {
+                    let k = i as f64;
+                    if k <= 441.0 {
+                        k / 441.0
+                    } else {
+                        (1.0 - (k - 441.0) / 4410.0).max(0.0)
+                    }
+                },
+                1e-5,
+            );
+        }
+        // Retrigger at frame 2000 (level 1 − (2000 − 441)/4410 ≈ 0.6465): the next frames rise
+        // from there at 1/441 per frame.
+        let mut g = gate(n, 0, 100);
+        g[2000] = 1.0;
+        let y = &render_kind("ad", &[Src::Mono(g), Src::Const(0.01), Src::Const(0.1)], n)[0];
+        let l0 = 1.0 - (2000.0 - 441.0) / 4410.0;
+        assert!((y[2000] as f64 - l0).abs() < 1e-5);
+        assert!((y[2001] as f64 - (l0 + 1.0 / 441.0)).abs() < 1e-5);
+    }
+
+    /// line, xline and curve against their formulas, 0.5 s ramps triggered at frame 1000 and
+    /// again at frame 30000 with other values (read at the trigger).
+    #[test]
+    fn ramps_follow_their_formulas() {
+        let n = 40000;
+        let mut g = gate(n, 1000, 100);
+        g[30000..30010].fill(1.0);
+        let len = 22050.0;
+        let start: Vec<f32> = (0..n).map(|i| if i < 20000 { 0.2 } else { 2.0 }).collect();
+        let u = |i: usize| -> (f64, bool) {
+            if i < 1000 {
+                (0.0, false)
+            } else if i < 30000 {
+                (((i - 1000) as f64 / len).min(1.0), true)
+            } else {
+                (((i - 30000) as f64 / len).min(1.0), true)
+            }
+        };
+        let y = &render_kind(
+            "line",
+            &[
+                Src::Mono(g.clone()),
+                Src::Mono(start.clone()),
+                Src::Const(1.0),
+                Src::Const(0.5),
+            ],
+            n,
+        )[0];
+        close(
+            "line",
+            y,
+            &|i| {
+                let (u, _) = u(i);
+                let s = if i < 30000 { 0.2 } else { 2.0 };
+                s + (1.0 - s) * u
+            },
+            1e-5,
+        );
+        let y = &render_kind(
+            "xline",
+            &[
+                Src::Mono(g.clone()),
+                Src::Mono(start.clone()),
+                Src::Const(0.001),
+                Src::Const(0.5),
+            ],
+            n,
+        )[0];
+        close(
+            "xline",
+            y,
+            &|i| {
+                let (u, _) = u(i);
+                let s: f64 = if i < 30000 { 0.2 } else { 2.0 };
+                s * (0.001 / s).powf(u)
+            },
+            1e-5,
+        );
+        for c in [-4.0f64, 3.0, 0.0] {
+            let y = &render_kind(
+                "curve",
+                &[
+                    Src::Mono(g.clone()),
+                    Src::Mono(start.clone()),
+                    Src::Const(1.0),
+                    Src::Const(0.5),
+                    Src::Const(c as f32),
+                ],
+                n,
+            )[0];
+            close(
+                "curve",
+                y,
+                &|i| {
+                    let (u, _) = u(i);
+                    let s = if i < 30000 { 0.2 } else { 2.0 };
+                    if c == 0.0 {
+                        s + (1.0 - s) * u
+                    } else {
+                        s + (1.0 - s) * (1.0 - (c * u).exp()) / (1.0 - c.exp())
+                    }
+                },
+                1e-5,
+            );
+        }
+    }
+
+    /// segments "0 1 0" "0.5 0.5": 0.5 at 0.25 s, 1 at 0.5 s, 0.5 at 0.75 s, 0 at 1 s and after.
+    #[test]
+    fn segments_are_a_breakpoint_envelope() {
+        let n = 50000;
+        let mut srcs = vec![
+            Src::Const(1.0),
+            Src::Const(0.0),
+            Src::Const(1.0),
+            Src::Const(0.0),
+            Src::Const(0.0),
+            Src::Const(0.0),
+        ];
+        srcs.extend([
+            Src::Const(0.5),
+            Src::Const(0.5),
+            Src::Const(-1.0),
+            Src::Const(-1.0),
+        ]);
+        let y = &render_kind("segments", &srcs, n)[0];
+        let h = SR as f64 / 2.0;
+        close(
+            "segments",
+            y,
+            &|i| {
+                let t = i as f64;
+                if t <= h {
+                    t / h
+                } else if t <= 2.0 * h {
+                    1.0 - (t - h) / h
+                } else {
+                    0.0
+                }
+            },
+            1e-5,
+        );
+    }
+
+    /// lag's step response is 1 − p^k with p = 0.001^(1/(time·sr)): 60 dB of the step covered at
+    /// `time` (0.01 s = 441 frames here). It starts at its first input (no glide from 0).
+    #[test]
+    fn lag_covers_60_db_in_its_time() {
+        let n = 2000;
+        let x: Vec<f32> = (0..n).map(|i| if i < 100 { 0.0 } else { 1.0 }).collect();
+        let y = &render_kind("lag", &[Src::Mono(x), Src::Const(0.01)], n)[0];
+        let p = 0.001f64.powf(1.0 / 441.0);
+        close(
+            "lag",
+            y,
+            &|i| {
+                if i < 100 {
+                    0.0
+                } else {
+                    1.0 - p.powi((i - 99) as i32)
+                }
+            },
+            1e-5,
+        );
+        assert!((y[99 + 441] as f64 - 0.999).abs() < 1e-5);
+        let y = &render_kind("lag", &[Src::Const(0.3), Src::Const(0.5)], 10)[0];
+        assert!(y.iter().all(|v| (*v - 0.3).abs() < 1e-7));
+    }
+
+    /// The block contract for every envelope, with gates that pulse, stepped and NaN parameters.
+    #[test]
+    fn envelopes_are_block_invariant() {
+        let n = 6000;
+        let g: Vec<f32> = (0..n)
+            .map(|i| if (i / 700) % 3 == 0 { 1.0 } else { 0.0 })
+            .collect();
+        let t: Vec<f32> = (0..n)
+            .map(|i| [0.005, 0.0, f32::NAN, 0.02, -1.0][(i / 333) % 5])
+            .collect();
+        let l: Vec<f32> = (0..n)
+            .map(|i| [0.5, 1.5, -0.2, f32::NAN][(i / 251) % 4])
+            .collect();
+        let (g, t, l) = (Src::Mono(g), Src::Mono(t), Src::Mono(l));
+        let c = Src::Const;
+        assert_invariant(
+            "adsr",
+            &[g.clone(), t.clone(), t.clone(), l.clone(), t.clone()],
+            n,
+        );
+        assert_invariant("env", &[g.clone(), c(0.01), c(0.02), c(0.5), c(0.03)], n);
+        for kind in ["asr", "ad", "ar"] {
+            assert_invariant(kind, &[g.clone(), t.clone(), t.clone()], n);
+            assert_invariant(kind, &[c(1.0), c(0.01), c(0.05)], n);
+        }
+        for kind in ["line", "xline"] {
+            assert_invariant(kind, &[g.clone(), l.clone(), l.clone(), t.clone()], n);
+            assert_invariant(kind, &[c(1.0), c(3.0), c(0.5), c(0.1)], n);
+        }
+        assert_invariant(
+            "curve",
+            &[g.clone(), l.clone(), l.clone(), t.clone(), l.clone()],
+            n,
+        );
+        assert_invariant("curve", &[g.clone(), c(0.0), c(1.0), c(0.05), c(-3.0)], n);
+        let mut s = vec![g.clone(), l.clone(), c(1.0), l.clone(), c(0.2), c(0.7)];
+        s.extend([t.clone(), c(0.01), t.clone(), c(0.03)]);
+        assert_invariant("segments", &s, n);
+        let x = crate::kernels::check::test_noise(n, 5);
+        let lv = match &l {
+            Src::Mono(v) => v.clone(),
+            _ => unreachable!(),
+        };
+        assert_invariant("lag", &[Src::Stereo(x.clone(), lv), t.clone()], n);
+        assert_invariant("lag", &[Src::Mono(x), c(0.01)], n);
+    }
+}
