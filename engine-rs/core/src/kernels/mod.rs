@@ -10,15 +10,21 @@ pub mod filter;
 pub mod osc;
 pub mod sampler;
 
+pub mod delayline;
+pub mod dsp;
+pub mod reverb;
+
 use crate::events::Trigger;
 use crate::samples::SampleBank;
 
 /// The most ports any kind has; inputs are resolved into a fixed array of this size per block.
-pub const MAX_PORTS: usize = 4;
+pub const MAX_PORTS: usize = 10;
 
 /// Names of the supported node kinds, as they appear in GraphIR `kind`.
 pub const KINDS: &[&str] = &[
     "sine", "saw", "square", "lpf", "add", "sub", "mul", "div", "sampler",
+    // Effects.
+    "reverb", "plate", "lush",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -214,6 +220,9 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "mul" => &arith::MUL,
         "div" => &arith::DIV,
         "sampler" => &sampler::SAMPLER,
+        "reverb" => &reverb::REVERB,
+        "plate" => &reverb::PLATE,
+        "lush" => &reverb::LUSH,
         _ => return None,
     })
 }
@@ -230,6 +239,9 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "mul" => Box::new(arith::Arith::new(arith::Op::Mul)),
         "div" => Box::new(arith::Arith::new(arith::Op::Div)),
         "sampler" => Box::new(sampler::Sampler::default()),
+        "reverb" => Box::new(reverb::Reverb::default()),
+        "plate" => Box::new(reverb::Plate::default()),
+        "lush" => Box::new(reverb::Lush::default()),
         _ => return None,
     })
 }
