@@ -453,6 +453,22 @@ pub(crate) mod testing {
         best(coarse - step, coarse + step, 0.1)
     }
 
+    /// Instantaneous frequencies (Hz) from the periods between successive upward zero crossings,
+    /// located by linear interpolation.
+    pub fn zero_cross_freqs(x: &[f32]) -> Vec<f64> {
+        let mut crossings = Vec::new();
+        for i in 1..x.len() {
+            let (a, b) = (x[i - 1] as f64, x[i] as f64);
+            if a < 0.0 && b >= 0.0 {
+                crossings.push(i as f64 - 1.0 + a / (a - b));
+            }
+        }
+        crossings
+            .windows(2)
+            .map(|w| SR as f64 / (w[1] - w[0]))
+            .collect()
+    }
+
     /// All samples finite.
     pub fn all_finite(x: &[f32]) -> bool {
         x.iter().all(|v| v.is_finite())

@@ -10,6 +10,7 @@ pub mod filter;
 pub mod osc;
 pub mod sampler;
 
+pub mod delay;
 pub mod delayline;
 pub mod dsp;
 pub mod reverb;
@@ -22,9 +23,23 @@ pub const MAX_PORTS: usize = 10;
 
 /// Names of the supported node kinds, as they appear in GraphIR `kind`.
 pub const KINDS: &[&str] = &[
-    "sine", "saw", "square", "lpf", "add", "sub", "mul", "div", "sampler",
+    "sine",
+    "saw",
+    "square",
+    "lpf",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "sampler",
     // Effects.
-    "reverb", "plate", "lush",
+    "reverb",
+    "plate",
+    "lush",
+    "delay",
+    "tapedelay",
+    "multitap",
+    "pingpong",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -223,6 +238,10 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "reverb" => &reverb::REVERB,
         "plate" => &reverb::PLATE,
         "lush" => &reverb::LUSH,
+        "delay" => &delay::DELAY,
+        "tapedelay" => &delay::TAPEDELAY,
+        "multitap" => &delay::MULTITAP,
+        "pingpong" => &delay::PINGPONG,
         _ => return None,
     })
 }
@@ -242,6 +261,10 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "reverb" => Box::new(reverb::Reverb::default()),
         "plate" => Box::new(reverb::Plate::default()),
         "lush" => Box::new(reverb::Lush::default()),
+        "delay" => Box::new(delay::Delay::default()),
+        "tapedelay" => Box::new(delay::TapeDelay::default()),
+        "multitap" => Box::new(delay::Multitap::default()),
+        "pingpong" => Box::new(delay::PingPong::default()),
         _ => return None,
     })
 }
