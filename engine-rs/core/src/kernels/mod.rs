@@ -12,6 +12,7 @@ pub mod sampler;
 
 pub mod delay;
 pub mod delayline;
+pub mod distortion;
 pub mod dsp;
 pub mod reverb;
 
@@ -242,6 +243,11 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "tapedelay" => &delay::TAPEDELAY,
         "multitap" => &delay::MULTITAP,
         "pingpong" => &delay::PINGPONG,
+        "distortion" => &distortion::DISTORTION,
+        "distort" => &distortion::DISTORT,
+        "bitcrush" => &distortion::BITCRUSH,
+        "coarse" => &distortion::COARSE,
+        "decimator" => &distortion::DECIMATOR,
         _ => return None,
     })
 }
@@ -265,6 +271,10 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "tapedelay" => Box::new(delay::TapeDelay::default()),
         "multitap" => Box::new(delay::Multitap::default()),
         "pingpong" => Box::new(delay::PingPong::default()),
+        "distortion" | "distort" => Box::new(distortion::Distortion::default()),
+        "bitcrush" => Box::new(distortion::Bitcrush::default()),
+        "coarse" => Box::new(distortion::Coarse::default()),
+        "decimator" => Box::new(distortion::Decimator::default()),
         _ => return None,
     })
 }
