@@ -14,6 +14,7 @@ pub mod delay;
 pub mod delayline;
 pub mod distortion;
 pub mod dsp;
+pub mod modulation;
 pub mod reverb;
 
 use crate::events::Trigger;
@@ -248,6 +249,13 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "bitcrush" => &distortion::BITCRUSH,
         "coarse" => &distortion::COARSE,
         "decimator" => &distortion::DECIMATOR,
+        "chorus" => &modulation::CHORUS,
+        "flanger" => &modulation::FLANGER,
+        "phaser" => &modulation::PHASER,
+        "tremolo" => &modulation::TREMOLO,
+        "vibrato" => &modulation::VIBRATO,
+        "ring" => &modulation::RING,
+        "ring_mod" => &modulation::RING_MOD,
         _ => return None,
     })
 }
@@ -275,6 +283,13 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "bitcrush" => Box::new(distortion::Bitcrush::default()),
         "coarse" => Box::new(distortion::Coarse::default()),
         "decimator" => Box::new(distortion::Decimator::default()),
+        "chorus" => Box::new(modulation::Chorus::default()),
+        "flanger" => Box::new(modulation::Flanger::default()),
+        "phaser" => Box::new(modulation::Phaser::default()),
+        "tremolo" => Box::new(modulation::Tremolo::default()),
+        "vibrato" => Box::new(modulation::Vibrato::default()),
+        "ring" => Box::new(modulation::Ring::default()),
+        "ring_mod" => Box::new(modulation::RingMod::default()),
         _ => return None,
     })
 }
