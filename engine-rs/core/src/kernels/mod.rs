@@ -14,6 +14,7 @@ pub mod delay;
 pub mod delayline;
 pub mod distortion;
 pub mod dsp;
+pub mod dynamics;
 pub mod modulation;
 pub mod reverb;
 
@@ -256,6 +257,11 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "vibrato" => &modulation::VIBRATO,
         "ring" => &modulation::RING,
         "ring_mod" => &modulation::RING_MOD,
+        "compressor" => &dynamics::COMPRESSOR,
+        "sidechain_compressor" => &dynamics::SIDECHAIN_COMPRESSOR,
+        "expander" => &dynamics::EXPANDER,
+        "transient_shaper" => &dynamics::TRANSIENT_SHAPER,
+        "limiter" => &dynamics::LIMITER,
         _ => return None,
     })
 }
@@ -290,6 +296,11 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "vibrato" => Box::new(modulation::Vibrato::default()),
         "ring" => Box::new(modulation::Ring::default()),
         "ring_mod" => Box::new(modulation::RingMod::default()),
+        "compressor" => Box::new(dynamics::Compressor::default()),
+        "sidechain_compressor" => Box::new(dynamics::SidechainCompressor::default()),
+        "expander" => Box::new(dynamics::Expander::default()),
+        "transient_shaper" => Box::new(dynamics::TransientShaper::default()),
+        "limiter" => Box::new(dynamics::Limiter::default()),
         _ => return None,
     })
 }

@@ -534,9 +534,9 @@ mod tests {
             &[256],
         );
         assert_same("depth 0 L = R", &y[0], &y[1]);
-        for i in 1000..n {
+        for (i, v) in y[0].iter().enumerate().skip(1000) {
             let want = 0.5 * (std::f64::consts::TAU * 500.0 * (i as f64 / SR as f64 - 0.015)).sin();
-            assert!((y[0][i] as f64 - want).abs() < 2e-4, "frame {i}");
+            assert!((*v as f64 - want).abs() < 2e-4, "frame {i}");
         }
         // Depth 1 on a mono input: the channels differ (stereo from mono).
         let y = render(
