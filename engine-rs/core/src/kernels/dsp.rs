@@ -82,12 +82,14 @@ pub fn one_pole_coef(seconds: f32, sample_rate: f32) -> f32 {
     }
 }
 
-/// Equal-power gains (left, right) for a position −1 (left) .. 1 (right): cos and sin of
-/// (pos + 1)·π/4. Both are √½ at the centre.
+/// Equal-power gains (left, right) for a position −1 (left) .. 1 (right), clamped:
+/// (sin((1 − pos)·π/4), sin((1 + pos)·π/4)), i.e. cos and sin of (pos + 1)·π/4, written with two
+/// sines so that the far channel is exactly 0 at ±1. Both are √½ at the centre.
 #[inline(always)]
 pub fn equal_power(pos: f32) -> (f32, f32) {
-    let a = (pos.clamp(-1.0, 1.0) + 1.0) * (std::f32::consts::PI * 0.25);
-    (a.cos(), a.sin())
+    let p = pos.clamp(-1.0, 1.0);
+    let q = std::f32::consts::PI * 0.25;
+    (((1.0 - p) * q).sin(), ((1.0 + p) * q).sin())
 }
 
 /// Per-kernel scratch buffers that turn constant inputs into slices, so inner loops read plain
@@ -511,8 +513,9 @@ mod tests {
 
     #[test]
     fn equal_power_law() {
-        let (l, r) = equal_power(-1.0);
-        assert!((l - 1.0).abs() < 1e-7 && r.abs() < 1e-7);
+        assert_eq!(equal_power(-1.0), (1.0, 0.0));
+        assert_eq!(equal_power(1.0), (0.0, 1.0));
+        assert_eq!(equal_power(-7.0), (1.0, 0.0));
         let (l, r) = equal_power(0.0);
         assert!((l - r).abs() < 1e-7 && (l * l + r * r - 1.0).abs() < 1e-6);
     }

@@ -154,8 +154,8 @@ fn linked_level(level: &mut [f32], l: &[f32], r: &[f32]) {
 
 /// Multiplies each channel of `out` by `gain`.
 fn apply_gain(out: &mut Outputs, ins: [&[f32]; 2], gain: &[f32]) {
-    for c in 0..out.channels() {
-        for ((o, &x), &g) in out.channel(c).iter_mut().zip(ins[c]).zip(gain) {
+    for (c, x) in ins.into_iter().enumerate().take(out.channels()) {
+        for ((o, &x), &g) in out.channel(c).iter_mut().zip(x).zip(gain) {
             *o = x * g;
         }
     }
@@ -576,7 +576,7 @@ mod tests {
     fn square(amp: f32, period: usize, n: usize) -> Vec<f32> {
         (0..n)
             .map(|i| {
-                if (i / (period / 2)) % 2 == 0 {
+                if (i / (period / 2)).is_multiple_of(2) {
                     amp
                 } else {
                     -amp

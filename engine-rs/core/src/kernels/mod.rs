@@ -17,6 +17,7 @@ pub mod dsp;
 pub mod dynamics;
 pub mod modulation;
 pub mod reverb;
+pub mod spatial;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
@@ -262,6 +263,8 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "expander" => &dynamics::EXPANDER,
         "transient_shaper" => &dynamics::TRANSIENT_SHAPER,
         "limiter" => &dynamics::LIMITER,
+        "widener" => &spatial::WIDENER,
+        "pan2" => &spatial::PAN2,
         _ => return None,
     })
 }
@@ -301,6 +304,8 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "expander" => Box::new(dynamics::Expander::default()),
         "transient_shaper" => Box::new(dynamics::TransientShaper::default()),
         "limiter" => Box::new(dynamics::Limiter::default()),
+        "widener" => Box::new(spatial::Widener::default()),
+        "pan2" => Box::new(spatial::Pan2::default()),
         _ => return None,
     })
 }
