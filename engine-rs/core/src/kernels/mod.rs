@@ -22,6 +22,14 @@ pub mod scratch;
 pub mod string;
 pub mod synth;
 pub mod utility;
+pub mod delay;
+pub mod delayline;
+pub mod distortion;
+pub mod dsp;
+pub mod dynamics;
+pub mod modulation;
+pub mod reverb;
+pub mod spatial;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
@@ -51,6 +59,12 @@ pub const KINDS: &[&str] = &[
     "rms", "peak_follower", "amp_follower", "schmidt", "latch", "sample_hold", "timer",
     // Utilities.
     "range", "min", "max", "abs", "clip", "wrap", "mtof", "xfade", "mix", "select", "if",
+    // Effects.
+    "reverb", "plate", "lush", "delay", "tapedelay", "multitap", "pingpong",
+    "distortion", "distort", "bitcrush", "coarse", "decimator",
+    "chorus", "flanger", "phaser", "tremolo", "vibrato", "ring", "ring_mod",
+    "compressor", "sidechain_compressor", "expander", "transient_shaper", "limiter",
+    "widener", "pan2",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -337,6 +351,32 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "mix" => &utility::MIX,
         "select" => &utility::SELECT,
         "if" => &utility::IF,
+        "reverb" => &reverb::REVERB,
+        "plate" => &reverb::PLATE,
+        "lush" => &reverb::LUSH,
+        "delay" => &delay::DELAY,
+        "tapedelay" => &delay::TAPEDELAY,
+        "multitap" => &delay::MULTITAP,
+        "pingpong" => &delay::PINGPONG,
+        "distortion" => &distortion::DISTORTION,
+        "distort" => &distortion::DISTORT,
+        "bitcrush" => &distortion::BITCRUSH,
+        "coarse" => &distortion::COARSE,
+        "decimator" => &distortion::DECIMATOR,
+        "chorus" => &modulation::CHORUS,
+        "flanger" => &modulation::FLANGER,
+        "phaser" => &modulation::PHASER,
+        "tremolo" => &modulation::TREMOLO,
+        "vibrato" => &modulation::VIBRATO,
+        "ring" => &modulation::RING,
+        "ring_mod" => &modulation::RING_MOD,
+        "compressor" => &dynamics::COMPRESSOR,
+        "sidechain_compressor" => &dynamics::SIDECHAIN_COMPRESSOR,
+        "expander" => &dynamics::EXPANDER,
+        "transient_shaper" => &dynamics::TRANSIENT_SHAPER,
+        "limiter" => &dynamics::LIMITER,
+        "widener" => &spatial::WIDENER,
+        "pan2" => &spatial::PAN2,
         _ => return None,
     })
 }
@@ -415,6 +455,31 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "mix" => Box::new(utility::Mix::default()),
         "select" => Box::new(utility::Switch::new(false)),
         "if" => Box::new(utility::Switch::new(true)),
+        "reverb" => Box::new(reverb::Reverb::default()),
+        "plate" => Box::new(reverb::Plate::default()),
+        "lush" => Box::new(reverb::Lush::default()),
+        "delay" => Box::new(delay::Delay::default()),
+        "tapedelay" => Box::new(delay::TapeDelay::default()),
+        "multitap" => Box::new(delay::Multitap::default()),
+        "pingpong" => Box::new(delay::PingPong::default()),
+        "distortion" | "distort" => Box::new(distortion::Distortion::default()),
+        "bitcrush" => Box::new(distortion::Bitcrush::default()),
+        "coarse" => Box::new(distortion::Coarse::default()),
+        "decimator" => Box::new(distortion::Decimator::default()),
+        "chorus" => Box::new(modulation::Chorus::default()),
+        "flanger" => Box::new(modulation::Flanger::default()),
+        "phaser" => Box::new(modulation::Phaser::default()),
+        "tremolo" => Box::new(modulation::Tremolo::default()),
+        "vibrato" => Box::new(modulation::Vibrato::default()),
+        "ring" => Box::new(modulation::Ring::default()),
+        "ring_mod" => Box::new(modulation::RingMod::default()),
+        "compressor" => Box::new(dynamics::Compressor::default()),
+        "sidechain_compressor" => Box::new(dynamics::SidechainCompressor::default()),
+        "expander" => Box::new(dynamics::Expander::default()),
+        "transient_shaper" => Box::new(dynamics::TransientShaper::default()),
+        "limiter" => Box::new(dynamics::Limiter::default()),
+        "widener" => Box::new(spatial::Widener::default()),
+        "pan2" => Box::new(spatial::Pan2::default()),
         _ => return None,
     })
 }
