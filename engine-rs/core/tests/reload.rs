@@ -131,3 +131,54 @@ fn events_before_the_swap_are_superseded() {
     assert_eq!(s.late_events, 0);
     assert_eq!(l.iter().position(|v| *v != 0.0), Some(1100 - 1024));
 }
+
+/// `s "bd" # delay 0.25 0.5 1.0 * g`, keys fixed so a change of `g` keeps the delay's key.
+fn echo(gain: f64, delay_key: &str) -> String {
+    format!(
+        r#"{{"version": 1, "nodes": [
+  {{"id": 0, "key": "drums", "kind": "sampler"}},
+  {{"id": 1, "key": "{delay_key}", "kind": "delay", "params": {{"in": {{"node": 0}}, "time": {{"const": 0.25}}, "fb": {{"const": 0.5}}, "mix": {{"const": 1.0}}}}}},
+  {{"id": 2, "key": "out", "kind": "mul", "params": {{"a": {{"node": 1}}, "b": {{"const": {gain}}}}}}}],
+  "outputs": [{{"name": "out", "node": 2}}],
+  "lanes": [{{"id": 0, "kind": "trigger", "node": 0, "pattern": "bd"}}],
+  "stages": [[0], [1], [2]]}}"#
+    )
+}
+
+/// Energy of `x` around frame `at` (±20 ms).
+fn energy_at(x: &[f32], at: usize) -> f64 {
+    let w = (0.02 * SR as f64) as usize;
+    x[at - w..at + w].iter().map(|v| (*v as f64).powi(2)).sum()
+}
+
+/// A kick before the edit echoes at 0.25 s, 0.5 s, 0.75 s (fully wet, feedback 0.5). An edit at
+/// 0.3 s that only changes the output gain keeps the delay line: the echoes at 0.5 and 0.75 s are
+/// heard, at the new gain. An edit that gives the delay a new key starts an empty line: silence.
+#[test]
+fn delay_echoes_from_before_an_edit_are_heard_after_it() {
+    let run = |delay_key_after: &str| {
+        let mut e = Engine::new(SR, 512);
+        load(&mut e, &echo(1.0, "delay"));
+        let bd = e.sample_id("bd", 0).unwrap() as f64;
+        e.push_events(&[0.0, 0.0, 0.0, 1.0, 0.0, bd]).unwrap();
+        let edit = (0.3 * SR as f64) as usize;
+        let (mut l, _) = render(&mut e, edit);
+        load(&mut e, &echo(0.8, delay_key_after));
+        l.extend(render(&mut e, SR as usize - edit).0);
+        l
+    };
+    let kept = run("delay");
+    let lost = run("another delay");
+    let at = |s: f64| (s * SR as f64) as usize;
+    let first = energy_at(&kept, at(0.25));
+    assert!(first > 1.0, "the first echo sounds: {first}");
+    for (k, t) in [(2, 0.5), (3, 0.75)] {
+        // Echo k has amplitude 0.5^(k-1) of the first; after the edit the gain is 0.8 instead of
+        // 1, so its energy is (0.8 · 0.5^(k-1))² of the first's. Within 10 %: the echoes overlap
+        // the decaying kick a little.
+        let want = first * (0.8f64 * 0.5f64.powi(k - 1)).powi(2);
+        let got = energy_at(&kept, at(t));
+        assert!((got / want - 1.0).abs() < 0.1, "echo {k}: {got} vs {want}");
+        assert!(energy_at(&lost, at(t)) < 1e-9, "a new delay starts empty");
+    }
+}

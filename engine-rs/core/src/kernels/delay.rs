@@ -142,6 +142,16 @@ pub struct Delay {
 }
 
 impl Kernel for Delay {
+    /// Echoes already in the line keep sounding across a reload.
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Delay>(old) {
+            for (line, prev) in self.lines.iter_mut().zip(&o.lines) {
+                line.copy_from(prev);
+            }
+            self.heads = o.heads;
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         for (l, h) in self.lines.iter_mut().zip(self.heads.iter_mut()) {
@@ -203,6 +213,16 @@ pub fn tape_saturate(v: f32, sat: f32) -> f32 {
 }
 
 impl Kernel for TapeDelay {
+    /// Echoes already on the tape keep sounding across a reload.
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<TapeDelay>(old) {
+            for (line, prev) in self.lines.iter_mut().zip(&o.lines) {
+                line.copy_from(prev);
+            }
+            self.lp = o.lp;
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         let extra = (WOW_EXCURSION + FLUTTER_EXCURSION) * sample_rate;
@@ -279,6 +299,16 @@ fn tap_count(t: f32) -> usize {
 }
 
 impl Kernel for Multitap {
+    /// Echoes already in the line keep sounding across a reload.
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Multitap>(old) {
+            for (line, prev) in self.lines.iter_mut().zip(&o.lines) {
+                line.copy_from(prev);
+            }
+            self.heads = o.heads;
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         for (l, h) in self.lines.iter_mut().zip(self.heads.iter_mut()) {
@@ -344,6 +374,16 @@ pub struct PingPong {
 }
 
 impl Kernel for PingPong {
+    /// Echoes already in the line keep sounding across a reload.
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<PingPong>(old) {
+            for (line, prev) in self.lines.iter_mut().zip(&o.lines) {
+                line.copy_from(prev);
+            }
+            self.heads = o.heads;
+        }
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         for (l, h) in self.lines.iter_mut().zip(self.heads.iter_mut()) {
