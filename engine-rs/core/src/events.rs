@@ -2,15 +2,20 @@
 //!
 //! A batch is a flat `f64` array of records `[frame, kind, lane, nfields, code0, value0, ...]`:
 //! - `frame`: absolute frame since the engine started (a non-negative integer).
-//! - `kind`: [`KIND_TRIGGER`] (start a voice on the lane's node) or [`KIND_SET`] (set a param
-//!   lane's value from `frame` on).
+//! - `kind`: [`KIND_TRIGGER`] (start a voice on the lane's node), [`KIND_SET`] (set a param
+//!   lane's value from `frame` on) or [`KIND_GATE`] (set a gate lane's value for a length of
+//!   frames, then 0).
 //! - `lane`: a lane id of the loaded graph, of the matching lane kind.
 //! - `nfields` (0..=[`MAX_FIELDS`]) pairs of (code, value).
 //!
-//! Trigger field codes: [`code::SAMPLE`] (sample id from `Engine::sample_id`, required),
-//! [`code::GAIN`] (linear, default 1, clamped 0..16), [`code::PAN`] (0 left .. 1 right, default
-//! 0.5, clamped), [`code::SPEED`] (playback rate, default 1, negative plays backwards from the end,
-//! clamped to ±64; 0 starts nothing). Set field: [`code::VALUE`]. Unknown codes are ignored. Every
+//! Trigger field codes: [`code::SAMPLE`] (sample id from `Engine::sample_id`; samplers need it,
+//! synth voices have none), [`code::GAIN`] (linear, default 1, clamped 0..16), [`code::PAN`] (0
+//! left .. 1 right, default 0.5, clamped), [`code::SPEED`] (playback rate, default 1, negative
+//! plays backwards from the end, clamped to ±64; 0 starts nothing), [`code::FREQ`] (Hz),
+//! [`code::RATIO`], [`code::ATTACK`], [`code::DECAY`], [`code::SUSTAIN`], [`code::RELEASE`],
+//! [`code::DUR`] (seconds; absent when not given), [`code::BEGIN`], [`code::END`] (0..1 slice),
+//! [`code::CUT`] (group, 0 = none), [`code::LOOP`], [`code::UNIT`]. Set field: [`code::VALUE`].
+//! Gate fields: [`code::VALUE`] and [`code::LENGTH`] (frames). Unknown codes are ignored. Every
 //! value must be finite.
 
 use std::cmp::Ordering;
@@ -22,6 +27,8 @@ use crate::ir::LaneKind;
 pub const KIND_TRIGGER: u32 = 0;
 /// `kind` of a set record.
 pub const KIND_SET: u32 = 1;
+/// `kind` of a gate record.
+pub const KIND_GATE: u32 = 2;
 /// The most (code, value) pairs in one record.
 pub const MAX_FIELDS: usize = 16;
 /// Pending events the engine holds before it starts dropping (and counting) new ones.
@@ -37,14 +44,44 @@ pub mod code {
     pub const PAN: u32 = 2;
     /// Trigger: playback speed.
     pub const SPEED: u32 = 3;
-    /// Set: the new value.
+    /// Trigger: pitch in Hz (synth voices).
+    pub const FREQ: u32 = 4;
+    /// Trigger: pitch ratio (synth voices).
+    pub const RATIO: u32 = 5;
+    /// Trigger: envelope attack, s.
+    pub const ATTACK: u32 = 6;
+    /// Trigger: envelope decay, s.
+    pub const DECAY: u32 = 7;
+    /// Trigger: envelope sustain level.
+    pub const SUSTAIN: u32 = 8;
+    /// Trigger: envelope release, s.
+    pub const RELEASE: u32 = 9;
+    /// Trigger: how long the voice is held before its release, s.
+    pub const DUR: u32 = 10;
+    /// Trigger: slice start, 0..1.
+    pub const BEGIN: u32 = 11;
+    /// Trigger: slice end, 0..1.
+    pub const END: u32 = 12;
+    /// Trigger: cut group (0 = none).
+    pub const CUT: u32 = 13;
+    /// Trigger: loop the sample (1).
+    pub const LOOP: u32 = 14;
+    /// Trigger: speed unit (0 rate, 1 cycles).
+    pub const UNIT: u32 = 15;
+    /// Set and gate: the new value.
     pub const VALUE: u32 = 0;
+    /// Gate: length in frames.
+    pub const LENGTH: u32 = 1;
 }
 
-/// A decoded trigger: what a sampler voice needs.
+/// Sample id of a trigger that names no sample (synth voices).
+pub const NO_SAMPLE: u32 = u32::MAX;
+
+/// A decoded trigger: what a sampler or synth voice needs. Optional times and pitches are `None`
+/// when the event did not give them (the node's defaults apply).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Trigger {
-    /// Sample id in the bank.
+    /// Sample id in the bank, or [`NO_SAMPLE`].
     pub sample: u32,
     /// Linear gain, 0..16.
     pub gain: f32,
@@ -52,6 +89,53 @@ pub struct Trigger {
     pub pan: f32,
     /// Playback rate; negative plays backwards.
     pub speed: f32,
+    /// Pitch, Hz, when the event gives it.
+    pub freq: Option<f32>,
+    /// Pitch ratio, when the event gives it.
+    pub ratio: Option<f32>,
+    /// Envelope attack, s, when the event gives it.
+    pub attack: Option<f32>,
+    /// Envelope decay, s, when the event gives it.
+    pub decay: Option<f32>,
+    /// Envelope sustain level, when the event gives it.
+    pub sustain: Option<f32>,
+    /// Envelope release, s, when the event gives it.
+    pub release: Option<f32>,
+    /// Held time before the release, s, when the event gives it.
+    pub dur: Option<f32>,
+    /// Slice start, 0..1.
+    pub begin: f32,
+    /// Slice end, 0..1.
+    pub end: f32,
+    /// Cut group, 0 = none.
+    pub cut: u32,
+    /// Loop the slice while held.
+    pub looped: bool,
+    /// Speed in cycles rather than rate.
+    pub unit_cycles: bool,
+}
+
+impl Default for Trigger {
+    fn default() -> Trigger {
+        Trigger {
+            sample: NO_SAMPLE,
+            gain: 1.0,
+            pan: 0.5,
+            speed: 1.0,
+            freq: None,
+            ratio: None,
+            attack: None,
+            decay: None,
+            sustain: None,
+            release: None,
+            dur: None,
+            begin: 0.0,
+            end: 1.0,
+            cut: 0,
+            looped: false,
+            unit_cycles: false,
+        }
+    }
 }
 
 /// What an event does.
@@ -61,6 +145,8 @@ pub enum Action {
     Trigger(Trigger),
     /// Set the lane's value.
     Set(f32),
+    /// Set a gate lane's value for `len` frames, then 0.
+    Gate(f32, u64),
 }
 
 /// One decoded event.
@@ -110,7 +196,7 @@ pub fn decode(
             ));
         }
         let frame = integral(batch[i], "frame", at, 9_007_199_254_740_992.0)?;
-        let kind = integral(batch[i + 1], "kind", at, 1.0)? as u32;
+        let kind = integral(batch[i + 1], "kind", at, 2.0)? as u32;
         let lane = integral(batch[i + 2], "lane", at, u32::MAX as f64)? as u32;
         let nfields = integral(batch[i + 3], "nfields", at, MAX_FIELDS as f64)? as usize;
         i += 4;
@@ -126,7 +212,8 @@ pub fn decode(
             format!("record at index {at} (frame {frame}): lane {lane} does not exist in the loaded graph")
         })?;
         let mut sample = None;
-        let (mut gain, mut pan, mut speed, mut value) = (1.0f32, 0.5f32, 1.0f32, None);
+        let mut t = Trigger::default();
+        let (mut value, mut length) = (None, None);
         for f in fields.chunks_exact(2) {
             let c = integral(f[0], "field code", at, u32::MAX as f64)? as u32;
             let v = f[1];
@@ -137,43 +224,68 @@ pub fn decode(
             }
             match (kind, c) {
                 (KIND_TRIGGER, code::SAMPLE) => sample = Some(v),
-                (KIND_TRIGGER, code::GAIN) => gain = (v as f32).clamp(0.0, 16.0),
-                (KIND_TRIGGER, code::PAN) => pan = (v as f32).clamp(0.0, 1.0),
-                (KIND_TRIGGER, code::SPEED) => speed = (v as f32).clamp(-64.0, 64.0),
-                (KIND_SET, code::VALUE) => value = Some(v as f32),
+                (KIND_TRIGGER, code::GAIN) => t.gain = (v as f32).clamp(0.0, 16.0),
+                (KIND_TRIGGER, code::PAN) => t.pan = (v as f32).clamp(0.0, 1.0),
+                (KIND_TRIGGER, code::SPEED) => t.speed = (v as f32).clamp(-64.0, 64.0),
+                (KIND_TRIGGER, code::FREQ) => t.freq = Some((v as f32).clamp(0.0, 100_000.0)),
+                (KIND_TRIGGER, code::RATIO) => t.ratio = Some((v as f32).clamp(0.0, 1024.0)),
+                (KIND_TRIGGER, code::ATTACK) => t.attack = Some((v as f32).clamp(0.0, 60.0)),
+                (KIND_TRIGGER, code::DECAY) => t.decay = Some((v as f32).clamp(0.0, 60.0)),
+                (KIND_TRIGGER, code::SUSTAIN) => t.sustain = Some((v as f32).clamp(0.0, 1.0)),
+                (KIND_TRIGGER, code::RELEASE) => t.release = Some((v as f32).clamp(0.0, 60.0)),
+                (KIND_TRIGGER, code::DUR) => t.dur = Some((v as f32).clamp(0.0, 3600.0)),
+                (KIND_TRIGGER, code::BEGIN) => t.begin = (v as f32).clamp(0.0, 1.0),
+                (KIND_TRIGGER, code::END) => t.end = (v as f32).clamp(0.0, 1.0),
+                (KIND_TRIGGER, code::CUT) => t.cut = v.clamp(0.0, u32::MAX as f64) as u32,
+                (KIND_TRIGGER, code::LOOP) => t.looped = v > 0.0,
+                (KIND_TRIGGER, code::UNIT) => t.unit_cycles = v > 0.0,
+                (KIND_SET | KIND_GATE, code::VALUE) => value = Some(v as f32),
+                (KIND_GATE, code::LENGTH) => length = Some(v),
                 _ => {}
             }
         }
         let action = if kind == KIND_TRIGGER {
             if lane_kind != LaneKind::Trigger {
                 return Err(format!(
-                    "record at index {at} (frame {frame}): a trigger on lane {lane}, which is a param lane"
+                    "record at index {at} (frame {frame}): a trigger on lane {lane}, which is a {} lane",
+                    lane_kind.name()
                 ));
             }
-            let s = sample.ok_or_else(|| {
-                format!("record at index {at} (frame {frame}, lane {lane}): trigger without a sample id (code 0)")
-            })?;
-            let count = target.sample_count();
-            if s < 0.0 || s.fract() != 0.0 || s >= count as f64 {
-                return Err(format!(
-                    "record at index {at} (frame {frame}, lane {lane}): sample id {s} is not one of the bank's {count} samples"
-                ));
+            if let Some(s) = sample {
+                let count = target.sample_count();
+                if s < 0.0 || s.fract() != 0.0 || s >= count as f64 {
+                    return Err(format!(
+                        "record at index {at} (frame {frame}, lane {lane}): sample id {s} is not one of the bank's {count} samples"
+                    ));
+                }
+                t.sample = s as u32;
             }
-            Action::Trigger(Trigger {
-                sample: s as u32,
-                gain,
-                pan,
-                speed,
-            })
+            Action::Trigger(t)
         } else {
-            if lane_kind != LaneKind::Param {
+            let want = if kind == KIND_SET {
+                LaneKind::Param
+            } else {
+                LaneKind::Gate
+            };
+            if lane_kind != want {
                 return Err(format!(
-                    "record at index {at} (frame {frame}): a set on lane {lane}, which is a trigger lane"
+                    "record at index {at} (frame {frame}): a {} on lane {lane}, which is a {} lane",
+                    if kind == KIND_SET { "set" } else { "gate" },
+                    lane_kind.name()
                 ));
             }
-            Action::Set(value.ok_or_else(|| {
-                format!("record at index {at} (frame {frame}, lane {lane}): set without a value (code 0)")
-            })?)
+            let v = value.ok_or_else(|| {
+                let what = if kind == KIND_SET { "set" } else { "gate" };
+                format!("record at index {at} (frame {frame}, lane {lane}): {what} without a value (code 0)")
+            })?;
+            if kind == KIND_SET {
+                Action::Set(v)
+            } else {
+                let len = length.ok_or_else(|| {
+                    format!("record at index {at} (frame {frame}, lane {lane}): gate without a length (code 1)")
+                })?;
+                Action::Gate(v, integral(len, "gate length", at, 9_007_199_254_740_992.0)?)
+            }
         };
         each(Event {
             frame,
@@ -313,9 +425,8 @@ mod tests {
                 lane: 0,
                 action: Action::Trigger(Trigger {
                     sample: 4,
-                    gain: 1.0,
                     pan: 0.25,
-                    speed: 1.0
+                    ..Trigger::default()
                 })
             }
         );
@@ -331,9 +442,8 @@ mod tests {
             ev[2].action,
             Action::Trigger(Trigger {
                 sample: 9,
-                gain: 1.0,
-                pan: 0.5,
-                speed: -2.0
+                speed: -2.0,
+                ..Trigger::default()
             })
         );
     }
@@ -344,13 +454,12 @@ mod tests {
             (&[1.0, 0.0, 0.0], "truncated header"),
             (&[1.5, 0.0, 0.0, 0.0], "frame must be an integer"),
             (&[-1.0, 0.0, 0.0, 0.0], "frame must be an integer"),
-            (&[1.0, 2.0, 0.0, 0.0], "kind must be an integer"),
+            (&[1.0, 3.0, 0.0, 0.0], "kind must be an integer"),
             (&[1.0, 0.0, 0.0, 17.0], "nfields"),
             (&[1.0, 0.0, 0.0, 2.0, 0.0, 1.0], "2 fields announced"),
             (&[1.0, 0.0, 5.0, 1.0, 0.0, 1.0], "lane 5 does not exist"),
             (&[1.0, 0.0, 1.0, 1.0, 0.0, 1.0], "which is a param lane"),
             (&[1.0, 1.0, 0.0, 1.0, 0.0, 1.0], "which is a trigger lane"),
-            (&[1.0, 0.0, 0.0, 0.0], "without a sample id"),
             (&[1.0, 0.0, 0.0, 1.0, 0.0, 10.0], "not one of the bank's 10"),
             (&[1.0, 1.0, 1.0, 0.0], "set without a value"),
             (&[1.0, 1.0, 1.0, 1.0, 0.0, f64::NAN], "must be finite"),

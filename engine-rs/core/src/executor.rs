@@ -126,7 +126,7 @@ impl Executor {
             (Action::Trigger(t), LaneKind::Trigger) => {
                 self.plan.nodes[lane.slot].kernel.trigger(ctx, offset, &t);
             }
-            (Action::Set(v), LaneKind::Param) => {
+            (Action::Set(v), LaneKind::Param | LaneKind::Gate) => {
                 if offset == 0 && !lane.stepped {
                     lane.value = v;
                 } else {

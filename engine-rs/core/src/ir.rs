@@ -148,6 +148,19 @@ pub enum LaneKind {
     Trigger,
     /// Steps a param of a node.
     Param,
+    /// Holds a param at an event's value for its length, then 0 (envelope gates).
+    Gate,
+}
+
+impl LaneKind {
+    /// The kind's name in GraphIR.
+    pub fn name(self) -> &'static str {
+        match self {
+            LaneKind::Trigger => "trigger",
+            LaneKind::Param => "param",
+            LaneKind::Gate => "gate",
+        }
+    }
 }
 
 /// A pattern lane.
@@ -176,6 +189,7 @@ impl LaneIr {
         match self.kind.as_str() {
             "trigger" => Some(LaneKind::Trigger),
             "param" => Some(LaneKind::Param),
+            "gate" => Some(LaneKind::Gate),
             _ => None,
         }
     }
@@ -282,12 +296,12 @@ impl GraphIr {
                                 "{label}: param \"{name}\" refers to lane {lane}, which does not exist (the graph has {n_lanes} lanes)"
                             ));
                         };
-                        if l.lane_kind() != Some(LaneKind::Param)
+                        if !matches!(l.lane_kind(), Some(LaneKind::Param | LaneKind::Gate))
                             || l.node != node.id
                             || l.param.as_deref() != Some(name.as_str())
                         {
                             return err(format!(
-                                "{label}: param \"{name}\" refers to {}, which is not a param lane for this node's \"{name}\"",
+                                "{label}: param \"{name}\" refers to {}, which is not a param or gate lane for this node's \"{name}\"",
                                 self.lane_label(lane)
                             ));
                         }
@@ -311,7 +325,7 @@ impl GraphIr {
             let label = self.lane_label(lane.id);
             let Some(kind) = lane.lane_kind() else {
                 return err(format!(
-                    "{label}: unknown lane kind \"{}\" (expected \"trigger\" or \"param\")",
+                    "{label}: unknown lane kind \"{}\" (expected \"trigger\", \"param\" or \"gate\")",
                     lane.kind
                 ));
             };
@@ -330,9 +344,9 @@ impl GraphIr {
                         ));
                     }
                 }
-                LaneKind::Param => {
+                LaneKind::Param | LaneKind::Gate => {
                     let Some(param) = &lane.param else {
-                        return err(format!("{label}: a param lane needs \"param\""));
+                        return err(format!("{label}: a {} lane needs \"param\"", kind.name()));
                     };
                     if spec.port(param).is_none() {
                         return err(format!("{label}: {target} has no param \"{param}\""));
@@ -553,7 +567,7 @@ mod tests {
             &[
                 "node 0 (sine",
                 "refers to lane 1 (param \"110 220\")",
-                "not a param lane for this node's \"freq\"",
+                "not a param or gate lane for this node's \"freq\"",
             ],
         );
         let extra = |lane: &str| {
@@ -578,12 +592,12 @@ mod tests {
             ],
         );
         expect_err(
-            &extra(r#"{"id": 2, "kind": "gate", "node": 0}"#),
-            &["lane 2", "unknown lane kind \"gate\""],
+            &extra(r#"{"id": 2, "kind": "bogus", "node": 0}"#),
+            &["lane 2", "unknown lane kind \"bogus\""],
         );
         expect_err(
             &GOOD.replace("{\"lane\": 1, \"init\": 110}", "{\"lane\": 0}"),
-            &["node 0 (sine", "lane 0", "not a param lane"],
+            &["node 0 (sine", "lane 0", "not a param or gate lane"],
         );
         expect_err(
             &GOOD.replace(

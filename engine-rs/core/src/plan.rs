@@ -180,7 +180,7 @@ impl Plan {
                     slot: slot_of[l.node as usize],
                     value: init,
                     stepped: false,
-                    buf: if kind == LaneKind::Param {
+                    buf: if kind != LaneKind::Trigger {
                         vec![0.0; max_block]
                     } else {
                         Vec::new()

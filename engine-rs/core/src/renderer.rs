@@ -10,7 +10,7 @@ use std::f32::consts::FRAC_PI_2;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::events::{Event, EventQueue, QUEUE_CAPACITY};
+use crate::events::{Action, Event, EventQueue, QUEUE_CAPACITY};
 use crate::executor::Executor;
 use crate::kernels::Context;
 use crate::limiter::Limiter;
@@ -253,7 +253,25 @@ impl Renderer {
                 } else {
                     (ev.frame - start) as usize
                 };
-                exec.apply(&ctx, &ev, offset);
+                if let Action::Gate(value, len) = ev.action {
+                    // The value holds for `len` frames but falls to 0 on the last of them, so
+                    // that back-to-back notes still give envelopes a rising edge to retrigger on.
+                    let set = Event {
+                        action: Action::Set(value),
+                        ..ev
+                    };
+                    exec.apply(&ctx, &set, offset);
+                    let off = start.max(ev.frame) + len.saturating_sub(1).max(1);
+                    if !self.queue.push(Event {
+                        frame: off,
+                        lane: ev.lane,
+                        action: Action::Set(0.0),
+                    }) {
+                        self.meter.dropped += 1;
+                    }
+                } else {
+                    exec.apply(&ctx, &ev, offset);
+                }
             }
             if let Some(t) = timed {
                 exec.profile_events(t.elapsed().as_nanos() as u64);

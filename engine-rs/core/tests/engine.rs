@@ -377,3 +377,30 @@ fn render_to_wav_round_trip() {
     assert!((0..1000).all(|i| s[2 * i] == l[i] && s[2 * i + 1] == r[i]));
     std::fs::remove_file(&path).unwrap();
 }
+
+/// A gate lane holds an event's value for its length, falling to 0 on the length's last frame
+/// (so back-to-back gates show a rising edge), then stays 0 until the next gate.
+#[test]
+fn gate_lanes_hold_for_the_length_with_an_edge_between_notes() {
+    let ir = r#"{"version": 1, "nodes": [
+      {"id": 0, "kind": "mul", "params": {"a": {"const": 1}, "b": {"lane": 0, "init": 0}}}],
+      "outputs": [{"name": "out", "node": 0}],
+      "lanes": [{"id": 0, "kind": "gate", "node": 0, "param": "b", "pattern": "1 1"}],
+      "stages": [[0]]}"#;
+    let mut e = Engine::new(SR, 64);
+    load(&mut e, ir);
+    // [frame, kind 2 (gate), lane, 2 fields, value, length]
+    e.push_events(&[100.0, 2.0, 0.0, 2.0, 0.0, 0.5, 1.0, 200.0, 300.0, 2.0, 0.0, 2.0, 0.0, 0.25, 1.0, 100.0])
+        .unwrap();
+    let (l, _) = render(&mut e, 600, &[64, 7, 333]);
+    let want = |i: usize| -> f32 {
+        match i {
+            100..=298 => 0.5,
+            300..=398 => 0.25,
+            _ => 0.0,
+        }
+    };
+    for (i, v) in l.iter().enumerate() {
+        assert_eq!(*v, want(i), "frame {i}");
+    }
+}

@@ -375,6 +375,7 @@ mod tests {
             gain,
             pan,
             speed,
+            ..Trigger::default()
         }
     }
 
