@@ -6,6 +6,7 @@
 //! slices. Kernels own their state, are `Send`, and never see other nodes' state.
 
 pub mod arith;
+pub mod biquad;
 pub mod filter;
 pub mod osc;
 pub mod sampler;
@@ -51,6 +52,8 @@ pub const KINDS: &[&str] = &[
     "rms", "peak_follower", "amp_follower", "schmidt", "latch", "sample_hold", "timer",
     // Utilities.
     "range", "min", "max", "abs", "clip", "wrap", "mtof", "xfade", "mix", "select", "if",
+    // Biquads.
+    "bq_lp", "bq_hp", "bq_bp", "bq_notch", "rlpf", "rhpf", "resonz", "parametric_eq",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -313,6 +316,14 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "mix" => &utility::MIX,
         "select" => &utility::SELECT,
         "if" => &utility::IF,
+        "bq_lp" => &biquad::BQ_LP,
+        "bq_hp" => &biquad::BQ_HP,
+        "bq_bp" => &biquad::BQ_BP,
+        "bq_notch" => &biquad::BQ_NOTCH,
+        "rlpf" => &biquad::RLPF,
+        "rhpf" => &biquad::RHPF,
+        "resonz" => &biquad::RESONZ,
+        "parametric_eq" => &biquad::PARAMETRIC_EQ,
         _ => return None,
     })
 }
@@ -391,6 +402,14 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "mix" => Box::new(utility::Mix::default()),
         "select" => Box::new(utility::Switch::new(false)),
         "if" => Box::new(utility::Switch::new(true)),
+        "bq_lp" => Box::new(biquad::Biquad::new(biquad::Design::Lp, biquad::QMap::Q)),
+        "bq_hp" => Box::new(biquad::Biquad::new(biquad::Design::Hp, biquad::QMap::Q)),
+        "bq_bp" => Box::new(biquad::Biquad::new(biquad::Design::Bp, biquad::QMap::Q)),
+        "bq_notch" => Box::new(biquad::Biquad::new(biquad::Design::Notch, biquad::QMap::Q)),
+        "rlpf" => Box::new(biquad::Biquad::new(biquad::Design::Lp, biquad::QMap::Res)),
+        "rhpf" => Box::new(biquad::Biquad::new(biquad::Design::Hp, biquad::QMap::Res)),
+        "resonz" => Box::new(biquad::Biquad::new(biquad::Design::Bp, biquad::QMap::Q)),
+        "parametric_eq" => Box::new(biquad::ParametricEq::default()),
         _ => return None,
     })
 }
