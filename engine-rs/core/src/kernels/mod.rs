@@ -14,10 +14,13 @@ pub mod sampler;
 pub mod analysis;
 #[cfg(test)]
 pub mod check;
+pub mod comb;
 pub mod control;
 pub mod drum;
 pub mod envelope;
 pub mod fm;
+pub mod formant;
+pub mod ladder;
 pub mod noise;
 pub mod scratch;
 pub mod string;
@@ -54,6 +57,8 @@ pub const KINDS: &[&str] = &[
     "range", "min", "max", "abs", "clip", "wrap", "mtof", "xfade", "mix", "select", "if",
     // Biquads.
     "bq_lp", "bq_hp", "bq_bp", "bq_notch", "rlpf", "rhpf", "resonz", "parametric_eq",
+    // Ladder, comb, all-pass, formant filters.
+    "moog_ladder", "comb", "allpass", "vowel", "formant",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -324,6 +329,11 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "rhpf" => &biquad::RHPF,
         "resonz" => &biquad::RESONZ,
         "parametric_eq" => &biquad::PARAMETRIC_EQ,
+        "moog_ladder" => &ladder::MOOG_LADDER,
+        "comb" => &comb::COMB,
+        "allpass" => &comb::ALLPASS,
+        "vowel" => &formant::VOWEL,
+        "formant" => &formant::FORMANT,
         _ => return None,
     })
 }
@@ -410,6 +420,11 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "rhpf" => Box::new(biquad::Biquad::new(biquad::Design::Hp, biquad::QMap::Res)),
         "resonz" => Box::new(biquad::Biquad::new(biquad::Design::Bp, biquad::QMap::Q)),
         "parametric_eq" => Box::new(biquad::ParametricEq::default()),
+        "moog_ladder" => Box::new(ladder::MoogLadder::default()),
+        "comb" => Box::new(comb::Comb::default()),
+        "allpass" => Box::new(comb::Allpass::default()),
+        "vowel" => Box::new(formant::Formants::new(true)),
+        "formant" => Box::new(formant::Formants::new(false)),
         _ => return None,
     })
 }
