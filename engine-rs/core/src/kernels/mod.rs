@@ -5,6 +5,7 @@
 //! [`Kernel::process`] once per block with the node's inputs resolved to constants or block
 //! slices. Kernels own their state, are `Send`, and never see other nodes' state.
 
+pub mod additive;
 pub mod arith;
 pub mod biquad;
 pub mod filter;
@@ -26,6 +27,7 @@ pub mod scratch;
 pub mod string;
 pub mod synth;
 pub mod utility;
+pub mod wavetable;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
@@ -59,6 +61,8 @@ pub const KINDS: &[&str] = &[
     "bq_lp", "bq_hp", "bq_bp", "bq_notch", "rlpf", "rhpf", "resonz", "parametric_eq",
     // Ladder, comb, all-pass, formant filters.
     "moog_ladder", "comb", "allpass", "vowel", "formant",
+    // Wavetable and additive oscillators.
+    "wavetable", "additive", "organ",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -334,6 +338,9 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "allpass" => &comb::ALLPASS,
         "vowel" => &formant::VOWEL,
         "formant" => &formant::FORMANT,
+        "wavetable" => &wavetable::WAVETABLE,
+        "additive" => &additive::ADDITIVE,
+        "organ" => &additive::ORGAN,
         _ => return None,
     })
 }
@@ -425,6 +432,9 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "allpass" => Box::new(comb::Allpass::default()),
         "vowel" => Box::new(formant::Formants::new(true)),
         "formant" => Box::new(formant::Formants::new(false)),
+        "wavetable" => Box::new(wavetable::Wavetable::default()),
+        "additive" => Box::new(additive::Additive::new(false)),
+        "organ" => Box::new(additive::Additive::new(true)),
         _ => return None,
     })
 }
