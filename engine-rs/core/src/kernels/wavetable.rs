@@ -67,7 +67,7 @@ pub fn harmonic(wave: usize, k: usize) -> f64 {
     match wave {
         0 => f64::from(u8::from(k == 1)),
         1 if k % 2 == 1 => {
-            let sign = if (k / 2) % 2 == 0 { 1.0 } else { -1.0 };
+            let sign = if (k / 2).is_multiple_of(2) { 1.0 } else { -1.0 };
             sign * 8.0 / (pi * pi * kf * kf)
         }
         2 => -2.0 / (pi * kf),
