@@ -204,3 +204,129 @@ fn profiling_allocates_nothing_while_rendering() {
     assert_eq!(report.nodes.len(), 11);
     assert!(report.nodes.iter().all(|n| n.max_us >= n.mean_us));
 }
+
+/// A GraphIR using every kind in `kernels::KINDS` three times: with its defaults (required ports
+/// fed a mono saw), with every port driven (gates by a square, one parameter by a lane stepped by
+/// events, the rest by a slow sine that sweeps through the clamps), and with required ports fed
+/// a stereo sampler. Returns the JSON and the ids of the param lanes.
+fn every_kind_graph() -> (String, Vec<u32>) {
+    use phonon_core::kernels::{spec, KINDS};
+    let mut nodes = vec![
+        r#"{"id": 0, "key": "src-saw", "kind": "saw", "params": {"freq": {"const": 110}}}"#
+            .to_string(),
+        r#"{"id": 1, "key": "src-lfo", "kind": "sine", "params": {"freq": {"const": 0.7}}}"#
+            .to_string(),
+        r#"{"id": 2, "key": "src-gate", "kind": "square", "params": {"freq": {"const": 3}}}"#
+            .to_string(),
+        r#"{"id": 3, "key": "src-smp", "kind": "sampler", "params": {"gain": {"const": 0.5}}}"#
+            .to_string(),
+    ];
+    let mut lanes = vec![r#"{"id": 0, "kind": "trigger", "node": 3, "pattern": "bd"}"#.to_string()];
+    let mut param_lanes = Vec::new();
+    let mut stage1 = Vec::new();
+    for kind in KINDS {
+        let s = spec(kind).unwrap();
+        for variant in 0..3 {
+            let id = nodes.len() as u32;
+            let mut params = Vec::new();
+            let mut laned = false;
+            for p in s.ports {
+                let gate = matches!(p.name, "gate" | "trig" | "cond");
+                let src = match (variant, p.default, gate) {
+                    (0, None, _) => Some(r#"{"node": 0}"#.to_string()),
+                    (2, None, _) => Some(r#"{"node": 3}"#.to_string()),
+                    (1, _, true) => Some(r#"{"node": 2}"#.to_string()),
+                    (1, None, _) => Some(r#"{"node": 0}"#.to_string()),
+                    (1, Some(_), false) if !laned => {
+                        laned = true;
+                        let lane = lanes.len() as u32;
+                        lanes.push(format!(
+                            r#"{{"id": {lane}, "kind": "param", "node": {id}, "param": "{}", "pattern": "x"}}"#,
+                            p.name
+                        ));
+                        param_lanes.push(lane);
+                        Some(format!(r#"{{"lane": {lane}, "init": 0.5}}"#))
+                    }
+                    (1, Some(_), false) => Some(r#"{"node": 1}"#.to_string()),
+                    _ => None,
+                };
+                if let Some(src) = src {
+                    params.push(format!(r#""{}": {src}"#, p.name));
+                }
+            }
+            nodes.push(format!(
+                r#"{{"id": {id}, "key": "{kind}-{variant}", "kind": "{kind}", "params": {{{}}}}}"#,
+                params.join(", ")
+            ));
+            stage1.push(id.to_string());
+        }
+    }
+    let outputs: Vec<String> = stage1
+        .iter()
+        .map(|id| format!(r#"{{"name": "o{id}", "node": {id}}}"#))
+        .collect();
+    let json = format!(
+        r#"{{"version": 1, "cps": 0.5, "nodes": [{}], "outputs": [{}], "lanes": [{}], "stages": [[0, 1, 2, 3], [{}]]}}"#,
+        nodes.join(",\n"),
+        outputs.join(", "),
+        lanes.join(",\n"),
+        stage1.join(", ")
+    );
+    (json, param_lanes)
+}
+
+/// Set events on every param lane (values that cross the clamps: −3, 0.25, 700, 0) and sampler
+/// triggers, for frames `from..to`.
+fn every_kind_events(e: &Engine, lanes: &[u32], from: u64, to: u64) -> Vec<f64> {
+    let bd = e.sample_id("bd", 0).unwrap() as f64;
+    let mut b = Vec::new();
+    let mut f = from;
+    let mut k = 0usize;
+    while f < to {
+        b.extend_from_slice(&[f as f64, 0.0, 0.0, 1.0, 0.0, bd]);
+        for (j, lane) in lanes.iter().enumerate() {
+            let v = [-3.0, 0.25, 700.0, 0.0][(k + j) % 4];
+            b.extend_from_slice(&[
+                (f + 1 + (j % 97) as u64) as f64,
+                1.0,
+                *lane as f64,
+                1.0,
+                0.0,
+                v,
+            ]);
+        }
+        k += 1;
+        f += 2000;
+    }
+    b
+}
+
+#[test]
+fn every_kind_renders_without_allocating() {
+    let (json, lanes) = every_kind_graph();
+    let mut e = Engine::new(44100, 256);
+    let report = e.load(&mut json.into_bytes()).unwrap();
+    assert_eq!(report.nodes, 4 + 3 * phonon_core::kernels::KINDS.len());
+    e.push_events(&every_kind_events(&e, &lanes, 0, 3 * 44100))
+        .unwrap();
+    let (mut l, mut r) = (vec![0.0f32; 300], vec![0.0f32; 300]);
+    // Warm-up: one second.
+    for _ in 0..147 {
+        e.render(&mut l, &mut r);
+    }
+    let renders = counted(|| {
+        for _ in 0..294 {
+            e.render(&mut l, &mut r);
+        }
+        e.render(&mut l[..1], &mut r[..1]);
+        e.render(&mut l[..299], &mut r[..257]);
+    });
+    assert_eq!(
+        renders, 0,
+        "render allocated or freed with every kind loaded"
+    );
+    let s = e.stats();
+    assert_eq!(s.late_events + s.dropped_events, 0, "{s:?}");
+    assert_eq!(s.nonfinite, 0, "no kind produced NaN or Inf: {s:?}");
+    assert!(s.peak_left > 0.0);
+}

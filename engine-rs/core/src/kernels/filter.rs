@@ -32,6 +32,7 @@
 //! computation per block.
 
 use super::control::{clamp_or, Glide};
+use super::scratch::Scratch;
 use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 const IN: PortSpec = PortSpec {
@@ -226,6 +227,7 @@ pub struct Svf {
     state: [State; 2],
     /// Last coefficients and the (cutoff, q-or-res) they were made from, for modulated cutoffs.
     last: (f32, f32, Coefs),
+    scratch: Scratch,
 }
 
 /// The `lpf` kernel.
@@ -246,6 +248,7 @@ impl Svf {
             sample_rate: 44100.0,
             state: [State::default(); 2],
             last: (f32::NAN, f32::NAN, Coefs::default()),
+            scratch: Scratch::default(),
         }
     }
 
@@ -319,8 +322,10 @@ impl Svf {
             }
             _ => None,
         };
-        let cut_at = move |i: usize| cut.at(i);
-        let q_at = move |i: usize| q.at(i);
+        // Modulated: cutoff and q as slices, expanded once per block.
+        let [cs, qs] = self.scratch.slices([cut, q], n);
+        let cut_at = |i: usize| cs[i];
+        let q_at = |i: usize| qs[i];
         for c in 0..out.channels() {
             let o = out.channel(c);
             let st = &mut self.state[c];
@@ -354,8 +359,9 @@ impl Kernel for Svf {
         }
     }
 
-    fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
+        self.scratch.prepare(2, max_block);
         let p = if self.res { 0.5 } else { 1.0 };
         self.last = (1000.0, p, Svf::coefs(self.res, 1000.0, p, sample_rate));
     }

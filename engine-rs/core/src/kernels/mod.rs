@@ -5,7 +5,9 @@
 //! [`Kernel::process`] once per block with the node's inputs resolved to constants or block
 //! slices. Kernels own their state, are `Send`, and never see other nodes' state.
 
+pub mod additive;
 pub mod arith;
+pub mod biquad;
 pub mod filter;
 pub mod osc;
 pub mod sampler;
@@ -13,6 +15,7 @@ pub mod sampler;
 pub mod analysis;
 #[cfg(test)]
 pub mod check;
+pub mod comb;
 pub mod control;
 pub mod delay;
 pub mod delayline;
@@ -23,6 +26,8 @@ pub mod dynamics;
 pub mod envelope;
 pub mod fm;
 pub mod modulation;
+pub mod formant;
+pub mod ladder;
 pub mod noise;
 pub mod reverb;
 pub mod scratch;
@@ -30,6 +35,7 @@ pub mod spatial;
 pub mod string;
 pub mod synth;
 pub mod utility;
+pub mod wavetable;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
@@ -65,6 +71,12 @@ pub const KINDS: &[&str] = &[
     "chorus", "flanger", "phaser", "tremolo", "vibrato", "ring", "ring_mod",
     "compressor", "sidechain_compressor", "expander", "transient_shaper", "limiter",
     "widener", "pan2",
+    // Biquads.
+    "bq_lp", "bq_hp", "bq_bp", "bq_notch", "rlpf", "rhpf", "resonz", "parametric_eq",
+    // Ladder, comb, all-pass, formant filters.
+    "moog_ladder", "comb", "allpass", "vowel", "formant",
+    // Wavetable and additive oscillators.
+    "wavetable", "additive", "organ",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -377,6 +389,22 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "limiter" => &dynamics::LIMITER,
         "widener" => &spatial::WIDENER,
         "pan2" => &spatial::PAN2,
+        "bq_lp" => &biquad::BQ_LP,
+        "bq_hp" => &biquad::BQ_HP,
+        "bq_bp" => &biquad::BQ_BP,
+        "bq_notch" => &biquad::BQ_NOTCH,
+        "rlpf" => &biquad::RLPF,
+        "rhpf" => &biquad::RHPF,
+        "resonz" => &biquad::RESONZ,
+        "parametric_eq" => &biquad::PARAMETRIC_EQ,
+        "moog_ladder" => &ladder::MOOG_LADDER,
+        "comb" => &comb::COMB,
+        "allpass" => &comb::ALLPASS,
+        "vowel" => &formant::VOWEL,
+        "formant" => &formant::FORMANT,
+        "wavetable" => &wavetable::WAVETABLE,
+        "additive" => &additive::ADDITIVE,
+        "organ" => &additive::ORGAN,
         _ => return None,
     })
 }
@@ -480,6 +508,22 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "limiter" => Box::new(dynamics::Limiter::default()),
         "widener" => Box::new(spatial::Widener::default()),
         "pan2" => Box::new(spatial::Pan2::default()),
+        "bq_lp" => Box::new(biquad::Biquad::new(biquad::Design::Lp, biquad::QMap::Q)),
+        "bq_hp" => Box::new(biquad::Biquad::new(biquad::Design::Hp, biquad::QMap::Q)),
+        "bq_bp" => Box::new(biquad::Biquad::new(biquad::Design::Bp, biquad::QMap::Q)),
+        "bq_notch" => Box::new(biquad::Biquad::new(biquad::Design::Notch, biquad::QMap::Q)),
+        "rlpf" => Box::new(biquad::Biquad::new(biquad::Design::Lp, biquad::QMap::Res)),
+        "rhpf" => Box::new(biquad::Biquad::new(biquad::Design::Hp, biquad::QMap::Res)),
+        "resonz" => Box::new(biquad::Biquad::new(biquad::Design::Bp, biquad::QMap::Q)),
+        "parametric_eq" => Box::new(biquad::ParametricEq::default()),
+        "moog_ladder" => Box::new(ladder::MoogLadder::default()),
+        "comb" => Box::new(comb::Comb::default()),
+        "allpass" => Box::new(comb::Allpass::default()),
+        "vowel" => Box::new(formant::Formants::new(true)),
+        "formant" => Box::new(formant::Formants::new(false)),
+        "wavetable" => Box::new(wavetable::Wavetable::default()),
+        "additive" => Box::new(additive::Additive::new(false)),
+        "organ" => Box::new(additive::Additive::new(true)),
         _ => return None,
     })
 }

@@ -1,0 +1,309 @@
+//! Formant filters: `formant` (three band-passes at given frequencies and bandwidths) and `vowel` (the same, set by a vowel).
+//!
+//! Both run three band-pass sections in parallel and sum them (the cookbook's 0 dB-peak BPF,
+//! [`super::biquad`], direct form I, one state per channel; `in` mono or stereo, output as many
+//! channels).
+//!
+//! - `formant {in, f1=650, f2=1080, f3=2650, bw1=80, bw2=90, bw3=120}`: centre frequencies in Hz
+//!   (clamped 10..0.49·sr) and bandwidths in Hz; each section's q = f/bw is clamped to 0.1..40
+//!   (a NaN reads as the default). The defaults are a tenor "a". Frequencies and q ramp over
+//!   5 ms when they change, like every biquad parameter.
+//! - `vowel {in, vowel=0}`: 0 a, 1 e, 2 i, 3 o, 4 u (the reference's `"a e i o u"` pattern, sent
+//!   as numbers); fractional values interpolate the formant frequencies, bandwidths and
+//!   amplitudes linearly between neighbours; clamped to 0..4 (NaN reads as 0) and ramped over
+//!   5 ms so a vowel change glides instead of clicking. The three formants of each vowel, their
+//!   bandwidths and levels come from the tenor table of the Csound manual's formant appendix:
+//!   a 650/1080/2650 Hz, e 400/1700/2600, i 290/1870/2800, o 400/800/2600, u 350/600/2700, at
+//!   0 dB for the first formant and −6..−20 dB for the others.
+//!
+//! Coefficients are computed once per block while the parameters hold still, and per frame
+//! (sin, cos) while they move.
+
+use super::biquad::{BqState, Design, Limit, Section, FREQ, Q};
+use super::control::{clamp_or, Glide};
+use super::scratch::Scratch;
+use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+
+const IN: PortSpec = PortSpec {
+    name: "in",
+    default: None,
+    stereo: true,
+};
+
+const fn par(name: &'static str, default: f32) -> PortSpec {
+    PortSpec {
+        name,
+        default: Some(default),
+        stereo: false,
+    }
+}
+
+/// `formant {in, f1, f2, f3, bw1, bw2, bw3}`.
+pub const FORMANT: KindSpec = KindSpec {
+    name: "formant",
+    ports: &[
+        IN,
+        par("f1", 650.0),
+        par("f2", 1080.0),
+        par("f3", 2650.0),
+        par("bw1", 80.0),
+        par("bw2", 90.0),
+        par("bw3", 120.0),
+    ],
+    channels: ChannelRule::FollowInputs,
+    triggers: false,
+};
+
+/// `vowel {in, vowel}`.
+pub const VOWEL: KindSpec = KindSpec {
+    name: "vowel",
+    ports: &[IN, par("vowel", 0.0)],
+    channels: ChannelRule::FollowInputs,
+    triggers: false,
+};
+
+/// Tenor formants per vowel (a e i o u): frequencies (Hz), bandwidths (Hz), levels (dB).
+pub const VOWELS: [([f32; 3], [f32; 3], [f32; 3]); 5] = [
+    (
+        [650.0, 1080.0, 2650.0],
+        [80.0, 90.0, 120.0],
+        [0.0, -6.0, -7.0],
+    ),
+    (
+        [400.0, 1700.0, 2600.0],
+        [70.0, 80.0, 100.0],
+        [0.0, -14.0, -12.0],
+    ),
+    (
+        [290.0, 1870.0, 2800.0],
+        [40.0, 90.0, 100.0],
+        [0.0, -15.0, -18.0],
+    ),
+    (
+        [400.0, 800.0, 2600.0],
+        [40.0, 80.0, 100.0],
+        [0.0, -10.0, -12.0],
+    ),
+    (
+        [350.0, 600.0, 2700.0],
+        [40.0, 60.0, 100.0],
+        [0.0, -20.0, -17.0],
+    ),
+];
+
+/// The formant set (frequency, q, linear level) of a vowel position 0..4.
+pub fn vowel_formants(v: f32) -> [[f32; 3]; 3] {
+    let v = clamp_or(v, 0.0, 0.0, 4.0);
+    let i = (v.floor() as usize).min(3);
+    let t = v - i as f32;
+    let (a, b) = (&VOWELS[i], &VOWELS[i + 1]);
+    let lerp = |x: f32, y: f32| x + (y - x) * t;
+    std::array::from_fn(|k| {
+        let f = lerp(a.0[k], b.0[k]);
+        let bw = lerp(a.1[k], b.1[k]);
+        let amp = lerp(10f32.powf(a.2[k] / 20.0), 10f32.powf(b.2[k] / 20.0));
+        [f, f / bw, amp]
+    })
+}
+
+const BP_LIMITS: [Limit; 3] = [
+    FREQ,
+    Q,
+    Limit {
+        default: 1.0,
+        lo: 0.0,
+        hi: 1.0,
+    },
+];
+
+/// Three band-passes in parallel.
+#[derive(Debug)]
+pub struct Formants {
+    /// `vowel` (one port) rather than `formant`.
+    vowel: bool,
+    sections: [Section; 3],
+    state: [[BqState; 3]; 2],
+    glide: Glide,
+    /// Per section: this block's frequency, q and level targets.
+    targets: Vec<f32>,
+    max_block: usize,
+    tmp: Vec<f32>,
+    scratch: Scratch,
+}
+
+impl Formants {
+    /// `formant` (false) or `vowel` (true).
+    pub fn new(vowel: bool) -> Formants {
+        let make = || Section::new(Design::Bp, BP_LIMITS, !vowel);
+        Formants {
+            vowel,
+            sections: [make(), make(), make()],
+            state: [[BqState::default(); 3]; 2],
+            glide: Glide::default(),
+            targets: Vec::new(),
+            max_block: 0,
+            tmp: Vec::new(),
+            scratch: Scratch::default(),
+        }
+    }
+}
+
+impl Kernel for Formants {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        for s in &mut self.sections {
+            s.prepare(sample_rate, max_block);
+        }
+        self.glide.prepare(sample_rate);
+        self.max_block = max_block;
+        self.targets = vec![0.0; 9 * max_block];
+        self.tmp = vec![0.0; max_block];
+        self.scratch.prepare(6, max_block);
+    }
+
+    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let n = out.frames();
+        let mb = self.max_block;
+        // targets[(3·k + j)·mb ..]: section k's parameter j (frequency, q, level).
+        let targets = &mut self.targets;
+        let constant;
+        if self.vowel {
+            let v = inputs[1].left();
+            constant = match v {
+                Input::Const(c) => self.glide.settled(clamp_or(c, 0.0, 0.0, 4.0)),
+                Input::Block(_) => false,
+            };
+            let [v] = self.scratch.slices([v], n);
+            let mut last = (u32::MAX, [[0.0f32; 3]; 3]);
+            for (i, v) in v.iter().enumerate() {
+                let vi = self.glide.next(clamp_or(*v, 0.0, 0.0, 4.0));
+                if vi.to_bits() != last.0 {
+                    last = (vi.to_bits(), vowel_formants(vi));
+                }
+                for (k, set) in last.1.iter().enumerate() {
+                    for (j, x) in set.iter().enumerate() {
+                        targets[(3 * k + j) * mb + i] = *x;
+                    }
+                }
+            }
+        } else {
+            let ins: [Input; 6] = std::array::from_fn(|k| inputs[1 + k].left());
+            constant = ins.iter().all(|i| matches!(i, Input::Const(_)));
+            let p = self.scratch.slices(ins, n);
+            for k in 0..3 {
+                let (dflt_f, dflt_bw) = [(650.0, 80.0), (1080.0, 90.0), (2650.0, 120.0)][k];
+                let (f, bw) = (p[k], p[3 + k]);
+                let (tf, rest) = targets[3 * k * mb..].split_at_mut(mb);
+                let (tq, tl) = rest.split_at_mut(mb);
+                for i in 0..n {
+                    let fi = if f[i].is_nan() { dflt_f } else { f[i] };
+                    let b = clamp_or(bw[i], dflt_bw, 1e-3, f32::MAX);
+                    tf[i] = fi;
+                    tq[i] = fi / b;
+                    tl[i] = 1.0;
+                }
+            }
+        }
+        for (k, s) in self.sections.iter_mut().enumerate() {
+            let at = |j: usize| &targets[(3 * k + j) * mb..(3 * k + j) * mb + n];
+            s.plan([at(0), at(1), at(2)], constant, n);
+        }
+        for c in 0..out.channels() {
+            let o = out.channel(c);
+            let [x] = self.scratch.slices([inputs[0].ch[c]], n);
+            o.fill(0.0);
+            let tmp = &mut self.tmp[..n];
+            for (s, st) in self.sections.iter().zip(self.state[c].iter_mut()) {
+                s.run(st, x, tmp);
+                for (o, t) in o.iter_mut().zip(tmp.iter()) {
+                    *o += *t;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::check::{assert_invariant, db, gain_at, test_noise};
+    use crate::kernels::testing::Src;
+
+    /// The complex response of the cookbook's 0 dB-peak band-pass at `f` for centre `fc` and
+    /// quality `q`. That BPF is the bilinear transform, with its centre prewarped, of the analog
+    /// (s/q)/(s² + s/q + 1), so H = (j·w/q)/(1 − w² + j·w/q) with w = tan(πf/sr)/tan(πfc/sr).
+    fn bp(f: f64, fc: f64, q: f64) -> (f64, f64) {
+        // Complex response (re, im) of (w/q)·j / (1 − w² + j·w/q).
+        let pi = std::f64::consts::PI;
+        let sr = crate::kernels::check::SR as f64;
+        let w = (pi * f / sr).tan() / (pi * fc / sr).tan();
+        let (nr, ni) = (0.0, w / q);
+        let (dr, di) = (1.0 - w * w, w / q);
+        let d = dr * dr + di * di;
+        ((nr * dr + ni * di) / d, (ni * dr - nr * di) / d)
+    }
+
+    /// formant: the sum of three band-passes, |Σ H_k| at chosen frequencies within 0.05 dB;
+    /// vowel 0 is formant with the "a" levels applied (first formant at 0 dB dominates at 650 Hz).
+    #[test]
+    fn formants_sum_three_band_passes() {
+        let set = [(650.0, 80.0), (1080.0, 90.0), (2650.0, 120.0)];
+        for f in [300.0, 650.0, 1080.0, 1800.0, 2650.0, 5000.0] {
+            let (mut re, mut im) = (0.0, 0.0);
+            for (fc, bw) in set {
+                let (r, i) = bp(f, fc, fc / bw);
+                re += r;
+                im += i;
+            }
+            let want = (re * re + im * im).sqrt();
+            let mut srcs = vec![Src::Const(0.0)];
+            srcs.extend([650.0, 1080.0, 2650.0, 80.0, 90.0, 120.0].map(Src::Const));
+            let got = gain_at("formant", &srcs, f);
+            assert!(
+                (db(got) - db(want)).abs() < 0.05,
+                "formant at {f}: {} vs {}",
+                db(got),
+                db(want)
+            );
+            let levels = [1.0, 10f64.powf(-6.0 / 20.0), 10f64.powf(-7.0 / 20.0)];
+            let (mut re, mut im) = (0.0, 0.0);
+            for ((fc, bw), l) in set.iter().zip(levels) {
+                let (r, i) = bp(f, *fc, fc / bw);
+                re += l * r;
+                im += l * i;
+            }
+            let want = (re * re + im * im).sqrt();
+            let got = gain_at("vowel", &[Src::Const(0.0), Src::Const(0.0)], f);
+            assert!(
+                (db(got) - db(want)).abs() < 0.05,
+                "vowel a at {f}: {} vs {}",
+                db(got),
+                db(want)
+            );
+        }
+        let e = vowel_formants(1.0);
+        assert_eq!(e[1][0], 1700.0);
+        let mid = vowel_formants(0.5);
+        assert_eq!(mid[0][0], (650.0 + 400.0) / 2.0);
+    }
+
+    #[test]
+    fn formants_are_block_invariant() {
+        let n = 3000;
+        let x = Src::Stereo(test_noise(n, 1), test_noise(n, 2));
+        let v: Vec<f32> = (0..n)
+            .map(|i| [0.0, 2.5, f32::NAN, 4.0, 9.0, 1.0][(i / 400) % 6])
+            .collect();
+        assert_invariant("vowel", &[x.clone(), Src::Mono(v.clone())], n);
+        assert_invariant("vowel", &[x.clone(), Src::Const(3.0)], n);
+        let f: Vec<f32> = v.iter().map(|v| 300.0 + v * 400.0).collect();
+        let mut s = vec![
+            x.clone(),
+            Src::Mono(f.clone()),
+            Src::Const(1200.0),
+            Src::Mono(f),
+            Src::Mono(v.clone()),
+        ];
+        s.extend([Src::Const(100.0), Src::Const(0.0)]);
+        assert_invariant("formant", &s, n);
+    }
+}
