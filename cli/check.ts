@@ -49,11 +49,11 @@ export function runCheck(argv: string[], out: (s: string) => void = console.log,
   else {
     const voices = ir.templates.length ? `, ${ir.templates.length} synth template${ir.templates.length === 1 ? "" : "s"}` : "";
     out(
-      `${file}: ok — ${ir.buses.length} buses, ${ir.nodes.length} nodes, ${ir.stages.length} stages, ${ir.lanes.length} lanes${voices}, ${ir.outputs.length} outputs, ${ir.cps} cps`,
+      `${file}: ok — ${ir.buses.length} buses, ${ir.nodes.length} nodes, ${ir.stages.length} stages, ${ir.lanes.length} lanes${voices}, ${ir.outputs.length} outputs, ${+ir.cps.toPrecision(6)} cps`,
     );
     const missing = missingKernels(usedKinds(ir), IMPLEMENTED_KERNELS);
     if (missing.length) {
-      out(`  note: the engine does not implement these kernels yet, so \`phonon render\` will refuse the file: ${missing.map((m) => m.kind).join(", ")}`);
+      out(`  note: the engine does not implement these kernels yet, so the file cannot play until they are added: ${missing.map((m) => m.kind).join(", ")}`);
     }
   }
   return 0;

@@ -1,8 +1,8 @@
-//! Parsing: split a .ph file into statements (Phonon's line-joining rules) and parse each with grammar/phonon.ohm.
+//! Parsing: split a .ph file into statements (Phonon's line-joining rules) and parse each with grammar/phonon.ohm, incrementally.
 import * as ohm from "ohm-js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Expr, Program, Span, Statement } from "./ast.js";
+import { type Arg, type BinaryOp, type Expr, type Program, type Span, type Statement, shiftStatement } from "./ast.js";
 import { type Diagnostic, SourceMap, diagnostic } from "./diagnostics.js";
 
 function loadGrammar(name: string): ohm.Grammar {
@@ -14,27 +14,29 @@ function loadGrammar(name: string): ohm.Grammar {
 const grammar = loadGrammar("phonon.ohm");
 
 /** A statement's slice of the file. */
-interface Chunk {
+export interface Chunk {
   start: number;
   end: number;
 }
 
 const HEAD_TOKEN = /^[A-Za-z0-9_~]+$/;
+const COMMAND = /^(?:(?:un)?hush\d*|panic|resetCycles|(?:setCycle|nudge)\s+-?[\d.]+)\s*(?:--.*)?$/;
+const DEFINITION = /^(?:[@%][A-Za-z_]\w*\s*:|~\w+(?:\s+[A-Za-z_]\w*)*\s*[$:#])/;
 
 /**
  * A line starts a new statement when the text before its first `$` (failing that `#`, failing
- * that `:`) is a single token such as `~bass`, `out`, `o2` or `tempo`; other non-empty lines
- * continue the statement above. Blank lines and comment lines end a statement.
+ * that `:`) is a single token such as `~bass`, `out`, `o2` or `tempo` (Phonon's rule), when it
+ * starts with `fn `, when it defines a template, a named pattern or a function bus
+ * (`@t:`, `%p:`, `~f a b $`), or when it is a bare command (`hush`, `panic`, `setCycle 4`).
+ * Other non-empty lines continue the statement above. Blank lines and comment lines end a statement.
  */
 export function startsStatement(line: string): boolean {
   const t = line.trim();
   if (t.startsWith("fn ")) return true;
+  if (COMMAND.test(t) || DEFINITION.test(t)) return true;
   for (const sep of ["$", "#", ":"]) {
     const i = t.indexOf(sep);
-    if (i >= 0) {
-      const head = t.slice(0, i).trim();
-      if (HEAD_TOKEN.test(head)) return true;
-    }
+    if (i >= 0 && HEAD_TOKEN.test(t.slice(0, i).trim())) return true;
   }
   return false;
 }
@@ -65,62 +67,150 @@ export function splitStatements(text: string): Chunk[] {
   return chunks;
 }
 
-let base = 0;
-const span = (node: ohm.Node): Span => ({ start: base + node.source.startIdx, end: base + node.source.endIdx });
+const span = (node: ohm.Node): Span => ({ start: node.source.startIdx, end: node.source.endIdx });
+const defOp = (n: ohm.Node): ":" | "$" | "#" => n.sourceString as ":" | "$" | "#";
 
 const semantics = grammar.createSemantics();
 semantics.addOperation<Statement>("statement", {
   Line(stmt, _end) {
     return stmt.statement();
   },
-  Tempo_cps(_w, _c, n) {
+  FnDef(_fn, name, params, _eq, body) {
+    return {
+      type: "fn",
+      name: name.sourceString,
+      params: params.children.map((p) => p.sourceString),
+      expr: body.expr(),
+      span: span(this),
+      nameSpan: span(name),
+    };
+  },
+  Command_reset(_w) {
+    return { type: "command", command: "resetCycles", span: span(this) };
+  },
+  Command_setCycle(_w, n) {
+    return { type: "command", command: "setCycle", value: n.num(), span: span(this) };
+  },
+  Command_nudge(_w, n) {
+    return { type: "command", command: "nudge", value: n.num(), span: span(this) };
+  },
+  Command_unhush(_w, ch) {
+    return { type: "command", command: "unhush", ...channel(ch), span: span(this) };
+  },
+  Command_hush(_w, ch) {
+    return { type: "command", command: "hush", ...channel(ch), span: span(this) };
+  },
+  Command_panic(_w) {
+    return { type: "command", command: "panic", span: span(this) };
+  },
+  Setting_tempo(_w, _c, n) {
     return { type: "tempo", cps: n.num(), span: span(this) };
   },
-  Tempo_bpm(_w, _c, n, _sig) {
-    return { type: "tempo", cps: n.num() / 60, span: span(this) };
+  Setting_bpm(_w, _c, n, meter) {
+    const m = meter.children[0];
+    return { type: "tempo", cps: n.num() / 60, span: span(this), ...(m ? { meter: m.sourceString.slice(1, -1) } : {}) };
   },
-  Output(name, _op, expr) {
-    return { type: "output", name: name.sourceString, expr: expr.expr(), span: span(this) };
+  Setting_buffer(_w, _c, n) {
+    return { type: "buffer", size: n.num(), span: span(this) };
   },
-  BusDef(name, _op, expr) {
-    return { type: "bus", name: name.sourceString.slice(1), expr: expr.expr(), span: span(this) };
+  Setting_outmix(_w, _c, mode) {
+    return { type: "outmix", mode: mode.sourceString, span: span(this), modeSpan: span(mode) };
+  },
+  Output(name, op, body) {
+    return { type: "output", name: name.sourceString, op: defOp(op), expr: body.expr(), span: span(this), nameSpan: span(name) };
+  },
+  TemplateDef(_at, name, _c, body) {
+    return { type: "template", name: name.sourceString, expr: body.expr(), span: span(this), nameSpan: { start: span(name).start - 1, end: span(name).end } };
+  },
+  PatternDef(_p, name, _c, body) {
+    return { type: "pattern", name: name.sourceString, expr: body.expr(), span: span(this), nameSpan: { start: span(name).start - 1, end: span(name).end } };
+  },
+  BusDef(name, params, op, body) {
+    return {
+      type: "bus",
+      name: name.sourceString.slice(1),
+      params: params.children.map((p) => p.sourceString),
+      op: defOp(op),
+      expr: body.expr(),
+      span: span(this),
+      nameSpan: span(name),
+    };
   },
 });
+
+function channel(ch: ohm.Node): { channel?: number } {
+  return ch.sourceString === "" ? {} : { channel: Number(ch.sourceString) };
+}
+
 semantics.addOperation<number>("num", {
   Number(n) {
     return Number(n.sourceString);
   },
 });
+
+const binary = (l: ohm.Node, op: ohm.Node, r: ohm.Node, whole: ohm.Node): Expr => ({
+  type: "binary",
+  op: op.sourceString as BinaryOp,
+  left: l.expr(),
+  right: r.expr(),
+  span: span(whole),
+});
+
 semantics.addOperation<Expr>("expr", {
+  Body(b) {
+    return b.expr();
+  },
   Chain_chain(left, _op, right) {
     return { type: "chain", left: left.expr(), right: right.expr(), span: span(this) };
   },
-  Sum_add(l, _op, r) {
-    return { type: "binary", op: "+", left: l.expr(), right: r.expr(), span: span(this) };
+  Dollar_apply(left, _op, right) {
+    return { type: "dollar", left: left.expr(), right: right.expr(), span: span(this) };
   },
-  Sum_sub(l, _op, r) {
-    return { type: "binary", op: "-", left: l.expr(), right: r.expr(), span: span(this) };
+  Section_compose(left, _op, right) {
+    return { type: "dollar", left: left.expr(), right: right.expr(), span: span(this) };
   },
-  Product_mul(l, _op, r) {
-    return { type: "binary", op: "*", left: l.expr(), right: r.expr(), span: span(this) };
+  Section_effect(_hash, body) {
+    return { type: "section", body: body.expr(), span: span(this) };
   },
-  Product_div(l, _op, r) {
-    return { type: "binary", op: "/", left: l.expr(), right: r.expr(), span: span(this) };
+  Sum_op(l, op, r) {
+    return binary(l, op, r, this);
+  },
+  Product_op(l, op, r) {
+    return binary(l, op, r, this);
   },
   Unary_neg(_m, e) {
-    return { type: "neg", expr: e.expr(), span: span(this) };
+    const inner = e.expr();
+    // `-3` written with a space (`- 3`) is still the number -3.
+    if (inner.type === "num") return { type: "num", value: -inner.value, span: span(this) };
+    return { type: "neg", expr: inner, span: span(this) };
   },
   App_call(name, args) {
+    return { type: "call", name: name.sourceString, nameSpan: span(name), args: args.children.map((a) => a.arg()), span: span(this) };
+  },
+  App_buscall(name, args) {
     return {
-      type: "call",
-      name: name.sourceString,
+      type: "buscall",
+      name: name.sourceString.slice(1),
       nameSpan: span(name),
-      args: args.children.map((a) => a.expr()),
+      args: args.children.map((a) => a.arg()),
       span: span(this),
     };
   },
   Primary_bus(b) {
-    return { type: "bus", name: b.sourceString.slice(1), span: span(this) };
+    const [name, ...path] = b.sourceString.slice(1).split(":");
+    return { type: "bus", name: name!, path, span: span(this) };
+  },
+  Primary_template(_at, name) {
+    return { type: "template", name: name.sourceString, span: span(this) };
+  },
+  Primary_pattern(_p, name) {
+    return { type: "patref", name: name.sourceString, span: span(this) };
+  },
+  Primary_list(_o, items, _c) {
+    return { type: "list", items: items.asIteration().children.map((c) => c.expr()), span: span(this) };
+  },
+  Primary_section(_o, s, _c) {
+    return s.expr();
   },
   Primary_paren(_o, e, _c) {
     return e.expr();
@@ -137,53 +227,153 @@ semantics.addOperation<Expr>("expr", {
   },
 });
 
+semantics.addOperation<Arg>("arg", {
+  Arg_keyword(_c, name, value) {
+    return { type: "kwarg", name: name.sourceString, value: value.expr(), span: span(this) };
+  },
+  Arg_positional(a) {
+    return a.expr();
+  },
+});
+
 export interface ParseResult {
   program: Program;
   diagnostics: Diagnostic[];
   map: SourceMap;
+  /** The statements' slices of the file, in order (parallel to nothing: failed statements have none). */
+  chunks: Chunk[];
 }
 
-/** Describe Ohm's expectations in words a musician can read. */
-function expectedText(m: ohm.FailedMatchResult): string {
-  const raw = m.getExpectedText();
-  return raw.replace(/\bend of input\b/g, "the end of the statement");
+const OPERATORS = new Set(["+", "-", "*", "/", "#", "$", "|+|", "|+", "+|", "|-|", "|-", "-|", "|*|", "|*", "*|", "|/|", "|/", "/|", "|>", "<|", "|<", ">|", "~+", "~-", "~*", "~/"]);
+
+/** Tokens that start a value: folded into "a value" in messages. */
+const VALUE_STARTS = new Set(["a letter", "a digit", "'\"'", "'~'", "'('", "'['", "'@'", "'%'", "'-'"]);
+
+/** Describe Ohm's expectations in words a musician can read: operators and value starts are folded. */
+function expectedText(m: ohm.FailedMatchResult, found: string | undefined): string {
+  const items: string[] = [];
+  let operator = false;
+  let value = false;
+  const failures = (m as unknown as { getRightmostFailures(): { type: string; getText(): string }[] }).getRightmostFailures();
+  for (const f of failures) {
+    const text = f.getText();
+    const item = f.type === "string" ? `'${text}'` : text === "end of input" ? "the end of the statement" : text;
+    if (f.type === "string" && OPERATORS.has(text) && text !== "-") operator = true;
+    else if (VALUE_STARTS.has(item)) value = true;
+    else if (item === "'.'" || item === "'\''" || item === "any character") continue; // the rest of a number, a name or a string: never what is missing
+    else items.push(item);
+  }
+  // A value start cannot be what is missing when one is right there (`"a" "b"`: two values side by side).
+  if (value && !(found !== undefined && /[A-Za-z0-9"~(\[@%-]/.test(found))) items.unshift("a value (a number, a \"pattern\", a name, a ~bus or a '(')");
+  if (operator) items.push("an operator");
+  const unique = [...new Set(items)];
+  if (unique.length === 0) return "something else";
+  if (unique.length === 1) return unique[0]!;
+  return `${unique.slice(0, -1).join(", ")} or ${unique[unique.length - 1]}`;
+}
+
+/** A statement parsed at offset 0: its tree, or where and why it failed. */
+type ChunkResult =
+  | { ok: true; statement: Statement }
+  | { ok: false; at: number; expected: string; suggestion?: string };
+
+function describeFailure(source: string, m: ohm.MatchResult): ChunkResult {
+  const f = m as ohm.FailedMatchResult;
+  const h = hint(source);
+  const at = f.getRightmostFailurePosition();
+  return { ok: false, at, expected: expectedText(f, source[at]), ...(h ? { suggestion: h } : {}) };
+}
+
+/**
+ * A parser that remembers its last file: unchanged statements are reused as they are, and a
+ * changed statement is re-matched with ohm's incremental Matcher (which keeps the memo table of
+ * the text it last matched at that position and re-parses only around the edit).
+ */
+export class Parser {
+  private cache = new Map<string, ChunkResult>();
+  private matchers: ohm.Matcher[] = [];
+  /** Statistics of the last parse: statements reused, re-matched incrementally, parsed fresh. */
+  stats = { reused: 0, rematched: 0, fresh: 0 };
+
+  parse(text: string): ParseResult {
+    const map = new SourceMap(text);
+    const statements: Statement[] = [];
+    const diagnostics: Diagnostic[] = [];
+    const chunks = splitStatements(text);
+    const next = new Map<string, ChunkResult>();
+    this.stats = { reused: 0, rematched: 0, fresh: 0 };
+    chunks.forEach((chunk, i) => {
+      const source = text.slice(chunk.start, chunk.end);
+      let r = this.cache.get(source) ?? next.get(source);
+      if (r) this.stats.reused++;
+      else r = this.matchChunk(source, i);
+      next.set(source, r);
+      if (r.ok) {
+        statements.push(shiftStatement(r.statement, chunk.start));
+        return;
+      }
+      const at = chunk.start + r.at;
+      const found = at >= chunk.end ? "the end of the statement" : `'${text[at]}'`;
+      diagnostics.push(
+        diagnostic(map, "error", `syntax error: expected ${r.expected}, found ${found}`, { start: at, end: at + 1 }, {
+          expected: r.expected,
+          ...(r.suggestion ? { suggestion: r.suggestion } : {}),
+        }),
+      );
+    });
+    this.cache = next;
+    this.matchers.length = Math.min(this.matchers.length, Math.max(chunks.length, 1));
+    return { program: { statements }, diagnostics, map, chunks };
+  }
+
+  private matchChunk(source: string, index: number): ChunkResult {
+    let matcher = this.matchers[index];
+    if (matcher) {
+      const old = matcher.getInput();
+      let pre = 0;
+      const max = Math.min(old.length, source.length);
+      while (pre < max && old.charCodeAt(pre) === source.charCodeAt(pre)) pre++;
+      let suf = 0;
+      while (suf < max - pre && old.charCodeAt(old.length - 1 - suf) === source.charCodeAt(source.length - 1 - suf)) suf++;
+      matcher.replaceInputRange(pre, old.length - suf, source.slice(pre, source.length - suf));
+      this.stats.rematched++;
+    } else {
+      matcher = grammar.matcher();
+      matcher.setInput(source);
+      this.matchers[index] = matcher;
+      this.stats.fresh++;
+    }
+    const m = matcher.match("Line");
+    if (m.failed()) return describeFailure(source, m);
+    return { ok: true, statement: semantics(m).statement() };
+  }
 }
 
 /** Parse a whole file. Every statement is parsed; all failures are reported. */
 export function parse(text: string): ParseResult {
-  const map = new SourceMap(text);
-  const statements: Statement[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const chunk of splitStatements(text)) {
-    const source = text.slice(chunk.start, chunk.end);
-    const m = grammar.match(source, "Line");
-    if (m.failed()) {
-      const at = chunk.start + m.getRightmostFailurePosition();
-      const expected = expectedText(m);
-      const found = text[at] === undefined || at >= chunk.end ? "the end of the statement" : `'${text[at]}'`;
-      diagnostics.push(
-        diagnostic(map, "error", `syntax error: expected ${expected}, found ${found}`, { start: at, end: at + 1 }, {
-          expected,
-          ...(hint(source) ?? {}),
-        }),
-      );
-      continue;
-    }
-    base = chunk.start;
-    statements.push(semantics(m).statement());
-  }
-  return { program: { statements }, diagnostics, map };
+  return new Parser().parse(text);
+}
+
+/** Parse one expression on its own (for tests and tools). */
+export function parseExpr(text: string): Expr | undefined {
+  const m = grammar.match(text, "Expr");
+  return m.succeeded() ? semantics(m).expr() : undefined;
 }
 
 /** A fix for common slips, when one is obvious. */
-function hint(source: string): { suggestion: string } | undefined {
-  if (/^\s*[A-Za-z_]\w*\s*\(/.test(source.replace(/^[^:$]*[:$]/, ""))) {
-    return { suggestion: "functions are called by juxtaposition: write `lpf 800 0.7`, not `lpf(800, 0.7)`" };
-  }
+function hint(source: string): string | undefined {
+  const head = /^\s*(tempo|cps|bpm|buffer|outmix|out\d*|o\d+|d\d+|~\w+)\s+(?![:$#]|[A-Za-z_]\w*(\s+[A-Za-z_]\w*)*\s*[$:])/.exec(source);
+  if (head) return `write a ':' (or '$') after '${head[1]}', as in \`${head[1]}: …\``;
   const quotes = (source.match(/"/g) ?? []).length;
-  if (quotes % 2 === 1) return { suggestion: "a string is missing its closing quote" };
-  const open = (source.match(/\(/g) ?? []).length - (source.match(/\)/g) ?? []).length;
-  if (open > 0) return { suggestion: "a '(' is not closed" };
-  if (open < 0) return { suggestion: "there is a ')' without a matching '('" };
+  if (quotes % 2 === 1) return "a string is missing its closing quote";
+  const bare = source.replace(/"[^"]*"/g, '""');
+  if (/[A-Za-z_]\w*\((?!\s*[#$])[^()]*,/.test(bare)) return "functions are called by juxtaposition: write `lpf 800 0.7`, not `lpf(800, 0.7)`";
+  const open = (bare.match(/\(/g) ?? []).length - (bare.match(/\)/g) ?? []).length;
+  if (open > 0) return "a '(' is not closed";
+  if (open < 0) return "there is a ')' without a matching '('";
+  const brackets = (bare.match(/\[/g) ?? []).length - (bare.match(/\]/g) ?? []).length;
+  if (brackets > 0) return "a '[' is not closed";
+  if (brackets < 0) return "there is a ']' without a matching '['";
+  if (/^\s*~?\w+\s*=/.test(source)) return "definitions use ':' or '$', as in `~bass: saw 55` or `out $ ~bass`";
   return undefined;
 }

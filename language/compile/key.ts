@@ -9,24 +9,41 @@ export function hash(text: string): string {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
     h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
-    h2 ^= h2 >>> 15;
+    h2 = (h2 ^ (h2 >>> 15)) >>> 0;
   }
   return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
 }
 
 /**
- * The key of a node: its kind, its scope (e.g. `bus:drums` or `out:out`) and its occurrence index
- * within that scope, and the shape of each parameter: a constant contributes only "const" (its
- * value may change freely), a node input contributes that node's key, a lane contributes "lane".
+ * The key of a node: its kind, its scope (e.g. `bus:drums`, `out:out`, `bus:a/fn:f#0`) and its
+ * occurrence index within that scope, its structural data, and the shape of each parameter: a
+ * constant contributes only "const" (its value may change freely), a node input contributes that
+ * node's key, a lane contributes "lane", a feedback read "prev", a template input "input".
  */
-export function nodeKey(kind: string, scope: string, occurrence: number, params: Record<string, Param>, keyOf: (id: number) => string): string {
+export function nodeKey(
+  kind: string,
+  scope: string,
+  occurrence: number,
+  params: Record<string, Param>,
+  data: Record<string, unknown> | undefined,
+  keyOf: (id: number) => string,
+  inputKey: (k: number) => string = (k) => String(k),
+): string {
   const shape = Object.keys(params)
     .sort()
     .map((name) => {
       const p = params[name]!;
       if ("const" in p) return `${name}=const`;
       if ("node" in p) return `${name}=node:${keyOf(p.node)}`;
-      return `${name}=lane`;
+      if ("lane" in p) return `${name}=lane`;
+      if ("prev" in p) return `${name}=prev`;
+      return `${name}=input:${inputKey(p.input)}`;
     });
-  return hash(`${kind}|${scope}#${occurrence}|${shape.join(",")}`);
+  const structural = data
+    ? Object.keys(data)
+        .sort()
+        .map((k) => `${k}=${JSON.stringify(data[k])}`)
+        .join(",")
+    : "";
+  return hash(`${kind}|${scope}#${occurrence}|${shape.join(",")}|${structural}`);
 }

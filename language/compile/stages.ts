@@ -1,7 +1,10 @@
 //! Dependency stages: stage k holds the nodes whose inputs all come from stages < k, so a stage's nodes can run in parallel.
 import type { IRNode } from "./ir.js";
 
-/** Group nodes by longest path from a source. Nodes must be listed after their inputs (lowering guarantees it). */
+/**
+ * Group nodes by longest path from a source. Nodes must be listed after their `node` inputs
+ * (emission guarantees it); `prev` edges (feedback, one block late) do not count.
+ */
 export function computeStages(nodes: IRNode[]): number[][] {
   const depth: number[] = [];
   const stages: number[][] = [];

@@ -1,9 +1,10 @@
 //! The scheduler: queries each lane once per cycle, turns exact onset times into frames and fills event batches.
-import type { CompiledLane } from "../compile/lower.js";
+import type { CompiledLane } from "../compile/emit.js";
 import type { GraphIR } from "../compile/ir.js";
+import { midiToHz } from "../compile/pitch.js";
 import type { Hap } from "../pattern/hap.js";
-import type { MiniValue } from "../pattern/mini.js";
 import { Rational } from "../pattern/rational.js";
+import { Clock } from "./clock.js";
 import { EventBatch, FIELD } from "./events.js";
 
 /** Finds a sample's engine id; undefined when the bank has no such sample. */
@@ -14,45 +15,65 @@ export interface SchedulerOptions {
   resolveSample: SampleResolver;
   /** Called once per distinct problem (e.g. a missing sample). */
   warn: (message: string) => void;
+  /** Where cycles fall in frames (live mode rebases it on every reload); default: cycle 0 at frame 0 at the program's tempo. */
+  clock?: Clock;
 }
 
-/** `bd:3` → bd, 3; `bd` → bd, 0. Numbers are not sample names. */
-export function sampleName(value: MiniValue): { name: string; index: number } | undefined {
+type Controls = { [key: string]: unknown };
+
+/** `bd:3` → bd, 3; `bd` → bd, 0; `{s: "bd", n: 3}` → bd, 3. Numbers are not sample names. */
+export function sampleName(value: unknown): { name: string; index: number } | undefined {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const c = value as Controls;
+    const inner = sampleName(c.s);
+    if (!inner) return undefined;
+    return typeof c.n === "number" && Number.isFinite(c.n) ? { name: inner.name, index: Math.trunc(c.n) } : inner;
+  }
+  if (Array.isArray(value)) {
+    const [name, index] = value as unknown[];
+    if (typeof name !== "string") return undefined;
+    return { name, index: typeof index === "number" ? Math.trunc(index) : 0 };
+  }
   if (typeof value !== "string") return undefined;
   const m = /^([^:]+)(?::(-?\d+))?$/.exec(value);
   if (!m) return undefined;
   return { name: m[1]!, index: m[2] === undefined ? 0 : Number(m[2]) };
 }
 
+const num = (x: unknown): number | undefined => (typeof x === "number" && Number.isFinite(x) ? x : undefined);
+
 export class Scheduler {
-  private readonly cps: Rational;
-  private readonly sr: number;
   private readonly sampleIds = new Map<string, number | undefined>();
   private readonly warned = new Set<string>();
   /** Onset haps by lane for the cycle last queried: one query per lane per cycle. */
-  private cache: { cycle: number; haps: Hap<MiniValue>[][] } | undefined;
-  /** Frame at which cycle 0 starts. */
-  readonly originFrame = 0;
+  private cache: { cycle: number; haps: Hap<unknown>[][] } | undefined;
+  /** Cycle positions to frames: cycle 0 at frame 0 unless a live session's clock says otherwise. */
+  private readonly clock: Clock;
 
   constructor(
     private readonly ir: GraphIR,
     private readonly lanes: CompiledLane[],
     private readonly opts: SchedulerOptions,
   ) {
-    this.cps = Rational.fromNumber(ir.cps);
-    this.sr = opts.sampleRate;
+    this.clock = opts.clock ?? new Clock(opts.sampleRate, ir.cps);
   }
 
   /** The frame (rounded to the nearest) at which cycle time t falls. */
   frameAt(t: Rational): number {
-    // t · sr / cps, computed from the exact fractions: (t.n · sr · cps.d) / (t.d · cps.n).
-    return this.originFrame + Math.round((t.n * this.sr * this.cps.d) / (t.d * this.cps.n));
+    return this.clock.frameAt(t);
   }
 
   /** The onsets of every lane in cycle `cycle`, queried once and cached. */
-  onsets(cycle: number): Hap<MiniValue>[][] {
+  onsets(cycle: number): Hap<unknown>[][] {
     if (this.cache?.cycle === cycle) return this.cache.haps;
-    const haps = this.lanes.map((lane) => lane.pattern.queryArc(cycle, cycle + 1).filter((h) => h.hasOnset()));
+    const haps = this.lanes.map((lane) => {
+      try {
+        return lane.pattern.queryArc(cycle, cycle + 1).filter((h) => h.hasOnset());
+      } catch (e) {
+        this.warnOnce(`lane:${lane.id}`, `the pattern at line ${this.ir.lanes[lane.id]!.loc.line} failed in cycle ${cycle}: ${e instanceof Error ? e.message : String(e)}`);
+        return [];
+      }
+    });
     this.cache = { cycle, haps };
     return haps;
   }
@@ -62,33 +83,87 @@ export class Scheduler {
     const before = batch.count;
     const onsets = this.onsets(cycle);
     for (const lane of this.lanes) {
-      const haps = onsets[lane.id]!;
-      for (const hap of haps) {
-        const frame = this.frameAt(hap.whole!.begin);
+      for (const hap of onsets[lane.id]!) {
+        const whole = hap.whole!;
+        const frame = this.frameAt(whole.begin);
         if (lane.kind === "param") {
-          if (typeof hap.value === "number") batch.set(frame, lane.id, hap.value);
-          continue;
+          const v = num(hap.value);
+          if (v !== undefined) batch.set(frame, lane.id, v);
+        } else if (lane.kind === "gate") {
+          const v = num(hap.value);
+          if (v !== undefined) batch.gate(frame, lane.id, v, Math.max(1, this.frameAt(whole.end) - frame));
+        } else {
+          const seconds = whole.end.sub(whole.begin).toNumber() / this.ir.cps;
+          const fields = lane.target === "voices" ? this.voiceFields(hap.value, seconds) : this.sampleFields(hap.value, lane.id, seconds);
+          if (fields) batch.trigger(frame, lane.id, fields);
         }
-        const id = this.sample(hap.value, lane.id);
-        if (id !== undefined) batch.trigger(frame, lane.id, [[FIELD.sample, id]]);
       }
     }
     return batch.count - before;
   }
 
-  private sample(value: MiniValue, lane: number): number | undefined {
-    const key = String(value);
+  /** The fields both kinds of voice share: gain, pan, envelope, length. */
+  private common(c: Controls, seconds: number, out: [number, number][], always: boolean): void {
+    const put = (code: number, v: unknown): void => {
+      const x = num(v);
+      if (x !== undefined) out.push([code, x]);
+    };
+    if (c.gain !== undefined || c.chordGain !== undefined) out.push([FIELD.gain, (num(c.gain) ?? 1) * (num(c.chordGain) ?? 1)]);
+    put(FIELD.pan, c.pan);
+    put(FIELD.attack, c.attack);
+    put(FIELD.decay, c.decay);
+    put(FIELD.sustain, c.sustain);
+    put(FIELD.release, c.release);
+    const dur = num(c.dur) ?? (num(c.legato) !== undefined ? num(c.legato)! * seconds : always ? seconds : undefined);
+    if (dur !== undefined) out.push([FIELD.dur, dur]);
+  }
+
+  private sampleFields(value: unknown, lane: number, seconds: number): [number, number][] | undefined {
+    const c: Controls = value && typeof value === "object" && !Array.isArray(value) ? (value as Controls) : { s: value };
+    const id = this.sample(c, lane);
+    if (id === undefined) return undefined;
+    const out: [number, number][] = [[FIELD.sample, id]];
+    this.common(c, seconds, out, false);
+    const semis = num(c.note) ?? (num(c.midi) !== undefined ? num(c.midi)! - 60 : undefined);
+    const speed = num(c.speed);
+    if (semis !== undefined || speed !== undefined) out.push([FIELD.speed, (speed ?? 1) * 2 ** ((semis ?? 0) / 12)]);
+    for (const k of ["begin", "end", "cut", "loop", "unit"] as const) {
+      const x = num(c[k]);
+      if (x !== undefined) out.push([FIELD[k], x]);
+    }
+    return out;
+  }
+
+  private voiceFields(value: unknown, seconds: number): [number, number][] {
+    const c = (value ?? {}) as Controls;
+    const out: [number, number][] = [];
+    const midi = num(c.midi);
+    const semis = num(c.note) ?? num(c.n);
+    if (midi !== undefined) out.push([FIELD.freq, midiToHz(midi)]);
+    else if (semis !== undefined) out.push([FIELD.ratio, 2 ** (semis / 12)]);
+    this.common(c, seconds, out, true);
+    return out;
+  }
+
+  private sample(c: Controls, lane: number): number | undefined {
+    const s = sampleName(c);
+    const key = s ? `${s.name}:${s.index}` : String(c.s);
     if (this.sampleIds.has(key)) return this.sampleIds.get(key);
-    const s = sampleName(value);
     const id = s ? this.opts.resolveSample(s.name, s.index) : undefined;
     this.sampleIds.set(key, id);
-    if (id === undefined && !this.warned.has(key)) {
-      this.warned.add(key);
+    if (id === undefined) {
       const where = this.ir.lanes[lane]!.loc;
-      this.opts.warn(
-        s ? `sample '${key}' not found (line ${where.line}); it is skipped` : `'${key}' is not a sample name (line ${where.line}); it is skipped`,
+      this.warnOnce(
+        key,
+        s ? `sample '${s.index ? key : s.name}' not found (line ${where.line}); it is skipped` : `'${key}' is not a sample name (line ${where.line}); it is skipped`,
       );
     }
     return id;
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.opts.warn(message);
   }
 }
