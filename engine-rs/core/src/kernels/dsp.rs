@@ -471,6 +471,20 @@ pub(crate) mod testing {
             .collect()
     }
 
+    /// The power-weighted mean frequency (spectral centroid) of the Hann-windowed DFT of `x`
+    /// between `lo` and `hi` Hz, on a `step` Hz grid.
+    pub fn centroid(x: &[f32], lo: f64, hi: f64, step: f64) -> f64 {
+        let (mut num, mut den) = (0.0, 0.0);
+        let mut f = lo;
+        while f <= hi {
+            let p = dft_mag(x, f).powi(2);
+            num += f * p;
+            den += p;
+            f += step;
+        }
+        num / den
+    }
+
     /// All samples finite.
     pub fn all_finite(x: &[f32]) -> bool {
         x.iter().all(|v| v.is_finite())

@@ -15,9 +15,12 @@ pub mod delayline;
 pub mod distortion;
 pub mod dsp;
 pub mod dynamics;
+pub mod fft;
 pub mod modulation;
 pub mod reverb;
 pub mod spatial;
+pub mod spectral;
+pub mod tap;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
@@ -265,6 +268,12 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "limiter" => &dynamics::LIMITER,
         "widener" => &spatial::WIDENER,
         "pan2" => &spatial::PAN2,
+        "pitch_shift" => &spectral::PITCH_SHIFT,
+        "vocoder" => &spectral::VOCODER,
+        "granular" => &spectral::GRANULAR,
+        "convolve" => &spectral::CONVOLVE,
+        "freeze" => &spectral::FREEZE,
+        "tap" => &tap::TAP,
         _ => return None,
     })
 }
@@ -306,6 +315,12 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "limiter" => Box::new(dynamics::Limiter::default()),
         "widener" => Box::new(spatial::Widener::default()),
         "pan2" => Box::new(spatial::Pan2::default()),
+        "pitch_shift" => Box::new(spectral::PitchShift::default()),
+        "vocoder" => Box::new(spectral::Vocoder::default()),
+        "granular" => Box::new(spectral::Granular::default()),
+        "convolve" => Box::new(spectral::Convolve::default()),
+        "freeze" => Box::new(spectral::Freeze::default()),
+        "tap" => Box::new(tap::Tap::default()),
         _ => return None,
     })
 }
