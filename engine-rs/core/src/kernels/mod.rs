@@ -29,24 +29,18 @@ use crate::samples::SampleBank;
 pub const MAX_PORTS: usize = 10;
 
 /// Names of the supported node kinds, as they appear in GraphIR `kind`.
+#[rustfmt::skip]
 pub const KINDS: &[&str] = &[
-    "sine",
-    "saw",
-    "square",
-    "lpf",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "sampler",
-    // Effects.
-    "reverb",
-    "plate",
-    "lush",
-    "delay",
-    "tapedelay",
-    "multitap",
-    "pingpong",
+    "sine", "saw", "square", "lpf", "add", "sub", "mul", "div", "sampler",
+    // Effects, by file: reverb, delay, distortion, modulation, dynamics, spatial, spectral, tap.
+    "reverb", "plate", "lush",
+    "delay", "tapedelay", "multitap", "pingpong",
+    "distortion", "distort", "bitcrush", "coarse", "decimator",
+    "chorus", "flanger", "phaser", "tremolo", "vibrato", "ring", "ring_mod",
+    "compressor", "sidechain_compressor", "expander", "transient_shaper", "limiter",
+    "widener", "pan2",
+    "pitch_shift", "vocoder", "granular", "convolve", "freeze",
+    "tap",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
