@@ -3,8 +3,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use phonon_core::kernels::KINDS;
-use phonon_core::Engine;
+use phonon_core::kernels::{make, spec, Context, Input, Outputs, PortIn, KINDS};
+use phonon_core::{Engine, SampleBank};
 
 struct Counting;
 
@@ -213,6 +213,81 @@ fn every_effect_renders_the_same_for_any_block_size() {
                     "block {block}, channel {ch}: frame {i}: {} != {}",
                     x[i], y[i]
                 );
+            }
+        }
+    }
+}
+
+/// NaN and ±Inf in the audio inputs show up at most in the frames where they arrive (a dry path
+/// may pass them; the master flushes them) and never stick in a delay line, tank or filter;
+/// NaN, ±Inf and huge values in every parameter are clamped, so outputs stay finite.
+#[test]
+fn non_finite_inputs_and_extreme_params_never_stick() {
+    let n = 6000;
+    let bad = [100usize, 300, 301];
+    let mut s = 7u32;
+    let audio: Vec<f32> = (0..n)
+        .map(|i| match i {
+            100 => f32::NAN,
+            300 => f32::INFINITY,
+            301 => f32::NEG_INFINITY,
+            _ => {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                (s as f32 / u32::MAX as f32) - 0.5
+            }
+        })
+        .collect();
+    let extremes = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e30, -1e30, 0.0];
+    let bank = SampleBank::default();
+    for k in EFFECTS {
+        let sp = spec(k).unwrap();
+        for extreme in [false, true] {
+            let params: Vec<Vec<f32>> = sp
+                .ports
+                .iter()
+                .map(|p| match p.default {
+                    None => audio.clone(),
+                    Some(d) if extreme => (0..n).map(|i| extremes[(i / 50) % 6]).collect(),
+                    Some(d) => vec![d; n],
+                })
+                .collect();
+            let mut kern = make(k).unwrap();
+            kern.prepare(SR as f32, 64);
+            let ch = 2;
+            let mut buf = vec![0.0f32; ch * 64];
+            for start in (0..n).step_by(64) {
+                let m = 64.min(n - start);
+                let ins: Vec<PortIn> = sp
+                    .ports
+                    .iter()
+                    .zip(&params)
+                    .map(|(p, v)| {
+                        let b = Input::Block(&v[start..start + m]);
+                        if p.stereo {
+                            PortIn::stereo(b, b)
+                        } else {
+                            PortIn::mono(b)
+                        }
+                    })
+                    .collect();
+                let ctx = Context {
+                    sample_rate: SR as f32,
+                    frames: m,
+                    bank: &bank,
+                };
+                let mut o = Outputs::new(&mut buf, 64, ch, m);
+                kern.process(&ctx, &ins, &mut o);
+                for c in 0..ch {
+                    for (j, v) in o.channel(c).iter().enumerate() {
+                        let f = start + j;
+                        assert!(
+                            v.is_finite() || bad.contains(&f),
+                            "{k} (extreme params: {extreme}): frame {f} channel {c} is {v}"
+                        );
+                    }
+                }
             }
         }
     }

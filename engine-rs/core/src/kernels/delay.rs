@@ -183,11 +183,13 @@ impl Kernel for Delay {
 pub struct TapeDelay {
     sample_rate: f32,
     lines: [DelayLine; 2],
-    glide: [Smoother; 2],
+    glide: Smoother,
     lp: [f32; 2],
     lp_coef: f32,
     wow: Lfo,
     flutter: Lfo,
+    /// This block's read delay per frame (glide plus wow and flutter), shared by the channels.
+    delays: Vec<f32>,
     scratch: Scratch,
 }
 
@@ -206,15 +208,16 @@ impl Kernel for TapeDelay {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         let extra = (WOW_EXCURSION + FLUTTER_EXCURSION) * sample_rate;
-        for (l, g) in self.lines.iter_mut().zip(self.glide.iter_mut()) {
+        for l in self.lines.iter_mut() {
             *l = DelayLine::new((MAX_TIME * sample_rate + extra).ceil() as usize + 4);
-            g.prepare(TAPE_GLIDE, sample_rate);
         }
+        self.glide.prepare(TAPE_GLIDE, sample_rate);
         self.lp = [0.0; 2];
         self.lp_coef = 1.0
             - (-std::f32::consts::TAU * TAPE_LOWPASS.min(0.45 * sample_rate) / sample_rate).exp();
         self.wow = Lfo::default();
         self.flutter = Lfo::default();
+        self.delays = vec![0.0; max_block];
         self.scratch.allocate(10, max_block);
     }
 
@@ -236,29 +239,32 @@ impl Kernel for TapeDelay {
             ],
             n,
         );
-        let (wow0, flutter0) = (self.wow, self.flutter);
+        // One transport for both channels: the read delay once per block.
+        self.glide.prime(frames(time[0], MAX_TIME, 0.3, sr));
+        let delays = &mut self.delays[..n];
+        for (i, d) in delays.iter_mut().enumerate() {
+            let w = self
+                .wow
+                .sine(clampf(wr[i], 0.01, 10.0, 0.5) as f64 / sr as f64);
+            let f = self
+                .flutter
+                .sine(clampf(fr[i], 0.1, 30.0, 6.0) as f64 / sr as f64);
+            let m = w * clampf(wd[i], 0.0, 1.0, 0.02) * WOW_EXCURSION * sr
+                + f * clampf(fd[i], 0.0, 1.0, 0.05) * FLUTTER_EXCURSION * sr;
+            *d = self.glide.tick(frames(time[i], MAX_TIME, 0.3, sr)) + m;
+        }
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            // Both channels run the same transport: the LFOs restart from the block's phase.
-            let (mut wow, mut flutter) = (wow0, flutter0);
-            let (line, glide, lp) = (&mut self.lines[c], &mut self.glide[c], &mut self.lp[c]);
-            glide.prime(frames(time[0], MAX_TIME, 0.3, sr));
+            let (line, lp) = (&mut self.lines[c], &mut self.lp[c]);
             let o = out.channel(c);
             for i in 0..n {
-                let w = wow.sine(clampf(wr[i], 0.01, 10.0, 0.5) as f64 / sr as f64);
-                let f = flutter.sine(clampf(fr[i], 0.1, 30.0, 6.0) as f64 / sr as f64);
-                let m = w * clampf(wd[i], 0.0, 1.0, 0.02) * WOW_EXCURSION * sr
-                    + f * clampf(fd[i], 0.0, 1.0, 0.05) * FLUTTER_EXCURSION * sr;
-                let d = glide.tick(frames(time[i], MAX_TIME, 0.3, sr));
-                let y = line.read_cubic(d + m);
+                let y = line.read_cubic(delays[i]);
                 *lp = flush(*lp + (y - *lp) * self.lp_coef);
                 let y = *lp;
                 let v = finite(x[i]) + feedback(fb[i]) * y;
                 line.push(flush(tape_saturate(v, sat[i])));
                 o[i] = dsp::mix(x[i], y, clampf(mixv[i], 0.0, 1.0, 0.5));
             }
-            self.wow = wow;
-            self.flutter = flutter;
         }
     }
 }

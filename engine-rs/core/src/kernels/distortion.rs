@@ -16,7 +16,8 @@
 //! per take and loses 1 per frame drops to 0 or below; the first frame is taken).
 //!
 //! ## `coarse {in, factor = 4}`
-//! The hold of `bitcrush` without quantization: `factor` 1..64.
+//! The hold of `bitcrush` without quantization: `factor` 1..64. (A NaN or infinite input frame is
+//! held as 0, here and in `decimator`, so it cannot be stretched over the hold.)
 //!
 //! ## `decimator {in, factor = 4, smooth = 0.5}`
 //! The hold of `coarse`, then a one-pole lowpass y += (held − y)·(1 − 0.95·smooth), `smooth` 0..1
@@ -198,7 +199,9 @@ impl Kernel for Coarse {
         let mut count = self.hold.count;
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            count = self.hold.run(c, out.channel(c), rate, |i| x[i]);
+            count = self
+                .hold
+                .run(c, out.channel(c), rate, |i| dsp::finite(x[i]));
         }
         self.hold.count = count;
     }
