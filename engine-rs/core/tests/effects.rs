@@ -249,7 +249,7 @@ fn non_finite_inputs_and_extreme_params_never_stick() {
                 .iter()
                 .map(|p| match p.default {
                     None => audio.clone(),
-                    Some(d) if extreme => (0..n).map(|i| extremes[(i / 50) % 6]).collect(),
+                    Some(_) if extreme => (0..n).map(|i| extremes[(i / 50) % 6]).collect(),
                     Some(d) => vec![d; n],
                 })
                 .collect();
