@@ -4,7 +4,8 @@
 //! change never jumps the phase). Depths that move a delay read position are smoothed (20 ms
 //! one-pole) so a depth step glides instead of clicking. Modulated delays are read with cubic
 //! (Hermite) interpolation from [`DelayLine`]s allocated in `prepare`. Every other parameter is
-//! read per frame. Unless stated, output channels follow `in` and the same LFO drives both
+//! read per frame; chorus `mix` and tremolo `depth` are declicked (5 ms one-pole,
+//! [`dsp::Declick`]; constant settings are exact). Unless stated, output channels follow `in` and the same LFO drives both
 //! channels.
 //!
 //! ## `chorus {in, rate = 0.5, depth = 0.5, mix = 0.3}` (stereo out)
@@ -43,7 +44,7 @@
 //! out = a · b, frame by frame; channels: the larger of the two inputs' (mono broadcast).
 
 use super::delayline::DelayLine;
-use super::dsp::{self, audio, clampf, finite, flush, param, Lfo, Scratch, Smoother};
+use super::dsp::{self, audio, clampf, finite, flush, param, Declick, Lfo, Scratch, Smoother};
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 use std::f32::consts::{PI, TAU};
 
@@ -146,6 +147,7 @@ pub struct Chorus {
     lines: [DelayLine; 2],
     lfo: Lfo,
     depth: Smoother,
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -156,6 +158,7 @@ impl Kernel for Chorus {
         self.lines = [DelayLine::new(max), DelayLine::new(max)];
         self.lfo = Lfo::default();
         self.depth.prepare(DEPTH_SMOOTHING, sample_rate);
+        self.mix.prepare(sample_rate, max_block);
         self.scratch.allocate(5, max_block);
     }
 
@@ -175,6 +178,7 @@ impl Kernel for Chorus {
         let (centre, exc) = (CHORUS_DELAY * sr, CHORUS_EXCURSION * sr);
         self.depth.prime(clampf(depth[0], 0.0, 1.0, 0.5));
         let [ll, lr] = &mut self.lines;
+        let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.3));
         let (ol, or) = out.stereo();
         for i in 0..n {
             let (s, c) = (TAU * self.lfo.step(lfo_inc(rate[i], 0.01, 10.0, 0.5, sr))).sin_cos();
@@ -183,7 +187,7 @@ impl Kernel for Chorus {
             let wr = 0.5 * (lr.read_cubic(centre + a * c) + lr.read_cubic(centre - a * c));
             ll.push(finite(il[i]));
             lr.push(finite(ir[i]));
-            let m = clampf(mixv[i], 0.0, 1.0, 0.3);
+            let m = mixs[i];
             ol[i] = dsp::mix(il[i], wl, m);
             or[i] = dsp::mix(ir[i], wr, m);
         }
@@ -330,6 +334,7 @@ pub struct Tremolo {
     sample_rate: f32,
     lfo: Lfo,
     gain: Vec<f32>,
+    depth: Declick,
     scratch: Scratch,
 }
 
@@ -338,6 +343,7 @@ impl Kernel for Tremolo {
         self.sample_rate = sample_rate;
         self.lfo = Lfo::default();
         self.gain = vec![0.0; max_block];
+        self.depth.prepare(sample_rate, max_block);
         self.scratch.allocate(4, max_block);
     }
 
@@ -353,6 +359,7 @@ impl Kernel for Tremolo {
             ],
             n,
         );
+        let depth = self.depth.run(depth, |v| clampf(v, 0.0, 1.0, 0.5));
         let gain = &mut self.gain[..n];
         for (i, g) in gain.iter_mut().enumerate() {
             let p = self.lfo.step(lfo_inc(rate[i], 0.0, 100.0, 5.0, sr));

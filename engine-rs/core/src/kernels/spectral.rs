@@ -34,7 +34,7 @@
 //! different per channel; each channel normalized to unit energy, so steady broadband input
 //! keeps its level). Uniformly partitioned overlap-save FFT convolution with 128-frame
 //! partitions (FFT size 256): the wet path has a latency of exactly [`PARTITION`] frames.
-//! `mix` 0..1, per frame. (`mix` is an addition: the reference has no arguments. An impulse
+//! `mix` 0..1, per frame, declicked (5 ms one-pole). (`mix` is an addition: the reference has no arguments. An impulse
 //! response given by an input is not supported.)
 //!
 //! ## `freeze {in, trigger = 0}` (stereo out)
@@ -48,7 +48,8 @@
 
 use super::delayline::DelayLine;
 use super::dsp::{
-    audio, clampf, control_runs, equal_power, finite, flush, is_control_frame, param, Rng, Scratch,
+    audio, clampf, control_runs, equal_power, finite, flush, is_control_frame, param, Declick, Rng,
+    Scratch,
 };
 use super::fft::Fft;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
@@ -478,6 +479,7 @@ pub struct Convolve {
     idx: usize,
     w_re: Vec<f32>,
     w_im: Vec<f32>,
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -550,6 +552,7 @@ impl Kernel for Convolve {
         self.idx = 0;
         self.w_re = vec![0.0; m];
         self.w_im = vec![0.0; m];
+        self.mix.prepare(sample_rate, max_block);
         self.scratch.allocate(3, max_block);
     }
 
@@ -558,6 +561,8 @@ impl Kernel for Convolve {
         let mut scratch = std::mem::take(&mut self.scratch);
         let [il, ir, mixv] =
             scratch.slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let mut mix = std::mem::take(&mut self.mix);
+        let mixs = mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         let (ol, or) = out.stereo();
         for i in 0..n {
             let (wl, wr) = (self.wet[0][self.idx], self.wet[1][self.idx]);
@@ -567,10 +572,11 @@ impl Kernel for Convolve {
                 self.partition();
                 self.idx = 0;
             }
-            let m = clampf(mixv[i], 0.0, 1.0, 0.5);
+            let m = mixs[i];
             ol[i] = super::dsp::mix(il[i], wl, m);
             or[i] = super::dsp::mix(ir[i], wr, m);
         }
+        self.mix = mix;
         self.scratch = scratch;
     }
 }
