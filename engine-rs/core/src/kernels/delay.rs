@@ -5,7 +5,8 @@
 //! that maximum in `prepare`). Feedback is clamped to 0..0.99. Mix is linear:
 //! `(1 − mix)·dry + mix·wet`, 0..1. Values written back into a delay line are flushed of
 //! denormals and NaN/Inf inputs are read as 0 (the dry path passes the input as it is). Every
-//! parameter is read per frame.
+//! parameter is read per frame; `mix` and pingpong's `width` are declicked (5 ms one-pole,
+//! [`dsp::Declick`]; constant settings are exact).
 //!
 //! Time changes: `delay`, `multitap` and `pingpong` follow their time with a crossfading read head
 //! ([`FadingHead`]): a new time fades from the old read position to the new one over 20 ms (no
@@ -41,7 +42,7 @@
 //! b the left and right line outputs; width 0 is mono. `time` 0..2 s. Always stereo out.
 
 use super::delayline::{DelayLine, FadingHead};
-use super::dsp::{self, audio, clampf, finite, flush, param, Lfo, Scratch, Smoother};
+use super::dsp::{self, audio, clampf, finite, flush, param, Declick, Lfo, Scratch, Smoother};
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
 /// Longest `delay`, `tapedelay` and `pingpong` time, seconds.
@@ -138,6 +139,7 @@ pub struct Delay {
     sample_rate: f32,
     lines: [DelayLine; 2],
     heads: [FadingHead; 2],
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -158,6 +160,7 @@ impl Kernel for Delay {
             *l = DelayLine::new((MAX_TIME * sample_rate).ceil() as usize + 2);
             h.prepare(sample_rate);
         }
+        self.mix.prepare(sample_rate, max_block);
         self.scratch.allocate(5, max_block);
     }
 
@@ -174,6 +177,7 @@ impl Kernel for Delay {
             ],
             n,
         );
+        let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         for c in 0..out.channels() {
             let x = [il, ir][c];
             let (line, head) = (&mut self.lines[c], &mut self.heads[c]);
@@ -182,7 +186,7 @@ impl Kernel for Delay {
             for i in 0..n {
                 let y = head.read(line, frames(time[i], MAX_TIME, 0.25, sr));
                 line.push(flush(finite(x[i]) + feedback(fb[i]) * y));
-                o[i] = dsp::mix(x[i], y, clampf(mixv[i], 0.0, 1.0, 0.5));
+                o[i] = dsp::mix(x[i], y, mixs[i]);
             }
         }
     }
@@ -193,11 +197,14 @@ impl Kernel for Delay {
 pub struct TapeDelay {
     sample_rate: f32,
     lines: [DelayLine; 2],
-    glide: [Smoother; 2],
+    glide: Smoother,
     lp: [f32; 2],
     lp_coef: f32,
     wow: Lfo,
     flutter: Lfo,
+    /// This block's read delay per frame (glide plus wow and flutter), shared by the channels.
+    delays: Vec<f32>,
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -226,15 +233,17 @@ impl Kernel for TapeDelay {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         let extra = (WOW_EXCURSION + FLUTTER_EXCURSION) * sample_rate;
-        for (l, g) in self.lines.iter_mut().zip(self.glide.iter_mut()) {
+        for l in self.lines.iter_mut() {
             *l = DelayLine::new((MAX_TIME * sample_rate + extra).ceil() as usize + 4);
-            g.prepare(TAPE_GLIDE, sample_rate);
         }
+        self.glide.prepare(TAPE_GLIDE, sample_rate);
         self.lp = [0.0; 2];
         self.lp_coef = 1.0
             - (-std::f32::consts::TAU * TAPE_LOWPASS.min(0.45 * sample_rate) / sample_rate).exp();
         self.wow = Lfo::default();
         self.flutter = Lfo::default();
+        self.delays = vec![0.0; max_block];
+        self.mix.prepare(sample_rate, max_block);
         self.scratch.allocate(10, max_block);
     }
 
@@ -256,29 +265,33 @@ impl Kernel for TapeDelay {
             ],
             n,
         );
-        let (wow0, flutter0) = (self.wow, self.flutter);
+        // One transport for both channels: the read delay once per block.
+        self.glide.prime(frames(time[0], MAX_TIME, 0.3, sr));
+        let delays = &mut self.delays[..n];
+        for (i, d) in delays.iter_mut().enumerate() {
+            let w = self
+                .wow
+                .sine(clampf(wr[i], 0.01, 10.0, 0.5) as f64 / sr as f64);
+            let f = self
+                .flutter
+                .sine(clampf(fr[i], 0.1, 30.0, 6.0) as f64 / sr as f64);
+            let m = w * clampf(wd[i], 0.0, 1.0, 0.02) * WOW_EXCURSION * sr
+                + f * clampf(fd[i], 0.0, 1.0, 0.05) * FLUTTER_EXCURSION * sr;
+            *d = self.glide.tick(frames(time[i], MAX_TIME, 0.3, sr)) + m;
+        }
+        let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            // Both channels run the same transport: the LFOs restart from the block's phase.
-            let (mut wow, mut flutter) = (wow0, flutter0);
-            let (line, glide, lp) = (&mut self.lines[c], &mut self.glide[c], &mut self.lp[c]);
-            glide.prime(frames(time[0], MAX_TIME, 0.3, sr));
+            let (line, lp) = (&mut self.lines[c], &mut self.lp[c]);
             let o = out.channel(c);
             for i in 0..n {
-                let w = wow.sine(clampf(wr[i], 0.01, 10.0, 0.5) as f64 / sr as f64);
-                let f = flutter.sine(clampf(fr[i], 0.1, 30.0, 6.0) as f64 / sr as f64);
-                let m = w * clampf(wd[i], 0.0, 1.0, 0.02) * WOW_EXCURSION * sr
-                    + f * clampf(fd[i], 0.0, 1.0, 0.05) * FLUTTER_EXCURSION * sr;
-                let d = glide.tick(frames(time[i], MAX_TIME, 0.3, sr));
-                let y = line.read_cubic(d + m);
+                let y = line.read_cubic(delays[i]);
                 *lp = flush(*lp + (y - *lp) * self.lp_coef);
                 let y = *lp;
                 let v = finite(x[i]) + feedback(fb[i]) * y;
                 line.push(flush(tape_saturate(v, sat[i])));
-                o[i] = dsp::mix(x[i], y, clampf(mixv[i], 0.0, 1.0, 0.5));
+                o[i] = dsp::mix(x[i], y, mixs[i]);
             }
-            self.wow = wow;
-            self.flutter = flutter;
         }
     }
 }
@@ -289,6 +302,7 @@ pub struct Multitap {
     sample_rate: f32,
     lines: [DelayLine; 2],
     heads: [FadingHead; 2],
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -315,6 +329,7 @@ impl Kernel for Multitap {
             *l = DelayLine::new((MAX_PATTERN * sample_rate).ceil() as usize + 2);
             h.prepare(sample_rate);
         }
+        self.mix.prepare(sample_rate, max_block);
         self.scratch.allocate(6, max_block);
     }
 
@@ -337,6 +352,7 @@ impl Kernel for Multitap {
             let max = MAX_TIME.min(MAX_PATTERN / k as f32);
             frames(t, max, 0.125, sr)
         };
+        let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.6));
         for c in 0..out.channels() {
             let x = [il, ir][c];
             let (line, head) = (&mut self.lines[c], &mut self.heads[c]);
@@ -358,7 +374,7 @@ impl Kernel for Multitap {
                     last = y;
                 }
                 line.push(flush(finite(x[i]) + feedback(fb[i]) * last));
-                o[i] = dsp::mix(x[i], wet, clampf(mixv[i], 0.0, 1.0, 0.6));
+                o[i] = dsp::mix(x[i], wet, mixs[i]);
             }
         }
     }
@@ -370,6 +386,8 @@ pub struct PingPong {
     sample_rate: f32,
     lines: [DelayLine; 2],
     heads: [FadingHead; 2],
+    mix: Declick,
+    width: Declick,
     scratch: Scratch,
 }
 
@@ -390,6 +408,8 @@ impl Kernel for PingPong {
             *l = DelayLine::new((MAX_TIME * sample_rate).ceil() as usize + 2);
             h.prepare(sample_rate);
         }
+        self.mix.prepare(sample_rate, max_block);
+        self.width.prepare(sample_rate, max_block);
         self.scratch.allocate(7, max_block);
     }
 
@@ -413,6 +433,8 @@ impl Kernel for PingPong {
         self.heads[1].prime(t0);
         let [ll, lr] = &mut self.lines;
         let [hl, hr] = &mut self.heads;
+        let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.7));
+        let widths = self.width.run(width, |v| clampf(v, 0.0, 1.0, 0.8));
         let (ol, or) = out.stereo();
         for i in 0..n {
             let t = frames(time[i], MAX_TIME, 0.25, sr);
@@ -424,9 +446,9 @@ impl Kernel for PingPong {
             let g = feedback(fb[i]);
             ll.push(flush(xl + g * b));
             lr.push(flush(xr + g * a));
-            let w = clampf(width[i], 0.0, 1.0, 0.8);
+            let w = widths[i];
             let (near, far) = (0.5 * (1.0 + w), 0.5 * (1.0 - w));
-            let m = clampf(mixv[i], 0.0, 1.0, 0.7);
+            let m = mixs[i];
             ol[i] = dsp::mix(il[i], a * near + b * far, m);
             or[i] = dsp::mix(ir[i], b * near + a * far, m);
         }

@@ -75,7 +75,15 @@ impl DelayLine {
     pub fn read_cubic(&self, d: f32) -> f32 {
         let d = d.clamp(2.0, self.max_delay() as f32);
         let i = d as usize;
-        let f = d - i as f32;
+        self.read_cubic_at(i, d - i as f32)
+    }
+
+    /// [`DelayLine::read_cubic`] at the delay `i + f` given as whole frames `i` (≥ 2, ≤
+    /// max_delay − 1, clamped) and a fraction `f` in 0..1, for callers that offset a fractional
+    /// delay by whole frames and want the fraction untouched by rounding.
+    #[inline(always)]
+    pub fn read_cubic_at(&self, i: usize, f: f32) -> f32 {
+        let i = i.clamp(2, self.max_delay() - 1);
         let (xm1, x0, x1, x2) = (
             self.read(i - 1),
             self.read(i),

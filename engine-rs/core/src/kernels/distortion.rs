@@ -1,7 +1,8 @@
 //! Waveshaping and decimation: `distortion` (alias `distort`), `bitcrush`, `coarse` and `decimator`.
 //!
 //! All four are memoryless or hold-based and work per channel; output channels follow `in`.
-//! Every parameter is read per frame. No oversampling: high drives and rate reduction alias, as
+//! Every parameter is read per frame; `distortion`'s `drive` and `mix` are declicked (5 ms
+//! one-pole, [`dsp::Declick`]; constant settings are exact). No oversampling: high drives and rate reduction alias, as
 //! the effects intend.
 //!
 //! ## `distortion {in, drive = 3, mix = 0.5}` (also `distort`)
@@ -16,13 +17,14 @@
 //! per take and loses 1 per frame drops to 0 or below; the first frame is taken).
 //!
 //! ## `coarse {in, factor = 4}`
-//! The hold of `bitcrush` without quantization: `factor` 1..64.
+//! The hold of `bitcrush` without quantization: `factor` 1..64. (A NaN or infinite input frame is
+//! held as 0, here and in `decimator`, so it cannot be stretched over the hold.)
 //!
 //! ## `decimator {in, factor = 4, smooth = 0.5}`
 //! The hold of `coarse`, then a one-pole lowpass y += (held − y)·(1 − 0.95·smooth), `smooth` 0..1
 //! (0: none; 1: coefficient 0.05, about 350 Hz at 44.1 kHz), which rounds off the steps.
 
-use super::dsp::{self, audio, clampf, flush, param, Scratch};
+use super::dsp::{self, audio, clampf, flush, param, Declick, Scratch};
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
 /// `distortion {in, drive, mix}`.
@@ -66,6 +68,8 @@ pub const DECIMATOR: KindSpec = KindSpec {
 /// The tanh waveshaper.
 #[derive(Debug, Default)]
 pub struct Distortion {
+    drive: Declick,
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -77,7 +81,9 @@ pub fn distort(x: f32, drive: f32, mix: f32) -> f32 {
 }
 
 impl Kernel for Distortion {
-    fn prepare(&mut self, _sample_rate: f32, max_block: usize) {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.drive.prepare(sample_rate, max_block);
+        self.mix.prepare(sample_rate, max_block);
         self.scratch.allocate(4, max_block);
     }
 
@@ -92,6 +98,8 @@ impl Kernel for Distortion {
             ],
             n,
         );
+        let drive = self.drive.run(drive, |v| clampf(v, 1.0, 100.0, 3.0));
+        let mixv = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         for c in 0..out.channels() {
             let x = [il, ir][c];
             for (i, o) in out.channel(c).iter_mut().enumerate() {
@@ -198,7 +206,9 @@ impl Kernel for Coarse {
         let mut count = self.hold.count;
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            count = self.hold.run(c, out.channel(c), rate, |i| x[i]);
+            count = self
+                .hold
+                .run(c, out.channel(c), rate, |i| dsp::finite(x[i]));
         }
         self.hold.count = count;
     }
@@ -269,16 +279,20 @@ mod tests {
             2,
             n,
         );
-        for (c, input) in [&x, &x2].into_iter().enumerate() {
+        // Reference: the clamped drive and mix through the documented 5 ms one-pole (starting
+        // at the first value), then the formula.
+        let c = crate::kernels::dsp::one_pole_coef(0.005, crate::kernels::dsp::testing::SR);
+        for (ch, input) in [&x, &x2].into_iter().enumerate() {
+            let (mut d, mut m) = (drive[0].clamp(1.0, 100.0), mixv[0].clamp(0.0, 1.0));
             let want: Vec<f32> = (0..n)
                 .map(|i| {
-                    let d = drive[i].clamp(1.0, 100.0);
-                    let m = mixv[i].clamp(0.0, 1.0);
+                    d += (drive[i].clamp(1.0, 100.0) - d) * c;
+                    m += (mixv[i].clamp(0.0, 1.0) - m) * c;
                     let v = input[i];
                     v + ((d * v).tanh() - v) * m
                 })
                 .collect();
-            assert_same(&format!("distortion channel {c}"), &y[c], &want);
+            assert_same(&format!("distortion channel {ch}"), &y[ch], &want);
         }
         // Fully wet at drive 100, a sine is nearly a square: ±tanh(100·1.2·sin) reaches ±1.
         let y = render(

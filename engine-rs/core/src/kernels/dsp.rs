@@ -163,6 +163,43 @@ impl Smoother {
     }
 }
 
+/// Time constant of [`Declick`], seconds.
+pub const DECLICK: f32 = 0.005;
+
+/// A gain-like parameter (mix, pan, width, depth, drive) followed through a 5 ms one-pole so a
+/// stepped value (a pattern lane) fades instead of clicking. It starts at its first value, so a
+/// constant setting is exact. Holds one block of smoothed values.
+#[derive(Debug, Default)]
+pub struct Declick {
+    sm: Smoother,
+    buf: Vec<f32>,
+}
+
+impl Declick {
+    /// Sets the time constant and allocates one block. Control thread.
+    pub fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.sm.prepare(DECLICK, sample_rate);
+        self.buf = vec![0.0; max_block];
+    }
+
+    /// Whether the smoother has reached exactly `v` (so a constant `v` needs no smoothing).
+    pub fn settled_at(&self, v: f32) -> bool {
+        self.sm.primed && self.sm.value == v
+    }
+
+    /// The block's values of `src`, mapped by `f` (the parameter's clamp) and smoothed.
+    pub fn run(&mut self, src: &[f32], f: impl Fn(f32) -> f32) -> &[f32] {
+        let n = src.len();
+        if let Some(&first) = src.first() {
+            self.sm.prime(f(first));
+        }
+        for (d, &s) in self.buf[..n].iter_mut().zip(src) {
+            *d = self.sm.tick(f(s));
+        }
+        &self.buf[..n]
+    }
+}
+
 /// A sine LFO with its phase in f64 (0 ≤ phase < 1), starting at phase 0.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Lfo {
@@ -469,6 +506,20 @@ pub(crate) mod testing {
             .windows(2)
             .map(|w| SR as f64 / (w[1] - w[0]))
             .collect()
+    }
+
+    /// The power-weighted mean frequency (spectral centroid) of the Hann-windowed DFT of `x`
+    /// between `lo` and `hi` Hz, on a `step` Hz grid.
+    pub fn centroid(x: &[f32], lo: f64, hi: f64, step: f64) -> f64 {
+        let (mut num, mut den) = (0.0, 0.0);
+        let mut f = lo;
+        while f <= hi {
+            let p = dft_mag(x, f).powi(2);
+            num += f * p;
+            den += p;
+            f += step;
+        }
+        num / den
     }
 
     /// All samples finite.

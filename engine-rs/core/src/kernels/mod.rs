@@ -24,16 +24,19 @@ pub mod drum;
 pub mod dsp;
 pub mod dynamics;
 pub mod envelope;
+pub mod fft;
 pub mod fm;
-pub mod modulation;
 pub mod formant;
 pub mod ladder;
+pub mod modulation;
 pub mod noise;
 pub mod reverb;
 pub mod scratch;
 pub mod spatial;
+pub mod spectral;
 pub mod string;
 pub mod synth;
+pub mod tap;
 pub mod utility;
 pub mod wavetable;
 
@@ -77,6 +80,8 @@ pub const KINDS: &[&str] = &[
     "moog_ladder", "comb", "allpass", "vowel", "formant",
     // Wavetable and additive oscillators.
     "wavetable", "additive", "organ",
+    "pitch_shift", "vocoder", "granular", "convolve", "freeze",
+    "tap",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -405,6 +410,12 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "wavetable" => &wavetable::WAVETABLE,
         "additive" => &additive::ADDITIVE,
         "organ" => &additive::ORGAN,
+        "pitch_shift" => &spectral::PITCH_SHIFT,
+        "vocoder" => &spectral::VOCODER,
+        "granular" => &spectral::GRANULAR,
+        "convolve" => &spectral::CONVOLVE,
+        "freeze" => &spectral::FREEZE,
+        "tap" => &tap::TAP,
         _ => return None,
     })
 }
@@ -524,6 +535,12 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "wavetable" => Box::new(wavetable::Wavetable::default()),
         "additive" => Box::new(additive::Additive::new(false)),
         "organ" => Box::new(additive::Additive::new(true)),
+        "pitch_shift" => Box::new(spectral::PitchShift::default()),
+        "vocoder" => Box::new(spectral::Vocoder::default()),
+        "granular" => Box::new(spectral::Granular::default()),
+        "convolve" => Box::new(spectral::Convolve::default()),
+        "freeze" => Box::new(spectral::Freeze::default()),
+        "tap" => Box::new(tap::Tap::default()),
         _ => return None,
     })
 }

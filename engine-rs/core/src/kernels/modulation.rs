@@ -4,7 +4,8 @@
 //! change never jumps the phase). Depths that move a delay read position are smoothed (20 ms
 //! one-pole) so a depth step glides instead of clicking. Modulated delays are read with cubic
 //! (Hermite) interpolation from [`DelayLine`]s allocated in `prepare`. Every other parameter is
-//! read per frame. Unless stated, output channels follow `in` and the same LFO drives both
+//! read per frame; chorus `mix` and tremolo `depth` are declicked (5 ms one-pole,
+//! [`dsp::Declick`]; constant settings are exact). Unless stated, output channels follow `in` and the same LFO drives both
 //! channels.
 //!
 //! ## `chorus {in, rate = 0.5, depth = 0.5, mix = 0.3}` (stereo out)
@@ -43,7 +44,7 @@
 //! out = a · b, frame by frame; channels: the larger of the two inputs' (mono broadcast).
 
 use super::delayline::DelayLine;
-use super::dsp::{self, audio, clampf, finite, flush, param, Lfo, Scratch, Smoother};
+use super::dsp::{self, audio, clampf, finite, flush, param, Declick, Lfo, Scratch, Smoother};
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 use std::f32::consts::{PI, TAU};
 
@@ -146,6 +147,7 @@ pub struct Chorus {
     lines: [DelayLine; 2],
     lfo: Lfo,
     depth: Smoother,
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -156,6 +158,7 @@ impl Kernel for Chorus {
         self.lines = [DelayLine::new(max), DelayLine::new(max)];
         self.lfo = Lfo::default();
         self.depth.prepare(DEPTH_SMOOTHING, sample_rate);
+        self.mix.prepare(sample_rate, max_block);
         self.scratch.allocate(5, max_block);
     }
 
@@ -175,6 +178,7 @@ impl Kernel for Chorus {
         let (centre, exc) = (CHORUS_DELAY * sr, CHORUS_EXCURSION * sr);
         self.depth.prime(clampf(depth[0], 0.0, 1.0, 0.5));
         let [ll, lr] = &mut self.lines;
+        let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.3));
         let (ol, or) = out.stereo();
         for i in 0..n {
             let (s, c) = (TAU * self.lfo.step(lfo_inc(rate[i], 0.01, 10.0, 0.5, sr))).sin_cos();
@@ -183,7 +187,7 @@ impl Kernel for Chorus {
             let wr = 0.5 * (lr.read_cubic(centre + a * c) + lr.read_cubic(centre - a * c));
             ll.push(finite(il[i]));
             lr.push(finite(ir[i]));
-            let m = clampf(mixv[i], 0.0, 1.0, 0.3);
+            let m = mixs[i];
             ol[i] = dsp::mix(il[i], wl, m);
             or[i] = dsp::mix(ir[i], wr, m);
         }
@@ -197,6 +201,8 @@ pub struct Flanger {
     lines: [DelayLine; 2],
     lfo: Lfo,
     depth: Smoother,
+    /// This block's delay per frame, shared by the channels.
+    delays: Vec<f32>,
     scratch: Scratch,
 }
 
@@ -207,6 +213,7 @@ impl Kernel for Flanger {
         self.lines = [DelayLine::new(max), DelayLine::new(max)];
         self.lfo = Lfo::default();
         self.depth.prepare(DEPTH_SMOOTHING, sample_rate);
+        self.delays = vec![0.0; max_block];
         self.scratch.allocate(5, max_block);
     }
 
@@ -223,25 +230,24 @@ impl Kernel for Flanger {
             ],
             n,
         );
+        // The modulation once per block, shared by both channels.
         self.depth.prime(clampf(depth[0], 0.0, 1.0, 0.5));
-        // Both channels share the LFO and depth smoother: each restarts from the block's state.
-        let (lfo0, depth0) = (self.lfo, self.depth);
+        let delays = &mut self.delays[..n];
+        for (i, d) in delays.iter_mut().enumerate() {
+            let s = self.lfo.sine(lfo_inc(rate[i], 0.01, 10.0, 0.3, sr));
+            let a = self.depth.tick(clampf(depth[i], 0.0, 1.0, 0.5));
+            *d = (FLANGER_MIN + a * FLANGER_SWEEP * (0.5 + 0.5 * s)) * sr;
+        }
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            let (mut lfo, mut sm) = (lfo0, depth0);
             let line = &mut self.lines[c];
             let o = out.channel(c);
             for i in 0..n {
-                let s = lfo.sine(lfo_inc(rate[i], 0.01, 10.0, 0.3, sr));
-                let a = sm.tick(clampf(depth[i], 0.0, 1.0, 0.5));
-                let d = (FLANGER_MIN + a * FLANGER_SWEEP * (0.5 + 0.5 * s)) * sr;
-                let y = line.read_cubic(d);
+                let y = line.read_cubic(delays[i]);
                 let g = clampf(fb[i], -0.95, 0.95, 0.5);
                 line.push(flush(finite(x[i]) + g * y));
                 o[i] = 0.5 * (x[i] + (1.0 - g.abs()) * y);
             }
-            self.lfo = lfo;
-            self.depth = sm;
         }
     }
 }
@@ -261,6 +267,8 @@ pub struct Phaser {
     states: [[f32; MAX_STAGES]; 2],
     last: [f32; 2],
     lfo: Lfo,
+    /// This block's allpass coefficient per frame, shared by the channels.
+    coefs: Vec<f32>,
     scratch: Scratch,
 }
 
@@ -270,6 +278,7 @@ impl Kernel for Phaser {
         self.states = [[0.0; MAX_STAGES]; 2];
         self.last = [0.0; 2];
         self.lfo = Lfo::default();
+        self.coefs = vec![0.0; max_block];
         self.scratch.allocate(6, max_block);
     }
 
@@ -287,16 +296,18 @@ impl Kernel for Phaser {
             ],
             n,
         );
-        let lfo0 = self.lfo;
+        let coefs = &mut self.coefs[..n];
+        for (i, a) in coefs.iter_mut().enumerate() {
+            let s = self.lfo.sine(lfo_inc(rate[i], 0.01, 10.0, 0.5, sr));
+            let sweep = clampf(depth[i], 0.0, 1.0, 0.7) * (0.5 + 0.5 * s);
+            *a = allpass_coef(200.0 * 20f32.powf(sweep), sr);
+        }
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            let mut lfo = lfo0;
             let (st, last) = (&mut self.states[c], &mut self.last[c]);
             let o = out.channel(c);
             for i in 0..n {
-                let s = lfo.sine(lfo_inc(rate[i], 0.01, 10.0, 0.5, sr));
-                let sweep = clampf(depth[i], 0.0, 1.0, 0.7) * (0.5 + 0.5 * s);
-                let a = allpass_coef(200.0 * 20f32.powf(sweep), sr);
+                let a = coefs[i];
                 let k = clampf(stages[i], 2.0, MAX_STAGES as f32, 4.0).round() as usize;
                 let mut v = finite(x[i]) + clampf(fb[i], -0.95, 0.95, 0.5) * *last;
                 for s in st[..k].iter_mut() {
@@ -307,7 +318,6 @@ impl Kernel for Phaser {
                 *last = flush(v);
                 o[i] = 0.5 * (x[i] + v);
             }
-            self.lfo = lfo;
         }
     }
 }
@@ -324,6 +334,7 @@ pub struct Tremolo {
     sample_rate: f32,
     lfo: Lfo,
     gain: Vec<f32>,
+    depth: Declick,
     scratch: Scratch,
 }
 
@@ -332,6 +343,7 @@ impl Kernel for Tremolo {
         self.sample_rate = sample_rate;
         self.lfo = Lfo::default();
         self.gain = vec![0.0; max_block];
+        self.depth.prepare(sample_rate, max_block);
         self.scratch.allocate(4, max_block);
     }
 
@@ -347,6 +359,7 @@ impl Kernel for Tremolo {
             ],
             n,
         );
+        let depth = self.depth.run(depth, |v| clampf(v, 0.0, 1.0, 0.5));
         let gain = &mut self.gain[..n];
         for (i, g) in gain.iter_mut().enumerate() {
             let p = self.lfo.step(lfo_inc(rate[i], 0.0, 100.0, 5.0, sr));
@@ -376,6 +389,8 @@ pub struct Vibrato {
     lines: [DelayLine; 2],
     lfo: Lfo,
     exc: Smoother,
+    /// This block's delay per frame, shared by the channels.
+    delays: Vec<f32>,
     scratch: Scratch,
 }
 
@@ -386,6 +401,7 @@ impl Kernel for Vibrato {
         self.lines = [DelayLine::new(max), DelayLine::new(max)];
         self.lfo = Lfo::default();
         self.exc.prepare(DEPTH_SMOOTHING, sample_rate);
+        self.delays = vec![0.0; max_block];
         self.scratch.allocate(4, max_block);
     }
 
@@ -404,21 +420,21 @@ impl Kernel for Vibrato {
         let max = MAX_VIBRATO * sr;
         self.exc
             .prime(vibrato_excursion(rate[0], depth[0], sr).min(max));
-        let (lfo0, exc0) = (self.lfo, self.exc);
+        let delays = &mut self.delays[..n];
+        for (i, d) in delays.iter_mut().enumerate() {
+            let s = self.lfo.sine(lfo_inc(rate[i], 0.1, 20.0, 5.0, sr));
+            let a = self
+                .exc
+                .tick(vibrato_excursion(rate[i], depth[i], sr).min(max));
+            *d = 2.0 + a * (1.0 + s);
+        }
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            let (mut lfo, mut exc) = (lfo0, exc0);
             let line = &mut self.lines[c];
-            let o = out.channel(c);
-            for i in 0..n {
-                let s = lfo.sine(lfo_inc(rate[i], 0.1, 20.0, 5.0, sr));
-                let a = exc.tick(vibrato_excursion(rate[i], depth[i], sr).min(max));
-                let y = line.read_cubic(2.0 + a * (1.0 + s));
-                line.push(finite(x[i]));
-                o[i] = y;
+            for ((o, &v), &d) in out.channel(c).iter_mut().zip(x).zip(delays.iter()) {
+                *o = line.read_cubic(d);
+                line.push(finite(v));
             }
-            self.lfo = lfo;
-            self.exc = exc;
         }
     }
 }

@@ -5,7 +5,8 @@
 //! `(1 − mix)·dry + mix·wet`, with the dry path per channel (a mono input goes to both). Every
 //! value written back into a tank is flushed of denormals ([`dsp::flush`]) and NaN/Inf inputs are
 //! read as 0, so tails decay to exact zeros at full speed and a broken input cannot stick. All
-//! buffers are allocated in `prepare` and scaled to the sample rate.
+//! buffers are allocated in `prepare` and scaled to the sample rate. `mix` is declicked (5 ms
+//! one-pole, [`dsp::Declick`]; constant settings are exact).
 //!
 //! ## `reverb {in, room_size = 0.5, damping = 0.5, mix = 0.3}`
 //! Jezar's Freeverb: per channel 8 parallel lowpass-feedback combs (1116 … 1617 frames at
@@ -15,7 +16,8 @@
 //! as the input.
 //! - `room_size` 0..1 (clamped): comb feedback g = 0.7 + 0.28·room_size (0.7..0.98).
 //!   Decay: comb k loses 60 dB in RT60ₖ = 3·Lₖ / (−log₁₀ g) / sr, so room_size 0.5 (g = 0.84)
-//!   rings 1.0–1.5 s and room_size 1 about 9–13 s (with damping 0; damping shortens the highs).
+//!   rings 1.0–1.5 s and room_size 1 (g = 0.98) 8.7–12.7 s (with damping 0; damping shortens the
+//!   highs).
 //! - `damping` 0..1 (clamped): the combs' one-pole lowpass coefficient is 0.4·damping.
 //! - `mix` 0..1 (clamped).
 //!   All three are read per frame (they are cheap linear maps).
@@ -62,7 +64,7 @@
 
 use super::delayline::{allpass, allpass_frac, DelayLine};
 use super::dsp::{
-    self, audio, clampf, finite, flush, is_control_frame, param, Rotor, Scratch, Smoother,
+    self, audio, clampf, finite, flush, is_control_frame, param, Declick, Rotor, Scratch, Smoother,
 };
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
@@ -159,6 +161,7 @@ pub struct Reverb {
     fb: Vec<f32>,
     damp: Vec<f32>,
     wet: [Vec<f32>; 2],
+    mix: Declick,
 }
 
 impl Kernel for Reverb {
@@ -208,6 +211,7 @@ impl Kernel for Reverb {
         self.fb = vec![0.0; max_block];
         self.damp = vec![0.0; max_block];
         self.wet = [vec![0.0; max_block], vec![0.0; max_block]];
+        self.mix.prepare(sample_rate, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -253,8 +257,9 @@ impl Kernel for Reverb {
         }
         let (ol, or) = out.stereo();
         let (wl, wr) = (&self.wet[0][..n], &self.wet[1][..n]);
+        let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.3));
         for i in 0..n {
-            let m = clampf(mixv[i], 0.0, 1.0, 0.3);
+            let m = mixs[i];
             ol[i] = dsp::mix(il[i], wl[i] * WET_GAIN, m);
             or[i] = dsp::mix(ir[i], wr[i] * WET_GAIN, m);
         }
@@ -316,6 +321,7 @@ pub struct Plate {
     lfo: Rotor,
     lfo_inc: f32,
     frame: u64,
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -355,6 +361,7 @@ impl Kernel for Plate {
         self.lfo = Rotor::default();
         self.lfo_inc = 1.0 / sr;
         self.frame = 0;
+        self.mix.prepare(sr, max_block);
         self.scratch.allocate(8, max_block);
     }
 
@@ -377,6 +384,7 @@ impl Kernel for Plate {
         let (ol, or) = out.stereo();
         let pre_frames = |p: f32| clampf(p, 0.0, MAX_PREDELAY, 0.01) * sr;
         self.pre_smooth.prime(pre_frames(pre[0]));
+        let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         for i in 0..n {
             if is_control_frame(self.frame) {
                 self.lfo.set(self.lfo_inc);
@@ -421,7 +429,7 @@ impl Kernel for Plate {
                     *w += sign * self.halves[h].lines[el].read(off);
                 }
             }
-            let m = clampf(mixv[i], 0.0, 1.0, 0.5);
+            let m = mixs[i];
             ol[i] = dsp::mix(il[i], wet[0] * PLATE_WET, m);
             or[i] = dsp::mix(ir[i], wet[1] * PLATE_WET, m);
         }
@@ -457,12 +465,14 @@ pub struct Lush {
     gains: [f32; 8],
     rotors: [Rotor; 8],
     freeze: Smoother,
-    /// Control-rate values: decay (as read), lowpass coefficient, diffusion gain, depth (frames).
-    decay: f32,
+    /// Control-rate values: decay (the bits it was read as, `None` before the first read),
+    /// lowpass coefficient, diffusion gain, depth (frames).
+    decay: Option<u32>,
     damp: f32,
     diff: f32,
     depth: f32,
     frame: u64,
+    mix: Declick,
     scratch: Scratch,
 }
 
@@ -470,8 +480,8 @@ impl Lush {
     /// Reads the control-rate parameters at a control frame.
     fn control(&mut self, decay: f32, diffusion: f32, damping: f32, spin: f32, wander: f32) {
         let sr = self.sample_rate;
-        if decay.to_bits() != self.decay.to_bits() {
-            self.decay = decay;
+        if self.decay != Some(decay.to_bits()) {
+            self.decay = Some(decay.to_bits());
             let rt = lush_rt60(decay);
             for (g, &len) in self.gains.iter_mut().zip(&self.lens) {
                 *g = 10f32.powf(-3.0 * len as f32 / (sr * rt));
@@ -512,8 +522,9 @@ impl Kernel for Lush {
         }
         self.lp = [0.0; 8];
         self.freeze.prepare(0.05, sr);
-        self.decay = f32::NAN;
+        self.decay = None;
         self.frame = 0;
+        self.mix.prepare(sr, max_block);
         self.scratch.allocate(10, max_block);
     }
 
@@ -543,6 +554,8 @@ impl Kernel for Lush {
         let frozen = |f: f32| if f > 0.5 { 1.0 } else { 0.0 };
         self.pre_smooth.prime(pre_frames(pre[0]));
         self.freeze.prime(frozen(freeze[0]));
+        let mut mix = std::mem::take(&mut self.mix);
+        let mixs = mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         for i in 0..n {
             if is_control_frame(self.frame) {
                 self.control(decay[i], diff[i], damp[i], spin[i], wander[i]);
@@ -577,10 +590,11 @@ impl Kernel for Lush {
             }
             let wl = LUSH_OUT * (ys[0] - ys[2] + ys[4] - ys[6]);
             let wr = LUSH_OUT * (ys[1] - ys[3] + ys[5] - ys[7]);
-            let m = clampf(mixv[i], 0.0, 1.0, 0.5);
+            let m = mixs[i];
             ol[i] = dsp::mix(il[i], wl, m);
             or[i] = dsp::mix(ir[i], wr, m);
         }
+        self.mix = mix;
         self.scratch = scratch;
     }
 }

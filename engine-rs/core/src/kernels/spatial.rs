@@ -1,7 +1,9 @@
 //! Stereo placement: `pan2` (pan law) and `widener` (mid/side width); both always output two channels.
 //!
 //! ## `pan2 {in, pos = 0}`
-//! `pos` −1 (all left) .. 1 (all right), clamped, read per frame (NaN → 0).
+//! `pos` −1 (all left) .. 1 (all right), clamped, read per frame (NaN → 0) and declicked (5 ms
+//! one-pole, [`Declick`]: a stepped position slides instead of clicking; a constant one is
+//! exact and costs one gain computation per block).
 //! - Mono input: equal-power law, L = sin((1 − pos)·π/4)·in, R = sin((1 + pos)·π/4)·in, i.e.
 //!   cos/sin of (pos + 1)·π/4: L² + R² = in² everywhere, −3 dB each at the centre, and exactly 0
 //!   on the far side at ±1.
@@ -9,7 +11,7 @@
 //!   both channels untouched, −1 keeps the left at unity and silences the right.
 //!
 //! ## `widener {in, width = 1}`
-//! `width` 0..4, clamped, read per frame (NaN → 1).
+//! `width` 0..4, clamped, read per frame (NaN → 1), declicked (5 ms).
 //! - Stereo input: mid/side, M = ½(L + R), S = ½(L − R), out L = M + width·S, R = M − width·S:
 //!   0 is mono, 1 leaves the image as it is (up to rounding), above 1 widens.
 //! - Mono input (no side to scale): the side is made from the input itself,
@@ -17,7 +19,7 @@
 //!   mean is the input: mono-compatible). Width 0 gives the input on both channels.
 
 use super::delayline::DelayLine;
-use super::dsp::{audio, clampf, equal_power, finite, param, Scratch};
+use super::dsp::{audio, clampf, equal_power, finite, param, Declick, Scratch};
 use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn};
 
 /// `pan2 {in, pos}`.
@@ -60,13 +62,15 @@ pub fn pan_gains(pos: f32, stereo: bool) -> (f32, f32) {
 #[derive(Debug, Default)]
 pub struct Pan2 {
     gains: [Vec<f32>; 2],
+    pos: Declick,
     scratch: Scratch,
 }
 
 impl Kernel for Pan2 {
-    fn prepare(&mut self, _sample_rate: f32, max_block: usize) {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.gains = [vec![0.0; max_block], vec![0.0; max_block]];
-        self.scratch.allocate(2, max_block);
+        self.pos.prepare(sample_rate, max_block);
+        self.scratch.allocate(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -74,19 +78,24 @@ impl Kernel for Pan2 {
         let stereo = inputs[0].channels == 2;
         let [gl, gr] = &mut self.gains;
         let (gl, gr) = (&mut gl[..n], &mut gr[..n]);
+        let clamp = |p: f32| clampf(p, -1.0, 1.0, 0.0);
+        let [il, ir, pos] = self
+            .scratch
+            .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
         match inputs[1].left() {
-            Input::Const(p) => {
+            // A constant the smoother has reached: one gain pair for the block.
+            Input::Const(p) if self.pos.settled_at(clamp(p)) => {
                 let (l, r) = pan_gains(p, stereo);
                 gl.fill(l);
                 gr.fill(r);
             }
-            Input::Block(p) => {
-                for ((l, r), &p) in gl.iter_mut().zip(gr.iter_mut()).zip(&p[..n]) {
+            _ => {
+                let pos = self.pos.run(pos, clamp);
+                for ((l, r), &p) in gl.iter_mut().zip(gr.iter_mut()).zip(pos) {
                     (*l, *r) = pan_gains(p, stereo);
                 }
             }
         }
-        let [il, ir] = self.scratch.slices([inputs[0].ch[0], inputs[0].ch[1]], n);
         let (ol, or) = out.stereo();
         for ((o, &x), &g) in ol.iter_mut().zip(il).zip(gl.iter()) {
             *o = x * g;
@@ -102,6 +111,7 @@ impl Kernel for Pan2 {
 pub struct Widener {
     sample_rate: f32,
     line: DelayLine,
+    width: Declick,
     scratch: Scratch,
 }
 
@@ -109,6 +119,7 @@ impl Kernel for Widener {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         self.line = DelayLine::new((MONO_SIDE_DELAY * sample_rate).ceil() as usize + 1);
+        self.width.prepare(sample_rate, max_block);
         self.scratch.allocate(3, max_block);
     }
 
@@ -119,10 +130,11 @@ impl Kernel for Widener {
         let [il, ir, width] = self
             .scratch
             .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let width = self.width.run(width, |v| clampf(v, 0.0, 4.0, 1.0));
         let (ol, or) = out.stereo();
         if stereo {
             for i in 0..n {
-                let w = clampf(width[i], 0.0, 4.0, 1.0);
+                let w = width[i];
                 let m = 0.5 * (il[i] + ir[i]);
                 let s = 0.5 * (il[i] - ir[i]) * w;
                 ol[i] = m + s;
@@ -130,7 +142,7 @@ impl Kernel for Widener {
             }
         } else {
             for i in 0..n {
-                let w = clampf(width[i], 0.0, 4.0, 1.0);
+                let w = width[i];
                 let s = 0.5 * self.line.read(d) * w;
                 self.line.push(finite(il[i]));
                 ol[i] = il[i] + s;
@@ -181,6 +193,28 @@ mod tests {
         let y = at(-1.0, Src::Stereo(x.clone(), x2.clone()));
         assert_same("balance -1 L", &y[0], &x);
         assert!(y[1].iter().all(|v| *v == 0.0));
+    }
+
+    /// A position step from −1 to 1 slides over a few ms (declick) instead of switching: the
+    /// left gain's frame-to-frame change stays below 0.01 (its steepest possible slope is
+    /// π/4 · 2 · (1 − e^(−1/(0.005·sr))) ≈ 0.0071), and it reaches 0 within 10 time constants.
+    #[test]
+    fn pan2_position_steps_slide() {
+        let n = 4000;
+        let pos: Vec<f32> = (0..n).map(|i| if i < 1000 { -1.0 } else { 1.0 }).collect();
+        let y = invariant(
+            &|| Box::new(Pan2::default()),
+            &[Src::Const(1.0), Src::Mono(pos)],
+            2,
+            n,
+        );
+        assert_eq!(y[0][999], 1.0);
+        let max = y[0]
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
+        assert!(max < 0.01, "largest step {max}");
+        assert!(y[0][1000 + 2205] < 1e-3 && y[0][1000 + 2205] >= 0.0);
     }
 
     #[test]
