@@ -3,13 +3,14 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import chokidar from "chokidar";
+import { kernelReport } from "../language/catalogue.js";
 import { compile, type CompileResult } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 import { Rational } from "../language/pattern/rational.js";
 import { Clock } from "../language/schedule/clock.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
-import { LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
+import { Engine, LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
 import { UserError } from "./render.js";
 import { formatProfile, profilingRequested } from "./profile.js";
 import { type Ui, plainUi } from "./status.js";
@@ -73,6 +74,8 @@ export class Session {
   private pending: PendingSwap | undefined;
   private readonly batch = new EventBatch();
   private readonly lookahead: number;
+  /** The kernels the engine implements (a program using others is refused with their names). */
+  private readonly kinds = new Engine(8000, 64).kinds();
 
   constructor(
     readonly engine: LiveEngine,
@@ -93,6 +96,12 @@ export class Session {
       return false;
     }
     for (const d of result.diagnostics) this.ui.warn(formatDiagnostic(d, result.map, this.file));
+    const missing = kernelReport(result.ir, this.kinds);
+    if (missing) {
+      this.error = `${this.file}: ${missing}`;
+      this.ui.error(this.error);
+      return false;
+    }
     const sr = this.engine.info.sampleRate;
     // One block past the render position: the program's first events reach the render thread
     // before it gets there. The cycle position never jumps: a new program (and a new tempo)

@@ -1,8 +1,6 @@
 //! The `phonon` command: parses arguments and dispatches to render, check and haps.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compile } from "../language/compile/lower.js";
-import { formatDiagnostic } from "../language/diagnostics.js";
 import { repoRoot } from "./engine.js";
 import { profilingRequested } from "./profile.js";
 import { UserError, formatReport, renderFile } from "./render.js";
@@ -76,28 +74,6 @@ function progressBar(fraction: number): void {
   const width = 30;
   const full = Math.round(fraction * width);
   process.stderr.write(`\rrendering [${"#".repeat(full)}${".".repeat(width - full)}] ${Math.round(fraction * 100)}%`);
-}
-
-async function runCheck(argv: string[]): Promise<number> {
-  const { positional, options } = parseArgs(argv, ["ir"]);
-  checkKnown(options, ["ir"]);
-  const file = positional[0];
-  if (!file) throw new UserError("usage: phonon check <file.ph> [--ir]");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`${file}: no such file`);
-  }
-  const r = compile(text);
-  for (const d of r.diagnostics) console.error(formatDiagnostic(d, r.map, file));
-  if (!r.ir) return 1;
-  if (options.has("ir")) console.log(JSON.stringify(r.ir, null, 2));
-  else {
-    const ir = r.ir;
-    console.log(`${file}: ok — ${ir.buses.length} buses, ${ir.nodes.length} nodes, ${ir.stages.length} stages, ${ir.lanes.length} lanes, ${ir.outputs.length} outputs, ${ir.cps} cps`);
-  }
-  return 0;
 }
 
 async function runLiveCommand(argv: string[]): Promise<number> {

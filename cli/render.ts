@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { kernelReport } from "../language/catalogue.js";
 import { compile } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 import { Rational } from "../language/pattern/rational.js";
@@ -74,6 +75,8 @@ export function renderFile(opts: RenderOptions): RenderReport {
 
   const started = performance.now();
   const engine = new Engine(sampleRate, opts.blockSize ?? 512);
+  const missing = kernelReport(ir, engine.kinds());
+  if (missing) throw new UserError(`${opts.file}: ${missing}`);
   if (opts.profile) engine.setProfiling(true);
   const plan = engine.load(ir);
   const warnings: string[] = [];

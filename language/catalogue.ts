@@ -85,7 +85,7 @@ const MIX = (def: number): ParamSpec => sig("mix", "0–1", def, [0, 1]);
 const SECONDS = (name: string, def?: number): ParamSpec => sig(name, "s", def, [0, 60]);
 const GATE = (name = "gate"): ParamSpec => ({ name, unit: "pattern", type: "gate" });
 /** An optional retrigger: when connected, the envelope restarts at each onset of the gate (used for envelopes chained after a sound). */
-const RETRIGGER: ParamSpec = { name: "gate", unit: "gate", type: "gate", default: 0 };
+const RETRIGGER: ParamSpec = { name: "gate", unit: "gate", type: "gate", default: 1 };
 
 type Spec = Omit<Builtin, "family">;
 const family = (f: Family, specs: Spec[]): Builtin[] => specs.map((s) => ({ ...s, family: f }));
@@ -109,7 +109,9 @@ const OSCILLATORS = family("oscillator", [
   { name: "pm", kernel: "pm", input: "none", params: [sig("carrier", "Hz"), sig("mod", "signal"), sig("index", "rad", 1)], doc: "Phase modulation of a sine carrier by an external signal." },
   { name: "fmcrossmod", kernel: "fmcrossmod", input: "prefix", params: [sig("carrier", "signal"), sig("mod", "signal"), sig("depth", "ratio", 1)], doc: "carrier · cos(2π · depth · mod)." },
   osc("pulse", "Pulse with a variable width.", [sig("width", "ratio", 0.5, [0, 1])]),
-  osc("vco", "Switchable oscillator: wave 0 saw, 1 square, 2 triangle, 3 sine.", [cst("wave", "0–3", 0, [0, 3]), sig("pw", "ratio", 0.5, [0, 1])]),
+  osc("saw_naive", "Naive (aliasing) sawtooth, −1…1: for benchmarks and a lo-fi edge."),
+  osc("square_naive", "Naive (aliasing) pulse, −1…1.", [sig("width", "ratio", 0.5, [0, 1])]),
+  osc("vco", "Switchable oscillator: wave 0 saw, 1 square, 2 triangle, 3 sine.", [sig("wave", "0–3", 0, [0, 3]), sig("pw", "ratio", 0.5, [0, 1])]),
   osc("blip", "Band-limited impulse train."),
   osc("impulse", "One-sample spikes at freq (a trigger for envelopes, combs and drums)."),
   osc("wavetable", "Wavetable oscillator over a built-in sine table."),
@@ -121,7 +123,7 @@ const OSCILLATORS = family("oscillator", [
   osc("soft_saw", "Soft sawtooth with rolled-off harmonics.", [], ["soft_saw_hz"]),
   osc("square_hz", "Plain square (fundsp style)."),
   osc("triangle_hz", "Plain triangle (fundsp style)."),
-  osc("supersaw", "SuperDirt-style detuned saw stack.", [sig("detune", "0–1", 0.3, [0, 1]), cst("voices", "count", 7, [2, 7])]),
+  osc("supersaw", "SuperDirt-style detuned saw stack.", [sig("detune", "0–1", 0.3, [0, 1]), sig("voices", "count", 7, [2, 7])]),
   osc("superpwm", "SuperDirt-style PWM synth.", [sig("rate", "Hz", 0.5), sig("depth", "0–1", 0.8, [0, 1])]),
   osc("superchip", "SuperDirt-style chiptune square with vibrato.", [sig("vib_rate", "Hz", 5), sig("vib_depth", "semitones", 0.05)]),
   osc("superfm", "SuperDirt-style FM synth.", [sig("ratio", "ratio", 2), sig("index", "ratio", 1)]),
@@ -172,8 +174,8 @@ const FILTERS = family("filter", [
   filter("notch", "2-pole state-variable notch.", [CUTOFF, Q]),
   ...["lp", "hp", "bp", "notch"].map((m) => filter(`svf_${m}`, `State-variable ${m} with resonance.`, [sig("freq", "Hz", undefined, [20, 20000]), sig("res", "0–1", 0.5, [0, 1])])),
   ...["lp", "hp", "bp", "notch"].map((m) => filter(`bq_${m}`, `RBJ biquad ${m}.`, [sig("freq", "Hz", undefined, [20, 20000]), sig("q", "Q", 0.707, [0.1, 20])])),
-  filter("rlpf", "Resonant lowpass (biquad).", [CUTOFF, sig("res", "Q", 1, [0.1, 20])]),
-  filter("rhpf", "Resonant highpass (biquad).", [CUTOFF, sig("res", "Q", 1, [0.1, 20])]),
+  filter("rlpf", "Resonant lowpass (biquad).", [CUTOFF, sig("res", "Q", 0.1, [0.1, 20])]),
+  filter("rhpf", "Resonant highpass (biquad).", [CUTOFF, sig("res", "Q", 0.1, [0.1, 20])]),
   filter("resonz", "Resonant bandpass.", [sig("freq", "Hz", undefined, [20, 20000]), sig("q", "Q", 1, [0.1, 100])]),
   { name: "moog_ladder", aliases: ["moog"], kernel: "moog_ladder", input: "prefix", params: [IN, CUTOFF, sig("res", "0–1", 0.5, [0, 1])], doc: "4-pole Moog ladder lowpass (prefix form: `moog_ladder x 800 0.5`)." },
   filter("moog_hz", "Moog-style lowpass (fundsp).", [CUTOFF, sig("res", "0–1", 0.5, [0, 1])]),
@@ -185,7 +187,7 @@ const FILTERS = family("filter", [
     aliases: ["eq"],
     kernel: "parametric_eq",
     input: "prefix",
-    params: [IN, sig("low_freq", "Hz", 200), sig("low_gain", "dB", 0), sig("low_q", "Q", 0.707), sig("mid_freq", "Hz", 1000), sig("mid_gain", "dB", 0), sig("mid_q", "Q", 0.707), sig("high_freq", "Hz", 5000), sig("high_gain", "dB", 0), sig("high_q", "Q", 0.707)],
+    params: [IN, sig("low_freq", "Hz", 100), sig("low_gain", "dB", 0), sig("low_q", "Q", 0.707), sig("mid_freq", "Hz", 1000), sig("mid_gain", "dB", 0), sig("mid_q", "Q", 0.707), sig("high_freq", "Hz", 8000), sig("high_gain", "dB", 0), sig("high_q", "Q", 0.707)],
     doc: "3-band parametric EQ (prefix form).",
   },
   filter("vowel", "Formant filter for the vowels a e i o u (a pattern).", [{ name: "vowel", unit: "a e i o u", type: "vowel" }]),
@@ -202,31 +204,31 @@ const fx = (name: string, doc: string, params: ParamSpec[], aliases?: string[]):
 
 const EFFECTS = family("effect", [
   fx("reverb", "Freeverb-style reverb: 8 combs and 4 allpasses.", [sig("room_size", "0–1", 0.5, [0, 1], ["room"]), sig("damping", "0–1", 0.5, [0, 1], ["damp"]), MIX(0.3)]),
-  fx("plate", "Dattorro plate reverb.", [SECONDS("predelay", 0), SECONDS("decay", 0.5), sig("diffusion", "0–1", 0.7, [0, 1]), sig("damping", "0–1", 0.3, [0, 1]), sig("mod_depth", "0–1", 0.3, [0, 1]), MIX(0.5)]),
+  fx("plate", "Dattorro plate reverb.", [SECONDS("predelay", 0.01), SECONDS("decay", 0.5), sig("diffusion", "0–1", 0.7, [0, 1]), sig("damping", "0–1", 0.3, [0, 1]), sig("mod_depth", "0–1", 0.3, [0, 1]), MIX(0.5)]),
   fx("lush", "Lush modulated reverb.", [SECONDS("decay", 0.5), sig("diffusion", "0–1", 0.7, [0, 1]), sig("damping", "0–1", 0.3, [0, 1]), sig("spin", "0–1", 0.3), sig("wander", "0–1", 0.2), sig("freeze", "0/1", 0), MIX(0.5), SECONDS("predelay", 0)]),
   fx("reverb_stereo", "Stereo reverb (fundsp).", [MIX(0.3), SECONDS("time", 2)]),
   fx("convolve", "Convolution with a built-in impulse response.", [MIX(0.5)], ["convolution"]),
   fx("freeze", "Spectral freeze while the trigger is on (a gate pattern or a signal above 0.5).", [{ name: "trigger", unit: "gate", type: "gate", default: 0 }]),
   fx("diffuser", "Allpass diffusion network (smears transients).", [sig("amount", "0–1", 0.5, [0, 1])]),
   fx("delay", "Feedback delay; time up to 2 s, feedback up to 0.99.", [SECONDS("time", 0.25), sig("feedback", "0–1", 0.5, [0, 0.99]), MIX(0.5)]),
-  fx("tapedelay", "Tape delay with wow, flutter and saturation.", [SECONDS("time", 0.25), sig("feedback", "0–1", 0.5, [0, 0.99]), sig("wow_rate", "Hz", 0.5), sig("wow_depth", "0–1", 0.02), sig("flutter_rate", "Hz", 6), sig("flutter_depth", "0–1", 0.05), sig("saturation", "0–1", 0.3, undefined, ["sat"]), MIX(0.5)], ["tape"]),
-  fx("multitap", "Multi-tap delay.", [SECONDS("time", 0.25), cst("taps", "count", 4, [1, 16]), sig("feedback", "0–1", 0.5, [0, 0.99]), MIX(0.6)]),
-  fx("pingpong", "Stereo ping-pong delay.", [SECONDS("time", 0.25), sig("feedback", "0–1", 0.5, [0, 0.99]), sig("width", "0–1", 0.8, [0, 1]), cst("channel", "0/1", 0, [0, 1]), MIX(0.7)]),
-  fx("distortion", "tanh soft clipping.", [sig("drive", "gain", 2, [1, 100]), MIX(0.5)], ["distort", "dist"]),
-  fx("bitcrush", "Bit-depth and sample-rate reduction.", [sig("bits", "bits", 8, [1, 16]), sig("rate", "factor", 1, [1, 64])]),
-  fx("coarse", "Sample-rate reduction by a factor.", [sig("factor", "factor", 1, [1, 64])]),
-  { name: "decimator", kernel: "decimator", input: "prefix", params: [IN, sig("factor", "factor", 1, [1, 64]), sig("smooth", "0–1", 0, [0, 1])], doc: "Sample-rate reduction with smoothing (prefix form)." },
-  fx("chorus", "Chorus.", [sig("rate", "Hz", 1), sig("depth", "0–1", 0.5, [0, 1]), MIX(0.3)]),
+  fx("tapedelay", "Tape delay with wow, flutter and saturation.", [SECONDS("time", 0.3), sig("feedback", "0–1", 0.5, [0, 0.99]), sig("wow_rate", "Hz", 0.5), sig("wow_depth", "0–1", 0.02), sig("flutter_rate", "Hz", 6), sig("flutter_depth", "0–1", 0.05), sig("saturation", "0–1", 0.3, undefined, ["sat"]), MIX(0.5)], ["tape"]),
+  fx("multitap", "Multi-tap delay.", [SECONDS("time", 0.125), sig("taps", "count", 4, [1, 16]), sig("feedback", "0–1", 0.5, [0, 0.99]), MIX(0.6)]),
+  fx("pingpong", "Stereo ping-pong delay.", [SECONDS("time", 0.25), sig("feedback", "0–1", 0.5, [0, 0.99]), sig("width", "0–1", 0.8, [0, 1]), sig("channel", "0/1", 0, [0, 1]), MIX(0.7)]),
+  fx("distortion", "tanh soft clipping.", [sig("drive", "gain", 3, [1, 100]), MIX(0.5)], ["distort", "dist"]),
+  fx("bitcrush", "Bit-depth and sample-rate reduction.", [sig("bits", "bits", 8, [1, 16]), sig("rate", "factor", 4, [1, 64])]),
+  fx("coarse", "Sample-rate reduction by a factor.", [sig("factor", "factor", 4, [1, 64])]),
+  { name: "decimator", kernel: "decimator", input: "prefix", params: [IN, sig("factor", "factor", 4, [1, 64]), sig("smooth", "0–1", 0.5, [0, 1])], doc: "Sample-rate reduction with smoothing (prefix form)." },
+  fx("chorus", "Chorus.", [sig("rate", "Hz", 0.5), sig("depth", "0–1", 0.5, [0, 1]), MIX(0.3)]),
   fx("fchorus", "Chorus (fundsp).", [sig("separation", "s", 0.015), sig("variation", "s", 0.005), sig("modfreq", "Hz", 0.3)]),
-  fx("flanger", "Flanger.", [sig("depth", "0–1", 0.5, [0, 1]), sig("rate", "Hz", 0.5), sig("feedback", "0–1", 0.5, [0, 0.99])]),
-  fx("phaser", "Phaser with 2–12 allpass stages.", [sig("rate", "Hz", 0.5), sig("depth", "0–1", 0.5, [0, 1]), sig("feedback", "0–1", 0.5, [0, 0.99]), cst("stages", "count", 4, [2, 12])]),
-  fx("tremolo", "Amplitude modulation by a sine.", [sig("rate", "Hz", 4), sig("depth", "0–1", 0.5, [0, 1])], ["trem"]),
+  fx("flanger", "Flanger.", [sig("depth", "0–1", 0.5, [0, 1]), sig("rate", "Hz", 0.3), sig("feedback", "0–1", 0.5, [0, 0.99])]),
+  fx("phaser", "Phaser with 2–12 allpass stages.", [sig("rate", "Hz", 0.5), sig("depth", "0–1", 0.7, [0, 1]), sig("feedback", "0–1", 0.5, [0, 0.99]), sig("stages", "count", 4, [2, 12])]),
+  fx("tremolo", "Amplitude modulation by a sine.", [sig("rate", "Hz", 5), sig("depth", "0–1", 0.5, [0, 1])], ["trem"]),
   fx("vibrato", "Pitch modulation by a sine.", [sig("rate", "Hz", 5), sig("depth", "semitones", 0.5)], ["vib"]),
   fx("ring", "Ring modulation by a sine at freq.", [sig("freq", "Hz", 440)]),
   { name: "ring_mod", kernel: "ring_mod", input: "prefix", params: [sig("a", "signal"), sig("b", "signal")], doc: "Ring modulation of two signals (prefix form)." },
   fx("compressor", "Compressor.", [sig("threshold", "dB", -20, [-60, 0]), sig("ratio", "ratio", 4, [1, 20]), SECONDS("attack", 0.01), SECONDS("release", 0.1), sig("makeup", "dB", 0, [0, 40])], ["comp"]),
   fx("sidechain_compressor", "Compressor keyed by another signal.", [sig("sidechain", "signal"), sig("threshold", "dB", -20, [-60, 0]), sig("ratio", "ratio", 4, [1, 20]), SECONDS("attack", 0.01), SECONDS("release", 0.1)], ["sidechain_comp", "sc_comp"]),
-  fx("expander", "Downward expander.", [sig("threshold", "dB", -40, [-80, 0]), sig("ratio", "ratio", 2, [1, 20]), SECONDS("attack", 0.01), SECONDS("release", 0.1)], ["expand"]),
+  fx("expander", "Downward expander.", [sig("threshold", "dB", -40, [-80, 0]), sig("ratio", "ratio", 2, [1, 20]), SECONDS("attack", 0.005), SECONDS("release", 0.1)], ["expand"]),
   fx("transient_shaper", "Transient shaper.", [sig("attack", "dB", 0, [-24, 24]), sig("sustain", "dB", 0, [-24, 24])], ["tshaper"]),
   fx("limiter", "Peak limiter.", [sig("threshold", "linear", 0.9, [0, 1]), SECONDS("attack", 0.005), SECONDS("release", 0.05)]),
   fx("widener", "Stereo width (0 mono, 1 unchanged, 2 wide).", [sig("width", "ratio", 1, [0, 2])], ["width"]),
@@ -234,10 +236,10 @@ const EFFECTS = family("effect", [
   { name: "pan2_l", kernel: "pan2_l", input: "prefix", params: [IN, sig("pos", "−1…1", 0, [-1, 1])], doc: "The left channel of an equal-power pan (prefix form)." },
   { name: "pan2_r", kernel: "pan2_r", input: "prefix", params: [IN, sig("pos", "−1…1", 0, [-1, 1])], doc: "The right channel of an equal-power pan (prefix form)." },
   { name: "pitch_shift", kernel: "pitch_shift", input: "prefix", params: [IN, sig("semitones", "semitones", 0, [-48, 48])], doc: "Granular pitch shifter (prefix form)." },
-  { name: "vocoder", kernel: "vocoder", input: "prefix", params: [sig("mod", "signal"), sig("carrier", "signal"), cst("bands", "count", 16, [2, 64])], doc: "Channel vocoder: the modulator's band envelopes applied to the carrier (prefix form)." },
+  { name: "vocoder", kernel: "vocoder", input: "prefix", params: [sig("mod", "signal"), sig("carrier", "signal"), sig("bands", "count", 16, [2, 64])], doc: "Channel vocoder: the modulator's band envelopes applied to the carrier (prefix form)." },
   { name: "granular", kernel: "granular", input: "prefix", params: [IN, sig("grain_ms", "ms", 50, [1, 1000]), sig("density", "0–1", 0.5, [0, 1]), sig("pitch", "ratio", 1, [0.1, 4])], doc: "Granulator (prefix form)." },
   fx("amp", "Multiply by an amount.", [sig("amount", "linear", 1)]),
-  fx("tap", "Record the signal to a WAV file for debugging; passes it through.", [{ name: "file", unit: "path", type: "word" }, SECONDS("duration", 10)], ["probe"]),
+  fx("tap", "Record the signal to a WAV file for debugging; passes it through.", [{ name: "file", unit: "path", type: "word" }, SECONDS("duration", 1)], ["probe"]),
 ]);
 
 const env = (name: string, doc: string, params: ParamSpec[], aliases?: string[]): Spec => ({
@@ -277,9 +279,9 @@ const PITCH = family("pitch", [
 ]);
 
 const ANALYSIS = family("analysis", [
-  fx("rms", "RMS level over a window.", [SECONDS("window", 0.05)]),
+  fx("rms", "RMS level over a window.", [SECONDS("window", 0.1)]),
   fx("schmidt", "Schmitt trigger: 1 above hi until below lo.", [sig("hi", "value", 0.5), sig("lo", "value", 0.3)]),
-  fx("latch", "Holds the input's value while the gate is on.", [sig("gate", "gate", 1)]),
+  fx("latch", "Holds the input's value while the gate is on.", [sig("gate", "gate", 0)]),
   fx("timer", "Seconds since the input last rose above 0.5.", []),
   fx("peak_follower", "Peak follower.", [SECONDS("attack", 0.01), SECONDS("release", 0.1)]),
   fx("amp_follower", "Amplitude follower.", [SECONDS("attack", 0.01), SECONDS("release", 0.1), SECONDS("window", 0.01)]),
@@ -289,6 +291,8 @@ const ANALYSIS = family("analysis", [
 const UTILITIES = family("utility", [
   { name: "range", kernel: "range", input: "prefix", params: [sig("min", "value"), sig("max", "value"), IN], doc: "Maps −1…1 onto min…max. As a transform, maps a 0…1 pattern onto min…max." },
   { name: "min", kernel: "min", input: "prefix", params: [sig("a", "signal"), sig("b", "signal")], doc: "The smaller of two signals." },
+  { name: "abs", kernel: "abs", input: "prefix", params: [IN], doc: "The absolute value of the input." },
+  { name: "clip", kernel: "clip", input: "prefix", params: [IN, sig("min", "value", -1), sig("max", "value", 1)], doc: "Clamps the input into min…max (hard clipping)." },
   { name: "max", kernel: "max", input: "prefix", params: [sig("a", "signal"), sig("b", "signal")], doc: "The larger of two signals." },
   { name: "wrap", kernel: "wrap", input: "prefix", params: [IN, sig("min", "value", 0), sig("max", "value", 1)], doc: "Wraps the input into min…max." },
   { name: "xfade", kernel: "xfade", input: "prefix", params: [sig("a", "signal"), sig("b", "signal"), sig("pos", "0–1", 0.5, [0, 1])], doc: "Crossfade: pos 0 is a, 1 is b." },
@@ -383,7 +387,17 @@ export const INTERNAL_KERNELS: Record<string, string> = {
 };
 
 /** The node kinds the engine implemented when this table was last updated (checked against `Engine.kinds()` in a test). */
-export const IMPLEMENTED_KERNELS: ReadonlySet<string> = new Set(["sine", "saw", "square", "lpf", "add", "sub", "mul", "div", "sampler"]);
+/**
+ * Kinds the engine registers that the compiler never emits, each for a stated reason: aliases the
+ * language resolves to a canonical kernel (white_noise → noise, pink_noise → pink, triangle →
+ * tri, distort → distortion), and the engine's four-input `mix` (the language's `mix` is a sum
+ * of any number of signals, lowered to adds).
+ */
+export const ENGINE_ONLY_KINDS: ReadonlySet<string> = new Set(["white_noise", "pink_noise", "triangle", "distort", "mix"]);
+
+export const IMPLEMENTED_KERNELS: ReadonlySet<string> = new Set([
+  "abs", "ad", "add", "additive", "adsr", "allpass", "amp_follower", "ar", "asr", "bitcrush", "blip", "bpf", "bq_bp", "bq_hp", "bq_lp", "bq_notch", "brown_noise", "chorus", "clip", "coarse", "comb", "compressor", "convolve", "curve", "decimator", "delay", "distortion", "div", "djf", "env", "expander", "flanger", "fm", "fmcrossmod", "formant", "freeze", "granular", "hpf", "if", "impulse", "lag", "latch", "limiter", "line", "lpf", "lush", "max", "min", "moog_ladder", "mtof", "mul", "multitap", "noise", "notch", "organ", "pan2", "parametric_eq", "peak_follower", "phaser", "phasor", "pingpong", "pink", "pitch_shift", "plate", "pluck", "pm", "pulse", "range", "resonz", "reverb", "rhpf", "ring", "ring_mod", "rlpf", "rms", "sample_hold", "sampler", "saw", "saw_naive", "schmidt", "segments", "select", "sidechain_compressor", "sine", "square", "square_naive", "sub", "superchip", "superfm", "superhat", "superkick", "superpwm", "supersaw", "supersnare", "svf_bp", "svf_hp", "svf_lp", "svf_notch", "tap", "tapedelay", "timer", "transient_shaper", "tremolo", "tri", "vco", "vibrato", "vocoder", "vowel", "waveguide", "wavetable", "widener", "wrap", "xfade", "xline",
+]);
 
 const byName = new Map<string, Builtin>();
 for (const b of BUILTINS) {

@@ -191,7 +191,8 @@ describe("the # chain", () => {
 
   it("calls a bare name with the input", () => {
     const { ir } = ok("out: impulse 2 # timer");
-    expect(node(ir, "timer").params).toEqual({ in: { node: 0 } });
+    // The engine's timer measures time since its gate rose: the chained input is that gate.
+    expect(node(ir, "timer").params).toEqual({ gate: { node: 0 } });
   });
 
   it("keeps sample parameters on the events until a non-sample node, then refuses them", () => {

@@ -821,7 +821,52 @@ export class Evaluator {
     }
     const kind = b.kernel!;
     if ((b.name === "gain" || b.name === "amp") && values.in) return this.arith("*", values.in, values.amount ?? { t: "num", v: 1 }, span);
-    return this.sig(kind, values, span, Object.keys(data).length ? { data } : {});
+    const input = this.toPorts(b, values, data, span);
+    const node = this.sig(kind, values, span, Object.keys(data).length ? { data } : {});
+    // An envelope after `#` shapes its input: the input times the envelope.
+    return input ? this.arith("*", input, node, span) : node;
+  }
+
+  /**
+   * Arguments the engine takes in another form than the catalogue states them: a semitone
+   * `offset` folds into the oscillator's frequency; an envelope's chain input is returned, to be
+   * multiplied by the envelope; `timer` measures its input as a gate; `segments` lists become the
+   * numbered ports level0…level4 and time0…time3 (up to 5 levels).
+   */
+  private toPorts(b: Builtin, values: Record<string, Val>, data: Record<string, string | number | number[]>, span: Span): Val | undefined {
+    if (values.offset !== undefined) {
+      const o = values.offset;
+      delete values.offset;
+      if (o.t !== "num") this.error(`the 'offset' of '${b.name}' must be a plain number of semitones`, spanOf(o, span));
+      if (o.v !== 0) {
+        const factor: Val = { t: "num", v: 2 ** (o.v / 12) };
+        values.freq = this.arith("*", values.freq ?? { t: "num", v: b.params[0]?.default ?? 440 }, factor, span);
+      }
+    }
+    if (b.name === "timer" && values.in !== undefined) {
+      values.gate = values.in;
+      delete values.in;
+    }
+    if (b.family === "envelope" && values.in !== undefined) {
+      const input = values.in;
+      delete values.in;
+      if (b.name === "segments") this.segmentPorts(b, values, data, span);
+      return input;
+    }
+    if (b.name === "segments") this.segmentPorts(b, values, data, span);
+    return undefined;
+  }
+
+  private segmentPorts(b: Builtin, values: Record<string, Val>, data: Record<string, string | number | number[]>, span: Span): void {
+    const levels = (data.levels as number[] | undefined) ?? [];
+    const times = (data.times as number[] | undefined) ?? [];
+    delete data.levels;
+    delete data.times;
+    if (levels.length > 5 || times.length > 4) {
+      this.warn(`'${b.name}' plays its first 5 levels and 4 times; the engine has no room for the other ${Math.max(levels.length - 5, times.length - 4)}`, span);
+    }
+    levels.slice(0, 5).forEach((v, i) => (values[`level${i}`] = { t: "num", v }));
+    times.slice(0, 4).forEach((v, i) => (values[`time${i}`] = { t: "num", v }));
   }
 
   private setParam(b: Builtin, p: ParamSpec, a: Val, values: Record<string, Val>, data: Record<string, string | number | number[]>, span: Span): void {

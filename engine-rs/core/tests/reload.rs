@@ -137,7 +137,7 @@ fn echo(gain: f64, delay_key: &str) -> String {
     format!(
         r#"{{"version": 1, "nodes": [
   {{"id": 0, "key": "drums", "kind": "sampler"}},
-  {{"id": 1, "key": "{delay_key}", "kind": "delay", "params": {{"in": {{"node": 0}}, "time": {{"const": 0.25}}, "fb": {{"const": 0.5}}, "mix": {{"const": 1.0}}}}}},
+  {{"id": 1, "key": "{delay_key}", "kind": "delay", "params": {{"in": {{"node": 0}}, "time": {{"const": 0.25}}, "feedback": {{"const": 0.5}}, "mix": {{"const": 1.0}}}}}},
   {{"id": 2, "key": "out", "kind": "mul", "params": {{"a": {{"node": 1}}, "b": {{"const": {gain}}}}}}}],
   "outputs": [{{"name": "out", "node": 2}}],
   "lanes": [{{"id": 0, "kind": "trigger", "node": 0, "pattern": "bd"}}],

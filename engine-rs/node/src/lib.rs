@@ -247,3 +247,34 @@ mod tests {
         assert_eq!(guard(&mut fine, "stats", || Ok(2)).unwrap(), 2);
     }
 }
+
+/// Every kind's ports as JSON: `[{kind, ports: [{name, default}], triggers}]` (`default` null
+/// when the port is required). For the test that keeps the TypeScript catalogue and the engine
+/// from drifting apart.
+#[napi]
+pub fn kind_specs() -> String {
+    let rows: Vec<String> = kernels::KINDS
+        .iter()
+        .filter_map(|k| kernels::spec(k))
+        .map(|s| {
+            let ports: Vec<String> = s
+                .ports
+                .iter()
+                .map(|p| {
+                    let d = p
+                        .default
+                        .map(|d| format!("{d}"))
+                        .unwrap_or_else(|| "null".into());
+                    format!("{{\"name\":\"{}\",\"default\":{d}}}", p.name)
+                })
+                .collect();
+            format!(
+                "{{\"kind\":\"{}\",\"ports\":[{}],\"triggers\":{}}}",
+                s.name,
+                ports.join(","),
+                s.triggers
+            )
+        })
+        .collect();
+    format!("[{}]", rows.join(","))
+}

@@ -44,7 +44,7 @@ pub const DISTORT: KindSpec = KindSpec {
 /// `bitcrush {in, bits, rate_factor}`.
 pub const BITCRUSH: KindSpec = KindSpec {
     name: "bitcrush",
-    ports: &[audio("in"), param("bits", 8.0), param("rate_factor", 4.0)],
+    ports: &[audio("in"), param("bits", 8.0), param("rate", 4.0)],
     channels: ChannelRule::FollowInputs,
     triggers: false,
 };

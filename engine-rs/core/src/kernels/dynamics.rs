@@ -45,7 +45,7 @@ pub const COMPRESSOR: KindSpec = KindSpec {
     name: "compressor",
     ports: &[
         audio("in"),
-        param("thresh", -20.0),
+        param("threshold", -20.0),
         param("ratio", 4.0),
         param("attack", 0.01),
         param("release", 0.1),
@@ -61,7 +61,7 @@ pub const SIDECHAIN_COMPRESSOR: KindSpec = KindSpec {
     ports: &[
         audio("in"),
         audio("sidechain"),
-        param("thresh", -20.0),
+        param("threshold", -20.0),
         param("ratio", 4.0),
         param("attack", 0.01),
         param("release", 0.1),
@@ -75,7 +75,7 @@ pub const EXPANDER: KindSpec = KindSpec {
     name: "expander",
     ports: &[
         audio("in"),
-        param("thresh", -40.0),
+        param("threshold", -40.0),
         param("ratio", 2.0),
         param("attack", 0.005),
         param("release", 0.1),
@@ -97,7 +97,7 @@ pub const LIMITER: KindSpec = KindSpec {
     name: "limiter",
     ports: &[
         audio("in"),
-        param("thresh", 0.9),
+        param("threshold", 0.9),
         param("attack", 0.005),
         param("release", 0.05),
     ],

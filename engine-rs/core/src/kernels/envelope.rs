@@ -92,7 +92,12 @@ pub const AR: KindSpec = env("ar", &[GATE, port("attack", 0.01), port("release",
 /// `line {gate, start, end, dur}`.
 pub const LINE: KindSpec = env(
     "line",
-    &[GATE, port("start", 0.0), port("end", 1.0), port("dur", 1.0)],
+    &[
+        GATE,
+        port("start", 0.0),
+        port("end", 1.0),
+        port("duration", 1.0),
+    ],
 );
 /// `xline {gate, start, end, dur}`.
 pub const XLINE: KindSpec = env(
@@ -101,7 +106,7 @@ pub const XLINE: KindSpec = env(
         GATE,
         port("start", 1.0),
         port("end", 0.001),
-        port("dur", 1.0),
+        port("duration", 1.0),
     ],
 );
 /// `curve {gate, start, end, dur, curve}`.
@@ -111,7 +116,7 @@ pub const CURVE: KindSpec = env(
         GATE,
         port("start", 0.0),
         port("end", 1.0),
-        port("dur", 1.0),
+        port("duration", 1.0),
         port("curve", 0.0),
     ],
 );

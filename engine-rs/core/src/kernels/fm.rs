@@ -1,18 +1,18 @@
 //! Frequency and phase modulation: `fm`, `superfm`, `pm` and `fmcrossmod`.
 //!
-//! - `fm {carrier=440, mod_freq=220, index=1}`: two-operator FM, implemented as phase modulation
+//! - `fm {carrier=440, mod=220, index=1}`: two-operator FM, implemented as phase modulation
 //!   (as in the DX7): sin(2π·φc + index·sin(2π·φm)), where φc and φm advance by carrier/sr and
-//!   mod_freq/sr per frame. The spectrum has components at carrier ± k·mod_freq with amplitudes
+//!   mod/sr per frame. The spectrum has components at carrier ± k·mod with amplitudes
 //!   |J_k(index)| (Bessel functions of the first kind).
-//! - `superfm {freq=440, ratio=2, index=1}`: the same with mod_freq = ratio·freq (a SuperDirt
+//! - `superfm {freq=440, ratio=2, index=1}`: the same with mod = ratio·freq (a SuperDirt
 //!   style FM voice whose timbre does not change with pitch).
-//! - `pm {carrier=440, mod_signal=0, index=1}`: sin(2π·φc + index·mod_signal): phase modulation
-//!   by any signal, in radians per unit of `mod_signal`.
+//! - `pm {carrier=440, mod=0, index=1}`: sin(2π·φc + index·mod): phase modulation
+//!   by any signal, in radians per unit of `mod`.
 //! - `fmcrossmod {carrier, mod, depth=1}`: carrier·cos(2π·depth·mod), both signals required.
 //!
 //! Units and clamps: frequencies in Hz, clamped to −sr/2..sr/2 (NaN reads as 0; negative runs the
 //! phase backwards); `ratio` clamped to −64..64 and `index`, `depth` to −1000..1000 (NaN reads as
-//! the default); a NaN in `mod_signal`, `carrier` or `mod` of fmcrossmod reads as 0. Phases are
+//! the default); a NaN in `mod`, `carrier` or `mod` of fmcrossmod reads as 0. Phases are
 //! f64 and start at 0. Output: mono (stereo inputs are read from their left channel). One or two
 //! `sin`/`cos` per frame are inherent to the sound (the modulation is audio-rate).
 
@@ -39,12 +39,12 @@ const fn mono(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
     }
 }
 
-/// `fm {carrier, mod_freq, index}`.
+/// `fm {carrier, mod, index}`.
 pub const FM: KindSpec = mono(
     "fm",
     &[
         port("carrier", Some(440.0)),
-        port("mod_freq", Some(220.0)),
+        port("mod", Some(220.0)),
         port("index", Some(1.0)),
     ],
 );
@@ -57,12 +57,12 @@ pub const SUPERFM: KindSpec = mono(
         port("index", Some(1.0)),
     ],
 );
-/// `pm {carrier, mod_signal, index}`.
+/// `pm {carrier, mod, index}`.
 pub const PM: KindSpec = mono(
     "pm",
     &[
         port("carrier", Some(440.0)),
-        port("mod_signal", Some(0.0)),
+        port("mod", Some(0.0)),
         port("index", Some(1.0)),
     ],
 );
@@ -185,7 +185,7 @@ mod tests {
     use std::f64::consts::TAU;
 
     /// fm and pm against per-frame references written from the formulas; superfm equals fm with
-    /// mod_freq = ratio·freq; fmcrossmod is carrier·cos(2π·depth·mod); and the block contract.
+    /// mod = ratio·freq; fmcrossmod is carrier·cos(2π·depth·mod); and the block contract.
     #[test]
     fn fm_family_equals_reference() {
         let n = 3000;

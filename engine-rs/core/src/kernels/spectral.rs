@@ -19,10 +19,11 @@
 //! (for broadband inputs, output RMS ≈ 1.6·RMS(mod)·RMS(carrier)). A silent modulator gives
 //! silence.
 //!
-//! ## `granular {src, grain = 50, density = 20, pitch = 1}` (stereo out)
+//! ## `granular {in, grain_ms = 50, density = 0.5, pitch = 1}` (stereo out)
 //! Records the mono sum of `src` into a 2 s buffer and plays Hann-windowed grains from it:
-//! `grain` milliseconds long (5..500), `density` grains per second (0.5..200, read per frame: a
-//! grain starts whenever the accumulated density crosses 1), each read at playback ratio `pitch`
+//! `grain_ms` milliseconds long (5..500), `density` 0..1 as in Phonon (mapped to 2 + 98·density
+//! grains per second, so 0 is sparse and 1 is 100 grains a second; read per frame: a grain starts
+//! whenever the accumulated rate crosses 1), each read at playback ratio `pitch`
 //! (0.25..4) from a point 0..50 ms (random) before the present, panned at random within ±0.7
 //! (equal power). At most 64 grains sound at once (further starts are skipped). Each grain is
 //! scaled by 1/√max(1, density·grain length) to keep the level roughly independent of overlap.
@@ -71,13 +72,13 @@ pub const VOCODER: KindSpec = KindSpec {
     triggers: false,
 };
 
-/// `granular {src, grain, density, pitch}`.
+/// `granular {in, grain_ms, density, pitch}`.
 pub const GRANULAR: KindSpec = KindSpec {
     name: "granular",
     ports: &[
-        audio("src"),
-        param("grain", 50.0),
-        param("density", 20.0),
+        audio("in"),
+        param("grain_ms", 50.0),
+        param("density", 0.5),
         param("pitch", 1.0),
     ],
     channels: ChannelRule::Stereo,
@@ -380,7 +381,7 @@ impl Kernel for Granular {
         // Frame by frame: grains free their slot the frame they end and new grains take the
         // first free slot, so slot order (and the summation order) never depends on blocks.
         for i in 0..n {
-            let dens = clampf(density[i], 0.5, 200.0, 20.0);
+            let dens = 2.0 + 98.0 * clampf(density[i], 0.0, 1.0, 0.5);
             let len_s = clampf(grain[i], 5.0, 500.0, 50.0) * 0.001;
             self.acc += dens / sr;
             if self.acc >= 1.0 {

@@ -17,7 +17,7 @@ use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 /// `tap {in, dur}`.
 pub const TAP: KindSpec = KindSpec {
     name: "tap",
-    ports: &[audio("in"), param("dur", 1.0)],
+    ports: &[audio("in"), param("duration", 1.0)],
     channels: ChannelRule::FollowInputs,
     triggers: false,
 };
