@@ -250,14 +250,13 @@ describe("the three forms of $", () => {
     expect(onsets(ok('out: s "a b" $ jux rev'), 0)).toEqual(['0 {"s":"a","pan":0}', '0 {"s":"b","pan":1}', '1/2 {"s":"a","pan":1}', '1/2 {"s":"b","pan":0}']);
   });
 
-  it("keeps Phonon's meaning of stut, swing and shuffle where Phonon's files rely on it", () => {
-    // stut n time decay: copies 1/4 cycle apart, the gain halving each time.
-    expect(onsets(ok('out: s "a" $ stut 3 0.25 0.5'), 0)).toEqual(['0 {"s":"a","gain":1}', '1/4 {"s":"a","gain":0.5}', '1/2 {"s":"a","gain":0.25}']);
-    // swing 0.1: every second eighth 0.1 cycles late (1/8 + 1/10 = 9/40).
-    expect(onsets(ok('out: s "a*8" $ swing 0.1'), 0).map((x) => x.split(" ")[0])).toEqual(["0", "9/40", "1/4", "19/40", "1/2", "29/40", "3/4", "39/40"]);
-    // shuffle below 1 jitters times (each event stays, only later); from 1 up it is Strudel's slice shuffle.
-    const jitter = onsets(ok('out: s "a*4" $ shuffle 0.05'), 0, 0, 8);
-    expect(jitter).toHaveLength(32);
+  it("gives stut, swing and shuffle their Tidal/Strudel meaning (issue 4), not Phonon's", () => {
+    // Tidal's stut count feedback time: 3 copies 1/4 cycle apart, the gain halving each time.
+    expect(onsets(ok('out: s "a" $ stut 3 0.5 0.25'), 0)).toEqual(['0 {"s":"a","gain":1}', '1/4 {"s":"a","gain":0.5}', '1/2 {"s":"a","gain":0.25}']);
+    // swing 4 = swingBy(1/3, 4): Strudel delays the second half of each 1/4-cycle slice by
+    // x/(2n) = (1/3)/8 = 1/24 cycle (reference/strudel-semantics.md, rule 26): 1/8 + 1/24 = 1/6.
+    expect(onsets(ok('out: s "a*8" $ swing 4'), 0).map((x) => x.split(" ")[0])).toEqual(["0", "1/6", "1/4", "5/12", "1/2", "2/3", "3/4", "11/12"]);
+    // shuffle 4: the four quarters in a random order, each still a quarter long.
     expect(onsets(ok('out: s "a b c d" $ shuffle 4'), 0).map((x) => x.split(" ")[0])).toEqual(["0", "1/4", "1/2", "3/4"]);
   });
 

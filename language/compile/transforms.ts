@@ -14,42 +14,12 @@ export interface TransformSpec {
 }
 
 /**
- * Where Phonon's files mean something else than Tidal by the same name, the language keeps Phonon's
- * meaning, because those files are what the language must play (issue 5; the registry keeps Tidal's):
- * - `stut n time decay` is Phonon's order, which is Strudel's `echo n time feedback` (Tidal's
- *   `stut count feedback time` would make `stut 8 0.125 0.1` echo a tenth as loud, 0.1 cycles apart);
- * - `swing x` below 1 is Phonon's amount (every second eighth x cycles late: Strudel's swingBy 8x 4,
- *   which delays by amount/(2n)); from 1
- *   up it is Strudel's swing n (n slices), which is what a number below 1 cannot mean;
- * - `shuffle x` below 1 is Phonon's time jitter (humanize x); from 1 up it is Strudel's shuffle n.
- * Plus the spellings Phonon's demos use that the registry lacks (`degrade_by`, `ghost`).
+ * Spellings Phonon's demos use that the registry lacks (`degrade_by`, `ghost`). Where Phonon's
+ * meaning of a name differs from Tidal's (`stut`'s argument order, `swing`, `shuffle`), the
+ * registry's Tidal/Strudel meaning holds, as issue 4 decides: a Phonon file that relies on the
+ * other meaning sounds different here (documented in each registry function).
  */
 const OVERRIDES: TransformSpec[] = [
-  {
-    name: "stut",
-    args: [
-      { name: "count", kind: "number" },
-      { name: "time", kind: "time" },
-      { name: "decay", kind: "number" },
-    ],
-    doc: "Phonon's stut n time decay: n copies, each time cycles later and its gain times decay (Strudel's echo).",
-    apply: (p, a) => applyTransform("echo", p, a),
-  },
-  {
-    name: "shuffle",
-    args: [{ name: "n", kind: "number" }],
-    doc: "Strudel's shuffle n (n slices in random order); an amount below 1 is Phonon's: each event up to that many cycles late, at random.",
-    apply: (p, [n]) => (typeof n === "number" && n >= 0 && n < 1 ? applyTransform("humanize", p, [n]) : applyTransform("shuffle", p, [n!])),
-  },
-  {
-    name: "swing",
-    args: [{ name: "n", kind: "time" }],
-    doc: "Strudel's swing n (swingBy 1/3 n); an amount below 1 is Phonon's: every second eighth that many cycles late.",
-    apply: (p, [n]) => {
-      if (typeof n === "number" && n > 0 && n < 1) return applyTransform("swingBy", p, [n * 8, 4]);
-      return applyTransform("swing", p, [n!]);
-    },
-  },
   {
     name: "degrade_by",
     args: [{ name: "probability", kind: "number" }],
