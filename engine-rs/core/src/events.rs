@@ -284,7 +284,10 @@ pub fn decode(
                 let len = length.ok_or_else(|| {
                     format!("record at index {at} (frame {frame}, lane {lane}): gate without a length (code 1)")
                 })?;
-                Action::Gate(v, integral(len, "gate length", at, 9_007_199_254_740_992.0)?)
+                Action::Gate(
+                    v,
+                    integral(len, "gate length", at, 9_007_199_254_740_992.0)?,
+                )
             }
         };
         each(Event {

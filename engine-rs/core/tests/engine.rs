@@ -390,8 +390,10 @@ fn gate_lanes_hold_for_the_length_with_an_edge_between_notes() {
     let mut e = Engine::new(SR, 64);
     load(&mut e, ir);
     // [frame, kind 2 (gate), lane, 2 fields, value, length]
-    e.push_events(&[100.0, 2.0, 0.0, 2.0, 0.0, 0.5, 1.0, 200.0, 300.0, 2.0, 0.0, 2.0, 0.0, 0.25, 1.0, 100.0])
-        .unwrap();
+    e.push_events(&[
+        100.0, 2.0, 0.0, 2.0, 0.0, 0.5, 1.0, 200.0, 300.0, 2.0, 0.0, 2.0, 0.0, 0.25, 1.0, 100.0,
+    ])
+    .unwrap();
     let (l, _) = render(&mut e, 600, &[64, 7, 333]);
     let want = |i: usize| -> f32 {
         match i {

@@ -25,9 +25,9 @@ pub mod dsp;
 pub mod dynamics;
 pub mod envelope;
 pub mod fm;
-pub mod modulation;
 pub mod formant;
 pub mod ladder;
+pub mod modulation;
 pub mod noise;
 pub mod reverb;
 pub mod scratch;
@@ -35,6 +35,7 @@ pub mod spatial;
 pub mod string;
 pub mod synth;
 pub mod utility;
+pub mod voices;
 pub mod wavetable;
 
 use crate::events::Trigger;
@@ -77,6 +78,8 @@ pub const KINDS: &[&str] = &[
     "moog_ladder", "comb", "allpass", "vowel", "formant",
     // Wavetable and additive oscillators.
     "wavetable", "additive", "organ",
+    // Synth voices (a template started per trigger).
+    "voices",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -183,6 +186,8 @@ pub struct Context<'a> {
     pub frames: usize,
     /// Decoded samples, by id.
     pub bank: &'a SampleBank,
+    /// The program's lanes (template nodes read their lanes through it; empty outside a program).
+    pub lanes: &'a [crate::plan::LaneSlot],
 }
 
 /// Counters a kernel accumulates on the render thread and hands over once per block.
@@ -240,6 +245,15 @@ pub trait Kernel: Send + AsAny {
     /// The plan calls it before [`Kernel::prepare`] with a hash of the node's key (or id).
     /// Kernels without randomness ignore it. Control thread.
     fn seed(&mut self, _seed: u64) {}
+
+    /// Reads the node's structural `data` (GraphIR), before [`Kernel::prepare`]. Control thread.
+    fn configure(&mut self, _data: &crate::ir::NodeData) {}
+
+    /// Returns the kernel to the state it had after `prepare` (phase 0, filter memory cleared,
+    /// envelopes idle with their gate "off", so a gate of 1 is a rising edge again), keeping
+    /// its allocations: a voice of a template starts with this. Render thread: no allocation.
+    /// Kinds without an override keep their state from the previous note of that voice slot.
+    fn reset(&mut self) {}
 }
 
 /// `old` as the concrete kernel type `K`, if it is one.
@@ -405,6 +419,7 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "wavetable" => &wavetable::WAVETABLE,
         "additive" => &additive::ADDITIVE,
         "organ" => &additive::ORGAN,
+        "voices" => &voices::VOICES,
         _ => return None,
     })
 }
@@ -524,6 +539,7 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "wavetable" => Box::new(wavetable::Wavetable::default()),
         "additive" => Box::new(additive::Additive::new(false)),
         "organ" => Box::new(additive::Additive::new(true)),
+        "voices" => Box::new(voices::Voices::default()),
         _ => return None,
     })
 }
@@ -568,6 +584,7 @@ pub(crate) mod testing {
                 sample_rate,
                 frames: n,
                 bank,
+                lanes: &[],
             };
             for (f, t) in triggers {
                 if *f >= start && *f < start + n {
