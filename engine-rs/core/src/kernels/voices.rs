@@ -425,3 +425,71 @@ impl Kernel for Voices {
         std::mem::take(&mut self.counts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::GraphIr;
+    use crate::kernels::dsp::testing::peak_freq;
+    use crate::kernels::testing::{run, Src};
+    use crate::samples::SampleBank;
+
+    const SR: f32 = 44100.0;
+
+    /// A voices kernel playing a two-oscillator template: saw at base 220 plus a sine an
+    /// octave up (base 440), summed.
+    fn kernel() -> Voices {
+        let json = r#"{"version": 1, "nodes": [], "stages": [], "templates": [{"id": 0,
+          "name": "v", "output": 2, "stages": [[0, 1], [2]],
+          "pitch": [{"node": 0, "param": "freq", "base": 220}, {"node": 1, "param": "freq", "base": 440}],
+          "nodes": [{"id": 0, "kind": "saw", "params": {"freq": {"const": 220}}},
+                    {"id": 1, "kind": "sine", "params": {"freq": {"const": 440}}},
+                    {"id": 2, "kind": "add", "params": {"a": {"node": 0}, "b": {"node": 1}}}]}]}"#;
+        let ir = GraphIr::parse(&mut json.as_bytes().to_vec()).unwrap();
+        let mut v = Voices::with_template(
+            Some(&ir.templates[0]),
+            &ir.templates,
+            &NodeData::new(),
+            SR,
+            256,
+        );
+        v.prepare(SR, 256);
+        v
+    }
+
+    /// RATIO scales every pitch port (base × ratio); FREQ sets the first and keeps the others'
+    /// interval (an octave here).
+    #[test]
+    fn ratio_and_freq_tune_every_pitch_port() {
+        let bank = SampleBank::default();
+        let t = |freq, ratio| Trigger {
+            freq,
+            ratio,
+            gain: 0.3,
+            dur: Some(1.0),
+            ..Trigger::default()
+        };
+        for (trig, low, high) in [
+            (t(None, Some(1.5)), 330.0, 660.0),
+            (t(Some(300.0), None), 300.0, 600.0),
+            (t(None, None), 220.0, 440.0),
+        ] {
+            let mut v = kernel();
+            let out = run(
+                &mut v,
+                &[Src::Const(1.0)],
+                2,
+                20000,
+                SR,
+                &bank,
+                &[(0, trig)],
+            );
+            let x = &out[0][2000..2000 + 16384];
+            let f = peak_freq(x, low - 50.0, low + 50.0, 1.0);
+            assert!((f - low).abs() <= 1.0, "saw at {f}, want {low}");
+            let f = peak_freq(x, high - 50.0, high + 50.0, 1.0);
+            assert!((f - high).abs() <= 1.0, "sine at {f}, want {high}");
+            assert_eq!(v.voices(), 1);
+        }
+    }
+}
