@@ -251,3 +251,19 @@ fn voices_do_not_depend_on_the_block_size() {
     let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
     assert!(rms(&a.0[3001..4000]) < 0.5 * rms(&a.0[2000..3000]));
 }
+
+/// Reloading the same program keeps the sounding voices (state carried over by key).
+#[test]
+fn a_reload_keeps_sounding_voices() {
+    let json = graph(SAW, "", "", "", "[[0]]")
+        .replace(r#""kind": "voices""#, r#""key": "v", "kind": "voices""#);
+    let mut e = engine(&json, 256);
+    e.push_events(&trig(0, 0, &[(FREQ, 440.0), (GAIN, 0.3), (DUR, 1.0)]))
+        .unwrap();
+    render(&mut e, 4096, 256);
+    assert_eq!(e.stats().voices, 1);
+    e.load(&mut json.as_bytes().to_vec()).unwrap();
+    let (l, _) = render(&mut e, 4096, 256);
+    assert_eq!(e.stats().voices, 1, "the voice carried over");
+    assert!(l[3000..].iter().any(|x| *x != 0.0));
+}

@@ -366,6 +366,41 @@ impl Voices {
 }
 
 impl Kernel for Voices {
+    /// A reload with the same key keeps the sounding voices: slot for slot (same pool size and
+    /// template shape), envelope, gains, pitch and each template node's state through its own
+    /// [`Kernel::adopt`] (kinds without it restart, e.g. an `adsr` inside the template re-attacks).
+    fn adopt(&mut self, old: &dyn Kernel) {
+        let Some(o) = super::same::<Voices>(old) else {
+            return;
+        };
+        if o.pool.len() != self.pool.len() || o.out_slot != self.out_slot {
+            return;
+        }
+        for (v, ov) in self.pool.iter_mut().zip(&o.pool) {
+            if v.graph.nodes.len() != ov.graph.nodes.len() {
+                return;
+            }
+            v.active = ov.active;
+            v.serial = ov.serial;
+            v.gain_l = ov.gain_l;
+            v.gain_r = ov.gain_r;
+            v.amp = ov.amp;
+            v.steal_left = ov.steal_left;
+            for (n, on) in v.graph.nodes.iter_mut().zip(&ov.graph.nodes) {
+                if n.kind == on.kind {
+                    n.kernel.adopt(on.kernel.as_ref());
+                }
+            }
+            for &(s, port, _) in &self.pitch {
+                if let Some(src) = ov.graph.nodes.get(s).map(|n| n.sources[port]) {
+                    v.graph.nodes[s].sources[port] = src;
+                }
+            }
+        }
+        self.serial = o.serial;
+        self.sounding = o.sounding;
+    }
+
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.sample_rate = sample_rate;
         self.pending = Vec::with_capacity(MAX_TRIGGERS_PER_BLOCK);
