@@ -5,6 +5,12 @@
 //! the executor split the buffers into "already computed" (read-only) and "this stage" (written)
 //! halves with `split_at_mut`, the shape parallel stages will need too. Everything here is
 //! allocated when the plan is built, on the control thread.
+//!
+//! The node machinery is a [`Graph`], used twice: once for the program and once per voice of
+//! every `voices` node (an instance of a template's nodes). A `{"prev": id}` param reads a
+//! copy of node `id`'s output made at the end of the previous run (zeros before the first):
+//! a one-block feedback delay, so stages ignore it and its result depends on the block size.
+//! A node's channel count counts its `prev` inputs too (iterated to a fixed point).
 
 use std::ops::Range;
 
