@@ -5,9 +5,9 @@
 //! on a worker pool without changing any kernel.
 
 use crate::events::{Action, Event};
-use crate::ir::LaneKind;
+use crate::ir::{LaneKind, OutMix};
 use crate::kernels::{Context, Input, KernelCounts, Outputs, PortIn, MAX_PORTS};
-use crate::plan::{LaneSlot, Plan, Source};
+use crate::plan::{Graph, LaneSlot, Plan, Source};
 use crate::profile::{Profile, Report};
 use std::time::Instant;
 
@@ -18,32 +18,103 @@ pub struct Executor {
     profile: Option<Box<Profile>>,
 }
 
-/// The block input for one source.
+/// The block input for one source. Node buffers and previous-block copies are read from frame
+/// 0; lanes and template inputs (which belong to the enclosing block) from `offset`.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn resolve<'a>(
     src: Source,
     done: &'a [Vec<f32>],
+    prev: &'a [(usize, Vec<f32>)],
     lanes: &'a [LaneSlot],
+    ext: &[PortIn<'a>],
     stride: usize,
+    offset: usize,
     n: usize,
 ) -> PortIn<'a> {
+    let block = |buf: &'a [f32], channels: usize| {
+        let left = Input::Block(&buf[..n]);
+        if channels == 2 {
+            PortIn::stereo(left, Input::Block(&buf[stride..stride + n]))
+        } else {
+            PortIn::mono(left)
+        }
+    };
     match src {
         Source::Const(c) => PortIn::mono(Input::Const(c)),
-        Source::Node { slot, channels } => {
-            let buf = &done[slot];
-            let left = Input::Block(&buf[..n]);
-            if channels == 2 {
-                PortIn::stereo(left, Input::Block(&buf[stride..stride + n]))
-            } else {
-                PortIn::mono(left)
+        Source::Node { slot, channels } => block(&done[slot], channels),
+        Source::Prev { index, channels } => block(&prev[index].1, channels),
+        Source::Lane(l) => match lanes.get(l) {
+            Some(lane) if lane.stepped => PortIn::mono(Input::Block(&lane.buf[offset..offset + n])),
+            Some(lane) => PortIn::mono(Input::Const(lane.value)),
+            None => PortIn::mono(Input::Const(0.0)),
+        },
+        Source::Input(k) => match ext.get(k) {
+            Some(p) => {
+                let cut = |i: Input<'a>| match i {
+                    Input::Const(c) => Input::Const(c),
+                    Input::Block(b) => Input::Block(&b[offset..offset + n]),
+                };
+                PortIn {
+                    ch: [cut(p.ch[0]), cut(p.ch[1])],
+                    channels: p.channels,
+                }
+            }
+            None => PortIn::mono(Input::Const(0.0)),
+        },
+    }
+}
+
+impl Graph {
+    /// Runs every stage for `ctx.frames` frames. `ext` are a template's inputs (empty for the
+    /// global graph) and `offset` is where this run starts in the block that lanes and `ext`
+    /// cover (0 for the global graph; a voice rendered from a trigger's frame uses it). At the
+    /// end, the outputs read through `prev` are copied for the next run. Render thread: no
+    /// allocation.
+    pub fn run(
+        &mut self,
+        ctx: &Context,
+        ext: &[PortIn],
+        offset: usize,
+        mut profile: Option<&mut Profile>,
+    ) {
+        let n = ctx.frames;
+        let stride = self.max_block;
+        let Graph {
+            nodes,
+            buffers,
+            stages,
+            prev,
+            ..
+        } = self;
+        for (si, stage) in stages.iter().enumerate() {
+            // One clock read per node when profiling: each node's time runs from the previous read.
+            let stage_start = profile.is_some().then(Instant::now);
+            let mut mark = stage_start;
+            let (done, current) = buffers.split_at_mut(stage.start);
+            let done: &[Vec<f32>] = done;
+            for slot in stage.clone() {
+                let node = &mut nodes[slot];
+                let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
+                for (i, src) in ins.iter_mut().zip(&node.sources[..node.nports]) {
+                    *i = resolve(*src, done, prev, ctx.lanes, ext, stride, offset, n);
+                }
+                let mut out =
+                    Outputs::new(&mut current[slot - stage.start], stride, node.channels, n);
+                node.kernel.process(ctx, &ins[..node.nports], &mut out);
+                if let (Some(p), Some(m)) = (profile.as_deref_mut(), mark.as_mut()) {
+                    p.node(slot, m);
+                }
+            }
+            if let (Some(p), Some(t0), Some(t1)) = (profile.as_deref_mut(), stage_start, mark) {
+                p.stage(si, (t1 - t0).as_nanos() as u64);
             }
         }
-        Source::Lane(l) => {
-            let lane = &lanes[l];
-            if lane.stepped {
-                PortIn::mono(Input::Block(&lane.buf[..n]))
-            } else {
-                PortIn::mono(Input::Const(lane.value))
+        for (slot, copy) in prev.iter_mut() {
+            let src = &buffers[*slot];
+            let channels = copy.len() / stride;
+            for c in 0..channels {
+                copy[c * stride..c * stride + n].copy_from_slice(&src[c * stride..c * stride + n]);
             }
         }
     }
@@ -62,8 +133,8 @@ impl Executor {
     /// before the executor goes to the render thread.
     pub fn enable_profile(&mut self) {
         self.profile = Some(Box::new(Profile::new(
-            self.plan.nodes.len(),
-            self.plan.stages.len(),
+            self.plan.graph.nodes.len(),
+            self.plan.graph.stages.len(),
         )));
     }
 
@@ -82,7 +153,13 @@ impl Executor {
     /// The timing report, slowest node first. Control thread (allocates).
     pub fn profile_report(&self) -> Option<Report> {
         let p = self.profile.as_ref()?;
-        let ids: Vec<(u32, &str)> = self.plan.nodes.iter().map(|n| (n.id, n.kind)).collect();
+        let ids: Vec<(u32, &str)> = self
+            .plan
+            .graph
+            .nodes
+            .iter()
+            .map(|n| (n.id, n.kind))
+            .collect();
         Some(p.report(&ids, self.plan.max_block))
     }
 
@@ -96,7 +173,7 @@ impl Executor {
             let mean = t.total_ns as f32 / blocks / 1000.0;
             if let Some(i) = top.iter().position(|r| r.1.is_empty() || mean > r.2) {
                 top[i..].rotate_right(1);
-                let n = &self.plan.nodes[slot];
+                let n = &self.plan.graph.nodes[slot];
                 top[i] = (n.id, n.kind, mean, t.max_ns as f32 / 1000.0);
             }
         }
@@ -124,7 +201,9 @@ impl Executor {
         };
         match (event.action, lane.kind) {
             (Action::Trigger(t), LaneKind::Trigger) => {
-                self.plan.nodes[lane.slot].kernel.trigger(ctx, offset, &t);
+                self.plan.graph.nodes[lane.slot]
+                    .kernel
+                    .trigger(ctx, offset, &t);
             }
             (Action::Set(v), LaneKind::Param | LaneKind::Gate) => {
                 if offset == 0 && !lane.stepped {
@@ -145,41 +224,17 @@ impl Executor {
 
     /// Runs every stage for a block of `ctx.frames` frames. Render thread: no allocation.
     pub fn run(&mut self, ctx: &Context) {
-        let n = ctx.frames;
-        let Plan {
-            nodes,
-            buffers,
-            stages,
+        let Plan { graph, lanes, .. } = &mut self.plan;
+        let ctx = Context {
+            sample_rate: ctx.sample_rate,
+            frames: ctx.frames,
+            bank: ctx.bank,
             lanes,
-            max_block,
-            ..
-        } = &mut self.plan;
-        let stride = *max_block;
-        let mut profile = self.profile.as_deref_mut();
-        for (si, stage) in stages.iter().enumerate() {
-            // One clock read per node when profiling: each node's time runs from the previous read.
-            let stage_start = profile.is_some().then(Instant::now);
-            let mut mark = stage_start;
-            let (done, current) = buffers.split_at_mut(stage.start);
-            let done: &[Vec<f32>] = done;
-            for slot in stage.clone() {
-                let node = &mut nodes[slot];
-                let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
-                for (i, src) in ins.iter_mut().zip(&node.sources[..node.nports]) {
-                    *i = resolve(*src, done, lanes, stride, n);
-                }
-                let mut out =
-                    Outputs::new(&mut current[slot - stage.start], stride, node.channels, n);
-                node.kernel.process(ctx, &ins[..node.nports], &mut out);
-                if let (Some(p), Some(m)) = (profile.as_deref_mut(), mark.as_mut()) {
-                    p.node(slot, m);
-                }
-            }
-            if let (Some(p), Some(t0), Some(t1)) = (profile.as_deref_mut(), stage_start, mark) {
-                p.stage(si, (t1 - t0).as_nanos() as u64);
-            }
-        }
-        if let Some(p) = profile {
+        };
+        let profile = self.profile.as_deref_mut();
+        let timed = profile.is_some();
+        graph.run(&ctx, &[], 0, profile);
+        if let (true, Some(p)) = (timed, self.profile.as_deref_mut()) {
             p.blocks += 1;
         }
         for lane in lanes.iter_mut() {
@@ -187,24 +242,57 @@ impl Executor {
         }
     }
 
-    /// Adds every output node's block into `left` and `right` (mono outputs into both), at unity.
+    /// Adds every output node's block into `left` and `right` (mono outputs into both), combined
+    /// by the plan's [`OutMix`]: `none` sums at unity, `gain` divides the sum by the number of
+    /// outputs N, `sqrt` by √N, `tanh` takes tanh of the sum per sample and `hard` clamps it to
+    /// ±1. The mode applies to this program's sum before it is added to what `left`/`right` hold.
     pub fn mix_into(&self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(right.len());
         let stride = self.plan.max_block;
-        for &slot in &self.plan.outputs {
-            let buf = &self.plan.buffers[slot];
-            let l = &buf[..n];
-            let r = if self.plan.nodes[slot].channels == 2 {
-                &buf[stride..stride + n]
-            } else {
-                l
+        let g = &self.plan.graph;
+        let mix = self.plan.outmix;
+        let count = self.plan.outputs.len();
+        let add = |left: &mut [f32], right: &mut [f32]| {
+            for &slot in &self.plan.outputs {
+                let buf = &g.buffers[slot];
+                let l = &buf[..n];
+                let r = if g.nodes[slot].channels == 2 {
+                    &buf[stride..stride + n]
+                } else {
+                    l
+                };
+                for (o, x) in left[..n].iter_mut().zip(l) {
+                    *o += x;
+                }
+                for (o, x) in right[..n].iter_mut().zip(r) {
+                    *o += x;
+                }
+            }
+        };
+        if mix == OutMix::None || count == 0 {
+            add(left, right);
+            return;
+        }
+        for i in 0..n {
+            let (mut sl, mut sr) = (0.0f32, 0.0f32);
+            for &slot in &self.plan.outputs {
+                let buf = &g.buffers[slot];
+                sl += buf[i];
+                sr += if g.nodes[slot].channels == 2 {
+                    buf[stride + i]
+                } else {
+                    buf[i]
+                };
+            }
+            let shape = |x: f32| match mix {
+                OutMix::None => x,
+                OutMix::Gain => x / count as f32,
+                OutMix::Sqrt => x / (count as f32).sqrt(),
+                OutMix::Tanh => x.tanh(),
+                OutMix::Hard => x.clamp(-1.0, 1.0),
             };
-            for (o, x) in left[..n].iter_mut().zip(l) {
-                *o += x;
-            }
-            for (o, x) in right[..n].iter_mut().zip(r) {
-                *o += x;
-            }
+            left[i] += shape(sl);
+            right[i] += shape(sr);
         }
     }
 
@@ -212,7 +300,10 @@ impl Executor {
     /// the new kernel copies the old one's state ([`crate::kernels::Kernel::adopt`]). Render thread.
     pub fn adopt(&mut self, old: &Executor, pairs: &[(usize, usize)]) {
         for &(n, o) in pairs {
-            if let (Some(new), Some(prev)) = (self.plan.nodes.get_mut(n), old.plan.nodes.get(o)) {
+            if let (Some(new), Some(prev)) = (
+                self.plan.graph.nodes.get_mut(n),
+                old.plan.graph.nodes.get(o),
+            ) {
                 if new.kind == prev.kind {
                     new.kernel.adopt(prev.kernel.as_ref());
                 }
@@ -222,13 +313,18 @@ impl Executor {
 
     /// Voices sounding now, over all nodes.
     pub fn voices(&self) -> usize {
-        self.plan.nodes.iter().map(|n| n.kernel.voices()).sum()
+        self.plan
+            .graph
+            .nodes
+            .iter()
+            .map(|n| n.kernel.voices())
+            .sum()
     }
 
     /// Kernel counters since the previous call.
     pub fn take_counts(&mut self) -> KernelCounts {
         let mut c = KernelCounts::default();
-        for n in &mut self.plan.nodes {
+        for n in &mut self.plan.graph.nodes {
             let k = n.kernel.take_counts();
             c.steals += k.steals;
             c.ignored += k.ignored;

@@ -32,9 +32,116 @@ pub struct GraphIr {
     /// Pattern lanes; `lanes[i].id == i`.
     #[serde(default)]
     pub lanes: Vec<LaneIr>,
-    /// Node ids by stage; stage k only reads nodes of stages < k.
+    /// Node ids by stage; stage k only reads nodes of stages < k (`prev` edges excepted).
     pub stages: Vec<Vec<u32>>,
+    /// Voice templates; `templates[i].id == i`.
+    #[serde(default)]
+    pub templates: Vec<TemplateIr>,
+    /// How outputs are combined into the master: `none` (default), `gain`, `sqrt`, `tanh`, `hard`.
+    #[serde(default)]
+    pub outmix: Option<String>,
+    /// The block size the file asks for (accepted; the engine keeps its own).
+    #[serde(default)]
+    pub buffer: Option<f64>,
+    /// Live commands in the file (accepted; not acted on by the engine).
+    #[serde(default)]
+    pub control: Option<ControlIr>,
 }
+
+/// `control`: live commands written in the file. Accepted and ignored by the engine.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ControlIr {
+    /// `setCycle N`.
+    #[serde(default, rename = "setCycle")]
+    pub set_cycle: Option<f64>,
+    /// `nudge N`, seconds.
+    #[serde(default)]
+    pub nudge: Option<f64>,
+    /// `resetCycles`.
+    #[serde(default, rename = "resetCycles")]
+    pub reset_cycles: Option<bool>,
+    /// `panic`.
+    #[serde(default)]
+    pub panic: Option<bool>,
+}
+
+/// How the outputs are summed into the master.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutMix {
+    /// A plain sum.
+    #[default]
+    None,
+    /// The sum divided by the number of outputs.
+    Gain,
+    /// The sum divided by the square root of the number of outputs.
+    Sqrt,
+    /// tanh of the sum, per sample.
+    Tanh,
+    /// The sum clamped to ±1.
+    Hard,
+}
+
+impl OutMix {
+    /// The mode called `name`, or `None`.
+    pub fn from_name(name: &str) -> Option<OutMix> {
+        Some(match name {
+            "none" => OutMix::None,
+            "gain" => OutMix::Gain,
+            "sqrt" => OutMix::Sqrt,
+            "tanh" => OutMix::Tanh,
+            "hard" => OutMix::Hard,
+            _ => return None,
+        })
+    }
+}
+
+/// A value of a node's `data`: a string, a number or a list of numbers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum DataValue {
+    /// A number.
+    Num(f64),
+    /// A string (a file name, a mode…).
+    Str(String),
+    /// Numbers (partial amplitudes…).
+    List(Vec<f64>),
+}
+
+/// A node's structural settings, read when the plan is built.
+pub type NodeData = BTreeMap<String, DataValue>;
+
+/// One pitch port of a template: `node`'s `param` plays the note; `base` is its constant.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PitchIr {
+    /// Template-local node id.
+    pub node: u32,
+    /// The port.
+    pub param: String,
+    /// Its constant value (Hz or ratio).
+    pub base: f64,
+}
+
+/// A voice template: a small graph started once per trigger by a `voices` node.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TemplateIr {
+    /// Its index in `templates`.
+    pub id: u32,
+    /// The bus name (informational).
+    #[serde(default)]
+    pub name: String,
+    /// Template-local nodes; `nodes[i].id == i`.
+    pub nodes: Vec<NodeIr>,
+    /// The node whose output is the voice's sound.
+    pub output: u32,
+    /// Template-local node ids by stage.
+    pub stages: Vec<Vec<u32>>,
+    /// The ports that follow the event's pitch.
+    #[serde(default)]
+    pub pitch: Vec<PitchIr>,
+}
+
+/// Inputs a `voices` node passes to its template (`in0`..).
+pub const VOICE_INPUTS: u32 = 8;
 
 fn default_cps() -> f64 {
     0.5
@@ -64,12 +171,16 @@ pub struct NodeIr {
     /// Port name → value.
     #[serde(default)]
     pub params: BTreeMap<String, ParamIr>,
+    /// Structural settings (a template id, partials…), read when the plan is built.
+    #[serde(default)]
+    pub data: NodeData,
     /// Where the node comes from.
     #[serde(default)]
     pub loc: Option<Loc>,
 }
 
-/// A param as written in JSON: exactly one of `const`, `node`, `lane` (with optional `init`).
+/// A param as written in JSON: exactly one of `const`, `node`, `lane` (with optional `init`),
+/// `prev`, `input`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ParamIr {
     /// A constant.
@@ -84,6 +195,12 @@ pub struct ParamIr {
     /// The lane's value before its first event (default 0).
     #[serde(default)]
     pub init: Option<f64>,
+    /// A node's output in the previous block (a one-block feedback delay).
+    #[serde(default)]
+    pub prev: Option<u32>,
+    /// Inside a template: input k of the `voices` node.
+    #[serde(default)]
+    pub input: Option<u32>,
 }
 
 /// A validated param.
@@ -100,33 +217,58 @@ pub enum Param {
         /// Value before the first event.
         init: f32,
     },
+    /// Node `id`'s output during the previous block (zeros in the first).
+    Prev(u32),
+    /// Inside a template: the `voices` node's port `in<k>`.
+    Input(u32),
 }
 
 impl ParamIr {
     /// The param as an enum, or a message saying what is wrong with its shape.
     pub fn resolve(&self) -> Result<Param, String> {
-        match (self.constant, self.node, self.lane) {
-            (Some(c), None, None) => {
-                if c.is_finite() {
-                    Ok(Param::Const(c as f32))
-                } else {
-                    Err(format!("constant {c} is not finite"))
-                }
-            }
-            (None, Some(n), None) => Ok(Param::Node(n)),
-            (None, None, Some(l)) => {
-                let init = self.init.unwrap_or(0.0);
-                if init.is_finite() {
-                    Ok(Param::Lane {
-                        lane: l,
-                        init: init as f32,
-                    })
-                } else {
-                    Err(format!("lane init {init} is not finite"))
-                }
-            }
-            (None, None, None) => Err("has none of \"const\", \"node\", \"lane\"".into()),
-            _ => Err("has more than one of \"const\", \"node\", \"lane\"".into()),
+        let given = [
+            self.constant.is_some(),
+            self.node.is_some(),
+            self.lane.is_some(),
+            self.prev.is_some(),
+            self.input.is_some(),
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        if given == 0 {
+            return Err("has none of \"const\", \"node\", \"lane\", \"prev\", \"input\"".into());
+        }
+        if given > 1 {
+            return Err(
+                "has more than one of \"const\", \"node\", \"lane\", \"prev\", \"input\"".into(),
+            );
+        }
+        if let Some(c) = self.constant {
+            return if c.is_finite() {
+                Ok(Param::Const(c as f32))
+            } else {
+                Err(format!("constant {c} is not finite"))
+            };
+        }
+        if let Some(n) = self.node {
+            return Ok(Param::Node(n));
+        }
+        if let Some(p) = self.prev {
+            return Ok(Param::Prev(p));
+        }
+        if let Some(k) = self.input {
+            return Ok(Param::Input(k));
+        }
+        let l = self.lane.unwrap_or(0);
+        let init = self.init.unwrap_or(0.0);
+        if init.is_finite() {
+            Ok(Param::Lane {
+                lane: l,
+                init: init as f32,
+            })
+        } else {
+            Err(format!("lane init {init} is not finite"))
         }
     }
 }
@@ -175,6 +317,9 @@ pub struct LaneIr {
     /// For a param lane, the port it sets.
     #[serde(default)]
     pub param: Option<String>,
+    /// Set when `node` is a node of that voice template: the lane applies to every voice.
+    #[serde(default)]
+    pub template: Option<u32>,
     /// The pattern source (informational).
     #[serde(default)]
     pub pattern: String,
@@ -213,9 +358,18 @@ impl GraphIr {
 
     /// "node 3 (lpf at line 2, col 5)", for messages.
     pub fn node_label(&self, id: u32) -> String {
-        match self.nodes.get(id as usize) {
-            Some(n) => format!("node {} ({}{})", id, n.kind, at(&n.loc)),
-            None => format!("node {id}"),
+        self.scoped_label(None, id)
+    }
+
+    /// A node's label in the global graph (`None`) or in template `t`.
+    fn scoped_label(&self, scope: Option<u32>, id: u32) -> String {
+        let (nodes, prefix) = match scope.and_then(|t| self.templates.get(t as usize)) {
+            Some(t) => (&t.nodes, format!("template {} (\"{}\") ", t.id, t.name)),
+            None => (&self.nodes, String::new()),
+        };
+        match nodes.get(id as usize) {
+            Some(n) => format!("{prefix}node {} ({}{})", id, n.kind, at(&n.loc)),
+            None => format!("{prefix}node {id}"),
         }
     }
 
@@ -229,6 +383,14 @@ impl GraphIr {
     /// The spec of node `id` (valid after the kind check).
     pub fn spec(&self, id: u32) -> Option<&'static KindSpec> {
         kernels::spec(&self.nodes.get(id as usize)?.kind)
+    }
+
+    /// The output mix mode (valid after validation).
+    pub fn out_mix(&self) -> OutMix {
+        self.outmix
+            .as_deref()
+            .and_then(OutMix::from_name)
+            .unwrap_or_default()
     }
 
     /// Checks every rule of GraphIR v1; the first broken one becomes the error.
@@ -246,17 +408,167 @@ impl GraphIr {
                 self.cps
             ));
         }
-        let n_nodes = self.nodes.len();
-        let n_lanes = self.lanes.len();
-        // Nodes: ids, kinds, params.
-        for (i, node) in self.nodes.iter().enumerate() {
-            if node.id as usize != i {
+        if let Some(m) = &self.outmix {
+            if OutMix::from_name(m).is_none() {
                 return err(format!(
-                    "nodes[{i}] has id {}; node ids must equal their index",
+                    "outmix is \"{m}\"; expected \"none\", \"gain\", \"sqrt\", \"tanh\" or \"hard\""
+                ));
+            }
+        }
+        if let Some(b) = self.buffer {
+            if !(b.is_finite() && (64.0..=16384.0).contains(&b)) {
+                return err(format!("buffer is {b}; it must be a number in 64..=16384"));
+            }
+        }
+        for (i, t) in self.templates.iter().enumerate() {
+            if t.id as usize != i {
+                return err(format!(
+                    "templates[{i}] has id {}; template ids must equal their index",
+                    t.id
+                ));
+            }
+            self.check_nodes(Some(t.id), &t.nodes, &t.stages)?;
+            let label = format!("template {} (\"{}\")", t.id, t.name);
+            if t.output as usize >= t.nodes.len() {
+                return err(format!(
+                    "{label}: output is node {}, which does not exist (the template has {} nodes)",
+                    t.output,
+                    t.nodes.len()
+                ));
+            }
+            for p in &t.pitch {
+                let Some(n) = t.nodes.get(p.node as usize) else {
+                    return err(format!(
+                        "{label}: pitch port on node {}, which does not exist",
+                        p.node
+                    ));
+                };
+                let spec = kernels::spec(&n.kind).expect("checked kind");
+                if spec.port(&p.param).is_none() {
+                    return err(format!(
+                        "{}: pitch param \"{}\" is not a port of {}",
+                        self.scoped_label(Some(t.id), p.node),
+                        p.param,
+                        n.kind
+                    ));
+                }
+                if !(p.base.is_finite()) {
+                    return err(format!(
+                        "{}: pitch base {} is not finite",
+                        self.scoped_label(Some(t.id), p.node),
+                        p.base
+                    ));
+                }
+            }
+        }
+        self.check_nodes(None, &self.nodes, &self.stages)?;
+        let n_nodes = self.nodes.len();
+        // Lanes.
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if lane.id as usize != i {
+                return err(format!(
+                    "lanes[{i}] has id {}; lane ids must equal their index",
+                    lane.id
+                ));
+            }
+            let label = self.lane_label(lane.id);
+            let Some(kind) = lane.lane_kind() else {
+                return err(format!(
+                    "{label}: unknown lane kind \"{}\" (expected \"trigger\", \"param\" or \"gate\")",
+                    lane.kind
+                ));
+            };
+            let nodes = match lane.template {
+                None => &self.nodes,
+                Some(t) => match self.templates.get(t as usize) {
+                    Some(t) => &t.nodes,
+                    None => {
+                        return err(format!(
+                            "{label}: template {t} does not exist (the graph has {} templates)",
+                            self.templates.len()
+                        ))
+                    }
+                },
+            };
+            let Some(spec) = nodes
+                .get(lane.node as usize)
+                .and_then(|n| kernels::spec(&n.kind))
+            else {
+                return err(format!(
+                    "{label}: drives node {}, which does not exist (the graph has {} nodes)",
+                    lane.node,
+                    nodes.len()
+                ));
+            };
+            let target = self.scoped_label(lane.template, lane.node);
+            match kind {
+                LaneKind::Trigger => {
+                    if !spec.triggers || lane.template.is_some() {
+                        return err(format!(
+                            "{label}: a trigger lane must drive a node that plays voices (sampler, voices), but {target} does not"
+                        ));
+                    }
+                }
+                LaneKind::Param | LaneKind::Gate => {
+                    let Some(param) = &lane.param else {
+                        return err(format!("{label}: a {} lane needs \"param\"", kind.name()));
+                    };
+                    if spec.port(param).is_none() {
+                        return err(format!("{label}: {target} has no param \"{param}\""));
+                    }
+                    let refers = matches!(
+                        nodes[lane.node as usize].params.get(param).map(|p| p.resolve()),
+                        Some(Ok(Param::Lane { lane: l, .. })) if l == lane.id
+                    );
+                    if !refers {
+                        return err(format!(
+                            "{label}: {target}'s param \"{param}\" does not read this lane (it should be {{\"lane\": {}}})",
+                            lane.id
+                        ));
+                    }
+                }
+            }
+        }
+        // Outputs and buses.
+        for (what, list) in [("output", &self.outputs), ("bus", &self.buses)] {
+            for o in list {
+                if o.node as usize >= n_nodes {
+                    return err(format!(
+                        "{what} \"{}\" refers to node {}, which does not exist (the graph has {n_nodes} nodes)",
+                        o.name, o.node
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the nodes and stages of the global graph (`scope` None) or of a template.
+    fn check_nodes(
+        &self,
+        scope: Option<u32>,
+        nodes: &[NodeIr],
+        stages: &[Vec<u32>],
+    ) -> Result<(), EngineError> {
+        let err = |m: String| Err(EngineError::Ir(m));
+        let n_nodes = nodes.len();
+        let n_lanes = self.lanes.len();
+        let where_ = match scope {
+            Some(t) => format!("template {t} has"),
+            None => "the graph has".to_string(),
+        };
+        for (i, node) in nodes.iter().enumerate() {
+            if node.id as usize != i {
+                let list = match scope {
+                    Some(t) => format!("template {t} nodes[{i}]"),
+                    None => format!("nodes[{i}]"),
+                };
+                return err(format!(
+                    "{list} has id {}; node ids must equal their index",
                     node.id
                 ));
             }
-            let label = self.node_label(node.id);
+            let label = self.scoped_label(scope, node.id);
             let Some(spec) = kernels::spec(&node.kind) else {
                 return err(format!(
                     "{label}: unknown kind \"{}\" (known kinds: {})",
@@ -264,6 +576,36 @@ impl GraphIr {
                     kernels::KINDS.join(", ")
                 ));
             };
+            if node.kind == "voices" {
+                if scope.is_some() {
+                    return err(format!(
+                        "{label}: a voices node cannot be inside a voice template"
+                    ));
+                }
+                match node.data.get("template") {
+                    Some(DataValue::Num(t))
+                        if t.fract() == 0.0 && *t >= 0.0 && (*t as usize) < self.templates.len() => {}
+                    Some(v) => {
+                        return err(format!(
+                            "{label}: data \"template\" is {v:?}, which is not a template id (the graph has {} templates)",
+                            self.templates.len()
+                        ))
+                    }
+                    None => {
+                        return err(format!(
+                            "{label}: a voices node needs data \"template\" (a template id)"
+                        ))
+                    }
+                }
+                if let Some(v) = node.data.get("voices") {
+                    if !matches!(v, DataValue::Num(x) if x.fract() == 0.0 && (1.0..=256.0).contains(x))
+                    {
+                        return err(format!(
+                            "{label}: data \"voices\" is {v:?}; it must be an integer in 1..=256"
+                        ));
+                    }
+                }
+            }
             for (name, p) in &node.params {
                 if spec.port(name).is_none() {
                     let ports: Vec<&str> = spec.ports.iter().map(|p| p.name).collect();
@@ -278,15 +620,33 @@ impl GraphIr {
                     .map_err(|m| EngineError::Ir(format!("{label}: param \"{name}\" {m}")))?;
                 match param {
                     Param::Const(_) => {}
-                    Param::Node(src) => {
+                    Param::Node(src) | Param::Prev(src) => {
+                        let what = if matches!(param, Param::Prev(_)) {
+                            "prev"
+                        } else {
+                            "node"
+                        };
                         if src as usize >= n_nodes {
                             return err(format!(
-                                "{label}: param \"{name}\" refers to node {src}, which does not exist (the graph has {n_nodes} nodes)"
+                                "{label}: param \"{name}\" refers ({what}) to node {src}, which does not exist ({where_} {n_nodes} nodes)"
                             ));
                         }
-                        if src == node.id {
+                        if src == node.id && what == "node" {
                             return err(format!(
-                                "{label}: param \"{name}\" refers to the node itself"
+                                "{label}: param \"{name}\" refers to the node itself (use {{\"prev\": {src}}} for feedback)"
+                            ));
+                        }
+                    }
+                    Param::Input(k) => {
+                        if scope.is_none() {
+                            return err(format!(
+                                "{label}: param \"{name}\" is {{\"input\": {k}}}, which is only valid inside a voice template"
+                            ));
+                        }
+                        if k >= VOICE_INPUTS {
+                            return err(format!(
+                                "{label}: param \"{name}\" reads input {k}; a voices node has inputs in0..in{}",
+                                VOICE_INPUTS - 1
                             ));
                         }
                     }
@@ -298,6 +658,7 @@ impl GraphIr {
                         };
                         if !matches!(l.lane_kind(), Some(LaneKind::Param | LaneKind::Gate))
                             || l.node != node.id
+                            || l.template != scope
                             || l.param.as_deref() != Some(name.as_str())
                         {
                             return err(format!(
@@ -314,69 +675,23 @@ impl GraphIr {
                 }
             }
         }
-        // Lanes.
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if lane.id as usize != i {
-                return err(format!(
-                    "lanes[{i}] has id {}; lane ids must equal their index",
-                    lane.id
-                ));
-            }
-            let label = self.lane_label(lane.id);
-            let Some(kind) = lane.lane_kind() else {
-                return err(format!(
-                    "{label}: unknown lane kind \"{}\" (expected \"trigger\", \"param\" or \"gate\")",
-                    lane.kind
-                ));
-            };
-            let Some(spec) = self.spec(lane.node) else {
-                return err(format!(
-                    "{label}: drives node {}, which does not exist (the graph has {n_nodes} nodes)",
-                    lane.node
-                ));
-            };
-            let target = self.node_label(lane.node);
-            match kind {
-                LaneKind::Trigger => {
-                    if !spec.triggers {
-                        return err(format!(
-                            "{label}: a trigger lane must drive a node that plays voices (sampler), but {target} does not"
-                        ));
-                    }
-                }
-                LaneKind::Param | LaneKind::Gate => {
-                    let Some(param) = &lane.param else {
-                        return err(format!("{label}: a {} lane needs \"param\"", kind.name()));
-                    };
-                    if spec.port(param).is_none() {
-                        return err(format!("{label}: {target} has no param \"{param}\""));
-                    }
-                    let refers = matches!(
-                        self.nodes[lane.node as usize].params.get(param).map(|p| p.resolve()),
-                        Some(Ok(Param::Lane { lane: l, .. })) if l == lane.id
-                    );
-                    if !refers {
-                        return err(format!(
-                            "{label}: {target}'s param \"{param}\" does not read this lane (it should be {{\"lane\": {}}})",
-                            lane.id
-                        ));
-                    }
-                }
-            }
-        }
         // Stages: every node exactly once; node inputs from earlier stages.
+        let in_t = match scope {
+            Some(t) => format!("template {t} "),
+            None => String::new(),
+        };
         let mut stage_of: Vec<Option<usize>> = vec![None; n_nodes];
-        for (k, stage) in self.stages.iter().enumerate() {
+        for (k, stage) in stages.iter().enumerate() {
             for &id in stage {
                 let Some(slot) = stage_of.get_mut(id as usize) else {
                     return err(format!(
-                        "stage {k} lists node {id}, which does not exist (the graph has {n_nodes} nodes)"
+                        "{in_t}stage {k} lists node {id}, which does not exist ({where_} {n_nodes} nodes)"
                     ));
                 };
                 if let Some(prev) = slot {
                     return err(format!(
                         "{} is listed in stage {prev} and again in stage {k}; each node belongs to exactly one stage",
-                        self.node_label(id)
+                        self.scoped_label(scope, id)
                     ));
                 }
                 *slot = Some(k);
@@ -385,10 +700,10 @@ impl GraphIr {
         if let Some(missing) = stage_of.iter().position(|s| s.is_none()) {
             return err(format!(
                 "{} is in no stage; every node belongs to exactly one stage",
-                self.node_label(missing as u32)
+                self.scoped_label(scope, missing as u32)
             ));
         }
-        for node in &self.nodes {
+        for node in nodes {
             let k = stage_of[node.id as usize].unwrap_or(0);
             for (name, p) in &node.params {
                 if let Ok(Param::Node(src)) = p.resolve() {
@@ -396,21 +711,10 @@ impl GraphIr {
                     if ks >= k {
                         return err(format!(
                             "{} (stage {k}): param \"{name}\" reads {} from stage {ks}; inputs must come from earlier stages",
-                            self.node_label(node.id),
-                            self.node_label(src)
+                            self.scoped_label(scope, node.id),
+                            self.scoped_label(scope, src)
                         ));
                     }
-                }
-            }
-        }
-        // Outputs and buses.
-        for (what, list) in [("output", &self.outputs), ("bus", &self.buses)] {
-            for o in list {
-                if o.node as usize >= n_nodes {
-                    return err(format!(
-                        "{what} \"{}\" refers to node {}, which does not exist (the graph has {n_nodes} nodes)",
-                        o.name, o.node
-                    ));
                 }
             }
         }

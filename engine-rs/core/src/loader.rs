@@ -63,15 +63,19 @@ impl Loader {
         let ir = GraphIr::parse(ir_json)?;
         let plan = Plan::build(&ir, self.sample_rate as f32, self.block_size);
         let report = LoadReport {
-            nodes: plan.nodes.len(),
-            stages: plan.stages.len(),
+            nodes: plan.graph.nodes.len(),
+            stages: plan.graph.stages.len(),
             lanes: plan.lanes.len(),
             outputs: plan.outputs.len(),
             buses: plan.buses,
             cps: plan.cps,
         };
-        let nodes: Vec<(String, &'static str)> =
-            plan.nodes.iter().map(|n| (n.key.clone(), n.kind)).collect();
+        let nodes: Vec<(String, &'static str)> = plan
+            .graph
+            .nodes
+            .iter()
+            .map(|n| (n.key.clone(), n.kind))
+            .collect();
         let mut outputs: Vec<String> = plan.outputs.iter().map(|&s| nodes[s].0.clone()).collect();
         outputs.sort();
         let lanes = plan.lanes.iter().map(|l| l.kind).collect();

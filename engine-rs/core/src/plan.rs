@@ -5,10 +5,16 @@
 //! the executor split the buffers into "already computed" (read-only) and "this stage" (written)
 //! halves with `split_at_mut`, the shape parallel stages will need too. Everything here is
 //! allocated when the plan is built, on the control thread.
+//!
+//! The node machinery is a [`Graph`], used twice: once for the program and once per voice of
+//! every `voices` node (an instance of a template's nodes). A `{"prev": id}` param reads a
+//! copy of node `id`'s output made at the end of the previous run (zeros before the first):
+//! a one-block feedback delay, so stages ignore it and its result depends on the block size.
+//! A node's channel count counts its `prev` inputs too (iterated to a fixed point).
 
 use std::ops::Range;
 
-use crate::ir::{GraphIr, LaneKind, Param};
+use crate::ir::{GraphIr, LaneKind, NodeIr, OutMix, Param, TemplateIr};
 use crate::kernels::{self, ChannelRule, Kernel, MAX_PORTS};
 
 /// Where a port's value comes from, resolved to slots and lane indices.
@@ -25,6 +31,15 @@ pub enum Source {
     },
     /// A param lane's held value.
     Lane(usize),
+    /// A node's output during the previous block: `Graph::prev[index]`.
+    Prev {
+        /// Index into the graph's previous-block copies.
+        index: usize,
+        /// Channels read.
+        channels: usize,
+    },
+    /// Inside a voice template: the `voices` node's input `in<k>`.
+    Input(usize),
 }
 
 /// One node of the plan.
@@ -50,7 +65,7 @@ pub struct NodeSlot {
 pub struct LaneSlot {
     /// Trigger or param.
     pub kind: LaneKind,
-    /// Slot of the node it drives.
+    /// Slot of the node it drives (global lanes; 0 for template lanes).
     pub slot: usize,
     /// Held value (param lanes): the value at the end of the last block, or `init`.
     pub value: f32,
@@ -58,6 +73,23 @@ pub struct LaneSlot {
     pub stepped: bool,
     /// Per-frame values for blocks with steps (param lanes; empty for trigger lanes).
     pub buf: Vec<f32>,
+}
+
+/// A runnable node graph: the global program, or one voice's instance of a template.
+pub struct Graph {
+    /// Nodes in slot order.
+    pub nodes: Vec<NodeSlot>,
+    /// `buffers[slot]` holds `channels * max_block` samples, channel after channel.
+    pub buffers: Vec<Vec<f32>>,
+    /// Slot ranges, one per stage, in order.
+    pub stages: Vec<Range<usize>>,
+    /// Slot of each GraphIR node id.
+    pub slot_of: Vec<usize>,
+    /// Previous-block copies of the nodes read through `prev`: (slot, buffer of `channels *
+    /// max_block`), updated at the end of every run.
+    pub prev: Vec<(usize, Vec<f32>)>,
+    /// Largest block.
+    pub max_block: usize,
 }
 
 /// A runnable program.
@@ -68,18 +100,14 @@ pub struct Plan {
     pub max_block: usize,
     /// Cycles per second, as sent.
     pub cps: f64,
-    /// Nodes in slot order.
-    pub nodes: Vec<NodeSlot>,
-    /// `buffers[slot]` holds `channels * max_block` samples, channel after channel.
-    pub buffers: Vec<Vec<f32>>,
-    /// Slot ranges, one per stage, in order.
-    pub stages: Vec<Range<usize>>,
+    /// The node graph.
+    pub graph: Graph,
     /// Slots summed into the master.
     pub outputs: Vec<usize>,
+    /// How the outputs are combined.
+    pub outmix: OutMix,
     /// Lanes by id.
     pub lanes: Vec<LaneSlot>,
-    /// Slot of each GraphIR node id.
-    pub slot_of: Vec<usize>,
     /// Named buses (informational).
     pub buses: usize,
 }
@@ -100,13 +128,55 @@ pub fn node_seed(key: &str, id: u32) -> u64 {
     h
 }
 
-impl Plan {
-    /// Builds the plan of a validated graph. Control thread; allocates everything.
-    pub fn build(ir: &GraphIr, sample_rate: f32, max_block: usize) -> Plan {
-        let mut slot_of = vec![0usize; ir.nodes.len()];
-        let mut order = Vec::with_capacity(ir.nodes.len());
-        let mut stages = Vec::with_capacity(ir.stages.len());
-        for stage in &ir.stages {
+/// Output channels of every node (by id). A `prev` input counts with its source's channels as
+/// far as they are known; channels only grow (1 → 2), so iterating to a fixed point settles
+/// feedback loops.
+fn channels_of(nodes: &[NodeIr], order: &[u32]) -> Vec<usize> {
+    let mut ch = vec![1usize; nodes.len()];
+    loop {
+        let mut changed = false;
+        for &id in order {
+            let node = &nodes[id as usize];
+            let spec = kernels::spec(&node.kind).expect("validated kind");
+            let mut follow = 1;
+            for port in spec.ports.iter().filter(|p| p.stereo) {
+                if let Some(Ok(Param::Node(src) | Param::Prev(src))) =
+                    node.params.get(port.name).map(|p| p.resolve())
+                {
+                    follow = follow.max(ch[src as usize]);
+                }
+            }
+            let c = match spec.channels {
+                ChannelRule::Mono => 1,
+                ChannelRule::Stereo => 2,
+                ChannelRule::FollowInputs => follow,
+            };
+            if c != ch[id as usize] {
+                ch[id as usize] = c;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    ch
+}
+
+impl Graph {
+    /// Builds the graph of `nodes` in `stages` (validated). `templates` are there for `voices`
+    /// nodes. Control thread; allocates everything.
+    pub fn build(
+        nodes_ir: &[NodeIr],
+        stages_ir: &[Vec<u32>],
+        templates: &[TemplateIr],
+        sample_rate: f32,
+        max_block: usize,
+    ) -> Graph {
+        let mut slot_of = vec![0usize; nodes_ir.len()];
+        let mut order = Vec::with_capacity(nodes_ir.len());
+        let mut stages = Vec::with_capacity(stages_ir.len());
+        for stage in stages_ir {
             let start = order.len();
             for &id in stage {
                 slot_of[id as usize] = order.len();
@@ -114,12 +184,13 @@ impl Plan {
             }
             stages.push(start..order.len());
         }
+        let channels = channels_of(nodes_ir, &order);
+        let mut prev: Vec<(usize, Vec<f32>)> = Vec::new();
         let mut nodes: Vec<NodeSlot> = Vec::with_capacity(order.len());
         for &id in &order {
-            let node = &ir.nodes[id as usize];
+            let node = &nodes_ir[id as usize];
             let spec = kernels::spec(&node.kind).expect("validated kind");
             let mut sources = [Source::Const(0.0); MAX_PORTS];
-            let mut follow = 1;
             for (p, port) in spec.ports.iter().enumerate() {
                 let param = node
                     .params
@@ -129,27 +200,58 @@ impl Plan {
                     None => Source::Const(port.default.unwrap_or(0.0)),
                     Some(Param::Const(c)) => Source::Const(c),
                     Some(Param::Node(src)) => {
-                        let slot = slot_of[src as usize];
-                        let ch = if port.stereo { nodes[slot].channels } else { 1 };
-                        follow = follow.max(ch);
-                        Source::Node { slot, channels: ch }
+                        let ch = if port.stereo {
+                            channels[src as usize]
+                        } else {
+                            1
+                        };
+                        Source::Node {
+                            slot: slot_of[src as usize],
+                            channels: ch,
+                        }
+                    }
+                    Some(Param::Prev(src)) => {
+                        let src_slot = slot_of[src as usize];
+                        let src_ch = channels[src as usize];
+                        let index = match prev.iter().position(|(s, _)| *s == src_slot) {
+                            Some(i) => i,
+                            None => {
+                                prev.push((src_slot, vec![0.0; src_ch * max_block]));
+                                prev.len() - 1
+                            }
+                        };
+                        Source::Prev {
+                            index,
+                            channels: if port.stereo { src_ch } else { 1 },
+                        }
                     }
                     Some(Param::Lane { lane, .. }) => Source::Lane(lane as usize),
+                    Some(Param::Input(k)) => Source::Input(k as usize),
                 };
             }
-            let channels = match spec.channels {
-                ChannelRule::Mono => 1,
-                ChannelRule::Stereo => 2,
-                ChannelRule::FollowInputs => follow,
+            let mut kernel: Box<dyn Kernel> = if node.kind == "voices" {
+                let t = match node.data.get("template") {
+                    Some(crate::ir::DataValue::Num(t)) => templates.get(*t as usize),
+                    _ => None,
+                };
+                Box::new(kernels::voices::Voices::with_template(
+                    t,
+                    templates,
+                    &node.data,
+                    sample_rate,
+                    max_block,
+                ))
+            } else {
+                kernels::make(&node.kind).expect("validated kind")
             };
-            let mut kernel = kernels::make(&node.kind).expect("validated kind");
+            kernel.configure(&node.data);
             kernel.seed(node_seed(&node.key, id));
             kernel.prepare(sample_rate, max_block);
             nodes.push(NodeSlot {
                 id,
                 key: node.key.clone(),
                 kind: spec.name,
-                channels,
+                channels: channels[id as usize],
                 sources,
                 nports: spec.ports.len(),
                 kernel,
@@ -159,15 +261,45 @@ impl Plan {
             .iter()
             .map(|n| vec![0.0f32; n.channels * max_block])
             .collect();
+        Graph {
+            nodes,
+            buffers,
+            stages,
+            slot_of,
+            prev,
+            max_block,
+        }
+    }
+
+    /// Returns every node to its starting state (a voice starting): kernels are reset
+    /// ([`Kernel::reset`]) and previous-block copies zeroed. No allocation.
+    pub fn reset(&mut self) {
+        for n in &mut self.nodes {
+            n.kernel.reset();
+        }
+        for (_, b) in &mut self.prev {
+            b.fill(0.0);
+        }
+    }
+}
+
+impl Plan {
+    /// Builds the plan of a validated graph. Control thread; allocates everything.
+    pub fn build(ir: &GraphIr, sample_rate: f32, max_block: usize) -> Plan {
+        let graph = Graph::build(&ir.nodes, &ir.stages, &ir.templates, sample_rate, max_block);
         let lanes = ir
             .lanes
             .iter()
             .map(|l| {
                 let kind = l.lane_kind().expect("validated lane");
+                let nodes = match l.template {
+                    Some(t) => &ir.templates[t as usize].nodes,
+                    None => &ir.nodes,
+                };
                 let init = match l
                     .param
                     .as_ref()
-                    .and_then(|p| ir.nodes[l.node as usize].params.get(p))
+                    .and_then(|p| nodes[l.node as usize].params.get(p))
                 {
                     Some(p) => match p.resolve() {
                         Ok(Param::Lane { init, .. }) => init,
@@ -177,7 +309,11 @@ impl Plan {
                 };
                 LaneSlot {
                     kind,
-                    slot: slot_of[l.node as usize],
+                    slot: if l.template.is_some() {
+                        0
+                    } else {
+                        graph.slot_of[l.node as usize]
+                    },
                     value: init,
                     stepped: false,
                     buf: if kind != LaneKind::Trigger {
@@ -195,13 +331,11 @@ impl Plan {
             outputs: ir
                 .outputs
                 .iter()
-                .map(|o| slot_of[o.node as usize])
+                .map(|o| graph.slot_of[o.node as usize])
                 .collect(),
-            nodes,
-            buffers,
-            stages,
+            outmix: ir.out_mix(),
+            graph,
             lanes,
-            slot_of,
             buses: ir.buses.len(),
         }
     }
@@ -225,6 +359,7 @@ mod tests {
         let src = src.replace("[[2, 3], [0, 1]]", "[[2], [0, 1], [3]]");
         let ir = GraphIr::parse(&mut src.into_bytes()).unwrap();
         let plan = Plan::build(&ir, 48000.0, 128);
+        let plan = &plan.graph;
         assert_eq!(plan.slot_of, vec![1, 2, 0, 3]);
         assert_eq!(plan.stages, vec![0..1, 1..3, 3..4]);
         let ch: Vec<usize> = plan.nodes.iter().map(|n| n.channels).collect();
@@ -253,7 +388,7 @@ mod tests {
             Source::Const(1000.0),
             "cutoff default"
         );
-        assert_eq!(plan.outputs, vec![1]);
+
         assert_eq!(plan.buffers[1].len(), 256);
     }
 }

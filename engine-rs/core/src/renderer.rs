@@ -243,6 +243,7 @@ impl Renderer {
             sample_rate: self.sample_rate as f32,
             frames: n,
             bank: &self.bank,
+            lanes: &[],
         };
         if let Some(exec) = &mut self.exec {
             let timed = exec.profiling().then(Instant::now);

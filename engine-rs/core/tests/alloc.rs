@@ -208,8 +208,10 @@ fn profiling_allocates_nothing_while_rendering() {
 /// A GraphIR using every kind in `kernels::KINDS` three times: with its defaults (required ports
 /// fed a mono saw), with every port driven (gates by a square, one parameter by a lane stepped by
 /// events, the rest by a slow sine that sweeps through the clamps), and with required ports fed
-/// a stereo sampler. Returns the JSON and the ids of the param lanes.
-fn every_kind_graph() -> (String, Vec<u32>) {
+/// a stereo sampler. `voices` nodes play a small template (saw × adsr through an lpf whose
+/// cutoff is the node's `in0`) and get a trigger lane each. Returns the JSON, the ids of the
+/// param lanes and the ids of the voices' trigger lanes.
+fn every_kind_graph() -> (String, Vec<u32>, Vec<u32>) {
     use phonon_core::kernels::{spec, KINDS};
     let mut nodes = vec![
         r#"{"id": 0, "key": "src-saw", "kind": "saw", "params": {"freq": {"const": 110}}}"#
@@ -223,6 +225,7 @@ fn every_kind_graph() -> (String, Vec<u32>) {
     ];
     let mut lanes = vec![r#"{"id": 0, "kind": "trigger", "node": 3, "pattern": "bd"}"#.to_string()];
     let mut param_lanes = Vec::new();
+    let mut voice_lanes = Vec::new();
     let mut stage1 = Vec::new();
     for kind in KINDS {
         let s = spec(kind).unwrap();
@@ -254,8 +257,18 @@ fn every_kind_graph() -> (String, Vec<u32>) {
                     params.push(format!(r#""{}": {src}"#, p.name));
                 }
             }
+            let data = if *kind == "voices" {
+                let lane = lanes.len() as u32;
+                lanes.push(format!(
+                    r#"{{"id": {lane}, "kind": "trigger", "node": {id}, "pattern": "~v"}}"#
+                ));
+                voice_lanes.push(lane);
+                r#", "data": {"template": 0, "voices": 4}"#
+            } else {
+                ""
+            };
             nodes.push(format!(
-                r#"{{"id": {id}, "key": "{kind}-{variant}", "kind": "{kind}", "params": {{{}}}}}"#,
+                r#"{{"id": {id}, "key": "{kind}-{variant}", "kind": "{kind}", "params": {{{}}}{data}}}"#,
                 params.join(", ")
             ));
             stage1.push(id.to_string());
@@ -266,24 +279,49 @@ fn every_kind_graph() -> (String, Vec<u32>) {
         .map(|id| format!(r#"{{"name": "o{id}", "node": {id}}}"#))
         .collect();
     let json = format!(
-        r#"{{"version": 1, "cps": 0.5, "nodes": [{}], "outputs": [{}], "lanes": [{}], "stages": [[0, 1, 2, 3], [{}]]}}"#,
+        r#"{{"version": 1, "cps": 0.5, "nodes": [{}], "outputs": [{}], "lanes": [{}], "stages": [[0, 1, 2, 3], [{}]], "templates": [{TEMPLATE}]}}"#,
         nodes.join(",\n"),
         outputs.join(", "),
         lanes.join(",\n"),
         stage1.join(", ")
     );
-    (json, param_lanes)
+    (json, param_lanes, voice_lanes)
 }
+
+/// The voice template of [`every_kind_graph`].
+const TEMPLATE: &str = r#"{"id": 0, "name": "v", "output": 3, "stages": [[0, 1], [2], [3]],
+  "pitch": [{"node": 0, "param": "freq", "base": 220}],
+  "nodes": [
+    {"id": 0, "kind": "saw", "params": {"freq": {"const": 220}}},
+    {"id": 1, "kind": "adsr", "params": {}},
+    {"id": 2, "kind": "mul", "params": {"a": {"node": 0}, "b": {"node": 1}}},
+    {"id": 3, "kind": "lpf", "params": {"in": {"node": 2}, "cutoff": {"input": 0}}}
+  ]}"#;
 
 /// Set events on every param lane (values that cross the clamps: −3, 0.25, 700, 0) and sampler
 /// triggers, for frames `from..to`.
-fn every_kind_events(e: &Engine, lanes: &[u32], from: u64, to: u64) -> Vec<f64> {
+fn every_kind_events(e: &Engine, lanes: &[u32], voices: &[u32], from: u64, to: u64) -> Vec<f64> {
     let bd = e.sample_id("bd", 0).unwrap() as f64;
     let mut b = Vec::new();
     let mut f = from;
     let mut k = 0usize;
     while f < to {
         b.extend_from_slice(&[f as f64, 0.0, 0.0, 1.0, 0.0, bd]);
+        for (j, lane) in voices.iter().enumerate() {
+            // Three notes at once (more than some pools hold after a few rounds: steals).
+            for note in [261.63, 329.63, 392.0] {
+                b.extend_from_slice(&[
+                    (f + 5 + j as u64) as f64,
+                    0.0,
+                    *lane as f64,
+                    2.0,
+                    4.0,
+                    note,
+                    10.0,
+                    0.5,
+                ]);
+            }
+        }
         for (j, lane) in lanes.iter().enumerate() {
             let v = [-3.0, 0.25, 700.0, 0.0][(k + j) % 4];
             b.extend_from_slice(&[
@@ -303,11 +341,11 @@ fn every_kind_events(e: &Engine, lanes: &[u32], from: u64, to: u64) -> Vec<f64> 
 
 #[test]
 fn every_kind_renders_without_allocating() {
-    let (json, lanes) = every_kind_graph();
+    let (json, lanes, voices) = every_kind_graph();
     let mut e = Engine::new(44100, 256);
     let report = e.load(&mut json.into_bytes()).unwrap();
     assert_eq!(report.nodes, 4 + 3 * phonon_core::kernels::KINDS.len());
-    e.push_events(&every_kind_events(&e, &lanes, 0, 3 * 44100))
+    e.push_events(&every_kind_events(&e, &lanes, &voices, 0, 3 * 44100))
         .unwrap();
     let (mut l, mut r) = (vec![0.0f32; 300], vec![0.0f32; 300]);
     // Warm-up: one second.
@@ -328,5 +366,9 @@ fn every_kind_renders_without_allocating() {
     let s = e.stats();
     assert_eq!(s.late_events + s.dropped_events, 0, "{s:?}");
     assert_eq!(s.nonfinite, 0, "no kind produced NaN or Inf: {s:?}");
+    assert!(
+        s.voice_steals > 0 && s.voices_peak > 0,
+        "voices played and stole: {s:?}"
+    );
     assert!(s.peak_left > 0.0);
 }

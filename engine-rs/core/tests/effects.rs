@@ -276,6 +276,7 @@ fn non_finite_inputs_and_extreme_params_never_stick() {
                     sample_rate: SR as f32,
                     frames: m,
                     bank: &bank,
+                    lanes: &[],
                 };
                 let mut o = Outputs::new(&mut buf, 64, ch, m);
                 kern.process(&ctx, &ins, &mut o);

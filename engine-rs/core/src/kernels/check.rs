@@ -31,6 +31,7 @@ pub fn render_sizes(
             sample_rate: SR,
             frames: n,
             bank: &bank,
+            lanes: &[],
         };
         let ins: Vec<PortIn> = srcs
             .iter()

@@ -387,6 +387,7 @@ pub(crate) mod testing {
                 sample_rate: SR,
                 frames: n,
                 bank: &bank,
+                lanes: &[],
             };
             let ins: Vec<PortIn> = srcs
                 .iter()

@@ -297,6 +297,14 @@ impl Env {
 }
 
 impl Kernel for Env {
+    /// Back to the start: state cleared.
+    fn reset(&mut self) {
+        self.stage = Stage::Idle;
+        self.level = 0.0;
+        self.release_step = 0.0;
+        self.edge = Edge::default();
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sr = sample_rate as f64;
         self.scratch.prepare(5, max_block);
@@ -484,6 +492,13 @@ impl Ramp {
 }
 
 impl Kernel for Ramp {
+    /// Back to the start: state cleared.
+    fn reset(&mut self) {
+        self.edge = Edge::default();
+        self.started = false;
+        self.k = 0.0;
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sr = sample_rate as f64;
         self.scratch.prepare(5, max_block);
@@ -571,6 +586,14 @@ impl Segments {
 }
 
 impl Kernel for Segments {
+    /// Back to the start: state cleared.
+    fn reset(&mut self) {
+        self.edge = Edge::default();
+        self.started = false;
+        self.seg = 0;
+        self.k = 0.0;
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sr = sample_rate as f64;
         self.scratch.prepare(10, max_block);
@@ -646,6 +669,12 @@ impl Lag {
 }
 
 impl Kernel for Lag {
+    /// Back to the start: state cleared.
+    fn reset(&mut self) {
+        self.y = [0.0; 2];
+        self.primed = false;
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sr = sample_rate;
         self.last = (0.1, Lag::pole(0.1, sample_rate));

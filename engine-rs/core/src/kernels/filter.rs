@@ -349,6 +349,11 @@ impl Svf {
 }
 
 impl Kernel for Svf {
+    /// Back to the start: state cleared.
+    fn reset(&mut self) {
+        self.state = Default::default();
+    }
+
     /// Filter memory carries over a reload (same key, same mode).
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Svf>(old) {
@@ -401,6 +406,11 @@ pub struct Djf {
 }
 
 impl Kernel for Djf {
+    /// Back to the start: state cleared.
+    fn reset(&mut self) {
+        self.state = Default::default();
+    }
+
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Djf>(old) {
             self.state = o.state;

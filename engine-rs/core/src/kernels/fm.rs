@@ -125,6 +125,12 @@ fn step(p: f64, inc: f64) -> f64 {
 }
 
 impl Kernel for Fm {
+    /// Back to the start: state cleared.
+    fn reset(&mut self) {
+        self.pc = 0.0;
+        self.pm = 0.0;
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.inv_sr = 1.0 / sample_rate as f64;
         self.nyquist = sample_rate * 0.5;

@@ -38,6 +38,7 @@ pub mod string;
 pub mod synth;
 pub mod tap;
 pub mod utility;
+pub mod voices;
 pub mod wavetable;
 
 use crate::events::Trigger;
@@ -82,6 +83,8 @@ pub const KINDS: &[&str] = &[
     "wavetable", "additive", "organ",
     "pitch_shift", "vocoder", "granular", "convolve", "freeze",
     "tap",
+    // Synth voices (a template started per trigger).
+    "voices",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -188,6 +191,8 @@ pub struct Context<'a> {
     pub frames: usize,
     /// Decoded samples, by id.
     pub bank: &'a SampleBank,
+    /// The program's lanes (template nodes read their lanes through it; empty outside a program).
+    pub lanes: &'a [crate::plan::LaneSlot],
 }
 
 /// Counters a kernel accumulates on the render thread and hands over once per block.
@@ -245,6 +250,15 @@ pub trait Kernel: Send + AsAny {
     /// The plan calls it before [`Kernel::prepare`] with a hash of the node's key (or id).
     /// Kernels without randomness ignore it. Control thread.
     fn seed(&mut self, _seed: u64) {}
+
+    /// Reads the node's structural `data` (GraphIR), before [`Kernel::prepare`]. Control thread.
+    fn configure(&mut self, _data: &crate::ir::NodeData) {}
+
+    /// Returns the kernel to the state it had after `prepare` (phase 0, filter memory cleared,
+    /// envelopes idle with their gate "off", so a gate of 1 is a rising edge again), keeping
+    /// its allocations: a voice of a template starts with this. Render thread: no allocation.
+    /// Kinds without an override keep their state from the previous note of that voice slot.
+    fn reset(&mut self) {}
 }
 
 /// `old` as the concrete kernel type `K`, if it is one.
@@ -416,6 +430,7 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "convolve" => &spectral::CONVOLVE,
         "freeze" => &spectral::FREEZE,
         "tap" => &tap::TAP,
+        "voices" => &voices::VOICES,
         _ => return None,
     })
 }
@@ -541,6 +556,7 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "convolve" => Box::new(spectral::Convolve::default()),
         "freeze" => Box::new(spectral::Freeze::default()),
         "tap" => Box::new(tap::Tap::default()),
+        "voices" => Box::new(voices::Voices::default()),
         _ => return None,
     })
 }
@@ -585,6 +601,7 @@ pub(crate) mod testing {
                 sample_rate,
                 frames: n,
                 bank,
+                lanes: &[],
             };
             for (f, t) in triggers {
                 if *f >= start && *f < start + n {

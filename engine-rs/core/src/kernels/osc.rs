@@ -211,6 +211,11 @@ pub struct Sine {
 }
 
 impl Kernel for Sine {
+    /// Back to the start: phase 0.
+    fn reset(&mut self) {
+        self.ph.phase = 0.0;
+    }
+
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Sine>(old) {
             self.ph.phase = o.ph.phase;
@@ -241,6 +246,11 @@ pub struct Saw {
 }
 
 impl Kernel for Saw {
+    /// Back to the start: phase 0.
+    fn reset(&mut self) {
+        self.ph.phase = 0.0;
+    }
+
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Saw>(old) {
             self.ph.phase = o.ph.phase;
@@ -284,6 +294,11 @@ pub fn square_value(p: f64, dt: f64, width: f32) -> f32 {
 }
 
 impl Kernel for Square {
+    /// Back to the start: phase 0.
+    fn reset(&mut self) {
+        self.ph.phase = 0.0;
+    }
+
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Square>(old) {
             self.ph.phase = o.ph.phase;
@@ -413,6 +428,11 @@ fn blip_shape(_: usize, p: f64, dt: f64) -> f32 {
 }
 
 impl Kernel for Simple {
+    /// Back to the start: phase 0.
+    fn reset(&mut self) {
+        self.ph.phase = 0.0;
+    }
+
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.ph.prepare(sample_rate);
     }
@@ -437,6 +457,11 @@ pub struct SquareNaive {
 }
 
 impl Kernel for SquareNaive {
+    /// Back to the start: phase 0.
+    fn reset(&mut self) {
+        self.ph.phase = 0.0;
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.ph.prepare(sample_rate);
         self.scratch.prepare(2, max_block);
@@ -481,6 +506,11 @@ pub struct Vco {
 }
 
 impl Kernel for Vco {
+    /// Back to the start: phase 0.
+    fn reset(&mut self) {
+        self.ph.phase = 0.0;
+    }
+
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.ph.prepare(sample_rate);
         self.scratch.prepare(3, max_block);
