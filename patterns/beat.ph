@@ -11,4 +11,4 @@ bpm: 30
 -- a quiet square pad a fifth above
 ~pad: square "<165 220>" # lpf 1200 * 0.5
 
-out: ~drums * 0.8 + ~bass * 0.25 + ~pad * 0.08
+out: ~drums * 0.4 + ~bass * 0.25 + ~pad * 0.08

@@ -6,4 +6,4 @@ tempo: 0.5
 ~hats: s "[hh hh]*4"
 ~claps: s "<~ cp> ~ ~ [~ cp]"
 
-out: ~kick + ~snare * 0.8 + ~hats * 0.5 + ~claps * 0.6
+out: (~kick + ~snare * 0.8 + ~hats * 0.5 + ~claps * 0.6) * 0.5

@@ -22,4 +22,4 @@ tempo: 0.55
 -- form 3: a function whose last argument comes after `$`
 ~wobble: sine $ 0.25
 
-out: ~kick + ~hats * 0.7 + ~snare * 0.8 + ~bass * (~wobble * 0.2 + 0.8)
+out: (~kick + ~hats * 0.7 + ~snare * 0.8 + ~bass * (~wobble * 0.2 + 0.8)) * 0.5
