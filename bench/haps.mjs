@@ -7,7 +7,8 @@
 // query it cycle by cycle over cycles 0..63 (as a scheduler does), repeatedly, for about 2 s.
 // Runs alternate (ours, Strudel, ours, ...) and the medians are compared.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -61,11 +62,25 @@ function ours() {
   return { haps_per_s: haps / (el / 1e9), haps, rounds, patterns: pats.length };
 }
 
+/** A copy of the oracle folder in the system's temp directory with Strudel installed by `npm ci`
+ * (../shared is read-only; the project itself never depends on Strudel). */
+function installStrudel() {
+  const dir = join(tmpdir(), "phonon-strudel-oracle");
+  if (existsSync(join(dir, "node_modules", "@strudel", "core"))) return dir;
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(sharedOracle)) {
+    if (f.endsWith(".json") || f.endsWith(".mjs")) copyFileSync(join(sharedOracle, f), join(dir, f));
+  }
+  console.log(`bench/haps: installing Strudel 1.2.6 for the comparison (npm ci in ${dir})`);
+  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: "inherit" });
+  return r.status === 0 ? dir : undefined;
+}
+
 function findStrudel() {
   for (const dir of [process.env.STRUDEL_ORACLE_DIR, sharedOracle]) {
     if (dir && existsSync(join(dir, "node_modules", "@strudel", "core")) && existsSync(join(dir, "haps.mjs"))) return dir;
   }
-  return undefined;
+  return process.env.PHONON_NO_INSTALL ? undefined : installStrudel();
 }
 const strudelDir = findStrudel();
 
