@@ -90,6 +90,42 @@ describe("phonon live", () => {
     expect(worst).toBeLessThan(0.0433);
   });
 
+  it("keeps a delay's echoes of a note played before the edit sounding after it", async () => {
+    // One kick every 4 s (tempo 0.25); a fully wet delay of 0.5 s with feedback 0.7 echoes it at
+    // k·0.5 s with amplitude 0.7^(k−1) of the first echo. The edit, after the second echo,
+    // changes only the output gain (0.5 → 0.4): the delay keeps its key, so its line carries over.
+    const file = join(dir, "echo.ph");
+    const wav = join(dir, "echo.wav");
+    writeFileSync(file, 'tempo: 0.25\nout: s "bd" # delay 0.5 0.7 1 * 0.5\n');
+    const live = new Live(file, wav);
+    const v1 = await live.waitFor(/\[reload\] v1 playing from frame (\d+)/);
+    await sleep(1200);
+    const from = live.lines.length;
+    writeFileSync(file, 'tempo: 0.25\nout: s "bd" # delay 0.5 0.7 1 * 0.4\n');
+    const v2 = await live.waitFor(/\[reload\] v2 playing from frame (\d+)/, from);
+    await sleep(1800);
+    await live.stop();
+    const x = readWav(wav).data[0]!;
+    const [kick, swap] = [Number(v1.match[1]), Number(v2.match[1])];
+    // Energy in ±20 ms around echo k (k·0.5 s after the kick).
+    const energy = (k: number): number => {
+      const at = kick + k * 0.5 * SR;
+      let e = 0;
+      for (let i = at - 0.02 * SR; i < at + 0.02 * SR; i++) e += x[i]! ** 2;
+      return e;
+    };
+    const first = energy(1);
+    expect(first).toBeGreaterThan(0.1);
+    const after = [1, 2, 3, 4, 5, 6].filter((k) => kick + (k * 0.5 - 0.02) * SR > swap);
+    expect(after.length).toBeGreaterThanOrEqual(2);
+    for (const k of after) {
+      // Echo k is 0.7^(k−1) of the first in amplitude, times 0.4/0.5 for the new gain. Within
+      // 15 %: each window also holds the decaying tail of the echo before it.
+      const want = first * ((0.4 / 0.5) * 0.7 ** (k - 1)) ** 2;
+      expect(Math.abs(energy(k) / want - 1), `echo ${k}`).toBeLessThan(0.15);
+    }
+  });
+
   it("keeps playing the last good program through a syntax error, shows line:col, and resumes when fixed", async () => {
     const file = join(dir, "typo.ph");
     const wav = join(dir, "typo.wav");
