@@ -99,6 +99,8 @@ interface NativeStats {
   /** Blocks that took longer to render than they last. */
   overBudgetBlocks: number;
   swaps: number;
+  /** Swaps that kept the running plan and changed only its constants. */
+  patches: number;
   crossfades: number;
   meterPeakLeft: number;
   meterPeakRight: number;

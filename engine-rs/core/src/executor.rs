@@ -311,6 +311,15 @@ impl Executor {
         }
     }
 
+    /// Takes new port sources for every node (same slots; a reload that changed only numbers)
+    /// and the tempo. Render thread: copies only.
+    pub fn patch(&mut self, sources: &[[Source; MAX_PORTS]], cps: f64) {
+        for (node, s) in self.plan.graph.nodes.iter_mut().zip(sources) {
+            node.sources = *s;
+        }
+        self.plan.cps = cps;
+    }
+
     /// Voices sounding now, over all nodes.
     pub fn voices(&self) -> usize {
         self.plan

@@ -6,13 +6,15 @@ use crate::engine::LoadReport;
 use crate::error::EngineError;
 use crate::events::{self, Event, Target};
 use crate::executor::Executor;
-use crate::ir::{GraphIr, LaneKind};
+use crate::ir::{GraphIr, LaneKind, Param};
 use crate::plan::Plan;
-use crate::renderer::Swap;
+use crate::renderer::{Patch, Swap};
 
 /// What the loader remembers of the newest program it built.
 #[derive(Default)]
 struct Newest {
+    /// [`structure`] of its graph.
+    structure: u64,
     /// Key and kind of each node, by slot.
     nodes: Vec<(String, &'static str)>,
     /// Keys of the output nodes, sorted.
@@ -61,6 +63,7 @@ impl Loader {
     /// new program happens here. Control thread.
     pub fn build(&mut self, ir_json: &mut [u8]) -> Result<(Box<Swap>, LoadReport), EngineError> {
         let ir = GraphIr::parse(ir_json)?;
+        let shape = structure(&ir);
         let plan = Plan::build(&ir, self.sample_rate as f32, self.block_size);
         let report = LoadReport {
             nodes: plan.graph.nodes.len(),
@@ -98,17 +101,36 @@ impl Loader {
             }
             None => (Vec::new(), false),
         };
+        let same = self.newest.as_ref().is_some_and(|n| n.structure == shape);
         self.newest = Some(Newest {
+            structure: shape,
             nodes,
             outputs,
             lanes,
         });
+        if same {
+            // Only constants changed: the running plan stays, with its state untouched; the
+            // renderer takes the new port sources (and tempo). This plan is dropped here.
+            let patch = Patch {
+                sources: plan.graph.nodes.iter().map(|n| n.sources).collect(),
+                cps: plan.cps,
+            };
+            let swap = Swap {
+                exec: None,
+                patch: Some(patch),
+                transfer: Vec::new(),
+                crossfade: false,
+                start: 0,
+            };
+            return Ok((Box::new(swap), report));
+        }
         let mut exec = Box::new(Executor::new(plan));
         if self.profile {
             exec.enable_profile();
         }
         let swap = Swap {
             exec: Some(exec),
+            patch: None,
             transfer,
             crossfade,
             start: 0,
@@ -139,4 +161,33 @@ impl Loader {
             .map(|_| ())
             .map_err(EngineError::Events)
     }
+}
+
+/// A hash of everything in a graph except its constant values (and lanes' initial values): equal
+/// hashes mean the same plan shape, so a reload can keep the running plan and change only its
+/// constants. Control thread.
+pub fn structure(ir: &GraphIr) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for n in &ir.nodes {
+        (n.id, &n.kind, &n.key).hash(&mut h);
+        format!("{:?}", n.data).hash(&mut h);
+        for (name, p) in &n.params {
+            name.hash(&mut h);
+            match p.resolve() {
+                Ok(Param::Const(_)) => "const".hash(&mut h),
+                Ok(Param::Lane { lane, .. }) => ("lane", lane).hash(&mut h),
+                Ok(other) => format!("{other:?}").hash(&mut h),
+                Err(e) => e.hash(&mut h),
+            }
+        }
+    }
+    // Templates are compared whole, constants included: a voice's constants live inside the
+    // voices kernel, where a patch of port sources cannot reach them.
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}",
+        ir.lanes, ir.outputs, ir.stages, ir.templates, ir.outmix
+    )
+    .hash(&mut h);
+    h.finish()
 }

@@ -13,7 +13,9 @@ use std::time::Instant;
 use crate::events::{Action, Event, EventQueue, QUEUE_CAPACITY};
 use crate::executor::Executor;
 use crate::kernels::Context;
+use crate::kernels::MAX_PORTS;
 use crate::limiter::Limiter;
+use crate::plan::Source;
 use crate::samples::SampleBank;
 use crate::stats::{Meter, Stats};
 
@@ -22,10 +24,20 @@ pub const CROSSFADE_SECONDS: f32 = 0.015;
 /// Length of the fade when hushing or unhushing.
 const HUSH_SECONDS: f32 = 0.01;
 
+/// New constants for the running program, when a reload changed nothing but numbers.
+pub struct Patch {
+    /// Every node's port sources, by slot (the same slots as the running plan).
+    pub sources: Vec<[Source; MAX_PORTS]>,
+    /// Cycles per second.
+    pub cps: f64,
+}
+
 /// A new program, built on the control thread, on its way to the renderer.
 pub struct Swap {
     /// The new program; taken out by [`Renderer::swap`].
     pub exec: Option<Box<Executor>>,
+    /// Or, when only constants changed, the running program's new constants.
+    pub patch: Option<Patch>,
     /// `(new slot, old slot)` pairs of nodes with equal keys: state is carried over between them.
     pub transfer: Vec<(usize, usize)>,
     /// Whether an output changed structurally, so the old program fades out under the new.
@@ -77,6 +89,7 @@ pub struct Renderer {
     hush_gain: f32,
     hush_step: f32,
     swaps: u64,
+    patches: u64,
     crossfades: u64,
     superseded: u64,
 }
@@ -104,6 +117,7 @@ impl Renderer {
             hush_gain: 1.0,
             hush_step: 1.0 / (HUSH_SECONDS * sr).max(1.0),
             swaps: 0,
+            patches: 0,
             crossfades: 0,
             superseded: 0,
         }
@@ -152,6 +166,13 @@ impl Renderer {
     pub fn swap(&mut self, mut swap: Box<Swap>) -> Retired {
         let mut retired = Retired::default();
         let Some(mut new) = swap.exec.take() else {
+            if let (Some(patch), Some(exec)) = (&swap.patch, &mut self.exec) {
+                exec.patch(&patch.sources, patch.cps);
+                self.queue.clear();
+                self.discard_before = self.frame;
+                self.swaps += 1;
+                self.patches += 1;
+            }
             retired.swap = Some(swap);
             return retired;
         };
@@ -364,6 +385,7 @@ impl Renderer {
             limiter_min_gain: self.limiter.min_gain,
             nonfinite: self.limiter.nonfinite,
             swaps: self.swaps,
+            patches: self.patches,
             crossfades: self.crossfades,
         }
     }

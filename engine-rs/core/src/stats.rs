@@ -207,6 +207,8 @@ pub struct Stats {
     pub superseded_events: u64,
     /// Programs swapped in.
     pub swaps: u64,
+    /// Swaps that only changed constants of the running plan (same structure: plan reused).
+    pub patches: u64,
     /// Swaps that crossfaded (an output changed structurally).
     pub crossfades: u64,
 }

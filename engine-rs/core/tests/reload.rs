@@ -43,6 +43,8 @@ fn a_number_change_keeps_the_oscillator_phase() {
     }
     let s = e.stats();
     assert_eq!((s.swaps, s.crossfades), (2, 0));
+    // Only a number changed: the running plan was kept and patched, not rebuilt.
+    assert_eq!(s.patches, 1);
 }
 
 /// Without matching keys the new sine starts at phase 0: the first frame after the reload is 0.
@@ -54,6 +56,7 @@ fn a_new_key_starts_fresh() {
     load(&mut e, &sine(440.0, "other", "out"));
     let (l, _) = render(&mut e, 1);
     assert_eq!(l[0], 0.0);
+    assert_eq!(e.stats().patches, 0, "a new key is a new plan");
 }
 
 /// An output whose key changes is crossfaded: the old program fades out under the new one with
