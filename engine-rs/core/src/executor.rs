@@ -16,6 +16,8 @@ pub struct Executor {
     plan: Plan,
     /// Per-node timings when PROFILE_DETAILED is on; `None` costs one branch per node.
     profile: Option<Box<Profile>>,
+    /// The structure hash of the graph it was built from (see `loader::structure`).
+    pub structure: u64,
 }
 
 /// The block input for one source. Node buffers and previous-block copies are read from frame
@@ -126,6 +128,7 @@ impl Executor {
         Executor {
             plan,
             profile: None,
+            structure: 0,
         }
     }
 

@@ -114,6 +114,7 @@ impl Loader {
             let patch = Patch {
                 sources: plan.graph.nodes.iter().map(|n| n.sources).collect(),
                 cps: plan.cps,
+                structure: shape,
             };
             let swap = Swap {
                 exec: None,
@@ -125,6 +126,7 @@ impl Loader {
             return Ok((Box::new(swap), report));
         }
         let mut exec = Box::new(Executor::new(plan));
+        exec.structure = shape;
         if self.profile {
             exec.enable_profile();
         }

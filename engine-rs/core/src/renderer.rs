@@ -30,6 +30,8 @@ pub struct Patch {
     pub sources: Vec<[Source; MAX_PORTS]>,
     /// Cycles per second.
     pub cps: f64,
+    /// The structure it applies to: a patch for another plan is ignored.
+    pub structure: u64,
 }
 
 /// A new program, built on the control thread, on its way to the renderer.
@@ -167,6 +169,10 @@ impl Renderer {
         let mut retired = Retired::default();
         let Some(mut new) = swap.exec.take() else {
             if let (Some(patch), Some(exec)) = (&swap.patch, &mut self.exec) {
+                if exec.structure != patch.structure {
+                    retired.swap = Some(swap);
+                    return retired;
+                }
                 exec.patch(&patch.sources, patch.cps);
                 self.queue.clear();
                 self.discard_before = self.frame;
