@@ -1,6 +1,5 @@
 //! The pattern transforms as the language sees them: the registry's table (language/pattern/registry.ts) plus the few Phonon spellings it lacks.
-import * as controls from "../pattern/ops/controls.js";
-import { type Pattern, stack } from "../pattern/pattern.js";
+import type { Pattern } from "../pattern/pattern.js";
 import { type ArgInput, type ArgSpec, TRANSFORMS, applyTransform, lookupTransform as registryLookup } from "../pattern/registry.js";
 
 export type { ArgSpec, ArgInput };
@@ -14,7 +13,7 @@ export interface TransformSpec {
 }
 
 /**
- * Spellings Phonon's demos use that the registry lacks (`degrade_by`, `ghost`). Where Phonon's
+ * Spellings Phonon's demos use that the registry lacks (`degrade_by`). Where Phonon's
  * meaning of a name differs from Tidal's (`stut`'s argument order, `swing`, `shuffle`), the
  * registry's Tidal/Strudel meaning holds, as issue 4 decides: a Phonon file that relies on the
  * other meaning sounds different here (documented in each registry function).
@@ -25,15 +24,6 @@ const OVERRIDES: TransformSpec[] = [
     args: [{ name: "probability", kind: "number" }],
     doc: "Same as degradeBy (a spelling Phonon's demos use).",
     apply: (p, a) => applyTransform("degradeBy", p, a),
-  },
-  {
-    name: "ghost",
-    args: [],
-    doc: "Tidal's ghost notes: the pattern plus two quieter, shorter copies 1.5 and 2.5 sixteenths late.",
-    apply: (p) => {
-      const f = (q: Pattern<any>): Pattern<any> => controls.setControl(controls.setControl(q, "gain", 0.7), "end", 0.2);
-      return stack(p, f(p.late(2.5 / 16)), f(p.late(1.5 / 16)));
-    },
   },
 ];
 

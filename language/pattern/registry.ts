@@ -20,8 +20,8 @@ import {
   segment,
   struct,
 } from "./ops/compose.js";
-import { asControl, CONTROLS, setControl, smooth } from "./ops/controls.js";
-import { echo, echoWith, jux, juxBy, layer, off, spin, stut, stutter, superimpose, weave } from "./ops/layer.js";
+import { asControl, CONTROLS, setControl, smooth, walk } from "./ops/controls.js";
+import { echo, echoWith, ghost, ghostWith, jux, juxBy, layer, off, spin, stut, stutter, superimpose, weave } from "./ops/layer.js";
 import { bite, chew, chop, fit, gap, loopAt, slice, splice, striate } from "./ops/sample.js";
 import { arp, binary, binaryN, groove, type Lookup, pace, pick, pickmod, squeeze } from "./ops/structure.js";
 import {
@@ -51,6 +51,7 @@ import {
   revv,
   ribbon,
   rot,
+  stretch,
   swing,
   swingBy,
   trim,
@@ -204,6 +205,13 @@ def("repeatCycles", "time", [time("n")], "Play every cycle n times.", (p, n) => 
 def("trunc", "time", [time("fraction")], "Play only the first fraction of each cycle; silence for the rest.", (p, t) => trunc(p, T(t)));
 def("trim", "time", [time("begin"), time("end")], "Phonon: play only the begin..end part of each cycle, in place.", (p, b, e) =>
   trim(p, T(b), T(e)),
+);
+def(
+  "stretch",
+  "time",
+  [],
+  "Tidal's stretch: zoom each cycle in on the arc its events span, cutting silence at its ends (Phonon's stretch was legato 1).",
+  (p) => stretch(p),
 );
 def("rot", "time", [num("n")], "Shift values among the events of each cycle by n places, keeping the rhythm.", (p, n) => rot(p, N(n)));
 def("pace", "time", [time("steps")], "Change speed so the pattern has this many steps per cycle.", (p, n) => pace(p, T(n)), {
@@ -406,6 +414,22 @@ def("juxBy", "layer", [num("width"), fn("f")], "As jux with a stereo width (1 = 
   aliases: ["juxby"],
 });
 def("spin", "layer", [num("n")], "n copies, copy i shifted i/n earlier and panned to i/n (Tidal).", (p, n) => spin(p, N(n)));
+def(
+  "ghostWith",
+  "layer",
+  [time("time"), fn("f")],
+  "Tidal's ghostWith a f: superimpose f-copies 1.5a and 2.5a late, nested (so f (f p) also sounds 4a late).",
+  (p, a, f) => ghostWith(p, T(a), f),
+  { aliases: ["ghostwith"] },
+);
+def(
+  "ghost",
+  "layer",
+  [time("time", true)],
+  "Tidal's ghost notes: ghostWith (1/8, or the time given as ghost' a) with gain ×0.7, end 0.2, speed ×1.25.",
+  (p, a) => ghost(p, a === undefined ? undefined : T(a)),
+  { aliases: ["ghost'"] },
+);
 def("weave", "layer", [time("cycles"), { name: "f", kind: "function", rest: true }], "Tidal's weaveWith: functions offset across a cycles-long loop.", (p, t, ...fs: Fn[]) =>
   weave(p, T(t), ...fs), { patterned: false });
 
@@ -464,6 +488,13 @@ def(
   "Round numbers: to integers, to multiples of 1/n, or to the nearest of a list.",
   (p, to) => quantize(p, to === undefined ? 1 : Array.isArray(to) ? to.map(N) : N(to)),
   { aliases: ["quantise"], patterned: false },
+);
+def(
+  "walk",
+  "random",
+  [num("step")],
+  "Phonon's walk: move each event's number by a random step in [-step, step) (seeded random at its onset).",
+  (p, st) => walk(p, N(st)),
 );
 def("smooth", "value", [], "Glide linearly from each event's value to the next (a continuous pattern).", (p) => smooth(p));
 

@@ -1,6 +1,7 @@
-//! Control values ({s: "bd", n: 3, gain: 0.8}): turning plain values into controls, setting controls, smooth.
+//! Control values ({s: "bd", n: 3, gain: 0.8}): turning plain values into controls, setting controls; Phonon's numeric-only smooth and walk.
 import { Hap } from "../hap.js";
 import { Pattern, reify } from "../pattern.js";
+import { randAt } from "../random.js";
 import { TimeSpan } from "../span.js";
 import { type ControlMap, isControlMap, parseNumeral } from "../value.js";
 import { combine } from "./compose.js";
@@ -86,4 +87,22 @@ export function smooth(pat: Pattern<unknown>): Pattern<number> {
     const pc = d === 0 ? 0 : t.sub(w.begin).toNumber() / d;
     return [new Hap(undefined, span, v0 + (v1 - v0) * pc)];
   });
+}
+
+/**
+ * Phonon's walk (Pattern<f64>::walk in its pattern_ops): each event's number moves by a random
+ * step in [-step, step). Phonon drew the steps from a generator seeded by the queried cycle, in
+ * query order, so the result depended on how the pattern was queried; here the step is
+ * Strudel's seeded random (randAt, honouring `seed`) at the event's onset (the part's start for
+ * signals), so a render is reproducible however it is queried: value + step·(2·rand(onset) − 1).
+ * As in Phonon the steps do not accumulate; values must be numbers (or note names, as MIDI).
+ */
+export function walk(pat: Pattern<unknown>, step: number): Pattern<number> {
+  return new Pattern<number>((span, c) =>
+    pat.query(span, c).map((h) => {
+      const t = (h.whole ?? h.part).begin.toNumber();
+      const r = randAt(t, c?.randSeed ?? 0);
+      return h.withValue((v) => parseNumeral(v) + step * (2 * r - 1));
+    }),
+  );
 }

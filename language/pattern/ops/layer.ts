@@ -1,9 +1,10 @@
-//! Layering transforms: superimpose, layer, off, echo/echoWith/stut, stutter, jux/juxBy, spin, weave.
-import { Pattern, type Time, stack, toTime } from "../pattern.js";
+//! Layering transforms: superimpose, layer, off, echo/echoWith/stut, stutter, jux/juxBy, spin, weave, ghost/ghostWith.
+import { Pattern, type Time, pure, stack, toTime } from "../pattern.js";
 import { checkCount } from "../limit.js";
 import { Rational } from "../rational.js";
 import { isControlMap } from "../value.js";
 import { inside, ply } from "./time.js";
+import { combine } from "./compose.js";
 import { setControl } from "./controls.js";
 
 type Fn<T> = (p: Pattern<T>) => Pattern<T>;
@@ -88,4 +89,31 @@ export function weave<T>(pat: Pattern<T>, t: Time, ...fs: Fn<T>[]): Pattern<T> {
   const l = fs.length;
   if (l === 0) return pat;
   return stack(...fs.map((f, i) => inside(pat.fast(T), T, f).late(Rational.of(i, l)))).slow(T);
+}
+
+/**
+ * Tidal's ghostWith (Sound.Tidal.UI):
+ * `ghostWith a f p = superimpose (((a*2.5) `rotR`) . f) $ superimpose (((a*1.5) `rotR`) . f) $ p`.
+ * Taken literally, the outer superimpose also copies the inner ghost, so the result has four
+ * layers: p, f p late 1.5a, f p late 2.5a, and f (f p) late 4a.
+ */
+export function ghostWith<T>(pat: Pattern<T>, a: Time, f: Fn<T>): Pattern<T> {
+  const A = toTime(a);
+  const inner = superimpose(pat, (p) => f(p).late(A.mul(Rational.of(3, 2))));
+  return superimpose(inner, (p) => f(p).late(A.mul(Rational.of(5, 2))));
+}
+
+/**
+ * Tidal's ghost notes: `ghost = ghost' (1/8)`, `ghost' a = ghostWith a ((|*| gain 0.7) . (|> end 0.2)
+ * . (|*| speed 1.25))`. The multiplications union the controls as Tidal's value maps do (a
+ * missing gain or speed takes the factor) but keep the pattern's structure (`|*`, Strudel's
+ * `.mul`): Tidal's `|*|` takes structure from both sides, which against a pure value cuts an event
+ * that crosses a cycle boundary in two, and the outer f does meet the first ghost shifted across
+ * the boundary, so the literal form plays a spurious extra ghost onset; `|>` sets end, structure
+ * from the left.
+ */
+export function ghost<T>(pat: Pattern<T>, a: Time = Rational.of(1, 8)): Pattern<unknown> {
+  const f = (p: Pattern<unknown>): Pattern<unknown> =>
+    combine(setControl(combine(p, "mul", pure({ speed: 1.25 })), "end", 0.2), "mul", pure({ gain: 0.7 }));
+  return ghostWith(pat as Pattern<unknown>, a, f);
 }

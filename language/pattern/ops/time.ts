@@ -1,4 +1,4 @@
-//! Time transforms: hurry, rev, iter, palindrome, ply, linger, swing, brak, press, inside/outside, ribbon, trunc, ...
+//! Time transforms: hurry, rev, iter, palindrome, ply, linger, swing, brak, press, inside/outside, ribbon, trunc, stretch, ...
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
 import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, slowcatPrime, stack, toTime } from "../pattern.js";
@@ -155,6 +155,31 @@ export function press<T>(pat: Pattern<T>): Pattern<T> {
 /** Loop `cycles` cycles starting at `offset` (Strudel's ribbon). */
 export function ribbon<T>(pat: Pattern<T>, offset: Time, cycles: Time): Pattern<T> {
   return restart(pat.early(offset), pure(1).slow(cycles));
+}
+
+/**
+ * Tidal's stretch (Sound.Tidal.UI): per cycle, zoom in on the arc enclosing that cycle's events
+ * (their wholes, or parts for signals) so silence at the start or end of the cycle is cut out:
+ * `stretch "~ 0 1 5 8*4 ~"` plays as `"0 1 5 8*4"`. A cycle with no events is left as it is.
+ * Phonon's `stretch` was legato 1 (an audio-only hint that each note lasts its whole event,
+ * which our events already do); Phonon's reference gives it no pattern meaning, so Tidal's holds.
+ */
+export function stretch<T>(pat: Pattern<T>): Pattern<T> {
+  return new Pattern<T>((span, c) => {
+    const cycle = span.begin.sam();
+    const haps = pat.query(new TimeSpan(cycle, cycle.add(Rational.ONE)), c);
+    if (haps.length === 0) return pat.query(span, c);
+    let b: Rational | undefined;
+    let e: Rational | undefined;
+    for (const h of haps) {
+      const arc = h.whole ?? h.part;
+      if (b === undefined || arc.begin.lt(b)) b = arc.begin;
+      if (e === undefined || arc.end.gt(e)) e = arc.end;
+    }
+    // Tidal's cycleArc: the same arc moved so that it starts in cycle 0.
+    const start = b!.cyclePos();
+    return pat.zoom(start, start.add(e!.sub(b!))).query(span, c);
+  }).splitQueries();
 }
 
 /** Play only the first fraction t of each cycle, silent for the rest (Tidal's trunc). */

@@ -18,40 +18,16 @@ pub fn render_sizes(
     total: usize,
     sizes: &[usize],
 ) -> Vec<Vec<f32>> {
-    let bank = SampleBank::default();
-    let max_block = sizes.iter().copied().max().unwrap_or(1);
-    kernel.prepare(SR, max_block);
-    let mut out = vec![Vec::with_capacity(total); channels];
-    let mut buf = vec![0.0f32; channels * max_block];
-    let (mut start, mut k) = (0, 0);
-    while start < total {
-        let n = sizes[k % sizes.len()].min(total - start);
-        k += 1;
-        let ctx = Context {
-            sample_rate: SR,
-            frames: n,
-            bank: &bank,
-            lanes: &[],
-        };
-        let ins: Vec<PortIn> = srcs
-            .iter()
-            .map(|s| match s {
-                Src::Const(c) => PortIn::mono(Input::Const(*c)),
-                Src::Mono(v) => PortIn::mono(Input::Block(&v[start..start + n])),
-                Src::Stereo(l, r) => PortIn::stereo(
-                    Input::Block(&l[start..start + n]),
-                    Input::Block(&r[start..start + n]),
-                ),
-            })
-            .collect();
-        let mut o = Outputs::new(&mut buf, max_block, channels, n);
-        kernel.process(&ctx, &ins, &mut o);
-        for (c, ch) in out.iter_mut().enumerate() {
-            ch.extend_from_slice(o.channel(c));
-        }
-        start += n;
-    }
-    out
+    super::testing::run_sizes(
+        kernel,
+        srcs,
+        channels,
+        total,
+        sizes,
+        SR,
+        &SampleBank::default(),
+        &[],
+    )
 }
 
 /// Output channels of `kind` fed `srcs`, by its channel rule.

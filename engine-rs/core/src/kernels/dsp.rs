@@ -359,7 +359,7 @@ pub(crate) mod testing {
     //! Test helpers for effect kernels: rendering with chosen block sizes, block-size invariance,
     //! signal generators and analysis (RMS, DFT magnitude, peak search).
     use super::super::testing::Src;
-    use super::super::{Context, Input, Kernel, Outputs, PortIn};
+    use super::super::Kernel;
     use crate::samples::SampleBank;
 
     /// Sample rate of the effect tests.
@@ -374,40 +374,16 @@ pub(crate) mod testing {
         total: usize,
         sizes: &[usize],
     ) -> Vec<Vec<f32>> {
-        let bank = SampleBank::default();
-        let max_block = *sizes.iter().max().unwrap();
-        kernel.prepare(SR, max_block);
-        let mut out = vec![Vec::with_capacity(total); channels];
-        let mut buf = vec![0.0f32; channels * max_block];
-        let (mut start, mut k) = (0, 0);
-        while start < total {
-            let n = sizes[k % sizes.len()].min(total - start);
-            k += 1;
-            let ctx = Context {
-                sample_rate: SR,
-                frames: n,
-                bank: &bank,
-                lanes: &[],
-            };
-            let ins: Vec<PortIn> = srcs
-                .iter()
-                .map(|s| match s {
-                    Src::Const(c) => PortIn::mono(Input::Const(*c)),
-                    Src::Mono(v) => PortIn::mono(Input::Block(&v[start..start + n])),
-                    Src::Stereo(l, r) => PortIn::stereo(
-                        Input::Block(&l[start..start + n]),
-                        Input::Block(&r[start..start + n]),
-                    ),
-                })
-                .collect();
-            let mut o = Outputs::new(&mut buf, max_block, channels, n);
-            kernel.process(&ctx, &ins, &mut o);
-            for (c, ch) in out.iter_mut().enumerate() {
-                ch.extend_from_slice(o.channel(c));
-            }
-            start += n;
-        }
-        out
+        super::super::testing::run_sizes(
+            kernel,
+            srcs,
+            channels,
+            total,
+            sizes,
+            SR,
+            &SampleBank::default(),
+            &[],
+        )
     }
 
     /// Block sizes of the invariance checks besides 1, 64 and 512: mixed and irregular.

@@ -588,14 +588,39 @@ pub(crate) mod testing {
         bank: &SampleBank,
         triggers: &[(usize, Trigger)],
     ) -> Vec<Vec<f32>> {
-        let max_block = 256;
+        run_sizes(
+            kernel,
+            srcs,
+            channels,
+            total,
+            SIZES,
+            sample_rate,
+            bank,
+            triggers,
+        )
+    }
+
+    /// Renders `total` frames of `kernel` in blocks cycling through `sizes` (prepared with the
+    /// largest as its max block), delivering `triggers` before their block; each output channel.
+    /// The one block-rendering harness every kernel test uses.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_sizes(
+        kernel: &mut dyn Kernel,
+        srcs: &[Src],
+        channels: usize,
+        total: usize,
+        sizes: &[usize],
+        sample_rate: f32,
+        bank: &SampleBank,
+        triggers: &[(usize, Trigger)],
+    ) -> Vec<Vec<f32>> {
+        let max_block = sizes.iter().copied().max().unwrap_or(1);
         kernel.prepare(sample_rate, max_block);
-        let mut out = vec![Vec::new(); channels];
+        let mut out = vec![Vec::with_capacity(total); channels];
         let mut buf = vec![0.0f32; channels * max_block];
-        let mut start = 0;
-        let mut k = 0;
+        let (mut start, mut k) = (0, 0);
         while start < total {
-            let n = SIZES[k % SIZES.len()].min(total - start);
+            let n = sizes[k % sizes.len()].min(total - start);
             k += 1;
             let ctx = Context {
                 sample_rate,
