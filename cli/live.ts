@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import chokidar from "chokidar";
 import { kernelReport } from "../language/catalogue.js";
-import { compile, type CompileResult } from "../language/compile/lower.js";
+import { type CompileResult, Compiler } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 import { Rational } from "../language/pattern/rational.js";
 import { Clock } from "../language/schedule/clock.js";
@@ -73,6 +73,8 @@ export class Session {
   readonly latencies: number[] = [];
   private pending: PendingSwap | undefined;
   private readonly batch = new EventBatch();
+  /** Keeps the parse of unchanged statements between saves (incremental re-parsing). */
+  private readonly compiler = new Compiler();
   private readonly lookahead: number;
   /** The kernels the engine implements (a program using others is refused with their names). */
   private readonly kinds = new Engine(8000, 64).kinds();
@@ -89,7 +91,7 @@ export class Session {
   apply(text: string, changedAt: number): boolean {
     const hash = createHash("sha1").update(text).digest("hex");
     if (hash === this.lastHash) return true;
-    const result = compile(text);
+    const result = this.compiler.compile(text);
     if (!result.ir) {
       this.error = result.diagnostics.map((d) => formatDiagnostic(d, result.map, this.file)).join("\n");
       this.ui.error(this.error);
