@@ -109,7 +109,7 @@ export class Session {
     // before it gets there. The cycle position never jumps: a new program (and a new tempo)
     // continues from where the old clock is at that frame. The first program starts at cycle 0.
     const at = this.engine.rendered() + this.engine.info.blockFrames;
-    const clock = this.program ? this.program.clock.rebase(at, result.ir.cps) : new Clock(sr, result.ir.cps, at);
+    const clock = this.clockFor(result, at);
     const swapsBefore = this.engine.stats().live.swaps;
     try {
       this.engine.load(result.ir, at);
@@ -135,6 +135,27 @@ export class Session {
     this.tick();
     this.watchSwap();
     return true;
+  }
+
+  /**
+   * The clock of a new program starting at frame `at`: it continues the running clock (a new
+   * tempo rebases it there), unless the file's live commands say otherwise. Each command acts
+   * when it appears or changes, not again on every save: `resetCycles` restarts at cycle 0,
+   * `setCycle N` jumps to cycle N, `nudge S` shifts the timing by S seconds (a standing offset:
+   * changing it from 0.1 to 0.15 moves the beat 50 ms). `panic` is not supported yet.
+   */
+  private clockFor(result: CompileResult, at: number): Clock {
+    const ir = result.ir!;
+    const sr = this.engine.info.sampleRate;
+    const now = ir.control ?? {};
+    const before = this.program?.result.ir?.control ?? {};
+    let clock = this.program ? this.program.clock.rebase(at, ir.cps) : new Clock(sr, ir.cps, at);
+    if (now.resetCycles && !before.resetCycles) clock = new Clock(sr, ir.cps, at);
+    if (now.setCycle !== undefined && now.setCycle !== before.setCycle) clock = new Clock(sr, ir.cps, at, Rational.fromNumber(now.setCycle));
+    const shift = (now.nudge ?? 0) - (before.nudge ?? 0);
+    if (shift !== 0) clock = new Clock(sr, ir.cps, clock.originFrame + Math.round(shift * sr), clock.originCycle);
+    if (now.panic && !before.panic) this.ui.warn("panic is not supported yet: voices sound out");
+    return clock;
   }
 
   /** Poll every millisecond until the render thread has taken the new program, to time the reload. */

@@ -237,3 +237,29 @@ describe("phonon live without the asked-for device", () => {
     expect(out).toMatch(/\[reload\] v1 playing/);
   });
 });
+
+describe("phonon live, the file's live commands", () => {
+  it("setCycle jumps the clock once, when it appears, not again on every save", async () => {
+    const file = join(dir, "cmd.ph");
+    const wav = join(dir, "cmd.wav");
+    writeFileSync(file, "tempo: 1\nout: sine 440 * 0.1\n");
+    const live = new Live(file, wav);
+    await live.waitFor(/\[reload\] v1 /);
+    let from = live.lines.length;
+    writeFileSync(file, "tempo: 1\nsetCycle 10\nout: sine 440 * 0.1\n");
+    await live.waitFor(/\[reload\] v2 /, from);
+    from = live.lines.length;
+    // The status line after the jump: at 1 cps, between cycle 10 and 11.5.
+    const s1 = await live.waitFor(/\[status\] v2 cycle ([\d.]+)/, from);
+    expect(Number(s1.match[1])).toBeGreaterThanOrEqual(10);
+    expect(Number(s1.match[1])).toBeLessThan(11.5);
+    // A later save that keeps the line does not jump back.
+    await sleep(600);
+    from = live.lines.length;
+    writeFileSync(file, "tempo: 1\nsetCycle 10\nout: sine 550 * 0.1\n");
+    await live.waitFor(/\[reload\] v3 /, from);
+    const s2 = await live.waitFor(/\[status\] v3 cycle ([\d.]+)/, live.lines.length - 1);
+    expect(Number(s2.match[1])).toBeGreaterThan(Number(s1.match[1]));
+    await live.stop();
+  });
+});
