@@ -188,7 +188,7 @@ export class Engine {
 /** The native live class exported by engine-rs/node (see its live.rs). */
 interface NativeLive {
   info(): string;
-  load(ir: string, start: number): string;
+  load(ir: string, start: number, fresh: boolean): string;
   pushEvents(batch: Float64Array): number;
   rendered(): number;
   sampleId(name: string, index: number): number;
@@ -276,9 +276,10 @@ export class LiveEngine {
   }
 
   /** Control thread: build the program and send it; it plays from frame `start` (a block
-   * boundary ahead of the render position), or from the next block if that has passed. */
-  load(ir: GraphIR, start = 0): LoadReport {
-    return JSON.parse(this.inner.load(JSON.stringify(ir), start)) as LoadReport;
+   * boundary ahead of the render position), or from the next block if that has passed. With
+   * `fresh` nothing carries over and the running program fades out (panic). */
+  load(ir: GraphIR, start = 0, fresh = false): LoadReport {
+    return JSON.parse(this.inner.load(JSON.stringify(ir), start, fresh)) as LoadReport;
   }
   pushEvents(batch: Float64Array): number {
     return this.inner.pushEvents(batch);

@@ -87,10 +87,11 @@ export class Session {
     this.lookahead = Math.round(LOOKAHEAD_SECONDS * engine.info.sampleRate);
   }
 
-  /** Compile `text` and, if it has no error, make it the program from the render position on. */
-  apply(text: string, changedAt: number): boolean {
+  /** Compile `text` and, if it has no error, make it the program from the render position on.
+   * With `fresh` (panic) nothing carries over from the running program, which fades out. */
+  apply(text: string, changedAt: number, fresh = false): boolean {
     const hash = createHash("sha1").update(text).digest("hex");
-    if (hash === this.lastHash) return true;
+    if (hash === this.lastHash && !fresh) return true;
     const result = this.compiler.compile(text);
     if (!result.ir) {
       this.error = result.diagnostics.map((d) => formatDiagnostic(d, result.map, this.file)).join("\n");
@@ -111,8 +112,10 @@ export class Session {
     const at = this.engine.rendered() + this.engine.info.blockFrames;
     const clock = this.clockFor(result, at);
     const swapsBefore = this.engine.stats().live.swaps;
+    // A `panic` line that appears in the file acts like the p key.
+    const panic = Boolean(result.ir.control?.panic && !this.program?.result.ir?.control?.panic);
     try {
-      this.engine.load(result.ir, at);
+      this.engine.load(result.ir, at, fresh || panic);
     } catch (e) {
       this.error = `${this.file}: the engine refused the program: ${(e as Error).message}`;
       this.ui.error(this.error);
@@ -142,7 +145,7 @@ export class Session {
    * tempo rebases it there), unless the file's live commands say otherwise. Each command acts
    * when it appears or changes, not again on every save: `resetCycles` restarts at cycle 0,
    * `setCycle N` jumps to cycle N, `nudge S` shifts the timing by S seconds (a standing offset:
-   * changing it from 0.1 to 0.15 moves the beat 50 ms). `panic` is not supported yet.
+   * changing it from 0.1 to 0.15 moves the beat 50 ms). (`panic` is handled in `apply`.)
    */
   private clockFor(result: CompileResult, at: number): Clock {
     const ir = result.ir!;
@@ -154,7 +157,6 @@ export class Session {
     if (now.setCycle !== undefined && now.setCycle !== before.setCycle) clock = new Clock(sr, ir.cps, at, Rational.fromNumber(now.setCycle));
     const shift = (now.nudge ?? 0) - (before.nudge ?? 0);
     if (shift !== 0) clock = new Clock(sr, ir.cps, clock.originFrame + Math.round(shift * sr), clock.originCycle);
-    if (now.panic && !before.panic) this.ui.warn("panic is not supported yet: voices sound out");
     return clock;
   }
 
@@ -208,6 +210,17 @@ export class Session {
   /** The cycle position at the render position (0 until the first program starts). */
   cycle(): number {
     return this.program ? Math.max(0, this.program.clock.cycleAt(this.engine.rendered()).toNumber()) : 0;
+  }
+
+  /** Silence every voice, echo and tail (a 15 ms fade) and play the program on from fresh. */
+  panic(): void {
+    let text: string;
+    try {
+      text = readFileSync(this.file, "utf8");
+    } catch {
+      return;
+    }
+    if (this.apply(text, Date.now(), true)) this.ui.warn("panic: every voice and tail silenced");
   }
 
   togglePause(): void {
@@ -315,6 +328,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
     ui.onKey((key) => {
       if (key === "q") stop();
       else if (key === "h") session.toggleHush();
+      else if (key === "p") session.panic();
       else if (key === "space") session.togglePause();
       else if (key === "r") {
         session.lastHash = "";

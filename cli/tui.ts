@@ -46,7 +46,7 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
     width: "100%",
     height: 1,
     tags: true,
-    content: " {bold}q{/bold} quit  {bold}h{/bold} hush  {bold}r{/bold} reload  {bold}space{/bold} pause",
+    content: " {bold}q{/bold} quit  {bold}h{/bold} hush  {bold}p{/bold} panic  {bold}r{/bold} reload  {bold}space{/bold} pause",
   });
   const ms = ((info.periodFrames / info.sampleRate) * 1000).toFixed(1);
   sink.setContent(
@@ -105,6 +105,7 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
     onKey(handler) {
       screen.key(["q", "C-c"], () => handler("q"));
       screen.key(["h"], () => handler("h"));
+      screen.key(["p"], () => handler("p"));
       screen.key(["r"], () => handler("r"));
       screen.key(["space"], () => handler("space"));
     },

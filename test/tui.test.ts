@@ -39,7 +39,7 @@ describe.skipIf(!hasTmux)("phonon live TUI", () => {
       expect(s).toMatch(/cycle \d+\.\d\d/);
       expect(s).toMatch(/1 cps = 60\.0 bpm/);
       expect(s).toContain("no errors");
-      expect(s).toMatch(/q quit\s+h hush\s+r reload\s+space pause/);
+      expect(s).toMatch(/q quit\s+h hush\s+p panic\s+r reload\s+space pause/);
 
       writeFileSync(file, 'tempo: 1\nout: s "bd*4" * (0.5\n');
       s = await until((t) => t.includes("keeping the last good program"));
@@ -47,6 +47,10 @@ describe.skipIf(!hasTmux)("phonon live TUI", () => {
       writeFileSync(file, 'tempo: 1\nout: s "bd*4" * 0.5\n');
       s = await until((t) => t.includes("no errors") && / v2 /.test(t));
       expect(s).toContain("no errors");
+
+      tmux("send-keys", "-t", session, "p");
+      s = await until((t) => t.includes("panic: every voice and tail silenced"));
+      expect(s).toContain("panic: every voice and tail silenced");
 
       tmux("send-keys", "-t", session, "h");
       s = await until((t) => t.includes("HUSHED"));

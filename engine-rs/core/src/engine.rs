@@ -85,7 +85,17 @@ impl Engine {
     /// previous graph's lanes); the frame clock and the master carry on. On error the previous
     /// program keeps playing. Control thread.
     pub fn load(&mut self, ir_json: &mut [u8]) -> Result<LoadReport, EngineError> {
-        let (swap, report) = self.loader.build(ir_json)?;
+        self.load_with(ir_json, false)
+    }
+
+    /// [`Engine::load`], or with `fresh` a program that takes over no state and crossfades from
+    /// the running one (`panic`). Control thread.
+    pub fn load_with(
+        &mut self,
+        ir_json: &mut [u8],
+        fresh: bool,
+    ) -> Result<LoadReport, EngineError> {
+        let (swap, report) = self.loader.build_with(ir_json, fresh)?;
         drop(self.renderer.swap(swap));
         Ok(report)
     }

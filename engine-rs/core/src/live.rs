@@ -329,9 +329,15 @@ impl Live {
     /// Builds a program (on this thread) and sends it; it plays from frame `start` (a block
     /// boundary ahead of the render position), or from the render thread's next block when
     /// `start` has already passed or is 0. Control thread.
-    pub fn load(&mut self, ir_json: &mut [u8], start: u64) -> Result<LoadReport, EngineError> {
+    /// With `fresh`, nothing carries over and the old program fades out (`panic`).
+    pub fn load(
+        &mut self,
+        ir_json: &mut [u8],
+        start: u64,
+        fresh: bool,
+    ) -> Result<LoadReport, EngineError> {
         self.collect();
-        let (mut swap, report) = self.loader.build(ir_json)?;
+        let (mut swap, report) = self.loader.build_with(ir_json, fresh)?;
         swap.start = start;
         if !self.send(Command::Swap(swap)) {
             return Err(EngineError::Events(

@@ -62,6 +62,17 @@ impl Loader {
     /// and whether an output changed structurally (its key set differs). All allocation of the
     /// new program happens here. Control thread.
     pub fn build(&mut self, ir_json: &mut [u8]) -> Result<(Box<Swap>, LoadReport), EngineError> {
+        self.build_with(ir_json, false)
+    }
+
+    /// [`Loader::build`], or with `fresh` a new program that takes over no state at all and
+    /// crossfades from the running one (`panic`: every voice, echo and tail fades out over the
+    /// crossfade while the music goes on). Control thread.
+    pub fn build_with(
+        &mut self,
+        ir_json: &mut [u8],
+        fresh: bool,
+    ) -> Result<(Box<Swap>, LoadReport), EngineError> {
         let ir = GraphIr::parse(ir_json)?;
         let shape = structure(&ir);
         let plan = Plan::build(&ir, self.sample_rate as f32, self.block_size);
@@ -83,6 +94,7 @@ impl Loader {
         outputs.sort();
         let lanes = plan.lanes.iter().map(|l| l.kind).collect();
         let (transfer, crossfade) = match &self.newest {
+            Some(_) if fresh => (Vec::new(), true),
             Some(prev) => {
                 let old: HashMap<(&str, &str), usize> = prev
                     .nodes
@@ -101,7 +113,7 @@ impl Loader {
             }
             None => (Vec::new(), false),
         };
-        let same = self.newest.as_ref().is_some_and(|n| n.structure == shape);
+        let same = !fresh && self.newest.as_ref().is_some_and(|n| n.structure == shape);
         self.newest = Some(Newest {
             structure: shape,
             nodes,

@@ -326,8 +326,13 @@ impl Renderer {
             old.mix_into(sl, sr);
             let len = self.fade_len as f32;
             for i in 0..n {
-                let t = ((self.fade_done + i) as f32 / len).min(1.0) * FRAC_PI_2;
-                let (g_old, g_new) = (t.cos(), t.sin());
+                // Exactly 0 and 1 once the fade is over (cos(π/2) in f32 is not 0).
+                let (g_old, g_new) = if self.fade_done + i >= self.fade_len {
+                    (0.0, 1.0)
+                } else {
+                    let t = (self.fade_done + i) as f32 / len * FRAC_PI_2;
+                    (t.cos(), t.sin())
+                };
                 l[i] = l[i] * g_new + sl[i] * g_old;
                 r[i] = r[i] * g_new + sr[i] * g_old;
             }

@@ -32,7 +32,7 @@ fn opts(record: Option<std::path::PathBuf>) -> LiveOptions {
 fn the_null_sink_plays_in_real_time_and_the_renderer_stays_close() {
     let mut live = Live::start(&opts(None)).unwrap();
     assert_eq!(live.info().sink, "null");
-    live.load(&mut sine(440.0).into_bytes(), 0).unwrap();
+    live.load(&mut sine(440.0).into_bytes(), 0, false).unwrap();
     let t0 = Instant::now();
     let mut worst_ahead = 0i64;
     while t0.elapsed() < Duration::from_millis(400) {
@@ -63,9 +63,9 @@ fn the_null_sink_plays_in_real_time_and_the_renderer_stays_close() {
 fn a_recording_keeps_what_was_played_across_a_reload() {
     let path = std::env::temp_dir().join(format!("phonon-live-{}.wav", std::process::id()));
     let mut live = Live::start(&opts(Some(path.clone()))).unwrap();
-    live.load(&mut sine(440.0).into_bytes(), 0).unwrap();
+    live.load(&mut sine(440.0).into_bytes(), 0, false).unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    live.load(&mut sine(660.0).into_bytes(), 0).unwrap();
+    live.load(&mut sine(660.0).into_bytes(), 0, false).unwrap();
     std::thread::sleep(Duration::from_millis(200));
     let (stats, recorded) = live.stop().unwrap();
     let recorded = recorded.unwrap();
@@ -91,10 +91,11 @@ fn a_recording_keeps_what_was_played_across_a_reload() {
 #[test]
 fn a_program_starts_on_its_start_frame() {
     let mut live = Live::start(&opts(None)).unwrap();
-    live.load(&mut sine(440.0).into_bytes(), 0).unwrap();
+    live.load(&mut sine(440.0).into_bytes(), 0, false).unwrap();
     std::thread::sleep(Duration::from_millis(50));
     let start = (live.rendered() / 512 + 6) * 512;
-    live.load(&mut sine(660.0).into_bytes(), start).unwrap();
+    live.load(&mut sine(660.0).into_bytes(), start, false)
+        .unwrap();
     let t0 = Instant::now();
     while live.counters().swaps < 2 && t0.elapsed() < Duration::from_secs(2) {
         std::thread::sleep(Duration::from_millis(2));

@@ -185,3 +185,36 @@ fn delay_echoes_from_before_an_edit_are_heard_after_it() {
         assert!(energy_at(&lost, at(t)) < 1e-9, "a new delay starts empty");
     }
 }
+
+/// A fresh load (`panic`) carries nothing over: a kick sounding before it fades out over the
+/// 15 ms crossfade and is silent after it, where a normal reload of the same program keeps it.
+#[test]
+fn a_fresh_load_silences_what_was_sounding() {
+    let run = |fresh: bool| {
+        let mut e = Engine::new(SR, 512);
+        load(&mut e, SAMPLER);
+        let bd = e.sample_id("bd", 0).unwrap() as f64;
+        e.push_events(&[0.0, 0.0, 0.0, 1.0, 0.0, bd]).unwrap();
+        render(&mut e, 2048);
+        e.load_with(&mut SAMPLER.as_bytes().to_vec(), fresh)
+            .unwrap();
+        let (l, _) = render(&mut e, 4096);
+        (l, e.stats())
+    };
+    let (kept, _) = run(false);
+    let (panicked, stats) = run(true);
+    // 15 ms at 44.1 kHz is 662 frames: after that nothing of the kick is left.
+    assert!(
+        kept[700..].iter().any(|v| v.abs() > 0.01),
+        "a normal reload keeps the kick"
+    );
+    assert!(
+        panicked[700..].iter().all(|v| *v == 0.0),
+        "a fresh load silences it"
+    );
+    assert!(
+        panicked[..600].iter().any(|v| v.abs() > 0.01),
+        "it fades, not cuts"
+    );
+    assert_eq!(stats.crossfades, 1);
+}

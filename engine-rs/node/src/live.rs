@@ -86,13 +86,14 @@ impl LiveEngine {
     }
 
     /// Builds a GraphIR into a program and sends it to the render thread, to play from frame
-    /// `start` (0: at once); returns the load report JSON.
+    /// `start` (0: at once); with `fresh`, nothing carries over and the old program fades out
+    /// (panic). Returns the load report JSON.
     #[napi]
-    pub fn load(&mut self, ir: String, start: f64) -> Result<String> {
+    pub fn load(&mut self, ir: String, start: f64, fresh: Option<bool>) -> Result<String> {
         let live = self.live()?;
         guarded("load", || {
             let mut bytes = ir.into_bytes();
-            live.load(&mut bytes, start.max(0.0) as u64)
+            live.load(&mut bytes, start.max(0.0) as u64, fresh.unwrap_or(false))
                 .map(|r| r.to_json())
                 .map_err(|e| Error::from_reason(e.to_string()))
         })
