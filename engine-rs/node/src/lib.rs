@@ -119,6 +119,18 @@ impl Engine {
         })
     }
 
+    /// Loads Dirt-layout sample roots (`<root>/<name>/*.wav|*.flac`, highest priority first)
+    /// into the bank, resampled to the engine rate; names found replace the built-in kit's.
+    /// Returns JSON: `{loaded, names, roots: [{root, found, names, files}], warnings}`.
+    #[napi]
+    pub fn load_samples(&mut self, roots: Vec<String>) -> Result<String> {
+        let inner = &mut self.inner;
+        guard(&mut self.poisoned, "loadSamples", || {
+            let roots: Vec<std::path::PathBuf> = roots.into_iter().map(Into::into).collect();
+            Ok(inner.load_samples(&roots).to_json())
+        })
+    }
+
     /// Every sample name, sorted.
     #[napi]
     pub fn sample_names(&mut self) -> Result<Vec<String>> {
