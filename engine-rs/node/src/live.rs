@@ -45,6 +45,7 @@ impl LiveEngine {
     /// highest priority first, loaded before the render thread starts (`info().samples` says
     /// what was loaded). Opens the sink and starts the render thread.
     #[napi(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         sink: String,
         device: Option<String>,
