@@ -10,6 +10,7 @@ import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, type EngineStats } from "./engine.js";
 import { formatProfile } from "./profile.js";
+import { type SampleLoadSummary, formatSampleSummary, sampleRoots } from "./samples.js";
 
 export interface RenderOptions {
   file: string;
@@ -20,6 +21,8 @@ export interface RenderOptions {
   blockSize?: number;
   /** Time every node (PROFILE_DETAILED). */
   profile?: boolean;
+  /** `--samples` values (each may be a comma list); PHONON_SAMPLES, ./samples and ~/dirt-samples follow. */
+  samples?: string[];
   /** Called as the render advances, with the fraction done. */
   progress?: (fraction: number) => void;
 }
@@ -38,6 +41,8 @@ export interface RenderReport {
   wallSeconds: number;
   realtime: number;
   warnings: string[];
+  /** What was loaded from the sample roots. */
+  samples: SampleLoadSummary;
   stats: EngineStats;
   /** With `profile`: the table to print. */
   profileTable?: string;
@@ -78,10 +83,13 @@ export function renderFile(opts: RenderOptions): RenderReport {
   const missing = kernelReport(ir, engine.kinds());
   if (missing) throw new UserError(`${opts.file}: ${missing}`);
   if (opts.profile) engine.setProfiling(true);
+  const roots = sampleRoots(opts.samples);
+  const samples = engine.loadSamples(roots);
   const plan = engine.load(ir);
-  const warnings: string[] = [];
+  const warnings: string[] = [...samples.warnings];
   const scheduler = new Scheduler(ir, result.lanes, {
     sampleRate,
+    sampleRoots: samples.roots.filter((r) => r.found).map((r) => r.root),
     resolveSample: (name, index) => engine.sampleId(name, index),
     warn: (m) => warnings.push(m),
   });
@@ -136,6 +144,7 @@ export function renderFile(opts: RenderOptions): RenderReport {
     wallSeconds,
     realtime: seconds / wallSeconds,
     warnings,
+    samples,
     stats,
     ...(profileTable ? { profileTable } : {}),
   };
@@ -151,6 +160,7 @@ export function formatReport(r: RenderReport): string {
     `  duration   ${r.seconds.toFixed(3)} s (${+r.cycles.toFixed(3)} cycles at ${r.cps} cps), ${r.sampleRate} Hz, stereo 32-bit float`,
     `  peak       L ${dB(s.peak[0])}  R ${dB(s.peak[1])}`,
     `  rms        L ${dB(s.rms[0])} (${s.rms[0].toFixed(4)})  R ${dB(s.rms[1])} (${s.rms[1].toFixed(4)})`,
+    `  samples    ${formatSampleSummary(r.samples)}`,
     `  graph      ${r.nodes} nodes in ${r.stages} stages; ${r.events} events; voices peak ${s.voicesPeak}`,
     `  speed      ${r.wallSeconds.toFixed(3)} s wall, ${r.realtime.toFixed(1)}× realtime; block p50 ${s.blockUsP50.toFixed(0)} µs, p99 ${s.blockUsP99.toFixed(0)} µs, max ${s.blockUsMax.toFixed(0)} µs (budget ${((512 / r.sampleRate) * 1e6).toFixed(0)} µs)`,
   ];
