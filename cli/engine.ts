@@ -26,7 +26,7 @@ interface NativeEngine {
   sampleNames(): string[];
   loadSamples(roots: string[]): string;
   pushEvents(batch: Float64Array): number;
-  openWav(path: string): void;
+  openWav(path: string, bits?: number, mono?: boolean, gainDb?: number): void;
   render(frames: number): void;
   renderBuffer(frames: number): Float32Array;
   closeWav(): void;
@@ -159,8 +159,9 @@ export class Engine {
   pushEvents(batch: Float64Array): number {
     return this.inner.pushEvents(batch);
   }
-  openWav(path: string): void {
-    this.inner.openWav(path);
+  /** bits 32 (float), 24 or 16 (TPDF-dithered PCM); mono writes (L+R)/2; gainDb scales the file. */
+  openWav(path: string, bits = 32, mono = false, gainDb = 0): void {
+    this.inner.openWav(path, bits, mono, gainDb);
   }
   /** Render `frames` frames into the open WAV (or nowhere). */
   render(frames: number): void {

@@ -9,6 +9,7 @@ const USAGE = `phonon — live-coding audio engine
 
 usage:
   phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R] [--samples DIR]...
+                        [--bits 32|24|16] [--mono] [--tail S] [--gain dB]
   phonon live <file.ph> [--sink auto|device|null] [--device NAME] [--buffer 128..2048]
                         [--sample-rate R] [--no-tui] [--record out.wav] [--samples DIR]...
 
@@ -57,8 +58,8 @@ function checkKnown(options: Map<string, string>, known: string[]): void {
 }
 
 async function runRender(argv: string[]): Promise<number> {
-  const { positional, options } = parseArgs(argv);
-  checkKnown(options, ["cycles", "seconds", "sample-rate", "samples"]);
+  const { positional, options } = parseArgs(argv, ["mono"]);
+  checkKnown(options, ["cycles", "seconds", "sample-rate", "samples", "bits", "mono", "tail", "gain"]);
   const [file, out] = positional;
   if (!file || !out || positional.length > 2) throw new UserError("usage: phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R] [--samples DIR]...");
   if (options.has("cycles") && options.has("seconds")) throw new UserError("give --cycles or --seconds, not both");
@@ -69,6 +70,10 @@ async function runRender(argv: string[]): Promise<number> {
     seconds: numberOption(options, "seconds"),
     sampleRate: numberOption(options, "sample-rate"),
     samples: options.has("samples") ? [options.get("samples")!] : undefined,
+    bits: numberOption(options, "bits"),
+    mono: options.has("mono"),
+    tail: options.has("tail") ? Number(options.get("tail")) : undefined,
+    gainDb: options.has("gain") ? Number(options.get("gain")) : undefined,
     profile: profilingRequested(),
     progress: process.stderr.isTTY ? progressBar : undefined,
   });

@@ -96,3 +96,17 @@ describe("phonon render --samples", () => {
     expect(Math.abs(rms(l) - rms(kit.data[0]!))).toBeGreaterThan(1e-3);
   });
 });
+
+describe("phonon render output options", () => {
+  it("--bits 16 --mono --gain -6.0206 --tail 1: one 16-bit channel at half level, one second longer", () => {
+    const { wav, stdout } = render("fmt", "out: sine 440 * 0.5\n", "--seconds", "1", "--bits", "16", "--mono", "--gain", "-6.0206", "--tail", "1");
+    expect(stdout).toContain("mono 16-bit PCM (TPDF dither), gain -6.0206 dB, tail 1 s");
+    expect(wav.format).toBe(1);
+    expect(wav.bitsPerSample).toBe(16);
+    expect(wav.channels).toBe(1);
+    expect(wav.data[0]!.length).toBe(2 * 44100);
+    // 0.5 · 10^(−6.0206/20) = 0.25 amplitude: RMS 0.25/√2 (dither adds ~1e-5, far below).
+    expect(Math.abs(rms(wav.data[0]!.subarray(0, 44100)) / (0.25 / Math.SQRT2) - 1)).toBeLessThan(0.005);
+    expect(Math.abs(dominantFrequency(wav.data[0]!.subarray(0, 44100), 44100) - 440)).toBeLessThan(1);
+  });
+});
