@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GraphIR } from "../language/compile/ir.js";
+import type { SampleLoadSummary } from "./samples.js";
 
 /** The repository root: the nearest folder above this file that holds engine-rs/. */
 export function repoRoot(): string {
@@ -23,8 +24,9 @@ interface NativeEngine {
   load(ir: string): string;
   sampleId(name: string, index: number): number;
   sampleNames(): string[];
+  loadSamples(roots: string[]): string;
   pushEvents(batch: Float64Array): number;
-  openWav(path: string): void;
+  openWav(path: string, bits?: number, mono?: boolean, gainDb?: number): void;
   render(frames: number): void;
   renderBuffer(frames: number): Float32Array;
   closeWav(): void;
@@ -152,11 +154,16 @@ export class Engine {
   sampleNames(): string[] {
     return this.inner.sampleNames();
   }
+  /** Loads Dirt-layout sample roots (highest priority first) into the bank; names found replace the kit's. */
+  loadSamples(roots: string[]): SampleLoadSummary {
+    return JSON.parse(this.inner.loadSamples(roots)) as SampleLoadSummary;
+  }
   pushEvents(batch: Float64Array): number {
     return this.inner.pushEvents(batch);
   }
-  openWav(path: string): void {
-    this.inner.openWav(path);
+  /** bits 32 (float), 24 or 16 (TPDF-dithered PCM); mono writes (L+R)/2; gainDb scales the file. */
+  openWav(path: string, bits = 32, mono = false, gainDb = 0): void {
+    this.inner.openWav(path, bits, mono, gainDb);
   }
   /** Render `frames` frames into the open WAV (or nowhere). */
   render(frames: number): void {
@@ -207,6 +214,7 @@ interface LiveAddon {
     periodsAhead: number,
     record: string | null,
     profile: boolean,
+    samples: string[],
   ) => NativeLive;
 }
 
@@ -218,6 +226,8 @@ export interface LiveStartOptions {
   periodsAhead?: number;
   record?: string;
   profile?: boolean;
+  /** Sample roots, highest priority first, loaded before the render thread starts. */
+  samples?: string[];
 }
 
 export interface LiveInfo {
@@ -228,6 +238,8 @@ export interface LiveInfo {
   blockFrames: number;
   channels: number;
   warning: string | null;
+  /** What was loaded from the sample roots. */
+  samples: SampleLoadSummary;
 }
 
 export interface LiveCounters {
@@ -271,6 +283,7 @@ export class LiveEngine {
       opts.periodsAhead ?? 2,
       opts.record ?? null,
       opts.profile ?? false,
+      opts.samples ?? [],
     );
     this.info = JSON.parse(this.inner.info()) as LiveInfo;
   }

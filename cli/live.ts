@@ -13,6 +13,7 @@ import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
 import { UserError } from "./render.js";
 import { formatProfile, profilingRequested } from "./profile.js";
+import { formatSampleSummary, sampleRoots } from "./samples.js";
 import { type Ui, plainUi } from "./status.js";
 
 export interface LiveOptions {
@@ -23,6 +24,8 @@ export interface LiveOptions {
   sampleRate?: number;
   tui: boolean;
   record?: string;
+  /** `--samples` values; PHONON_SAMPLES, ./samples and ~/dirt-samples follow. */
+  samples?: string[];
 }
 
 /** Written when `phonon live` is given a file that does not exist. */
@@ -124,6 +127,7 @@ export class Session {
     const scheduler = new Scheduler(result.ir, result.lanes, {
       sampleRate: sr,
       resolveSample: (name, index) => this.engine.sampleId(name, index),
+      sampleRoots: this.engine.info.samples.roots.filter((r) => r.found).map((r) => r.root),
       warn: (m) => this.ui.warn(m),
       clock,
     });
@@ -263,12 +267,15 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       sampleRate: opts.sampleRate,
       record: opts.record,
       profile: profilingRequested(),
+      samples: sampleRoots(opts.samples),
     });
   } catch (e) {
     throw new UserError((e as Error).message);
   }
   const ui: Ui = opts.tui ? await (await import("./tui.js")).tui(file, engine.info) : plainUi(file, engine.info);
   if (engine.info.warning) ui.warn(engine.info.warning);
+  ui.warn(`samples: ${formatSampleSummary(engine.info.samples)}`);
+  for (const w of engine.info.samples.warnings) ui.warn(w);
   const session = new Session(engine, opts.file, ui);
   session.reload(Date.now());
 

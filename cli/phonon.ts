@@ -8,13 +8,20 @@ import { UserError, formatReport, renderFile } from "./render.js";
 const USAGE = `phonon — live-coding audio engine
 
 usage:
-  phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R]
+  phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R] [--samples DIR]...
+                        [--bits 32|24|16] [--mono] [--tail S] [--gain dB]
   phonon live <file.ph> [--sink auto|device|null] [--device NAME] [--buffer 128..2048]
-                        [--sample-rate R] [--no-tui] [--record out.wav]
+                        [--sample-rate R] [--no-tui] [--record out.wav] [--samples DIR]...
+
+  --samples DIR: a Dirt-layout folder (<DIR>/<name>/*.wav|*.flac); repeatable or a comma list.
+  Then PHONON_SAMPLES (colon-separated), ./samples and ~/dirt-samples are searched, in that order.
   phonon check <file.ph> [--ir]
   phonon haps "<mini-notation>" [--from 0 --to 1]
   phonon haps --cases < cases.json > results.json
   phonon --version`;
+
+/** Options that may be given more than once: their values are joined with commas. */
+const REPEATABLE = ["samples"];
 
 /** `--name value` and `--flag` options, plus positional arguments. */
 export function parseArgs(argv: string[], flags: string[] = []): { positional: string[]; options: Map<string, string> } {
@@ -28,7 +35,8 @@ export function parseArgs(argv: string[], flags: string[] = []): { positional: s
       else {
         const value = inline ?? argv[++i];
         if (value === undefined) throw new UserError(`--${name} needs a value`);
-        options.set(name, value);
+        const before = options.get(name);
+        options.set(name, before !== undefined && REPEATABLE.includes(name) ? `${before},${value}` : value);
       }
     } else positional.push(a);
   }
@@ -50,10 +58,10 @@ function checkKnown(options: Map<string, string>, known: string[]): void {
 }
 
 async function runRender(argv: string[]): Promise<number> {
-  const { positional, options } = parseArgs(argv);
-  checkKnown(options, ["cycles", "seconds", "sample-rate"]);
+  const { positional, options } = parseArgs(argv, ["mono"]);
+  checkKnown(options, ["cycles", "seconds", "sample-rate", "samples", "bits", "mono", "tail", "gain"]);
   const [file, out] = positional;
-  if (!file || !out || positional.length > 2) throw new UserError("usage: phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R]");
+  if (!file || !out || positional.length > 2) throw new UserError("usage: phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R] [--samples DIR]...");
   if (options.has("cycles") && options.has("seconds")) throw new UserError("give --cycles or --seconds, not both");
   const report = renderFile({
     file,
@@ -61,6 +69,11 @@ async function runRender(argv: string[]): Promise<number> {
     cycles: numberOption(options, "cycles"),
     seconds: numberOption(options, "seconds"),
     sampleRate: numberOption(options, "sample-rate"),
+    samples: options.has("samples") ? [options.get("samples")!] : undefined,
+    bits: numberOption(options, "bits"),
+    mono: options.has("mono"),
+    tail: options.has("tail") ? Number(options.get("tail")) : undefined,
+    gainDb: options.has("gain") ? Number(options.get("gain")) : undefined,
     profile: profilingRequested(),
     progress: process.stderr.isTTY ? progressBar : undefined,
   });
@@ -78,7 +91,7 @@ function progressBar(fraction: number): void {
 
 async function runLiveCommand(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv, ["no-tui"]);
-  checkKnown(options, ["sink", "device", "buffer", "sample-rate", "no-tui", "record"]);
+  checkKnown(options, ["sink", "device", "buffer", "sample-rate", "no-tui", "record", "samples"]);
   const file = positional[0];
   if (!file || positional.length > 1) {
     throw new UserError("usage: phonon live <file.ph> [--sink auto|device|null] [--device NAME] [--buffer 128..2048] [--sample-rate R] [--no-tui] [--record out.wav]");
@@ -96,6 +109,7 @@ async function runLiveCommand(argv: string[]): Promise<number> {
     sampleRate: numberOption(options, "sample-rate"),
     tui: !options.has("no-tui") && Boolean(process.stdout.isTTY),
     record: options.get("record"),
+    samples: options.has("samples") ? [options.get("samples")!] : undefined,
   });
 }
 

@@ -10,6 +10,7 @@ import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, type EngineStats } from "./engine.js";
 import { formatProfile } from "./profile.js";
+import { type SampleLoadSummary, formatSampleSummary, sampleRoots } from "./samples.js";
 
 export interface RenderOptions {
   file: string;
@@ -20,6 +21,16 @@ export interface RenderOptions {
   blockSize?: number;
   /** Time every node (PROFILE_DETAILED). */
   profile?: boolean;
+  /** Output bit depth: 32 (float, default), 24 or 16 (PCM with TPDF dither). */
+  bits?: number;
+  /** Write one channel, (L+R)/2. */
+  mono?: boolean;
+  /** Seconds rendered after the last cycle with no new events (reverb and delay tails). */
+  tail?: number;
+  /** Gain in dB applied to the file (after the master limiter). */
+  gainDb?: number;
+  /** `--samples` values (each may be a comma list); PHONON_SAMPLES, ./samples and ~/dirt-samples follow. */
+  samples?: string[];
   /** Called as the render advances, with the fraction done. */
   progress?: (fraction: number) => void;
 }
@@ -30,6 +41,8 @@ export interface RenderReport {
   sampleRate: number;
   frames: number;
   seconds: number;
+  /** Channels, bit depth, gain and tail as written. */
+  format: string;
   cycles: number;
   cps: number;
   events: number;
@@ -38,6 +51,8 @@ export interface RenderReport {
   wallSeconds: number;
   realtime: number;
   warnings: string[];
+  /** What was loaded from the sample roots. */
+  samples: SampleLoadSummary;
   stats: EngineStats;
   /** With `profile`: the table to print. */
   profileTable?: string;
@@ -73,19 +88,29 @@ export function renderFile(opts: RenderOptions): RenderReport {
       : Math.round(((opts.cycles ?? DEFAULT_CYCLES) / ir.cps) * sampleRate);
   if (!(frames > 0)) throw new UserError("nothing to render: the duration must be greater than 0");
 
+  const bits = opts.bits ?? 32;
+  if (bits !== 32 && bits !== 24 && bits !== 16) throw new UserError(`--bits must be 32, 24 or 16, not ${opts.bits}`);
+  const tail = opts.tail ?? 0;
+  if (!(tail >= 0 && tail <= 3600)) throw new UserError(`--tail must be 0..3600 seconds, not ${opts.tail}`);
+  const gainDb = opts.gainDb ?? 0;
+  if (!(Math.abs(gainDb) <= 120)) throw new UserError(`--gain must be -120..120 dB, not ${opts.gainDb}`);
+  const tailFrames = Math.round(tail * sampleRate);
   const started = performance.now();
   const engine = new Engine(sampleRate, opts.blockSize ?? 512);
   const missing = kernelReport(ir, engine.kinds());
   if (missing) throw new UserError(`${opts.file}: ${missing}`);
   if (opts.profile) engine.setProfiling(true);
+  const roots = sampleRoots(opts.samples);
+  const samples = engine.loadSamples(roots);
   const plan = engine.load(ir);
-  const warnings: string[] = [];
+  const warnings: string[] = [...samples.warnings];
   const scheduler = new Scheduler(ir, result.lanes, {
     sampleRate,
+    sampleRoots: samples.roots.filter((r) => r.found).map((r) => r.root),
     resolveSample: (name, index) => engine.sampleId(name, index),
     warn: (m) => warnings.push(m),
   });
-  engine.openWav(opts.out);
+  engine.openWav(opts.out, bits, opts.mono ?? false, gainDb);
   const batch = new EventBatch();
   let events = 0;
   let done = 0;
@@ -112,6 +137,8 @@ export function renderFile(opts: RenderOptions): RenderReport {
       opts.progress(done / frames);
     }
   }
+  // The tail: no new cycles are scheduled, sounds already started ring out.
+  if (tailFrames > 0) engine.render(tailFrames);
   engine.closeWav();
   const stats = engine.stats();
   const profile = opts.profile ? engine.profile() : undefined;
@@ -121,13 +148,14 @@ export function renderFile(opts: RenderOptions): RenderReport {
     ? formatProfile(profile, ir, stats, sampleRate, { mean: (schedulingMs * 1000) / blocks, max: schedulingMaxMs * 1000 })
     : undefined;
   const wallSeconds = (performance.now() - started) / 1000;
-  const seconds = frames / sampleRate;
+  const seconds = (frames + tailFrames) / sampleRate;
   return {
     file: opts.file,
     out: opts.out,
     sampleRate,
-    frames,
+    frames: frames + tailFrames,
     seconds,
+    format: `${opts.mono ? "mono" : "stereo"} ${bits === 32 ? "32-bit float" : `${bits}-bit PCM (TPDF dither)`}${gainDb ? `, gain ${gainDb > 0 ? "+" : ""}${gainDb} dB` : ""}${tail ? `, tail ${tail} s` : ""}`,
     cycles: seconds * ir.cps,
     cps: ir.cps,
     events,
@@ -136,6 +164,7 @@ export function renderFile(opts: RenderOptions): RenderReport {
     wallSeconds,
     realtime: seconds / wallSeconds,
     warnings,
+    samples,
     stats,
     ...(profileTable ? { profileTable } : {}),
   };
@@ -148,9 +177,10 @@ export function formatReport(r: RenderReport): string {
   const s = r.stats;
   const lines = [
     `rendered ${r.file} → ${r.out}`,
-    `  duration   ${r.seconds.toFixed(3)} s (${+r.cycles.toFixed(3)} cycles at ${r.cps} cps), ${r.sampleRate} Hz, stereo 32-bit float`,
+    `  duration   ${r.seconds.toFixed(3)} s (${+r.cycles.toFixed(3)} cycles at ${r.cps} cps), ${r.sampleRate} Hz, ${r.format}`,
     `  peak       L ${dB(s.peak[0])}  R ${dB(s.peak[1])}`,
     `  rms        L ${dB(s.rms[0])} (${s.rms[0].toFixed(4)})  R ${dB(s.rms[1])} (${s.rms[1].toFixed(4)})`,
+    `  samples    ${formatSampleSummary(r.samples)}`,
     `  graph      ${r.nodes} nodes in ${r.stages} stages; ${r.events} events; voices peak ${s.voicesPeak}`,
     `  speed      ${r.wallSeconds.toFixed(3)} s wall, ${r.realtime.toFixed(1)}× realtime; block p50 ${s.blockUsP50.toFixed(0)} µs, p99 ${s.blockUsP99.toFixed(0)} µs, max ${s.blockUsMax.toFixed(0)} µs (budget ${((512 / r.sampleRate) * 1e6).toFixed(0)} µs)`,
   ];

@@ -88,6 +88,6 @@ describe("the scheduler", () => {
     const { recs, warnings, s } = run('out: s "bd nope nope:2"');
     expect(recs).toHaveLength(1);
     s.schedule(1, new EventBatch());
-    expect(warnings).toEqual(["sample 'nope' not found (line 1); it is skipped", "sample 'nope:2' not found (line 1); it is skipped"]);
+    expect(warnings).toEqual(["sample 'nope' not found (line 1); looked in the built-in kit; it is skipped", "sample 'nope:2' not found (line 1); looked in the built-in kit; it is skipped"]);
   });
 });

@@ -82,7 +82,7 @@ describe("phonon render", () => {
       // The examples leave headroom: the master's safety limiter never has to act on them.
       expect(r.stdout, name).not.toMatch(/warning|limiter/);
     }
-  });
+  }, 60000);
 });
 
 describe("bad input", () => {

@@ -13,6 +13,8 @@ export type SampleResolver = (name: string, index: number) => number | undefined
 export interface SchedulerOptions {
   sampleRate: number;
   resolveSample: SampleResolver;
+  /** Where samples were looked for (named in the missing-sample warning), highest priority first. */
+  sampleRoots?: string[];
   /** Called once per distinct problem (e.g. a missing sample). */
   warn: (message: string) => void;
   /** Where cycles fall in frames (live mode rebases it on every reload); default: cycle 0 at frame 0 at the program's tempo. */
@@ -155,10 +157,15 @@ export class Scheduler {
       const where = this.ir.lanes[lane]!.loc;
       this.warnOnce(
         key,
-        s ? `sample '${s.index ? key : s.name}' not found (line ${where.line}); it is skipped` : `'${key}' is not a sample name (line ${where.line}); it is skipped`,
+        s ? `sample '${s.index ? key : s.name}' not found (line ${where.line}); looked in ${this.lookedIn()}; it is skipped` : `'${key}' is not a sample name (line ${where.line}); it is skipped`,
       );
     }
     return id;
+  }
+
+  private lookedIn(): string {
+    const roots = this.opts.sampleRoots ?? [];
+    return roots.length ? `the built-in kit and ${roots.join(", ")}` : "the built-in kit";
   }
 
   private warnOnce(key: string, message: string): void {

@@ -1,6 +1,6 @@
 //! The Engine: owns the sample bank, the current plan, the pending events, the frame clock, the master limiter and the statistics.
 //!
-//! Threads: `new`, `load`, `push_events`, `sample_id`, `sample_names`, `add_sample` and `stats`
+//! Threads: `new`, `load`, `push_events`, `sample_id`, `sample_names`, `add_sample`, `load_samples` and `stats`
 //! are control-thread calls (they may allocate); `render` is the render thread's and never
 //! allocates, locks, logs or does I/O. Here one owner calls both through `&mut self`; `live`
 //! (see [`crate::live`]) puts the two halves on two threads joined by lock-free queues.
@@ -116,6 +116,15 @@ impl Engine {
         let id = bank.add(name, sample);
         self.renderer.set_bank(Arc::new(bank));
         id
+    }
+
+    /// Loads Dirt-layout sample roots (highest priority first; see [`crate::library`]) into the
+    /// bank; names found replace the bank's. Control thread (decodes and resamples: may take a while).
+    pub fn load_samples(&mut self, roots: &[std::path::PathBuf]) -> crate::library::LoadSummary {
+        let mut bank = SampleBank::clone(self.renderer.bank());
+        let summary = crate::library::load_roots(&mut bank, roots, self.sample_rate());
+        self.renderer.set_bank(Arc::new(bank));
+        summary
     }
 
     /// Decodes a batch (see [`crate::events`]) and queues its events; returns how many were

@@ -8,6 +8,7 @@ pub mod io;
 pub mod ir;
 pub mod kernels;
 pub mod kit;
+pub mod library;
 pub mod limiter;
 pub mod live;
 pub mod loader;

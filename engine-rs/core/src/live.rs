@@ -77,6 +77,9 @@ pub struct LiveOptions {
     pub record: Option<PathBuf>,
     /// Time every node (PROFILE_DETAILED).
     pub profile: bool,
+    /// Dirt-layout sample roots, highest priority first, loaded into the bank before the render
+    /// thread starts (the bank is fixed while live runs).
+    pub samples: Vec<PathBuf>,
 }
 
 /// The slowest nodes now, as (node id, kind, mean µs, max µs); unused rows have an empty kind.
@@ -100,6 +103,8 @@ pub struct LiveInfo {
     pub channels: u16,
     /// Why the sink is not what was asked for, if so.
     pub warning: Option<String>,
+    /// What was loaded from the sample roots.
+    pub samples: crate::library::LoadSummary,
 }
 
 /// Live counters (JSON keys in camelCase).
@@ -191,7 +196,9 @@ impl Live {
             .unwrap_or(opts.sample_rate.unwrap_or(48000));
         // One block per period at most 512 frames: the ring holds `ahead` periods (at least a block).
         let block = period.min(512);
-        let (mut loader, renderer) = Engine::new(sample_rate, block).into_parts();
+        let mut engine = Engine::new(sample_rate, block);
+        let samples = engine.load_samples(&opts.samples);
+        let (mut loader, renderer) = engine.into_parts();
         loader.profile = opts.profile;
         let bank = renderer.bank().clone();
         let shared = Arc::new(Shared::default());
@@ -241,6 +248,7 @@ impl Live {
                             block_frames: block,
                             channels: d.channels(),
                             warning,
+                            samples,
                         },
                     ),
                     Err(e) => {
@@ -263,6 +271,7 @@ impl Live {
                         block_frames: block,
                         channels: 2,
                         warning,
+                        samples,
                     },
                 )
             }

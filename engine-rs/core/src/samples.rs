@@ -62,6 +62,17 @@ impl SampleBank {
         id
     }
 
+    /// Makes `samples` the whole list of `name` (a name already present, e.g. from the kit, is
+    /// replaced; its old samples keep their ids but no name reaches them). Control thread.
+    pub fn replace(&mut self, name: &str, samples: Vec<Sample>) {
+        let mut ids = Vec::with_capacity(samples.len());
+        for s in samples {
+            ids.push(self.samples.len() as u32);
+            self.samples.push(Arc::new(s));
+        }
+        self.by_name.insert(name.to_string(), ids);
+    }
+
     /// The id of `name:index`; the index wraps around the name's list (negative ones too).
     pub fn id(&self, name: &str, index: i64) -> Option<u32> {
         let list = self.by_name.get(name)?;

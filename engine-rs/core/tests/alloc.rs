@@ -255,6 +255,31 @@ fn every_kind_events(e: &Engine, lanes: &[u32], voices: &[u32], from: u64, to: u
     let mut k = 0usize;
     while f < to {
         b.extend_from_slice(&[f as f64, 0.0, 0.0, 1.0, 0.0, bd]);
+        // A sampler trigger with every sampler field: slice, reverse, envelope, loop, cut group.
+        b.extend_from_slice(&[
+            (f + 3) as f64,
+            0.0,
+            0.0,
+            9.0,
+            0.0,
+            bd,
+            3.0,
+            -1.5,
+            6.0,
+            0.002,
+            9.0,
+            0.01,
+            10.0,
+            0.02,
+            11.0,
+            0.25,
+            12.0,
+            0.75,
+            13.0,
+            1.0,
+            14.0,
+            1.0,
+        ]);
         for (j, lane) in voices.iter().enumerate() {
             // Three notes at once (more than some pools hold after a few rounds: steals).
             for note in [261.63, 329.63, 392.0] {

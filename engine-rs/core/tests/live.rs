@@ -22,6 +22,7 @@ fn opts(record: Option<std::path::PathBuf>) -> LiveOptions {
         periods_ahead: 2,
         record,
         profile: false,
+        samples: Vec::new(),
     }
 }
 

@@ -119,6 +119,18 @@ impl Engine {
         })
     }
 
+    /// Loads Dirt-layout sample roots (`<root>/<name>/*.wav|*.flac`, highest priority first)
+    /// into the bank, resampled to the engine rate; names found replace the built-in kit's.
+    /// Returns JSON: `{loaded, names, roots: [{root, found, names, files}], warnings}`.
+    #[napi]
+    pub fn load_samples(&mut self, roots: Vec<String>) -> Result<String> {
+        let inner = &mut self.inner;
+        guard(&mut self.poisoned, "loadSamples", || {
+            let roots: Vec<std::path::PathBuf> = roots.into_iter().map(Into::into).collect();
+            Ok(inner.load_samples(&roots).to_json())
+        })
+    }
+
     /// Every sample name, sorted.
     #[napi]
     pub fn sample_names(&mut self) -> Result<Vec<String>> {
@@ -138,9 +150,17 @@ impl Engine {
         })
     }
 
-    /// Opens a 32-bit float stereo WAV at the engine's sample rate; `render` appends to it.
+    /// Opens a WAV at the engine's sample rate; `render` appends to it. `bits` 32 (float, the
+    /// default), 24 or 16 (PCM with TPDF dither); `mono` writes the mean of left and right;
+    /// `gainDb` scales every sample (default 0 dB).
     #[napi]
-    pub fn open_wav(&mut self, path: String) -> Result<()> {
+    pub fn open_wav(
+        &mut self,
+        path: String,
+        bits: Option<u32>,
+        mono: Option<bool>,
+        gain_db: Option<f64>,
+    ) -> Result<()> {
         if let Some(w) = &self.wav {
             return Err(Error::from_reason(format!(
                 "a WAV is already open ({}); call closeWav first",
@@ -150,7 +170,10 @@ impl Engine {
         let sr = self.inner.sample_rate();
         let wav = &mut self.wav;
         guard(&mut self.poisoned, "openWav", || {
-            *wav = Some(WavWriter::create(&path, sr, 2).map_err(js_err)?);
+            let channels = if mono.unwrap_or(false) { 1 } else { 2 };
+            let gain = 10f64.powf(gain_db.unwrap_or(0.0) / 20.0) as f32;
+            let bits = bits.unwrap_or(32).min(64) as u16;
+            *wav = Some(WavWriter::create_with(&path, sr, channels, bits, gain).map_err(js_err)?);
             Ok(())
         })
     }

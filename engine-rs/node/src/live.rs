@@ -41,9 +41,11 @@ impl LiveEngine {
     /// `new LiveEngine(sink, device, periodFrames, sampleRate, periodsAhead, record)`: sink is
     /// "auto", "device" or "null"; device a name or null for the default; periodFrames
     /// 128..2048; sampleRate null for the device's own; periodsAhead 1..3; record a WAV path or
-    /// null; profile times every node (PROFILE_DETAILED). Opens the sink and starts the render
-    /// thread.
+    /// null; profile times every node (PROFILE_DETAILED); samples the Dirt-layout sample roots,
+    /// highest priority first, loaded before the render thread starts (`info().samples` says
+    /// what was loaded). Opens the sink and starts the render thread.
     #[napi(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         sink: String,
         device: Option<String>,
@@ -52,6 +54,7 @@ impl LiveEngine {
         periods_ahead: u32,
         record: Option<String>,
         profile: bool,
+        samples: Vec<String>,
     ) -> Result<Self> {
         let sink = match sink.as_str() {
             "auto" => SinkChoice::Auto,
@@ -71,6 +74,7 @@ impl LiveEngine {
             periods_ahead: periods_ahead as usize,
             record: record.map(PathBuf::from),
             profile,
+            samples: samples.into_iter().map(PathBuf::from).collect(),
         };
         guarded("start", || {
             Live::start(&opts)
@@ -79,7 +83,8 @@ impl LiveEngine {
         })
     }
 
-    /// What started, as JSON: sink, device, sampleRate, periodFrames, blockFrames, channels, warning.
+    /// What started, as JSON: sink, device, sampleRate, periodFrames, blockFrames, channels, warning,
+    /// samples (loaded, names, roots, warnings).
     #[napi]
     pub fn info(&mut self) -> Result<String> {
         Ok(self.live()?.info().to_json())

@@ -4,19 +4,32 @@
 //! non-finite results are flushed by the master).
 //!
 //! Output: stereo. Each trigger (see `events`) starts a voice at its exact frame offset in the
-//! block. A voice reads its sample at `speed` frames per frame with linear interpolation
-//! (negative speed starts at the last frame and plays backwards; speed 0 starts nothing), multiplies
-//! by its `gain` and a 1 ms linear attack (frame k of the voice gets min(1, (k+1)/attack) so the
-//! first frame is already nonzero), pans with the balance law L = min(1, 2(1 − pan)),
+//! block. A voice reads its sample at `speed` frames per frame with linear interpolation, multiplies
+//! by its `gain` and its envelope, pans with the balance law L = min(1, 2(1 − pan)),
 //! R = min(1, 2·pan) (pan 0.5 leaves both channels at unity, so `s "bd"` is as loud as the
-//! sample; a stereo sample keeps its channels), and ends when it runs off either end of the sample.
+//! sample; a stereo sample keeps its channels).
 //!
-//! The pool holds [`MAX_VOICES`] sounding voices. A trigger beyond that makes the oldest voice fade
-//! out linearly over 5 ms from the new trigger's frame (a steal, counted) while the new one
-//! starts. [`FADE_SLOTS`] extra slots hold fading voices; if those are full too, the fading voice
-//! closest to silence is cut. Voices start, end, are stolen and take slots at exact frames, so the
-//! output is the same for any block size.
-
+//! Trigger fields, with their clamps:
+//! - `begin`, `end`: the slice, as fractions of the sample, each clamped to 0..1; the slice is
+//!   frames floor(begin·len) .. ceil(end·len) (end exclusive). An empty slice (end ≤ begin)
+//!   starts nothing (counted as ignored).
+//! - `speed`: frames of the sample per output frame (±64, clamped by `events`); negative starts at
+//!   the slice's last frame and plays backwards; 0 starts nothing. A voice ends when it runs off
+//!   either end of the slice (unless it loops).
+//! - `attack` (s, clamped 0..60, default [`ATTACK_SECONDS`], at least one frame): a linear rise;
+//!   frame k (from 1) of the voice gets min(1, k/attack) so the first frame is already nonzero.
+//! - `dur` (s, clamped 0..3600): when given, the voice holds until `dur` after its start, then
+//!   releases linearly over `release` (s, clamped 0..60, default [`RELEASE_SECONDS`]) from its
+//!   current level, then ends (sooner if the slice runs out and it does not loop).
+//! - `release` without `dur`: the release ends at the slice's natural end (the voice fades out
+//!   over its last `release` seconds, at most its whole length).
+//! - Neither: the natural length, as the sample plays.
+//! - `loop` (nonzero): with `dur`, the slice repeats (wrapping the read position within it) until
+//!   the release has ended; without `dur` it would never end, so it plays once.
+//! - `cut` g > 0: the trigger fades out every other voice of group g on this sampler over
+//!   [`CUT_FADE_SECONDS`] (linearly, from its current level) from the trigger's frame.
+//! - `unit` "c" (speed in cycles per sample) needs the tempo, which kernels do not see; the sampler
+//!   ignores it and plays at `speed` as a rate.
 use super::{
     ChannelRule, Context, Input, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec,
 };
@@ -45,6 +58,10 @@ pub const MAX_TRIGGERS_PER_BLOCK: usize = 1024;
 pub const ATTACK_SECONDS: f32 = 0.001;
 /// Fade of a stolen voice, seconds.
 pub const STEAL_FADE_SECONDS: f32 = 0.005;
+/// Release after `dur` when the trigger gives none, seconds.
+pub const RELEASE_SECONDS: f32 = 0.005;
+/// Fade of a voice cut by another of its cut group, seconds.
+pub const CUT_FADE_SECONDS: f32 = 0.010;
 
 /// Left and right gains of the balance pan law for `pan` in 0..1.
 #[inline]
@@ -61,13 +78,40 @@ struct Voice {
     speed: f64,
     gain_l: f32,
     gain_r: f32,
-    /// Frames of attack already played.
-    attack_done: u32,
+    /// The slice, frames `lo..hi`.
+    lo: f64,
+    hi: f64,
+    looped: bool,
+    /// Cut group, 0 = none.
+    cut: u32,
+    /// Frames played.
+    age: u64,
+    /// Attack length in frames (≥ 1).
+    attack: u32,
+    /// The age at which the timed release starts (`u64::MAX`: none).
+    hold: u64,
+    /// Length of the timed release, frames.
+    release: u32,
+    /// The envelope level of the last frame.
+    env: f32,
     releasing: bool,
-    /// Fade frames still to play.
+    /// Release frames still to play, of `release_len`, falling from `release_from`.
     release_left: u32,
+    release_len: u32,
+    release_from: f32,
     /// Trigger order, to find the oldest.
     serial: u64,
+}
+
+impl Voice {
+    /// Starts a linear fade to 0 over `frames` from the current level.
+    #[inline]
+    fn fade_out(&mut self, frames: u32) {
+        self.releasing = true;
+        self.release_len = frames.max(1);
+        self.release_left = self.release_len;
+        self.release_from = self.env;
+    }
 }
 
 /// The sampler kernel.
@@ -79,8 +123,10 @@ struct Voice {
 pub struct Sampler {
     voices: Vec<Voice>,
     pending: Vec<(usize, Trigger)>,
+    sample_rate: f32,
     attack: u32,
     fade: u32,
+    cut_fade: u32,
     serial: u64,
     sounding: usize,
     counts: KernelCounts,
@@ -95,16 +141,27 @@ impl Sampler {
         l: &mut [f32],
         r: &mut [f32],
         (from, to): (usize, usize),
-        attack: u32,
-        fade: u32,
     ) {
         let (sl, sr) = s.left_right();
         let len = s.frames();
         for i in from..to {
-            let pos = v.pos;
-            if !(pos >= 0.0 && pos < len as f64) {
-                v.active = false;
-                return;
+            let mut pos = v.pos;
+            if !(pos >= v.lo && pos < v.hi) {
+                if !v.looped {
+                    v.active = false;
+                    return;
+                }
+                pos = v.lo + (pos - v.lo).rem_euclid(v.hi - v.lo);
+                if !(pos >= v.lo && pos < v.hi) {
+                    pos = v.lo;
+                }
+            }
+            if !v.releasing && v.age >= v.hold {
+                if v.release == 0 {
+                    v.active = false;
+                    return;
+                }
+                v.fade_out(v.release);
             }
             let idx = pos as usize;
             let frac = (pos - idx as f64) as f32;
@@ -114,21 +171,24 @@ impl Sampler {
             } else {
                 (0.0, 0.0)
             };
-            let mut env = 1.0f32;
-            if v.attack_done < attack {
-                v.attack_done += 1;
-                env = v.attack_done as f32 / attack as f32;
-            }
-            if v.releasing {
-                env *= v.release_left as f32 / fade as f32;
-                v.release_left -= 1;
-            }
+            let env = if v.releasing {
+                v.release_from * v.release_left as f32 / v.release_len as f32
+            } else if v.age < u64::from(v.attack) {
+                (v.age + 1) as f32 / v.attack as f32
+            } else {
+                1.0
+            };
+            v.env = env;
+            v.age += 1;
             l[i] += (l0 + (l1 - l0) * frac) * env * v.gain_l;
             r[i] += (r0 + (r1 - r0) * frac) * env * v.gain_r;
-            v.pos += v.speed;
-            if v.releasing && v.release_left == 0 {
-                v.active = false;
-                return;
+            v.pos = pos + v.speed;
+            if v.releasing {
+                v.release_left -= 1;
+                if v.release_left == 0 {
+                    v.active = false;
+                    return;
+                }
             }
         }
     }
@@ -140,7 +200,7 @@ impl Sampler {
         }
         for v in self.voices.iter_mut().filter(|v| v.active) {
             match ctx.bank.get(v.sample) {
-                Some(s) => Self::render_voice(v, s, l, r, range, self.attack, self.fade),
+                Some(s) => Self::render_voice(v, s, l, r, range),
                 None => v.active = false,
             }
         }
@@ -152,9 +212,30 @@ impl Sampler {
             self.counts.ignored += 1;
             return;
         };
-        if t.speed.abs() < 1e-6 || s.frames() == 0 || self.voices.is_empty() {
+        let len = s.frames();
+        let begin = if t.begin.is_finite() {
+            t.begin.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let end = if t.end.is_finite() {
+            t.end.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let lo = (f64::from(begin) * len as f64).floor();
+        let hi = (f64::from(end) * len as f64).ceil().min(len as f64);
+        if t.speed.abs() < 1e-6 || len == 0 || hi <= lo || self.voices.is_empty() {
             self.counts.ignored += 1;
             return;
+        }
+        if t.cut > 0 {
+            let fade = self.cut_fade;
+            for v in self.voices.iter_mut() {
+                if v.active && v.cut == t.cut && (!v.releasing || v.release_left > fade) {
+                    v.fade_out(fade);
+                }
+            }
         }
         let playing = self
             .voices
@@ -168,8 +249,7 @@ impl Sampler {
                 .filter(|v| v.active && !v.releasing)
                 .min_by_key(|v| v.serial);
             if let Some(v) = oldest {
-                v.releasing = true;
-                v.release_left = self.fade;
+                v.fade_out(self.fade);
                 self.counts.steals += 1;
             }
         }
@@ -189,20 +269,54 @@ impl Sampler {
         };
         let (gl, gr) = pan_gains(t.pan);
         let speed = t.speed as f64;
+        let sr = self.sample_rate;
+        let secs = |x: f32, max: f32| {
+            if x.is_finite() {
+                x.clamp(0.0, max)
+            } else {
+                0.0
+            }
+        };
+        let attack = match t.attack {
+            Some(a) => ((secs(a, 60.0) * sr).round() as u32).max(1),
+            None => self.attack,
+        };
+        let release = t.release.map(|x| (secs(x, 60.0) * sr).round() as u32);
+        let natural = ((hi - lo) / speed.abs()).ceil() as u64;
+        let (hold, release, looped) = match t.dur {
+            Some(d) => (
+                (f64::from(secs(d, 3600.0)) * f64::from(sr)).round() as u64,
+                release.unwrap_or(self.fade),
+                t.looped,
+            ),
+            None => match release {
+                Some(r) => {
+                    let r = u64::from(r).min(natural);
+                    (natural - r, r as u32, false)
+                }
+                None => (u64::MAX, 0, false),
+            },
+        };
         self.voices[slot] = Voice {
             active: true,
             sample: t.sample,
-            pos: if speed > 0.0 {
-                0.0
-            } else {
-                (s.frames() - 1) as f64
-            },
+            pos: if speed > 0.0 { lo } else { hi - 1.0 },
             speed,
             gain_l: t.gain * gl,
             gain_r: t.gain * gr,
-            attack_done: 0,
+            lo,
+            hi,
+            looped,
+            cut: t.cut,
+            age: 0,
+            attack,
+            hold,
+            release,
+            env: 0.0,
             releasing: false,
             release_left: 0,
+            release_len: 1,
+            release_from: 0.0,
             serial: self.serial,
         };
         self.serial += 1;
@@ -224,8 +338,10 @@ impl Kernel for Sampler {
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.voices = vec![Voice::default(); MAX_VOICES + FADE_SLOTS];
         self.pending = Vec::with_capacity(MAX_TRIGGERS_PER_BLOCK);
+        self.sample_rate = sample_rate;
         self.attack = ((ATTACK_SECONDS * sample_rate).round() as u32).max(1);
         self.fade = ((STEAL_FADE_SECONDS * sample_rate).round() as u32).max(1);
+        self.cut_fade = ((CUT_FADE_SECONDS * sample_rate).round() as u32).max(1);
     }
 
     fn trigger(&mut self, _ctx: &Context, offset: usize, t: &Trigger) {
@@ -473,5 +589,183 @@ mod tests {
         );
         assert!(out[0].iter().all(|v| *v == 0.0));
         assert_eq!(s.take_counts().ignored, 2);
+    }
+
+    fn one(bank: &SampleBank, n: usize, triggers: &[(usize, Trigger)]) -> Vec<Vec<f32>> {
+        run(
+            &mut Sampler::default(),
+            &[Src::Const(1.0)],
+            2,
+            n,
+            SR,
+            bank,
+            triggers,
+        )
+    }
+
+    fn sounding(x: &[f32]) -> usize {
+        x.iter().filter(|v| **v != 0.0).count()
+    }
+
+    /// `begin 0.5` reads from frame len/2 (the ramp's value there, times gain and the first
+    /// attack step 1/44); `end 0.75` stops after a quarter; `speed 2` halves the length and
+    /// reads every other frame.
+    #[test]
+    fn begin_end_and_speed() {
+        let bank = bank();
+        let x = |i: usize| 0.1 + i as f32 / 4000.0;
+        let attack = 44.0; // round(0.001 · 44100)
+        let t = Trigger {
+            begin: 0.5,
+            ..trig(0, 0.8, 0.5, 1.0)
+        };
+        let out = one(&bank, 4000, &[(0, t)]);
+        assert!((out[0][0] - x(1500) * 0.8 / attack).abs() < 1e-6);
+        assert!((out[0][44] - x(1544) * 0.8).abs() < 1e-6);
+        assert_eq!(sounding(&out[0]), 1500);
+        let t = Trigger {
+            begin: 0.5,
+            end: 0.75,
+            ..trig(0, 1.0, 0.5, 1.0)
+        };
+        assert_eq!(sounding(&one(&bank, 4000, &[(0, t)])[0]), 750);
+        // Clamped: begin −1 is 0, end 7 is 1; an empty slice starts nothing.
+        let t = Trigger {
+            begin: -1.0,
+            end: 7.0,
+            ..trig(0, 1.0, 0.5, 1.0)
+        };
+        assert_eq!(sounding(&one(&bank, 4000, &[(0, t)])[0]), 3000);
+        let t = Trigger {
+            begin: 0.6,
+            end: 0.4,
+            ..trig(0, 1.0, 0.5, 1.0)
+        };
+        assert_eq!(sounding(&one(&bank, 4000, &[(0, t)])[0]), 0);
+        let out = one(&bank, 4000, &[(0, trig(0, 1.0, 0.5, 1.0))]);
+        assert_eq!(sounding(&out[0]), 3000);
+        let out2 = one(&bank, 4000, &[(0, trig(0, 1.0, 0.5, 2.0))]);
+        assert_eq!(sounding(&out2[0]), 1500);
+        assert!((out2[0][100] - x(200)).abs() < 1e-6);
+        // Reverse from the slice's end.
+        let t = Trigger {
+            end: 0.5,
+            ..trig(0, 1.0, 0.5, -1.0)
+        };
+        let out = one(&bank, 4000, &[(0, t)]);
+        assert!((out[0][100] - x(1399)).abs() < 1e-6);
+        assert_eq!(sounding(&out[0]), 1500);
+    }
+
+    /// A long constant sample: 0.5 everywhere.
+    fn flat_bank() -> SampleBank {
+        let mut b = bank();
+        b.add("flat", Sample::mono(vec![0.5; 20000])); // id 2
+        b
+    }
+
+    /// `cut 1`: the first voice fades linearly over 10 ms (441 frames) from the second's frame
+    /// and is silent after; another group or none is left alone.
+    #[test]
+    fn cut_groups_choke() {
+        let bank = flat_bank();
+        let a = Trigger {
+            cut: 1,
+            ..trig(2, 1.0, 0.5, 1.0)
+        };
+        let b = Trigger {
+            cut: 1,
+            ..trig(0, 1.0, 0.5, 1.0)
+        };
+        let both = one(&bank, 6000, &[(0, a), (1000, b)]);
+        let b_alone = one(&bank, 6000, &[(1000, b)]);
+        let a_part = |k: usize| both[0][1000 + k] - b_alone[0][1000 + k];
+        assert!((a_part(0) - 0.5).abs() < 1e-6);
+        assert!((a_part(220) - 0.5 * 221.0 / 441.0).abs() < 1e-5);
+        for k in 441..5000 {
+            assert_eq!(
+                both[0][1000 + k],
+                b_alone[0][1000 + k],
+                "frame {}",
+                1000 + k
+            );
+        }
+        for g in [0, 2] {
+            let b = Trigger {
+                cut: g,
+                ..trig(0, 1.0, 0.5, 1.0)
+            };
+            let both = one(&bank, 6000, &[(0, a), (1000, b)]);
+            let b_alone = one(&bank, 6000, &[(1000, b)]);
+            assert!(
+                (both[0][3000] - b_alone[0][3000] - 0.5).abs() < 1e-6,
+                "group {g}"
+            );
+        }
+    }
+
+    /// `dur` 10 ms holds 441 frames, then `release` 10 ms falls linearly to 0 over 441 frames;
+    /// `release` alone ends at the natural end; `attack` 10 ms rises over 441 frames.
+    #[test]
+    fn envelope_attack_hold_release() {
+        let bank = flat_bank();
+        let t = Trigger {
+            dur: Some(0.01),
+            release: Some(0.01),
+            attack: Some(0.01),
+            ..trig(2, 1.0, 0.5, 1.0)
+        };
+        let out = one(&bank, 3000, &[(0, t)]);
+        assert!((out[0][0] - 0.5 / 441.0).abs() < 1e-7);
+        assert!((out[0][219] - 0.5 * 220.0 / 441.0).abs() < 1e-6);
+        assert!((out[0][440] - 0.5).abs() < 1e-7);
+        assert!(
+            (out[0][441] - 0.5).abs() < 1e-7,
+            "release starts from the held level"
+        );
+        assert!((out[0][441 + 100] - 0.5 * 341.0 / 441.0).abs() < 1e-6);
+        assert_eq!(sounding(&out[0]), 882);
+        // Release without dur ends with the sample: 3000-frame ramp, release 441 frames.
+        let t = Trigger {
+            release: Some(0.01),
+            ..trig(0, 1.0, 0.5, 1.0)
+        };
+        let out = one(&bank, 4000, &[(0, t)]);
+        assert_eq!(sounding(&out[0]), 3000);
+        let x = |i: usize| 0.1 + i as f32 / 4000.0;
+        assert!((out[0][2999] - x(2999) / 441.0).abs() < 1e-6);
+        assert!((out[0][2558] - x(2558) * 1.0).abs() < 1e-6);
+        // Dur without release: the default RELEASE_SECONDS fade.
+        let t = Trigger {
+            dur: Some(0.01),
+            ..trig(2, 1.0, 0.5, 1.0)
+        };
+        let fade = (RELEASE_SECONDS * SR).round() as usize;
+        assert_eq!(sounding(&one(&bank, 3000, &[(0, t)])[0]), 441 + fade);
+    }
+
+    /// `loop` with `dur` repeats the slice until the hold and release end; without `dur` it plays once.
+    #[test]
+    fn loop_repeats_the_slice_while_held() {
+        let mut bank = SampleBank::default();
+        bank.add(
+            "short",
+            Sample::mono((0..100).map(|i| 1.0 + i as f32).collect()),
+        );
+        let t = Trigger {
+            looped: true,
+            dur: Some(0.05),
+            release: Some(0.0),
+            ..trig(0, 1.0, 0.5, 1.0)
+        };
+        let out = one(&bank, 4000, &[(0, t)]);
+        assert_eq!(sounding(&out[0]), 2205);
+        assert!((out[0][150] - 51.0).abs() < 1e-5);
+        assert!((out[0][2204] - 5.0).abs() < 1e-5);
+        let t = Trigger {
+            looped: true,
+            ..trig(0, 1.0, 0.5, 1.0)
+        };
+        assert_eq!(sounding(&one(&bank, 4000, &[(0, t)])[0]), 100);
     }
 }

@@ -1,0 +1,36 @@
+//! Sample roots for render and live: `--samples` dirs, then PHONON_SAMPLES, ./samples and ~/dirt-samples, highest priority first; and the summary line of what was loaded.
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+
+/** What the engine's loadSamples reports (engine-rs/core/src/library.rs). */
+export interface SampleLoadSummary {
+  loaded: number;
+  names: number;
+  roots: { root: string; found: boolean; names: number; files: number }[];
+  warnings: string[];
+}
+
+/**
+ * The sample roots in order of priority: each `--samples` value (repeatable; each may be a comma
+ * list), then `PHONON_SAMPLES` (colon-separated), then `./samples`, then `~/dirt-samples`.
+ * Duplicates keep their first place; empty entries are dropped.
+ */
+export function sampleRoots(cli: string[] = [], env: string | undefined = process.env.PHONON_SAMPLES, cwd = process.cwd(), home = homedir()): string[] {
+  const all = [
+    ...cli.flatMap((v) => v.split(",")),
+    ...(env ?? "").split(":"),
+    resolve(cwd, "samples"),
+    resolve(home, "dirt-samples"),
+  ]
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => resolve(cwd, s.startsWith("~/") ? s.replace(/^~/, home) : s));
+  return [...new Set(all)];
+}
+
+/** One line: how many samples came from where (roots that did not exist are left out). */
+export function formatSampleSummary(s: SampleLoadSummary): string {
+  const used = s.roots.filter((r) => r.files > 0).map((r) => `${r.root} (${r.names} names, ${r.files} files)`);
+  if (used.length === 0) return "built-in kit only (no sample folders found)";
+  return `${s.loaded} files, ${s.names} names from ${used.join(", ")}; plus the built-in kit`;
+}
