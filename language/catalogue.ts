@@ -119,10 +119,10 @@ const OSCILLATORS = family("oscillator", [
   osc("pluck", "Karplus-Strong plucked string.", [sig("damping", "0–1", 0.5, [0, 1])]),
   osc("waveguide", "Digital waveguide string.", [sig("damping", "0–1", 0.5, [0, 1]), sig("pickup", "0–1", 0.5, [0, 1])]),
   osc("organ", "Organ tone (drawbar-style partials).", [], ["organ_hz"]),
-  osc("saw_hz", "Plain sawtooth (fundsp style)."),
-  osc("soft_saw", "Soft sawtooth with rolled-off harmonics.", [], ["soft_saw_hz"]),
-  osc("square_hz", "Plain square (fundsp style)."),
-  osc("triangle_hz", "Plain triangle (fundsp style)."),
+  { ...osc("saw_hz", "Plain sawtooth (fundsp style); here the band-limited saw."), kernel: "saw" },
+  { ...osc("soft_saw", "Soft sawtooth: its first 8 harmonics at 1/k² (an additive tone).", [], ["soft_saw_hz"]), kernel: "additive" },
+  { ...osc("square_hz", "Plain square (fundsp style); here the band-limited square."), kernel: "square" },
+  { ...osc("triangle_hz", "Plain triangle (fundsp style)."), kernel: "tri" },
   osc("supersaw", "SuperDirt-style detuned saw stack.", [sig("detune", "0–1", 0.3, [0, 1]), sig("voices", "count", 7, [2, 7])]),
   osc("superpwm", "SuperDirt-style PWM synth.", [sig("rate", "Hz", 0.5), sig("depth", "0–1", 0.8, [0, 1])]),
   osc("superchip", "SuperDirt-style chiptune square with vibrato.", [sig("vib_rate", "Hz", 5), sig("vib_depth", "semitones", 0.05)]),
@@ -178,7 +178,7 @@ const FILTERS = family("filter", [
   filter("rhpf", "Resonant highpass (biquad).", [CUTOFF, sig("res", "Q", 0.1, [0.1, 20])]),
   filter("resonz", "Resonant bandpass.", [sig("freq", "Hz", undefined, [20, 20000]), sig("q", "Q", 1, [0.1, 100])]),
   { name: "moog_ladder", aliases: ["moog"], kernel: "moog_ladder", input: "prefix", params: [IN, CUTOFF, sig("res", "0–1", 0.5, [0, 1])], doc: "4-pole Moog ladder lowpass (prefix form: `moog_ladder x 800 0.5`)." },
-  filter("moog_hz", "Moog-style lowpass (fundsp).", [CUTOFF, sig("res", "0–1", 0.5, [0, 1])]),
+  { ...filter("moog_hz", "Moog-style lowpass (fundsp); here the moog_ladder.", [CUTOFF, sig("res", "0–1", 0.5, [0, 1])]), kernel: "moog_ladder" },
   filter("comb", "Feedback comb filter tuned to freq.", [sig("freq", "Hz", undefined, [1, 20000]), sig("feedback", "0–1", 0.5, [0, 0.999])]),
   filter("allpass", "First-order allpass.", [sig("coeff", "−1…1", 0.5, [-1, 1])]),
   filter("djf", "DJ filter: below 0.5 lowpass, above 0.5 highpass, 0.5 is open.", [sig("value", "0–1", 0.5, [0, 1])]),
@@ -206,10 +206,10 @@ const EFFECTS = family("effect", [
   fx("reverb", "Freeverb-style reverb: 8 combs and 4 allpasses.", [sig("room_size", "0–1", 0.5, [0, 1], ["room"]), sig("damping", "0–1", 0.5, [0, 1], ["damp"]), MIX(0.3)]),
   fx("plate", "Dattorro plate reverb.", [SECONDS("predelay", 0.01), SECONDS("decay", 0.5), sig("diffusion", "0–1", 0.7, [0, 1]), sig("damping", "0–1", 0.3, [0, 1]), sig("mod_depth", "0–1", 0.3, [0, 1]), MIX(0.5)]),
   fx("lush", "Lush modulated reverb.", [SECONDS("decay", 0.5), sig("diffusion", "0–1", 0.7, [0, 1]), sig("damping", "0–1", 0.3, [0, 1]), sig("spin", "0–1", 0.3), sig("wander", "0–1", 0.2), sig("freeze", "0/1", 0), MIX(0.5), SECONDS("predelay", 0)]),
-  fx("reverb_stereo", "Stereo reverb (fundsp).", [MIX(0.3), SECONDS("time", 2)]),
+  { ...fx("reverb_stereo", "Stereo reverb (fundsp); here the Freeverb reverb, its `time` read as the room size 0–1.", [MIX(0.3), sig("room_size", "0–1", 0.5, [0, 1], ["time"])]), kernel: "reverb" },
   fx("convolve", "Convolution with a built-in impulse response.", [MIX(0.5)], ["convolution"]),
   fx("freeze", "Spectral freeze while the trigger is on (a gate pattern or a signal above 0.5).", [{ name: "trigger", unit: "gate", type: "gate", default: 0 }]),
-  fx("diffuser", "Allpass diffusion network (smears transients).", [sig("amount", "0–1", 0.5, [0, 1])]),
+  { ...fx("diffuser", "Allpass diffusion (smears transients); here one allpass, `amount` its coefficient.", [sig("coeff", "0–1", 0.5, [0, 1], ["amount"])]), kernel: "allpass" },
   fx("delay", "Feedback delay; time up to 2 s, feedback up to 0.99.", [SECONDS("time", 0.25), sig("feedback", "0–1", 0.5, [0, 0.99]), MIX(0.5)]),
   fx("tapedelay", "Tape delay with wow, flutter and saturation.", [SECONDS("time", 0.3), sig("feedback", "0–1", 0.5, [0, 0.99]), sig("wow_rate", "Hz", 0.5), sig("wow_depth", "0–1", 0.02), sig("flutter_rate", "Hz", 6), sig("flutter_depth", "0–1", 0.05), sig("saturation", "0–1", 0.3, undefined, ["sat"]), MIX(0.5)], ["tape"]),
   fx("multitap", "Multi-tap delay.", [SECONDS("time", 0.125), sig("taps", "count", 4, [1, 16]), sig("feedback", "0–1", 0.5, [0, 0.99]), MIX(0.6)]),
@@ -219,7 +219,7 @@ const EFFECTS = family("effect", [
   fx("coarse", "Sample-rate reduction by a factor.", [sig("factor", "factor", 4, [1, 64])]),
   { name: "decimator", kernel: "decimator", input: "prefix", params: [IN, sig("factor", "factor", 4, [1, 64]), sig("smooth", "0–1", 0.5, [0, 1])], doc: "Sample-rate reduction with smoothing (prefix form)." },
   fx("chorus", "Chorus.", [sig("rate", "Hz", 0.5), sig("depth", "0–1", 0.5, [0, 1]), MIX(0.3)]),
-  fx("fchorus", "Chorus (fundsp).", [sig("separation", "s", 0.015), sig("variation", "s", 0.005), sig("modfreq", "Hz", 0.3)]),
+  { ...fx("fchorus", "Chorus (fundsp); here the chorus kernel: separation → mix, variation → depth, modfreq → rate.", [sig("mix", "0–1", 0.3, [0, 1], ["separation"]), sig("depth", "0–1", 0.5, [0, 1], ["variation"]), sig("rate", "Hz", 0.5, undefined, ["modfreq"])]), kernel: "chorus" },
   fx("flanger", "Flanger.", [sig("depth", "0–1", 0.5, [0, 1]), sig("rate", "Hz", 0.3), sig("feedback", "0–1", 0.5, [0, 0.99])]),
   fx("phaser", "Phaser with 2–12 allpass stages.", [sig("rate", "Hz", 0.5), sig("depth", "0–1", 0.7, [0, 1]), sig("feedback", "0–1", 0.5, [0, 0.99]), sig("stages", "count", 4, [2, 12])]),
   fx("tremolo", "Amplitude modulation by a sine.", [sig("rate", "Hz", 5), sig("depth", "0–1", 0.5, [0, 1])], ["trem"]),
@@ -238,7 +238,7 @@ const EFFECTS = family("effect", [
   { name: "pitch_shift", kernel: "pitch_shift", input: "prefix", params: [IN, sig("semitones", "semitones", 0, [-48, 48])], doc: "Granular pitch shifter (prefix form)." },
   { name: "vocoder", kernel: "vocoder", input: "prefix", params: [sig("mod", "signal"), sig("carrier", "signal"), sig("bands", "count", 16, [2, 64])], doc: "Channel vocoder: the modulator's band envelopes applied to the carrier (prefix form)." },
   { name: "granular", kernel: "granular", input: "prefix", params: [IN, sig("grain_ms", "ms", 50, [1, 1000]), sig("density", "0–1", 0.5, [0, 1]), sig("pitch", "ratio", 1, [0.1, 4])], doc: "Granulator (prefix form)." },
-  fx("amp", "Multiply by an amount.", [sig("amount", "linear", 1)]),
+  { ...fx("amp", "Multiply by an amount.", [sig("amount", "linear", 1)]), kernel: "mul" },
   fx("tap", "Record the signal to a WAV file for debugging; passes it through.", [{ name: "file", unit: "path", type: "word" }, SECONDS("duration", 1)], ["probe"]),
 ]);
 
@@ -264,10 +264,10 @@ const ENVELOPES = family("envelope", [
   { name: "lag", kernel: "lag", input: "prefix", params: [IN, SECONDS("time", 0.1)], doc: "Slew limiter (prefix form)." },
   { name: "gate", kernel: "gate", input: "none", params: [GATE()], doc: "1 while an event of the pattern is on (its value if numeric), else 0." },
   { name: "trig", kernel: "trig", input: "none", params: [GATE()], doc: "A one-sample pulse at the start of each event." },
-  { name: "tar", kernel: "tar", input: "none", params: [GATE(), SECONDS("attack", 0.01), SECONDS("release", 0.2)], doc: "An attack-release envelope on each event." },
-  { name: "tadsr", kernel: "tadsr", input: "none", params: [GATE(), SECONDS("attack", 0.01), SECONDS("decay", 0.1), sig("sustain", "0–1", 0.7, [0, 1]), SECONDS("release", 0.2)], doc: "An ADSR on each event, held for the event's length." },
-  { name: "env_trig", kernel: "tadsr", input: "none", params: [GATE(), SECONDS("attack", 0.01), SECONDS("decay", 0.1), sig("sustain", "0–1", 0.7, [0, 1]), SECONDS("release", 0.2)], doc: "An ADSR on each event (same as tadsr)." },
-  { name: "struct", kernel: "struct", input: "none", params: [GATE(), IN], doc: '`struct "t(3,8)" sig`: a short percussive envelope on each true event, times sig. As a transform (`$ struct "t(3,8)"`) it restructures a pattern.' },
+  { name: "tar", kernel: "ar", input: "none", params: [GATE(), SECONDS("attack", 0.01), SECONDS("release", 0.2)], doc: "An attack-release envelope on each event." },
+  { name: "tadsr", kernel: "adsr", input: "none", params: [GATE(), SECONDS("attack", 0.01), SECONDS("decay", 0.1), sig("sustain", "0–1", 0.7, [0, 1]), SECONDS("release", 0.2)], doc: "An ADSR on each event, held for the event's length." },
+  { name: "env_trig", kernel: "adsr", input: "none", params: [GATE(), SECONDS("attack", 0.01), SECONDS("decay", 0.1), sig("sustain", "0–1", 0.7, [0, 1]), SECONDS("release", 0.2)], doc: "An ADSR on each event (same as tadsr)." },
+  { name: "struct", kernel: "ad", input: "none", params: [GATE(), IN], doc: '`struct "t(3,8)" sig`: a short percussive envelope on each true event, times sig. As a transform (`$ struct "t(3,8)"`) it restructures a pattern.' },
 ]);
 
 const PITCH = family("pitch", [
@@ -396,7 +396,7 @@ export const INTERNAL_KERNELS: Record<string, string> = {
 export const ENGINE_ONLY_KINDS: ReadonlySet<string> = new Set(["white_noise", "pink_noise", "triangle", "distort", "mix"]);
 
 export const IMPLEMENTED_KERNELS: ReadonlySet<string> = new Set([
-  "abs", "ad", "add", "additive", "adsr", "allpass", "amp_follower", "ar", "asr", "bitcrush", "blip", "bpf", "bq_bp", "bq_hp", "bq_lp", "bq_notch", "brown_noise", "chorus", "clip", "coarse", "comb", "compressor", "convolve", "curve", "decimator", "delay", "distortion", "div", "djf", "env", "expander", "flanger", "fm", "fmcrossmod", "formant", "freeze", "granular", "hpf", "if", "impulse", "lag", "latch", "limiter", "line", "lpf", "lush", "max", "min", "moog_ladder", "mtof", "mul", "multitap", "noise", "notch", "organ", "pan2", "parametric_eq", "peak_follower", "phaser", "phasor", "pingpong", "pink", "pitch_shift", "plate", "pluck", "pm", "pulse", "range", "resonz", "reverb", "rhpf", "ring", "ring_mod", "rlpf", "rms", "sample_hold", "sampler", "saw", "saw_naive", "schmidt", "segments", "select", "sidechain_compressor", "sine", "square", "square_naive", "sub", "superchip", "superfm", "superhat", "superkick", "superpwm", "supersaw", "supersnare", "svf_bp", "svf_hp", "svf_lp", "svf_notch", "tap", "tapedelay", "timer", "transient_shaper", "tremolo", "tri", "vco", "vibrato", "vocoder", "voices", "vowel", "waveguide", "wavetable", "widener", "wrap", "xfade", "xline",
+  "abs", "ad", "add", "additive", "adsr", "allpass", "amp_follower", "ar", "asr", "bitcrush", "blip", "bpf", "bq_bp", "bq_hp", "bq_lp", "bq_notch", "brown_noise", "chorus", "clip", "coarse", "comb", "compressor", "convolve", "curve", "decimator", "delay", "distortion", "div", "djf", "env", "expander", "flanger", "fm", "fmcrossmod", "formant", "freeze", "granular", "hpf", "if", "impulse", "lag", "latch", "limiter", "line", "lpf", "lush", "max", "min", "moog_ladder", "mtof", "mul", "multitap", "noise", "notch", "organ", "pan2", "parametric_eq", "peak_follower", "phaser", "phasor", "pingpong", "pink", "pitch_shift", "plate", "pluck", "pm", "pulse", "range", "resonz", "reverb", "rhpf", "ring", "ring_mod", "rlpf", "rms", "sample_hold", "sampler", "saw", "saw_naive", "schmidt", "segments", "select", "sidechain_compressor", "sine", "square", "square_naive", "sub", "superchip", "superfm", "superhat", "superkick", "superpwm", "supersaw", "supersnare", "svf_bp", "svf_hp", "svf_lp", "svf_notch", "tap", "tapedelay", "timer", "transient_shaper", "tremolo", "tri", "vco", "vibrato", "vocoder", "voices", "vowel", "gate", "trig", "pan2_l", "pan2_r", "waveguide", "wavetable", "widener", "wrap", "xfade", "xline",
 ]);
 
 const byName = new Map<string, Builtin>();

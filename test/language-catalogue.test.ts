@@ -1,6 +1,7 @@
 //! The builtin catalogue: every name of the reference's §3 is known, every entry lowers to its kernel, and the engine's kernel list agrees with it.
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { builtinPrograms } from "./builtins.js";
 import { BUILTINS, ENGINE_ONLY_KINDS, IMPLEMENTED_KERNELS, allKernels, kernelReport, lookup, missingKernels } from "../language/catalogue.js";
 import { compile } from "../language/compile/lower.js";
 import { lookupTransform } from "../language/compile/transforms.js";
@@ -59,13 +60,7 @@ describe("the catalogue", () => {
   });
 
   it("lowers every builtin with a kernel to a node of that kind", () => {
-    const arg = (type: string | undefined): string => (type === "gate" ? '"t ~ t t"' : type === "numbers" ? '"1 0.5"' : type === "word" ? '"out.wav"' : type === "vowel" ? '"a e"' : "1");
-    for (const b of BUILTINS) {
-      if (!b.kernel || b.unsupported || ["s", "sound", "synth", "sine_trig", "saw_trig", "square_trig", "tri_trig", "gain", "amp", "pan", "mtof"].includes(b.name)) continue;
-      const required = b.params.filter((p, i) => p.default === undefined || (i === 0 && b.input === "chain"));
-      const skipInput = b.input === "optional";
-      const args = required.filter((p, i) => !(skipInput && i === 0 && p.name === "in")).map((p) => (p.name === "in" ? "(saw 1)" : arg(p.type)));
-      const src = `out: ${b.name} ${args.join(" ")}${b.variadic ? " 1 2" : ""}`;
+    for (const { builtin: b, src } of builtinPrograms()) {
       const r = compile(src);
       expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${src}: ${d.message}`)).toEqual([]);
       expect(r.ir!.nodes.map((n) => n.kind), src).toContain(b.kernel);
@@ -82,13 +77,14 @@ describe("the catalogue", () => {
 
   it("lists the kernels a graph needs that an engine lacks", () => {
     expect(missingKernels(["sine", "reverb", "lpf", "reverb", "voices"], ["sine", "lpf"])).toEqual([
-      { kind: "reverb", names: ["reverb"] },
+      // reverb_stereo lowers to the reverb kernel too.
+      { kind: "reverb", names: ["reverb", "reverb_stereo"] },
       { kind: "voices", names: ["sine_trig", "saw_trig", "square_trig", "tri_trig", "synth"] },
     ]);
     for (const k of IMPLEMENTED_KERNELS) expect(allKernels().has(k), k).toBe(true);
     const ir = compile("out: saw 55 # reverb 0.5 0.5 # distort 3").ir!;
     expect(kernelReport(ir, ["saw"])).toBe(
-      "the engine does not implement these kernels yet: distortion; reverb; the program compiles (`phonon check`) but cannot play until they are added",
+      "the engine does not implement these kernels yet: distortion; reverb (reverb, reverb_stereo); the program compiles (`phonon check`) but cannot play until they are added",
     );
     expect(kernelReport(ir, ["saw", "reverb", "distortion"])).toBeUndefined();
   });
@@ -117,7 +113,7 @@ describe("the catalogue", () => {
       for (const p of b.params) {
         // Converted before emission (evaluate.ts toPorts): semitone offsets, an envelope's or
         // timer's chain input, segments' lists.
-        if (p.name === "offset" || (p.name === "in" && (b.family === "envelope" || b.name === "timer")) || p.name === "levels" || p.name === "times") continue;
+        if (p.name === "offset" || (p.name === "in" && (["env", "adsr", "ad", "ar", "asr", "line", "xline", "curve", "segments"].includes(b.kernel) || b.name === "timer" || b.name === "struct")) || p.name === "levels" || p.name === "times") continue;
         const type = p.type ?? "signal";
         const isPort = type === "signal" || type === "gate" || type === "vowel";
         if (isPort && !engine.has(p.name)) problems.push(`${b.name}: '${p.name}' is not a port of ${b.kernel} (${[...engine.keys()].join(" ")})`);

@@ -31,11 +31,11 @@ describe("phonon check", () => {
     expect(r.out).toEqual([`${f}: ok — 4 buses, 14 nodes, 7 stages, 3 lanes, 1 outputs, 0.5 cps`]);
   });
 
-  it("notes the kernels the engine does not implement yet", () => {
-    // fchorus and diffuser are catalogue names (reference §3.4) the engine has no kernel for yet.
+  it("notes no missing kernel now that the engine implements every catalogue kernel", () => {
+    // fchorus and diffuser (reference §3.4) lower to the chorus and allpass kernels.
     const r = check(file("fx.ph", "out: saw 55 # fchorus # diffuser"));
     expect(r.code).toBe(0);
-    expect(r.out[1]).toMatch(/does not implement these kernels yet.*: diffuser, fchorus$/);
+    expect(r.out.join("\n")).not.toMatch(/does not implement/);
   });
 
   it("prints the GraphIR as JSON with --ir and as text with --print", () => {

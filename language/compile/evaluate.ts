@@ -14,6 +14,9 @@ import { Emitter } from "./emit.js";
 import { chordMidi, chordIntervals, chordNames, midiToHz, noteMidi, scaleDegree, scaleNames } from "./pitch.js";
 import { type ArgInput, type TransformSpec, argKind, lookupTransform, maxArgs, requiredArgs, transformNames } from "./transforms.js";
 import { type Controls, type Sig, type Val, type VoiceTemplate, type Xf, describe, hasPattern, spanOf } from "./value.js";
+
+/** Envelope kernels: a chained input is multiplied by their output (they have no `in` port). */
+const ENVELOPE_SHAPES = new Set(["env", "adsr", "ad", "ar", "asr", "line", "xline", "curve", "segments"]);
 import { badAtoms, expandChordControls, expandChords, isSynthName, midiNumber, signalNumber, toSoundControls } from "./atoms.js";
 
 export const DEFAULT_CPS = 0.5;
@@ -843,11 +846,32 @@ export class Evaluator {
         values.freq = this.arith("*", values.freq ?? { t: "num", v: b.params[0]?.default ?? 440 }, factor, span);
       }
     }
+    if (b.name === "soft_saw") {
+      // The first 8 harmonics at 1/k².
+      for (let k = 1; k <= 8; k++) values[`a${k}`] = { t: "num", v: 1 / (k * k) };
+    }
+    if (b.name === "struct") {
+      // Phonon's fixed percussive envelope on each true event: 1 ms attack, 100 ms decay.
+      values.attack = { t: "num", v: 0.001 };
+      values.decay = { t: "num", v: 0.1 };
+      const input = values.in;
+      delete values.in;
+      return input;
+    }
     if (b.name === "timer" && values.in !== undefined) {
       values.gate = values.in;
       delete values.in;
     }
-    if (b.family === "envelope" && values.in !== undefined) {
+    if (b.name === "select") {
+      // The engine's select has four inputs, a…d.
+      const inputs = Object.keys(values).filter((k) => /^in\d+$/.test(k)).sort((x, y) => Number(x.slice(2)) - Number(y.slice(2)));
+      if (inputs.length > 4) this.error(`'select' chooses among at most 4 inputs, not ${inputs.length}`, span);
+      inputs.forEach((k, i) => {
+        values["abcd"[i]!] = values[k]!;
+        delete values[k];
+      });
+    }
+    if (ENVELOPE_SHAPES.has(b.kernel ?? "") && values.in !== undefined) {
       const input = values.in;
       delete values.in;
       if (b.name === "segments") this.segmentPorts(b, values, data, span);

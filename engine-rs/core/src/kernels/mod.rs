@@ -27,6 +27,7 @@ pub mod envelope;
 pub mod fft;
 pub mod fm;
 pub mod formant;
+pub mod gate;
 pub mod ladder;
 pub mod modulation;
 pub mod noise;
@@ -85,6 +86,8 @@ pub const KINDS: &[&str] = &[
     "tap",
     // Synth voices (a template started per trigger).
     "voices",
+    // Pattern to signal, and one side of a pan.
+    "gate", "trig", "pan2_l", "pan2_r",
 ];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
@@ -431,6 +434,10 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
         "freeze" => &spectral::FREEZE,
         "tap" => &tap::TAP,
         "voices" => &voices::VOICES,
+        "gate" => &gate::GATE_KIND,
+        "trig" => &gate::TRIG,
+        "pan2_l" => &spatial::PAN2_L,
+        "pan2_r" => &spatial::PAN2_R,
         _ => return None,
     })
 }
@@ -557,6 +564,10 @@ pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
         "freeze" => Box::new(spectral::Freeze::default()),
         "tap" => Box::new(tap::Tap::default()),
         "voices" => Box::new(voices::Voices::default()),
+        "gate" => Box::new(gate::Gate),
+        "trig" => Box::new(gate::Trig::default()),
+        "pan2_l" => Box::new(spatial::PanSide::new(false)),
+        "pan2_r" => Box::new(spatial::PanSide::new(true)),
         _ => return None,
     })
 }

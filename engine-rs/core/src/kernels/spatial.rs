@@ -1,4 +1,4 @@
-//! Stereo placement: `pan2` (pan law) and `widener` (mid/side width); both always output two channels.
+//! Stereo placement: `pan2` (pan law) and `widener` (mid/side width), both with two channels out, and `pan2_l`/`pan2_r` (one side of `pan2`'s law, mono).
 //!
 //! ## `pan2 {in, pos = 0}`
 //! `pos` −1 (all left) .. 1 (all right), clamped, read per frame (NaN → 0) and declicked (5 ms
@@ -37,6 +37,66 @@ pub const WIDENER: KindSpec = KindSpec {
     channels: ChannelRule::Stereo,
     triggers: false,
 };
+
+/// `pan2_l {in, pos}` and `pan2_r {in, pos}`: one channel of `pan2`'s mono law (pos −1..1,
+/// clamped, NaN → 0, read per frame), as a mono signal.
+pub const PAN2_L: KindSpec = KindSpec {
+    name: "pan2_l",
+    ports: &[audio("in"), param("pos", 0.0)],
+    channels: ChannelRule::Mono,
+    triggers: false,
+};
+/// See [`PAN2_L`].
+pub const PAN2_R: KindSpec = KindSpec {
+    name: "pan2_r",
+    ports: &[audio("in"), param("pos", 0.0)],
+    channels: ChannelRule::Mono,
+    triggers: false,
+};
+
+/// The `pan2_l`/`pan2_r` kernel.
+#[derive(Debug)]
+pub struct PanSide {
+    right: bool,
+}
+
+impl PanSide {
+    /// The left (`right = false`) or right side.
+    pub fn new(right: bool) -> PanSide {
+        PanSide { right }
+    }
+}
+
+impl Kernel for PanSide {
+    fn prepare(&mut self, _sample_rate: f32, _max_block: usize) {}
+
+    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let (x, pos) = (inputs[0].left(), inputs[1].left());
+        let right = self.right;
+        let side = |p: f32| {
+            let (l, r) = pan_gains(p, false);
+            if right {
+                r
+            } else {
+                l
+            }
+        };
+        let o = out.channel(0);
+        match pos {
+            Input::Const(p) => {
+                let g = side(p);
+                for (i, y) in o.iter_mut().enumerate() {
+                    *y = x.at(i) * g;
+                }
+            }
+            Input::Block(ps) => {
+                for (i, y) in o.iter_mut().enumerate() {
+                    *y = x.at(i) * side(ps[i]);
+                }
+            }
+        }
+    }
+}
 
 /// Delay of the side signal made from a mono input, seconds.
 pub const MONO_SIDE_DELAY: f32 = 0.012;
@@ -160,6 +220,40 @@ mod tests {
 
     /// Mono: L² + R² = in² at every position, −1 all left, +1 all right, −3 dB at the centre.
     /// Stereo: balance, unity at the centre.
+    #[test]
+    fn pan2_sides_are_pan2s_channels() {
+        // pan2_l and pan2_r give exactly the two channels of pan2 on a mono input.
+        let x: Vec<f32> = (0..300).map(|i| ((i as f32) * 0.05).sin()).collect();
+        let pos: Vec<f32> = (0..300).map(|i| (i as f32 / 150.0) - 1.0).collect();
+        let bank = crate::samples::SampleBank::default();
+        let srcs = [Src::Mono(x.clone()), Src::Mono(pos.clone())];
+        let l = super::super::testing::run_sizes(
+            &mut PanSide::new(false),
+            &srcs,
+            1,
+            300,
+            &[64, 7],
+            44100.0,
+            &bank,
+            &[],
+        );
+        let r = super::super::testing::run_sizes(
+            &mut PanSide::new(true),
+            &srcs,
+            1,
+            300,
+            &[64, 7],
+            44100.0,
+            &bank,
+            &[],
+        );
+        for i in 0..300 {
+            let (gl, gr) = pan_gains(pos[i], false);
+            assert_eq!(l[0][i], x[i] * gl);
+            assert_eq!(r[0][i], x[i] * gr);
+        }
+    }
+
     #[test]
     fn pan2_law() {
         let n = 2000;

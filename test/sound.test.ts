@@ -1,0 +1,106 @@
+//! What the sound engine plays, end to end: every catalogue name renders, chords, sample-accurate onsets, stereo pan and jux, bit-identical renders.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { kernelReport } from "../language/catalogue.js";
+import { compile } from "../language/compile/lower.js";
+import { powerSpectrum, rms } from "./analysis.js";
+import { builtinPrograms } from "./builtins.js";
+import { readWav } from "./wav.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "phonon-sound-"));
+
+function render(name: string, source: string, ...opts: string[]) {
+  const file = join(dir, `${name}.ph`);
+  const out = join(dir, `${name}.wav`);
+  writeFileSync(file, source);
+  const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "render", file, out, ...opts], { cwd: root, encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  return { wav: readWav(out), out, stdout: r.stdout };
+}
+
+describe("the sound engine", () => {
+  it("renders every catalogue name that has a kernel, with finite output", async () => {
+    const { Engine } = await import("../cli/engine.js");
+    const failures: string[] = [];
+    for (const { src } of builtinPrograms()) {
+      const r = compile(src);
+      if (!r.ir) {
+        failures.push(`${src}: does not compile`);
+        continue;
+      }
+      const engine = new Engine(44100, 512);
+      const missing = kernelReport(r.ir, engine.kinds());
+      if (missing) {
+        failures.push(`${src}: ${missing}`);
+        continue;
+      }
+      try {
+        engine.load(r.ir);
+        const x = engine.renderBuffer(4410);
+        if (!x.every(Number.isFinite)) failures.push(`${src}: non-finite output`);
+        if (engine.stats().nonfinite > 0) failures.push(`${src}: NaN/Inf flushed by the master`);
+      } catch (e) {
+        failures.push(`${src}: ${(e as Error).message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("plays the chord c4'maj as three voices at 261.63, 329.63 and 392.00 Hz (±1 Hz)", () => {
+    const { wav, stdout } = render("chord", "tempo: 1\n~keys: sine\nout: s \"~keys\" # note \"c4'maj\" * 0.3\n", "--seconds", "1");
+    expect(stdout).toMatch(/voices peak 3/);
+    const { power, binHz } = powerSpectrum(wav.data[0]!, 44100, 1 << 17);
+    // The three strongest local maxima between 200 and 500 Hz, refined by parabolic interpolation.
+    const peaks: { hz: number; p: number }[] = [];
+    for (let k = Math.ceil(200 / binHz); k < 500 / binHz; k++) {
+      if (power[k]! > power[k - 1]! && power[k]! >= power[k + 1]!) {
+        const [a, b, c] = [Math.log(power[k - 1]!), Math.log(power[k]!), Math.log(power[k + 1]!)];
+        peaks.push({ hz: (k + (0.5 * (a - c)) / (a - 2 * b + c)) * binHz, p: power[k]! });
+      }
+    }
+    const top = peaks.sort((x, y) => y.p - x.p).slice(0, 3).map((x) => x.hz).sort((x, y) => x - y);
+    // Equal temperament from A4 = 440 Hz: C4 = 440·2^(−9/12), E4 = 440·2^(−5/12), G4 = 440·2^(−2/12).
+    const want = [-9, -5, -2].map((s) => 440 * 2 ** (s / 12));
+    top.forEach((hz, i) => expect(Math.abs(hz - want[i]!), `${hz} vs ${want[i]}`).toBeLessThan(1));
+  });
+
+  it("starts an event at cycle 1/3 within one sample of its exact frame", () => {
+    // At 1 cps and 44.1 kHz, cycle 1/3 is frame 14700 exactly; nothing sounds before it.
+    const { wav } = render("third", 'tempo: 1\nout: s "~ bd ~"\n', "--seconds", "0.5");
+    const first = wav.data[0]!.findIndex((v) => v !== 0);
+    expect(first).toBeGreaterThanOrEqual(14700);
+    expect(first).toBeLessThanOrEqual(14701);
+  });
+
+  it("puts all the energy left with pan -1, and right with pan 1", () => {
+    const left = render("left", 'tempo: 1\nout: s "bd sn" # pan -1\n', "--seconds", "1").wav;
+    expect(rms(left.data[0]!)).toBeGreaterThan(0.05);
+    expect(rms(left.data[1]!)).toBe(0);
+    const right = render("right", 'tempo: 1\nout: s "bd sn" # pan 1\n', "--seconds", "1").wav;
+    expect(rms(right.data[0]!)).toBe(0);
+    expect(rms(right.data[1]!)).toBeGreaterThan(0.05);
+  });
+
+  it("jux rev: the original hard left, the reversed pattern hard right", () => {
+    const jux = render("jux", 'tempo: 1\nout: s "bd sn hh cp" $ jux rev\n', "--seconds", "1").wav;
+    const orig = render("orig", 'tempo: 1\nout: s "bd sn hh cp" # pan -1\n', "--seconds", "1").wav;
+    const reversed = render("rev", 'tempo: 1\nout: s "cp hh sn bd" # pan 1\n', "--seconds", "1").wav;
+    expect(Array.from(jux.data[0]!)).toEqual(Array.from(orig.data[0]!));
+    expect(Array.from(jux.data[1]!)).toEqual(Array.from(reversed.data[1]!));
+    expect(Array.from(jux.data[0]!)).not.toEqual(Array.from(jux.data[1]!));
+  });
+
+  it("renders every bundled example twice to bit-identical files", () => {
+    for (const name of readdirSync(join(root, "patterns")).filter((f) => f.endsWith(".ph"))) {
+      const source = readFileSync(join(root, "patterns", name), "utf8");
+      const a = render(`${name}-a`, source, "--cycles", "2").out;
+      const b = render(`${name}-b`, source, "--cycles", "2").out;
+      expect(readFileSync(a).equals(readFileSync(b)), name).toBe(true);
+    }
+  }, 60000);
+});
