@@ -17,7 +17,9 @@ let skipped = 0;
 console.log("== vitest ==");
 const v = spawnSync(
   join(root, "node_modules", ".bin", "vitest"),
-  ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${jsonOut}`],
+  // A generous per-test timeout: the live and end-to-end tests run real programs, and a loaded
+  // machine must make them slower, not failing.
+  ["run", "--testTimeout=30000", "--reporter=default", "--reporter=json", `--outputFile.json=${jsonOut}`],
   { cwd: root, stdio: "inherit" },
 );
 try {
