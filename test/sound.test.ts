@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { kernelReport } from "../language/catalogue.js";
 import { compile } from "../language/compile/lower.js";
-import { powerSpectrum, rms } from "./analysis.js";
+import { bandEnergy, dominantFrequency, powerSpectrum, rms } from "./analysis.js";
 import { builtinPrograms } from "./builtins.js";
 import { readWav } from "./wav.js";
 
@@ -93,6 +93,17 @@ describe("the sound engine", () => {
     expect(Array.from(jux.data[0]!)).toEqual(Array.from(orig.data[0]!));
     expect(Array.from(jux.data[1]!)).toEqual(Array.from(reversed.data[1]!));
     expect(Array.from(jux.data[0]!)).not.toEqual(Array.from(jux.data[1]!));
+  });
+
+  it("switches values and effects per cycle (every_val, every_effect)", () => {
+    // every n: cycle 0 is an "on" cycle (cycle mod n == 0), as in Tidal's every.
+    const v = render("everyval", "tempo: 1\nout: sine (every_val 2 440 220) * 0.5\n", "--seconds", "2").wav.data[0]!;
+    expect(Math.abs(dominantFrequency(v.subarray(0, 44100), 44100) - 440)).toBeLessThan(1);
+    expect(Math.abs(dominantFrequency(v.subarray(44100, 88200), 44100) - 220)).toBeLessThan(1);
+    const e = render("everyfx", "tempo: 1\nout: every_effect (saw 110 * 0.5) 2 (# lpf 300)\n", "--seconds", "2").wav.data[0]!;
+    const hf = (x: Float32Array) => bandEnergy(x, 44100, 2000, 22050);
+    // A 2-pole lowpass at 300 Hz takes more than 20 dB off everything above 2 kHz (2.7 octaves).
+    expect(10 * Math.log10(hf(e.subarray(44100, 88200)) / hf(e.subarray(0, 44100)))).toBeGreaterThan(20);
   });
 
   it("renders every bundled example twice to bit-identical files", () => {
