@@ -95,6 +95,14 @@ describe("the sound engine", () => {
     expect(Array.from(jux.data[0]!)).not.toEqual(Array.from(jux.data[1]!));
   });
 
+  it("plays unit \"c\" speeds in cycles: speed 2 stretches a sample over half a cycle", () => {
+    // At 0.5 cps a cycle is 2 s, so speed 2 (two plays per cycle) makes the kick last 1 s.
+    const x = render("unitc", 'tempo: 0.5\nout: s "bd" # unit "c" # speed 2\n', "--seconds", "2").wav.data[0]!;
+    let last = x.length - 1;
+    while (last > 0 && x[last] === 0) last--;
+    expect(Math.abs(last / 44100 - 1)).toBeLessThan(0.002);
+  });
+
   it("switches values and effects per cycle (every_val, every_effect)", () => {
     // every n: cycle 0 is an "on" cycle (cycle mod n == 0), as in Tidal's every.
     const v = render("everyval", "tempo: 1\nout: sine (every_val 2 440 220) * 0.5\n", "--seconds", "2").wav.data[0]!;

@@ -15,7 +15,8 @@ export const GATE = 2;
  * - ratio: a pitch ratio (a numeric note, 2^(semitones/12); synth voices): pitch ports play base × ratio;
  * - attack, decay, sustain (level), release: the voice envelope;
  * - dur: how long the voice is held before its release (the event's length × legato, or `dur`);
- * - begin, end: the sample slice (0…1); cut: cut group; loop: 1 to loop; unit: 0 rate, 1 cycles.
+ * - begin, end: the sample slice (0…1); cut: cut group; loop: 1 to loop; unit: 0 rate, 1 cycles;
+ * - cps: the tempo, sent with unit 1 (a speed in cycles becomes a rate from it and the sample's length).
  */
 export const FIELD = {
   sample: 0,
@@ -34,6 +35,7 @@ export const FIELD = {
   cut: 13,
   loop: 14,
   unit: 15,
+  cps: 16,
 } as const;
 
 /** Field codes of a GATE record. */

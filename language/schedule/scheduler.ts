@@ -129,10 +129,14 @@ export class Scheduler {
     const semis = num(c.note) ?? (num(c.midi) !== undefined ? num(c.midi)! - 60 : undefined);
     const speed = num(c.speed);
     if (semis !== undefined || speed !== undefined) out.push([FIELD.speed, (speed ?? 1) * 2 ** ((semis ?? 0) / 12)]);
-    for (const k of ["begin", "end", "cut", "loop", "unit"] as const) {
+    for (const k of ["begin", "end", "cut", "loop"] as const) {
       const x = num(c[k]);
       if (x !== undefined) out.push([FIELD[k], x]);
     }
+    // unit "c": speed counts cycles per sample, so the engine needs the tempo to turn it into a rate.
+    const unit = c.unit === "c" ? 1 : c.unit === "r" ? 0 : num(c.unit);
+    if (unit !== undefined) out.push([FIELD.unit, unit]);
+    if (unit === 1) out.push([FIELD.cps, this.ir.cps]);
     return out;
   }
 

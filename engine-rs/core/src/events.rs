@@ -68,6 +68,8 @@ pub mod code {
     pub const LOOP: u32 = 14;
     /// Trigger: speed unit (0 rate, 1 cycles).
     pub const UNIT: u32 = 15;
+    /// Trigger: the tempo in cycles per second (for unit 1).
+    pub const CPS: u32 = 16;
     /// Set and gate: the new value.
     pub const VALUE: u32 = 0;
     /// Gate: length in frames.
@@ -113,6 +115,8 @@ pub struct Trigger {
     pub looped: bool,
     /// Speed in cycles rather than rate.
     pub unit_cycles: bool,
+    /// The tempo, cycles per second (sent with `unit_cycles`).
+    pub cps: Option<f32>,
 }
 
 impl Default for Trigger {
@@ -134,6 +138,7 @@ impl Default for Trigger {
             cut: 0,
             looped: false,
             unit_cycles: false,
+            cps: None,
         }
     }
 }
@@ -239,6 +244,7 @@ pub fn decode(
                 (KIND_TRIGGER, code::CUT) => t.cut = v.clamp(0.0, u32::MAX as f64) as u32,
                 (KIND_TRIGGER, code::LOOP) => t.looped = v > 0.0,
                 (KIND_TRIGGER, code::UNIT) => t.unit_cycles = v > 0.0,
+                (KIND_TRIGGER, code::CPS) => t.cps = Some((v as f32).clamp(0.001, 1000.0)),
                 (KIND_SET | KIND_GATE, code::VALUE) => value = Some(v as f32),
                 (KIND_GATE, code::LENGTH) => length = Some(v),
                 _ => {}

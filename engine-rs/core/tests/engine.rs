@@ -406,3 +406,46 @@ fn gate_lanes_hold_for_the_length_with_an_edge_between_notes() {
         assert_eq!(*v, want(i), "frame {i}");
     }
 }
+
+/// `# adsr` on a sample: with a constant 0.5 sample (below the master limiter's threshold) the
+/// output is half the envelope. Attack 10 frames, decay 20 frames to sustain 0.5 (at 8 kHz,
+/// 0.00125 s and 0.0025 s): frame k (from 0) of the attack is (k+1)/10, of the decay
+/// 1 − 0.5·(j+1)/20, then 0.5 — each times 0.5.
+#[test]
+fn a_sample_envelope_decays_to_its_sustain() {
+    let mut e = Engine::new(8000, 64);
+    let one = e.add_sample("half", Sample::mono(vec![0.5; 4000]));
+    load(&mut e, SAMPLER);
+    // fields: sample, attack 6 = 0.00125 s (10 frames), decay 7 = 0.0025 s (20 frames), sustain 8 = 0.5
+    e.push_events(&[
+        0.0, 0.0, 0.0, 4.0, 0.0, one as f64, 6.0, 0.00125, 7.0, 0.0025, 8.0, 0.5,
+    ])
+    .unwrap();
+    let (l, _) = render(&mut e, 100, &[64, 7]);
+    for (k, v) in l.iter().enumerate().take(10) {
+        assert!(
+            (v - 0.5 * (k + 1) as f32 / 10.0).abs() < 1e-6,
+            "attack {k}: {v}"
+        );
+    }
+    for j in 0..20 {
+        let want = 0.5 * (1.0 - 0.5 * (j + 1) as f32 / 20.0);
+        assert!((l[10 + j] - want).abs() < 1e-6, "decay {j}: {}", l[10 + j]);
+    }
+    assert!(l[30..].iter().all(|v| (v - 0.25).abs() < 1e-6));
+}
+
+/// `unit "c"`: speed counts plays per cycle. A 4000-frame sample at 8 kHz (0.5 s) with speed 1 at
+/// 0.25 cps stretches over one cycle (4 s): rate 4000·0.25/8000 = 1/8, so it lasts 32000 frames.
+#[test]
+fn unit_cycles_stretches_a_sample_over_the_cycle() {
+    let mut e = Engine::new(8000, 64);
+    let one = e.add_sample("half", Sample::mono(vec![0.5; 4000]));
+    load(&mut e, SAMPLER);
+    // fields: sample, unit 15 = 1, cps 16 = 0.25
+    e.push_events(&[0.0, 0.0, 0.0, 3.0, 0.0, one as f64, 15.0, 1.0, 16.0, 0.25])
+        .unwrap();
+    let (l, _) = render(&mut e, 40000, &[512]);
+    let last = l.iter().rposition(|v| *v != 0.0).unwrap();
+    assert!((31990..=32000).contains(&last), "ends at {last}");
+}

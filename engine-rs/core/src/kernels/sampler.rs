@@ -28,8 +28,11 @@
 //!   the release has ended; without `dur` it would never end, so it plays once.
 //! - `cut` g > 0: the trigger fades out every other voice of group g on this sampler over
 //!   [`CUT_FADE_SECONDS`] (linearly, from its current level) from the trigger's frame.
-//! - `unit` "c" (speed in cycles per sample) needs the tempo, which kernels do not see; the sampler
-//!   ignores it and plays at `speed` as a rate.
+//! - `unit` "c" (with the trigger's `cps`): `speed` counts how many times the slice plays per
+//!   cycle, as in Tidal, so the rate is speed · slice length · cps / sample rate (speed 1 stretches
+//!   the slice over one cycle). Without `cps` it is read as a rate.
+//! - `decay`, `sustain` (an ADSR on the sample): after the attack the level falls linearly to
+//!   `sustain` (0..1, default 1) over `decay` (s, 0..60, default 0), and holds there.
 use super::{
     ChannelRule, Context, Input, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec,
 };
@@ -88,6 +91,10 @@ struct Voice {
     age: u64,
     /// Attack length in frames (≥ 1).
     attack: u32,
+    /// Frames of the decay to `sustain` after the attack (0: none).
+    decay: u32,
+    /// Level held after the decay.
+    sustain: f32,
     /// The age at which the timed release starts (`u64::MAX`: none).
     hold: u64,
     /// Length of the timed release, frames.
@@ -175,8 +182,11 @@ impl Sampler {
                 v.release_from * v.release_left as f32 / v.release_len as f32
             } else if v.age < u64::from(v.attack) {
                 (v.age + 1) as f32 / v.attack as f32
+            } else if v.age < u64::from(v.attack) + u64::from(v.decay) {
+                let k = (v.age - u64::from(v.attack) + 1) as f32 / v.decay as f32;
+                1.0 - (1.0 - v.sustain) * k
             } else {
-                1.0
+                v.sustain
             };
             v.env = env;
             v.age += 1;
@@ -268,8 +278,11 @@ impl Sampler {
             }
         };
         let (gl, gr) = pan_gains(t.pan);
-        let speed = t.speed as f64;
         let sr = self.sample_rate;
+        let speed = match (t.unit_cycles, t.cps) {
+            (true, Some(cps)) => t.speed as f64 * (hi - lo) * f64::from(cps) / f64::from(sr),
+            _ => t.speed as f64,
+        };
         let secs = |x: f32, max: f32| {
             if x.is_finite() {
                 x.clamp(0.0, max)
@@ -310,6 +323,11 @@ impl Sampler {
             cut: t.cut,
             age: 0,
             attack,
+            decay: t
+                .decay
+                .map(|d| (secs(d, 60.0) * sr).round() as u32)
+                .unwrap_or(0),
+            sustain: t.sustain.map(|x| secs(x, 1.0)).unwrap_or(1.0),
             hold,
             release,
             env: 0.0,
