@@ -41,7 +41,7 @@
 //! for even k. `width` 0..1 blends the sides: wet L = a·(1+w)/2 + b·(1−w)/2 (and mirrored) with a,
 //! b the left and right line outputs; width 0 is mono. `time` 0..2 s. Always stereo out.
 
-use super::delayline::{DelayLine, FadingHead};
+use super::delayline::{adopt_echoes, DelayLine, FadingHead};
 use super::dsp::{self, audio, clampf, finite, flush, param, Declick, Lfo, Scratch, Smoother};
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
@@ -147,10 +147,7 @@ impl Kernel for Delay {
     /// Echoes already in the line keep sounding across a reload.
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Delay>(old) {
-            for (line, prev) in self.lines.iter_mut().zip(&o.lines) {
-                line.copy_from(prev);
-            }
-            self.heads = o.heads;
+            adopt_echoes(&mut self.lines, &mut self.heads, &o.lines, &o.heads);
         }
     }
 
@@ -316,10 +313,7 @@ impl Kernel for Multitap {
     /// Echoes already in the line keep sounding across a reload.
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Multitap>(old) {
-            for (line, prev) in self.lines.iter_mut().zip(&o.lines) {
-                line.copy_from(prev);
-            }
-            self.heads = o.heads;
+            adopt_echoes(&mut self.lines, &mut self.heads, &o.lines, &o.heads);
         }
     }
 
@@ -395,10 +389,7 @@ impl Kernel for PingPong {
     /// Echoes already in the line keep sounding across a reload.
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<PingPong>(old) {
-            for (line, prev) in self.lines.iter_mut().zip(&o.lines) {
-                line.copy_from(prev);
-            }
-            self.heads = o.heads;
+            adopt_echoes(&mut self.lines, &mut self.heads, &o.lines, &o.heads);
         }
     }
 

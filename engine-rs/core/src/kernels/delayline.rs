@@ -133,6 +133,20 @@ pub struct FadingHead {
     primed: bool,
 }
 
+/// Takes over another kernel's stereo delay lines and read heads (hot reload: the echoes already
+/// in the lines keep sounding). Copies; no allocation. Render thread.
+pub fn adopt_echoes(
+    lines: &mut [DelayLine; 2],
+    heads: &mut [FadingHead; 2],
+    old_lines: &[DelayLine; 2],
+    old_heads: &[FadingHead; 2],
+) {
+    for (line, prev) in lines.iter_mut().zip(old_lines) {
+        line.copy_from(prev);
+    }
+    *heads = *old_heads;
+}
+
 /// Crossfade length of [`FadingHead`], seconds.
 pub const HEAD_FADE_SECONDS: f32 = 0.02;
 
