@@ -158,7 +158,7 @@ impl Kernel for Delay {
             h.prepare(sample_rate);
         }
         self.mix.prepare(sample_rate, max_block);
-        self.scratch.allocate(5, max_block);
+        self.scratch.prepare(5, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -241,7 +241,7 @@ impl Kernel for TapeDelay {
         self.flutter = Lfo::default();
         self.delays = vec![0.0; max_block];
         self.mix.prepare(sample_rate, max_block);
-        self.scratch.allocate(10, max_block);
+        self.scratch.prepare(10, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -324,7 +324,7 @@ impl Kernel for Multitap {
             h.prepare(sample_rate);
         }
         self.mix.prepare(sample_rate, max_block);
-        self.scratch.allocate(6, max_block);
+        self.scratch.prepare(6, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -401,7 +401,7 @@ impl Kernel for PingPong {
         }
         self.mix.prepare(sample_rate, max_block);
         self.width.prepare(sample_rate, max_block);
-        self.scratch.allocate(7, max_block);
+        self.scratch.prepare(7, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {

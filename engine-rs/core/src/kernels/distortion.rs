@@ -84,7 +84,7 @@ impl Kernel for Distortion {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.drive.prepare(sample_rate, max_block);
         self.mix.prepare(sample_rate, max_block);
-        self.scratch.allocate(4, max_block);
+        self.scratch.prepare(4, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -160,7 +160,7 @@ pub struct Bitcrush {
 impl Kernel for Bitcrush {
     fn prepare(&mut self, _sample_rate: f32, max_block: usize) {
         self.hold = Hold::default();
-        self.scratch.allocate(4, max_block);
+        self.scratch.prepare(4, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -195,7 +195,7 @@ pub struct Coarse {
 impl Kernel for Coarse {
     fn prepare(&mut self, _sample_rate: f32, max_block: usize) {
         self.hold = Hold::default();
-        self.scratch.allocate(3, max_block);
+        self.scratch.prepare(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -226,7 +226,7 @@ impl Kernel for Decimator {
     fn prepare(&mut self, _sample_rate: f32, max_block: usize) {
         self.hold = Hold::default();
         self.lp = [0.0; 2];
-        self.scratch.allocate(4, max_block);
+        self.scratch.prepare(4, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {

@@ -1,8 +1,8 @@
 //! Small building blocks shared by the effect kernels: parameter clamps, scratch slices, smoothing, LFOs, noise, denormal flushing.
 //!
-//! Nothing here allocates after [`Scratch::allocate`], which kernels call from `prepare`.
+//! Nothing here allocates after [`Scratch::prepare`], which kernels call from their own `prepare`.
 
-use super::{Input, PortSpec};
+use super::PortSpec;
 use std::f32::consts::TAU;
 
 /// A required audio input port that takes both channels of a stereo source.
@@ -92,43 +92,8 @@ pub fn equal_power(pos: f32) -> (f32, f32) {
     (((1.0 - p) * q).sin(), ((1.0 + p) * q).sin())
 }
 
-/// Per-kernel scratch buffers that turn constant inputs into slices, so inner loops read plain
-/// `&[f32]` whatever the input kind (the Const/Block choice is made once per block).
-#[derive(Debug, Default)]
-pub struct Scratch {
-    buf: Vec<f32>,
-    stride: usize,
-}
-
-impl Scratch {
-    /// Room for `slots` slices of `max_block` frames. Control thread.
-    pub fn allocate(&mut self, slots: usize, max_block: usize) {
-        self.buf = vec![0.0; slots * max_block.max(1)];
-        self.stride = max_block.max(1);
-    }
-
-    /// `n` frames of each input: a block input as it is, a constant written into a scratch slot.
-    /// `n` is at most the `max_block` given to [`Scratch::allocate`], `K` at most its `slots`.
-    pub fn slices<'s, const K: usize>(
-        &'s mut self,
-        inputs: [Input<'s>; K],
-        n: usize,
-    ) -> [&'s [f32]; K] {
-        let mut chunks = self.buf.chunks_mut(self.stride);
-        inputs.map(|input| {
-            let chunk = chunks.next().expect("scratch has a slot per input");
-            match input {
-                Input::Const(v) => {
-                    let (head, _) = chunk.split_at_mut(n);
-                    head.fill(v);
-                    let head: &'s [f32] = head;
-                    head
-                }
-                Input::Block(b) => &b[..n],
-            }
-        })
-    }
-}
+/// The port expansion every kernel uses (constants written into slices once per block).
+pub use super::scratch::Scratch;
 
 /// A one-pole smoother towards a target, primed to its first target (no glide at start).
 #[derive(Clone, Copy, Debug, Default)]
@@ -527,16 +492,6 @@ mod tests {
         let runs: Vec<_> = control_runs(64, 32).collect();
         assert_eq!(runs, vec![(0, 32)]);
         assert_eq!(control_runs(5, 0).count(), 0);
-    }
-
-    #[test]
-    fn scratch_turns_constants_into_slices() {
-        let mut s = Scratch::default();
-        s.allocate(2, 8);
-        let b = [1.0, 2.0, 3.0, 4.0];
-        let [x, y] = s.slices([Input::Const(0.5), Input::Block(&b)], 3);
-        assert_eq!(x, &[0.5, 0.5, 0.5]);
-        assert_eq!(y, &[1.0, 2.0, 3.0]);
     }
 
     #[test]

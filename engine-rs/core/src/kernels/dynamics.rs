@@ -191,7 +191,7 @@ impl Compression {
         self.follower = Follower::default();
         self.level = vec![0.0; max_block];
         self.gain = vec![0.0; max_block];
-        self.scratch.allocate(slots, max_block);
+        self.scratch.prepare(slots, max_block);
     }
 }
 
@@ -379,7 +379,7 @@ impl Kernel for TransientShaper {
         self.smooth_coef = c(SHAPER_SMOOTHING);
         self.level = vec![0.0; max_block];
         self.gain = vec![0.0; max_block];
-        self.scratch.allocate(4, max_block);
+        self.scratch.prepare(4, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -527,7 +527,7 @@ impl Kernel for Limiter {
         self.gain = 1.0;
         self.frame = 0;
         self.gains = vec![0.0; max_block];
-        self.scratch.allocate(5, max_block);
+        self.scratch.prepare(5, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {

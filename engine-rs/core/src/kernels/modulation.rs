@@ -159,7 +159,7 @@ impl Kernel for Chorus {
         self.lfo = Lfo::default();
         self.depth.prepare(DEPTH_SMOOTHING, sample_rate);
         self.mix.prepare(sample_rate, max_block);
-        self.scratch.allocate(5, max_block);
+        self.scratch.prepare(5, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -214,7 +214,7 @@ impl Kernel for Flanger {
         self.lfo = Lfo::default();
         self.depth.prepare(DEPTH_SMOOTHING, sample_rate);
         self.delays = vec![0.0; max_block];
-        self.scratch.allocate(5, max_block);
+        self.scratch.prepare(5, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -279,7 +279,7 @@ impl Kernel for Phaser {
         self.last = [0.0; 2];
         self.lfo = Lfo::default();
         self.coefs = vec![0.0; max_block];
-        self.scratch.allocate(6, max_block);
+        self.scratch.prepare(6, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -344,7 +344,7 @@ impl Kernel for Tremolo {
         self.lfo = Lfo::default();
         self.gain = vec![0.0; max_block];
         self.depth.prepare(sample_rate, max_block);
-        self.scratch.allocate(4, max_block);
+        self.scratch.prepare(4, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -402,7 +402,7 @@ impl Kernel for Vibrato {
         self.lfo = Lfo::default();
         self.exc.prepare(DEPTH_SMOOTHING, sample_rate);
         self.delays = vec![0.0; max_block];
-        self.scratch.allocate(4, max_block);
+        self.scratch.prepare(4, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -453,7 +453,7 @@ impl Kernel for Ring {
         self.sample_rate = sample_rate;
         self.phase = 0.0;
         self.carrier = vec![0.0; max_block];
-        self.scratch.allocate(3, max_block);
+        self.scratch.prepare(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -488,7 +488,7 @@ pub struct RingMod {
 
 impl Kernel for RingMod {
     fn prepare(&mut self, _sample_rate: f32, max_block: usize) {
-        self.scratch.allocate(4, max_block);
+        self.scratch.prepare(4, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {

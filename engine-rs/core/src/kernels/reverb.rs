@@ -206,7 +206,7 @@ impl Kernel for Reverb {
                 };
             }
         }
-        self.scratch.allocate(5, max_block);
+        self.scratch.prepare(5, max_block);
         self.input = vec![0.0; max_block];
         self.fb = vec![0.0; max_block];
         self.damp = vec![0.0; max_block];
@@ -362,7 +362,7 @@ impl Kernel for Plate {
         self.lfo_inc = 1.0 / sr;
         self.frame = 0;
         self.mix.prepare(sr, max_block);
-        self.scratch.allocate(8, max_block);
+        self.scratch.prepare(8, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -525,7 +525,7 @@ impl Kernel for Lush {
         self.decay = None;
         self.frame = 0;
         self.mix.prepare(sr, max_block);
-        self.scratch.allocate(10, max_block);
+        self.scratch.prepare(10, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {

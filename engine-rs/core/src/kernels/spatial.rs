@@ -130,7 +130,7 @@ impl Kernel for Pan2 {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.gains = [vec![0.0; max_block], vec![0.0; max_block]];
         self.pos.prepare(sample_rate, max_block);
-        self.scratch.allocate(3, max_block);
+        self.scratch.prepare(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -180,7 +180,7 @@ impl Kernel for Widener {
         self.sample_rate = sample_rate;
         self.line = DelayLine::new((MONO_SIDE_DELAY * sample_rate).ceil() as usize + 1);
         self.width.prepare(sample_rate, max_block);
-        self.scratch.allocate(3, max_block);
+        self.scratch.prepare(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {

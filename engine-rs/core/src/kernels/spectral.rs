@@ -125,7 +125,7 @@ impl Kernel for PitchShift {
         self.lines = [DelayLine::new(max), DelayLine::new(max)];
         self.phase = 0.0;
         self.ratio = (0.0, 1.0);
-        self.scratch.allocate(3, max_block);
+        self.scratch.prepare(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -255,7 +255,7 @@ impl Kernel for Vocoder {
         self.frame = 0;
         self.m = vec![0.0; max_block];
         self.c = vec![0.0; max_block];
-        self.scratch.allocate(5, max_block);
+        self.scratch.prepare(5, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -360,7 +360,7 @@ impl Kernel for Granular {
         *self = Granular::default();
         self.sample_rate = sample_rate;
         self.line = DelayLine::new((GRAIN_MEMORY * sample_rate).ceil() as usize + 8);
-        self.scratch.allocate(5, max_block);
+        self.scratch.prepare(5, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -554,7 +554,7 @@ impl Kernel for Convolve {
         self.w_re = vec![0.0; m];
         self.w_im = vec![0.0; m];
         self.mix.prepare(sample_rate, max_block);
-        self.scratch.allocate(3, max_block);
+        self.scratch.prepare(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
@@ -705,7 +705,7 @@ impl Kernel for Freeze {
         self.xf_step = 1.0 / (FREEZE_FADE * sample_rate).max(1.0);
         self.w_re = vec![0.0; n];
         self.w_im = vec![0.0; n];
-        self.scratch.allocate(3, max_block);
+        self.scratch.prepare(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {

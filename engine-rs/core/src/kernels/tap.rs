@@ -51,7 +51,7 @@ impl Kernel for Tap {
         self.buf = [vec![0.0; cap], vec![0.0; cap]];
         self.len = 0;
         self.channels = 1;
-        self.scratch.allocate(3, max_block);
+        self.scratch.prepare(3, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
