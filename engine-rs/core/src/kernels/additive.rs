@@ -17,16 +17,10 @@
 use super::control::clamp_or;
 use super::osc::clamp_freq;
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 use std::f64::consts::TAU;
 
-const fn par(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+use super::param as par;
 
 /// `additive {freq, a1..a8}`.
 pub const ADDITIVE: KindSpec = KindSpec {

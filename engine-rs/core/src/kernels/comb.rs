@@ -17,19 +17,9 @@ use super::control::{clamp_or, Glide};
 use super::scratch::Scratch;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
-const IN: PortSpec = PortSpec {
-    name: "in",
-    default: None,
-    stereo: true,
-};
+const IN: PortSpec = super::audio("in");
 
-const fn par(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+use super::param as par;
 
 /// `comb {in, freq, feedback}`.
 pub const COMB: KindSpec = KindSpec {

@@ -33,13 +33,7 @@ use super::scratch::Scratch;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 use std::f64::consts::TAU;
 
-const fn port(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+use super::param as port;
 
 const GATE: PortSpec = port("gate", 1.0);
 

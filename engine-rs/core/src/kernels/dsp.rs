@@ -2,26 +2,9 @@
 //!
 //! Nothing here allocates after [`Scratch::prepare`], which kernels call from their own `prepare`.
 
-use super::PortSpec;
 use std::f32::consts::TAU;
 
-/// A required audio input port that takes both channels of a stereo source.
-pub const fn audio(name: &'static str) -> PortSpec {
-    PortSpec {
-        name,
-        default: None,
-        stereo: true,
-    }
-}
-
-/// A mono control port with a default.
-pub const fn param(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+pub use super::{audio, param};
 
 /// Frames per control period. Parameters that are expensive to map (reverb decay to per-line
 /// gains, vocoder band coefficients) are read at absolute frames that are multiples of this, so

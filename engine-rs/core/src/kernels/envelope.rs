@@ -52,13 +52,7 @@ use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, Port
 /// Longest time, seconds.
 pub const MAX_TIME: f32 = 600.0;
 
-const fn port(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+use super::param as port;
 
 const GATE: PortSpec = port("gate", 1.0);
 

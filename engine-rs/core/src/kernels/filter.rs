@@ -35,11 +35,7 @@ use super::control::{clamp_or, Glide};
 use super::scratch::Scratch;
 use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
-const IN: PortSpec = PortSpec {
-    name: "in",
-    default: None,
-    stereo: true,
-};
+const IN: PortSpec = super::audio("in");
 
 const CUTOFF_Q: &[PortSpec] = &[
     IN,

@@ -24,19 +24,9 @@ use super::control::{clamp_or, Glide};
 use super::scratch::Scratch;
 use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
-const IN: PortSpec = PortSpec {
-    name: "in",
-    default: None,
-    stereo: true,
-};
+const IN: PortSpec = super::audio("in");
 
-const fn par(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+use super::param as par;
 
 /// `formant {in, f1, f2, f3, bw1, bw2, bw3}`.
 pub const FORMANT: KindSpec = KindSpec {

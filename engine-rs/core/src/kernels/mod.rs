@@ -291,6 +291,24 @@ pub struct PortSpec {
     pub stereo: bool,
 }
 
+/// A required audio input port that takes both channels of a stereo source.
+pub const fn audio(name: &'static str) -> PortSpec {
+    PortSpec {
+        name,
+        default: None,
+        stereo: true,
+    }
+}
+
+/// A mono control port with a default.
+pub const fn param(name: &'static str, default: f32) -> PortSpec {
+    PortSpec {
+        name,
+        default: Some(default),
+        stereo: false,
+    }
+}
+
 /// The static description of a kind: its ports, its output channels, whether it takes triggers.
 #[derive(Clone, Copy, Debug)]
 pub struct KindSpec {

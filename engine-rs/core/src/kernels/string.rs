@@ -26,20 +26,14 @@
 use super::control::{clamp_or, Edge};
 use super::noise::Rng;
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
 /// Lowest frequency, Hz (sizes the delay line).
 pub const MIN_FREQ: f32 = 20.0;
 /// Loop gain per period.
 pub const LOOP_GAIN: f64 = 0.999;
 
-const fn port(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+use super::param as port;
 
 /// `pluck {freq, damping, gate}`.
 pub const PLUCK: KindSpec = KindSpec {

@@ -23,13 +23,7 @@ use super::scratch::Scratch;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 use std::f64::consts::TAU;
 
-const fn port(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+use super::param as port;
 
 const fn mono(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
     KindSpec {

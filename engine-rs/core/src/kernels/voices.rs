@@ -42,13 +42,7 @@ use crate::events::Trigger;
 use crate::ir::{DataValue, NodeData, TemplateIr, VOICE_INPUTS};
 use crate::plan::{Graph, Source};
 
-const fn port(name: &'static str, default: f32) -> PortSpec {
-    PortSpec {
-        name,
-        default: Some(default),
-        stereo: false,
-    }
-}
+use super::param as port;
 
 const fn stereo(name: &'static str) -> PortSpec {
     PortSpec {
