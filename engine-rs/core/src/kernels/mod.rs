@@ -33,6 +33,7 @@ pub mod modulation;
 pub mod noise;
 pub mod reverb;
 pub mod scratch;
+pub mod simd;
 pub mod spatial;
 pub mod spectral;
 pub mod string;

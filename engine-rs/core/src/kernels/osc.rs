@@ -36,7 +36,6 @@
 
 use super::scratch::Scratch;
 use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
-use std::f64::consts::TAU;
 
 const FREQ: PortSpec = PortSpec {
     name: "freq",
@@ -153,7 +152,8 @@ pub fn clamp_width(w: f32) -> f32 {
 }
 
 /// The PolyBLEP residual for a unit-phase position `t` (0..1) and phase step `dt` (0..0.5):
-/// nonzero only within one step of the discontinuity at t = 0 ≡ 1.
+/// nonzero only within one step of the discontinuity at t = 0 ≡ 1. f64, for the kernels that
+/// keep f64 phases (the super* synths).
 #[inline(always)]
 pub fn poly_blep(t: f64, dt: f64) -> f64 {
     if t < dt {
@@ -167,123 +167,11 @@ pub fn poly_blep(t: f64, dt: f64) -> f64 {
     }
 }
 
-/// Phase state common to the three oscillators.
-#[derive(Clone, Copy, Debug, Default)]
-struct Phase {
-    /// Unit phase, 0 ≤ phase < 1.
-    phase: f64,
-    /// 1 / sample rate.
-    inv_sr: f64,
-    /// sample rate / 2.
-    nyquist: f32,
-}
-
-impl Phase {
-    fn prepare(&mut self, sample_rate: f32) {
-        self.inv_sr = 1.0 / sample_rate as f64;
-        self.nyquist = sample_rate * 0.5;
-    }
-
-    /// Runs `shape(phase, step)` for each frame and advances the phase by `freq(i)`. Generic over
-    /// the input accessors so that constant inputs compile to their own loop.
-    #[inline(always)]
-    fn run(
-        &mut self,
-        out: &mut [f32],
-        freq: impl Fn(usize) -> f32,
-        mut shape: impl FnMut(usize, f64, f64) -> f32,
-    ) {
-        let mut p = self.phase;
-        for (i, o) in out.iter_mut().enumerate() {
-            let inc = clamp_freq(freq(i), self.nyquist) as f64 * self.inv_sr;
-            *o = shape(i, p, inc.abs());
-            p += inc;
-            p -= p.floor();
-        }
-        self.phase = p;
-    }
-}
-
-/// Sine oscillator.
-#[derive(Debug, Default)]
-pub struct Sine {
-    ph: Phase,
-}
-
-impl Kernel for Sine {
-    /// Back to the start: phase 0.
-    fn reset(&mut self) {
-        self.ph.phase = 0.0;
-    }
-
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Sine>(old) {
-            self.ph.phase = o.ph.phase;
-        }
-    }
-
-    fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
-        self.ph.prepare(sample_rate);
-    }
-
-    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
-        let out = out.channel(0);
-        let shape = |_: usize, p: f64, _: f64| (TAU * p).sin() as f32;
-        match inputs[0].left() {
-            Input::Const(f) => self.ph.run(out, |_| f, shape),
-            Input::Block(f) => {
-                let f = &f[..out.len()];
-                self.ph.run(out, |i| f[i], shape)
-            }
-        }
-    }
-}
-
-/// Band-limited sawtooth.
-#[derive(Debug, Default)]
-pub struct Saw {
-    ph: Phase,
-}
-
-impl Kernel for Saw {
-    /// Back to the start: phase 0.
-    fn reset(&mut self) {
-        self.ph.phase = 0.0;
-    }
-
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Saw>(old) {
-            self.ph.phase = o.ph.phase;
-        }
-    }
-
-    fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
-        self.ph.prepare(sample_rate);
-    }
-
-    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
-        let out = out.channel(0);
-        let shape = |_: usize, p: f64, dt: f64| (2.0 * p - 1.0 - poly_blep(p, dt)) as f32;
-        match inputs[0].left() {
-            Input::Const(f) => self.ph.run(out, |_| f, shape),
-            Input::Block(f) => {
-                let f = &f[..out.len()];
-                self.ph.run(out, |i| f[i], shape)
-            }
-        }
-    }
-}
-
-/// Band-limited pulse wave with variable width.
-#[derive(Debug, Default)]
-pub struct Square {
-    ph: Phase,
-}
-
-/// One frame of the square: naive pulse plus the BLEP at the rising edge (phase 0) minus the BLEP
-/// at the falling edge (phase = width).
+/// One frame of the band-limited pulse on an f64 phase `p` with step `dt`, for the kernels that
+/// keep their own f64 phases (the super* synths): naive pulse plus the BLEP at the rising edge
+/// minus the BLEP at the falling edge.
 #[inline(always)]
-pub fn square_value(p: f64, dt: f64, width: f32) -> f32 {
+pub fn square_f64(p: f64, dt: f64, width: f32) -> f32 {
     let w = clamp_width(width) as f64;
     let naive = if p < w { 1.0 } else { -1.0 };
     let mut t2 = p - w;
@@ -293,10 +181,258 @@ pub fn square_value(p: f64, dt: f64, width: f32) -> f32 {
     (naive + poly_blep(p, dt) - poly_blep(t2, dt)) as f32
 }
 
+/// One turn of phase in [`Phase`] units.
+pub const TURN: f64 = 4_294_967_296.0;
+
+/// sin(2π·p/2^32) for a 32-bit unit phase `p`, in f32, branch-free (vectorizes).
+///
+/// The phase becomes x = p/2^32 − (0 or 1) in −½..½ (exact to 2^-25 turns through the i32 to
+/// f32 conversion), is folded into −¼..¼ by sin(π − a) = sin(a), and an odd degree-7 polynomial,
+/// minimax for absolute error on that interval (fitted by a Remez exchange), gives sin(2πy).
+/// Maximum error 6·10⁻⁷ of full scale (−124 dB), plus f32 rounding of about 1.2·10⁻⁷: its
+/// harmonic distortion is far below −100 dB (tested by FFT).
+#[inline(always)]
+pub fn sin_turns(p: u32) -> f32 {
+    const S1: f32 = 6.283_164;
+    const S3: f32 = -41.337_143;
+    const S5: f32 = 81.340_77;
+    const S7: f32 = -70.993_43;
+    let x = (p as i32) as f32 * (1.0 / TURN as f32);
+    let folded = 0.5f32.copysign(x) - x;
+    let y = if x.abs() > 0.25 { folded } else { x };
+    let y2 = y * y;
+    y * (S1 + y2 * (S3 + y2 * (S5 + y2 * S7)))
+}
+
+/// The unit phase 0..1 of a 32-bit phase, to 24 bits (exact in f32).
+#[inline(always)]
+pub fn unit(p: u32) -> f32 {
+    ((p >> 8) as i32) as f32 * (1.0 / 16_777_216.0)
+}
+
+/// The phase step |inc|/2^32 (0..½) of a signed 32-bit increment.
+#[inline(always)]
+pub fn step(inc: i32) -> f32 {
+    (inc as f32).abs() * (1.0 / TURN as f32)
+}
+
+/// PolyBLEP residual in f32 (see [`poly_blep`]), branch-free: both polynomials are computed
+/// and the one whose side of the discontinuity `t` is on is kept. `rdt` is 1/dt.
+#[inline(always)]
+pub fn blep(t: f32, dt: f32, rdt: f32) -> f32 {
+    let a = t * rdt;
+    let rise = a + a - a * a - 1.0;
+    let b = (t - 1.0) * rdt;
+    let fall = b * b + b + b + 1.0;
+    let r = if t > 1.0 - dt { fall } else { 0.0 };
+    if t < dt {
+        rise
+    } else {
+        r
+    }
+}
+
+/// One frame of the band-limited saw: 2t − 1 − blep(t).
+#[inline(always)]
+fn saw_value(p: u32, inc: i32) -> f32 {
+    let (t, dt) = (unit(p), step(inc));
+    let rdt = if dt > 0.0 { 1.0 / dt } else { 0.0 };
+    2.0 * t - 1.0 - blep(t, dt, rdt)
+}
+
+/// One frame of the band-limited pulse: naive pulse plus the BLEP at the rising edge (phase 0)
+/// minus the BLEP at the falling edge (phase = width).
+#[inline(always)]
+pub fn square_value(p: u32, inc: i32, width: f32) -> f32 {
+    let w = clamp_width(width);
+    let (t, dt) = (unit(p), step(inc));
+    let rdt = if dt > 0.0 { 1.0 / dt } else { 0.0 };
+    let naive = if t < w { 1.0 } else { -1.0 };
+    let t2 = t - w;
+    let t2 = if t2 < 0.0 { t2 + 1.0 } else { t2 };
+    naive + blep(t, dt, rdt) - blep(t2, dt, rdt)
+}
+
+/// The triangle of a 32-bit phase: 1 − 4·|frac(t + 1/4) − 1/2|.
+#[inline(always)]
+pub fn tri_value(p: u32) -> f32 {
+    let t = unit(p.wrapping_add(1 << 30));
+    1.0 - 4.0 * (t - 0.5).abs()
+}
+
+/// The naive pulse: +1 while the phase is below width, −1 after.
+#[inline(always)]
+pub fn naive_square_value(p: u32, width: f32) -> f32 {
+    if unit(p) < clamp_width(width) {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+/// Phase state common to the oscillators: a 32-bit fixed-point unit phase (2^32 is one turn)
+/// advanced with wrapping integer adds, so it is exact for any length of time, and a frequency
+/// resolution of sr/2^32 (1.03·10⁻⁵ Hz at 44.1 kHz).
+///
+/// A frequency f becomes the increment trunc(clamp(f)·2^32/sr) (an f32 product, truncated
+/// toward zero; ±Nyquist saturates to ±(2^31 − 1)): frequency error below 10⁻⁷ relative plus
+/// one step of resolution. Negative frequencies run the phase backwards.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phase {
+    /// The unit phase, in 2^-32 turns.
+    pub phase: u32,
+    /// 2^32 / sample rate.
+    scale: f32,
+    /// sample rate / 2.
+    nyquist: f32,
+    /// The last constant frequency and its increment (so a constant costs no work per block).
+    last: (f32, i32),
+}
+
+impl Phase {
+    /// Takes the sample rate. Control thread.
+    pub fn prepare(&mut self, sample_rate: f32) {
+        self.scale = (TURN / sample_rate as f64) as f32;
+        self.nyquist = sample_rate * 0.5;
+        self.last = (0.0, 0);
+    }
+
+    /// The increment of frequency `f` Hz.
+    #[inline(always)]
+    pub fn inc(&self, f: f32) -> i32 {
+        (clamp_freq(f, self.nyquist) * self.scale) as i32
+    }
+
+    /// Runs `shape(phase, increment, frame)` for each frame of `out` and advances the phase:
+    /// frame i uses the phase before frame i's step. A constant frequency computes each frame's
+    /// phase directly (p₀ + i·inc), so the whole block is one vector loop; a moving one first
+    /// accumulates the phases into `phases` (one integer add per frame) and then runs the shape
+    /// loop over them. Render thread.
+    #[inline(always)]
+    pub fn run(
+        &mut self,
+        out: &mut [f32],
+        freq: Input,
+        phases: &mut [u32],
+        shape: impl Fn(u32, i32, usize) -> f32 + Copy,
+    ) {
+        let n = out.len();
+        let p0 = self.phase;
+        match freq {
+            Input::Const(f) => {
+                if f.to_bits() != self.last.0.to_bits() {
+                    self.last = (f, self.inc(f));
+                }
+                let inc = self.last.1;
+                let u = inc as u32;
+                super::simd::dispatch(|| {
+                    for (i, o) in out.iter_mut().enumerate() {
+                        *o = shape(p0.wrapping_add(u.wrapping_mul(i as u32)), inc, i);
+                    }
+                });
+                self.phase = p0.wrapping_add(u.wrapping_mul(n as u32));
+            }
+            Input::Block(f) => {
+                let (f, ph) = (&f[..n], &mut phases[..n]);
+                let mut p = p0;
+                for (x, &fi) in ph.iter_mut().zip(f) {
+                    *x = p;
+                    p = p.wrapping_add(self.inc(fi) as u32);
+                }
+                self.phase = p;
+                let me = *self;
+                super::simd::dispatch(|| {
+                    for (i, o) in out.iter_mut().enumerate() {
+                        *o = shape(ph[i], me.inc(f[i]), i);
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// The per-frame phase buffer a moving frequency needs, `max_block` long. Control thread.
+fn phase_buffer(max_block: usize) -> Vec<u32> {
+    vec![0; max_block.max(1)]
+}
+
+/// Sine oscillator.
+#[derive(Debug, Default)]
+pub struct Sine {
+    ph: Phase,
+    phases: Vec<u32>,
+}
+
+impl Kernel for Sine {
+    /// Back to the start: phase 0.
+    fn reset(&mut self) {
+        self.ph.phase = 0;
+    }
+
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Sine>(old) {
+            self.ph.phase = o.ph.phase;
+        }
+    }
+
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.ph.prepare(sample_rate);
+        self.phases = phase_buffer(max_block);
+    }
+
+    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let out = out.channel(0);
+        self.ph
+            .run(out, inputs[0].left(), &mut self.phases, |p, _, _| {
+                sin_turns(p)
+            });
+    }
+}
+
+/// Band-limited sawtooth.
+#[derive(Debug, Default)]
+pub struct Saw {
+    ph: Phase,
+    phases: Vec<u32>,
+}
+
+impl Kernel for Saw {
+    /// Back to the start: phase 0.
+    fn reset(&mut self) {
+        self.ph.phase = 0;
+    }
+
+    fn adopt(&mut self, old: &dyn Kernel) {
+        if let Some(o) = super::same::<Saw>(old) {
+            self.ph.phase = o.ph.phase;
+        }
+    }
+
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        self.ph.prepare(sample_rate);
+        self.phases = phase_buffer(max_block);
+    }
+
+    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let out = out.channel(0);
+        self.ph
+            .run(out, inputs[0].left(), &mut self.phases, |p, inc, _| {
+                saw_value(p, inc)
+            });
+    }
+}
+
+/// Band-limited pulse wave with variable width.
+#[derive(Debug, Default)]
+pub struct Square {
+    ph: Phase,
+    phases: Vec<u32>,
+}
+
 impl Kernel for Square {
     /// Back to the start: phase 0.
     fn reset(&mut self) {
-        self.ph.phase = 0.0;
+        self.ph.phase = 0;
     }
 
     fn adopt(&mut self, old: &dyn Kernel) {
@@ -305,53 +441,23 @@ impl Kernel for Square {
         }
     }
 
-    fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.ph.prepare(sample_rate);
+        self.phases = phase_buffer(max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
         let n = out.len();
-        match (inputs[0].left(), inputs[1].left()) {
-            (Input::Const(f), Input::Const(w)) => {
-                self.ph.run(out, |_| f, |_, p, dt| square_value(p, dt, w))
-            }
-            (Input::Const(f), Input::Block(w)) => {
+        let (f, ph) = (inputs[0].left(), &mut self.phases);
+        match inputs[1].left() {
+            Input::Const(w) => self.ph.run(out, f, ph, |p, inc, _| square_value(p, inc, w)),
+            Input::Block(w) => {
                 let w = &w[..n];
                 self.ph
-                    .run(out, |_| f, |i, p, dt| square_value(p, dt, w[i]))
-            }
-            (Input::Block(f), Input::Const(w)) => {
-                let f = &f[..n];
-                self.ph
-                    .run(out, |i| f[i], |_, p, dt| square_value(p, dt, w))
-            }
-            (Input::Block(f), Input::Block(w)) => {
-                let (f, w) = (&f[..n], &w[..n]);
-                self.ph
-                    .run(out, |i| f[i], |i, p, dt| square_value(p, dt, w[i]))
+                    .run(out, f, ph, |p, inc, i| square_value(p, inc, w[i]))
             }
         }
-    }
-}
-
-/// The triangle of a unit phase: 1 − 4·|frac(p + 1/4) − 1/2|.
-#[inline(always)]
-pub fn tri_value(p: f64) -> f32 {
-    let mut t = p + 0.25;
-    if t >= 1.0 {
-        t -= 1.0;
-    }
-    (1.0 - 4.0 * (t - 0.5).abs()) as f32
-}
-
-/// The naive pulse: +1 while p < width, −1 after.
-#[inline(always)]
-pub fn naive_square_value(p: f64, width: f32) -> f32 {
-    if p < clamp_width(width) as f64 {
-        1.0
-    } else {
-        -1.0
     }
 }
 
@@ -395,6 +501,7 @@ pub enum Shape {
 pub struct Simple {
     shape: Shape,
     ph: Phase,
+    phases: Vec<u32>,
 }
 
 impl Simple {
@@ -403,77 +510,93 @@ impl Simple {
         Simple {
             shape,
             ph: Phase::default(),
+            phases: Vec::new(),
         }
     }
-
-    #[inline(always)]
-    fn run_shape(&mut self, out: &mut [f32], freq: impl Fn(usize) -> f32) {
-        match self.shape {
-            Shape::Tri => self.ph.run(out, freq, |_, p, _| tri_value(p)),
-            Shape::SawNaive => self.ph.run(out, freq, |_, p, _| (2.0 * p - 1.0) as f32),
-            Shape::Impulse => self.ph.run(
-                out,
-                |i| freq(i).abs(),
-                |_, p, dt| if p < dt { 1.0 } else { 0.0 },
-            ),
-            Shape::Blip => self.ph.run(out, |i| freq(i).abs(), blip_shape),
-            Shape::Phasor => self.ph.run(out, freq, |_, p, _| p as f32),
-        }
-    }
-}
-
-#[inline(always)]
-fn blip_shape(_: usize, p: f64, dt: f64) -> f32 {
-    blip_value(p, dt)
 }
 
 impl Kernel for Simple {
     /// Back to the start: phase 0.
     fn reset(&mut self) {
-        self.ph.phase = 0.0;
+        self.ph.phase = 0;
     }
 
-    fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.ph.prepare(sample_rate);
+        self.phases = phase_buffer(max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
-        match inputs[0].left() {
-            Input::Const(f) => self.run_shape(out, |_| f),
-            Input::Block(f) => {
-                let f = &f[..out.len()];
-                self.run_shape(out, |i| f[i])
-            }
+        let f = inputs[0].left();
+        let ph = &mut self.phases;
+        match self.shape {
+            Shape::Tri => self.ph.run(out, f, ph, |p, _, _| tri_value(p)),
+            Shape::SawNaive => self.ph.run(out, f, ph, |p, _, _| 2.0 * unit(p) - 1.0),
+            Shape::Phasor => self.ph.run(out, f, ph, |p, _, _| unit(p)),
+            // The frame at which the phase has just wrapped: phase below one step (|freq| runs
+            // the phase forwards, so the wrap is always upwards).
+            Shape::Impulse => run_abs(
+                &mut self.ph,
+                out,
+                f,
+                |p, inc| {
+                    if p < inc as u32 {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                },
+            ),
+            Shape::Blip => run_abs(&mut self.ph, out, f, |p, inc| {
+                blip_value(p as f64 / TURN, (inc as f64).abs() / TURN)
+            }),
         }
     }
+}
+
+/// A frame-by-frame phase loop on |freq| for the shapes that are not block loops (`impulse`,
+/// `blip`): `shape(phase, increment)`.
+fn run_abs(ph: &mut Phase, out: &mut [f32], f: Input, shape: impl Fn(u32, i32) -> f32) {
+    let mut p = ph.phase;
+    for (i, o) in out.iter_mut().enumerate() {
+        let inc = ph.inc(f.at(i).abs());
+        *o = shape(p, inc);
+        p = p.wrapping_add(inc as u32);
+    }
+    ph.phase = p;
 }
 
 /// The naive pulse (`square_naive`).
 #[derive(Debug, Default)]
 pub struct SquareNaive {
     ph: Phase,
-    scratch: Scratch,
+    phases: Vec<u32>,
 }
 
 impl Kernel for SquareNaive {
     /// Back to the start: phase 0.
     fn reset(&mut self) {
-        self.ph.phase = 0.0;
+        self.ph.phase = 0;
     }
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.ph.prepare(sample_rate);
-        self.scratch.prepare(2, max_block);
+        self.phases = phase_buffer(max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
-        let [f, w] = self
-            .scratch
-            .slices([inputs[0].left(), inputs[1].left()], out.len());
-        self.ph
-            .run(out, |i| f[i], |i, p, _| naive_square_value(p, w[i]));
+        let n = out.len();
+        let (f, ph) = (inputs[0].left(), &mut self.phases);
+        match inputs[1].left() {
+            Input::Const(w) => self.ph.run(out, f, ph, |p, _, _| naive_square_value(p, w)),
+            Input::Block(w) => {
+                let w = &w[..n];
+                self.ph
+                    .run(out, f, ph, |p, _, i| naive_square_value(p, w[i]))
+            }
+        }
     }
 }
 
@@ -489,12 +612,12 @@ pub fn wave_index(w: f32) -> u8 {
 
 /// One frame of the vco for waveform `wave`.
 #[inline(always)]
-fn vco_value(wave: u8, p: f64, dt: f64, pw: f32) -> f32 {
+fn vco_value(wave: u8, p: u32, inc: i32, pw: f32) -> f32 {
     match wave {
-        0 => (2.0 * p - 1.0 - poly_blep(p, dt)) as f32,
-        1 => square_value(p, dt, pw),
+        0 => saw_value(p, inc),
+        1 => square_value(p, inc, pw),
         2 => tri_value(p),
-        _ => (TAU * p).sin() as f32,
+        _ => sin_turns(p),
     }
 }
 
@@ -502,49 +625,50 @@ fn vco_value(wave: u8, p: f64, dt: f64, pw: f32) -> f32 {
 #[derive(Debug, Default)]
 pub struct Vco {
     ph: Phase,
+    phases: Vec<u32>,
     scratch: Scratch,
 }
 
 impl Kernel for Vco {
     /// Back to the start: phase 0.
     fn reset(&mut self) {
-        self.ph.phase = 0.0;
+        self.ph.phase = 0;
     }
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.ph.prepare(sample_rate);
-        self.scratch.prepare(3, max_block);
+        self.phases = phase_buffer(max_block);
+        self.scratch.prepare(2, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
         let wave = inputs[1].left();
-        let [f, w, pw] = self
-            .scratch
-            .slices([inputs[0].left(), wave, inputs[2].left()], out.len());
-        let freq = |i: usize| f[i];
+        let [w, pw] = self.scratch.slices([wave, inputs[2].left()], out.len());
+        let (f, ph) = (inputs[0].left(), &mut self.phases);
         match wave {
             // A constant waveform: one loop per shape, no per-frame choice.
             Input::Const(c) => match wave_index(c) {
-                0 => self.ph.run(out, freq, |_, p, dt| vco_value(0, p, dt, 0.5)),
+                0 => self.ph.run(out, f, ph, |p, inc, _| saw_value(p, inc)),
                 1 => self
                     .ph
-                    .run(out, freq, |i, p, dt| vco_value(1, p, dt, pw[i])),
-                2 => self.ph.run(out, freq, |_, p, dt| vco_value(2, p, dt, 0.5)),
-                _ => self.ph.run(out, freq, |_, p, dt| vco_value(3, p, dt, 0.5)),
+                    .run(out, f, ph, |p, inc, i| square_value(p, inc, pw[i])),
+                2 => self.ph.run(out, f, ph, |p, _, _| tri_value(p)),
+                _ => self.ph.run(out, f, ph, |p, _, _| sin_turns(p)),
             },
-            Input::Block(_) => self.ph.run(out, freq, |i, p, dt| {
-                vco_value(wave_index(w[i]), p, dt, pw[i])
+            Input::Block(_) => self.ph.run(out, f, ph, |p, inc, i| {
+                vco_value(wave_index(w[i]), p, inc, pw[i])
             }),
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::kernels::testing::{assert_same, run, Src};
     use crate::samples::SampleBank;
+    use std::f64::consts::TAU;
 
     const SR: f32 = 44100.0;
 
@@ -560,27 +684,50 @@ mod tests {
             .collect()
     }
 
-    /// Sample-by-sample reference: same formulas, written without the block machinery.
+    /// The phase increment the oscillators' contract states (see [`Phase`]): trunc(clamp(f)·2^32/sr)
+    /// with the scale and product in f32.
+    fn contract_inc(f: f32) -> i32 {
+        let f = if f.is_nan() { 0.0 } else { f };
+        let f = f.clamp(-SR / 2.0, SR / 2.0);
+        (f * (TURN / SR as f64) as f32) as i32
+    }
+
+    /// Sample-by-sample reference in f64: the 32-bit phase recurrence of the contract, and
+    /// `shape(frame, phase in turns, |step| in turns, raw phase)` written out with libm.
     fn reference(
         n: usize,
         freq: &dyn Fn(usize) -> f32,
-        shape: &dyn Fn(usize, f64, f64) -> f64,
-    ) -> Vec<f32> {
-        let mut p = 0.0f64;
-        let inv_sr = 1.0 / SR as f64;
+        shape: &dyn Fn(usize, f64, f64, u32) -> f64,
+    ) -> Vec<f64> {
+        let mut p = 0u32;
         let mut out = Vec::new();
         for i in 0..n {
-            let mut f = freq(i);
-            if f.is_nan() {
-                f = 0.0;
-            }
-            let f = f.clamp(-SR / 2.0, SR / 2.0);
-            let inc = f as f64 * inv_sr;
-            out.push(shape(i, p, inc.abs()) as f32);
-            p += inc;
-            p -= p.floor();
+            let inc = contract_inc(freq(i));
+            out.push(shape(i, p as f64 / TURN, (inc as f64).abs() / TURN, p));
+            p = p.wrapping_add(inc as u32);
         }
         out
+    }
+
+    /// The phase in turns as the f32 shapes see it: 24 bits.
+    fn t24(p: u32) -> f64 {
+        (p >> 8) as f64 / 16_777_216.0
+    }
+
+    /// Every frame of `got` within `tol` of the f64 reference.
+    fn assert_close(what: &str, got: &[f32], want: &[f64], tol: f64) {
+        assert_eq!(got.len(), want.len(), "{what}: length");
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (*g as f64 - w).abs() <= tol,
+                "{what}: frame {i}: {g} vs reference {w} (tolerance {tol})"
+            );
+        }
+    }
+
+    /// The reference as f32, for shapes the f32 path computes exactly.
+    fn exact(v: Vec<f64>) -> Vec<f32> {
+        v.into_iter().map(|x| x as f32).collect()
     }
 
     fn blep_ref(t: f64, dt: f64) -> f64 {
@@ -601,12 +748,24 @@ mod tests {
         naive + blep_ref(p, dt) - blep_ref((p - w).rem_euclid(1.0), dt)
     }
 
+    /// Tolerance of the sine against libm at the exact phase: the polynomial's 6·10⁻⁷ (see
+    /// [`sin_turns`]) plus the phase's rounding to f32 (2π·2^-26 ≈ 9.4·10⁻⁸) and the output's
+    /// (6·10⁻⁸).
+    const SINE_TOL: f64 = 1e-6;
+
+    /// Tolerance of the PolyBLEP shapes against the f64 reference at the same 24-bit phase: the
+    /// f32 products inside the residual (x = t/dt, x², each within a few 2^-24 relative, x ≤ 1)
+    /// give about 10⁻⁶; the square's second edge t − w is rounded to f32 (≤ 2^-25 turns) and the
+    /// residual's slope 2/dt amplifies it, ≤ 2·2^-25·441 ≈ 2.6·10⁻⁵ at 100 Hz, the lowest
+    /// nonzero frequency of the test signals. 10⁻⁴ covers both with margin.
+    const BLEP_TOL: f64 = 1e-4;
+
     #[test]
     fn sine_block_equals_reference() {
         let bank = SampleBank::default();
         let n = 3000;
         let fs = freq_signal(n);
-        let sine = |_: usize, p: f64, _: f64| (TAU * p).sin();
+        let sine = |_: usize, p: f64, _: f64, _: u32| (TAU * p).sin();
         let got = run(
             &mut Sine::default(),
             &[Src::Mono(fs.clone())],
@@ -616,7 +775,8 @@ mod tests {
             &bank,
             &[],
         );
-        assert_same("sine block freq", &got[0], &reference(n, &|i| fs[i], &sine));
+        let want = reference(n, &|i| fs[i], &sine);
+        assert_close("sine block freq", &got[0], &want, SINE_TOL);
         let got = run(
             &mut Sine::default(),
             &[Src::Const(440.0)],
@@ -626,7 +786,62 @@ mod tests {
             &bank,
             &[],
         );
-        assert_same("sine const freq", &got[0], &reference(n, &|_| 440.0, &sine));
+        let want = reference(n, &|_| 440.0, &sine);
+        assert_close("sine const freq", &got[0], &want, SINE_TOL);
+    }
+
+    /// Harmonic distortion of the polynomial sine, by FFT: 997 Hz over 2^16 frames with a
+    /// 4-term Blackman–Harris window (−92 dB sidelobes, so leakage stays below the measure);
+    /// the power at harmonics 2..20 (±4 bins each) against the fundamental's is below −100 dB.
+    #[test]
+    fn sine_harmonic_distortion_below_minus_100_db() {
+        let n = 1 << 16;
+        let f0 = 997.0;
+        let x = &check::render_kind("sine", &[Src::Const(f0 as f32)], n)[0];
+        let (a0, a1, a2, a3) = (0.35875, 0.48829, 0.14128, 0.01168);
+        let mut re: Vec<f64> = (0..n)
+            .map(|i| {
+                let t = TAU * i as f64 / n as f64;
+                x[i] as f64 * (a0 - a1 * t.cos() + a2 * (2.0 * t).cos() - a3 * (3.0 * t).cos())
+            })
+            .collect();
+        let mut im = vec![0.0; n];
+        check::fft(&mut re, &mut im);
+        let bin = SR as f64 / n as f64;
+        let power = |f: f64| {
+            let k = (f / bin).round() as usize;
+            (k - 4..=k + 4)
+                .map(|j| re[j] * re[j] + im[j] * im[j])
+                .sum::<f64>()
+        };
+        let fund = power(f0);
+        let harm: f64 = (2..=20).map(|h| power(h as f64 * f0)).sum();
+        let thd = 10.0 * (harm / fund).log10();
+        assert!(thd < -100.0, "THD {thd} dB");
+    }
+
+    /// The 32-bit phase does not drift: after one hour of 440 Hz in 4096-frame blocks it is
+    /// exactly 158,760,000 increments (mod 2^32) past the start — integer adds, nothing to round.
+    #[test]
+    fn phase_is_exact_after_an_hour() {
+        let mut ph = Phase::default();
+        ph.prepare(SR);
+        let mut out = vec![0.0f32; 4096];
+        let mut phases = vec![0u32; 4096];
+        let frames: u64 = 3600 * 44100;
+        let mut done = 0u64;
+        while done < frames {
+            let m = (frames - done).min(4096) as usize;
+            ph.run(
+                &mut out[..m],
+                Input::Const(440.0),
+                &mut phases,
+                |_, _, _| 0.0,
+            );
+            done += m as u64;
+        }
+        let inc = contract_inc(440.0) as u32 as u64;
+        assert_eq!(ph.phase as u64, (inc * frames) % (1u64 << 32));
     }
 
     #[test]
@@ -634,7 +849,10 @@ mod tests {
         let bank = SampleBank::default();
         let n = 3000;
         let fs = freq_signal(n);
-        let saw = |_: usize, p: f64, dt: f64| 2.0 * p - 1.0 - blep_ref(p, dt);
+        let saw = |_: usize, _: f64, dt: f64, p: u32| {
+            let t = t24(p);
+            2.0 * t - 1.0 - blep_ref(t, dt)
+        };
         let got = run(
             &mut Saw::default(),
             &[Src::Mono(fs.clone())],
@@ -644,7 +862,8 @@ mod tests {
             &bank,
             &[],
         );
-        assert_same("saw block freq", &got[0], &reference(n, &|i| fs[i], &saw));
+        let want = reference(n, &|i| fs[i], &saw);
+        assert_close("saw block freq", &got[0], &want, BLEP_TOL);
         let got = run(
             &mut Saw::default(),
             &[Src::Const(1234.5)],
@@ -654,7 +873,8 @@ mod tests {
             &bank,
             &[],
         );
-        assert_same("saw const freq", &got[0], &reference(n, &|_| 1234.5, &saw));
+        let want = reference(n, &|_| 1234.5, &saw);
+        assert_close("saw const freq", &got[0], &want, BLEP_TOL);
     }
 
     #[test]
@@ -672,8 +892,8 @@ mod tests {
             &bank,
             &[],
         );
-        let want = reference(n, &|i| fs[i], &|i, p, dt| square_ref(p, dt, ws[i]));
-        assert_same("square block freq, block width", &got[0], &want);
+        let want = reference(n, &|i| fs[i], &|i, _, dt, p| square_ref(t24(p), dt, ws[i]));
+        assert_close("square block freq, block width", &got[0], &want, BLEP_TOL);
         let got = run(
             &mut Square::default(),
             &[Src::Const(300.0), Src::Const(0.25)],
@@ -683,8 +903,8 @@ mod tests {
             &bank,
             &[],
         );
-        let want = reference(n, &|_| 300.0, &|_, p, dt| square_ref(p, dt, 0.25));
-        assert_same("square const", &got[0], &want);
+        let want = reference(n, &|_| 300.0, &|_, _, dt, p| square_ref(t24(p), dt, 0.25));
+        assert_close("square const", &got[0], &want, BLEP_TOL);
         let got = run(
             &mut Square::default(),
             &[Src::Const(300.0), Src::Mono(ws.clone())],
@@ -694,8 +914,28 @@ mod tests {
             &bank,
             &[],
         );
-        let want = reference(n, &|_| 300.0, &|i, p, dt| square_ref(p, dt, ws[i]));
-        assert_same("square const freq, block width", &got[0], &want);
+        let want = reference(n, &|_| 300.0, &|i, _, dt, p| square_ref(t24(p), dt, ws[i]));
+        assert_close("square const freq, block width", &got[0], &want, BLEP_TOL);
+    }
+
+    /// The oscillator cases the SIMD level test renders at every level: each kind with a moving
+    /// frequency (negative stretch, NaN, past Nyquist) and a constant one.
+    pub(crate) fn level_cases() -> Vec<(&'static str, Vec<Src>)> {
+        let fs = Src::Mono(freq_signal(5000));
+        let ws = Src::Mono((0..5000).map(|i| (i as f32 / 5000.0) * 1.4 - 0.2).collect());
+        let mut cases = Vec::new();
+        for kind in ["sine", "saw", "tri", "saw_naive", "phasor"] {
+            cases.push((kind, vec![fs.clone()]));
+            cases.push((kind, vec![Src::Const(523.25)]));
+        }
+        for kind in ["square", "square_naive"] {
+            cases.push((kind, vec![fs.clone(), ws.clone()]));
+            cases.push((kind, vec![Src::Const(523.25), Src::Const(0.3)]));
+        }
+        for w in [0.0, 1.0, 2.0, 3.0] {
+            cases.push(("vco", vec![fs.clone(), Src::Const(w), ws.clone()]));
+        }
+        cases
     }
 
     use crate::kernels::check::{self, assert_invariant, peak_freq, rms};
@@ -720,17 +960,20 @@ mod tests {
         let bank = SampleBank::default();
         let n = 3000;
         let fs = freq_signal(n);
-        let tri = |_: usize, p: f64, _: f64| 1.0 - 4.0 * ((p + 0.25).rem_euclid(1.0) - 0.5).abs();
-        let naive_saw = |_: usize, p: f64, _: f64| 2.0 * p - 1.0;
-        let phasor = |_: usize, p: f64, _: f64| p;
+        let tri = |_: usize, _: f64, _: f64, p: u32| {
+            1.0 - 4.0 * (t24(p.wrapping_add(1 << 30)) - 0.5).abs()
+        };
+        let naive_saw = |_: usize, _: f64, _: f64, p: u32| 2.0 * t24(p) - 1.0;
+        let phasor = |_: usize, _: f64, _: f64, p: u32| t24(p);
+        // These shapes are exact in f32 (multiples of 2^-22 within ±1): bit-equal.
         for (kind, shape) in [
-            ("tri", &tri as &dyn Fn(usize, f64, f64) -> f64),
+            ("tri", &tri as &dyn Fn(usize, f64, f64, u32) -> f64),
             ("triangle", &tri),
             ("saw_naive", &naive_saw),
             ("phasor", &phasor),
         ] {
             let got = check::render_kind(kind, &[Src::Mono(fs.clone())], n);
-            assert_same(kind, &got[0], &reference(n, &|i| fs[i], shape));
+            assert_same(kind, &got[0], &exact(reference(n, &|i| fs[i], shape)));
         }
         let ws: Vec<f32> = (0..n).map(|i| (i as f32 / n as f32) * 1.4 - 0.2).collect();
         let got = check::render_kind(
@@ -738,18 +981,18 @@ mod tests {
             &[Src::Mono(fs.clone()), Src::Mono(ws.clone())],
             n,
         );
-        let want = reference(n, &|i| fs[i], &|i, p, _| {
+        let want = reference(n, &|i| fs[i], &|i, _, _, p| {
             let w = ws[i].clamp(0.0, 1.0) as f64;
-            if p < w {
+            if t24(p) < w {
                 1.0
             } else {
                 -1.0
             }
         });
-        assert_same("square_naive", &got[0], &want);
-        // impulse and blip run on |freq|.
-        let imp = |_: usize, p: f64, dt: f64| if p < dt { 1.0 } else { 0.0 };
-        let blip = |_: usize, p: f64, dt: f64| {
+        assert_same("square_naive", &got[0], &exact(want));
+        // impulse and blip run on |freq|: 1 where the phase is below one step (just wrapped).
+        let imp = |_: usize, p: f64, dt: f64, _: u32| if p < dt { 1.0 } else { 0.0 };
+        let blip = |_: usize, p: f64, dt: f64, _: u32| {
             let nh = ((0.5 / dt).ceil() - 1.0).clamp(1.0, 2048.0);
             let s = (std::f64::consts::PI * p).sin();
             let d = if s.abs() < 1e-9 {
@@ -761,11 +1004,11 @@ mod tests {
         };
         let fa: Vec<f32> = fs.iter().map(|f| f.abs()).collect();
         for (kind, shape) in [
-            ("impulse", &imp as &dyn Fn(usize, f64, f64) -> f64),
+            ("impulse", &imp as &dyn Fn(usize, f64, f64, u32) -> f64),
             ("blip", &blip),
         ] {
             let got = check::render_kind(kind, &[Src::Mono(fs.clone())], n);
-            assert_same(kind, &got[0], &reference(n, &|i| fa[i], shape));
+            assert_same(kind, &got[0], &exact(reference(n, &|i| fa[i], shape)));
         }
         // pulse is the square kernel.
         let sq = run(

@@ -18,7 +18,7 @@
 //! at 0 (the LFOs too, so superpwm starts at width 0.5). Output: mono.
 
 use super::control::clamp_or;
-use super::osc::{clamp_freq, poly_blep, square_value};
+use super::osc::{clamp_freq, poly_blep, square_f64};
 use super::scratch::Scratch;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 use std::f64::consts::TAU;
@@ -203,7 +203,7 @@ impl Kernel for Wobble {
                     let inc = clamp_freq(f[i], nyq) as f64 * inv_sr;
                     let depth = clamp_or(d[i], 0.8, 0.0, 1.0) as f64;
                     let width = 0.5 + 0.45 * depth * (TAU * l).sin();
-                    *o = square_value(p, inc.abs(), width as f32);
+                    *o = square_f64(p, inc.abs(), width as f32);
                     let q = p + inc;
                     p = q - q.floor();
                     let q = l + clamp_or(r[i], 0.5, 0.0, 100.0) as f64 * inv_sr;
@@ -215,7 +215,7 @@ impl Kernel for Wobble {
                     let depth = clamp_or(d[i], 0.05, 0.0, 1.0) as f64;
                     let fi = clamp_freq(f[i], nyq) as f64 * (1.0 + depth * (TAU * l).sin());
                     let inc = clamp_freq(fi as f32, nyq) as f64 * inv_sr;
-                    *o = square_value(p, inc.abs(), 0.5);
+                    *o = square_f64(p, inc.abs(), 0.5);
                     let q = p + inc;
                     p = q - q.floor();
                     let q = l + clamp_or(r[i], 5.0, 0.0, 100.0) as f64 * inv_sr;
