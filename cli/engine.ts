@@ -38,6 +38,7 @@ interface NativeEngine {
 }
 interface Addon {
   Engine: new (sampleRate: number, blockSize: number) => NativeEngine;
+  simdLevel(want?: string): string;
 }
 
 let addon: Addon | undefined;
@@ -46,7 +47,18 @@ function native(): Addon {
   const path = ADDON_PATH();
   if (!existsSync(path)) throw new Error(`the engine addon is not built (${path} is missing): run \`npm run setup\``);
   addon = createRequire(import.meta.url)(path) as Addon;
+  // PHONON_SIMD=scalar|avx2|avx512|auto caps the engine's SIMD level (the scalar twin for
+  // comparisons); read here, on the control thread, never by the engine.
+  simdInUse = addon.simdLevel(process.env.PHONON_SIMD ?? "auto");
   return addon;
+}
+
+let simdInUse = "";
+
+/** The SIMD level the engine's block loops run at (after PHONON_SIMD). Control thread. */
+export function simdLevel(): string {
+  native();
+  return simdInUse;
 }
 
 /** One row of PROFILE_DETAILED timings (engine-rs/core/src/profile.rs). */
@@ -64,6 +76,10 @@ export interface ProfileReport {
   nodes: ProfileRow[];
   stages: ProfileRow[];
   events: ProfileRow;
+  /** Nodes in each stage of the engine's (fused) plan. */
+  stageNodes: number[];
+  /** GraphIR nodes fusion removed (folded into a producer or spliced into a sum). */
+  folded: number;
 }
 
 export interface LoadReport {

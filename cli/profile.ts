@@ -39,8 +39,11 @@ export function formatProfile(
   }
   lines.push("", `  ${pad("stage", 40)} ${"mean µs".padStart(9)} ${"max µs".padStart(9)}  share`);
   for (const row of report.stages) {
-    const nodes = ir.stages[row.id]?.length ?? 0;
+    const nodes = report.stageNodes[row.id] ?? 0;
     lines.push(`  ${pad(`stage ${row.id} (${nodes} node${nodes === 1 ? "" : "s"})`, 40)} ${num(row.meanUs)} ${num(row.maxUs)}  ${share(row.meanUs)}`);
+  }
+  if (report.folded > 0) {
+    lines.push(`  fused: ${report.folded} node${report.folded === 1 ? "" : "s"} of the file folded into producers or sums (timed with them)`);
   }
   const voices = report.nodes.filter((r) => r.kind === "sampler").reduce((a, r) => a + r.meanUs, 0);
   lines.push(`  ${pad("events (voice starts, lane steps)", 40)} ${num(report.events.meanUs)} ${num(report.events.maxUs)}  ${share(report.events.meanUs)}`);

@@ -8,7 +8,7 @@ import { formatDiagnostic } from "../language/diagnostics.js";
 import { Rational } from "../language/pattern/rational.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
-import { Engine, type EngineStats } from "./engine.js";
+import { Engine, type EngineStats, simdLevel } from "./engine.js";
 import { formatProfile } from "./profile.js";
 import { type SampleLoadSummary, formatSampleSummary, sampleRoots } from "./samples.js";
 
@@ -49,6 +49,8 @@ export interface RenderReport {
   nodes: number;
   stages: number;
   wallSeconds: number;
+  /** The SIMD level the engine's block loops ran at (PHONON_SIMD caps it). */
+  simd: string;
   realtime: number;
   warnings: string[];
   /** What was loaded from the sample roots. */
@@ -162,6 +164,7 @@ export function renderFile(opts: RenderOptions): RenderReport {
     nodes: plan.nodes,
     stages: plan.stages,
     wallSeconds,
+    simd: simdLevel(),
     realtime: seconds / wallSeconds,
     warnings,
     samples,
@@ -182,7 +185,7 @@ export function formatReport(r: RenderReport): string {
     `  rms        L ${dB(s.rms[0])} (${s.rms[0].toFixed(4)})  R ${dB(s.rms[1])} (${s.rms[1].toFixed(4)})`,
     `  samples    ${formatSampleSummary(r.samples)}`,
     `  graph      ${r.nodes} nodes in ${r.stages} stages; ${r.events} events; voices peak ${s.voicesPeak}`,
-    `  speed      ${r.wallSeconds.toFixed(3)} s wall, ${r.realtime.toFixed(1)}× realtime; block p50 ${s.blockUsP50.toFixed(0)} µs, p99 ${s.blockUsP99.toFixed(0)} µs, max ${s.blockUsMax.toFixed(0)} µs (budget ${((512 / r.sampleRate) * 1e6).toFixed(0)} µs)`,
+    `  speed      ${r.wallSeconds.toFixed(3)} s wall, ${r.realtime.toFixed(1)}× realtime; block p50 ${s.blockUsP50.toFixed(0)} µs, p99 ${s.blockUsP99.toFixed(0)} µs, max ${s.blockUsMax.toFixed(0)} µs (budget ${((512 / r.sampleRate) * 1e6).toFixed(0)} µs); simd ${r.simd}`,
   ];
   if (s.limiterFrames > 0) {
     lines.push(`  limiter    acted on ${s.limiterFrames} frames (down to ${dB(s.limiterMinGain).replace("FS", "")})`);

@@ -5,11 +5,38 @@
 //! on a worker pool without changing any kernel.
 
 use crate::events::{Action, Event};
+use crate::fuse::Post;
 use crate::ir::{LaneKind, OutMix};
+use crate::kernels::simd;
 use crate::kernels::{Context, Input, KernelCounts, Outputs, PortIn, MAX_PORTS};
-use crate::plan::{Graph, LaneSlot, Plan, Source};
+use crate::plan::{Graph, LaneSlot, Plan, Role, Source, Term};
 use crate::profile::{Profile, Report};
 use std::time::Instant;
+
+/// Every constant of a plan, by slot: what a number-only reload replaces.
+pub struct Constants {
+    /// Port sources.
+    pub sources: Vec<[Source; MAX_PORTS]>,
+    /// Output gains and offsets.
+    pub posts: Vec<Post>,
+    /// Roles (a sum's bias).
+    pub roles: Vec<Role>,
+    /// Sum terms (their gains).
+    pub terms: Vec<Term>,
+}
+
+impl Constants {
+    /// The constants of `plan`. Control thread (allocates).
+    pub fn of(plan: &Plan) -> Constants {
+        let nodes = &plan.graph.nodes;
+        Constants {
+            sources: nodes.iter().map(|n| n.sources).collect(),
+            posts: nodes.iter().map(|n| n.post).collect(),
+            roles: nodes.iter().map(|n| n.role).collect(),
+            terms: plan.graph.terms.clone(),
+        }
+    }
+}
 
 /// Runs one plan.
 pub struct Executor {
@@ -67,11 +94,39 @@ fn resolve<'a>(
     }
 }
 
+/// Adds `gain ·` one channel of `input` into `acc` (a constant adds gain·c to every frame).
+#[inline]
+fn accumulate(acc: &mut [f32], input: Input, gain: f32) {
+    match input {
+        Input::Const(c) => {
+            let v = gain * c;
+            simd::dispatch(|| {
+                for a in acc.iter_mut() {
+                    *a += v;
+                }
+            })
+        }
+        Input::Block(b) => simd::add_scaled(acc, b, gain),
+    }
+}
+
+/// Applies a node's [`Post`] to its first `n` frames of each of its `channels`.
+#[inline]
+fn apply_post(buf: &mut [f32], post: Post, channels: usize, stride: usize, n: usize) {
+    if post.is_identity() {
+        return;
+    }
+    for c in 0..channels {
+        simd::scale_offset(&mut buf[c * stride..c * stride + n], post.gain, post.offset);
+    }
+}
+
 impl Graph {
     /// Runs every stage for `ctx.frames` frames. `ext` are a template's inputs (empty for the
     /// global graph) and `offset` is where this run starts in the block that lanes and `ext`
-    /// cover (0 for the global graph; a voice rendered from a trigger's frame uses it). At the
-    /// end, the outputs read through `prev` are copied for the next run. Render thread: no
+    /// cover (0 for the global graph; a voice rendered from a trigger's frame uses it). A sum
+    /// renders its absorbed nodes into `scratch` one at a time and adds each in term order. At
+    /// the end, the outputs read through `prev` are copied for the next run. Render thread: no
     /// allocation.
     pub fn run(
         &mut self,
@@ -87,6 +142,8 @@ impl Graph {
             buffers,
             stages,
             prev,
+            terms,
+            scratch,
             ..
         } = self;
         for (si, stage) in stages.iter().enumerate() {
@@ -95,15 +152,68 @@ impl Graph {
             let mut mark = stage_start;
             let (done, current) = buffers.split_at_mut(stage.start);
             let done: &[Vec<f32>] = done;
+            let (before, here) = nodes.split_at_mut(stage.start);
             for slot in stage.clone() {
-                let node = &mut nodes[slot];
-                let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
-                for (i, src) in ins.iter_mut().zip(&node.sources[..node.nports]) {
-                    *i = resolve(*src, done, prev, ctx.lanes, ext, stride, offset, n);
+                let node = &mut here[slot - stage.start];
+                let buf = &mut current[slot - stage.start];
+                match node.role {
+                    Role::Absorbed => continue,
+                    Role::Kernel => {
+                        let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
+                        for (i, src) in ins.iter_mut().zip(&node.sources[..node.nports]) {
+                            *i = resolve(*src, done, prev, ctx.lanes, ext, stride, offset, n);
+                        }
+                        let mut out = Outputs::new(buf, stride, node.channels, n);
+                        node.kernel.process(ctx, &ins[..node.nports], &mut out);
+                        apply_post(buf, node.post, node.channels, stride, n);
+                    }
+                    Role::Sum { start, end, bias } => {
+                        let channels = node.channels;
+                        for c in 0..channels {
+                            buf[c * stride..c * stride + n].fill(bias);
+                        }
+                        for t in &terms[start as usize..end as usize] {
+                            let input = match (t.absorbed, t.source) {
+                                (true, Source::Node { slot: j, .. }) => {
+                                    let x = &mut before[j];
+                                    let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
+                                    for (i, src) in ins.iter_mut().zip(&x.sources[..x.nports]) {
+                                        *i = resolve(
+                                            *src, done, prev, ctx.lanes, ext, stride, offset, n,
+                                        );
+                                    }
+                                    let mut out = Outputs::new(scratch, stride, x.channels, n);
+                                    x.kernel.process(ctx, &ins[..x.nports], &mut out);
+                                    if let (Some(p), Some(m)) =
+                                        (profile.as_deref_mut(), mark.as_mut())
+                                    {
+                                        p.node(j, m);
+                                    }
+                                    let left = Input::Block(&scratch[..n]);
+                                    if x.channels == 2 {
+                                        PortIn::stereo(
+                                            left,
+                                            Input::Block(&scratch[stride..stride + n]),
+                                        )
+                                    } else {
+                                        PortIn::mono(left)
+                                    }
+                                }
+                                (_, src) => {
+                                    resolve(src, done, prev, ctx.lanes, ext, stride, offset, n)
+                                }
+                            };
+                            for c in 0..channels {
+                                accumulate(
+                                    &mut buf[c * stride..c * stride + n],
+                                    input.ch[c],
+                                    t.gain,
+                                );
+                            }
+                        }
+                        apply_post(buf, node.post, channels, stride, n);
+                    }
                 }
-                let mut out =
-                    Outputs::new(&mut current[slot - stage.start], stride, node.channels, n);
-                node.kernel.process(ctx, &ins[..node.nports], &mut out);
                 if let (Some(p), Some(m)) = (profile.as_deref_mut(), mark.as_mut()) {
                     p.node(slot, m);
                 }
@@ -163,7 +273,10 @@ impl Executor {
             .iter()
             .map(|n| (n.id, n.kind))
             .collect();
-        Some(p.report(&ids, self.plan.max_block))
+        let g = &self.plan.graph;
+        let stage_nodes = g.stages.iter().map(|r| r.len() as u32).collect();
+        let folded = (g.slot_of.len() - g.nodes.len()) as u32;
+        Some(p.report(&ids, self.plan.max_block, stage_nodes, folded))
     }
 
     /// The `N` slowest nodes by mean time, as (node id, kind, mean µs, max µs). Render thread:
@@ -314,11 +427,24 @@ impl Executor {
         }
     }
 
-    /// Takes new port sources for every node (same slots; a reload that changed only numbers)
-    /// and the tempo. Render thread: copies only.
-    pub fn patch(&mut self, sources: &[[Source; MAX_PORTS]], cps: f64) {
-        for (node, s) in self.plan.graph.nodes.iter_mut().zip(sources) {
+    /// Takes new constants for every node (same slots and terms; a reload that changed only
+    /// numbers): port sources, output gains and offsets, sum biases and term gains, and the
+    /// tempo. Render thread: copies only.
+    pub fn patch(&mut self, c: &Constants, cps: f64) {
+        for (node, (s, (post, role))) in self
+            .plan
+            .graph
+            .nodes
+            .iter_mut()
+            .zip(c.sources.iter().zip(c.posts.iter().zip(&c.roles)))
+        {
             node.sources = *s;
+            node.post = *post;
+            node.role = *role;
+        }
+        let terms = &mut self.plan.graph.terms;
+        if terms.len() == c.terms.len() {
+            terms.copy_from_slice(&c.terms);
         }
         self.plan.cps = cps;
     }

@@ -4,6 +4,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod executor;
+pub mod fuse;
 pub mod io;
 pub mod ir;
 pub mod kernels;

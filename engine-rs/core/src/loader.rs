@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::engine::LoadReport;
 use crate::error::EngineError;
 use crate::events::{self, Event, Target};
-use crate::executor::Executor;
+use crate::executor::{Constants, Executor};
 use crate::ir::{GraphIr, LaneKind, Param};
 use crate::plan::Plan;
 use crate::renderer::{Patch, Swap};
@@ -90,7 +90,13 @@ impl Loader {
             .iter()
             .map(|n| (n.key.clone(), n.kind))
             .collect();
-        let mut outputs: Vec<String> = plan.outputs.iter().map(|&s| nodes[s].0.clone()).collect();
+        // The keys of the output nodes as written (fusion may have folded an output into its
+        // producer, whose key is not the output's).
+        let mut outputs: Vec<String> = ir
+            .outputs
+            .iter()
+            .map(|o| ir.nodes[o.node as usize].key.clone())
+            .collect();
         outputs.sort();
         let lanes = plan.lanes.iter().map(|l| l.kind).collect();
         let (transfer, crossfade) = match &self.newest {
@@ -124,7 +130,7 @@ impl Loader {
             // Only constants changed: the running plan stays, with its state untouched; the
             // renderer takes the new port sources (and tempo). This plan is dropped here.
             let patch = Patch {
-                sources: plan.graph.nodes.iter().map(|n| n.sources).collect(),
+                constants: Constants::of(&plan),
                 cps: plan.cps,
                 structure: shape,
             };

@@ -11,9 +11,16 @@
 //! copy of node `id`'s output made at the end of the previous run (zeros before the first):
 //! a one-block feedback delay, so stages ignore it and its result depends on the block size.
 //! A node's channel count counts its `prev` inputs too (iterated to a fixed point).
+//!
+//! Before slots are given, the graph is fused ([`crate::fuse`]): constant gains and offsets move
+//! into the producing node ([`NodeSlot::post`]), `add`/`sub` chains become n-ary sums
+//! ([`Role::Sum`], terms in [`Graph::terms`]) and single-use producers of a sum are rendered by
+//! it ([`Role::Absorbed`]: a slot, a key and state, but no buffer). Removed nodes have no slot;
+//! `slot_of` maps them to the slot that holds their value.
 
 use std::ops::Range;
 
+use crate::fuse::{self, Fused, Post};
 use crate::ir::{GraphIr, LaneKind, NodeIr, OutMix, Param, TemplateIr};
 use crate::kernels::{self, ChannelRule, Kernel, MAX_PORTS};
 
@@ -42,6 +49,36 @@ pub enum Source {
     Input(usize),
 }
 
+/// How the executor runs a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Role {
+    /// Its kernel renders into its buffer.
+    Kernel,
+    /// A sum renders it (see [`crate::fuse`]); it is skipped in its stage and has no buffer.
+    Absorbed,
+    /// An n-ary sum: `post.gain·(bias + Σ terms) + post.offset`, over `Graph::terms[start..end]`
+    /// in order.
+    Sum {
+        /// First term.
+        start: u32,
+        /// One past the last term.
+        end: u32,
+        /// Where the accumulation starts.
+        bias: f32,
+    },
+}
+
+/// One term of a sum: `gain · source`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Term {
+    /// Where the value comes from; for an absorbed node, `Source::Node` with its slot.
+    pub source: Source,
+    /// Factor (the sign of a `sub` included).
+    pub gain: f32,
+    /// The sum renders the node itself.
+    pub absorbed: bool,
+}
+
 /// One node of the plan.
 pub struct NodeSlot {
     /// GraphIR node id.
@@ -58,6 +95,10 @@ pub struct NodeSlot {
     pub nports: usize,
     /// The node's DSP and state.
     pub kernel: Box<dyn Kernel>,
+    /// Applied to its output after each block (folded `* const`, `+ const`).
+    pub post: Post,
+    /// Kernel, absorbed or sum.
+    pub role: Role,
 }
 
 /// A lane's runtime state.
@@ -90,6 +131,10 @@ pub struct Graph {
     pub prev: Vec<(usize, Vec<f32>)>,
     /// Largest block.
     pub max_block: usize,
+    /// The terms of every sum, each sum's a contiguous range.
+    pub terms: Vec<Term>,
+    /// Where a sum renders an absorbed node: 2 × `max_block`.
+    pub scratch: Vec<f32>,
 }
 
 /// A runnable program.
@@ -164,29 +209,70 @@ fn channels_of(nodes: &[NodeIr], order: &[u32]) -> Vec<usize> {
 }
 
 impl Graph {
-    /// Builds the graph of `nodes` in `stages` (validated). `templates` are there for `voices`
-    /// nodes. Control thread; allocates everything.
+    /// Builds the graph of `nodes` in `stages` (validated), fused as `fused` says (from
+    /// [`crate::fuse::fuse`], or [`Fused::none`]). `templates` are there for `voices` nodes, which
+    /// fuse their templates when `fuse_templates` is set. Control thread; allocates everything.
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         nodes_ir: &[NodeIr],
         stages_ir: &[Vec<u32>],
         templates: &[TemplateIr],
+        fused: &Fused,
+        fuse_templates: bool,
         sample_rate: f32,
         max_block: usize,
     ) -> Graph {
+        let all: Vec<u32> = stages_ir.iter().flatten().copied().collect();
+        let channels = channels_of(nodes_ir, &all);
         let mut slot_of = vec![0usize; nodes_ir.len()];
         let mut order = Vec::with_capacity(nodes_ir.len());
         let mut stages = Vec::with_capacity(stages_ir.len());
         for stage in stages_ir {
             let start = order.len();
             for &id in stage {
+                if fused.removed[id as usize] {
+                    continue;
+                }
                 slot_of[id as usize] = order.len();
                 order.push(id);
             }
-            stages.push(start..order.len());
+            if order.len() > start {
+                stages.push(start..order.len());
+            }
         }
-        let channels = channels_of(nodes_ir, &order);
+        for id in 0..nodes_ir.len() as u32 {
+            if fused.removed[id as usize] {
+                slot_of[id as usize] = slot_of[fused.find(id) as usize];
+            }
+        }
         let mut prev: Vec<(usize, Vec<f32>)> = Vec::new();
+        // The source of a param; `stereo` says whether the port reads both channels.
+        let source = |param: Param, stereo: bool, prev: &mut Vec<(usize, Vec<f32>)>| match param {
+            Param::Const(c) => Source::Const(c),
+            Param::Node(src) => Source::Node {
+                slot: slot_of[fused.find(src) as usize],
+                channels: if stereo { channels[src as usize] } else { 1 },
+            },
+            Param::Prev(src) => {
+                let src_slot = slot_of[fused.find(src) as usize];
+                let src_ch = channels[src as usize];
+                let index = match prev.iter().position(|(s, _)| *s == src_slot) {
+                    Some(i) => i,
+                    None => {
+                        prev.push((src_slot, vec![0.0; src_ch * max_block]));
+                        prev.len() - 1
+                    }
+                };
+                Source::Prev {
+                    index,
+                    channels: if stereo { src_ch } else { 1 },
+                }
+            }
+            Param::Lane { lane, .. } => Source::Lane(lane as usize),
+            Param::Input(k) => Source::Input(k as usize),
+        };
         let mut nodes: Vec<NodeSlot> = Vec::with_capacity(order.len());
+        let mut terms: Vec<Term> = Vec::new();
         for &id in &order {
             let node = &nodes_ir[id as usize];
             let spec = kernels::spec(&node.kind).expect("validated kind");
@@ -198,37 +284,28 @@ impl Graph {
                     .map(|p| p.resolve().expect("validated param"));
                 sources[p] = match param {
                     None => Source::Const(port.default.unwrap_or(0.0)),
-                    Some(Param::Const(c)) => Source::Const(c),
-                    Some(Param::Node(src)) => {
-                        let ch = if port.stereo {
-                            channels[src as usize]
-                        } else {
-                            1
-                        };
-                        Source::Node {
-                            slot: slot_of[src as usize],
-                            channels: ch,
-                        }
-                    }
-                    Some(Param::Prev(src)) => {
-                        let src_slot = slot_of[src as usize];
-                        let src_ch = channels[src as usize];
-                        let index = match prev.iter().position(|(s, _)| *s == src_slot) {
-                            Some(i) => i,
-                            None => {
-                                prev.push((src_slot, vec![0.0; src_ch * max_block]));
-                                prev.len() - 1
-                            }
-                        };
-                        Source::Prev {
-                            index,
-                            channels: if port.stereo { src_ch } else { 1 },
-                        }
-                    }
-                    Some(Param::Lane { lane, .. }) => Source::Lane(lane as usize),
-                    Some(Param::Input(k)) => Source::Input(k as usize),
+                    Some(param) => source(param, port.stereo, &mut prev),
                 };
             }
+            let role = match &fused.sums[id as usize] {
+                Some(sum) => {
+                    let start = terms.len() as u32;
+                    for t in &sum.terms {
+                        terms.push(Term {
+                            source: source(t.param, true, &mut prev),
+                            gain: t.gain,
+                            absorbed: t.absorbed,
+                        });
+                    }
+                    Role::Sum {
+                        start,
+                        end: terms.len() as u32,
+                        bias: sum.bias,
+                    }
+                }
+                None if fused.absorbed[id as usize] => Role::Absorbed,
+                None => Role::Kernel,
+            };
             let mut kernel: Box<dyn Kernel> = if node.kind == "voices" {
                 let t = match node.data.get("template") {
                     Some(crate::ir::DataValue::Num(t)) => templates.get(*t as usize),
@@ -238,6 +315,7 @@ impl Graph {
                     t,
                     templates,
                     &node.data,
+                    fuse_templates,
                     sample_rate,
                     max_block,
                 ))
@@ -250,16 +328,29 @@ impl Graph {
             nodes.push(NodeSlot {
                 id,
                 key: node.key.clone(),
-                kind: spec.name,
+                kind: if matches!(role, Role::Sum { .. }) {
+                    "sum"
+                } else {
+                    spec.name
+                },
                 channels: channels[id as usize],
                 sources,
-                nports: spec.ports.len(),
+                nports: if matches!(role, Role::Sum { .. }) {
+                    0
+                } else {
+                    spec.ports.len()
+                },
                 kernel,
+                post: fused.post[id as usize],
+                role,
             });
         }
         let buffers = nodes
             .iter()
-            .map(|n| vec![0.0f32; n.channels * max_block])
+            .map(|n| match n.role {
+                Role::Absorbed => Vec::new(),
+                _ => vec![0.0f32; n.channels * max_block],
+            })
             .collect();
         Graph {
             nodes,
@@ -268,7 +359,17 @@ impl Graph {
             slot_of,
             prev,
             max_block,
+            terms,
+            scratch: vec![0.0; 2 * max_block],
         }
+    }
+
+    /// The fusion of a template: its output is used from outside, its pitch ports are pinned.
+    /// Control thread.
+    pub fn fuse_template(t: &TemplateIr) -> Fused {
+        let order: Vec<u32> = t.stages.iter().flatten().copied().collect();
+        let pinned: Vec<u32> = t.pitch.iter().map(|p| p.node).collect();
+        fuse::fuse(&t.nodes, &order, &[t.output], &pinned)
     }
 
     /// Returns every node to its starting state (a voice starting): kernels are reset
@@ -284,9 +385,36 @@ impl Graph {
 }
 
 impl Plan {
-    /// Builds the plan of a validated graph. Control thread; allocates everything.
+    /// Builds the plan of a validated graph, fused. Control thread; allocates everything.
     pub fn build(ir: &GraphIr, sample_rate: f32, max_block: usize) -> Plan {
-        let graph = Graph::build(&ir.nodes, &ir.stages, &ir.templates, sample_rate, max_block);
+        Plan::build_with(ir, sample_rate, max_block, true)
+    }
+
+    /// [`Plan::build`], fused (`fuse`) or every node as written (for comparisons). Control
+    /// thread.
+    pub fn build_with(ir: &GraphIr, sample_rate: f32, max_block: usize, fuse: bool) -> Plan {
+        let fused = if fuse {
+            let order: Vec<u32> = ir.stages.iter().flatten().copied().collect();
+            let outside: Vec<u32> = ir.outputs.iter().map(|o| o.node).collect();
+            let pinned: Vec<u32> = ir
+                .lanes
+                .iter()
+                .filter(|l| l.template.is_none())
+                .map(|l| l.node)
+                .collect();
+            fuse::fuse(&ir.nodes, &order, &outside, &pinned)
+        } else {
+            Fused::none(ir.nodes.len())
+        };
+        let graph = Graph::build(
+            &ir.nodes,
+            &ir.stages,
+            &ir.templates,
+            &fused,
+            fuse,
+            sample_rate,
+            max_block,
+        );
         let lanes = ir
             .lanes
             .iter()
@@ -358,7 +486,8 @@ mod tests {
         // Node 3 reads node 1, which is in a later stage: invalid; fix the stages.
         let src = src.replace("[[2, 3], [0, 1]]", "[[2], [0, 1], [3]]");
         let ir = GraphIr::parse(&mut src.into_bytes()).unwrap();
-        let plan = Plan::build(&ir, 48000.0, 128);
+        // Unfused: the mul by a constant would otherwise fold into the sine.
+        let plan = Plan::build_with(&ir, 48000.0, 128, false);
         let plan = &plan.graph;
         assert_eq!(plan.slot_of, vec![1, 2, 0, 3]);
         assert_eq!(plan.stages, vec![0..1, 1..3, 3..4]);

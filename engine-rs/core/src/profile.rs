@@ -93,6 +93,11 @@ pub struct Report {
     pub nodes: Vec<Row>,
     /// Per stage, in order.
     pub stages: Vec<Row>,
+    /// Nodes in each stage (absorbed ones included: their sum times them).
+    pub stage_nodes: Vec<u32>,
+    /// GraphIR nodes that fusion removed (folded into a producer or spliced into a sum): they
+    /// have no row of their own.
+    pub folded: u32,
     /// Applying events.
     pub events: Row,
 }
@@ -114,8 +119,15 @@ fn row(id: u32, kind: &str, t: &Timing, blocks: u64) -> Row {
 }
 
 impl Profile {
-    /// The report, given each slot's node id and kind. Control thread.
-    pub fn report(&self, ids_kinds: &[(u32, &str)], block_frames: usize) -> Report {
+    /// The report, given each slot's node id and kind, each stage's node count and how many
+    /// GraphIR nodes fusion removed. Control thread.
+    pub fn report(
+        &self,
+        ids_kinds: &[(u32, &str)],
+        block_frames: usize,
+        stage_nodes: Vec<u32>,
+        folded: u32,
+    ) -> Report {
         let mut nodes: Vec<Row> = self
             .nodes
             .iter()
@@ -134,6 +146,8 @@ impl Profile {
                 .map(|(i, t)| row(i as u32, "stage", t, self.blocks))
                 .collect(),
             events: row(0, "events", &self.events, self.blocks),
+            stage_nodes,
+            folded,
         }
     }
 }

@@ -11,11 +11,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::events::{Action, Event, EventQueue, QUEUE_CAPACITY};
+use crate::executor::Constants;
 use crate::executor::Executor;
 use crate::kernels::Context;
-use crate::kernels::MAX_PORTS;
 use crate::limiter::Limiter;
-use crate::plan::Source;
 use crate::samples::SampleBank;
 use crate::stats::{Meter, Stats};
 
@@ -26,8 +25,8 @@ const HUSH_SECONDS: f32 = 0.01;
 
 /// New constants for the running program, when a reload changed nothing but numbers.
 pub struct Patch {
-    /// Every node's port sources, by slot (the same slots as the running plan).
-    pub sources: Vec<[Source; MAX_PORTS]>,
+    /// Every node's constants, by slot (the same slots as the running plan).
+    pub constants: Constants,
     /// Cycles per second.
     pub cps: f64,
     /// The structure it applies to: a patch for another plan is ignored.
@@ -173,7 +172,7 @@ impl Renderer {
                     retired.swap = Some(swap);
                     return retired;
                 }
-                exec.patch(&patch.sources, patch.cps);
+                exec.patch(&patch.constants, patch.cps);
                 self.queue.clear();
                 self.discard_before = self.frame;
                 self.swaps += 1;

@@ -149,7 +149,9 @@ fn profiling_allocates_nothing_while_rendering() {
     assert_eq!(n, 0, "profiled rendering allocated");
     let report = e.profile().unwrap();
     assert_eq!(report.blocks, 120);
-    assert_eq!(report.nodes.len(), 11);
+    // The fixture's 11 nodes less the two `mul` by a constant that fusion folds into their
+    // producers (nodes 6 and 10); absorbed nodes are timed one by one inside their sum.
+    assert_eq!(report.nodes.len(), 9);
     assert!(report.nodes.iter().all(|n| n.max_us >= n.mean_us));
 }
 

@@ -301,3 +301,22 @@ pub fn kind_specs() -> String {
         .collect();
     format!("[{}]", rows.join(","))
 }
+
+/// `simdLevel(want)`: runs the engine's block loops at `want` (`"scalar"`, `"avx2"`,
+/// `"avx512"`, or `"auto"`/empty for the best this CPU has), never above what the CPU supports,
+/// and returns the level in use. Results do not depend on the level, only speed does. Control
+/// thread, before rendering (`PHONON_SIMD` is read by the front end and passed here).
+#[napi]
+pub fn simd_level(want: Option<String>) -> Result<String> {
+    use phonon_core::kernels::simd::{force, Level};
+    let want = want.unwrap_or_default();
+    let level = match want.as_str() {
+        "" | "auto" => None,
+        name => Some(Level::from_name(name).ok_or_else(|| {
+            Error::from_reason(format!(
+                "unknown SIMD level '{name}' (known: scalar, avx2, avx512, auto)"
+            ))
+        })?),
+    };
+    Ok(force(level).name().to_string())
+}

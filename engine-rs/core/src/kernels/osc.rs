@@ -152,8 +152,8 @@ pub fn clamp_width(w: f32) -> f32 {
 }
 
 /// The PolyBLEP residual for a unit-phase position `t` (0..1) and phase step `dt` (0..0.5):
-/// nonzero only within one step of the discontinuity at t = 0 ≡ 1. f64, for the kernels that
-/// keep f64 phases (the super* synths).
+/// nonzero only within one step of the discontinuity at t = 0 ≡ 1. f64, for `supersaw`, which
+/// keeps f64 phases.
 #[inline(always)]
 pub fn poly_blep(t: f64, dt: f64) -> f64 {
     if t < dt {
@@ -165,20 +165,6 @@ pub fn poly_blep(t: f64, dt: f64) -> f64 {
     } else {
         0.0
     }
-}
-
-/// One frame of the band-limited pulse on an f64 phase `p` with step `dt`, for the kernels that
-/// keep their own f64 phases (the super* synths): naive pulse plus the BLEP at the rising edge
-/// minus the BLEP at the falling edge.
-#[inline(always)]
-pub fn square_f64(p: f64, dt: f64, width: f32) -> f32 {
-    let w = clamp_width(width) as f64;
-    let naive = if p < w { 1.0 } else { -1.0 };
-    let mut t2 = p - w;
-    if t2 < 0.0 {
-        t2 += 1.0;
-    }
-    (naive + poly_blep(p, dt) - poly_blep(t2, dt)) as f32
 }
 
 /// One turn of phase in [`Phase`] units.

@@ -18,10 +18,9 @@
 //! at 0 (the LFOs too, so superpwm starts at width 0.5). Output: mono.
 
 use super::control::clamp_or;
-use super::osc::{clamp_freq, poly_blep, square_f64};
+use super::osc::{clamp_freq, poly_blep, sin_turns, square_value, Phase};
 use super::scratch::Scratch;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
-use std::f64::consts::TAU;
 
 use super::param as port;
 
@@ -157,14 +156,13 @@ pub enum WobbleKind {
     Chip,
 }
 
-/// `superpwm` and `superchip`: a PolyBLEP pulse and a sine LFO.
+/// `superpwm` and `superchip`: a PolyBLEP pulse and a sine LFO, both on exact 32-bit phases
+/// ([`Phase`]), the pulse the same as `square`'s.
 #[derive(Debug)]
 pub struct Wobble {
     kind: WobbleKind,
-    inv_sr: f64,
-    nyquist: f32,
-    phase: f64,
-    lfo: f64,
+    phase: Phase,
+    lfo: Phase,
     scratch: Scratch,
 }
 
@@ -173,10 +171,8 @@ impl Wobble {
     pub fn new(kind: WobbleKind) -> Wobble {
         Wobble {
             kind,
-            inv_sr: 1.0 / 44100.0,
-            nyquist: 22050.0,
-            phase: 0.0,
-            lfo: 0.0,
+            phase: Phase::default(),
+            lfo: Phase::default(),
             scratch: Scratch::default(),
         }
     }
@@ -184,8 +180,8 @@ impl Wobble {
 
 impl Kernel for Wobble {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
-        self.inv_sr = 1.0 / sample_rate as f64;
-        self.nyquist = sample_rate * 0.5;
+        self.phase.prepare(sample_rate);
+        self.lfo.prepare(sample_rate);
         self.scratch.prepare(3, max_block);
     }
 
@@ -195,36 +191,31 @@ impl Kernel for Wobble {
         let [f, r, d] = self
             .scratch
             .slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
-        let (inv_sr, nyq) = (self.inv_sr, self.nyquist);
-        let (mut p, mut l) = (self.phase, self.lfo);
+        let (ph, lfo) = (self.phase, self.lfo);
+        let (mut p, mut l) = (ph.phase, lfo.phase);
         match self.kind {
             WobbleKind::Pwm => {
                 for (i, o) in out.iter_mut().enumerate() {
-                    let inc = clamp_freq(f[i], nyq) as f64 * inv_sr;
-                    let depth = clamp_or(d[i], 0.8, 0.0, 1.0) as f64;
-                    let width = 0.5 + 0.45 * depth * (TAU * l).sin();
-                    *o = square_f64(p, inc.abs(), width as f32);
-                    let q = p + inc;
-                    p = q - q.floor();
-                    let q = l + clamp_or(r[i], 0.5, 0.0, 100.0) as f64 * inv_sr;
-                    l = q - q.floor();
+                    let inc = ph.inc(f[i]);
+                    let depth = clamp_or(d[i], 0.8, 0.0, 1.0);
+                    let width = 0.5 + 0.45 * depth * sin_turns(l);
+                    *o = square_value(p, inc, width);
+                    p = p.wrapping_add(inc as u32);
+                    l = l.wrapping_add(lfo.inc(clamp_or(r[i], 0.5, 0.0, 100.0)) as u32);
                 }
             }
             WobbleKind::Chip => {
                 for (i, o) in out.iter_mut().enumerate() {
-                    let depth = clamp_or(d[i], 0.05, 0.0, 1.0) as f64;
-                    let fi = clamp_freq(f[i], nyq) as f64 * (1.0 + depth * (TAU * l).sin());
-                    let inc = clamp_freq(fi as f32, nyq) as f64 * inv_sr;
-                    *o = square_f64(p, inc.abs(), 0.5);
-                    let q = p + inc;
-                    p = q - q.floor();
-                    let q = l + clamp_or(r[i], 5.0, 0.0, 100.0) as f64 * inv_sr;
-                    l = q - q.floor();
+                    let depth = clamp_or(d[i], 0.05, 0.0, 1.0);
+                    let inc = ph.inc(clamp_freq(f[i], f32::MAX) * (1.0 + depth * sin_turns(l)));
+                    *o = square_value(p, inc, 0.5);
+                    p = p.wrapping_add(inc as u32);
+                    l = l.wrapping_add(lfo.inc(clamp_or(r[i], 5.0, 0.0, 100.0)) as u32);
                 }
             }
         }
-        self.phase = p;
-        self.lfo = l;
+        self.phase.phase = p;
+        self.lfo.phase = l;
     }
 }
 

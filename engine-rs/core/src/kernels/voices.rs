@@ -208,6 +208,7 @@ impl Voices {
         template: Option<&TemplateIr>,
         templates: &[TemplateIr],
         data: &NodeData,
+        fuse: bool,
         sample_rate: f32,
         max_block: usize,
     ) -> Voices {
@@ -218,9 +219,22 @@ impl Voices {
             Some(DataValue::Num(n)) => (*n as usize).clamp(1, 256),
             _ => DEFAULT_VOICES,
         };
+        let fused = if fuse {
+            Graph::fuse_template(t)
+        } else {
+            crate::fuse::Fused::none(t.nodes.len())
+        };
         let pool: Vec<Voice> = (0..max_voices + FADE_SLOTS)
             .map(|_| Voice {
-                graph: Graph::build(&t.nodes, &t.stages, templates, sample_rate, max_block),
+                graph: Graph::build(
+                    &t.nodes,
+                    &t.stages,
+                    templates,
+                    &fused,
+                    fuse,
+                    sample_rate,
+                    max_block,
+                ),
                 active: false,
                 serial: 0,
                 gain_l: 0.0,
@@ -479,6 +493,7 @@ mod tests {
             Some(&ir.templates[0]),
             &ir.templates,
             &NodeData::new(),
+            true,
             SR,
             256,
         );
