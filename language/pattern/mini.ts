@@ -1,7 +1,6 @@
 //! Mini-notation: parse a string with grammar/mini.ohm into an AST, then build the Pattern it denotes (Strudel's semantics).
-import * as ohm from "ohm-js";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import type * as ohm from "ohm-js";
+import { loadGrammar } from "../grammars.js";
 import { euclidRot } from "./euclid.js";
 import { Pattern, fastcat, patternify, pure, silence, stack, timecat, toTime } from "./pattern.js";
 import { miniChoose, miniDegrade } from "./random.js";
@@ -10,8 +9,7 @@ import type { MiniValue } from "./value.js";
 
 export type { MiniValue };
 
-const grammarPath = fileURLToPath(new URL("../grammar/mini.ohm", import.meta.url));
-const grammar = ohm.grammar(readFileSync(grammarPath.replace(/\/dist\/language\//, "/language/"), "utf8"));
+const grammar = loadGrammar("mini.ohm");
 
 /** A node of the mini-notation AST. Offsets are 0-based positions inside the string. */
 export type MiniNode =
