@@ -1,15 +1,8 @@
 //! Parsing: split a .ph file into statements (Phonon's line-joining rules) and parse each with grammar/phonon.ohm, incrementally.
-import * as ohm from "ohm-js";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import type * as ohm from "ohm-js";
 import { type Arg, type BinaryOp, type Expr, type Program, type Span, type Statement, shiftStatement } from "./ast.js";
 import { type Diagnostic, SourceMap, diagnostic } from "./diagnostics.js";
-
-function loadGrammar(name: string): ohm.Grammar {
-  // Compiled code lives in dist/language/; the grammar files stay in language/grammar/.
-  const path = fileURLToPath(new URL(`./grammar/${name}`, import.meta.url)).replace(/\/dist\/language\//, "/language/");
-  return ohm.grammar(readFileSync(path, "utf8"));
-}
+import { loadGrammar } from "./grammars.js";
 
 const grammar = loadGrammar("phonon.ohm");
 
