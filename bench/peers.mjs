@@ -73,7 +73,7 @@ function ourCoefficientRate() {
     .split(/\n\s*\n/)
     .find((para) => /coefficient/i.test(para));
   const sentence = doc?.replace(/\s+/g, " ").match(/[^.]*coefficient[^.]*\./i)?.[0].trim();
-  const constant = [...src.matchAll(/const\s+([A-Z_]*(?:COEF|CONTROL|UPDATE|INTERVAL|STRIDE|HOP|EVERY)[A-Z_]*)\s*:\s*usize\s*=\s*(\d+)/g)][0];
+  const constant = [...src.matchAll(/const\s+([A-Z_]*(?:COEF|CONTROL|UPDATE|INTERVAL|STRIDE|HOP|EVERY)[A-Z_]*)\s*:\s*(?:usize|u16|u32|u64)\s*=\s*(\d+)/g)][0];
   const parts = [];
   if (constant) parts.push(`every ${constant[2]} frames (filter.rs ${constant[1]})`);
   parts.push(sentence ? `filter.rs says: "${sentence}"` : "filter.rs does not say");
@@ -183,7 +183,7 @@ function selectCases() {
 
 // ---------------------------------------------------------------- SuperCollider
 
-const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).status === 0;
+const has = (cmd) => spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).status === 0;
 
 /** scsynth's version line, or undefined. */
 function scVersion() {
@@ -285,9 +285,10 @@ function summary(c, runs) {
   };
 }
 
-function table(header, rows) {
+/** Rows as aligned text: the first `left` columns flush left, the figures flush right. */
+function table(header, rows, left) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((x, i) => (i < 2 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join("  ");
+  const line = (cells) => cells.map((x, i) => (i < left ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -369,18 +370,17 @@ for (const { c, ...by } of results) {
     if (!pass) process.exitCode = 1;
   }
 }
-console.log(table(["case", "engine", "CPU s med (min)", "wall s med (min)", "ns/sample/voice", "block µs p50 / p99", "voices peak", "RSS MB", "RMS", "gate"], rows));
+console.log(table(["case", "engine", "CPU s med (min)", "wall s med (min)", "ns/sample/voice", "block µs p50 / p99", "voices peak", "RSS MB", "RMS", "gate"], rows, 2));
 console.log("ns/sample/voice = median CPU / (frames × voices); voices = N, or R/2 for P3. Block times: our render's report (budget 11610 µs).");
 
 if (withSc) {
   const ratio = (a, b) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "—");
   const rrows = results.map(({ c, ours: o, sc: s }) => {
-    if (o.error || s.error) return [c.name, "", "—", "—", "—", "—", ""];
+    if (o.error || s.error) return [c.name, "—", "—", "—", "—", ""];
     const t = c.target;
     const at = t ? (t.what === "CPU" ? o.cpu / s.cpu : o.wall / s.wall) : NaN;
     return [
       c.name,
-      "",
       ratio(o.cpu, s.cpu),
       ratio(o.cpuMin, s.cpuMin),
       ratio(o.wall, s.wall),
@@ -389,7 +389,7 @@ if (withSc) {
     ];
   });
   console.log("");
-  console.log(table(["case", "", "CPU ours÷SC median", "min", "wall ours÷SC median", "min", "target (not an assertion)"], rrows));
+  console.log(table(["case", "CPU ours÷SC median", "min", "wall ours÷SC median", "min", "target (not an assertion)"], rrows, 1));
   const p3 = results.find((r) => r.c.name === "P3:256");
   if (p3 && !p3.ours.error && !p3.sc.error) {
     console.log(
