@@ -4,19 +4,13 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sineBank, sineBankRms } from "./peers/patches.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { renderFile } = await import(join(root, "dist", "cli", "render.js"));
 const dir = mkdtempSync(join(tmpdir(), "phonon-bench-"));
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-
-/** P1: N sines, f_i = 100·2^(6i/N) Hz, amplitude 1/N, summed. Expected RMS sqrt(N/2)/N. */
-function sineBank(n) {
-  const terms = [];
-  for (let i = 0; i < n; i++) terms.push(`sine ${(100 * 2 ** ((6 * i) / n)).toFixed(6)} * ${1 / n}`);
-  return `out: ${terms.join(" + ")}\n`;
-}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -53,7 +47,7 @@ for (const n of [1, 64, 256, 1024]) {
   const file = join(dir, `p1-${n}.ph`);
   writeFileSync(file, sineBank(n));
   const row = bench(`P1 sine bank N=${n}`, file, n);
-  row["expected rms"] = (Math.sqrt(n / 2) / n).toFixed(4);
+  row["expected rms"] = sineBankRms(n).toFixed(4);
   rows.push(row);
 }
 for (const f of readdirSync(join(root, "patterns")).filter((f) => f.endsWith(".ph")).sort()) {
