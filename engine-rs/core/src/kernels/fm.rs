@@ -12,15 +12,24 @@
 //!
 //! Units and clamps: frequencies in Hz, clamped to −sr/2..sr/2 (NaN reads as 0; negative runs the
 //! phase backwards); `ratio` clamped to −64..64 and `index`, `depth` to −1000..1000 (NaN reads as
-//! the default); a NaN in `mod`, `carrier` or `mod` of fmcrossmod reads as 0. Phases are
-//! f64 and start at 0. Output: mono (stereo inputs are read from their left channel). One or two
-//! `sin`/`cos` per frame are inherent to the sound (the modulation is audio-rate).
+//! the default); a NaN in `mod`, `carrier` or `mod` of fmcrossmod reads as 0. Output: mono
+//! (stereo inputs are read from their left channel).
+//!
+//! Phases are the oscillators' exact 32-bit phases ([`Phase`], starting at 0). Per block, the
+//! phases are accumulated first (one integer add per frame and operator); then one vector loop
+//! evaluates the polynomial sine ([`sin_unit`], 6·10⁻⁷) of the carrier phase plus the
+//! modulation in turns, reduced to −½..½ ([`wrap_turns`]; a modulation beyond ±2^20 turns is
+//! clamped there). The modulation in turns is computed in f32: its error is a few 2^-24 of
+//! |index|/2π turns, 2·10⁻⁶ of full scale at index 1.
 
 use super::control::clamp_or;
-use super::osc::clamp_freq;
+use super::osc::{clamp_freq, sin_turns, sin_unit, wrap_turns, Phase};
 use super::scratch::Scratch;
+use super::simd::dispatch;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
-use std::f64::consts::TAU;
+
+/// 1/2π: radians to turns.
+const TURNS_PER_RADIAN: f32 = 0.159_154_94;
 
 const fn port(name: &'static str, default: Option<f32>) -> PortSpec {
     PortSpec {
@@ -96,10 +105,11 @@ pub enum Kind {
 #[derive(Debug)]
 pub struct Fm {
     kind: Kind,
-    inv_sr: f64,
-    nyquist: f32,
-    pc: f64,
-    pm: f64,
+    carrier: Phase,
+    modulator: Phase,
+    /// Per-frame carrier and modulator phases of the current block.
+    pcs: Vec<u32>,
+    pms: Vec<u32>,
     scratch: Scratch,
 }
 
@@ -108,32 +118,27 @@ impl Fm {
     pub fn new(kind: Kind) -> Fm {
         Fm {
             kind,
-            inv_sr: 1.0 / 44100.0,
-            nyquist: 22050.0,
-            pc: 0.0,
-            pm: 0.0,
+            carrier: Phase::default(),
+            modulator: Phase::default(),
+            pcs: Vec::new(),
+            pms: Vec::new(),
             scratch: Scratch::default(),
         }
     }
 }
 
-/// Advances a unit phase by `inc`, wrapping into 0..1.
-#[inline(always)]
-fn step(p: f64, inc: f64) -> f64 {
-    let p = p + inc;
-    p - p.floor()
-}
-
 impl Kernel for Fm {
     /// Back to the start: state cleared.
     fn reset(&mut self) {
-        self.pc = 0.0;
-        self.pm = 0.0;
+        self.carrier.phase = 0;
+        self.modulator.phase = 0;
     }
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
-        self.inv_sr = 1.0 / sample_rate as f64;
-        self.nyquist = sample_rate * 0.5;
+        self.carrier.prepare(sample_rate);
+        self.modulator.prepare(sample_rate);
+        self.pcs = vec![0; max_block.max(1)];
+        self.pms = vec![0; max_block.max(1)];
         self.scratch.prepare(3, max_block);
     }
 
@@ -143,55 +148,98 @@ impl Kernel for Fm {
         let [a, b, c] = self
             .scratch
             .slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
-        let (inv_sr, nyq) = (self.inv_sr, self.nyquist);
-        let (mut pc, mut pm) = (self.pc, self.pm);
+        let (car, modu) = (self.carrier, self.modulator);
+        let (pcs, pms) = (&mut self.pcs[..n], &mut self.pms[..n]);
+        let (mut pc, mut pm) = (car.phase, modu.phase);
         match self.kind {
             Kind::Fm | Kind::SuperFm => {
                 let sup = self.kind == Kind::SuperFm;
-                for (i, o) in out.iter_mut().enumerate() {
+                let nyq = car.nyquist();
+                for i in 0..n {
                     let fc = clamp_freq(a[i], nyq);
                     let fmod = if sup {
-                        clamp_freq(fc * clamp_or(b[i], 2.0, -64.0, 64.0), nyq)
+                        fc * clamp_or(b[i], 2.0, -64.0, 64.0)
                     } else {
-                        clamp_freq(b[i], nyq)
+                        b[i]
                     };
-                    let index = clamp_or(c[i], 1.0, -MAX_INDEX, MAX_INDEX) as f64;
-                    *o = (TAU * pc + index * (TAU * pm).sin()).sin() as f32;
-                    pc = step(pc, fc as f64 * inv_sr);
-                    pm = step(pm, fmod as f64 * inv_sr);
+                    pcs[i] = pc;
+                    pms[i] = pm;
+                    pc = pc.wrapping_add(car.inc(fc) as u32);
+                    pm = pm.wrapping_add(modu.inc(fmod) as u32);
                 }
+                let (pcs, pms) = (&*pcs, &*pms);
+                dispatch(|| {
+                    for (i, o) in out.iter_mut().enumerate() {
+                        let index = clamp_or(c[i], 1.0, -MAX_INDEX, MAX_INDEX);
+                        let x = (pcs[i] as i32) as f32 * (1.0 / 4_294_967_296.0);
+                        let y = index * TURNS_PER_RADIAN * sin_turns(pms[i]);
+                        *o = sin_unit(wrap_turns(x + y));
+                    }
+                });
             }
             Kind::Pm => {
-                for (i, o) in out.iter_mut().enumerate() {
-                    let fc = clamp_freq(a[i], nyq);
-                    let m = if b[i].is_nan() { 0.0 } else { b[i] } as f64;
-                    let index = clamp_or(c[i], 1.0, -MAX_INDEX, MAX_INDEX) as f64;
-                    *o = (TAU * pc + index * m).sin() as f32;
-                    pc = step(pc, fc as f64 * inv_sr);
+                for (i, p) in pcs.iter_mut().enumerate() {
+                    *p = pc;
+                    pc = pc.wrapping_add(car.inc(a[i]) as u32);
                 }
+                let pcs = &*pcs;
+                dispatch(|| {
+                    for (i, o) in out.iter_mut().enumerate() {
+                        let m = if b[i].is_nan() { 0.0 } else { b[i] };
+                        let index = clamp_or(c[i], 1.0, -MAX_INDEX, MAX_INDEX);
+                        let x = (pcs[i] as i32) as f32 * (1.0 / 4_294_967_296.0);
+                        *o = sin_unit(wrap_turns(x + index * TURNS_PER_RADIAN * m));
+                    }
+                });
             }
-            Kind::CrossMod => {
+            Kind::CrossMod => dispatch(|| {
                 for (i, o) in out.iter_mut().enumerate() {
-                    let car = if a[i].is_nan() { 0.0 } else { a[i] } as f64;
-                    let m = if b[i].is_nan() { 0.0 } else { b[i] } as f64;
-                    let depth = clamp_or(c[i], 1.0, -MAX_INDEX, MAX_INDEX) as f64;
-                    *o = (car * (TAU * depth * m).cos()) as f32;
+                    let car = if a[i].is_nan() { 0.0 } else { a[i] };
+                    let m = if b[i].is_nan() { 0.0 } else { b[i] };
+                    let depth = clamp_or(c[i], 1.0, -MAX_INDEX, MAX_INDEX);
+                    // cos(2π·t) = sin(2π·(t + ¼)).
+                    *o = car * sin_unit(wrap_turns(depth * m + 0.25));
                 }
-            }
+            }),
         }
-        self.pc = pc;
-        self.pm = pm;
+        self.carrier.phase = pc;
+        self.modulator.phase = pm;
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::kernels::check::{self, assert_invariant, dft_mag, render_kind, tone, SR};
+    use crate::kernels::check::{self, assert_invariant, dft_mag, render_kind, tone};
+    use crate::kernels::osc::tests::contract_inc;
     use crate::kernels::testing::{assert_same, Src};
     use std::f64::consts::TAU;
 
-    /// fm and pm against per-frame references written from the formulas; superfm equals fm with
-    /// mod = ratio·freq; fmcrossmod is carrier·cos(2π·depth·mod); and the block contract.
+    /// Every frame within `tol` of the f64 reference.
+    fn assert_near(what: &str, got: &[f32], want: &[f64], tol: f64) {
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (*g as f64 - w).abs() <= tol,
+                "{what}: frame {i}: {g} vs {w}"
+            );
+        }
+    }
+
+    /// The phase in turns of a 32-bit phase.
+    fn turns(p: u32) -> f64 {
+        p as f64 / 4_294_967_296.0
+    }
+
+    /// Tolerance against libm at the exact 32-bit phases: the polynomial sine twice (6·10⁻⁷
+    /// each, the inner one scaled by index/2π ≤ 0.6 here), the carrier phase's rounding to f32
+    /// (2^-25 turns) and the modulation's f32 products (a few 2^-24 of ≤ 0.6 turns), each
+    /// times 2π: about 3·10⁻⁶; 10⁻⁵ leaves margin. fmcrossmod: depth·mod up to ~16 turns in
+    /// f32 (2^-20 turns, ×2π ≈ 6·10⁻⁶, times |carrier| ≤ 1).
+    const FM_TOL: f64 = 1e-5;
+    const CROSS_TOL: f64 = 2e-5;
+
+    /// fm and pm against per-frame references (the 32-bit phase recurrence, libm f64 sin);
+    /// superfm equals fm with mod = ratio·freq; fmcrossmod is carrier·cos(2π·depth·mod); and the
+    /// block contract.
     #[test]
     fn fm_family_equals_reference() {
         let n = 3000;
@@ -207,16 +255,16 @@ mod tests {
             ],
             n,
         );
-        let (mut pc, mut pm) = (0.0f64, 0.0f64);
-        let want: Vec<f32> = (0..n)
+        let (mut pc, mut pm) = (0u32, 0u32);
+        let want: Vec<f64> = (0..n)
             .map(|i| {
-                let v = (TAU * pc + idx[i] as f64 * (TAU * pm).sin()).sin() as f32;
-                pc = (pc + f[i] as f64 / SR as f64).rem_euclid(1.0);
-                pm = (pm + m[i] as f64 / SR as f64).rem_euclid(1.0);
+                let v = (TAU * turns(pc) + idx[i] as f64 * (TAU * turns(pm)).sin()).sin();
+                pc = pc.wrapping_add(contract_inc(f[i]) as u32);
+                pm = pm.wrapping_add(contract_inc(m[i]) as u32);
                 v
             })
             .collect();
-        assert_same("fm", &got[0], &want);
+        assert_near("fm", &got[0], &want, FM_TOL);
         let ratio: Vec<f32> = (0..n).map(|i| 0.5 + (i / 700) as f32).collect();
         let prod: Vec<f32> = f.iter().zip(&ratio).map(|(a, b)| a * b).collect();
         let sup = check::render_kind(
@@ -248,15 +296,15 @@ mod tests {
             ],
             n,
         );
-        let mut pc = 0.0f64;
-        let want: Vec<f32> = (0..n)
+        let mut pc = 0u32;
+        let want: Vec<f64> = (0..n)
             .map(|i| {
-                let v = (TAU * pc + idx[i] as f64 * sig[i] as f64).sin() as f32;
-                pc = (pc + f[i] as f64 / SR as f64).rem_euclid(1.0);
+                let v = (TAU * turns(pc) + idx[i] as f64 * sig[i] as f64).sin();
+                pc = pc.wrapping_add(contract_inc(f[i]) as u32);
                 v
             })
             .collect();
-        assert_same("pm", &got[0], &want);
+        assert_near("pm", &got[0], &want, FM_TOL);
         let car = check::test_noise(n, 8);
         let got = check::render_kind(
             "fmcrossmod",
@@ -267,10 +315,10 @@ mod tests {
             ],
             n,
         );
-        let want: Vec<f32> = (0..n)
-            .map(|i| (car[i] as f64 * (TAU * idx[i] as f64 * sig[i] as f64).cos()) as f32)
+        let want: Vec<f64> = (0..n)
+            .map(|i| car[i] as f64 * (TAU * idx[i] as f64 * sig[i] as f64).cos())
             .collect();
-        assert_same("fmcrossmod", &got[0], &want);
+        assert_near("fmcrossmod", &got[0], &want, CROSS_TOL);
         for kind in ["fm", "superfm", "pm"] {
             assert_invariant(
                 kind,

@@ -74,13 +74,16 @@ impl Rng {
         v
     }
 
-    /// Fills `out` with the next `out.len()` values.
+    /// Fills `out` with the next `out.len()` values: one vector loop (integer mixing only, so
+    /// every SIMD level gives the same bits).
     #[inline]
     pub fn fill(&mut self, out: &mut [f32]) {
         let (seed, base) = (self.seed, self.counter);
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = Rng::at(seed, base.wrapping_add(i as u64));
-        }
+        super::simd::dispatch(|| {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = Rng::at(seed, base.wrapping_add(i as u64));
+            }
+        });
         self.counter = base.wrapping_add(out.len() as u64);
     }
 }

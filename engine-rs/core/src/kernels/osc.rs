@@ -179,15 +179,42 @@ pub const TURN: f64 = 4_294_967_296.0;
 /// harmonic distortion is far below −100 dB (tested by FFT).
 #[inline(always)]
 pub fn sin_turns(p: u32) -> f32 {
+    sin_unit((p as i32) as f32 * (1.0 / TURN as f32))
+}
+
+/// sin(2πx) for x in turns, −¾ ≤ x ≤ ¾ (the fold and polynomial of [`sin_turns`]).
+#[inline(always)]
+pub fn sin_unit(x: f32) -> f32 {
     const S1: f32 = 6.283_164;
     const S3: f32 = -41.337_143;
     const S5: f32 = 81.340_77;
     const S7: f32 = -70.993_43;
-    let x = (p as i32) as f32 * (1.0 / TURN as f32);
     let folded = 0.5f32.copysign(x) - x;
     let y = if x.abs() > 0.25 { folded } else { x };
     let y2 = y * y;
     y * (S1 + y2 * (S3 + y2 * (S5 + y2 * S7)))
+}
+
+/// Largest |x| [`wrap_turns`] reduces exactly (f32 keeps fractional turns below 2^23; beyond
+/// 2^20 only 1/8 turn of resolution is left, so inputs are clamped there).
+pub const MAX_TURNS: f32 = 1_048_576.0;
+
+/// x minus the nearest whole number of turns, in −½..½, branch-free (truncating conversions
+/// only, so it vectorizes on every x86-64). |x| is clamped to [`MAX_TURNS`]; NaN reads as 0.
+#[inline(always)]
+pub fn wrap_turns(x: f32) -> f32 {
+    let x = if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(-MAX_TURNS, MAX_TURNS)
+    };
+    let f = x - (x as i32) as f32;
+    let f = if f > 0.5 { f - 1.0 } else { f };
+    if f < -0.5 {
+        f + 1.0
+    } else {
+        f
+    }
 }
 
 /// The unit phase 0..1 of a 32-bit phase, to 24 bits (exact in f32).
@@ -281,6 +308,11 @@ impl Phase {
         self.scale = (TURN / sample_rate as f64) as f32;
         self.nyquist = sample_rate * 0.5;
         self.last = (0.0, 0);
+    }
+
+    /// Half the sample rate: the highest frequency the phase runs at.
+    pub fn nyquist(&self) -> f32 {
+        self.nyquist
     }
 
     /// The increment of frequency `f` Hz.
@@ -672,7 +704,7 @@ pub(crate) mod tests {
 
     /// The phase increment the oscillators' contract states (see [`Phase`]): trunc(clamp(f)·2^32/sr)
     /// with the scale and product in f32.
-    fn contract_inc(f: f32) -> i32 {
+    pub(crate) fn contract_inc(f: f32) -> i32 {
         let f = if f.is_nan() { 0.0 } else { f };
         let f = f.clamp(-SR / 2.0, SR / 2.0);
         (f * (TURN / SR as f64) as f32) as i32
@@ -904,8 +936,43 @@ pub(crate) mod tests {
         assert_close("square const freq, block width", &got[0], &want, BLEP_TOL);
     }
 
+    /// The block loops against a frame-by-frame scalar loop (each frame's phase and shape
+    /// computed alone, through `black_box`, so nothing is vectorized): the same bits.
+    #[test]
+    fn block_loops_match_a_frame_by_frame_scalar_loop() {
+        use std::hint::black_box;
+        let n = 4000;
+        let fs = freq_signal(n);
+        type ShapeFn = fn(u32, i32) -> f32;
+        let shapes: [(&str, ShapeFn); 4] = [
+            ("sine", |p, _| sin_turns(p)),
+            ("saw", saw_value),
+            ("square", |p, inc| square_value(p, inc, 0.5)),
+            ("tri", |p, _| tri_value(p)),
+        ];
+        for (kind, shape) in shapes {
+            let srcs = if kind == "square" {
+                vec![Src::Mono(fs.clone()), Src::Const(0.5)]
+            } else {
+                vec![Src::Mono(fs.clone())]
+            };
+            let got = check::render_kind(kind, &srcs, n);
+            let mut p = 0u32;
+            let want: Vec<f32> = (0..n)
+                .map(|i| {
+                    let inc = black_box(contract_inc(fs[i]));
+                    let v = black_box(shape(black_box(p), inc));
+                    p = p.wrapping_add(inc as u32);
+                    v
+                })
+                .collect();
+            assert_same(kind, &got[0], &want);
+        }
+    }
+
     /// The oscillator cases the SIMD level test renders at every level: each kind with a moving
-    /// frequency (negative stretch, NaN, past Nyquist) and a constant one.
+    /// frequency (negative stretch, NaN, past Nyquist) and a constant one; the FM family with
+    /// moving and constant inputs.
     pub(crate) fn level_cases() -> Vec<(&'static str, Vec<Src>)> {
         let fs = Src::Mono(freq_signal(5000));
         let ws = Src::Mono((0..5000).map(|i| (i as f32 / 5000.0) * 1.4 - 0.2).collect());
@@ -920,6 +987,18 @@ pub(crate) mod tests {
         }
         for w in [0.0, 1.0, 2.0, 3.0] {
             cases.push(("vco", vec![fs.clone(), Src::Const(w), ws.clone()]));
+        }
+        let idx = Src::Mono((0..5000).map(|i| (i / 400) as f32 * 0.7 - 1.0).collect());
+        let sig = Src::Mono(crate::kernels::check::test_noise(5000, 3));
+        for kind in ["noise", "pink", "brown_noise"] {
+            cases.push((kind, vec![]));
+        }
+        for kind in ["fm", "superfm", "pm", "fmcrossmod"] {
+            cases.push((kind, vec![fs.clone(), sig.clone(), idx.clone()]));
+            cases.push((
+                kind,
+                vec![Src::Const(300.0), Src::Const(2.0), Src::Const(1.5)],
+            ));
         }
         cases
     }
