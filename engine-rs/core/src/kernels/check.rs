@@ -271,3 +271,118 @@ pub fn gain_at(kind: &str, srcs: &[Src], freq: f64) -> f64 {
 pub fn db(x: f64) -> f64 {
     20.0 * x.log10()
 }
+
+/// Mean render time of `kind`, in ns per frame, over `blocks` blocks of 512 frames (repeated
+/// until about `ms` milliseconds have passed). Sources are whole signals at least
+/// 512·`blocks` long; the output goes to a buffer that is never read. For `#[ignore]`d
+/// microbenchmarks only: timings depend on the machine and are never asserted.
+pub fn ns_per_frame(kind: &str, srcs: &[Src], blocks: usize, ms: u64) -> f64 {
+    const N: usize = 512;
+    let ch = channels_of(kind, srcs);
+    let mut k = kernel(kind);
+    k.prepare(SR, N);
+    let bank = SampleBank::default();
+    let ins: Vec<Vec<PortIn>> = (0..blocks)
+        .map(|b| {
+            let r = b * N..(b + 1) * N;
+            srcs.iter()
+                .map(|s| match s {
+                    Src::Const(c) => PortIn::mono(Input::Const(*c)),
+                    Src::Mono(v) => PortIn::mono(Input::Block(&v[r.clone()])),
+                    Src::Stereo(l, r2) => {
+                        PortIn::stereo(Input::Block(&l[r.clone()]), Input::Block(&r2[r.clone()]))
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let mut buf = vec![0.0f32; ch * N];
+    let ctx = Context {
+        sample_rate: SR,
+        frames: N,
+        bank: &bank,
+        lanes: &[],
+    };
+    let start = std::time::Instant::now();
+    let mut frames = 0u64;
+    while start.elapsed().as_millis() < ms as u128 {
+        for b in &ins {
+            let mut o = Outputs::new(&mut buf, N, ch, N);
+            k.process(&ctx, std::hint::black_box(b), &mut o);
+            frames += N as u64;
+        }
+        std::hint::black_box(&buf);
+    }
+    start.elapsed().as_nanos() as f64 / frames as f64
+}
+
+/// The filters' cost per frame with modulated and constant parameters (the figures quoted in
+/// the filter docs). Run with
+/// `cargo test --release -p phonon-core filter_bench -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn filter_bench() {
+    let blocks = 64;
+    let n = 512 * blocks;
+    // A naive saw at 110 Hz through a cutoff swept by a 0.7 Hz sine LFO, as in the P2n benchmark.
+    let saw: Vec<f32> = (0..n)
+        .map(|i| 2.0 * ((110.0 * i as f64 / SR as f64).fract() as f32) - 1.0)
+        .collect();
+    let lfo = |lo: f64, hi: f64| -> Src {
+        Src::Mono(
+            (0..n)
+                .map(|i| {
+                    let s = (std::f64::consts::TAU * 0.7 * i as f64 / SR as f64).sin();
+                    (lo + (hi - lo) * (0.5 + 0.5 * s)) as f32
+                })
+                .collect(),
+        )
+    };
+    let x = Src::Mono(saw);
+    let c = Src::Const;
+    let cases: Vec<(&str, Vec<Src>, &str)> = vec![
+        (
+            "lpf",
+            vec![x.clone(), lfo(200.0, 5000.0), c(4.0)],
+            "cutoff LFO, q 4",
+        ),
+        ("lpf", vec![x.clone(), c(1000.0), c(4.0)], "constant"),
+        (
+            "svf_bp",
+            vec![x.clone(), lfo(200.0, 5000.0), c(0.8)],
+            "freq LFO",
+        ),
+        ("djf", vec![x.clone(), lfo(0.1, 0.9)], "value LFO"),
+        (
+            "bq_lp",
+            vec![x.clone(), lfo(200.0, 5000.0), c(4.0)],
+            "freq LFO",
+        ),
+        ("bq_lp", vec![x.clone(), c(1000.0), c(4.0)], "constant"),
+        (
+            "rlpf",
+            vec![x.clone(), lfo(200.0, 5000.0), c(0.5)],
+            "cutoff LFO",
+        ),
+        (
+            "moog_ladder",
+            vec![x.clone(), lfo(200.0, 5000.0), c(0.5)],
+            "cutoff LFO",
+        ),
+        (
+            "moog_ladder",
+            vec![x.clone(), c(1000.0), c(0.5)],
+            "constant",
+        ),
+        ("vowel", vec![x.clone(), lfo(0.0, 4.0)], "vowel LFO"),
+        (
+            "phaser",
+            vec![x.clone(), c(0.5), c(0.7), c(0.5), c(4.0)],
+            "internal LFO",
+        ),
+    ];
+    for (kind, srcs, what) in cases {
+        let t = ns_per_frame(kind, &srcs, blocks, 400);
+        println!("{kind:12} {what:16} {t:7.2} ns/frame");
+    }
+}
