@@ -21,6 +21,7 @@
 
 use super::biquad::{BqState, Design, Limit, Section, FREQ, Q};
 use super::control::{clamp_or, Glide};
+use super::krate::{Ramp, KRATE};
 use super::scratch::Scratch;
 use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
@@ -113,10 +114,12 @@ pub struct Formants {
     vowel: bool,
     sections: [Section; 3],
     state: [[BqState; 3]; 2],
+    /// The vowel's 5 ms ramp, advanced once per control frame.
     glide: Glide,
-    /// Per section: this block's frequency, q and level targets.
-    targets: Vec<f32>,
-    max_block: usize,
+    /// The glided vowel position of `last`, and its formant sets.
+    last: (u32, [[f32; 3]; 3]),
+    /// This block's formant sets at the control frames (vowel).
+    sets: Vec<[[f32; 3]; 3]>,
     tmp: Vec<f32>,
     scratch: Scratch,
 }
@@ -130,11 +133,19 @@ impl Formants {
             sections: [make(), make(), make()],
             state: [[BqState::default(); 3]; 2],
             glide: Glide::default(),
-            targets: Vec::new(),
-            max_block: 0,
+            last: (u32::MAX, [[0.0; 3]; 3]),
+            sets: Vec::new(),
             tmp: Vec::new(),
             scratch: Scratch::default(),
         }
+    }
+
+    /// The formant sets of glided vowel position `v`, through the one-entry cache.
+    fn sets_of(last: &mut (u32, [[f32; 3]; 3]), v: f32) -> [[f32; 3]; 3] {
+        if v.to_bits() != last.0 {
+            *last = (v.to_bits(), vowel_formants(v));
+        }
+        last.1
     }
 }
 
@@ -143,59 +154,52 @@ impl Kernel for Formants {
         for s in &mut self.sections {
             s.prepare(sample_rate, max_block);
         }
-        self.glide.prepare(sample_rate);
-        self.max_block = max_block;
-        self.targets = vec![0.0; 9 * max_block];
+        self.glide.prepare(sample_rate / KRATE as f32);
+        self.sets = vec![[[0.0; 3]; 3]; Ramp::<5>::max_controls(max_block)];
         self.tmp = vec![0.0; max_block];
-        self.scratch.prepare(6, max_block);
+        self.scratch.prepare(1, max_block);
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let mb = self.max_block;
-        // targets[(3·k + j)·mb ..]: section k's parameter j (frequency, q, level).
-        let targets = &mut self.targets;
-        let constant;
         if self.vowel {
             let v = inputs[1].left();
-            constant = match v {
-                Input::Const(c) => self.glide.settled(clamp_or(c, 0.0, 0.0, 4.0)),
-                Input::Block(_) => false,
-            };
-            let [v] = self.scratch.slices([v], n);
-            let mut last = (u32::MAX, [[0.0f32; 3]; 3]);
-            for (i, v) in v.iter().enumerate() {
-                let vi = self.glide.next(clamp_or(*v, 0.0, 0.0, 4.0));
-                if vi.to_bits() != last.0 {
-                    last = (vi.to_bits(), vowel_formants(vi));
+            let clamp = |v: f32| clamp_or(v, 0.0, 0.0, 4.0);
+            match v {
+                Input::Const(c) if self.glide.settled(clamp(c)) => {
+                    let set = Formants::sets_of(&mut self.last, clamp(c));
+                    for (s, p) in self.sections.iter_mut().zip(set) {
+                        s.plan(true, n, |_| p);
+                    }
                 }
-                for (k, set) in last.1.iter().enumerate() {
-                    for (j, x) in set.iter().enumerate() {
-                        targets[(3 * k + j) * mb + i] = *x;
+                _ => {
+                    // The glided vowel at the control frames (the sections share one grid),
+                    // then each section reads its formant from those sets in order.
+                    let mut count = 0;
+                    for (slot, i) in self.sets.iter_mut().zip(self.sections[0].control_frames(n)) {
+                        let vi = self.glide.next(clamp(v.at(i)));
+                        *slot = Formants::sets_of(&mut self.last, vi);
+                        count += 1;
+                    }
+                    let sets = &self.sets[..count];
+                    for (k, s) in self.sections.iter_mut().enumerate() {
+                        let mut j = sets.iter();
+                        s.plan(false, n, |_| j.next().map_or([0.0; 3], |set| set[k]));
                     }
                 }
             }
         } else {
             let ins: [Input; 6] = std::array::from_fn(|k| inputs[1 + k].left());
-            constant = ins.iter().all(|i| matches!(i, Input::Const(_)));
-            let p = self.scratch.slices(ins, n);
-            for k in 0..3 {
+            let constant = ins.iter().all(|i| matches!(i, Input::Const(_)));
+            for (k, s) in self.sections.iter_mut().enumerate() {
                 let (dflt_f, dflt_bw) = [(650.0, 80.0), (1080.0, 90.0), (2650.0, 120.0)][k];
-                let (f, bw) = (p[k], p[3 + k]);
-                let (tf, rest) = targets[3 * k * mb..].split_at_mut(mb);
-                let (tq, tl) = rest.split_at_mut(mb);
-                for i in 0..n {
-                    let fi = if f[i].is_nan() { dflt_f } else { f[i] };
-                    let b = clamp_or(bw[i], dflt_bw, 1e-3, f32::MAX);
-                    tf[i] = fi;
-                    tq[i] = fi / b;
-                    tl[i] = 1.0;
-                }
+                let (f, bw) = (ins[k], ins[3 + k]);
+                s.plan(constant, n, |i| {
+                    let fi = f.at(i);
+                    let fi = if fi.is_nan() { dflt_f } else { fi };
+                    [fi, fi / clamp_or(bw.at(i), dflt_bw, 1e-3, f32::MAX), 1.0]
+                });
             }
-        }
-        for (k, s) in self.sections.iter_mut().enumerate() {
-            let at = |j: usize| &targets[(3 * k + j) * mb..(3 * k + j) * mb + n];
-            s.plan([at(0), at(1), at(2)], constant, n);
         }
         for c in 0..out.channels() {
             let o = out.channel(c);
