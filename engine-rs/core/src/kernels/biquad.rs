@@ -776,6 +776,7 @@ mod tests {
             "bq_lp", "bq_hp", "bq_bp", "bq_notch", "rlpf", "rhpf", "resonz",
         ] {
             assert_invariant(kind, &[x.clone(), f.clone(), q.clone()], n);
+            check::assert_lane_invariant(kind, &[x.clone(), f.clone(), q.clone()], n);
             assert_invariant(kind, &[x.clone(), Src::Const(700.0), Src::Const(0.3)], n);
         }
         let mut s = vec![x.clone()];
@@ -791,6 +792,7 @@ mod tests {
             Src::Const(1.0),
         ]);
         assert_invariant("parametric_eq", &s, n);
+        check::assert_lane_invariant("parametric_eq", &s, n);
         // A cutoff step from 300 Hz to 5 kHz: a DC input through the (unity-DC) low-pass stays
         // at 1, because direct form I's state is the signal itself.
         let y = &check::render_kind(

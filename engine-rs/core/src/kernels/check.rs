@@ -108,6 +108,60 @@ pub fn assert_invariant(kind: &str, srcs: &[Src], total: usize) -> Vec<Vec<f32>>
     mixed
 }
 
+/// Like a pattern lane: renders `kind` in [`MIXED`] blocks passing each mono source as a
+/// constant for every block in which it holds one value (and as a block otherwise), and asserts
+/// the samples equal those of the same sources passed as blocks throughout. Kernels with a fast
+/// path for constants and a per-frame path (such as control-rate coefficients) must hand over
+/// between them mid-stream without a trace.
+pub fn assert_lane_invariant(kind: &str, srcs: &[Src], total: usize) {
+    let ch = channels_of(kind, srcs);
+    let want = render_sizes(kernel(kind).as_mut(), srcs, ch, total, MIXED);
+    let mut k = kernel(kind);
+    k.prepare(SR, MIXED.iter().copied().max().unwrap_or(1));
+    let bank = SampleBank::default();
+    let stride = MIXED.iter().copied().max().unwrap_or(1);
+    let mut got = vec![Vec::with_capacity(total); ch];
+    let mut buf = vec![0.0f32; ch * stride];
+    let (mut start, mut b, mut consts) = (0, 0, 0);
+    while start < total {
+        let n = MIXED[b % MIXED.len()].min(total - start);
+        b += 1;
+        let r = start..start + n;
+        let ins: Vec<PortIn> = srcs
+            .iter()
+            .map(|s| match s {
+                Src::Const(c) => PortIn::mono(Input::Const(*c)),
+                Src::Mono(v)
+                    if v[r.clone()]
+                        .iter()
+                        .all(|x| x.to_bits() == v[start].to_bits()) =>
+                {
+                    consts += 1;
+                    PortIn::mono(Input::Const(v[start]))
+                }
+                Src::Mono(v) => PortIn::mono(Input::Block(&v[r.clone()])),
+                Src::Stereo(l, rr) => {
+                    PortIn::stereo(Input::Block(&l[r.clone()]), Input::Block(&rr[r.clone()]))
+                }
+            })
+            .collect();
+        let ctx = Context {
+            sample_rate: SR,
+            frames: n,
+            bank: &bank,
+            lanes: &[],
+        };
+        let mut o = Outputs::new(&mut buf, stride, ch, n);
+        k.process(&ctx, &ins, &mut o);
+        for (c, g) in got.iter_mut().enumerate() {
+            g.extend_from_slice(o.channel(c));
+        }
+        start += n;
+    }
+    assert!(consts > 0, "{kind}: no block held a constant");
+    assert_same_all(&format!("{kind}: lane constants vs blocks"), &got, &want);
+}
+
 /// Root mean square.
 pub fn rms(x: &[f32]) -> f64 {
     (x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()

@@ -484,7 +484,6 @@ impl Kernel for Djf {
         if let Some(o) = super::same::<Djf>(old) {
             self.state = o.state;
             self.last = o.last;
-            self.glide = o.glide;
             self.ramp = o.ramp;
         }
     }
@@ -711,6 +710,19 @@ mod tests {
                 &[Src::Const(0.3), Src::Mono(cut.clone()), Src::Const(0.7)],
                 n,
             );
+            // Lanes: constants for whole blocks between steps, and blocks around the steps.
+            let lane = |every: usize, v: &[f32]| -> Src {
+                Src::Mono((0..n).map(|i| v[(i / every) % v.len()]).collect())
+            };
+            check::assert_lane_invariant(
+                kind,
+                &[
+                    Src::Mono(x.clone()),
+                    lane(700, &[300.0, 2000.0, 2000.5, 9000.0]),
+                    lane(900, if res { &[0.1, 0.9] } else { &[0.7, 6.0] }),
+                ],
+                n,
+            );
         }
     }
 
@@ -792,6 +804,8 @@ mod tests {
             n,
         );
         assert_invariant("djf", &[Src::Mono(test_noise(n, 3)), Src::Const(0.3)], n);
+        let lane = (0..n).map(|i| [0.2, 0.8, 0.45][(i / 1300) % 3]).collect();
+        check::assert_lane_invariant("djf", &[Src::Mono(test_noise(n, 3)), Src::Mono(lane)], n);
     }
 
     fn noise(n: usize, seed: u32) -> Vec<f32> {

@@ -288,6 +288,11 @@ mod tests {
             .map(|i| [0.0, 2.5, f32::NAN, 4.0, 9.0, 1.0][(i / 400) % 6])
             .collect();
         assert_invariant("vowel", &[x.clone(), Src::Mono(v.clone())], n);
+        crate::kernels::check::assert_lane_invariant(
+            "vowel",
+            &[x.clone(), Src::Mono(v.clone())],
+            n,
+        );
         assert_invariant("vowel", &[x.clone(), Src::Const(3.0)], n);
         let f: Vec<f32> = v.iter().map(|v| 300.0 + v * 400.0).collect();
         let mut s = vec![
@@ -299,5 +304,6 @@ mod tests {
         ];
         s.extend([Src::Const(100.0), Src::Const(0.0)]);
         assert_invariant("formant", &s, n);
+        crate::kernels::check::assert_lane_invariant("formant", &s, n);
     }
 }

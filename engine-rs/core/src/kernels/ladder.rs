@@ -12,13 +12,21 @@
 //! gain at any resonance; the peak at the cutoff is then (1 + k)/(4 − k): +2 dB at res 0.5,
 //! +21 dB at res 1 (k = 3.6 stays below self-oscillation at 4). Linear (no saturation). Like the
 //! SVF, the TPT structure keeps its state consistent when the cutoff jumps, so cutoff and res are
-//! not smoothed; coefficients are computed once per block when both are constant and otherwise
-//! whenever either changes (a `tan` per change). State is f64, flushed below 1e-200 and reset when
-//! non-finite at block ends.
+//! not smoothed beyond the control period. Coefficients are computed once per block when both
+//! are constant; when either is a per-frame input, every 16 frames ([`super::krate`]: from the
+//! inputs at that frame, on a grid block boundaries do not move; they trail the inputs by 15
+//! frames, and a step acts within 15 frames and is complete 15 frames later), g from
+//! [`super::fastmath::tan_pi`] (cutoff error under 0.001 cents). In between, (G, k) are
+//! interpolated linearly and each frame solves the feedback for its own (G, k) (a division per
+//! frame, off the ladder's recursion): every frame is then an exact ladder with 0 < G < 1 and
+//! 0 ≤ k ≤ 3.6, each stable, where blending derived quantities (G⁴, 1/(1 + k·G⁴)) would leave
+//! the feedback loop solved inexactly near self-oscillation. State is f64, flushed below 1e-200
+//! and reset when non-finite at block ends.
 
 use super::control::clamp_or;
+use super::fastmath::tan_pi;
 use super::filter::{MAX_CUTOFF, MIN_CUTOFF};
-use super::scratch::Scratch;
+use super::krate::Ramp;
 use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 /// `moog_ladder {in, cutoff, res}`.
@@ -48,28 +56,61 @@ pub const MOOG_LADDER: KindSpec = KindSpec {
 /// Feedback at res 1.
 pub const MAX_K: f64 = 3.6;
 
-/// Coefficients for one (cutoff, res).
+/// Coefficients for one (cutoff, res): the pair a [`Ramp`] interpolates.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LadderCoefs {
-    /// G = g/(1 + g).
+    /// G = g/(1 + g), g = tan(π·fc/sr).
     big_g: f64,
-    /// 1/(1 + g).
-    beta: f64,
     /// Feedback.
     k: f64,
 }
 
 impl LadderCoefs {
-    /// Clamps and computes the coefficients.
+    /// Clamps and computes the coefficients (g from [`tan_pi`], relative error ≤ 3e-7).
     pub fn new(cutoff: f32, res: f32, sr: f32) -> LadderCoefs {
         let hi = MAX_CUTOFF.min(0.49 * sr);
-        let fc = clamp_or(cutoff, 1000.0, MIN_CUTOFF, hi) as f64;
+        let fc = clamp_or(cutoff, 1000.0, MIN_CUTOFF, hi);
         let k = MAX_K * clamp_or(res, 0.5, 0.0, 1.0) as f64;
-        let g = (std::f64::consts::PI * fc / sr as f64).tan();
+        let g = tan_pi(fc / sr) as f64;
         LadderCoefs {
             big_g: g / (1.0 + g),
-            beta: 1.0 / (1.0 + g),
             k,
+        }
+    }
+
+    #[inline(always)]
+    fn to_array(self) -> [f64; 2] {
+        [self.big_g, self.k]
+    }
+}
+
+/// What a frame needs, derived from (G, k): G², G⁴, the stages' 1/(1 + g) = 1 − G, and the
+/// feedback solution's 1/(1 + k·G⁴). Derived per frame while the pair is ramped (the division
+/// does not sit on the ladder's recursion), once per block when it is fixed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LadderFrame {
+    g: f64,
+    g2: f64,
+    g4: f64,
+    beta: f64,
+    k: f64,
+    inv: f64,
+}
+
+impl LadderFrame {
+    /// The frame quantities of (G, k).
+    #[inline(always)]
+    pub fn of(c: &[f64; 2]) -> LadderFrame {
+        let [g, k] = *c;
+        let g2 = g * g;
+        let g4 = g2 * g2;
+        LadderFrame {
+            g,
+            g2,
+            g4,
+            beta: 1.0 - g,
+            k,
+            inv: 1.0 / (1.0 + k * g4),
         }
     }
 }
@@ -83,12 +124,11 @@ pub struct LadderState {
 impl LadderState {
     /// One frame.
     #[inline(always)]
-    pub fn tick(&mut self, c: &LadderCoefs, x: f64) -> f64 {
-        let g = c.big_g;
+    pub fn tick(&mut self, c: &LadderFrame, x: f64) -> f64 {
+        let (g, g2) = (c.g, c.g2);
         let [s1, s2, s3, s4] = self.s;
-        let g2 = g * g;
         let sum = c.beta * (g2 * g * s1 + g2 * s2 + g * s3 + s4);
-        let y4 = (g2 * g2 * x + sum) / (1.0 + c.k * g2 * g2);
+        let y4 = (c.g4 * x + sum) * c.inv;
         let mut u = x - c.k * y4;
         for s in self.s.iter_mut() {
             let v = (u - *s) * g;
@@ -117,78 +157,97 @@ impl LadderState {
 pub struct MoogLadder {
     sr: f32,
     state: [LadderState; 2],
-    /// (cutoff bits, res bits) of `coefs`.
-    key: (u32, u32),
-    coefs: LadderCoefs,
-    frames: Vec<LadderCoefs>,
-    scratch: Scratch,
+    /// (cutoff bits, res bits) and the coefficients made from them.
+    last: ((u32, u32), LadderCoefs),
+    /// (G, k) at control rate, and this block's targets.
+    ramp: Ramp<2>,
+    targets: Vec<[f64; 2]>,
 }
 
-impl MoogLadder {
-    #[inline(always)]
-    fn coefs_for(&mut self, fc: f32, res: f32) -> LadderCoefs {
-        let key = (fc.to_bits(), res.to_bits());
-        if key != self.key {
-            self.key = key;
-            self.coefs = LadderCoefs::new(fc, res, self.sr);
-        }
-        self.coefs
-    }
-}
-
+/// The coefficients of (cutoff, res), through the one-entry cache `last`.
 #[inline(always)]
-fn run(
+fn cached(last: &mut ((u32, u32), LadderCoefs), fc: f32, res: f32, sr: f32) -> [f64; 2] {
+    let key = (fc.to_bits(), res.to_bits());
+    if key != last.0 {
+        *last = (key, LadderCoefs::new(fc, res, sr));
+    }
+    last.1.to_array()
+}
+
+/// One channel with fixed coefficients.
+#[inline(always)]
+fn run_fixed(st: &mut LadderState, out: &mut [f32], x: impl Fn(usize) -> f32, c: &LadderFrame) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = st.tick(c, x(i) as f64) as f32;
+    }
+    st.settle();
+}
+
+/// One channel with control-rate coefficients.
+#[inline(always)]
+fn run_ramped(
     st: &mut LadderState,
     out: &mut [f32],
     x: impl Fn(usize) -> f32,
-    c: impl Fn(usize) -> LadderCoefs,
+    ramp: &Ramp<2>,
+    targets: &[[f64; 2]],
 ) {
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = st.tick(&c(i), x(i) as f64) as f32;
-    }
+    ramp.run(targets, out.len(), |i, c| {
+        out[i] = st.tick(&LadderFrame::of(c), x(i) as f64) as f32;
+    });
     st.settle();
 }
 
 impl Kernel for MoogLadder {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sr = sample_rate;
-        self.key = (f32::NAN.to_bits(), f32::NAN.to_bits());
-        self.frames = vec![LadderCoefs::default(); max_block];
-        self.scratch.prepare(2, max_block);
+        self.last = (
+            (f32::NAN.to_bits(), f32::NAN.to_bits()),
+            LadderCoefs::default(),
+        );
+        self.ramp = Ramp::default();
+        self.targets = vec![[0.0; 2]; Ramp::<2>::max_controls(max_block)];
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let fixed = match (inputs[1].left(), inputs[2].left()) {
-            (Input::Const(f), Input::Const(r)) => Some(self.coefs_for(f, r)),
-            (f, r) => {
-                let mut frames = std::mem::take(&mut self.frames);
-                let mut scratch = std::mem::take(&mut self.scratch);
-                let [f, r] = scratch.slices([f, r], n);
-                for (i, slot) in frames[..n].iter_mut().enumerate() {
-                    *slot = self.coefs_for(f[i], r[i]);
-                }
-                self.frames = frames;
-                self.scratch = scratch;
-                None
+        let sr = self.sr;
+        let (f, r) = (inputs[1].left(), inputs[2].left());
+        let fixed = match (f, r) {
+            (Input::Const(f), Input::Const(r)) => {
+                let c = cached(&mut self.last, f, r, sr);
+                self.ramp.settled_at(&c).then(|| LadderFrame::of(&c))
             }
+            _ => None,
         };
-        let frames = &self.frames[..n];
+        let mut m = 0;
+        if fixed.is_none() {
+            for (slot, i) in self.targets.iter_mut().zip(self.ramp.control_frames(n)) {
+                *slot = cached(&mut self.last, f.at(i), r.at(i), sr);
+                m += 1;
+            }
+        }
+        let targets = &self.targets[..m];
         for c in 0..out.channels() {
             let o = out.channel(c);
             let st = &mut self.state[c];
-            match (inputs[0].ch[c], fixed) {
-                (Input::Const(v), Some(cf)) => run(st, o, |_| v, |_| cf),
+            match (inputs[0].ch[c], &fixed) {
+                (Input::Const(v), Some(cf)) => run_fixed(st, o, |_| v, cf),
                 (Input::Block(x), Some(cf)) => {
                     let x = &x[..n];
-                    run(st, o, |i| x[i], |_| cf)
+                    run_fixed(st, o, |i| x[i], cf)
                 }
-                (Input::Const(v), None) => run(st, o, |_| v, |i| frames[i]),
+                (Input::Const(v), None) => run_ramped(st, o, |_| v, &self.ramp, targets),
                 (Input::Block(x), None) => {
                     let x = &x[..n];
-                    run(st, o, |i| x[i], |i| frames[i])
+                    run_ramped(st, o, |i| x[i], &self.ramp, targets)
                 }
             }
+        }
+        if fixed.is_some() {
+            self.ramp.hold(n);
+        } else {
+            self.ramp.advance(&self.targets[..m], n);
         }
     }
 }
@@ -248,7 +307,9 @@ mod tests {
         let r: Vec<f32> = (0..n)
             .map(|i| [0.2, 1.0, f32::NAN, -1.0, 0.7][(i / 300) % 5])
             .collect();
-        assert_invariant("moog_ladder", &[x.clone(), Src::Mono(f), Src::Mono(r)], n);
+        let srcs = [x.clone(), Src::Mono(f), Src::Mono(r)];
+        assert_invariant("moog_ladder", &srcs, n);
+        crate::kernels::check::assert_lane_invariant("moog_ladder", &srcs, n);
         assert_invariant("moog_ladder", &[x, Src::Const(800.0), Src::Const(0.9)], n);
         let y = &render_kind(
             "moog_ladder",

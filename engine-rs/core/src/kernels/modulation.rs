@@ -25,7 +25,9 @@
 //! sweeps f = 200 Hz · 20^(depth·(½ + ½·sin)) (200 Hz .. 4 kHz at depth 1, never above
 //! 0.45·sr), a = (tan(π f/sr) − 1)/(tan(π f/sr) + 1); `feedback` (−0.95..0.95) adds the chain's
 //! previous output to its input; out = ½·(in + chain). Notches sit where the chain's phase is an
-//! odd multiple of −180°: at depth 0 with 2 stages, at 200 Hz.
+//! odd multiple of −180°: at depth 0 with 2 stages, at 200 Hz. The LFO and `depth` are read every
+//! 16 frames ([`super::krate`]) and a is computed there ([`super::fastmath::tan_pi`]) and
+//! interpolated linearly in between: a stays in (−1, 1), so every frame's allpass is stable.
 //!
 //! ## `tremolo {in, rate = 5, depth = 0.5}`
 //! out = in · (1 − depth·(½ − ½·cos(2π·phase))): gain 1 at phase 0, 1 − depth at phase ½.
@@ -45,8 +47,10 @@
 
 use super::delayline::DelayLine;
 use super::dsp::{self, audio, clampf, finite, flush, param, Declick, Lfo, Scratch, Smoother};
+use super::fastmath::tan_pi;
+use super::krate::Ramp;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
-use std::f32::consts::{PI, TAU};
+use std::f32::consts::TAU;
 
 /// `chorus {in, rate, depth, mix}`.
 pub const CHORUS: KindSpec = KindSpec {
@@ -255,7 +259,7 @@ impl Kernel for Flanger {
 /// Allpass coefficient whose −90° point is at `f` Hz.
 #[inline(always)]
 pub fn allpass_coef(f: f32, sr: f32) -> f32 {
-    let t = (PI * f.min(0.45 * sr) / sr).tan();
+    let t = tan_pi(f.min(0.45 * sr) / sr);
     (t - 1.0) / (t + 1.0)
 }
 
@@ -267,6 +271,9 @@ pub struct Phaser {
     states: [[f32; MAX_STAGES]; 2],
     last: [f32; 2],
     lfo: Lfo,
+    /// The allpass coefficient at control rate, and this block's targets.
+    ramp: Ramp<1>,
+    targets: Vec<[f64; 1]>,
     /// This block's allpass coefficient per frame, shared by the channels.
     coefs: Vec<f32>,
     scratch: Scratch,
@@ -278,6 +285,8 @@ impl Kernel for Phaser {
         self.states = [[0.0; MAX_STAGES]; 2];
         self.last = [0.0; 2];
         self.lfo = Lfo::default();
+        self.ramp = Ramp::default();
+        self.targets = vec![[0.0]; Ramp::<1>::max_controls(max_block)];
         self.coefs = vec![0.0; max_block];
         self.scratch.prepare(6, max_block);
     }
@@ -296,12 +305,22 @@ impl Kernel for Phaser {
             ],
             n,
         );
+        // The LFO's phase moves every frame; the sweep and its coefficient are computed at the
+        // control frames only and interpolated in between.
         let coefs = &mut self.coefs[..n];
-        for (i, a) in coefs.iter_mut().enumerate() {
-            let s = self.lfo.sine(lfo_inc(rate[i], 0.01, 10.0, 0.5, sr));
-            let sweep = clampf(depth[i], 0.0, 1.0, 0.7) * (0.5 + 0.5 * s);
-            *a = allpass_coef(200.0 * 20f32.powf(sweep), sr);
+        let mut controls = self.ramp.control_frames(n).peekable();
+        let mut m = 0;
+        for i in 0..n {
+            let phase = self.lfo.step(lfo_inc(rate[i], 0.01, 10.0, 0.5, sr));
+            if controls.next_if_eq(&i).is_some() {
+                let sweep = clampf(depth[i], 0.0, 1.0, 0.7) * (0.5 + 0.5 * (TAU * phase).sin());
+                self.targets[m] = [allpass_coef(200.0 * 20f32.powf(sweep), sr) as f64];
+                m += 1;
+            }
         }
+        let targets = &self.targets[..m];
+        self.ramp.run(targets, n, |i, c| coefs[i] = c[0] as f32);
+        self.ramp.advance(targets, n);
         for c in 0..out.channels() {
             let x = [il, ir][c];
             let (st, last) = (&mut self.states[c], &mut self.last[c]);
