@@ -321,6 +321,27 @@ pub fn gain_at(kind: &str, srcs: &[Src], freq: f64) -> f64 {
     dft_mag(&y[n / 2..], freq) / dft_mag(&x[n / 2..], freq)
 }
 
+/// Zipper noise of `got` against an `exact` rendering of the same signal, in dB: the averaged
+/// Hann-windowed power spectrum (4096-frame segments) of the difference, summed over the bins
+/// above `above` Hz, over the summed spectrum of `exact`. With a sine input below `above` whose
+/// filter moves slowly, the exact output stays near the sine's frequency; a control-rate scheme's
+/// latency changes it there (in band), while stepped or kinked coefficients on a 16-frame grid
+/// put energy at the sine ± multiples of sr/16 (2756 Hz) and broadband: above `above`.
+pub fn zipper_db(got: &[f32], exact: &[f32], above: f64) -> f64 {
+    let seg = 4096;
+    let d: Vec<f32> = got.iter().zip(exact).map(|(a, b)| a - b).collect();
+    let from = (above / (SR as f64 / seg as f64)) as usize;
+    let noise: f64 = psd(&d, seg)[from..].iter().sum();
+    10.0 * (noise / psd(exact, seg).iter().sum::<f64>()).log10()
+}
+
+/// An exponential sweep from `lo` to `hi` over `n` frames, frame by frame.
+pub fn exp_sweep(lo: f64, hi: f64, n: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| (lo * (hi / lo).powf(i as f64 / n as f64)) as f32)
+        .collect()
+}
+
 /// `20·log10`.
 pub fn db(x: f64) -> f64 {
     20.0 * x.log10()

@@ -967,15 +967,14 @@ mod tests {
     /// while a 5 Hz sine LFO moves it over 200..1800 Hz, against the exact per-frame `f64`
     /// algorithm ([`reference_exact`]).
     ///
-    /// The measure: the averaged Hann-windowed power spectrum (4096-frame segments) of the
-    /// difference, summed over the bins above 1.5 kHz, over the summed spectrum of the exact
-    /// output, in dB. A sine through a filter whose cutoff moves this slowly stays within a few
-    /// tens of Hz of 440; the difference there is the scheme's latency (coefficients trail the
-    /// cutoff by `KRATE − 1` frames), a shift of the modulation in time, not noise. Stepping
-    /// or kinked coefficients on the 16-frame grid would instead put energy at 440 ± m·2756 Hz
-    /// (the grid's rate and its harmonics, the first at 2316 Hz) and broadband above: that is
-    /// what is above 1.5 kHz. It must be below −80 dB (measured: about −148 dB for the sweep,
-    /// −120 for the LFO; the floor is the `f32` rounding of the output, near −150 dB).
+    /// The measure ([`check::zipper_db`]): the power spectrum of the difference above 1.5 kHz
+    /// over that of the exact output. A sine through a filter whose cutoff moves this slowly
+    /// stays within a few tens of Hz of 440; the difference there is the scheme's latency
+    /// (coefficients trail the cutoff by `KRATE − 1` frames), a shift of the modulation in time,
+    /// not noise. Stepping or kinked coefficients on the 16-frame grid would instead put energy
+    /// at 440 ± m·2756 Hz (the first at 2316 Hz) and broadband: above 1.5 kHz. It must be below
+    /// −80 dB (measured: about −148 dB for the sweep, −120 for the LFO; the floor is the `f32`
+    /// rounding of the output, near −150 dB).
     ///
     /// And for the sweep the whole difference, at all frequencies, once the reference's cutoff
     /// is delayed by the same `KRATE − 1` frames, is below −80 dB too (measured about −117 dB):
@@ -984,36 +983,32 @@ mod tests {
     fn cutoff_sweeps_add_no_zipper_noise() {
         let n = 44100;
         let x = check::tone(440.0, 0.5, n);
-        let sweep = |i: usize| (100.0 * 100f64.powf(i as f64 / n as f64)) as f32;
-        let lfo = |i: usize| {
-            (1000.0 + 800.0 * (std::f64::consts::TAU * 5.0 * i as f64 / SR as f64).sin()) as f32
-        };
-        let seg = 4096;
-        let bin = SR as f64 / seg as f64;
+        let sweep = check::exp_sweep(100.0, 10000.0, n);
+        let lfo: Vec<f32> = (0..n)
+            .map(|i| {
+                (1000.0 + 800.0 * (std::f64::consts::TAU * 5.0 * i as f64 / SR as f64).sin()) as f32
+            })
+            .collect();
         let power = |v: &[f32]| v.iter().map(|a| (*a as f64).powi(2)).sum::<f64>();
-        let diff =
-            |a: &[f32], b: &[f32]| -> Vec<f32> { a.iter().zip(b).map(|(a, b)| a - b).collect() };
-        let cases: [(&str, &dyn Fn(usize) -> f32); 2] = [("sweep", &sweep), ("lfo", &lfo)];
-        for (name, cut) in cases {
+        for (name, cut) in [("sweep", &sweep), ("lfo", &lfo)] {
             for (kind, mode, _) in &MODES[..4] {
                 let srcs = [
                     Src::Mono(x.clone()),
-                    Src::Mono((0..n).map(cut).collect()),
+                    Src::Mono(cut.clone()),
                     Src::Const(4.0),
                 ];
                 let y = &check::render_kind(kind, &srcs, n)[0];
-                let exact = reference_exact(&x, cut, &|_| 4.0, *mode, false);
-                let pd = check::psd(&diff(y, &exact), seg);
-                let above: f64 = pd[(1500.0 / bin) as usize..].iter().sum();
-                let zipper = 10.0 * (above / check::psd(&exact, seg).iter().sum::<f64>()).log10();
+                let exact = reference_exact(&x, &|i| cut[i], &|_| 4.0, *mode, false);
+                let zipper = check::zipper_db(y, &exact, 1500.0);
                 assert!(zipper < -80.0, "{kind} {name}: zipper {zipper:.1} dB");
                 if name == "sweep" {
-                    let late = |i: usize| cut(i.saturating_sub(KRATE - 1));
+                    let late = |i: usize| cut[i.saturating_sub(KRATE - 1)];
                     let exact = reference_exact(&x, &late, &|_| 4.0, *mode, false);
-                    let all = 10.0 * (power(&diff(y, &exact)) / power(&exact)).log10();
+                    let d: Vec<f32> = y.iter().zip(&exact).map(|(a, b)| a - b).collect();
+                    let all = 10.0 * (power(&d) / power(&exact)).log10();
                     assert!(
                         all < -80.0,
-                        "{kind} {name}: delayed-reference difference {all:.1} dB"
+                        "{kind}: delayed-reference difference {all:.1} dB"
                     );
                 }
             }
@@ -1035,13 +1030,9 @@ mod tests {
             (1000.0 + 800.0 * (std::f64::consts::TAU * 200.0 * i as f64 / SR as f64).sin()) as f32
         };
         let q = |_| 4.0;
-        let seg = 4096;
-        let bin = SR as f64 / seg as f64;
         let zipper = |y: &[f32], lag: usize| {
-            let exact = reference_exact(&x, &|i| cut(i.saturating_sub(lag)), &q, Mode::Lp, false);
-            let d: Vec<f32> = y.iter().zip(&exact).map(|(a, b)| a - b).collect();
-            let above: f64 = check::psd(&d, seg)[(1500.0 / bin) as usize..].iter().sum();
-            10.0 * (above / check::psd(&exact, seg).iter().sum::<f64>()).log10()
+            let late = |i: usize| cut(i.saturating_sub(lag));
+            check::zipper_db(y, &reference_exact(&x, &late, &q, Mode::Lp, false), 1500.0)
         };
         let srcs = [
             Src::Mono(x.clone()),

@@ -11,13 +11,16 @@
 //! - `vowel {in, vowel=0}`: 0 a, 1 e, 2 i, 3 o, 4 u (the reference's `"a e i o u"` pattern, sent
 //!   as numbers); fractional values interpolate the formant frequencies, bandwidths and
 //!   amplitudes linearly between neighbours; clamped to 0..4 (NaN reads as 0) and ramped over
-//!   5 ms so a vowel change glides instead of clicking. The three formants of each vowel, their
+//!   5 ms (14 control periods, 5.08 ms at 44.1 kHz) so a vowel change glides instead of
+//!   clicking. The three formants of each vowel, their
 //!   bandwidths and levels come from the tenor table of the Csound manual's formant appendix:
 //!   a 650/1080/2650 Hz, e 400/1700/2600, i 290/1870/2800, o 400/800/2600, u 350/600/2700, at
 //!   0 dB for the first formant and −6..−20 dB for the others.
 //!
-//! Coefficients are computed once per block while the parameters hold still, and per frame
-//! (sin, cos) while they move.
+//! Coefficients are computed once per block while the parameters hold still, and while they
+//! move every 16 frames ([`super::krate`], as for every biquad: parameters, and the vowel's
+//! 5 ms ramp, read and advanced at those frames; coefficients interpolated linearly in between,
+//! trailing the parameters by 15 frames).
 
 use super::biquad::{BqState, Design, Limit, Section, FREQ, Q};
 use super::control::{clamp_or, Glide};
