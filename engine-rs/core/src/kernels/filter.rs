@@ -340,12 +340,15 @@ impl Svf {
         x: impl Fn(usize) -> f32,
         tap: impl Fn(f64, f64, f64, f64) -> f64,
     ) {
+        // The state in a local, so it stays in registers across the ramp's segments.
+        let mut st = *state;
         ramp.run(targets, out.len(), |i, a| {
             let c = Coefs::from_array(a);
             let v0 = x(i) as f64;
-            let (v1, v2) = state.tick2(&c, v0);
+            let (v1, v2) = st.tick2(&c, v0);
             out[i] = tap(c.k, v0, v1, v2) as f32;
         });
+        *state = st;
         state.settle();
     }
 
@@ -538,12 +541,15 @@ fn djf_channel(
     out: &mut [f32],
     x: impl Fn(usize) -> f32,
 ) {
+    // The state in a local, so it stays in registers across the ramp's segments.
+    let mut s = *st;
     ramp.run_jumping(targets, out.len(), djf_switches, |i, a| {
         let cf = Coefs::from_array(&[a[0], a[1], a[2], a[3]]);
         let v0 = x(i) as f64;
-        let (v1, v2) = st.tick2(&cf, v0);
+        let (v1, v2) = s.tick2(&cf, v0);
         out[i] = if a[4] != 0.0 { v0 - cf.k * v1 - v2 } else { v2 } as f32;
     });
+    *st = s;
     st.settle();
 }
 

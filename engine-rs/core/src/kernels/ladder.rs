@@ -192,9 +192,12 @@ fn run_ramped(
     ramp: &Ramp<2>,
     targets: &[[f64; 2]],
 ) {
+    // The state in a local, so it stays in registers across the ramp's segments.
+    let mut s = *st;
     ramp.run(targets, out.len(), |i, c| {
-        out[i] = st.tick(&LadderFrame::of(c), x(i) as f64) as f32;
+        out[i] = s.tick(&LadderFrame::of(c), x(i) as f64) as f32;
     });
+    *st = s;
     st.settle();
 }
 
