@@ -21,6 +21,8 @@
 //!   high shelf in series (the reference's `lf lg lq mf mg mq hf hg hq`); gains in dB clamped to
 //!   −48..48, q (the shelves' "Q" form of the cookbook) clamped 0.1..40. At 0 dB every section
 //!   is exactly flat.
+//! - Rate (every kind here): a per-frame parameter is read every 16 frames, coefficients every
+//!   16 frames, linearly interpolated (see below).
 //!
 //! Smoothing and coefficient rate: a step in a biquad's coefficients can click (unlike the TPT
 //! filters of [`super::filter`]), so every frequency, q and gain goes through a 5 ms linear ramp

@@ -415,40 +415,26 @@ fn filter_bench() {
     };
     let x = Src::Mono(saw);
     let c = Src::Const;
+    // (kind, sources, what): a cutoff or frequency swept over 200..5000 Hz with port 2 at `p`,
+    // or everything constant.
+    let swept = |kind, p| {
+        (
+            kind,
+            vec![x.clone(), lfo(200.0, 5000.0), c(p)],
+            "cutoff LFO",
+        )
+    };
+    let fixed = |kind, f, p| (kind, vec![x.clone(), c(f), c(p)], "constant");
     let cases: Vec<(&str, Vec<Src>, &str)> = vec![
-        (
-            "lpf",
-            vec![x.clone(), lfo(200.0, 5000.0), c(4.0)],
-            "cutoff LFO, q 4",
-        ),
-        ("lpf", vec![x.clone(), c(1000.0), c(4.0)], "constant"),
-        (
-            "svf_bp",
-            vec![x.clone(), lfo(200.0, 5000.0), c(0.8)],
-            "freq LFO",
-        ),
+        swept("lpf", 4.0),
+        fixed("lpf", 1000.0, 4.0),
+        swept("svf_bp", 0.8),
         ("djf", vec![x.clone(), lfo(0.1, 0.9)], "value LFO"),
-        (
-            "bq_lp",
-            vec![x.clone(), lfo(200.0, 5000.0), c(4.0)],
-            "freq LFO",
-        ),
-        ("bq_lp", vec![x.clone(), c(1000.0), c(4.0)], "constant"),
-        (
-            "rlpf",
-            vec![x.clone(), lfo(200.0, 5000.0), c(0.5)],
-            "cutoff LFO",
-        ),
-        (
-            "moog_ladder",
-            vec![x.clone(), lfo(200.0, 5000.0), c(0.5)],
-            "cutoff LFO",
-        ),
-        (
-            "moog_ladder",
-            vec![x.clone(), c(1000.0), c(0.5)],
-            "constant",
-        ),
+        swept("bq_lp", 4.0),
+        fixed("bq_lp", 1000.0, 4.0),
+        swept("rlpf", 0.5),
+        swept("moog_ladder", 0.5),
+        fixed("moog_ladder", 1000.0, 0.5),
         ("vowel", vec![x.clone(), lfo(0.0, 4.0)], "vowel LFO"),
         (
             "phaser",

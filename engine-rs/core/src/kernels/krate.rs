@@ -22,7 +22,8 @@
 //! not sit on the filter's recursion.
 //!
 //! Whether interpolating a filter's coefficients linearly keeps it stable is the filter's to
-//! argue (see [`super::filter`], [`super::biquad`], [`super::ladder`]).
+//! argue (see [`super::filter`], [`super::biquad`], [`super::ladder`]). This grid is the
+//! filters' own; the effects' parameter grid ([`super::dsp::CONTROL`], 32 frames) is separate.
 
 /// Frames per control period: modulated filters compute coefficients every 16 frames (2756 Hz at
 /// 44.1 kHz) and interpolate linearly in between. 16 keeps the coefficient cost per frame to a

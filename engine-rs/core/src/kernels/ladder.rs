@@ -4,6 +4,8 @@
 //! - `in`: the signal, required, mono or stereo (one state per channel; output as many channels).
 //! - `cutoff`: Hz, default 1000, clamped to 20..min(20 kHz, 0.49·sr); NaN reads as 1000.
 //! - `res`: resonance 0..1, default 0.5, clamped (NaN reads as 0.5); the feedback is k = 3.6·res.
+//! - Rate: a per-frame `cutoff` or `res` is read every 16 frames, coefficients every 16 frames,
+//!   linearly interpolated (see below); constants give coefficients once per block.
 //!
 //! Four identical one-pole TPT stages (G = g/(1 + g), g = tan(π·fc/sr)) with the global feedback
 //! u = in − k·y4 solved exactly each frame (y4 = (G⁴·in + S)/(1 + k·G⁴), S the stages' state
