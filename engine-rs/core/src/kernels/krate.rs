@@ -2,8 +2,8 @@
 //!
 //! A filter whose cutoff (or q, gain, ...) is a per-frame signal used to recompute its
 //! coefficients every frame (a `tan` and a division, or a `sin`/`cos`, per frame). Instead, a
-//! [`Ramp`] holds N coefficients and walks a grid of control frames: frame 0 after `prepare` or
-//! `reset`, then every [`KRATE`] frames. At a control frame the kernel samples its inputs at
+//! [`Ramp`] holds N coefficients and walks a grid of control frames: frame 0 after `prepare`
+//! (and after `reset`, in kernels that restart their ramp there), then every [`KRATE`] frames. At a control frame the kernel samples its inputs at
 //! that frame and computes the target coefficients; over the [`KRATE`] frames of the segment
 //! that starts there the coefficients go linearly from the previous target to the new one,
 //! landing on it at the segment's last frame:
@@ -12,8 +12,8 @@
 //!
 //! computed from the segment's start (not accumulated), so the value at a frame depends only on
 //! its place on the grid. The grid position is state that carries across blocks, so the output is
-//! the same however the stream is cut into blocks. The first control frame after `prepare` or
-//! `reset` takes its target as is (no ramp from an arbitrary start).
+//! the same however the stream is cut into blocks. The first control frame of a fresh ramp takes
+//! its target as is (no ramp from an arbitrary start).
 //!
 //! Consequences, documented by each filter: the coefficients trail the parameter by up to
 //! `KRATE` frames (a step in a parameter starts to act at the first control frame at or after
