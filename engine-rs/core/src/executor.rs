@@ -8,8 +8,8 @@ use crate::events::{Action, Event};
 use crate::fuse::Post;
 use crate::ir::{LaneKind, OutMix};
 use crate::kernels::simd;
-use crate::kernels::{Context, Input, KernelCounts, Outputs, PortIn, MAX_PORTS};
-use crate::plan::{Graph, LaneSlot, Plan, Role, Source, Term};
+use crate::kernels::{Context, Input, Kernel, KernelCounts, Outputs, PortIn, LANES, MAX_PORTS};
+use crate::plan::{Graph, LaneSlot, NodeSlot, Plan, Role, Source, Term};
 use crate::profile::{Profile, Report};
 use std::time::Instant;
 
@@ -121,6 +121,106 @@ fn apply_post(buf: &mut [f32], post: Post, channels: usize, stride: usize, n: us
     }
 }
 
+/// What a node's inputs resolve against: earlier stages' buffers, previous-block copies, a
+/// template's inputs, the buffer stride and the run's offset in its block.
+type Sources<'a, 'b> = (
+    &'a [Vec<f32>],
+    &'a [(usize, Vec<f32>)],
+    &'a [PortIn<'b>],
+    usize,
+    usize,
+);
+
+/// Renders the leading terms of `terms` that can run as lanes of one kernel group: absorbed,
+/// mono, one kind and [`crate::kernels::Kernel::lane_key`], increasing slots, at most
+/// [`LANES`]; then adds each lane's output into the sum's `buf` (`channels` channels) with its
+/// term's gain, in term order (so the sum is the same as term by term). Returns how many terms
+/// it rendered: 0 when fewer than two group. Lane outputs go to `scratch` (`LANES` × stride).
+/// A group's time counts on its first node in the profile. Render thread: no allocation.
+fn run_lanes(
+    terms: &[Term],
+    before: &mut [NodeSlot],
+    ctx: &Context,
+    (done, prev, ext, stride, offset): Sources,
+    scratch: &mut [f32],
+    (buf, channels): (&mut [f32], usize),
+) -> usize {
+    let n = ctx.frames;
+    let Some(Term {
+        source: Source::Node { slot: j0, .. },
+        absorbed: true,
+        ..
+    }) = terms.first().copied()
+    else {
+        return 0;
+    };
+    let (kind, key) = (before[j0].kind, before[j0].kernel.lane_key());
+    if key.is_none() || before[j0].channels != 1 {
+        return 0;
+    }
+    let mut slots = [0usize; LANES];
+    let mut m = 0;
+    for t in terms.iter().take(LANES) {
+        match (t.absorbed, t.source) {
+            (true, Source::Node { slot, .. }) if m == 0 || slot > slots[m - 1] => {
+                let x = &before[slot];
+                if x.kind != kind || x.channels != 1 || x.kernel.lane_key() != key {
+                    break;
+                }
+                slots[m] = slot;
+                m += 1;
+            }
+            _ => break,
+        }
+    }
+    if m < 2 {
+        return 0;
+    }
+    // Disjoint borrows of the group's nodes (their slots increase).
+    let mut nodes: [Option<&mut NodeSlot>; LANES] = Default::default();
+    let mut rest: &mut [NodeSlot] = before;
+    let mut base = 0;
+    for (k, &slot) in slots[..m].iter().enumerate() {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(slot - base + 1);
+        nodes[k] = head.last_mut();
+        rest = tail;
+        base = slot + 1;
+    }
+    let mut ins = [[PortIn::mono(Input::Const(0.0)); MAX_PORTS]; LANES];
+    for (k, x) in nodes[..m].iter().enumerate() {
+        let x = x.as_deref().expect("grouped node");
+        for (i, src) in ins[k].iter_mut().zip(&x.sources[..x.nports]) {
+            *i = resolve(*src, done, prev, ctx.lanes, ext, stride, offset, n);
+        }
+    }
+    let nports = nodes[0].as_deref().map_or(0, |x| x.nports);
+    let inputs: [&[PortIn]; LANES] = std::array::from_fn(|k| &ins[k][..nports]);
+    let mut chunks = scratch.chunks_mut(stride);
+    let mut outs: [&mut [f32]; LANES] =
+        std::array::from_fn(|_| chunks.next().map_or(&mut [][..], |c| &mut c[..n]));
+    let (first, others) = nodes.split_at_mut(1);
+    let first = first[0].as_deref_mut().expect("grouped node");
+    let mut it = others.iter_mut();
+    let mut others: [Option<&mut dyn Kernel>; LANES] = std::array::from_fn(|_| {
+        it.next()
+            .and_then(|o| o.as_deref_mut())
+            .map(|o| o.kernel.as_mut())
+    });
+    first
+        .kernel
+        .process_lanes(&mut others[..m - 1], ctx, &inputs[..m], &mut outs[..m]);
+    for (t, out) in terms[..m].iter().zip(&outs[..m]) {
+        for c in 0..channels {
+            accumulate(
+                &mut buf[c * stride..c * stride + n],
+                Input::Block(out),
+                t.gain,
+            );
+        }
+    }
+    m
+}
+
 impl Graph {
     /// Runs every stage for `ctx.frames` frames. `ext` are a template's inputs (empty for the
     /// global graph) and `offset` is where this run starts in the block that lanes and `ext`
@@ -172,8 +272,30 @@ impl Graph {
                         for c in 0..channels {
                             buf[c * stride..c * stride + n].fill(bias);
                         }
-                        for t in &terms[start as usize..end as usize] {
-                            let input = match (t.absorbed, t.source) {
+                        let sum_terms = &terms[start as usize..end as usize];
+                        let mut t = 0;
+                        while t < sum_terms.len() {
+                            // Consecutive absorbed nodes of one groupable kind run as lanes.
+                            let grouped = run_lanes(
+                                &sum_terms[t..],
+                                before,
+                                ctx,
+                                (done, &prev[..], ext, stride, offset),
+                                scratch,
+                                (&mut buf[..], channels),
+                            );
+                            if grouped > 0 {
+                                if let (Some(p), Some(m), Source::Node { slot: j, .. }) =
+                                    (profile.as_deref_mut(), mark.as_mut(), sum_terms[t].source)
+                                {
+                                    p.node(j, m);
+                                }
+                                t += grouped;
+                                continue;
+                            }
+                            let term = &sum_terms[t];
+                            t += 1;
+                            let input = match (term.absorbed, term.source) {
                                 (true, Source::Node { slot: j, .. }) => {
                                     let x = &mut before[j];
                                     let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
@@ -207,7 +329,7 @@ impl Graph {
                                 accumulate(
                                     &mut buf[c * stride..c * stride + n],
                                     input.ch[c],
-                                    t.gain,
+                                    term.gain,
                                 );
                             }
                         }

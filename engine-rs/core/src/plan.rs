@@ -133,7 +133,8 @@ pub struct Graph {
     pub max_block: usize,
     /// The terms of every sum, each sum's a contiguous range.
     pub terms: Vec<Term>,
-    /// Where a sum renders an absorbed node: 2 × `max_block`.
+    /// Where a sum renders an absorbed node (2 channels) or a group of them as lanes
+    /// ([`kernels::LANES`] mono outputs), `max(2, LANES)` × `max_block`.
     pub scratch: Vec<f32>,
 }
 
@@ -360,7 +361,7 @@ impl Graph {
             prev,
             max_block,
             terms,
-            scratch: vec![0.0; 2 * max_block],
+            scratch: vec![0.0; kernels::LANES.max(2) * max_block],
         }
     }
 

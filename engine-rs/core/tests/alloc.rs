@@ -347,3 +347,69 @@ fn every_kind_renders_without_allocating() {
     );
     assert!(s.peak_left > 0.0);
 }
+
+/// The fused paths allocate nothing either: a sum of absorbed sines with folded gains, and a
+/// bank of modulated `lpf`s rendered as lanes of one loop (groups of 8, and a remainder).
+#[test]
+fn fused_sums_and_filter_lanes_allocate_nothing() {
+    let mut nodes = Vec::new();
+    let mut terms = Vec::new();
+    let voices = 11;
+    for i in 0..voices {
+        let b = 4 * i;
+        nodes.push(format!(
+            r#"{{"id": {b}, "kind": "saw_naive", "params": {{"freq": {{"const": {}}}}}}}"#,
+            55 + 7 * i
+        ));
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "sine", "params": {{"freq": {{"const": 0.3}}}}}}"#,
+            b + 1
+        ));
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "add", "params": {{"a": {{"node": {}}}, "b": {{"const": 1200}}}}}}"#,
+            b + 2,
+            b + 1
+        ));
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "lpf", "params": {{"in": {{"node": {b}}}, "cutoff": {{"node": {}}}, "q": {{"const": 4}}}}}}"#,
+            b + 3,
+            b + 2
+        ));
+        terms.push(b + 3);
+    }
+    let mut last = terms[0];
+    let mut stages = vec![
+        (0..voices)
+            .flat_map(|i| [4 * i, 4 * i + 1])
+            .collect::<Vec<_>>(),
+        (0..voices).map(|i| 4 * i + 2).collect(),
+        (0..voices).map(|i| 4 * i + 3).collect(),
+    ];
+    for (k, t) in terms.iter().enumerate().skip(1) {
+        let id = 4 * voices + k - 1;
+        nodes.push(format!(
+            r#"{{"id": {id}, "kind": "add", "params": {{"a": {{"node": {last}}}, "b": {{"node": {t}}}}}}}"#
+        ));
+        stages.push(vec![id]);
+        last = id;
+    }
+    let json = format!(
+        r#"{{"version": 1, "nodes": [{}], "outputs": [{{"name": "out", "node": {last}}}], "stages": {:?}}}"#,
+        nodes.join(","),
+        stages
+    );
+    let mut e = Engine::new(44100, 256);
+    e.load(&mut json.into_bytes()).unwrap();
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    for _ in 0..4 {
+        e.render(&mut l, &mut r);
+    }
+    let n = counted(|| {
+        for k in 0..100 {
+            let m = [256, 100, 37][k % 3];
+            e.render(&mut l[..m], &mut r[..m]);
+        }
+    });
+    assert_eq!(n, 0, "fused rendering allocated");
+    assert!(l.iter().any(|v| *v != 0.0));
+}

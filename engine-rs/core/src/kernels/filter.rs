@@ -63,9 +63,11 @@
 
 use super::control::{clamp_or, Glide};
 use super::fastmath::tan_pi;
-use super::krate::{Ramp, KRATE};
+use super::krate::{Ramp, Segment, KRATE};
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{
+    process_each, ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec, LANES,
+};
 
 const IN: PortSpec = super::audio("in");
 
@@ -277,6 +279,8 @@ pub struct Svf {
     ramp: Ramp<4>,
     /// This block's targets, one per control frame.
     targets: Vec<[f64; 4]>,
+    /// This block's ramp segments, when it renders as a lane of a group.
+    segs: Vec<Segment<4>>,
     scratch: Scratch,
 }
 
@@ -300,6 +304,7 @@ impl Svf {
             last: (f32::NAN, f32::NAN, Coefs::default()),
             ramp: Ramp::default(),
             targets: Vec::new(),
+            segs: Vec::new(),
             scratch: Scratch::default(),
         }
     }
@@ -358,35 +363,40 @@ impl Svf {
         state.settle();
     }
 
-    /// The block, with the mode's tap fixed (so each mode compiles to its own loops).
-    #[inline(always)]
-    fn run(
-        &mut self,
-        inputs: &[PortIn],
-        out: &mut Outputs,
-        tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
-    ) {
-        let n = out.frames();
+    /// Reads this block's cutoff and q: fixed coefficients (constant inputs on a settled ramp),
+    /// or the targets of the block's control frames written into `targets` (their count).
+    fn plan(&mut self, inputs: &[PortIn], n: usize) -> (Option<Coefs>, usize) {
         let how = (self.res, self.sample_rate);
         let (cut, q) = (inputs[1].left(), inputs[2].left());
         // Constant cutoff and q on a settled ramp: coefficients once per block, outside the
         // loops (bit for bit what the ramp would give).
-        let fixed = match (cut, q) {
-            (Input::Const(fc), Input::Const(qq)) => {
-                let c = Svf::cached(&mut self.last, how, fc, qq);
-                self.ramp.settled_at(&c.to_array()).then_some(c)
-            }
-            _ => None,
-        };
-        // Otherwise: cutoff and q read at this block's control frames only.
-        let mut m = 0;
-        if fixed.is_none() {
-            let [cs, qs] = self.scratch.slices([cut, q], n);
-            for (slot, i) in self.targets.iter_mut().zip(self.ramp.control_frames(n)) {
-                *slot = Svf::cached(&mut self.last, how, cs[i], qs[i]).to_array();
-                m += 1;
+        if let (Input::Const(fc), Input::Const(qq)) = (cut, q) {
+            let c = Svf::cached(&mut self.last, how, fc, qq);
+            if self.ramp.settled_at(&c.to_array()) {
+                return (Some(c), 0);
             }
         }
+        // Otherwise: cutoff and q read at this block's control frames only.
+        let mut m = 0;
+        let [cs, qs] = self.scratch.slices([cut, q], n);
+        for (slot, i) in self.targets.iter_mut().zip(self.ramp.control_frames(n)) {
+            *slot = Svf::cached(&mut self.last, how, cs[i], qs[i]).to_array();
+            m += 1;
+        }
+        (None, m)
+    }
+
+    /// Renders the block as [`Svf::plan`] decided, with the mode's tap fixed (so each mode
+    /// compiles to its own loops).
+    #[inline(always)]
+    fn render(
+        &mut self,
+        inputs: &[PortIn],
+        out: &mut Outputs,
+        (fixed, m): (Option<Coefs>, usize),
+        tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+    ) {
+        let n = out.frames();
         let targets = &self.targets[..m];
         for c in 0..out.channels() {
             let o = out.channel(c);
@@ -410,6 +420,126 @@ impl Svf {
         } else {
             self.ramp.advance(&self.targets[..m], n);
         }
+    }
+
+    /// The mode's tap as a plain function.
+    fn tap_of(mode: Mode) -> fn(f64, f64, f64, f64) -> f64 {
+        match mode {
+            Mode::Lp => |k, v0, v1, v2| tap(Mode::Lp, k, v0, v1, v2),
+            Mode::Hp => |k, v0, v1, v2| tap(Mode::Hp, k, v0, v1, v2),
+            Mode::Bp => |k, v0, v1, v2| tap(Mode::Bp, k, v0, v1, v2),
+            Mode::Notch => |k, v0, v1, v2| tap(Mode::Notch, k, v0, v1, v2),
+        }
+    }
+}
+
+/// One segment of [`svf_lanes`]: `len` frames of every lane's recursion, coefficients
+/// `from + step·j` with j counting on from `j0`. Run through `svf_segment_simd`, which
+/// compiles it once per SIMD level.
+#[inline(always)]
+fn svf_segment(
+    (from, step, j0): (&[[f64; LANES]; 4], &[[f64; LANES]; 4], f64),
+    (ic1, ic2): (&mut [f64; LANES], &mut [f64; LANES]),
+    x: &[[f64; LANES]; KRATE],
+    y: &mut [[f32; LANES]; KRATE],
+    len: usize,
+    tap: impl Fn(f64, f64, f64, f64) -> f64,
+) {
+    let mut j = j0;
+    for r in 0..len.min(KRATE) {
+        j += 1.0;
+        for l in 0..LANES {
+            let a1 = from[0][l] + step[0][l] * j;
+            let a2 = from[1][l] + step[1][l] * j;
+            let a3 = from[2][l] + step[2][l] * j;
+            let k = from[3][l] + step[3][l] * j;
+            let v0 = x[r][l];
+            let v3 = v0 - ic2[l];
+            let v1 = a1 * ic1[l] + a2 * v3;
+            let v2 = ic2[l] + a2 * ic1[l] + a3 * v3;
+            ic1[l] = 2.0 * v1 - ic1[l];
+            ic2[l] = 2.0 * v2 - ic2[l];
+            y[r][l] = tap(k, v0, v1, v2) as f32;
+        }
+    }
+}
+
+crate::multiversion! {
+    /// [`svf_segment`] at the current SIMD level.
+    fn svf_segment_simd(
+        coefs: (&[[f64; LANES]; 4], &[[f64; LANES]; 4], f64),
+        state: (&mut [f64; LANES], &mut [f64; LANES]),
+        x: &[[f64; LANES]; KRATE],
+        y: &mut [[f32; LANES]; KRATE],
+        len: usize,
+        tap: impl Fn(f64, f64, f64, f64) -> f64,
+    ) => svf_segment
+}
+
+/// Renders up to [`LANES`] mono filters of one mode, each with a moving cutoff or q and all on
+/// the same control grid, as the lanes of one loop: per frame, one vector operation does each
+/// step of the recursion for every lane, so the lanes' recursions overlap instead of each
+/// waiting on its own ~15-cycle dependency chain. Every lane computes exactly the operations
+/// [`Svf::process`] would (same ramp values, same order of f64 operations): the same bits.
+fn svf_lanes(
+    lanes: &mut [Option<&mut Svf>],
+    counts: &[usize; LANES],
+    xs: &[&[f32]; LANES],
+    outs: &mut [&mut [f32]],
+    n: usize,
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+) {
+    fn lane<'a>(lanes: &'a [Option<&mut Svf>], l: usize) -> &'a Svf {
+        lanes[l.min(lanes.len() - 1)]
+            .as_deref()
+            .expect("planned lane")
+    }
+    let mut ic1 = [0.0f64; LANES];
+    let mut ic2 = [0.0f64; LANES];
+    let mut nseg = 0;
+    for (l, g) in lanes.iter_mut().enumerate() {
+        let g = g.as_deref_mut().expect("planned lane");
+        ic1[l] = g.state[0].ic1;
+        ic2[l] = g.state[0].ic2;
+        // Equal grids and block lengths: every lane has the same runs.
+        nseg = g.ramp.segments(&g.targets[..counts[l]], n, &mut g.segs);
+    }
+    for s in 0..nseg {
+        let seg = lane(lanes, 0).segs[s];
+        // Coefficient-major: from[c][lane], step[c][lane] (unused lanes repeat the last one).
+        let mut from = [[0.0f64; LANES]; 4];
+        let mut step = [[0.0f64; LANES]; 4];
+        for l in 0..LANES {
+            let g = &lane(lanes, l).segs[s];
+            for c in 0..4 {
+                from[c][l] = g.from[c];
+                step[c][l] = g.step[c];
+            }
+        }
+        // A segment is at most KRATE frames: its inputs are gathered lane-major into a small
+        // frame-by-lane array, so the recursion runs over plain arrays (no per-lane slices).
+        let len = (seg.end - seg.start).min(KRATE);
+        let mut x = [[0.0f64; LANES]; KRATE];
+        for (r, row) in x.iter_mut().enumerate().take(len) {
+            for (l, v) in row.iter_mut().enumerate() {
+                *v = xs[l][seg.start + r] as f64;
+            }
+        }
+        let mut y = [[0.0f32; LANES]; KRATE];
+        let coefs = (&from, &step, seg.pos as f64);
+        svf_segment_simd(coefs, (&mut ic1, &mut ic2), &x, &mut y, len, tap);
+        for (l, o) in outs.iter_mut().enumerate() {
+            for r in 0..len {
+                o[seg.start + r] = y[r][l];
+            }
+        }
+    }
+    for (l, g) in lanes.iter_mut().enumerate() {
+        let g = g.as_deref_mut().expect("planned lane");
+        g.state[0].ic1 = ic1[l];
+        g.state[0].ic2 = ic2[l];
+        g.state[0].settle();
+        g.ramp.advance(&g.targets[..counts[l]], n);
     }
 }
 
@@ -435,17 +565,106 @@ impl Kernel for Svf {
         self.sample_rate = sample_rate;
         self.scratch.prepare(2, max_block);
         self.targets = vec![[0.0; 4]; Ramp::<4>::max_controls(max_block)];
+        self.segs = vec![Segment::default(); Ramp::<4>::max_segments(max_block)];
         self.ramp = Ramp::default();
         let p = if self.res { 0.5 } else { 1.0 };
         self.last = (1000.0, p, Svf::coefs(self.res, 1000.0, p, sample_rate));
     }
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
+        let plan = self.plan(inputs, out.frames());
         match self.mode {
-            Mode::Lp => self.run(inputs, out, |k, v0, v1, v2| tap(Mode::Lp, k, v0, v1, v2)),
-            Mode::Hp => self.run(inputs, out, |k, v0, v1, v2| tap(Mode::Hp, k, v0, v1, v2)),
-            Mode::Bp => self.run(inputs, out, |k, v0, v1, v2| tap(Mode::Bp, k, v0, v1, v2)),
-            Mode::Notch => self.run(inputs, out, |k, v0, v1, v2| tap(Mode::Notch, k, v0, v1, v2)),
+            Mode::Lp => self.render(inputs, out, plan, Svf::tap_of(Mode::Lp)),
+            Mode::Hp => self.render(inputs, out, plan, Svf::tap_of(Mode::Hp)),
+            Mode::Bp => self.render(inputs, out, plan, Svf::tap_of(Mode::Bp)),
+            Mode::Notch => self.render(inputs, out, plan, Svf::tap_of(Mode::Notch)),
+        }
+    }
+
+    /// Filters of one mode and port kind group into lanes.
+    fn lane_key(&self) -> Option<u64> {
+        Some(self.mode as u64 | (self.res as u64) << 8)
+    }
+
+    /// Lanes with a mono block input and moving coefficients on one control grid run in
+    /// lockstep ([`svf_lanes`]); otherwise each lane renders on its own, as planned.
+    fn process_lanes(
+        &mut self,
+        others: &mut [Option<&mut dyn Kernel>],
+        ctx: &Context,
+        inputs: &[&[PortIn]],
+        outs: &mut [&mut [f32]],
+    ) {
+        let n = ctx.frames;
+        let m = outs.len();
+        let (mode, res, sr) = (self.mode, self.res, self.sample_rate);
+        // Lanes need: every member an Svf like this one, each reading one mono block.
+        let mut same = n > 0 && m <= LANES && inputs.len() >= m;
+        for o in others.iter().take(m - 1) {
+            same &= o
+                .as_deref()
+                .and_then(|o| o.as_any().downcast_ref::<Svf>())
+                .is_some_and(|g| g.mode == mode && g.res == res && g.sample_rate == sr);
+        }
+        let mut xs: [&[f32]; LANES] = [&[]; LANES];
+        for (k, ins) in inputs.iter().enumerate().take(m) {
+            match (ins[0].channels, ins[0].ch[0]) {
+                (1, Input::Block(b)) if b.len() >= n => xs[k] = &b[..n],
+                _ => same = false,
+            }
+        }
+        if !same {
+            return process_each(self, others, ctx, inputs, outs);
+        }
+        for k in m..LANES {
+            xs[k] = xs[0];
+        }
+        let mut group: [Option<&mut Svf>; LANES] = Default::default();
+        group[0] = Some(self);
+        for (k, o) in others.iter_mut().enumerate().take(m - 1) {
+            group[k + 1] = o
+                .as_deref_mut()
+                .and_then(|o| o.as_any_mut().downcast_mut::<Svf>());
+        }
+        // Plan every lane; lockstep needs every lane ramped and on one grid.
+        let mut lanes: [Option<&mut Svf>; LANES] = Default::default();
+        let mut plans = [(None, 0usize); LANES];
+        let mut lockstep = true;
+        for (k, g) in group.iter_mut().enumerate().take(m) {
+            let lane = g.take().expect("checked");
+            plans[k] = lane.plan(inputs[k], n);
+            lockstep &= plans[k].0.is_none();
+            lanes[k] = Some(lane);
+        }
+        let grid = lanes[0].as_ref().expect("lane 0").ramp.grid();
+        lockstep &= lanes[..m]
+            .iter()
+            .all(|l| l.as_ref().is_some_and(|l| l.ramp.grid() == grid));
+        let single = Svf::tap_of(mode);
+        if !lockstep {
+            for (k, l) in lanes.iter_mut().enumerate().take(m) {
+                let lane = l.as_deref_mut().expect("planned");
+                let mut out = Outputs::new(&mut outs[k][..n], n, 1, n);
+                lane.render(inputs[k], &mut out, plans[k], single);
+            }
+            return;
+        }
+        let counts: [usize; LANES] = std::array::from_fn(|k| plans[k].1);
+        let lanes = &mut lanes[..m];
+        // One loop per mode, with its tap inlined.
+        match mode {
+            Mode::Lp => svf_lanes(lanes, &counts, &xs, outs, n, |k, v0, v1, v2| {
+                tap(Mode::Lp, k, v0, v1, v2)
+            }),
+            Mode::Hp => svf_lanes(lanes, &counts, &xs, outs, n, |k, v0, v1, v2| {
+                tap(Mode::Hp, k, v0, v1, v2)
+            }),
+            Mode::Bp => svf_lanes(lanes, &counts, &xs, outs, n, |k, v0, v1, v2| {
+                tap(Mode::Bp, k, v0, v1, v2)
+            }),
+            Mode::Notch => svf_lanes(lanes, &counts, &xs, outs, n, |k, v0, v1, v2| {
+                tap(Mode::Notch, k, v0, v1, v2)
+            }),
         }
     }
 }

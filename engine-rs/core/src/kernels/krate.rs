@@ -39,6 +39,34 @@ pub const KRATE: usize = 16;
 
 const INV_KRATE: f64 = 1.0 / KRATE as f64;
 
+/// One run of frames inside one segment of a [`Ramp`]: frames `start..end`, whose coefficients
+/// are `from + step·j` with j = `pos` + 1, `pos` + 2, … (as [`Ramp::run`] computes them).
+#[derive(Clone, Copy, Debug)]
+pub struct Segment<const N: usize> {
+    /// First frame.
+    pub start: usize,
+    /// One past the last frame.
+    pub end: usize,
+    /// Frames of the segment rendered before `start`.
+    pub pos: usize,
+    /// The segment's starting coefficients.
+    pub from: [f64; N],
+    /// Their change per frame.
+    pub step: [f64; N],
+}
+
+impl<const N: usize> Default for Segment<N> {
+    fn default() -> Segment<N> {
+        Segment {
+            start: 0,
+            end: 0,
+            pos: 0,
+            from: [0.0; N],
+            step: [0.0; N],
+        }
+    }
+}
+
 /// N coefficients ramped between control frames (see the module doc). `Copy`, so a kernel can
 /// run the same block's ramp once per channel from the same start.
 #[derive(Clone, Copy, Debug)]
@@ -149,6 +177,41 @@ impl<const N: usize> Ramp<N> {
                 frame(i, &c);
             }
         });
+    }
+
+    /// The runs [`Ramp::run`] walks for a block of `n` frames with these `targets`, written into
+    /// `out` in order; returns how many (at most [`Ramp::max_segments`]). For kernels that
+    /// render several ramps in lockstep (equal [`Ramp::grid`]s give equal runs).
+    pub fn segments(&self, targets: &[[f64; N]], n: usize, out: &mut [Segment<N>]) -> usize {
+        let mut r = *self;
+        let mut k = 0;
+        r.walk(
+            targets,
+            n,
+            |_, _| false,
+            |r, start, end| {
+                out[k] = Segment {
+                    start,
+                    end,
+                    pos: r.pos,
+                    from: r.from,
+                    step: r.step,
+                };
+                k += 1;
+            },
+        );
+        k
+    }
+
+    /// The most runs a block of `max_block` frames can hold.
+    pub fn max_segments(max_block: usize) -> usize {
+        max_block.div_ceil(KRATE) + 1
+    }
+
+    /// Where the ramp stands on its grid (and whether it has a target yet): ramps with equal
+    /// grids have their control frames at the same offsets.
+    pub fn grid(&self) -> (usize, bool) {
+        (self.pos, self.primed)
     }
 
     /// Moves the ramp past a block of `n` frames with these `targets` (what [`Ramp::run`] read).

@@ -210,17 +210,26 @@ pub struct KernelCounts {
     pub ignored: u64,
 }
 
-/// Lets a kernel see another kernel of its own type (for [`Kernel::adopt`]).
+/// Lets a kernel see another kernel of its own type (for [`Kernel::adopt`] and
+/// [`Kernel::process_lanes`]).
 pub trait AsAny: std::any::Any {
     /// `self` as `Any`, to downcast.
     fn as_any(&self) -> &dyn std::any::Any;
+    /// `self` as mutable `Any`, to downcast.
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }
 
 impl<T: std::any::Any> AsAny for T {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
 }
+
+/// The most kernels [`Kernel::process_lanes`] renders together (one f64 AVX-512 register).
+pub const LANES: usize = 8;
 
 /// The DSP of one node kind.
 pub trait Kernel: Send + AsAny {
@@ -234,6 +243,28 @@ pub trait Kernel: Send + AsAny {
     /// Starts a voice `offset` frames into the coming block. Only kinds whose spec says
     /// `triggers` receive this. Render thread.
     fn trigger(&mut self, _ctx: &Context, _offset: usize, _trigger: &Trigger) {}
+
+    /// Kernels that can render several instances of their type as lanes of one vector loop
+    /// return a key: mono instances of one kind with equal keys may be grouped (up to
+    /// [`LANES`]) and rendered by [`Kernel::process_lanes`]. Render thread.
+    fn lane_key(&self) -> Option<u64> {
+        None
+    }
+
+    /// Renders `self` (lane 0) and `others` (lanes 1.., same kind and [`Kernel::lane_key`]) for
+    /// one block: lane k reads `inputs[k]` and writes its mono output into `outs[k]` (`frames`
+    /// long). Each lane's output and state are exactly what [`Kernel::process`] would have made
+    /// of it alone; grouping only changes speed. The default renders each lane on its own.
+    /// Render thread: no allocation.
+    fn process_lanes(
+        &mut self,
+        others: &mut [Option<&mut dyn Kernel>],
+        ctx: &Context,
+        inputs: &[&[PortIn]],
+        outs: &mut [&mut [f32]],
+    ) {
+        process_each(self, others, ctx, inputs, outs);
+    }
 
     /// Voices sounding now.
     fn voices(&self) -> usize {
@@ -265,6 +296,32 @@ pub trait Kernel: Send + AsAny {
     /// its allocations: a voice of a template starts with this. Render thread: no allocation.
     /// Kinds without an override keep their state from the previous note of that voice slot.
     fn reset(&mut self) {}
+}
+
+/// [`Kernel::process_lanes`] done one lane at a time with [`Kernel::process`] (the default, and
+/// the fallback of kernels whose lanes cannot run in lockstep this block). Render thread.
+pub fn process_each<K: Kernel + ?Sized>(
+    first: &mut K,
+    others: &mut [Option<&mut dyn Kernel>],
+    ctx: &Context,
+    inputs: &[&[PortIn]],
+    outs: &mut [&mut [f32]],
+) {
+    let n = ctx.frames;
+    if n == 0 {
+        return;
+    }
+    for (k, o) in outs.iter_mut().enumerate() {
+        let mut out = Outputs::new(&mut o[..n], n, 1, n);
+        match k {
+            0 => first.process(ctx, inputs[0], &mut out),
+            _ => {
+                if let Some(other) = others[k - 1].as_deref_mut() {
+                    other.process(ctx, inputs[k], &mut out);
+                }
+            }
+        }
+    }
 }
 
 /// `old` as the concrete kernel type `K`, if it is one.

@@ -116,6 +116,40 @@ pub fn dispatch<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Defines `fn $name(args)` that runs `$inner(args)` (an `#[inline(always)]` function) compiled
+/// for the current [`level`]: one copy per level, each with the level's target features, so
+/// the inner function is always inlined into it, however large. [`dispatch`] with a closure
+/// leaves that to the inliner, which declines large closures; hot loops with a big body use
+/// this. Argument types may be `impl Trait`.
+#[macro_export]
+macro_rules! multiversion {
+    ($(#[$m:meta])* $vis:vis fn $name:ident($($a:ident: $t:ty),* $(,)?) => $inner:path) => {
+        $(#[$m])*
+        $vis fn $name($($a: $t),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+                unsafe fn v4($($a: $t),*) {
+                    $inner($($a),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn v3($($a: $t),*) {
+                    $inner($($a),*)
+                }
+                match $crate::kernels::simd::level() {
+                    // SAFETY: `level()` only returns Avx512 when `detect()` found every
+                    // feature `v4` is compiled with on this CPU.
+                    $crate::kernels::simd::Level::Avx512 => return unsafe { v4($($a),*) },
+                    // SAFETY: `level()` only returns Avx2 when `detect()` found avx2 and fma.
+                    $crate::kernels::simd::Level::Avx2 => return unsafe { v3($($a),*) },
+                    $crate::kernels::simd::Level::Scalar => {}
+                }
+            }
+            $inner($($a),*)
+        }
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[inline]
