@@ -29,12 +29,14 @@
 //! - `line {gate=1, start=0, end=1, dur=1}`: start + (end − start)·u. (`dur` is an addition to
 //!   the reference's `line start end`.)
 //! - `xline {gate=1, start=1, end=0.001, dur=1}`: start·(end/start)^u, exponential, computed by
-//!   one multiplication per frame. |start| and |end| are clamped to at least 1e-6, and the end
-//!   takes the start's sign (an exponential cannot cross 0).
+//!   one multiplication per frame: frame k's factor is frame k−4's times r⁴ (r the per-frame
+//!   ratio), four interleaved running products so consecutive frames do not wait on each other.
+//!   |start| and |end| are clamped to at least 1e-6, and the end takes the start's sign (an
+//!   exponential cannot cross 0).
 //! - `curve {gate=1, start=0, end=1, dur=1, curve=0}`: SuperCollider's curve segment,
 //!   start + (end − start)·(1 − e^(curve·u))/(1 − e^curve); curve clamped to −50..50 (NaN → 0);
 //!   0 (|curve| < 1e-3) is linear, negative rises fast then slows, positive the reverse. One
-//!   multiplication per frame.
+//!   multiplication per frame, as for `xline`.
 //! - `segments {gate=1, level0..level4=0, time0..time3=−1}`: a breakpoint envelope: from level0 to
 //!   level1 in time0 seconds, to level2 in time1, and so on, linearly; the first negative time ends
 //!   it (so `segments "0 1 0" "0.5 0.5"` passes level0..2 and time0..1). It then holds the last
@@ -516,11 +518,14 @@ pub struct Ramp {
     /// Frames since the trigger, and the ramp's length in frames.
     k: f64,
     len: f64,
-    /// Latched start and end; for xline and curve, the running factor and its per-frame ratio.
+    /// Latched start and end.
     start: f64,
     end: f64,
-    w: f64,
-    ratio: f64,
+    /// Xline and curve: the running factor r^k of frames k ≡ 0, 1, 2, 3 (mod 4) (four
+    /// interleaved products, so consecutive frames do not wait on each other), and r⁴, the
+    /// step of each (r is the per-frame ratio).
+    w: [f64; 4],
+    ratio4: f64,
     /// Curve: 1 − e^curve (0 means linear).
     denom: f64,
 }
@@ -537,8 +542,8 @@ impl Ramp {
             len: 0.0,
             start: 0.0,
             end: 0.0,
-            w: 1.0,
-            ratio: 1.0,
+            w: [1.0; 4],
+            ratio4: 1.0,
             denom: 0.0,
         }
     }
@@ -571,22 +576,24 @@ impl Ramp {
         };
         self.start = start;
         self.end = end;
-        self.w = 1.0;
-        self.ratio = 1.0;
         self.denom = 0.0;
+        let mut ratio = 1.0;
         if self.len >= 1.0 {
             match self.shape {
                 RampShape::Line => {}
-                RampShape::Xline => self.ratio = (end / start).powf(1.0 / self.len),
+                RampShape::Xline => ratio = (end / start).powf(1.0 / self.len),
                 RampShape::Curve => {
                     let c = clamp_or(curve, 0.0, -50.0, 50.0) as f64;
                     if c.abs() >= 1e-3 {
-                        self.ratio = (c / self.len).exp();
+                        ratio = (c / self.len).exp();
                         self.denom = 1.0 - c.exp();
                     }
                 }
             }
         }
+        let r2 = ratio * ratio;
+        self.w = [1.0, ratio, r2, r2 * ratio];
+        self.ratio4 = r2 * r2;
     }
 
     /// The output of this frame, then one frame's step.
@@ -599,20 +606,58 @@ impl Ramp {
             return self.end as f32;
         }
         let u = self.k / self.len;
+        let lane = (self.k as u64 & 3) as usize;
+        let w = self.w[lane];
         let v = match self.shape {
             RampShape::Line => self.start + (self.end - self.start) * u,
-            RampShape::Xline => self.start * self.w,
+            RampShape::Xline => self.start * w,
             RampShape::Curve => {
                 if self.denom == 0.0 {
                     self.start + (self.end - self.start) * u
                 } else {
-                    self.start + (self.end - self.start) * (1.0 - self.w) / self.denom
+                    self.start + (self.end - self.start) * (1.0 - w) / self.denom
                 }
             }
         };
         self.k += 1.0;
-        self.w *= self.ratio;
+        self.w[lane] *= self.ratio4;
         v as f32
+    }
+
+    /// Frames of an exponential run: `f(w)` of each frame's factor, then the factor's step;
+    /// four frames at a time once the frame count is a multiple of four (the same products
+    /// as [`Ramp::value`], in the order each lane takes them).
+    #[inline(always)]
+    fn products(&mut self, out: &mut [f32], f: impl Fn(f64) -> f64) {
+        let (mut w, r4) = (self.w, self.ratio4);
+        let mut lane = (self.k as u64 & 3) as usize;
+        let mut rest = &mut out[..];
+        while lane != 0 && !rest.is_empty() {
+            rest[0] = f(w[lane]) as f32;
+            w[lane] *= r4;
+            lane = (lane + 1) & 3;
+            rest = &mut rest[1..];
+        }
+        // Four locals, so the products stay in registers.
+        let [mut w0, mut w1, mut w2, mut w3] = w;
+        let mut quads = rest.chunks_exact_mut(4);
+        for q in &mut quads {
+            q[0] = f(w0) as f32;
+            q[1] = f(w1) as f32;
+            q[2] = f(w2) as f32;
+            q[3] = f(w3) as f32;
+            w0 *= r4;
+            w1 *= r4;
+            w2 *= r4;
+            w3 *= r4;
+        }
+        let mut w = [w0, w1, w2, w3];
+        for (o, w) in quads.into_remainder().iter_mut().zip(w.iter_mut()) {
+            *o = f(*w) as f32;
+            *w *= r4;
+        }
+        self.w = w;
+        self.k += out.len() as f64;
     }
 }
 
@@ -653,33 +698,22 @@ impl Ramp {
                 j += 1;
                 continue;
             }
-            let (st, en, len) = (self.start, self.end, self.len);
-            let (mut k, mut w, ratio, denom) = (self.k, self.w, self.ratio, self.denom);
+            let (st, en, len, denom) = (self.start, self.end, self.len, self.denom);
             let o = &mut out[j..j + m];
             match self.shape {
-                RampShape::Xline => {
-                    for o in o.iter_mut() {
-                        *o = (st * w) as f32;
-                        w *= ratio;
-                    }
-                    k += m as f64;
-                }
+                RampShape::Xline => self.products(o, |w| st * w),
                 RampShape::Curve if denom != 0.0 => {
-                    for o in o.iter_mut() {
-                        *o = (st + (en - st) * (1.0 - w) / denom) as f32;
-                        w *= ratio;
-                    }
-                    k += m as f64;
+                    self.products(o, |w| st + (en - st) * (1.0 - w) / denom)
                 }
                 RampShape::Line | RampShape::Curve => {
+                    let mut k = self.k;
                     for o in o.iter_mut() {
                         *o = (st + (en - st) * (k / len)) as f32;
                         k += 1.0;
-                        w *= ratio;
                     }
+                    self.k = k;
                 }
             }
-            (self.k, self.w) = (k, w);
             j += m;
         }
     }
