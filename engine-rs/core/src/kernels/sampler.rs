@@ -189,7 +189,7 @@ impl Sampler {
     #[inline]
     fn steady(v: &Voice, len: usize, max: usize) -> usize {
         let speed = v.speed;
-        if !(speed.abs() >= RUN_MIN_SPEED) || v.hi > RUN_MAX_FRAMES {
+        if speed.is_nan() || speed.abs() < RUN_MIN_SPEED || v.hi > RUN_MAX_FRAMES {
             return 0;
         }
         let pos = v.pos;
