@@ -167,6 +167,27 @@ fn gate_change(gate: Input, high: bool, from: usize, to: usize) -> usize {
     }
 }
 
+/// Writes `f(x)` of `input`'s frames `at..at + out.len()` (at least one) into `out` and
+/// returns it for the last frame: what a ramp outputs and holds while it follows a port
+/// before its first trigger.
+#[inline]
+fn follow(out: &mut [f32], input: Input, at: usize, f: impl Fn(f32) -> f64) -> f64 {
+    match input {
+        Input::Const(x) => {
+            let v = f(x);
+            out.fill(v as f32);
+            v
+        }
+        Input::Block(b) => {
+            let b = &b[at..at + out.len()];
+            for (o, &x) in out.iter_mut().zip(b) {
+                *o = f(x) as f32;
+            }
+            f(b[b.len() - 1])
+        }
+    }
+}
+
 /// Whole frames, at least 0, that a level moving by `step` per frame from `distance` away from
 /// a threshold can take while staying more than one step short of it: a run of that many
 /// frames cannot reach the threshold whatever the rounding of the running level (a few ulps,
@@ -671,18 +692,7 @@ impl Ramp {
             return;
         }
         if !self.started {
-            match start {
-                Input::Const(x) => {
-                    self.start = x as f64;
-                    out.fill(self.start as f32);
-                }
-                Input::Block(b) => {
-                    for (o, &x) in out.iter_mut().zip(&b[at..at + n]) {
-                        *o = (x as f64) as f32;
-                    }
-                    self.start = b[at + n - 1] as f64;
-                }
-            }
+            self.start = follow(out, start, at, |x| x as f64);
             return;
         }
         let mut j = 0;
@@ -819,19 +829,9 @@ impl Segments {
             return;
         }
         if !self.started {
-            let hold = |x: f32| clamp_or(x, 0.0, f32::MIN, f32::MAX) as f64;
-            match level0 {
-                Input::Const(x) => {
-                    self.hold = hold(x);
-                    out.fill(self.hold as f32);
-                }
-                Input::Block(b) => {
-                    for (o, &x) in out.iter_mut().zip(&b[at..at + n]) {
-                        *o = hold(x) as f32;
-                    }
-                    self.hold = hold(b[at + n - 1]);
-                }
-            }
+            self.hold = follow(out, level0, at, |x| {
+                clamp_or(x, 0.0, f32::MIN, f32::MAX) as f64
+            });
             return;
         }
         let mut j = 0;

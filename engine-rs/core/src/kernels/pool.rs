@@ -1,4 +1,4 @@
-//! Voice-pool pieces shared by `sampler` and `voices`: the trigger queue, the set of busy slots, the steal fade and the slot-choice rule.
+//! Voice-pool pieces shared by `sampler` and `voices`: the trigger queue, the set of busy slots, the steal fade, the slot-choice rule and the output gain.
 //!
 //! Both kinds keep a fixed pool of voice slots, preallocated when the node is prepared. Triggers
 //! received before a block wait in a [`Pending`] queue (frame order, bounded: extras are
@@ -9,7 +9,7 @@
 //! one, else the fading voice nearest to silence, which is cut); a stolen voice fades out
 //! linearly over [`STEAL_FADE_SECONDS`].
 
-use super::KernelCounts;
+use super::{Input, KernelCounts};
 use crate::events::Trigger;
 
 /// Fade of a stolen voice, s.
@@ -115,6 +115,28 @@ impl Pending {
     /// Whether nothing is queued.
     pub fn is_empty(&self) -> bool {
         self.queue.is_empty()
+    }
+}
+
+/// Multiplies the voices' sum `l`, `r` by the node's `gain` port (skipped for a constant 1).
+pub fn apply_gain(l: &mut [f32], r: &mut [f32], gain: Input) {
+    match gain {
+        Input::Const(g) => {
+            if g != 1.0 {
+                for x in l.iter_mut().chain(r.iter_mut()) {
+                    *x *= g;
+                }
+            }
+        }
+        Input::Block(g) => {
+            let g = &g[..l.len()];
+            for (x, g) in l.iter_mut().zip(g) {
+                *x *= g;
+            }
+            for (x, g) in r.iter_mut().zip(g) {
+                *x *= g;
+            }
+        }
     }
 }
 

@@ -33,10 +33,10 @@
 //!   the slice over one cycle). Without `cps` it is read as a rate.
 //! - `decay`, `sustain` (an ADSR on the sample): after the attack the level falls linearly to
 //!   `sustain` (0..1, default 1) over `decay` (s, 0..60, default 0), and holds there.
-use super::pool::{fade_frames, free_slot, oldest_playing, ActiveSet, Pending, SlotView};
-use super::{
-    ChannelRule, Context, Input, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec,
+use super::pool::{
+    apply_gain, fade_frames, free_slot, oldest_playing, ActiveSet, Pending, SlotView,
 };
+use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
 use crate::samples::Sample;
 
@@ -516,24 +516,7 @@ impl Kernel for Sampler {
         self.pending = pending;
         self.render_range(ctx, l, r, (cursor, n));
         self.sounding = self.active.len();
-        match inputs[0].left() {
-            Input::Const(g) => {
-                if g != 1.0 {
-                    for x in l.iter_mut().chain(r.iter_mut()) {
-                        *x *= g;
-                    }
-                }
-            }
-            Input::Block(g) => {
-                let g = &g[..n];
-                for (x, g) in l.iter_mut().zip(g) {
-                    *x *= g;
-                }
-                for (x, g) in r.iter_mut().zip(g) {
-                    *x *= g;
-                }
-            }
-        }
+        apply_gain(l, r, inputs[0].left());
     }
 
     fn voices(&self) -> usize {
@@ -972,6 +955,7 @@ mod tests {
 #[cfg(test)]
 mod bench {
     use super::*;
+    use crate::kernels::Input;
     use crate::samples::SampleBank;
     use std::hint::black_box;
     use std::time::Instant;

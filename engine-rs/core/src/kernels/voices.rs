@@ -43,10 +43,10 @@
 //! closest to silence is cut (see [`super::pool`]). A `voices` node without a template (only in
 //! tests of the kind table) plays nothing and counts its triggers as ignored.
 
-use super::pool::{fade_frames, free_slot, oldest_playing, ActiveSet, Pending, SlotView};
-use super::{
-    ChannelRule, Context, Input, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec,
+use super::pool::{
+    apply_gain, fade_frames, free_slot, oldest_playing, ActiveSet, Pending, SlotView,
 };
+use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
 use crate::ir::{DataValue, NodeData, TemplateIr, VOICE_INPUTS};
 use crate::plan::{Graph, Source};
@@ -646,24 +646,7 @@ impl Kernel for Voices {
         }
         self.now += n as u64;
         self.sounding = self.active.len();
-        match inputs[0].left() {
-            Input::Const(g) => {
-                if g != 1.0 {
-                    for x in l.iter_mut().chain(r.iter_mut()) {
-                        *x *= g;
-                    }
-                }
-            }
-            Input::Block(g) => {
-                let g = &g[..n];
-                for (x, g) in l.iter_mut().zip(g) {
-                    *x *= g;
-                }
-                for (x, g) in r.iter_mut().zip(g) {
-                    *x *= g;
-                }
-            }
-        }
+        apply_gain(l, r, inputs[0].left());
         self.centre = centre;
     }
 
