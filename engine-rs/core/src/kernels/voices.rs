@@ -22,10 +22,11 @@
 //! [`DEFAULT_DECAY`]) to SUSTAIN (default 1), level 1 − (1 − SUSTAIN)·j/D at its j-th frame
 //! (j = 1..D); then SUSTAIN held. At H = DUR s after the start (default [`DEFAULT_DUR`]) the
 //! release begins from the level L of frame H−1 (0 when H = 0): L·(1 − j/R) at its j-th frame
-//! over R = RELEASE s (default [`DEFAULT_RELEASE`], at least one frame), so its last frame is
-//! at 0. The voice sounds H + R frames (H when there is nothing to release) and then its slot
-//! is free; a template's own tail (a reverb) is cut there. Levels come from these formulas
-//! frame by frame (no running sum), so a voice's end frame is known when it starts.
+//! over R = RELEASE s (default [`DEFAULT_RELEASE`], at least one frame), which reaches 0 at its
+//! R-th frame: the voice sounds H + R − 1 frames (H when there is nothing to release; a release
+//! of one frame is a cut at H) and its slot is free from the frame its level reaches 0; a
+//! template's own tail (a reverb) is cut there. Levels come from these formulas frame by frame
+//! (no running sum), so a voice's end frame is known when it starts.
 //!
 //! Timing: every sounding voice runs its graph once per block, over the frames it sounds in
 //! that block: from its start frame (a voice started at offset k runs its graph from frame k
@@ -168,10 +169,10 @@ impl Amp {
         a
     }
 
-    /// Frames the voice sounds.
+    /// Frames the voice sounds: the release's last frame is at 0, so the voice is over there.
     fn len(&self) -> u64 {
         if self.from > 0.0 {
-            self.hold + self.release
+            self.hold + self.release - 1
         } else {
             self.hold
         }
@@ -1058,15 +1059,14 @@ mod bench {
                 ns / s - kernel
             );
         }
+        let mut steals = 0;
         let (ns, s) = best(runs, || {
-            time(
-                &mut pool(constant, 128, ""),
-                blocks,
-                SR as f64 / 256.0,
-                p3,
-                400,
-            )
+            let mut v = pool(constant, 128, "");
+            let r = time(&mut v, blocks, SR as f64 / 256.0, p3, 400);
+            steals = v.take_counts().steals;
+            r
         });
+        println!("P3 timing, 128-voice pool: {steals} steals");
         println!(
             "P3 timing (256 triggers/s, 0.5 s voices), constant template: {s:.1} voices, {:.0} ns per voice per block ({:.0} beyond the kernel)",
             ns / s,
