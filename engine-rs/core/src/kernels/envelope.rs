@@ -389,7 +389,7 @@ impl Env {
     }
 
     /// The block with every parameter held (constants): runs between gate changes, each frame
-    /// near a stage boundary or at a gate change through [`Env::frame`].
+    /// near a stage boundary or at a gate change through [`Env::frame`]. Render thread.
     fn process_runs(&mut self, out: &mut [f32], gate: Input, a: f64, d: f64, s: f64, r: f64) {
         let n = out.len();
         let mut i = 0;

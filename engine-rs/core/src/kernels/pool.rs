@@ -25,7 +25,7 @@ pub fn fade_frames(seconds: f32, sample_rate: f32) -> u32 {
 }
 
 /// The busy slots of a pool of at most [`MAX_SLOTS`], as bits; iteration is in slot order and
-/// costs one word test per 64 slots plus one step per busy slot.
+/// costs one word test per 64 slots plus one step per busy slot. Any thread: no allocation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ActiveSet {
     bits: [u64; WORDS],
@@ -103,7 +103,8 @@ impl Pending {
     }
 
     /// The queued triggers with their offsets made non-decreasing and at most `n` (a trigger
-    /// offered out of order plays at the frame the previous one played), then cleared.
+    /// offered out of order plays at the frame the previous one played), then cleared. Render
+    /// thread: no allocation.
     pub fn drain(&mut self, n: usize) -> impl Iterator<Item = (usize, Trigger)> + '_ {
         let mut cursor = 0;
         self.queue.drain(..).map(move |(offset, t)| {
@@ -119,6 +120,7 @@ impl Pending {
 }
 
 /// Multiplies the voices' sum `l`, `r` by the node's `gain` port (skipped for a constant 1).
+/// Render thread.
 pub fn apply_gain(l: &mut [f32], r: &mut [f32], gain: Input) {
     match gain {
         Input::Const(g) => {
@@ -154,7 +156,7 @@ pub struct SlotView {
 }
 
 /// The oldest playing voice when `limit` or more are playing among `slots` (the candidate for a
-/// steal), else `None`. `busy` lists the candidate slots in order.
+/// steal), else `None`. `busy` lists the candidate slots in order. Render thread.
 pub fn oldest_playing(
     busy: impl Iterator<Item = usize>,
     limit: usize,
@@ -178,7 +180,7 @@ pub fn oldest_playing(
 }
 
 /// The slot for a new voice among `slots` slots: the first free one, else the fading voice with
-/// the fewest frames left (the first such), else slot 0.
+/// the fewest frames left (the first such), else slot 0. Render thread.
 pub fn free_slot(slots: usize, view: impl Fn(usize) -> SlotView) -> usize {
     let mut best: Option<(u64, usize)> = None;
     for i in 0..slots {

@@ -377,6 +377,7 @@ impl Voices {
 
     /// Places a voice starting at frame `at` of the block: steals the oldest if the pool is
     /// full, takes a slot (cutting a fading voice there if none is free) and records the start.
+    /// Render thread: no allocation (`starts` holds a block's worth of triggers).
     fn place(&mut self, at: usize, t: &Trigger) {
         let now = self.now + at as u64;
         let stolen = oldest_playing(self.active.iter(), self.max_voices, |s| self.view(s, now));
@@ -405,7 +406,7 @@ impl Voices {
         self.serial += 1;
     }
 
-    /// Resets slot `s`'s graph and state for the voice `st`.
+    /// Resets slot `st.slot`'s graph and state for the voice `st`. Render thread.
     fn begin(&mut self, st: &Start) {
         let t = &st.trigger;
         let (pl, pr) = super::sampler::pan_gains(t.pan);
@@ -432,7 +433,7 @@ impl Voices {
 }
 
 /// Runs voice `v`'s graph over frames `from..to` of the block (which it sounds in whole) and
-/// adds it, times its envelope, gains and steal fade, into `sum`.
+/// adds it, times its envelope, gains and steal fade, into `sum`. Render thread.
 #[allow(clippy::too_many_arguments)]
 fn render(
     v: &mut Voice,
