@@ -412,4 +412,108 @@ fn fused_sums_and_filter_lanes_allocate_nothing() {
     });
     assert_eq!(n, 0, "fused rendering allocated");
     assert!(l.iter().any(|v| *v != 0.0));
+
+/// Every envelope kind gated by a 20 Hz square (edges every 25 ms, so each runs through all of
+/// its stages: attack, decay, sustain, release, idle; ramps and segments to their ends), with
+/// constant times and levels (the block-run paths), inside a voice template and in the global
+/// graph; the template's voices are short and dense (started and ended inside blocks, slots
+/// taken again in the block they were freed, steals with their fades).
+fn envelope_voices_graph() -> String {
+    let envs = [
+        r#""kind": "adsr", "params": {"gate": {"node": 0}, "attack": {"const": 0.005}, "decay": {"const": 0.01}, "sustain": {"const": 0.5}, "release": {"const": 0.01}}"#,
+        r#""kind": "env", "params": {"gate": {"node": 0}, "attack": {"const": 0.0}, "decay": {"const": 0.0}, "sustain": {"const": 0.3}, "release": {"const": 0.0}}"#,
+        r#""kind": "asr", "params": {"gate": {"node": 0}, "attack": {"const": 0.002}, "release": {"const": 0.004}}"#,
+        r#""kind": "ad", "params": {"gate": {"node": 0}, "attack": {"const": 0.001}, "decay": {"const": 0.01}}"#,
+        r#""kind": "ar", "params": {"gate": {"node": 0}, "attack": {"const": 0.001}, "release": {"const": 0.02}}"#,
+        r#""kind": "line", "params": {"gate": {"node": 0}, "start": {"const": 0}, "end": {"const": 1}, "duration": {"const": 0.02}}"#,
+        r#""kind": "xline", "params": {"gate": {"node": 0}, "start": {"const": 1}, "end": {"const": 0.001}, "duration": {"const": 0.03}}"#,
+        r#""kind": "curve", "params": {"gate": {"node": 0}, "start": {"const": 0}, "end": {"const": 1}, "duration": {"const": 0.01}, "curve": {"const": -3}}"#,
+        r#""kind": "segments", "params": {"gate": {"node": 0}, "level0": {"const": 0}, "level1": {"const": 1}, "level2": {"const": 0.3}, "time0": {"const": 0.003}, "time1": {"const": 0.004}}"#,
+        r#""kind": "lag", "params": {"in": {"node": 0}, "time": {"const": 0.01}}"#,
+    ];
+    // Nodes 0 (the square gate), 1 (a saw), 2.. the envelopes, then a running sum of them.
+    let nodes = |offset: usize| {
+        let mut v = vec![
+            r#"{"id": 0, "kind": "square", "params": {"freq": {"const": 20}}}"#.to_string(),
+            r#"{"id": 1, "kind": "saw", "params": {"freq": {"const": 220}}}"#.to_string(),
+        ];
+        for (k, e) in envs.iter().enumerate() {
+            v.push(format!(
+                r#"{{"id": {}, "key": "e{}-{k}", {e}}}"#,
+                2 + k,
+                offset
+            ));
+        }
+        let mut last = 1;
+        let mut stages = vec!["[0, 1]".to_string()];
+        stages.push(format!(
+            "[{}]",
+            (2..2 + envs.len())
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for k in 0..envs.len() {
+            let id = 2 + envs.len() + k;
+            v.push(format!(
+                r#"{{"id": {id}, "kind": "add", "params": {{"a": {{"node": {last}}}, "b": {{"node": {}}}}}}}"#,
+                2 + k
+            ));
+            stages.push(format!("[{id}]"));
+            last = id;
+        }
+        (v, stages, last)
+    };
+    let (tnodes, tstages, tout) = nodes(0);
+    let template = format!(
+        r#"{{"id": 0, "name": "v", "output": {tout}, "stages": [{}],
+          "pitch": [{{"node": 1, "param": "freq", "base": 220}}], "nodes": [{}]}}"#,
+        tstages.join(", "),
+        tnodes.join(",\n")
+    );
+    let (mut gnodes, gstages, gout) = nodes(1);
+    let voices = gout + 1;
+    gnodes.push(format!(
+        r#"{{"id": {voices}, "key": "v", "kind": "voices", "params": {{"gain": {{"const": 0.1}}}}, "data": {{"template": 0, "voices": 2}}}}"#
+    ));
+    format!(
+        r#"{{"version": 1, "cps": 0.5, "nodes": [{}],
+          "outputs": [{{"name": "a", "node": {gout}}}, {{"name": "b", "node": {voices}}}],
+          "lanes": [{{"id": 0, "kind": "trigger", "node": {voices}, "pattern": "~v"}}],
+          "stages": [{}, [{voices}]], "templates": [{template}]}}"#,
+        gnodes.join(",\n"),
+        gstages.join(", ")
+    )
+}
+
+#[test]
+fn voices_and_envelopes_allocate_nothing() {
+    let mut e = Engine::new(44100, 256);
+    e.load(&mut envelope_voices_graph().into_bytes()).unwrap();
+    // Voices every 300 frames, 1 to 20 ms long with releases of 0 to 10 ms, two at a time at
+    // most: they start and end inside blocks, reuse slots within a block and are stolen.
+    let mut b = Vec::new();
+    for k in 0..600u64 {
+        let dur = [0.001, 0.02, 0.005][(k % 3) as usize];
+        let rel = [0.0, 0.01, 0.002, 0.005][(k % 4) as usize];
+        b.extend_from_slice(&[(k * 300) as f64, 0.0, 0.0, 3.0, 4.0, 110.0 + k as f64]);
+        b.extend_from_slice(&[10.0, dur, 9.0, rel]);
+    }
+    e.push_events(&b).unwrap();
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    for _ in 0..100 {
+        e.render(&mut l, &mut r);
+    }
+    let n = counted(|| {
+        for _ in 0..500 {
+            e.render(&mut l, &mut r);
+        }
+        e.render(&mut l[..1], &mut r[..1]);
+        e.render(&mut l[..199], &mut r[..199]);
+    });
+    assert_eq!(n, 0, "voices or envelopes allocated while rendering");
+    let s = e.stats();
+    assert!(s.voice_steals > 0 && s.voices_peak >= 2, "{s:?}");
+    assert_eq!(s.late_events + s.dropped_events + s.nonfinite, 0, "{s:?}");
+    assert!(s.peak_left > 0.0);
 }

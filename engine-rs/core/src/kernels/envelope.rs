@@ -29,12 +29,14 @@
 //! - `line {gate=1, start=0, end=1, dur=1}`: start + (end − start)·u. (`dur` is an addition to
 //!   the reference's `line start end`.)
 //! - `xline {gate=1, start=1, end=0.001, dur=1}`: start·(end/start)^u, exponential, computed by
-//!   one multiplication per frame. |start| and |end| are clamped to at least 1e-6, and the end
-//!   takes the start's sign (an exponential cannot cross 0).
+//!   one multiplication per frame: frame k's factor is frame k−4's times r⁴ (r the per-frame
+//!   ratio), four interleaved running products so consecutive frames do not wait on each other.
+//!   |start| and |end| are clamped to at least 1e-6, and the end takes the start's sign (an
+//!   exponential cannot cross 0).
 //! - `curve {gate=1, start=0, end=1, dur=1, curve=0}`: SuperCollider's curve segment,
 //!   start + (end − start)·(1 − e^(curve·u))/(1 − e^curve); curve clamped to −50..50 (NaN → 0);
 //!   0 (|curve| < 1e-3) is linear, negative rises fast then slows, positive the reverse. One
-//!   multiplication per frame.
+//!   multiplication per frame, as for `xline`.
 //! - `segments {gate=1, level0..level4=0, time0..time3=−1}`: a breakpoint envelope: from level0 to
 //!   level1 in time0 seconds, to level2 in time1, and so on, linearly; the first negative time ends
 //!   it (so `segments "0 1 0" "0.5 0.5"` passes level0..2 and time0..1). It then holds the last
@@ -149,6 +151,54 @@ pub const LAG: KindSpec = KindSpec {
 #[inline(always)]
 fn frames_of(t: f32, default: f32, sr: f64) -> f64 {
     clamp_or(t, default, 0.0, MAX_TIME) as f64 * sr
+}
+
+/// The first frame in `from..to` whose gate on/off state (> 0 is on) differs from `high`, or
+/// `to`: the frames before it have no edge of any kind.
+#[inline]
+fn gate_change(gate: Input, high: bool, from: usize, to: usize) -> usize {
+    match gate {
+        Input::Const(g) if (g > 0.0) != high && from < to => from,
+        Input::Const(_) => to,
+        Input::Block(g) => g[from..to]
+            .iter()
+            .position(|&x| (x > 0.0) != high)
+            .map_or(to, |p| from + p),
+    }
+}
+
+/// Writes `f(x)` of `input`'s frames `at..at + out.len()` (at least one) into `out` and
+/// returns it for the last frame: what a ramp outputs and holds while it follows a port
+/// before its first trigger.
+#[inline]
+fn follow(out: &mut [f32], input: Input, at: usize, f: impl Fn(f32) -> f64) -> f64 {
+    match input {
+        Input::Const(x) => {
+            let v = f(x);
+            out.fill(v as f32);
+            v
+        }
+        Input::Block(b) => {
+            let b = &b[at..at + out.len()];
+            for (o, &x) in out.iter_mut().zip(b) {
+                *o = f(x) as f32;
+            }
+            f(b[b.len() - 1])
+        }
+    }
+}
+
+/// Whole frames, at least 0, that a level moving by `step` per frame from `distance` away from
+/// a threshold can take while staying more than one step short of it: a run of that many
+/// frames cannot reach the threshold whatever the rounding of the running level (a few ulps,
+/// far below a step). 0 for a step that is not positive or finite.
+#[inline]
+fn frames_short_of(distance: f64, step: f64) -> usize {
+    if step > 0.0 && step.is_finite() {
+        (distance / step - 1.0).floor().max(0.0) as usize
+    } else {
+        0
+    }
 }
 
 /// Which stage machine an [`Env`] runs.
@@ -290,6 +340,79 @@ impl Env {
     }
 }
 
+impl Env {
+    /// Frames from now on, at most `max`, in which the stage cannot change with a gate whose
+    /// on/off state stays as it is (no edge, no release start): frames certainly short of the
+    /// stage's end, or all of them where the level holds. 0 where the next frame must go
+    /// through [`Env::frame`] (a stage change, a stage shorter than a frame, a sustain slewing).
+    fn steady(&self, a: f64, d: f64, s: f64, r: f64, max: usize) -> usize {
+        let gated = self.shape != Shape::Perc;
+        let live = matches!(self.stage, Stage::Attack | Stage::Decay | Stage::Sustain);
+        if gated && live && !self.edge.is_high() {
+            return 0;
+        }
+        let n = match self.stage {
+            Stage::Idle => max,
+            Stage::Sustain if self.level == s => max,
+            Stage::Sustain => 0,
+            Stage::Attack if a < 1.0 => 0,
+            Stage::Attack => frames_short_of(1.0 - 0.5 / a - self.level, 1.0 / a),
+            Stage::Decay if d < 1.0 => 0,
+            Stage::Decay => frames_short_of(self.level - (s + 0.5 * (1.0 - s) / d), (1.0 - s) / d),
+            Stage::Release if r < 1.0 => 0,
+            Stage::Release => {
+                frames_short_of(self.level - 0.5 * self.release_step, self.release_step)
+            }
+        };
+        n.min(max)
+    }
+
+    /// `out.len()` frames of the current stage, all certainly short of its end
+    /// ([`Env::steady`]): the same arithmetic as [`Env::frame`] without its branches.
+    fn run(&mut self, out: &mut [f32], a: f64, d: f64, s: f64) {
+        let mut v = self.level;
+        let step = match self.stage {
+            Stage::Idle | Stage::Sustain => {
+                out.fill(v as f32);
+                return;
+            }
+            Stage::Attack => 1.0 / a,
+            Stage::Decay => -((1.0 - s) / d),
+            Stage::Release => -self.release_step,
+        };
+        // `v - x` and `v + (-x)` round alike, so one loop serves both directions.
+        for o in out.iter_mut() {
+            *o = v as f32;
+            v += step;
+        }
+        self.level = v;
+    }
+
+    /// The block with every parameter held (constants): runs between gate changes, each frame
+    /// near a stage boundary or at a gate change through [`Env::frame`]. Render thread.
+    fn process_runs(&mut self, out: &mut [f32], gate: Input, a: f64, d: f64, s: f64, r: f64) {
+        let n = out.len();
+        let mut i = 0;
+        while i < n {
+            let change = gate_change(gate, self.edge.is_high(), i, n);
+            while i < change {
+                let k = self.steady(a, d, s, r, change - i);
+                if k == 0 {
+                    out[i] = self.frame(gate.at(i), a, d, s, r);
+                    i += 1;
+                } else {
+                    self.run(&mut out[i..i + k], a, d, s);
+                    i += k;
+                }
+            }
+            if i < n {
+                out[i] = self.frame(gate.at(i), a, d, s, r);
+                i += 1;
+            }
+        }
+    }
+}
+
 impl Kernel for Env {
     /// Back to the start: state cleared.
     fn reset(&mut self) {
@@ -304,10 +427,43 @@ impl Kernel for Env {
         self.scratch.prepare(5, max_block);
     }
 
+    /// With constant times and levels, the stages advance in runs ([`Env::process_runs`]);
+    /// a time or level that moves within the block is read frame by frame.
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
         let n = out.len();
         let sr = self.sr;
+        let c = |k: usize| match inputs[k].left() {
+            Input::Const(x) => Some(x),
+            Input::Block(_) => None,
+        };
+        let held = match self.shape {
+            Shape::Adsr => match (c(1), c(2), c(3), c(4)) {
+                (Some(a), Some(d), Some(s), Some(r)) => Some((
+                    frames_of(a, 0.01, sr),
+                    frames_of(d, 0.1, sr),
+                    clamp_or(s, 0.7, 0.0, 1.0) as f64,
+                    frames_of(r, 0.2, sr),
+                )),
+                _ => None,
+            },
+            Shape::Asr => match (c(1), c(2)) {
+                (Some(a), Some(r)) => {
+                    Some((frames_of(a, 0.01, sr), 0.0, 1.0, frames_of(r, 0.2, sr)))
+                }
+                _ => None,
+            },
+            Shape::Perc => match (c(1), c(2)) {
+                (Some(a), Some(d)) => {
+                    Some((frames_of(a, 0.01, sr), frames_of(d, 0.2, sr), 0.0, 0.0))
+                }
+                _ => None,
+            },
+        };
+        if let Some((a, d, s, r)) = held {
+            self.process_runs(out, inputs[0].left(), a, d, s, r);
+            return;
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
         match self.shape {
             Shape::Adsr => {
@@ -383,14 +539,16 @@ pub struct Ramp {
     /// Frames since the trigger, and the ramp's length in frames.
     k: f64,
     len: f64,
-    /// Latched start and end; for xline and curve, the running factor and its per-frame ratio.
+    /// Latched start and end.
     start: f64,
     end: f64,
-    w: f64,
-    ratio: f64,
+    /// Xline and curve: the running factor r^k of frames k ≡ 0, 1, 2, 3 (mod 4) (four
+    /// interleaved products, so consecutive frames do not wait on each other), and r⁴, the
+    /// step of each (r is the per-frame ratio).
+    w: [f64; 4],
+    ratio4: f64,
     /// Curve: 1 − e^curve (0 means linear).
     denom: f64,
-    scratch: Scratch,
 }
 
 impl Ramp {
@@ -405,10 +563,9 @@ impl Ramp {
             len: 0.0,
             start: 0.0,
             end: 0.0,
-            w: 1.0,
-            ratio: 1.0,
+            w: [1.0; 4],
+            ratio4: 1.0,
             denom: 0.0,
-            scratch: Scratch::default(),
         }
     }
 
@@ -440,22 +597,24 @@ impl Ramp {
         };
         self.start = start;
         self.end = end;
-        self.w = 1.0;
-        self.ratio = 1.0;
         self.denom = 0.0;
+        let mut ratio = 1.0;
         if self.len >= 1.0 {
             match self.shape {
                 RampShape::Line => {}
-                RampShape::Xline => self.ratio = (end / start).powf(1.0 / self.len),
+                RampShape::Xline => ratio = (end / start).powf(1.0 / self.len),
                 RampShape::Curve => {
                     let c = clamp_or(curve, 0.0, -50.0, 50.0) as f64;
                     if c.abs() >= 1e-3 {
-                        self.ratio = (c / self.len).exp();
+                        ratio = (c / self.len).exp();
                         self.denom = 1.0 - c.exp();
                     }
                 }
             }
         }
+        let r2 = ratio * ratio;
+        self.w = [1.0, ratio, r2, r2 * ratio];
+        self.ratio4 = r2 * r2;
     }
 
     /// The output of this frame, then one frame's step.
@@ -468,20 +627,105 @@ impl Ramp {
             return self.end as f32;
         }
         let u = self.k / self.len;
+        let lane = (self.k as u64 & 3) as usize;
+        let w = self.w[lane];
         let v = match self.shape {
             RampShape::Line => self.start + (self.end - self.start) * u,
-            RampShape::Xline => self.start * self.w,
+            RampShape::Xline => self.start * w,
             RampShape::Curve => {
                 if self.denom == 0.0 {
                     self.start + (self.end - self.start) * u
                 } else {
-                    self.start + (self.end - self.start) * (1.0 - self.w) / self.denom
+                    self.start + (self.end - self.start) * (1.0 - w) / self.denom
                 }
             }
         };
         self.k += 1.0;
-        self.w *= self.ratio;
+        self.w[lane] *= self.ratio4;
         v as f32
+    }
+
+    /// Frames of an exponential run: `f(w)` of each frame's factor, then the factor's step;
+    /// four frames at a time once the frame count is a multiple of four (the same products
+    /// as [`Ramp::value`], in the order each lane takes them).
+    #[inline(always)]
+    fn products(&mut self, out: &mut [f32], f: impl Fn(f64) -> f64) {
+        let (mut w, r4) = (self.w, self.ratio4);
+        let mut lane = (self.k as u64 & 3) as usize;
+        let mut rest = &mut out[..];
+        while lane != 0 && !rest.is_empty() {
+            rest[0] = f(w[lane]) as f32;
+            w[lane] *= r4;
+            lane = (lane + 1) & 3;
+            rest = &mut rest[1..];
+        }
+        // Four locals, so the products stay in registers.
+        let [mut w0, mut w1, mut w2, mut w3] = w;
+        let mut quads = rest.chunks_exact_mut(4);
+        for q in &mut quads {
+            q[0] = f(w0) as f32;
+            q[1] = f(w1) as f32;
+            q[2] = f(w2) as f32;
+            q[3] = f(w3) as f32;
+            w0 *= r4;
+            w1 *= r4;
+            w2 *= r4;
+            w3 *= r4;
+        }
+        let mut w = [w0, w1, w2, w3];
+        for (o, w) in quads.into_remainder().iter_mut().zip(w.iter_mut()) {
+            *o = f(*w) as f32;
+            *w *= r4;
+        }
+        self.w = w;
+        self.k += out.len() as f64;
+    }
+}
+
+impl Ramp {
+    /// Frames `at..at + out.len()` of the block, in which the gate has no edge: the start
+    /// value before the first trigger (it follows `start`), the ramp in one tight loop per run
+    /// certainly short of its end (the same arithmetic as [`Ramp::value`]), then the end value.
+    fn run(&mut self, out: &mut [f32], start: Input, at: usize) {
+        let n = out.len();
+        if n == 0 {
+            return;
+        }
+        if !self.started {
+            self.start = follow(out, start, at, |x| x as f64);
+            return;
+        }
+        let mut j = 0;
+        while j < n {
+            if self.k >= self.len {
+                out[j..].fill(self.end as f32);
+                return;
+            }
+            // k counts whole frames, so frame k + m is in the ramp while k + m < len.
+            let m = frames_short_of(self.len - self.k, 1.0).min(n - j);
+            if m == 0 {
+                out[j] = self.value();
+                j += 1;
+                continue;
+            }
+            let (st, en, len, denom) = (self.start, self.end, self.len, self.denom);
+            let o = &mut out[j..j + m];
+            match self.shape {
+                RampShape::Xline => self.products(o, |w| st * w),
+                RampShape::Curve if denom != 0.0 => {
+                    self.products(o, |w| st + (en - st) * (1.0 - w) / denom)
+                }
+                RampShape::Line | RampShape::Curve => {
+                    let mut k = self.k;
+                    for o in o.iter_mut() {
+                        *o = (st + (en - st) * (k / len)) as f32;
+                        k += 1.0;
+                    }
+                    self.k = k;
+                }
+            }
+            j += m;
+        }
     }
 }
 
@@ -493,42 +737,38 @@ impl Kernel for Ramp {
         self.k = 0.0;
     }
 
-    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+    fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.sr = sample_rate as f64;
-        self.scratch.prepare(5, max_block);
         // Before the first trigger the output is the start value (the port default until a
         // trigger reads the real one; see `process`).
     }
 
+    /// Runs between gate changes ([`Ramp::run`]); the frame of a change through
+    /// [`Ramp::value`] (a rising edge latches the parameters there).
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
         let n = out.len();
-        let curve = if self.shape == RampShape::Curve {
+        let [g, s, e, d] = [0, 1, 2, 3].map(|k| inputs[k].left());
+        let c = if self.shape == RampShape::Curve {
             inputs[4].left()
         } else {
             Input::Const(0.0)
         };
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let [g, s, e, d, c] = scratch.slices(
-            [
-                inputs[0].left(),
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                curve,
-            ],
-            n,
-        );
-        for (i, o) in out.iter_mut().enumerate() {
-            if self.edge.rising(g[i]) {
-                self.trigger(s[i], e[i], d[i], c[i]);
-            } else if !self.started {
-                // Not yet triggered: hold the start value as it is now.
-                self.start = s[i] as f64;
+        let mut i = 0;
+        while i < n {
+            let change = gate_change(g, self.edge.is_high(), i, n);
+            self.run(&mut out[i..change], s, i);
+            i = change;
+            if i < n {
+                if self.edge.rising(g.at(i)) {
+                    self.trigger(s.at(i), e.at(i), d.at(i), c.at(i));
+                } else if !self.started {
+                    self.start = s.at(i) as f64;
+                }
+                out[i] = self.value();
+                i += 1;
             }
-            *o = self.value();
         }
-        self.scratch = scratch;
     }
 }
 
@@ -549,7 +789,6 @@ pub struct Segments {
     k: f64,
     /// Output before the first trigger and after the end.
     hold: f64,
-    scratch: Scratch,
 }
 
 impl Segments {
@@ -579,6 +818,48 @@ impl Segments {
     }
 }
 
+impl Segments {
+    /// Frames `at..at + out.len()` of the block, in which the gate has no edge: the held value
+    /// before the first trigger (it follows `level0`), each segment in one tight loop per run
+    /// certainly short of its end (the same arithmetic as [`Segments::value`], whose overshoot
+    /// handling takes the frames near a boundary), the last level after the end.
+    fn run(&mut self, out: &mut [f32], level0: Input, at: usize) {
+        let n = out.len();
+        if n == 0 {
+            return;
+        }
+        if !self.started {
+            self.hold = follow(out, level0, at, |x| {
+                clamp_or(x, 0.0, f32::MIN, f32::MAX) as f64
+            });
+            return;
+        }
+        let mut j = 0;
+        while j < n {
+            if self.seg >= SEG_LEVELS - 1 || self.times[self.seg] < 0.0 {
+                self.hold = self.levels[self.seg];
+                out[j..].fill(self.hold as f32);
+                return;
+            }
+            let t = self.times[self.seg];
+            let m = frames_short_of(t - self.k, 1.0).min(n - j);
+            if m == 0 {
+                out[j] = self.value();
+                j += 1;
+                continue;
+            }
+            let (a, b) = (self.levels[self.seg], self.levels[self.seg + 1]);
+            let mut k = self.k;
+            for o in out[j..j + m].iter_mut() {
+                *o = (a + (b - a) * k / t) as f32;
+                k += 1.0;
+            }
+            self.k = k;
+            j += m;
+        }
+    }
+}
+
 impl Kernel for Segments {
     /// Back to the start: state cleared.
     fn reset(&mut self) {
@@ -588,27 +869,33 @@ impl Kernel for Segments {
         self.k = 0.0;
     }
 
-    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+    fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.sr = sample_rate as f64;
-        self.scratch.prepare(10, max_block);
     }
 
+    /// Runs between gate changes ([`Segments::run`]); the frame of a change through
+    /// [`Segments::value`] (a rising edge latches the levels and times there).
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
         let n = out.len();
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let ins: [Input; 10] = std::array::from_fn(|k| inputs[k].left());
-        let p = scratch.slices(ins, n);
-        for (i, o) in out.iter_mut().enumerate() {
-            if self.edge.rising(p[0][i]) {
+        let p: [Input; 10] = std::array::from_fn(|k| inputs[k].left());
+        let mut i = 0;
+        while i < n {
+            let change = gate_change(p[0], self.edge.is_high(), i, n);
+            self.run(&mut out[i..change], p[1], i);
+            i = change;
+            if i == n {
+                break;
+            }
+            if self.edge.rising(p[0].at(i)) {
                 self.started = true;
                 self.seg = 0;
                 self.k = 0.0;
                 for (l, src) in self.levels.iter_mut().zip(&p[1..6]) {
-                    *l = clamp_or(src[i], 0.0, f32::MIN, f32::MAX) as f64;
+                    *l = clamp_or(src.at(i), 0.0, f32::MIN, f32::MAX) as f64;
                 }
                 for (t, src) in self.times.iter_mut().zip(&p[6..10]) {
-                    let v = src[i];
+                    let v = src.at(i);
                     *t = if v.is_nan() || v < 0.0 {
                         -1.0
                     } else {
@@ -616,11 +903,11 @@ impl Kernel for Segments {
                     };
                 }
             } else if !self.started {
-                self.hold = clamp_or(p[1][i], 0.0, f32::MIN, f32::MAX) as f64;
+                self.hold = clamp_or(p[1].at(i), 0.0, f32::MIN, f32::MAX) as f64;
             }
-            *o = self.value();
+            out[i] = self.value();
+            i += 1;
         }
-        self.scratch = scratch;
     }
 }
 
@@ -1022,6 +1309,177 @@ mod tests {
         assert!((y[99 + 441] as f64 - 0.999).abs() < 1e-5);
         let y = &render_kind("lag", &[Src::Const(0.3), Src::Const(0.5)], 10)[0];
         assert!(y.iter().all(|v| (*v - 0.3).abs() < 1e-7));
+    }
+
+    /// A source's value at frame `i`.
+    fn at(s: &Src, i: usize) -> f32 {
+        match s {
+            Src::Const(c) => *c,
+            Src::Mono(v) => v[i],
+            Src::Stereo(l, _) => l[i],
+        }
+    }
+
+    /// `kind` rendered frame by frame through the per-frame stage machines (`Env::frame`,
+    /// `Ramp::value`, `Segments::value`: the code every frame went through before the block
+    /// runs), with each parameter read at its frame as the kind's docs say.
+    fn per_frame(kind: &str, srcs: &[Src], n: usize) -> Vec<f32> {
+        use super::*;
+        let sr = SR as f64;
+        let p = |k: usize, i: usize| at(&srcs[k], i);
+        let mut out = Vec::with_capacity(n);
+        match kind {
+            "adsr" | "env" | "asr" | "ad" | "ar" => {
+                let shape = match kind {
+                    "asr" => Shape::Asr,
+                    "ad" | "ar" => Shape::Perc,
+                    _ => Shape::Adsr,
+                };
+                let mut e = Env::new(shape);
+                e.prepare(SR, 1);
+                for i in 0..n {
+                    let (a, d, s, r) = match shape {
+                        Shape::Adsr => (
+                            frames_of(p(1, i), 0.01, sr),
+                            frames_of(p(2, i), 0.1, sr),
+                            clamp_or(p(3, i), 0.7, 0.0, 1.0) as f64,
+                            frames_of(p(4, i), 0.2, sr),
+                        ),
+                        Shape::Asr => (
+                            frames_of(p(1, i), 0.01, sr),
+                            0.0,
+                            1.0,
+                            frames_of(p(2, i), 0.2, sr),
+                        ),
+                        Shape::Perc => (
+                            frames_of(p(1, i), 0.01, sr),
+                            frames_of(p(2, i), 0.2, sr),
+                            0.0,
+                            0.0,
+                        ),
+                    };
+                    out.push(e.frame(p(0, i), a, d, s, r));
+                }
+            }
+            "line" | "xline" | "curve" => {
+                let shape = match kind {
+                    "line" => RampShape::Line,
+                    "xline" => RampShape::Xline,
+                    _ => RampShape::Curve,
+                };
+                let mut r = Ramp::new(shape);
+                r.prepare(SR, 1);
+                for i in 0..n {
+                    let c = if kind == "curve" { p(4, i) } else { 0.0 };
+                    if r.edge.rising(p(0, i)) {
+                        r.trigger(p(1, i), p(2, i), p(3, i), c);
+                    } else if !r.started {
+                        r.start = p(1, i) as f64;
+                    }
+                    out.push(r.value());
+                }
+            }
+            "segments" => {
+                let mut s = Segments::default();
+                s.prepare(SR, 1);
+                for i in 0..n {
+                    if s.edge.rising(p(0, i)) {
+                        s.started = true;
+                        s.seg = 0;
+                        s.k = 0.0;
+                        for (k, l) in s.levels.iter_mut().enumerate() {
+                            *l = clamp_or(p(1 + k, i), 0.0, f32::MIN, f32::MAX) as f64;
+                        }
+                        for (k, t) in s.times.iter_mut().enumerate() {
+                            let v = p(6 + k, i);
+                            *t = if v.is_nan() || v < 0.0 {
+                                -1.0
+                            } else {
+                                v.min(MAX_TIME) as f64 * sr
+                            };
+                        }
+                    } else if !s.started {
+                        s.hold = clamp_or(p(1, i), 0.0, f32::MIN, f32::MAX) as f64;
+                    }
+                    out.push(s.value());
+                }
+            }
+            _ => unreachable!("{kind}"),
+        }
+        out
+    }
+
+    /// The block paths (runs between gate changes, each a tight loop) against the per-frame
+    /// machines they replace, bit for bit, over mixed block sizes: gates that pulse (edges in
+    /// blocks and at their starts, retriggers in every stage), a constant gate, times of whole
+    /// and fractional frames and under one frame, a sustain of 1 and of 0, ramps retriggered
+    /// before their end, start values that move before the first trigger.
+    #[test]
+    fn runs_equal_the_per_frame_machines() {
+        let n = 12000;
+        let pulse = |on: usize, period: usize, from: usize| -> Src {
+            Src::Mono(
+                (0..n)
+                    .map(|i| {
+                        if i >= from && (i - from) % period < on {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect(),
+            )
+        };
+        let gates = [
+            pulse(700, 2100, 0),
+            pulse(1500, 1900, 37),
+            pulse(30, 333, 5),
+            Src::Const(1.0),
+        ];
+        let c = Src::Const;
+        let moving = Src::Mono(
+            (0..n)
+                .map(|i| 0.3 + (i as f32 * 0.01).sin() * 0.2)
+                .collect(),
+        );
+        let check = |kind: &str, srcs: &[Src]| {
+            let got = &render_kind(kind, srcs, n)[0];
+            let want = per_frame(kind, srcs, n);
+            crate::kernels::testing::assert_same(kind, got, &want);
+        };
+        for g in &gates {
+            for t in [
+                [0.005, 0.02, 0.4, 0.03],
+                [0.0123, 0.0456, 0.0, 0.0789],
+                [0.0, 0.0, 0.5, 0.0],
+                [0.001, 0.01, 1.0, 0.002],
+            ] {
+                for kind in ["adsr", "env"] {
+                    check(kind, &[g.clone(), c(t[0]), c(t[1]), c(t[2]), c(t[3])]);
+                }
+                for kind in ["asr", "ad", "ar"] {
+                    check(kind, &[g.clone(), c(t[0]), c(t[1])]);
+                    check(kind, &[g.clone(), c(t[1]), c(t[3])]);
+                }
+            }
+            for dur in [0.01234, 0.1, 0.0, 0.00001] {
+                for start in [c(0.2), moving.clone()] {
+                    check("line", &[g.clone(), start.clone(), c(1.5), c(dur)]);
+                    check("xline", &[g.clone(), start.clone(), c(0.001), c(dur)]);
+                    for curve in [-4.0, 0.0, 3.0] {
+                        check(
+                            "curve",
+                            &[g.clone(), start.clone(), c(1.0), c(dur), c(curve)],
+                        );
+                    }
+                }
+            }
+            for times in [[0.00123, 0.002, 0.0, -1.0], [0.01, 0.00001, 0.005, 0.02]] {
+                let mut srcs = vec![g.clone(), moving.clone(), c(1.0), c(0.25), c(0.8), c(0.1)];
+                srcs.extend(times.map(c));
+                check("segments", &srcs);
+            }
+        }
     }
 
     /// The block contract for every envelope, with gates that pulse, stepped and NaN parameters.

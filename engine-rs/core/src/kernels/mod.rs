@@ -33,6 +33,7 @@ pub mod krate;
 pub mod ladder;
 pub mod modulation;
 pub mod noise;
+pub mod pool;
 pub mod reverb;
 pub mod scratch;
 pub mod simd;

@@ -33,11 +33,14 @@
 //!   the slice over one cycle). Without `cps` it is read as a rate.
 //! - `decay`, `sustain` (an ADSR on the sample): after the attack the level falls linearly to
 //!   `sustain` (0..1, default 1) over `decay` (s, 0..60, default 0), and holds there.
-use super::{
-    ChannelRule, Context, Input, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec,
+use super::pool::{
+    apply_gain, fade_frames, free_slot, oldest_playing, ActiveSet, Pending, SlotView,
 };
+use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
 use crate::samples::Sample;
+
+pub use super::pool::STEAL_FADE_SECONDS;
 
 /// `sampler {gain}`.
 pub const SAMPLER: KindSpec = KindSpec {
@@ -59,12 +62,18 @@ pub const FADE_SLOTS: usize = 16;
 pub const MAX_TRIGGERS_PER_BLOCK: usize = 1024;
 /// Attack of every voice, seconds.
 pub const ATTACK_SECONDS: f32 = 0.001;
-/// Fade of a stolen voice, seconds.
-pub const STEAL_FADE_SECONDS: f32 = 0.005;
 /// Release after `dur` when the trigger gives none, seconds.
 pub const RELEASE_SECONDS: f32 = 0.005;
 /// Fade of a voice cut by another of its cut group, seconds.
 pub const CUT_FADE_SECONDS: f32 = 0.010;
+
+const _: () = assert!(MAX_VOICES + FADE_SLOTS <= super::pool::MAX_SLOTS);
+
+/// Slowest |speed| rendered in runs; slower voices go frame by frame (a run's bounds keep a
+/// margin of one step, which must dwarf the rounding of the running read position).
+const RUN_MIN_SPEED: f64 = 1e-3;
+/// Longest slice rendered in runs, frames (read positions below 2^24 round by < 2e-9).
+const RUN_MAX_FRAMES: f64 = (1u64 << 24) as f64;
 
 /// Left and right gains of the balance pan law for `pan` in 0..1.
 #[inline]
@@ -129,7 +138,9 @@ impl Voice {
 #[derive(Debug, Default)]
 pub struct Sampler {
     voices: Vec<Voice>,
-    pending: Vec<(usize, Trigger)>,
+    /// Slots with an active voice.
+    active: ActiveSet,
+    pending: Pending,
     sample_rate: f32,
     attack: u32,
     fade: u32,
@@ -137,10 +148,15 @@ pub struct Sampler {
     serial: u64,
     sounding: usize,
     counts: KernelCounts,
+    /// Tests: every frame through [`Sampler::frame`] (the reference the runs must equal).
+    #[cfg(test)]
+    frame_by_frame: bool,
 }
 
 impl Sampler {
-    /// Adds one voice's frames `from..to` into `l`, `r`.
+    /// Adds one voice's frames `from..to` into `l`, `r`: runs in which nothing changes (no
+    /// slice end or wrap, no envelope stage change) in one tight loop each, the frames between
+    /// them one by one ([`Sampler::frame`]).
     #[inline]
     fn render_voice(
         v: &mut Voice,
@@ -148,70 +164,200 @@ impl Sampler {
         l: &mut [f32],
         r: &mut [f32],
         (from, to): (usize, usize),
+        by_frame: bool,
     ) {
-        let (sl, sr) = s.left_right();
-        let len = s.frames();
-        for i in from..to {
-            let mut pos = v.pos;
-            if !(pos >= v.lo && pos < v.hi) {
-                if !v.looped {
-                    v.active = false;
-                    return;
-                }
-                pos = v.lo + (pos - v.lo).rem_euclid(v.hi - v.lo);
-                if !(pos >= v.lo && pos < v.hi) {
-                    pos = v.lo;
-                }
-            }
-            if !v.releasing && v.age >= v.hold {
-                if v.release == 0 {
-                    v.active = false;
-                    return;
-                }
-                v.fade_out(v.release);
-            }
-            let idx = pos as usize;
-            let frac = (pos - idx as f64) as f32;
-            let (l0, r0) = (sl[idx], sr[idx]);
-            let (l1, r1) = if idx + 1 < len {
-                (sl[idx + 1], sr[idx + 1])
+        let mut i = from;
+        while i < to && v.active {
+            let m = if by_frame {
+                0
             } else {
-                (0.0, 0.0)
+                Self::steady(v, s.frames(), to - i)
             };
-            let env = if v.releasing {
-                v.release_from * v.release_left as f32 / v.release_len as f32
-            } else if v.age < u64::from(v.attack) {
-                (v.age + 1) as f32 / v.attack as f32
-            } else if v.age < u64::from(v.attack) + u64::from(v.decay) {
-                let k = (v.age - u64::from(v.attack) + 1) as f32 / v.decay as f32;
-                1.0 - (1.0 - v.sustain) * k
+            if m == 0 {
+                Self::frame(v, s, l, r, i);
+                i += 1;
             } else {
-                v.sustain
-            };
-            v.env = env;
-            v.age += 1;
-            l[i] += (l0 + (l1 - l0) * frac) * env * v.gain_l;
-            r[i] += (r0 + (r1 - r0) * frac) * env * v.gain_r;
-            v.pos = pos + v.speed;
-            if v.releasing {
-                v.release_left -= 1;
-                if v.release_left == 0 {
-                    v.active = false;
-                    return;
-                }
+                Self::run(v, s, l, r, i, m);
+                i += m;
             }
         }
     }
 
-    /// Renders every active voice over frames `from..to`, in slot order.
+    /// Frames from now on, at most `max`, that read inside the slice with both interpolation
+    /// points in the sample (with a margin of a step) and keep the envelope in one stage: 0
+    /// where the next frame must go through [`Sampler::frame`].
+    #[inline]
+    fn steady(v: &Voice, len: usize, max: usize) -> usize {
+        let speed = v.speed;
+        if speed.is_nan() || speed.abs() < RUN_MIN_SPEED || v.hi > RUN_MAX_FRAMES {
+            return 0;
+        }
+        let pos = v.pos;
+        // Frames certainly in range: pos stays in [lo, hi − 1) and below len − 1.
+        let top = v.hi.min(len as f64) - 1.0;
+        if !(pos >= v.lo && pos < top) {
+            return 0;
+        }
+        let room = if speed > 0.0 {
+            (top - pos) / speed
+        } else {
+            (pos - v.lo) / -speed
+        };
+        let mut m = (room - 1.0).floor().max(0.0) as u64;
+        m = m.min(max as u64);
+        if v.releasing {
+            m = m.min(u64::from(v.release_left));
+        } else {
+            if v.age >= v.hold {
+                return 0;
+            }
+            m = m.min(v.hold - v.age);
+            let (a, d) = (
+                u64::from(v.attack),
+                u64::from(v.attack) + u64::from(v.decay),
+            );
+            if v.age < a {
+                m = m.min(a - v.age);
+            } else if v.age < d {
+                m = m.min(d - v.age);
+            }
+        }
+        m as usize
+    }
+
+    /// `m` frames of a run ([`Sampler::steady`]) from block frame `at`: the same arithmetic
+    /// as [`Sampler::frame`], without its branches.
+    #[inline]
+    fn run(v: &mut Voice, s: &Sample, l: &mut [f32], r: &mut [f32], at: usize, m: usize) {
+        let (sl, sr) = s.left_right();
+        let (age, attack, decay) = (v.age, v.attack, v.decay);
+        if v.releasing {
+            let (from, rl, len) = (v.release_from, v.release_left, v.release_len as f32);
+            Self::mix(v, sl, sr, l, r, at, m, |j| {
+                from * (rl - j as u32) as f32 / len
+            });
+            v.release_left -= m as u32;
+            if v.release_left == 0 {
+                v.active = false;
+            }
+        } else if age < u64::from(attack) {
+            Self::mix(v, sl, sr, l, r, at, m, |j| {
+                (age + j as u64 + 1) as f32 / attack as f32
+            });
+        } else if age < u64::from(attack) + u64::from(decay) {
+            let sustain = v.sustain;
+            Self::mix(v, sl, sr, l, r, at, m, |j| {
+                let k = (age + j as u64 - u64::from(attack) + 1) as f32 / decay as f32;
+                1.0 - (1.0 - sustain) * k
+            });
+        } else {
+            let e = v.sustain;
+            Self::mix(v, sl, sr, l, r, at, m, |_| e);
+        }
+        v.age += m as u64;
+    }
+
+    /// The tight loop of a run: interpolated reads at the running position, times `env(j)` at
+    /// the run's j-th frame and the voice's gains, added into `l`, `r`.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn mix(
+        v: &mut Voice,
+        sl: &[f32],
+        sr: &[f32],
+        l: &mut [f32],
+        r: &mut [f32],
+        at: usize,
+        m: usize,
+        env: impl Fn(usize) -> f32,
+    ) {
+        let (mut pos, speed, gl, gr) = (v.pos, v.speed, v.gain_l, v.gain_r);
+        let (l, r) = (&mut l[at..at + m], &mut r[at..at + m]);
+        for (j, (l, r)) in l.iter_mut().zip(r.iter_mut()).enumerate() {
+            let idx = pos as usize;
+            let frac = (pos - idx as f64) as f32;
+            let (l0, r0, l1, r1) = (sl[idx], sr[idx], sl[idx + 1], sr[idx + 1]);
+            let e = env(j);
+            *l += (l0 + (l1 - l0) * frac) * e * gl;
+            *r += (r0 + (r1 - r0) * frac) * e * gr;
+            pos += speed;
+        }
+        v.pos = pos;
+        v.env = env(m - 1);
+    }
+
+    /// One frame of a voice at block frame `i`, every case checked (the per-frame reference
+    /// the runs reproduce): slice end or loop wrap, the hold's end, the envelope stage.
+    fn frame(v: &mut Voice, s: &Sample, l: &mut [f32], r: &mut [f32], i: usize) {
+        let (sl, sr) = s.left_right();
+        let len = s.frames();
+        let mut pos = v.pos;
+        if !(pos >= v.lo && pos < v.hi) {
+            if !v.looped {
+                v.active = false;
+                return;
+            }
+            pos = v.lo + (pos - v.lo).rem_euclid(v.hi - v.lo);
+            if !(pos >= v.lo && pos < v.hi) {
+                pos = v.lo;
+            }
+        }
+        if !v.releasing && v.age >= v.hold {
+            if v.release == 0 {
+                v.active = false;
+                return;
+            }
+            v.fade_out(v.release);
+        }
+        let idx = pos as usize;
+        let frac = (pos - idx as f64) as f32;
+        let (l0, r0) = (sl[idx], sr[idx]);
+        let (l1, r1) = if idx + 1 < len {
+            (sl[idx + 1], sr[idx + 1])
+        } else {
+            (0.0, 0.0)
+        };
+        let env = if v.releasing {
+            v.release_from * v.release_left as f32 / v.release_len as f32
+        } else if v.age < u64::from(v.attack) {
+            (v.age + 1) as f32 / v.attack as f32
+        } else if v.age < u64::from(v.attack) + u64::from(v.decay) {
+            let k = (v.age - u64::from(v.attack) + 1) as f32 / v.decay as f32;
+            1.0 - (1.0 - v.sustain) * k
+        } else {
+            v.sustain
+        };
+        v.env = env;
+        v.age += 1;
+        l[i] += (l0 + (l1 - l0) * frac) * env * v.gain_l;
+        r[i] += (r0 + (r1 - r0) * frac) * env * v.gain_r;
+        v.pos = pos + v.speed;
+        if v.releasing {
+            v.release_left -= 1;
+            if v.release_left == 0 {
+                v.active = false;
+            }
+        }
+    }
+
+    /// Renders every active voice over frames `from..to`, in slot order; ended voices leave
+    /// the active set.
     fn render_range(&mut self, ctx: &Context, l: &mut [f32], r: &mut [f32], range: (usize, usize)) {
         if range.0 >= range.1 {
             return;
         }
-        for v in self.voices.iter_mut().filter(|v| v.active) {
+        #[cfg(test)]
+        let by_frame = self.frame_by_frame;
+        #[cfg(not(test))]
+        let by_frame = false;
+        for i in self.active.iter() {
+            let v = &mut self.voices[i];
             match ctx.bank.get(v.sample) {
-                Some(s) => Self::render_voice(v, s, l, r, range),
+                Some(s) => Self::render_voice(v, s, l, r, range, by_frame),
                 None => v.active = false,
+            }
+            if !v.active {
+                self.active.remove(i);
             }
         }
     }
@@ -241,42 +387,24 @@ impl Sampler {
         }
         if t.cut > 0 {
             let fade = self.cut_fade;
-            for v in self.voices.iter_mut() {
-                if v.active && v.cut == t.cut && (!v.releasing || v.release_left > fade) {
+            for i in self.active.iter() {
+                let v = &mut self.voices[i];
+                if v.cut == t.cut && (!v.releasing || v.release_left > fade) {
                     v.fade_out(fade);
                 }
             }
         }
-        let playing = self
-            .voices
-            .iter()
-            .filter(|v| v.active && !v.releasing)
-            .count();
-        if playing >= MAX_VOICES {
-            let oldest = self
-                .voices
-                .iter_mut()
-                .filter(|v| v.active && !v.releasing)
-                .min_by_key(|v| v.serial);
-            if let Some(v) = oldest {
-                v.fade_out(self.fade);
-                self.counts.steals += 1;
-            }
-        }
-        let slot = match self.voices.iter().position(|v| !v.active) {
-            Some(i) => i,
-            None => {
-                // Every slot is busy: cut the fading voice nearest to silence.
-                let mut best = 0;
-                for (i, v) in self.voices.iter().enumerate() {
-                    let b = &self.voices[best];
-                    if v.releasing && (!b.releasing || v.release_left < b.release_left) {
-                        best = i;
-                    }
-                }
-                best
-            }
+        let view = |v: &Voice| SlotView {
+            busy: v.active,
+            playing: v.active && !v.releasing,
+            serial: v.serial,
+            left: u64::from(v.release_left),
         };
+        if let Some(i) = oldest_playing(self.active.iter(), MAX_VOICES, |i| view(&self.voices[i])) {
+            self.voices[i].fade_out(self.fade);
+            self.counts.steals += 1;
+        }
+        let slot = free_slot(self.voices.len(), |i| view(&self.voices[i]));
         let (gl, gr) = pan_gains(t.pan);
         let sr = self.sample_rate;
         let speed = match (t.unit_cycles, t.cps) {
@@ -337,6 +465,7 @@ impl Sampler {
             release_from: 0.0,
             serial: self.serial,
         };
+        self.active.insert(slot);
         self.serial += 1;
     }
 }
@@ -347,63 +476,47 @@ impl Kernel for Sampler {
         if let Some(o) = super::same::<Sampler>(old) {
             if o.voices.len() == self.voices.len() {
                 self.voices.copy_from_slice(&o.voices);
+                self.active = o.active;
                 self.serial = o.serial;
                 self.sounding = o.sounding;
             }
         }
     }
 
+    /// Control thread.
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
         self.voices = vec![Voice::default(); MAX_VOICES + FADE_SLOTS];
-        self.pending = Vec::with_capacity(MAX_TRIGGERS_PER_BLOCK);
+        self.active = ActiveSet::default();
+        self.pending.prepare(MAX_TRIGGERS_PER_BLOCK);
         self.sample_rate = sample_rate;
-        self.attack = ((ATTACK_SECONDS * sample_rate).round() as u32).max(1);
-        self.fade = ((STEAL_FADE_SECONDS * sample_rate).round() as u32).max(1);
-        self.cut_fade = ((CUT_FADE_SECONDS * sample_rate).round() as u32).max(1);
+        self.attack = fade_frames(ATTACK_SECONDS, sample_rate);
+        self.fade = fade_frames(STEAL_FADE_SECONDS, sample_rate);
+        self.cut_fade = fade_frames(CUT_FADE_SECONDS, sample_rate);
     }
 
+    /// Render thread.
     fn trigger(&mut self, _ctx: &Context, offset: usize, t: &Trigger) {
-        if self.pending.len() < self.pending.capacity() {
-            self.pending.push((offset, *t));
-        } else {
-            self.counts.ignored += 1;
-        }
+        self.pending.push(offset, t, &mut self.counts);
     }
 
+    /// Renders the block in segments between the queued triggers' frames, starting each
+    /// trigger's voice at its frame. Render thread: no allocation.
     fn process(&mut self, ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let (l, r) = out.stereo();
         l.fill(0.0);
         r.fill(0.0);
         let n = l.len();
         let mut cursor = 0;
-        for k in 0..self.pending.len() {
-            let (offset, t) = self.pending[k];
-            let at = offset.clamp(cursor, n);
+        let mut pending = std::mem::take(&mut self.pending);
+        for (at, t) in pending.drain(n) {
             self.render_range(ctx, l, r, (cursor, at));
             cursor = at;
             self.start(ctx, &t);
         }
-        self.pending.clear();
+        self.pending = pending;
         self.render_range(ctx, l, r, (cursor, n));
-        self.sounding = self.voices.iter().filter(|v| v.active).count();
-        match inputs[0].left() {
-            Input::Const(g) => {
-                if g != 1.0 {
-                    for x in l.iter_mut().chain(r.iter_mut()) {
-                        *x *= g;
-                    }
-                }
-            }
-            Input::Block(g) => {
-                let g = &g[..n];
-                for (x, g) in l.iter_mut().zip(g) {
-                    *x *= g;
-                }
-                for (x, g) in r.iter_mut().zip(g) {
-                    *x *= g;
-                }
-            }
-        }
+        self.sounding = self.active.len();
+        apply_gain(l, r, inputs[0].left());
     }
 
     fn voices(&self) -> usize {
@@ -564,6 +677,55 @@ mod tests {
             let first = (0..n).position(|i| got[0][i] != 0.0 || got[1][i] != 0.0);
             assert_eq!(first, Some(f), "trigger at {f}");
         }
+    }
+
+    /// The runs against the per-frame path they replace ([`Sampler::frame`] for every frame),
+    /// bit for bit over mixed block sizes, with every trigger field: slices, reverse and
+    /// fractional speeds (and one too slow for runs), attack, decay and sustain, dur with and
+    /// without release, release alone, loops, cut groups, and enough voices to steal.
+    #[test]
+    fn runs_equal_frame_by_frame() {
+        let mut bank = bank();
+        bank.add("flat", Sample::mono(vec![0.5; 20000])); // id 2
+        let mut triggers = Vec::new();
+        for k in 0..90usize {
+            let t = Trigger {
+                sample: (k % 3) as u32,
+                gain: 0.01 + (k % 5) as f32 * 0.01,
+                pan: [0.5, 0.1, 0.8][k % 3],
+                speed: [1.0, 1.5, -0.75, 0.37, -2.3, 0.0004][k % 6],
+                begin: [0.0, 0.25, 0.1][k % 3],
+                end: [1.0, 0.9, 0.6, 1.0][k % 4],
+                attack: [None, Some(0.003), Some(0.0)][k % 3],
+                decay: [None, Some(0.01)][k % 2],
+                sustain: [None, Some(0.4), None][k % 3],
+                dur: [None, Some(0.02), Some(0.005), None, Some(0.05)][k % 5],
+                release: [None, Some(0.004), None, Some(0.01)][k % 4],
+                looped: k % 7 == 0,
+                cut: [0, 1, 0, 2][k % 4],
+                ..Trigger::default()
+            };
+            triggers.push((k * 97 + (k % 4) * 13, t));
+        }
+        // A burst of long voices: more than the pool holds.
+        for j in 0..70 {
+            triggers.push((6000 + j * 5, trig(2, 0.005, 0.5, 1.0 + j as f32 * 0.01)));
+        }
+        triggers.sort_by_key(|(f, _)| *f);
+        let n = 12000;
+        let render = |by_frame: bool| {
+            let mut s = Sampler {
+                frame_by_frame: by_frame,
+                ..Sampler::default()
+            };
+            let out = run(&mut s, &[Src::Const(0.9)], 2, n, SR, &bank, &triggers);
+            (out, s.take_counts())
+        };
+        let (want, counts) = render(true);
+        let (got, _) = render(false);
+        assert!(counts.steals > 0, "the test steals: {counts:?}");
+        assert_same("sampler L, runs vs frames", &got[0], &want[0]);
+        assert_same("sampler R, runs vs frames", &got[1], &want[1]);
     }
 
     /// Centre pan leaves a mono sample at unity on both channels; the ends are one-sided.
@@ -785,5 +947,95 @@ mod tests {
             ..trig(0, 1.0, 0.5, 1.0)
         };
         assert_eq!(sounding(&one(&bank, 4000, &[(0, t)])[0]), 100);
+    }
+}
+
+/// Per-voice cost, printed (not asserted): `cargo test --release -p phonon-core --lib
+/// sampler::bench -- --ignored --nocapture`.
+#[cfg(test)]
+mod bench {
+    use super::*;
+    use crate::kernels::Input;
+    use crate::samples::SampleBank;
+    use std::hint::black_box;
+    use std::time::Instant;
+
+    const SR: f32 = 44100.0;
+
+    /// ns per block and mean voices sounding over `blocks` blocks of `block` frames, with
+    /// `voices` started at frame 0 and then a trigger every `every` frames (0: none), least of
+    /// 7 runs.
+    fn time(voices: usize, speed: f32, every: usize, blocks: usize, block: usize) -> (f64, f64) {
+        let mut bank = SampleBank::default();
+        bank.add(
+            "long",
+            Sample::mono((0..2_000_000).map(|i| (i as f32 * 0.001).sin()).collect()),
+        );
+        let t = Trigger {
+            sample: 0,
+            speed,
+            ..Trigger::default()
+        };
+        let gain = [PortIn::mono(Input::Const(1.0))];
+        (0..7)
+            .map(|_| {
+                let mut s = Sampler::default();
+                s.prepare(SR, block);
+                let mut buf = vec![0.0f32; 2 * block];
+                let (mut ns, mut sounding) = (0u128, 0usize);
+                for b in 0..blocks + 10 {
+                    let ctx = Context {
+                        sample_rate: SR,
+                        frames: block,
+                        bank: &bank,
+                        lanes: &[],
+                    };
+                    if b == 0 {
+                        for _ in 0..voices {
+                            s.trigger(&ctx, 0, &t);
+                        }
+                    } else if every > 0 {
+                        for at in (0..block).step_by(every) {
+                            s.trigger(&ctx, at, &t);
+                        }
+                    }
+                    let t0 = Instant::now();
+                    let mut out = Outputs::new(&mut buf, block, 2, block);
+                    s.process(&ctx, &gain, &mut out);
+                    black_box(&buf);
+                    if b >= 10 {
+                        ns += t0.elapsed().as_nanos();
+                        sounding += s.voices();
+                    }
+                }
+                (ns as f64 / blocks as f64, sounding as f64 / blocks as f64)
+            })
+            .fold((f64::INFINITY, 0.0), |a, b| if b.0 < a.0 { b } else { a })
+    }
+
+    /// The cost per voice per block is a fixed part (the dispatch: finding the sample, the
+    /// run bounds, the loop set-up) plus a part per frame; blocks of 64 and 512 frames give
+    /// both (fixed = (8·c64 − c512)/7).
+    #[test]
+    #[ignore]
+    fn per_voice_cost() {
+        let (ns, _) = time(0, 1.0, 0, 4000, 512);
+        println!(
+            "idle sampler ({} slots): {ns:.0} ns per block",
+            MAX_VOICES + FADE_SLOTS
+        );
+        for speed in [1.0, 1.37] {
+            for every in [0, 128] {
+                let (c512, v) = time(64, speed, every, 1000, 512);
+                let (c64, _) = time(64, speed, every / 8, 8000, 64);
+                let (c512, c64) = (c512 / v, c64 / v);
+                println!(
+                    "{v:.0} voices at speed {speed}, {}: {c512:.0} ns per voice per 512-frame block, of which fixed {:.0} ns, per frame {:.2} ns",
+                    if every == 0 { "no triggers" } else { "4 triggers per block (steals)" },
+                    (8.0 * c64 - c512) / 7.0,
+                    (c512 - c64) / 448.0
+                );
+            }
+        }
     }
 }
