@@ -412,6 +412,7 @@ fn fused_sums_and_filter_lanes_allocate_nothing() {
     });
     assert_eq!(n, 0, "fused rendering allocated");
     assert!(l.iter().any(|v| *v != 0.0));
+}
 
 /// Every envelope kind gated by a 20 Hz square (edges every 25 ms, so each runs through all of
 /// its stages: attack, decay, sustain, release, idle; ramps and segments to their ends), with
