@@ -38,7 +38,7 @@ fn cos_quarter(t: f32) -> f32 {
 /// error δ in g moves it by δ·sin(2θ)/(2θ) relative (θ = π·fc/sr), never more than δ, so at
 /// most 3.0e-7 of the cutoff: 1200·log2(1 + 3e-7) ≈ 0.0005 cents, at any cutoff (a few times
 /// the `f32` rounding of fc/sr itself, 6e-8).
-#[inline]
+#[inline(always)]
 pub fn tan_pi(x: f32) -> f32 {
     if x <= 0.25 {
         let t = PI * x;

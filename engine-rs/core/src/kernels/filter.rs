@@ -64,7 +64,6 @@
 use super::control::{clamp_or, Glide};
 use super::fastmath::tan_pi;
 use super::krate::{Ramp, Segment, KRATE};
-use super::scratch::Scratch;
 use super::{
     process_each, ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec, LANES,
 };
@@ -159,6 +158,7 @@ impl Coefs {
     /// Clamps `cutoff` and `q` and computes g = tan(π·fc/sr) (with [`tan_pi`], relative error
     /// ≤ 3e-7, i.e. under 0.001 cents of cutoff), k = 1/q, a1 = 1/(1 + g(g + k)), a2 = g·a1,
     /// a3 = g·a2.
+    #[inline(always)]
     pub fn new(cutoff: f32, q: f32, sample_rate: f32) -> Coefs {
         let hi = MAX_CUTOFF.min(0.49 * sample_rate);
         let fc = if cutoff.is_nan() { 1000.0 } else { cutoff };
@@ -197,6 +197,7 @@ impl Coefs {
 }
 
 /// The q of an `svf_*` `res` value: 1/(2·(1 − res)), res clamped to 0..0.975 (NaN reads as 0.5).
+#[inline(always)]
 pub fn res_to_q(res: f32) -> f32 {
     0.5 / (1.0 - clamp_or(res, 0.5, 0.0, 0.975))
 }
@@ -281,7 +282,8 @@ pub struct Svf {
     targets: Vec<[f64; 4]>,
     /// This block's ramp segments, when it renders as a lane of a group.
     segs: Vec<Segment<4>>,
-    scratch: Scratch,
+    /// This block's (cutoff, q-or-res) at its control frames.
+    controls: Vec<(f32, f32)>,
 }
 
 /// The `lpf` kernel.
@@ -305,11 +307,12 @@ impl Svf {
             ramp: Ramp::default(),
             targets: Vec::new(),
             segs: Vec::new(),
-            scratch: Scratch::default(),
+            controls: Vec::new(),
         }
     }
 
     /// Coefficients for a (cutoff, port 2) pair.
+    #[inline(always)]
     fn coefs(res: bool, fc: f32, p: f32, sr: f32) -> Coefs {
         Coefs::new(fc, if res { res_to_q(p) } else { p }, sr)
     }
@@ -376,12 +379,16 @@ impl Svf {
                 return (Some(c), 0);
             }
         }
-        // Otherwise: cutoff and q read at this block's control frames only.
+        // Otherwise: cutoff and q read at this block's control frames only, their coefficients
+        // computed in one vector loop.
         let mut m = 0;
-        let [cs, qs] = self.scratch.slices([cut, q], n);
-        for (slot, i) in self.targets.iter_mut().zip(self.ramp.control_frames(n)) {
-            *slot = Svf::cached(&mut self.last, how, cs[i], qs[i]).to_array();
+        for (slot, i) in self.controls.iter_mut().zip(self.ramp.control_frames(n)) {
+            *slot = (cut.at(i), q.at(i));
             m += 1;
+        }
+        svf_targets(&self.controls[..m], &mut self.targets[..m], how);
+        if let Some(&(fc, p)) = self.controls[..m].last() {
+            self.last = (fc, p, Coefs::from_array(&self.targets[m - 1]));
         }
         (None, m)
     }
@@ -464,6 +471,20 @@ fn svf_segment(
     }
 }
 
+/// The SVF coefficients (a1, a2, a3, k) of each (cutoff, q-or-res) pair: [`Svf::coefs`] frame by
+/// frame, the same values, in a loop that vectorizes.
+#[inline(always)]
+fn svf_targets_loop(controls: &[(f32, f32)], targets: &mut [[f64; 4]], (res, sr): (bool, f32)) {
+    for (t, &(fc, p)) in targets.iter_mut().zip(controls) {
+        *t = Svf::coefs(res, fc, p, sr).to_array();
+    }
+}
+
+crate::multiversion! {
+    /// [`svf_targets_loop`] at the current SIMD level.
+    fn svf_targets(controls: &[(f32, f32)], targets: &mut [[f64; 4]], how: (bool, f32)) => svf_targets_loop
+}
+
 crate::multiversion! {
     /// [`svf_segment`] at the current SIMD level.
     fn svf_segment_simd(
@@ -519,18 +540,19 @@ fn svf_lanes(
         // A segment is at most KRATE frames: its inputs are gathered lane-major into a small
         // frame-by-lane array, so the recursion runs over plain arrays (no per-lane slices).
         let len = (seg.end - seg.start).min(KRATE);
+        let span = seg.start..seg.start + len;
         let mut x = [[0.0f64; LANES]; KRATE];
-        for (r, row) in x.iter_mut().enumerate().take(len) {
-            for (l, v) in row.iter_mut().enumerate() {
-                *v = xs[l][seg.start + r] as f64;
+        for (l, src) in xs.iter().enumerate() {
+            for (row, v) in x.iter_mut().zip(&src[span.clone()]) {
+                row[l] = *v as f64;
             }
         }
         let mut y = [[0.0f32; LANES]; KRATE];
         let coefs = (&from, &step, seg.pos as f64);
         svf_segment_simd(coefs, (&mut ic1, &mut ic2), &x, &mut y, len, tap);
         for (l, o) in outs.iter_mut().enumerate() {
-            for r in 0..len {
-                o[seg.start + r] = y[r][l];
+            for (dst, row) in o[span.clone()].iter_mut().zip(&y) {
+                *dst = row[l];
             }
         }
     }
@@ -563,9 +585,9 @@ impl Kernel for Svf {
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
-        self.scratch.prepare(2, max_block);
         self.targets = vec![[0.0; 4]; Ramp::<4>::max_controls(max_block)];
         self.segs = vec![Segment::default(); Ramp::<4>::max_segments(max_block)];
+        self.controls = vec![(0.0, 0.0); Ramp::<4>::max_controls(max_block)];
         self.ramp = Ramp::default();
         let p = if self.res { 0.5 } else { 1.0 };
         self.last = (1000.0, p, Svf::coefs(self.res, 1000.0, p, sample_rate));
