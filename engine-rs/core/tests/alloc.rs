@@ -4,6 +4,8 @@ use phonon_core::Engine;
 
 mod common;
 use common::counted;
+#[path = "common/graph.rs"]
+mod graph;
 
 /// Trigger and set records for frames `from..to`, every `step` frames.
 fn events(e: &Engine, from: u64, to: u64, step: u64) -> Vec<f64> {
@@ -377,27 +379,14 @@ fn fused_sums_and_filter_lanes_allocate_nothing() {
         ));
         terms.push(b + 3);
     }
-    let mut last = terms[0];
-    let mut stages = vec![
+    let stages = vec![
         (0..voices)
             .flat_map(|i| [4 * i, 4 * i + 1])
             .collect::<Vec<_>>(),
         (0..voices).map(|i| 4 * i + 2).collect(),
         (0..voices).map(|i| 4 * i + 3).collect(),
     ];
-    for (k, t) in terms.iter().enumerate().skip(1) {
-        let id = 4 * voices + k - 1;
-        nodes.push(format!(
-            r#"{{"id": {id}, "kind": "add", "params": {{"a": {{"node": {last}}}, "b": {{"node": {t}}}}}}}"#
-        ));
-        stages.push(vec![id]);
-        last = id;
-    }
-    let json = format!(
-        r#"{{"version": 1, "nodes": [{}], "outputs": [{{"name": "out", "node": {last}}}], "stages": {:?}}}"#,
-        nodes.join(","),
-        stages
-    );
+    let json = graph::sum_program(nodes, stages, &terms);
     let mut e = Engine::new(44100, 256);
     e.load(&mut json.into_bytes()).unwrap();
     let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);

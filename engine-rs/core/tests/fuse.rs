@@ -6,6 +6,9 @@ use phonon_core::kernels::Context;
 use phonon_core::plan::{Plan, Role};
 use phonon_core::{Engine, SampleBank};
 
+#[path = "common/graph.rs"]
+mod graph;
+
 const SR: f32 = 44100.0;
 
 fn plan(json: &str, fuse: bool) -> Plan {
@@ -55,21 +58,8 @@ fn sine_bank(n: usize) -> String {
         stages[0].push(2 * i);
         stages[1].push(2 * i + 1);
     }
-    let mut last = 1;
-    for i in 1..n {
-        let id = 2 * n + i - 1;
-        nodes.push(format!(
-            r#"{{"id": {id}, "kind": "add", "params": {{"a": {{"node": {last}}}, "b": {{"node": {}}}}}}}"#,
-            2 * i + 1
-        ));
-        stages.push(vec![id]);
-        last = id;
-    }
-    format!(
-        r#"{{"version": 1, "nodes": [{}], "outputs": [{{"name": "out", "node": {last}}}], "stages": {:?}}}"#,
-        nodes.join(","),
-        stages
-    )
+    let terms: Vec<usize> = (0..n).map(|i| 2 * i + 1).collect();
+    graph::sum_program(nodes, stages, &terms)
 }
 
 /// A 64-sine bank fuses into one sum of 64 absorbed sines in two stages, and sounds bit for
@@ -226,21 +216,8 @@ fn filter_lanes_sound_exactly_like_single_filters() {
         stages[2].push(base + 3);
         stages[3].push(base + 4);
     }
-    let mut last = 4;
-    for i in 1..voices {
-        let id = 5 * voices + i - 1;
-        nodes.push(format!(
-            r#"{{"id": {id}, "kind": "add", "params": {{"a": {{"node": {last}}}, "b": {{"node": {}}}}}}}"#,
-            5 * i + 4
-        ));
-        stages.push(vec![id]);
-        last = id;
-    }
-    let json = format!(
-        r#"{{"version": 1, "nodes": [{}], "outputs": [{{"name": "out", "node": {last}}}], "stages": {:?}}}"#,
-        nodes.join(","),
-        stages
-    );
+    let terms: Vec<usize> = (0..voices).map(|i| 5 * i + 4).collect();
+    let json = graph::sum_program(nodes, stages, &terms);
     let fused = plan(&json, true);
     assert!(
         fused.graph.terms.iter().filter(|t| t.absorbed).count() == voices,
