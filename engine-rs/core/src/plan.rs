@@ -134,7 +134,8 @@ pub struct Graph {
     /// The terms of every sum, each sum's a contiguous range.
     pub terms: Vec<Term>,
     /// Where a sum renders an absorbed node (2 channels) or a group of them as lanes
-    /// ([`kernels::LANES`] mono outputs), `max(2, LANES)` × `max_block`.
+    /// (up to [`kernels::LANES`] mono outputs): `max(2, min(LANES, terms))` × `max_block`, or
+    /// nothing when the graph has no sum.
     pub scratch: Vec<f32>,
 }
 
@@ -346,6 +347,10 @@ impl Graph {
                 role,
             });
         }
+        // Scratch channels: none without sums; two for an absorbed stereo node; a lane group's
+        // outputs when a sum has several terms.
+        let scratch_frames = terms.len().min(kernels::LANES).max(2)
+            * usize::from(nodes.iter().any(|n| matches!(n.role, Role::Sum { .. })));
         let buffers = nodes
             .iter()
             .map(|n| match n.role {
@@ -361,7 +366,7 @@ impl Graph {
             prev,
             max_block,
             terms,
-            scratch: vec![0.0; kernels::LANES.max(2) * max_block],
+            scratch: vec![0.0; scratch_frames * max_block],
         }
     }
 
