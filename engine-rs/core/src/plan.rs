@@ -349,7 +349,7 @@ impl Graph {
         }
         // Scratch channels: none without sums; two for an absorbed stereo node; a lane group's
         // outputs when a sum has several terms.
-        let scratch_frames = terms.len().min(kernels::LANES).max(2)
+        let scratch_frames = terms.len().clamp(2, kernels::LANES)
             * usize::from(nodes.iter().any(|n| matches!(n.role, Role::Sum { .. })));
         let buffers = nodes
             .iter()
