@@ -60,6 +60,12 @@ export function shiftStatement(s: Statement, delta: number): Statement {
   return shiftAny(s, delta) as Statement;
 }
 
+/** Move every span of an expression by `delta` characters. */
+export function shiftExpr(e: Expr, delta: number): Expr {
+  if (delta === 0) return e;
+  return shiftAny(e, delta) as Expr;
+}
+
 function shiftAny(x: unknown, delta: number): unknown {
   if (Array.isArray(x)) return x.map((v) => shiftAny(v, delta));
   if (x && typeof x === "object") {

@@ -1,6 +1,6 @@
 //! Parsing: split a .ph file into statements (Phonon's line-joining rules) and parse each with grammar/phonon.ohm, incrementally.
 import type * as ohm from "ohm-js";
-import { type Arg, type BinaryOp, type Expr, type Program, type Span, type Statement, shiftStatement } from "./ast.js";
+import { type Arg, type BinaryOp, type Expr, type Program, type Span, type Statement, shiftExpr, shiftStatement } from "./ast.js";
 import { type Diagnostic, SourceMap, diagnostic } from "./diagnostics.js";
 import { loadGrammar } from "./grammars.js";
 
@@ -288,6 +288,9 @@ export class Parser {
   /** Statistics of the last parse: statements reused, re-matched incrementally, parsed fresh. */
   stats = { reused: 0, rematched: 0, fresh: 0 };
 
+  /** `longSums: false` parses long sums whole, as any other statement (for comparisons). */
+  constructor(private readonly options: { longSums?: boolean } = {}) {}
+
   parse(text: string): ParseResult {
     const map = new SourceMap(text);
     const statements: Statement[] = [];
@@ -320,6 +323,13 @@ export class Parser {
   }
 
   private matchChunk(source: string, index: number): ChunkResult {
+    if (source.length >= LONG_SUM && this.options.longSums !== false) {
+      const fast = parseLongSum(source);
+      if (fast) {
+        this.stats.fresh++;
+        return fast;
+      }
+    }
     let matcher = this.matchers[index];
     if (matcher) {
       const old = matcher.getInput();
@@ -340,6 +350,64 @@ export class Parser {
     if (m.failed()) return describeFailure(source, m);
     return { ok: true, statement: semantics(m).statement() };
   }
+}
+
+/** Statements at least this long that are one `name: a + b + c …` sum take [`parseLongSum`]. */
+export const LONG_SUM = 2000;
+
+/**
+ * A long `name: t₁ + t₂ + … + tₙ` statement (a sine bank, a voice bank), parsed term by term.
+ *
+ * Ohm memoizes every rule at every position of its input, so one 30 kB line costs ~0.2 s and
+ * ~80 MB; the terms of a top-level sum are independent, so each is matched alone as a
+ * `Product` and the sum is folded to the left, giving the same AST (spans included) as the
+ * whole-line parse. It applies only when the body's top level (outside parentheses, brackets
+ * and strings) has no operator but binary `+` between terms — no `-` (which would change the
+ * grouping), `$`, `#`, `|…`, `~…`, `<`, `>` — and every term parses; otherwise it returns
+ * undefined and the statement takes the ordinary path (with its diagnostics).
+ */
+export function parseLongSum(source: string): ChunkResult | undefined {
+  const head = /^(\s*(?:~[A-Za-z_]\w*|out\d*|o\d+|d\d+)\s*:)/.exec(source);
+  if (!head) return undefined;
+  const cuts: number[] = [];
+  let depth = 0;
+  let quote = false;
+  for (let i = head[1]!.length; i < source.length; i++) {
+    const c = source[i]!;
+    if (quote) {
+      if (c === '"') quote = false;
+      continue;
+    }
+    if (c === '"') quote = true;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0) {
+      if (c === "+") {
+        if (source[i - 1] === "|" || source[i - 1] === "~" || source[i + 1] === "|") return undefined;
+        cuts.push(i);
+      } else if ("-$#|~<>:;,".includes(c)) return undefined;
+    }
+  }
+  if (depth !== 0 || quote || cuts.length === 0) return undefined;
+  const bounds = [head[1]!.length, ...cuts.map((c) => c + 1), source.length + 1];
+  let sum: Expr | undefined;
+  let start = 0;
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const from = bounds[k]!;
+    const text = source.slice(from, bounds[k + 1]! - 1);
+    const m = grammar.match(text, "Product");
+    if (m.failed()) return undefined;
+    const term = shiftExpr(semantics(m).expr(), from);
+    if (!sum) {
+      sum = term;
+      start = term.span.start;
+    } else sum = { type: "binary", op: "+", left: sum, right: term, span: { start, end: term.span.end } };
+  }
+  const first = grammar.match(source.slice(0, cuts[0]), "Line");
+  if (first.failed() || !sum) return undefined;
+  const statement = semantics(first).statement();
+  if (!("expr" in statement)) return undefined;
+  return { ok: true, statement: { ...statement, expr: sum, span: { start: statement.span.start, end: sum.span.end } } as Statement };
 }
 
 /** Parse a whole file. Every statement is parsed; all failures are reported. */

@@ -230,8 +230,22 @@ export class Evaluator {
         return this.busCall(e.name, e.args, env, e.span, e.nameSpan);
       case "neg":
         return this.negate(this.expr(e.expr, env), e.span);
-      case "binary":
-        return this.binary(e.op, this.expr(e.left, env), this.expr(e.right, env), e.span);
+      case "binary": {
+        // A left-deep chain (`a + b + c …`, 1,024 terms in a sine bank) is folded in a loop,
+        // not by recursion: the same order of evaluation, a stack depth of one.
+        const spine: (Expr & { type: "binary" })[] = [];
+        let x: Expr = e;
+        while (x.type === "binary") {
+          spine.push(x);
+          x = x.left;
+        }
+        let acc = this.expr(x, env);
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const b = spine[i]!;
+          acc = this.binary(b.op, acc, this.expr(b.right, env), b.span);
+        }
+        return acc;
+      }
       case "chain":
         return this.chain(this.expr(e.left, env), e.right, env, e.span);
       case "dollar":

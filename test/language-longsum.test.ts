@@ -1,0 +1,45 @@
+//! Long sums (a sine bank, a voice bank) are parsed term by term: the same AST, spans included, as the whole-line parse; anything else in such a line takes the ordinary path.
+import { describe, expect, it } from "vitest";
+import { LONG_SUM, Parser } from "../language/parse.js";
+
+/** A statement of `n` terms built by `term(i)`, joined with " + ". */
+function sum(head: string, n: number, term: (i: number) => string): string {
+  return `${head} ${Array.from({ length: n }, (_, i) => term(i)).join(" + ")}`;
+}
+
+function both(text: string) {
+  const fast = new Parser();
+  const whole = new Parser({ longSums: false });
+  return { fast: fast.parse(text), whole: whole.parse(text) };
+}
+
+describe("long sums", () => {
+  const cases: Record<string, string> = {
+    "a sine bank": sum("out:", 200, (i) => `sine ${100 + i * 3.5} * ${1 / 200}`),
+    "a voice bank with chains, parentheses and strings": sum(
+      "~bank:",
+      120,
+      (i) => `(saw_naive ${55 + i} # lpf (sine 0.${i + 1} * 800 + 1200) 4) * 0.01 * (s "bd*2 [sn cp]" # gain 0.5)`,
+    ),
+    "a bus over several lines": sum("~x:", 150, (i) => `sine ${i + 100} * 0.001`).replace(/ \+ sine 15/g, "\n  + sine 15"),
+  };
+  for (const [what, text] of Object.entries(cases)) {
+    it(`${what}: the same statements and no diagnostics as the whole-line parse`, () => {
+      expect(text.length).toBeGreaterThanOrEqual(LONG_SUM);
+      const { fast, whole } = both(`tempo: 1\n${text}\n`);
+      expect(whole.diagnostics).toEqual([]);
+      expect(fast.diagnostics).toEqual([]);
+      expect(fast.program).toEqual(whole.program);
+    });
+  }
+
+  it("a long line with another top-level operator, or an error, is parsed whole (with its diagnostic)", () => {
+    const minus = sum("out:", 150, (i) => `sine ${i + 1} * 0.01`) + " - sine 3";
+    const { fast, whole } = both(minus);
+    expect(fast.program).toEqual(whole.program);
+    const broken = sum("out:", 150, (i) => `sine ${i + 1} * 0.01`) + " + (sine 3";
+    const r = both(broken);
+    expect(r.fast.diagnostics).toEqual(r.whole.diagnostics);
+    expect(r.fast.diagnostics).toHaveLength(1);
+  });
+});
