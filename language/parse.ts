@@ -392,10 +392,11 @@ export function parseLongSum(source: string): ChunkResult | undefined {
   const bounds = [head[1]!.length, ...cuts.map((c) => c + 1), source.length + 1];
   let sum: Expr | undefined;
   let start = 0;
+  const matcher = grammar.matcher();
   for (let k = 0; k + 1 < bounds.length; k++) {
     const from = bounds[k]!;
-    const text = source.slice(from, bounds[k + 1]! - 1);
-    const m = grammar.match(text, "Product");
+    matcher.setInput(source.slice(from, bounds[k + 1]! - 1));
+    const m = matcher.match("Product");
     if (m.failed()) return undefined;
     const term = shiftExpr(semantics(m).expr(), from);
     if (!sum) {
