@@ -525,6 +525,10 @@ fn svf_lanes(
         // Equal grids and block lengths: every lane has the same runs.
         nseg = g.ramp.segments(&g.targets[..counts[l]], n, &mut g.segs);
     }
+    // Inputs and outputs of one segment, frame by lane (rows past a segment's length are
+    // never read).
+    let mut x = [[0.0f64; LANES]; KRATE];
+    let mut y = [[0.0f32; LANES]; KRATE];
     for s in 0..nseg {
         let seg = lane(lanes, 0).segs[s];
         // Coefficient-major: from[c][lane], step[c][lane] (unused lanes repeat the last one).
@@ -541,13 +545,11 @@ fn svf_lanes(
         // frame-by-lane array, so the recursion runs over plain arrays (no per-lane slices).
         let len = (seg.end - seg.start).min(KRATE);
         let span = seg.start..seg.start + len;
-        let mut x = [[0.0f64; LANES]; KRATE];
         for (l, src) in xs.iter().enumerate() {
             for (row, v) in x.iter_mut().zip(&src[span.clone()]) {
                 row[l] = *v as f64;
             }
         }
-        let mut y = [[0.0f32; LANES]; KRATE];
         let coefs = (&from, &step, seg.pos as f64);
         svf_segment_simd(coefs, (&mut ic1, &mut ic2), &x, &mut y, len, tap);
         for (l, o) in outs.iter_mut().enumerate() {
