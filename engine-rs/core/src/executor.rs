@@ -3,6 +3,11 @@
 //! Serial for now. Nodes of one stage only read buffers of earlier stages (split off with
 //! `split_at_mut`) and write their own, and every kernel is `Send`, so a stage can later be run
 //! on a worker pool without changing any kernel.
+//!
+//! Per node, by its [`Role`]: a kernel renders into its buffer and its folded gain and offset
+//! ([`Post`]) are applied right after; an absorbed node is skipped in its stage; a sum fills its
+//! buffer with its bias and adds its terms in order, rendering absorbed terms itself (into
+//! `Graph::scratch`) and runs of groupable ones as lanes of one kernel call (`run_lanes`).
 
 use crate::events::{Action, Event};
 use crate::fuse::Post;

@@ -611,7 +611,7 @@ impl Kernel for Svf {
     }
 
     /// Lanes with a mono block input and moving coefficients on one control grid run in
-    /// lockstep ([`svf_lanes`]); otherwise each lane renders on its own, as planned.
+    /// lockstep (`svf_lanes`); otherwise each lane renders on its own, as planned.
     fn process_lanes(
         &mut self,
         others: &mut [Option<&mut dyn Kernel>],
