@@ -35,11 +35,13 @@ const SC_BLOCK = 64;
  */
 const LEVEL = 0.25;
 /**
- * The parser recurses once per term of a long sum (P1 N = 1024 needs about 4 MB of stack); stay
- * below Linux's 8 MiB main-thread stack so an overflow is an error, not a crash. Drop this when
- * the parser no longer recurses.
+ * Node runs with the V8 flags of the `phonon` executable's shebang line (what a user's `phonon`
+ * gets), plus a larger stack: the compiler's emitter recurses once per term of a long sum (P1
+ * N = 1024 needs about 4 MB); 7.8 MB stays below Linux's 8 MiB main-thread stack so an overflow
+ * is an error, not a crash. Drop the stack flag when the emitter no longer recurses.
  */
-const NODE_FLAGS = ["--stack-size=7800"];
+const SHEBANG = readFileSync(join(root, "cli", "bin.mjs"), "utf8").split("\n")[0];
+const NODE_FLAGS = [...(SHEBANG.split(/\s+/).filter((a) => a.startsWith("--"))), "--stack-size=7800"];
 
 if (!(SECONDS > 0) || !Number.isFinite(RUNS)) {
   console.log("bench/peers: BENCH_SECONDS and BENCH_RUNS must be positive numbers");
