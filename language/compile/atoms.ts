@@ -72,5 +72,7 @@ export function expandChordControls(p: Pattern<Controls>): Pattern<Controls> {
       const { chord: _c, ...rest } = h.value;
       return chord.map((m) => new Hap(h.whole, h.part, { ...rest, midi: m, chordGain: 1 / Math.sqrt(chord.length) }));
     }),
-  );
+    // Each hap becomes haps with its own spans and values derived from its value alone: the
+    // period is kept.
+  ).periodic(p.period);
 }

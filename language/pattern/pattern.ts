@@ -40,10 +40,25 @@ export class Pattern<T = unknown> {
    */
   readonly pure: { readonly value: T } | undefined;
 
+  /**
+   * A whole number of cycles P after which the haps repeat (the haps of cycle c + P are those of
+   * cycle c shifted by P), when it is known from how the pattern was built; undefined when it is
+   * not known (anything random, cycle- or query-dependent, or built by a function that does not
+   * state it). Set only by the combinators whose rule is proved next to them; the scheduler
+   * queries a periodic pattern's first P cycles once and shifts them.
+   */
+  period: number | undefined;
+
   constructor(query: Query<T>, steps?: Rational, pure?: { readonly value: T }) {
     this.query = query;
     this.steps = steps;
     this.pure = pure;
+  }
+
+  /** Sets [`period`](#period) (see there) and returns this pattern. */
+  periodic(period: number | undefined): this {
+    this.period = period;
+    return this;
   }
 
   /**
@@ -72,7 +87,7 @@ export class Pattern<T = unknown> {
       const out: Hap<T>[] = [];
       for (const s of spans) for (const h of inner.query(s, c)) out.push(h);
       return out;
-    }, this.steps);
+    }, this.steps).periodic(this.period);
   }
 
   withQuerySpan(f: (s: TimeSpan) => TimeSpan): Pattern<T> {
@@ -124,7 +139,7 @@ export class Pattern<T = unknown> {
         out[i] = new Hap(h.whole, h.part, f(h.value));
       }
       return out;
-    }, this.steps);
+    }, this.steps).periodic(this.period);
   }
   /** Alias of fmap. */
   withValue<U>(f: (v: T) => U): Pattern<U> {
@@ -134,20 +149,21 @@ export class Pattern<T = unknown> {
     const inner = this;
     return new Pattern((span, c) => inner.query(span, c).filter(pred), this.steps);
   }
+  /** A test of values alone keeps the period. */
   filterValues(pred: (v: T) => boolean): Pattern<T> {
-    return this.filterHaps((h) => pred(h.value));
+    return this.filterHaps((h) => pred(h.value)).periodic(this.period);
   }
   /** Drop haps whose value is undefined (what keepif leaves behind). */
   removeUndefineds(): Pattern<Exclude<T, undefined>> {
-    return this.filterHaps((h) => h.value !== undefined) as Pattern<Exclude<T, undefined>>;
+    return this.filterHaps((h) => h.value !== undefined).periodic(this.period) as Pattern<Exclude<T, undefined>>;
   }
   /** Keep only haps that start inside the query (what a scheduler plays). */
   onsetsOnly(): Pattern<T> {
-    return this.filterHaps((h) => h.hasOnset());
+    return this.filterHaps((h) => h.hasOnset()).periodic(this.period);
   }
   /** Drop continuous haps (those without a whole). */
   discreteOnly(): Pattern<T> {
-    return this.filterHaps((h) => h.whole !== undefined);
+    return this.filterHaps((h) => h.whole !== undefined).periodic(this.period);
   }
   /** Keep haps whose whole (or part) begins at a time satisfying the test. */
   filterWhen(test: (t: Rational) => boolean): Pattern<T> {
@@ -160,7 +176,9 @@ export class Pattern<T = unknown> {
   fast(factor: Time): Pattern<T> {
     const f = R(factor);
     if (f.n <= 0) return silence as Pattern<T>;
-    if (f.n === 1 && f.d === 1) return new Pattern(this.query, this.steps);
+    if (f.n === 1 && f.d === 1) return new Pattern(this.query, this.steps).periodic(this.period);
+    // Period: with g(t) = p(t·a/b) and p's period P, g(t + P·b) = p(t·a/b + P·a) = g(t).
+    const period = this.period === undefined ? undefined : boundedPeriod(this.period * f.d);
     const inner = this;
     const inv = Rational.ONE.div(f);
     return new Pattern<T>((span, c) => {
@@ -177,7 +195,7 @@ export class Pattern<T = unknown> {
         );
       }
       return out;
-    }, this.steps);
+    }, this.steps).periodic(period);
   }
   slow(factor: Time): Pattern<T> {
     const f = R(factor);
@@ -187,7 +205,8 @@ export class Pattern<T = unknown> {
   /** Shift earlier in time by `offset` cycles (Tidal's `<~`, rotL). */
   early(offset: Time): Pattern<T> {
     const o = R(offset);
-    if (o.n === 0) return new Pattern(this.query, this.steps);
+    // A shift in time keeps the period.
+    if (o.n === 0) return new Pattern(this.query, this.steps).periodic(this.period);
     const inner = this;
     return new Pattern<T>((span, c) => {
       const haps = inner.query(new TimeSpan(span.begin.add(o), span.end.add(o)), c);
@@ -199,7 +218,7 @@ export class Pattern<T = unknown> {
         out[i] = new Hap(w === undefined ? undefined : w === h.part ? part : new TimeSpan(w.begin.sub(o), w.end.sub(o)), part, h.value);
       }
       return out;
-    }, this.steps);
+    }, this.steps).periodic(this.period);
   }
   /** Shift later in time by `offset` cycles (Tidal's `~>`, rotR). */
   late(offset: Time): Pattern<T> {
@@ -236,7 +255,10 @@ export class Pattern<T = unknown> {
         out[i] = new Hap(whole, part, hap.value);
       }
       return out;
-    }).splitQueries();
+    })
+      .splitQueries()
+      // Cycle c plays the source's cycle c, squeezed: the source's period is kept.
+      .periodic(this.period);
   }
 
   /** Squeeze each cycle into [b, e) of the cycle, silence elsewhere. */
@@ -296,7 +318,7 @@ export class Pattern<T = unknown> {
         }
       }
       return out;
-    }, this.steps);
+    }, this.steps).periodic(lcmPeriod(this.period, other.period));
   }
   /** Structure from the other pattern. */
   appRight<A, U>(this: Pattern<(a: A) => U>, other: Pattern<A>): Pattern<U> {
@@ -310,7 +332,7 @@ export class Pattern<T = unknown> {
         }
       }
       return out;
-    }, other.steps);
+    }, other.steps).periodic(lcmPeriod(this.period, other.period));
   }
   /** Structure from both: wholes are the intersections (Tidal's <*>). */
   appBoth<A, U>(this: Pattern<(a: A) => U>, other: Pattern<A>): Pattern<U> {
@@ -331,7 +353,7 @@ export class Pattern<T = unknown> {
         }
       }
       return out;
-    }, lcmSteps(this.steps, other.steps));
+    }, lcmSteps(this.steps, other.steps)).periodic(lcmPeriod(this.period, other.period));
   }
 
   // ---- joins: flatten a pattern of patterns ----
@@ -469,8 +491,30 @@ export function lcmSteps(...xs: Array<Rational | undefined>): Rational | undefin
   return acc;
 }
 
+/** The longest period the scheduler will cache, in cycles. */
+export const MAX_PERIOD = 64;
+
+/** A period if it is a whole number of cycles within [`MAX_PERIOD`], else undefined. */
+export function boundedPeriod(p: number): number | undefined {
+  return Number.isInteger(p) && p >= 1 && p <= MAX_PERIOD ? p : undefined;
+}
+
+/** The least common multiple of periods (undefined if any is unknown or it exceeds MAX_PERIOD). */
+export function lcmPeriod(...ps: Array<number | undefined>): number | undefined {
+  let acc = 1;
+  for (const p of ps) {
+    if (p === undefined) return undefined;
+    let a = acc;
+    let b = p;
+    while (b !== 0) [a, b] = [b, a % b];
+    acc = (acc / a) * p;
+    if (acc > MAX_PERIOD) return undefined;
+  }
+  return boundedPeriod(acc);
+}
+
 /** The empty pattern. */
-export const silence: Pattern<never> = new Pattern<never>(() => [], Rational.ONE);
+export const silence: Pattern<never> = new Pattern<never>(() => [], Rational.ONE).periodic(1);
 
 /** One event per cycle holding `value`. */
 export function pure<T>(value: T): Pattern<T> {
@@ -496,7 +540,7 @@ export function pure<T>(value: T): Pattern<T> {
     },
     Rational.ONE,
     { value },
-  );
+  ).periodic(1);
 }
 
 /** A pattern from a pattern or a plain value (which becomes pure). */
@@ -516,7 +560,9 @@ export function signal<T>(f: (t: Rational, controls?: Controls) => T): Pattern<T
 export function stack<T>(...pats: Pattern<T>[]): Pattern<T> {
   if (pats.length === 0) return silence;
   const steps = lcmSteps(...pats.map((p) => p.steps));
-  if (pats.length === 1) return new Pattern(pats[0]!.query, steps);
+  // Layers that each repeat repeat together after the lcm of their periods.
+  const period = lcmPeriod(...pats.map((p) => p.period));
+  if (pats.length === 1) return new Pattern(pats[0]!.query, steps).periodic(period);
   if (pats.length === 2) {
     const [a, b] = pats as [Pattern<T>, Pattern<T>];
     return new Pattern<T>((span, c) => {
@@ -526,13 +572,13 @@ export function stack<T>(...pats: Pattern<T>[]): Pattern<T> {
       if (y.length === 0) return x;
       for (const h of y) x.push(h);
       return x;
-    }, steps);
+    }, steps).periodic(period);
   }
   return new Pattern<T>((span, c) => {
     const out: Hap<T>[] = [];
     for (const p of pats) for (const h of p.query(span, c)) out.push(h);
     return out;
-  }, steps);
+  }, steps).periodic(period);
 }
 
 /** One pattern per cycle, in turn; a pattern's own cycles are never skipped. */
@@ -563,7 +609,10 @@ export function slowcat<T>(...pats: Pattern<T>[]): Pattern<T> {
     return out;
   })
     .splitQueries()
-    .setSteps(lcmSteps(...pats.map((p) => p.steps)));
+    .setSteps(lcmSteps(...pats.map((p) => p.steps)))
+    // Cycle c plays pattern c mod n at its cycle floor(c/n): after n·L cycles (L the lcm of the
+    // periods) the same pattern plays its cycle floor(c/n) + L, which repeats.
+    .periodic(boundedPeriod(n * (lcmPeriod(...pats.map((p) => p.period)) ?? Infinity)));
 }
 
 /** Alias of slowcat. */
@@ -599,7 +648,7 @@ export const seq = fastcat;
 /** A sequence where each pattern takes a share of the cycle proportional to its weight. */
 export function timecat<T>(parts: Array<[Time, Pattern<T>]>): Pattern<T> {
   if (parts.length === 0) return silence;
-  if (parts.length === 1) return new Pattern(parts[0]![1].query, R(parts[0]![0]));
+  if (parts.length === 1) return new Pattern(parts[0]![1].query, R(parts[0]![0])).periodic(parts[0]![1].period);
   let total = Rational.ZERO;
   for (const [w] of parts) total = total.add(R(w));
   if (total.n === 0) return silence;

@@ -4,6 +4,7 @@ import type { GraphIR } from "../compile/ir.js";
 import { midiToHz } from "../compile/pitch.js";
 import type { Hap } from "../pattern/hap.js";
 import { Rational } from "../pattern/rational.js";
+import { TimeSpan } from "../pattern/span.js";
 import { Clock } from "./clock.js";
 import { EventBatch, FIELD } from "./events.js";
 
@@ -49,6 +50,13 @@ export class Scheduler {
   private readonly warned = new Set<string>();
   /** Onset haps by lane for the cycle last queried: one query per lane per cycle. */
   private cache: { cycle: number; haps: Hap<unknown>[][] } | undefined;
+  /**
+   * Lanes whose pattern repeats every P cycles (`Pattern.period`): the onsets of cycles 0..P−1,
+   * queried once; any other cycle's are those shifted by a multiple of P.
+   */
+  private readonly periodic = new Map<number, Map<number, Hap<unknown>[]>>();
+  /** Pattern queries made (for tests and benchmarks). */
+  queries = 0;
   /** Cycle positions to frames: cycle 0 at frame 0 unless a live session's clock says otherwise. */
   private readonly clock: Clock;
 
@@ -69,15 +77,33 @@ export class Scheduler {
   onsets(cycle: number): Hap<unknown>[][] {
     if (this.cache?.cycle === cycle) return this.cache.haps;
     const haps = this.lanes.map((lane) => {
-      try {
-        return lane.pattern.queryArc(cycle, cycle + 1).filter((h) => h.hasOnset());
-      } catch (e) {
-        this.warnOnce(`lane:${lane.id}`, `the pattern at line ${this.ir.lanes[lane.id]!.loc.line} failed in cycle ${cycle}: ${e instanceof Error ? e.message : String(e)}`);
-        return [];
+      const period = lane.pattern.period;
+      if (period !== undefined) {
+        const base = ((cycle % period) + period) % period;
+        let cycles = this.periodic.get(lane.id);
+        if (!cycles) this.periodic.set(lane.id, (cycles = new Map()));
+        let first = cycles.get(base);
+        if (!first) cycles.set(base, (first = this.query(lane, base)));
+        const shift = cycle - base;
+        if (shift === 0) return first;
+        const d = Rational.of(shift);
+        return first.map((h) => h.withSpan((s) => new TimeSpan(s.begin.add(d), s.end.add(d))));
       }
+      return this.query(lane, cycle);
     });
     this.cache = { cycle, haps };
     return haps;
+  }
+
+  /** The onsets of one lane in one cycle, from its pattern; a failing pattern warns and is silent. */
+  private query(lane: CompiledLane, cycle: number): Hap<unknown>[] {
+    try {
+      this.queries++;
+      return lane.pattern.queryArc(cycle, cycle + 1).filter((h) => h.hasOnset());
+    } catch (e) {
+      this.warnOnce(`lane:${lane.id}`, `the pattern at line ${this.ir.lanes[lane.id]!.loc.line} failed in cycle ${cycle}: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
   }
 
   /** Add the events of cycle `cycle` to `batch`. Returns the number of events added. */
