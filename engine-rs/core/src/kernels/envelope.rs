@@ -29,8 +29,9 @@
 //! - `line {gate=1, start=0, end=1, dur=1}`: start + (end − start)·u. (`dur` is an addition to
 //!   the reference's `line start end`.)
 //! - `xline {gate=1, start=1, end=0.001, dur=1}`: start·(end/start)^u, exponential, computed by
-//!   one multiplication per frame: frame k's factor is frame k−4's times r⁴ (r the per-frame
-//!   ratio), four interleaved running products so consecutive frames do not wait on each other.
+//!   one multiplication per frame: frame k's factor is frame k−8's times r⁸ (r the per-frame
+//!   ratio), eight interleaved running products (one vector register), so consecutive frames do
+//!   not wait on each other.
 //!   |start| and |end| are clamped to at least 1e-6, and the end takes the start's sign (an
 //!   exponential cannot cross 0).
 //! - `curve {gate=1, start=0, end=1, dur=1, curve=0}`: SuperCollider's curve segment,
@@ -542,11 +543,11 @@ pub struct Ramp {
     /// Latched start and end.
     start: f64,
     end: f64,
-    /// Xline and curve: the running factor r^k of frames k ≡ 0, 1, 2, 3 (mod 4) (four
-    /// interleaved products, so consecutive frames do not wait on each other), and r⁴, the
+    /// Xline and curve: the running factor r^k of frames k ≡ 0 … 7 (mod 8) (eight
+    /// interleaved products, so consecutive frames do not wait on each other), and r⁸, the
     /// step of each (r is the per-frame ratio).
-    w: [f64; 4],
-    ratio4: f64,
+    w: [f64; RAMP_LANES],
+    ratio8: f64,
     /// Curve: 1 − e^curve (0 means linear).
     denom: f64,
 }
@@ -563,8 +564,8 @@ impl Ramp {
             len: 0.0,
             start: 0.0,
             end: 0.0,
-            w: [1.0; 4],
-            ratio4: 1.0,
+            w: [1.0; RAMP_LANES],
+            ratio8: 1.0,
             denom: 0.0,
         }
     }
@@ -612,9 +613,12 @@ impl Ramp {
                 }
             }
         }
-        let r2 = ratio * ratio;
-        self.w = [1.0, ratio, r2, r2 * ratio];
-        self.ratio4 = r2 * r2;
+        let mut w = [1.0; RAMP_LANES];
+        for k in 1..RAMP_LANES {
+            w[k] = w[k - 1] * ratio;
+        }
+        self.w = w;
+        self.ratio8 = w[RAMP_LANES - 1] * ratio;
     }
 
     /// The output of this frame, then one frame's step.
@@ -627,7 +631,7 @@ impl Ramp {
             return self.end as f32;
         }
         let u = self.k / self.len;
-        let lane = (self.k as u64 & 3) as usize;
+        let lane = (self.k as u64 % RAMP_LANES as u64) as usize;
         let w = self.w[lane];
         let v = match self.shape {
             RampShape::Line => self.start + (self.end - self.start) * u,
@@ -641,45 +645,60 @@ impl Ramp {
             }
         };
         self.k += 1.0;
-        self.w[lane] *= self.ratio4;
+        self.w[lane] *= self.ratio8;
         v as f32
     }
 
-    /// Frames of an exponential run: `f(w)` of each frame's factor, then the factor's step;
-    /// four frames at a time once the frame count is a multiple of four (the same products
-    /// as [`Ramp::value`], in the order each lane takes them).
+    /// Frames of an exponential run: `f(w)` of each frame's factor, then the factor's step
+    /// (the same products as [`Ramp::value`], in the order each lane takes them), eight frames
+    /// at a time in one vector loop ([`ramp_products`]).
     #[inline(always)]
     fn products(&mut self, out: &mut [f32], f: impl Fn(f64) -> f64) {
-        let (mut w, r4) = (self.w, self.ratio4);
-        let mut lane = (self.k as u64 & 3) as usize;
+        let r8 = self.ratio8;
+        let mut lane = (self.k as u64 % RAMP_LANES as u64) as usize;
         let mut rest = &mut out[..];
         while lane != 0 && !rest.is_empty() {
-            rest[0] = f(w[lane]) as f32;
-            w[lane] *= r4;
-            lane = (lane + 1) & 3;
+            rest[0] = f(self.w[lane]) as f32;
+            self.w[lane] *= r8;
+            lane = (lane + 1) % RAMP_LANES;
             rest = &mut rest[1..];
         }
-        // Four locals, so the products stay in registers.
-        let [mut w0, mut w1, mut w2, mut w3] = w;
-        let mut quads = rest.chunks_exact_mut(4);
-        for q in &mut quads {
-            q[0] = f(w0) as f32;
-            q[1] = f(w1) as f32;
-            q[2] = f(w2) as f32;
-            q[3] = f(w3) as f32;
-            w0 *= r4;
-            w1 *= r4;
-            w2 *= r4;
-            w3 *= r4;
-        }
-        let mut w = [w0, w1, w2, w3];
-        for (o, w) in quads.into_remainder().iter_mut().zip(w.iter_mut()) {
+        let full = rest.len() / RAMP_LANES * RAMP_LANES;
+        let (body, tail) = rest.split_at_mut(full);
+        ramp_products(&mut self.w, r8, body, &f);
+        for (o, w) in tail.iter_mut().zip(self.w.iter_mut()) {
             *o = f(*w) as f32;
-            *w *= r4;
+            *w *= r8;
         }
-        self.w = w;
         self.k += out.len() as f64;
     }
+}
+
+/// Interleaved running products of an exponential ramp (see [`Ramp`]).
+const RAMP_LANES: usize = 8;
+
+/// `out` (a multiple of [`RAMP_LANES`] frames) from the eight running factors `w`, each
+/// multiplied by `r8` after its frame.
+#[inline(always)]
+fn ramp_products_loop(
+    w: &mut [f64; RAMP_LANES],
+    r8: f64,
+    out: &mut [f32],
+    f: &impl Fn(f64) -> f64,
+) {
+    let mut v = *w;
+    for chunk in out.chunks_exact_mut(RAMP_LANES) {
+        for (o, x) in chunk.iter_mut().zip(v.iter_mut()) {
+            *o = f(*x) as f32;
+            *x *= r8;
+        }
+    }
+    *w = v;
+}
+
+crate::multiversion! {
+    /// [`ramp_products_loop`] at the current SIMD level.
+    fn ramp_products(w: &mut [f64; RAMP_LANES], r8: f64, out: &mut [f32], f: &impl Fn(f64) -> f64) => ramp_products_loop
 }
 
 impl Ramp {
