@@ -54,7 +54,7 @@ pub struct Executor {
 
 /// The block input for one source. Node buffers and previous-block copies are read from frame
 /// 0; lanes and template inputs (which belong to the enclosing block) from `offset`.
-#[inline]
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn resolve<'a>(
     src: Source,

@@ -74,9 +74,14 @@ impl Arith {
     }
 }
 
+crate::multiversion! {
+    /// [`apply_loop`] at the current SIMD level.
+    fn apply(out: &mut [f32], a: Input, b: Input, f: impl Fn(f32, f32) -> f32) => apply_loop
+}
+
 /// Writes `f(a, b)` into `out`, with the constant-or-block choice made once, outside the loop.
 #[inline(always)]
-fn apply(out: &mut [f32], a: Input, b: Input, f: impl Fn(f32, f32) -> f32) {
+fn apply_loop(out: &mut [f32], a: Input, b: Input, f: impl Fn(f32, f32) -> f32) {
     let n = out.len();
     match (a, b) {
         (Input::Const(a), Input::Const(b)) => out.fill(f(a, b)),

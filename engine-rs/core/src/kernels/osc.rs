@@ -993,6 +993,10 @@ pub(crate) mod tests {
         for kind in ["noise", "pink", "brown_noise"] {
             cases.push((kind, vec![]));
         }
+        for kind in ["add", "sub", "mul", "div"] {
+            cases.push((kind, vec![fs.clone(), ws.clone()]));
+            cases.push((kind, vec![fs.clone(), Src::Const(0.5)]));
+        }
         for kind in ["fm", "superfm", "pm", "fmcrossmod"] {
             cases.push((kind, vec![fs.clone(), sig.clone(), idx.clone()]));
             cases.push((
