@@ -45,7 +45,10 @@ export function runCheck(argv: string[], out: (s: string) => void = console.log,
   }
   const ir = r.ir;
   if (flags.has("--ir")) out(JSON.stringify(ir, null, 2));
-  else if (flags.has("--print")) out(printIR(ir, { keys: flags.has("--keys"), locs: true }).trimEnd());
+  else if (flags.has("--print")) {
+    const periods = new Map((r.lanes ?? []).map((l) => [l.id, l.pattern.period] as const));
+    out(printIR(ir, { keys: flags.has("--keys"), locs: true, periods }).trimEnd());
+  }
   else {
     const voices = ir.templates.length ? `, ${ir.templates.length} synth template${ir.templates.length === 1 ? "" : "s"}` : "";
     out(

@@ -46,6 +46,16 @@ describe("phonon check", () => {
     expect(check(f, "--print").out[0]).toBe("graph v1  cps 0.5\nnodes\n  n0    sine freq=440  @1:6\n  n1    mul a=n0 b=0.5  @1:6\noutputs\n  out = n1\nstages\n  0: n0\n  1: n1");
   });
 
+  it("--print says how the scheduler queries each lane: once, once per period, or every cycle", () => {
+    const f = file("lanes.ph", 'd1: s "bd sn"\nd2: s "<bd sn cp>"\nd3: s "bd? sn"\n');
+    const lanes = check(f, "--print").out[0]!.split("\n").filter((l) => /^ {2}L\d/.test(l));
+    expect(lanes).toHaveLength(3);
+    expect(lanes[0]).toMatch(/"bd sn".*\(static: queried once\)$/);
+    expect(lanes[1]).toMatch(/"<bd sn cp>".*\(repeats every 3 cycles: queried 3 times\)$/);
+    // Random ('?'): no period, so it is queried every cycle.
+    expect(lanes[2]).toMatch(/"bd\? sn".*\(queried every cycle\)$/);
+  });
+
   it("prints every diagnostic and exits 1 on errors", () => {
     const f = file("bad.ph", "out: sinx 440\n~a: saw (3\n");
     const r = check(f);

@@ -6,6 +6,8 @@ export interface PrintOptions {
   keys?: boolean;
   /** Show source positions. */
   locs?: boolean;
+  /** Each lane's pattern period (`Pattern.period`, by lane id): shown as how the scheduler queries it. */
+  periods?: ReadonlyMap<number, number | undefined>;
 }
 
 function num(x: number): string {
@@ -68,7 +70,12 @@ export function printIR(ir: GraphIR, opts: PrintOptions = {}): string {
       const prefix = l.template === undefined ? "n" : `T${l.template}.t`;
       const target = l.param ? `${prefix}${l.node}.${l.param}` : `${prefix}${l.node}`;
       const loc = opts.locs ? `  @${l.loc.line}:${l.loc.col}` : "";
-      out.push(`  L${l.id}  ${l.kind.padEnd(7)} ${target}  ${JSON.stringify(l.pattern)}${loc}`);
+      let period = "";
+      if (opts.periods) {
+        const p = opts.periods.get(l.id);
+        period = p === undefined ? "  (queried every cycle)" : p === 1 ? "  (static: queried once)" : `  (repeats every ${p} cycles: queried ${p} times)`;
+      }
+      out.push(`  L${l.id}  ${l.kind.padEnd(7)} ${target}  ${JSON.stringify(l.pattern)}${loc}${period}`);
     }
   }
   out.push("stages");
