@@ -363,7 +363,7 @@ export const LONG_SUM = 2000;
  * `Product` and the sum is folded to the left, giving the same AST (spans included) as the
  * whole-line parse. It applies only when the body's top level (outside parentheses, brackets
  * and strings) has no operator but binary `+` between terms — no `-` (which would change the
- * grouping), `$`, `#`, `|…`, `~…`, `<`, `>` — and every term parses; otherwise it returns
+ * grouping), `$`, `#`, `|…`, `~+`-style operators, `<`, `>` — and every term parses; otherwise it returns
  * undefined and the statement takes the ordinary path (with its diagnostics).
  */
 export function parseLongSum(source: string): ChunkResult | undefined {
@@ -385,7 +385,7 @@ export function parseLongSum(source: string): ChunkResult | undefined {
       if (c === "+") {
         if (source[i - 1] === "|" || source[i - 1] === "~" || source[i + 1] === "|") return undefined;
         cuts.push(i);
-      } else if ("-$#|~<>:;,".includes(c)) return undefined;
+      } else if ("-$#|<>:;,".includes(c) || (c === "~" && /[-+*/]/.test(source[i + 1] ?? ""))) return undefined;
     }
   }
   if (depth !== 0 || quote || cuts.length === 0) return undefined;
@@ -393,12 +393,25 @@ export function parseLongSum(source: string): ChunkResult | undefined {
   let sum: Expr | undefined;
   let start = 0;
   const matcher = grammar.matcher();
+  // Terms that differ only in their numbers (a generated bank) share one parse: the numbers'
+  // digits are zeroed (same length, so the same spans), the shape parsed once, and each term's
+  // numbers read back from its own text.
+  const shapes = new Map<string, Expr>();
   for (let k = 0; k + 1 < bounds.length; k++) {
     const from = bounds[k]!;
-    matcher.setInput(source.slice(from, bounds[k + 1]! - 1));
-    const m = matcher.match("Product");
-    if (m.failed()) return undefined;
-    const term = shiftExpr(semantics(m).expr(), from);
+    const text = source.slice(from, bounds[k + 1]! - 1);
+    const shape = zeroNumbers(text);
+    const known = shapes.get(shape);
+    let local: Expr | undefined = known ? withNumbersOf(known, text) : undefined;
+    if (local === undefined) {
+      matcher.setInput(text);
+      const m = matcher.match("Product");
+      if (m.failed()) return undefined;
+      const parsed: Expr = semantics(m).expr();
+      if (!known) shapes.set(shape, parsed);
+      local = parsed;
+    }
+    const term = shiftExpr(local, from);
     if (!sum) {
       sum = term;
       start = term.span.start;
@@ -409,6 +422,50 @@ export function parseLongSum(source: string): ChunkResult | undefined {
   const statement = semantics(first).statement();
   if (!("expr" in statement)) return undefined;
   return { ok: true, statement: { ...statement, expr: sum, span: { start: statement.span.start, end: sum.span.end } } as Statement };
+}
+
+/** `text` with every digit of its number literals (outside strings, names and bus references) zeroed: the same length and the same tokens. */
+function zeroNumbers(text: string): string {
+  let out = "";
+  let quote = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') quote = !quote;
+    const digit = c >= "0" && c <= "9";
+    if (!quote && digit) {
+      // A number starts where a digit (or '.digit') does not continue a name, a bus reference
+      // or another number; it runs over digits and one '.'.
+      let j = i;
+      while (j > 0 && (/[0-9.]/.test(text[j - 1]!))) j--;
+      if (j === 0 || !/[A-Za-z_~:']/.test(text[j - 1]!)) {
+        out += "0";
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** A copy of `shape` (parsed from zeroNumbers(text)) with each number's value read from `text` at its span; undefined if a number cannot be read back that way. */
+function withNumbersOf(shape: Expr, text: string): Expr | undefined {
+  let ok = true;
+  const copy = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(copy);
+    if (!x || typeof x !== "object") return x;
+    const o = x as Record<string, unknown>;
+    if (o.type === "num") {
+      const sp = o.span as Span;
+      const v = Number(text.slice(sp.start, sp.end).replace(/\s+/g, ""));
+      if (!Number.isFinite(v)) ok = false;
+      return { ...o, value: v };
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) out[k] = copy(o[k]);
+    return out;
+  };
+  const e = copy(shape) as Expr;
+  return ok ? e : undefined;
 }
 
 /** Parse a whole file. Every statement is parsed; all failures are reported. */

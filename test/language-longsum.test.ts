@@ -1,6 +1,6 @@
 //! Long sums (a sine bank, a voice bank) are parsed term by term: the same AST, spans included, as the whole-line parse; anything else in such a line takes the ordinary path.
 import { describe, expect, it } from "vitest";
-import { LONG_SUM, Parser } from "../language/parse.js";
+import { LONG_SUM, Parser, parseLongSum } from "../language/parse.js";
 
 /** A statement of `n` terms built by `term(i)`, joined with " + ". */
 function sum(head: string, n: number, term: (i: number) => string): string {
@@ -21,11 +21,14 @@ describe("long sums", () => {
       120,
       (i) => `(saw_naive ${55 + i} # lpf (sine 0.${i + 1} * 800 + 1200) 4) * 0.01 * (s "bd*2 [sn cp]" # gain 0.5)`,
     ),
+    "a bank with negative numbers, names and bus references holding digits": `~b0: sine 1\n~b1: sine 2\n${sum("~x:", 150, (i) => `~b${i % 2} * (0 - ${i + 1}.5) * (sine -${i} * -(2)) * 0.${i}`)}`,
     "a bus over several lines": sum("~x:", 150, (i) => `sine ${i + 100} * 0.001`).replace(/ \+ sine 15/g, "\n  + sine 15"),
   };
   for (const [what, text] of Object.entries(cases)) {
     it(`${what}: the same statements and no diagnostics as the whole-line parse`, () => {
       expect(text.length).toBeGreaterThanOrEqual(LONG_SUM);
+      // The long statement (the last line) takes the term-by-term path.
+      expect(parseLongSum(text.split("\n").filter((l) => l.startsWith("~x") || l.startsWith("out") || l.startsWith("~bank")).join("\n"))?.ok).toBe(true);
       const { fast, whole } = both(`tempo: 1\n${text}\n`);
       expect(whole.diagnostics).toEqual([]);
       expect(fast.diagnostics).toEqual([]);
