@@ -393,23 +393,29 @@ export function parseLongSum(source: string): ChunkResult | undefined {
   let sum: Expr | undefined;
   let start = 0;
   const matcher = grammar.matcher();
-  // Terms that differ only in their numbers (a generated bank) share one parse: the numbers'
-  // digits are zeroed (same length, so the same spans), the shape parsed once, and each term's
-  // numbers read back from its own text.
+  // Terms that differ only in their numbers (a generated bank) share one parse: each number
+  // becomes `0` in the term's shape, the shape is parsed once, and each term gets the shape's
+  // AST with its spans moved back onto its own text and its numbers read from there.
   const shapes = new Map<string, Expr>();
   for (let k = 0; k + 1 < bounds.length; k++) {
     const from = bounds[k]!;
     const text = source.slice(from, bounds[k + 1]! - 1);
-    const shape = zeroNumbers(text);
-    const known = shapes.get(shape);
-    let local: Expr | undefined = known ? withNumbersOf(known, text) : undefined;
+    const { shape, at } = numberShape(text);
+    let known = shapes.get(shape);
+    if (!known) {
+      matcher.setInput(shape);
+      const m = matcher.match("Product");
+      if (m.failed()) return undefined;
+      known = semantics(m).expr() as Expr;
+      shapes.set(shape, known);
+    }
+    let local = withNumbersOf(known, text, at);
     if (local === undefined) {
+      // A number the shape cannot give back (`-(2)` folds to one): this term parsed as it is.
       matcher.setInput(text);
       const m = matcher.match("Product");
       if (m.failed()) return undefined;
-      const parsed: Expr = semantics(m).expr();
-      if (!known) shapes.set(shape, parsed);
-      local = parsed;
+      local = semantics(m).expr() as Expr;
     }
     const term = shiftExpr(local, from);
     if (!sum) {
@@ -424,47 +430,63 @@ export function parseLongSum(source: string): ChunkResult | undefined {
   return { ok: true, statement: { ...statement, expr: sum, span: { start: statement.span.start, end: sum.span.end } } as Statement };
 }
 
-/** `text` with every digit of its number literals (outside strings, names and bus references) zeroed: the same length and the same tokens. */
-function zeroNumbers(text: string): string {
-  let out = "";
+/**
+ * `text` with each number literal (outside strings, names and bus references) replaced by `0`,
+ * and where each offset of that text lies in `text` (`at[i]`; one past the end included), so
+ * that spans parsed from the shape can be moved back onto `text`.
+ */
+function numberShape(text: string): { shape: string; at: number[] } {
+  let shape = "";
+  const at: number[] = [];
   let quote = false;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  while (i < text.length) {
     const c = text[i]!;
     if (c === '"') quote = !quote;
-    const digit = c >= "0" && c <= "9";
-    if (!quote && digit) {
-      // A number starts where a digit (or '.digit') does not continue a name, a bus reference
-      // or another number; it runs over digits and one '.'.
+    const prev = i > 0 ? text[i - 1]! : " ";
+    // A number starts at a digit that does not continue a name, a bus reference or a number.
+    if (!quote && c >= "0" && c <= "9" && !/[A-Za-z0-9_~:'.]/.test(prev)) {
       let j = i;
-      while (j > 0 && (/[0-9.]/.test(text[j - 1]!))) j--;
-      if (j === 0 || !/[A-Za-z_~:']/.test(text[j - 1]!)) {
-        out += "0";
-        continue;
+      while (j < text.length && /[0-9]/.test(text[j]!)) j++;
+      if (text[j] === "." && /[0-9]/.test(text[j + 1] ?? "")) {
+        j++;
+        while (j < text.length && /[0-9]/.test(text[j]!)) j++;
       }
+      at.push(i);
+      shape += "0";
+      i = j;
+      continue;
     }
-    out += c;
+    at.push(i);
+    shape += c;
+    i++;
   }
-  return out;
+  at.push(text.length);
+  return { shape, at };
 }
 
-/** A copy of `shape` (parsed from zeroNumbers(text)) with each number's value read from `text` at its span; undefined if a number cannot be read back that way. */
-function withNumbersOf(shape: Expr, text: string): Expr | undefined {
+/** A copy of `ast` (parsed from a number shape) with its spans moved through `at` onto `text` and each number's value read from `text`; undefined if a number cannot be read back that way. */
+function withNumbersOf(ast: Expr, text: string, at: number[]): Expr | undefined {
   let ok = true;
   const copy = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(copy);
     if (!x || typeof x !== "object") return x;
     const o = x as Record<string, unknown>;
-    if (o.type === "num") {
-      const sp = o.span as Span;
-      const v = Number(text.slice(sp.start, sp.end).replace(/\s+/g, ""));
-      if (!Number.isFinite(v)) ok = false;
-      return { ...o, value: v };
+    if (typeof o.start === "number" && typeof o.end === "number" && Object.keys(o).length === 2) {
+      // Shape character k stands for text[at[k] .. at[k + 1]), so offsets map through `at`.
+      return { start: at[o.start as number], end: at[o.end as number] };
     }
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(o)) out[k] = copy(o[k]);
+    if (out.type === "num") {
+      const sp = out.span as Span;
+      const v = Number(text.slice(sp.start, sp.end).replace(/\s+/g, ""));
+      if (!Number.isFinite(v)) ok = false;
+      out.value = v;
+    }
     return out;
   };
-  const e = copy(shape) as Expr;
+  const e = copy(ast) as Expr;
   return ok ? e : undefined;
 }
 
