@@ -280,8 +280,6 @@ pub struct Svf {
     ramp: Ramp<4>,
     /// This block's targets, one per control frame.
     targets: Vec<[f64; 4]>,
-    /// This block's ramp segments, when it renders as a lane of a group.
-    segs: Vec<Segment<4>>,
     /// This block's (cutoff, q-or-res) at its control frames.
     controls: Vec<(f32, f32)>,
 }
@@ -306,7 +304,6 @@ impl Svf {
             last: (f32::NAN, f32::NAN, Coefs::default()),
             ramp: Ramp::default(),
             targets: Vec::new(),
-            segs: Vec::new(),
             controls: Vec::new(),
         }
     }
@@ -510,37 +507,41 @@ fn svf_lanes(
     n: usize,
     tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
 ) {
-    fn lane<'a>(lanes: &'a [Option<&mut Svf>], l: usize) -> &'a Svf {
-        lanes[l.min(lanes.len() - 1)]
-            .as_deref()
-            .expect("planned lane")
-    }
+    let m = lanes.len();
     let mut ic1 = [0.0f64; LANES];
     let mut ic2 = [0.0f64; LANES];
-    let mut nseg = 0;
     for (l, g) in lanes.iter_mut().enumerate() {
         let g = g.as_deref_mut().expect("planned lane");
         ic1[l] = g.state[0].ic1;
         ic2[l] = g.state[0].ic2;
-        // Equal grids and block lengths: every lane has the same runs.
-        nseg = g.ramp.segments(&g.targets[..counts[l]], n, &mut g.segs);
     }
     // Inputs and outputs of one segment, frame by lane (rows past a segment's length are
     // never read).
     let mut x = [[0.0f64; LANES]; KRATE];
     let mut y = [[0.0f32; LANES]; KRATE];
-    for s in 0..nseg {
-        let seg = lane(lanes, 0).segs[s];
-        // Coefficient-major: from[c][lane], step[c][lane] (unused lanes repeat the last one).
-        let mut from = [[0.0f64; LANES]; 4];
-        let mut step = [[0.0f64; LANES]; 4];
-        for l in 0..LANES {
-            let g = &lane(lanes, l).segs[s];
+    // Coefficient-major: from[c][lane], step[c][lane] (unused lanes keep the last lane's).
+    let mut from = [[0.0f64; LANES]; 4];
+    let mut step = [[0.0f64; LANES]; 4];
+    let mut used = [0usize; LANES];
+    let mut i = 0;
+    while i < n {
+        // Every lane steps its own ramp through the same run (equal grids and blocks).
+        let mut seg = Segment::default();
+        for (l, g) in lanes.iter_mut().enumerate() {
+            let g = g.as_deref_mut().expect("planned lane");
+            seg = g.ramp.next_run(&g.targets[..counts[l]], &mut used[l], i, n);
             for c in 0..4 {
-                from[c][l] = g.from[c];
-                step[c][l] = g.step[c];
+                from[c][l] = seg.from[c];
+                step[c][l] = seg.step[c];
             }
         }
+        for l in m..LANES {
+            for c in 0..4 {
+                from[c][l] = from[c][m - 1];
+                step[c][l] = step[c][m - 1];
+            }
+        }
+        i = seg.end;
         // A segment is at most KRATE frames: its inputs are gathered lane-major into a small
         // frame-by-lane array, so the recursion runs over plain arrays (no per-lane slices).
         let len = (seg.end - seg.start).min(KRATE);
@@ -563,7 +564,6 @@ fn svf_lanes(
         g.state[0].ic1 = ic1[l];
         g.state[0].ic2 = ic2[l];
         g.state[0].settle();
-        g.ramp.advance(&g.targets[..counts[l]], n);
     }
 }
 
@@ -588,7 +588,6 @@ impl Kernel for Svf {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         self.targets = vec![[0.0; 4]; Ramp::<4>::max_controls(max_block)];
-        self.segs = vec![Segment::default(); Ramp::<4>::max_segments(max_block)];
         self.controls = vec![(0.0, 0.0); Ramp::<4>::max_controls(max_block)];
         self.ramp = Ramp::default();
         let p = if self.res { 0.5 } else { 1.0 };

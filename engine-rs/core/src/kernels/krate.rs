@@ -179,33 +179,34 @@ impl<const N: usize> Ramp<N> {
         });
     }
 
-    /// The runs [`Ramp::run`] walks for a block of `n` frames with these `targets`, written into
-    /// `out` in order; returns how many (at most [`Ramp::max_segments`]). For kernels that
-    /// render several ramps in lockstep (equal [`Ramp::grid`]s give equal runs).
-    pub fn segments(&self, targets: &[[f64; N]], n: usize, out: &mut [Segment<N>]) -> usize {
-        let mut r = *self;
-        let mut k = 0;
-        r.walk(
-            targets,
-            n,
-            |_, _| false,
-            |r, start, end| {
-                out[k] = Segment {
-                    start,
-                    end,
-                    pos: r.pos,
-                    from: r.from,
-                    step: r.step,
-                };
-                k += 1;
-            },
-        );
-        k
-    }
-
-    /// The most runs a block of `max_block` frames can hold.
-    pub fn max_segments(max_block: usize) -> usize {
-        max_block.div_ceil(KRATE) + 1
+    /// Steps the ramp through its next run of frames, from block frame `i` to at most `n`: at a
+    /// control frame it takes the next of `targets` (`t` counts them), as [`Ramp::run`] and
+    /// [`Ramp::advance`] do. Returns the run; after the last run of a block the ramp stands
+    /// where [`Ramp::advance`] would leave it. For kernels that render several ramps in
+    /// lockstep without storing their runs.
+    #[inline(always)]
+    pub fn next_run(
+        &mut self,
+        targets: &[[f64; N]],
+        t: &mut usize,
+        i: usize,
+        n: usize,
+    ) -> Segment<N> {
+        if self.pos == KRATE {
+            let to = targets[*t];
+            *t += 1;
+            self.retarget(to, false);
+        }
+        let end = n.min(i + KRATE - self.pos);
+        let seg = Segment {
+            start: i,
+            end,
+            pos: self.pos,
+            from: self.from,
+            step: self.step,
+        };
+        self.pos += end - i;
+        seg
     }
 
     /// Where the ramp stands on its grid (and whether it has a target yet): ramps with equal
