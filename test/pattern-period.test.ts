@@ -78,7 +78,8 @@ describe("pattern periods", () => {
         }
         periodic += checkPeriod(c.id, p);
       }
-      expect(periodic).toBeGreaterThan(20);
+      // Not vacuous: 71 of the 124 cases state a period today.
+      expect(periodic).toBeGreaterThanOrEqual(60);
     });
   }
 
@@ -105,6 +106,7 @@ describe("pattern periods", () => {
       expect(Array.from(a.view()), f).toEqual(Array.from(b.view()));
       if (lanes.some((l) => l.pattern.period !== undefined)) expect(cached.queries, f).toBeLessThan(plain.queries);
     }
-    expect(periodic).toBeGreaterThan(5);
+    // Not vacuous: 16 of the bundled files' 23 lanes state a period today.
+    expect(periodic).toBeGreaterThanOrEqual(14);
   });
 });

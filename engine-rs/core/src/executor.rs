@@ -99,6 +99,29 @@ fn resolve<'a>(
     }
 }
 
+/// What a node's inputs resolve against: earlier stages' buffers, previous-block copies, a
+/// template's inputs, the buffer stride and the run's offset in its block.
+#[derive(Clone, Copy)]
+struct Sources<'a, 'b> {
+    done: &'a [Vec<f32>],
+    prev: &'a [(usize, Vec<f32>)],
+    ext: &'a [PortIn<'b>],
+    stride: usize,
+    offset: usize,
+}
+
+/// Every port of `node` for this block, written into `ins` in port order (the first
+/// `node.nports`; written in place, not returned, so a 12-port array is not copied per node).
+/// Render thread.
+#[inline(always)]
+fn ports<'a>(node: &NodeSlot, ctx: &Context<'a>, s: Sources<'a, 'a>, ins: &mut [PortIn<'a>]) {
+    for (i, src) in ins.iter_mut().zip(&node.sources[..node.nports]) {
+        *i = resolve(
+            *src, s.done, s.prev, ctx.lanes, s.ext, s.stride, s.offset, ctx.frames,
+        );
+    }
+}
+
 /// Adds `gain ·` one channel of `input` into `acc` (a constant adds gain·c to every frame).
 #[inline]
 fn accumulate(acc: &mut [f32], input: Input, gain: f32) {
@@ -126,31 +149,21 @@ fn apply_post(buf: &mut [f32], post: Post, channels: usize, stride: usize, n: us
     }
 }
 
-/// What a node's inputs resolve against: earlier stages' buffers, previous-block copies, a
-/// template's inputs, the buffer stride and the run's offset in its block.
-type Sources<'a, 'b> = (
-    &'a [Vec<f32>],
-    &'a [(usize, Vec<f32>)],
-    &'a [PortIn<'b>],
-    usize,
-    usize,
-);
-
 /// Renders the leading terms of `terms` that can run as lanes of one kernel group: absorbed,
 /// mono, one kind and [`crate::kernels::Kernel::lane_key`], increasing slots, at most
 /// [`LANES`]; then adds each lane's output into the sum's `buf` (`channels` channels) with its
 /// term's gain, in term order (so the sum is the same as term by term). Returns how many terms
 /// it rendered: 0 when fewer than two group. Lane outputs go to `scratch` (`LANES` × stride).
 /// A group's time counts on its first node in the profile. Render thread: no allocation.
-fn run_lanes(
+fn run_lanes<'a>(
     terms: &[Term],
     before: &mut [NodeSlot],
-    ctx: &Context,
-    (done, prev, ext, stride, offset): Sources,
+    ctx: &Context<'a>,
+    src: Sources<'a, 'a>,
     scratch: &mut [f32],
     (buf, channels): (&mut [f32], usize),
 ) -> usize {
-    let n = ctx.frames;
+    let (n, stride) = (ctx.frames, src.stride);
     let Some(Term {
         source: Source::Node { slot: j0, .. },
         absorbed: true,
@@ -193,10 +206,7 @@ fn run_lanes(
     }
     let mut ins = [[PortIn::mono(Input::Const(0.0)); MAX_PORTS]; LANES];
     for (k, x) in nodes[..m].iter().enumerate() {
-        let x = x.as_deref().expect("grouped node");
-        for (i, src) in ins[k].iter_mut().zip(&x.sources[..x.nports]) {
-            *i = resolve(*src, done, prev, ctx.lanes, ext, stride, offset, n);
-        }
+        ports(x.as_deref().expect("grouped node"), ctx, src, &mut ins[k]);
     }
     let nports = nodes[0].as_deref().map_or(0, |x| x.nports);
     let inputs: [&[PortIn]; LANES] = std::array::from_fn(|k| &ins[k][..nports]);
@@ -224,6 +234,82 @@ fn run_lanes(
         }
     }
     m
+}
+
+/// A sum's block: `buf` filled with `bias`, its terms added in order — absorbed nodes rendered
+/// here (into `scratch`), runs of groupable ones as lanes ([`run_lanes`]) — then its own gain and
+/// offset. With `timing`, each absorbed node's (or group's) time is recorded. Render thread.
+#[allow(clippy::too_many_arguments)]
+fn run_sum<'a>(
+    terms: &[Term],
+    bias: f32,
+    before: &mut [NodeSlot],
+    ctx: &Context<'a>,
+    src: Sources<'a, 'a>,
+    scratch: &mut [f32],
+    buf: &mut [f32],
+    node: &NodeSlot,
+    mut timing: Option<(&mut Profile, &mut Instant)>,
+) {
+    let (n, stride, channels) = (ctx.frames, src.stride, node.channels);
+    for c in 0..channels {
+        buf[c * stride..c * stride + n].fill(bias);
+    }
+    let mut t = 0;
+    while t < terms.len() {
+        let term = terms[t];
+        let grouped = run_lanes(
+            &terms[t..],
+            before,
+            ctx,
+            src,
+            scratch,
+            (&mut buf[..], channels),
+        );
+        let input = if grouped > 0 {
+            t += grouped;
+            None
+        } else if let (true, Source::Node { slot: j, .. }) = (term.absorbed, term.source) {
+            t += 1;
+            let x = &mut before[j];
+            let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
+            ports(x, ctx, src, &mut ins);
+            x.kernel.process(
+                ctx,
+                &ins[..x.nports],
+                &mut Outputs::new(scratch, stride, x.channels, n),
+            );
+            let left = Input::Block(&scratch[..n]);
+            Some(match x.channels {
+                2 => PortIn::stereo(left, Input::Block(&scratch[stride..stride + n])),
+                _ => PortIn::mono(left),
+            })
+        } else {
+            t += 1;
+            let r = resolve(
+                term.source,
+                src.done,
+                src.prev,
+                ctx.lanes,
+                src.ext,
+                stride,
+                src.offset,
+                n,
+            );
+            Some(r)
+        };
+        if let (Some((p, m)), Source::Node { slot: j, .. }, true) =
+            (timing.as_mut(), term.source, term.absorbed)
+        {
+            p.node(j, m);
+        }
+        if let Some(input) = input {
+            for c in 0..channels {
+                accumulate(&mut buf[c * stride..c * stride + n], input.ch[c], term.gain);
+            }
+        }
+    }
+    apply_post(buf, node.post, channels, stride, n);
 }
 
 impl Graph {
@@ -261,84 +347,26 @@ impl Graph {
             for slot in stage.clone() {
                 let node = &mut here[slot - stage.start];
                 let buf = &mut current[slot - stage.start];
+                let src = Sources {
+                    done,
+                    prev,
+                    ext,
+                    stride,
+                    offset,
+                };
                 match node.role {
                     Role::Absorbed => continue,
                     Role::Kernel => {
                         let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
-                        for (i, src) in ins.iter_mut().zip(&node.sources[..node.nports]) {
-                            *i = resolve(*src, done, prev, ctx.lanes, ext, stride, offset, n);
-                        }
+                        ports(node, ctx, src, &mut ins);
                         let mut out = Outputs::new(buf, stride, node.channels, n);
                         node.kernel.process(ctx, &ins[..node.nports], &mut out);
                         apply_post(buf, node.post, node.channels, stride, n);
                     }
                     Role::Sum { start, end, bias } => {
-                        let channels = node.channels;
-                        for c in 0..channels {
-                            buf[c * stride..c * stride + n].fill(bias);
-                        }
-                        let sum_terms = &terms[start as usize..end as usize];
-                        let mut t = 0;
-                        while t < sum_terms.len() {
-                            // Consecutive absorbed nodes of one groupable kind run as lanes.
-                            let grouped = run_lanes(
-                                &sum_terms[t..],
-                                before,
-                                ctx,
-                                (done, &prev[..], ext, stride, offset),
-                                scratch,
-                                (&mut buf[..], channels),
-                            );
-                            if grouped > 0 {
-                                if let (Some(p), Some(m), Source::Node { slot: j, .. }) =
-                                    (profile.as_deref_mut(), mark.as_mut(), sum_terms[t].source)
-                                {
-                                    p.node(j, m);
-                                }
-                                t += grouped;
-                                continue;
-                            }
-                            let term = &sum_terms[t];
-                            t += 1;
-                            let input = match (term.absorbed, term.source) {
-                                (true, Source::Node { slot: j, .. }) => {
-                                    let x = &mut before[j];
-                                    let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
-                                    for (i, src) in ins.iter_mut().zip(&x.sources[..x.nports]) {
-                                        *i = resolve(
-                                            *src, done, prev, ctx.lanes, ext, stride, offset, n,
-                                        );
-                                    }
-                                    let mut out = Outputs::new(scratch, stride, x.channels, n);
-                                    x.kernel.process(ctx, &ins[..x.nports], &mut out);
-                                    if let (Some(p), Some(m)) =
-                                        (profile.as_deref_mut(), mark.as_mut())
-                                    {
-                                        p.node(j, m);
-                                    }
-                                    let left = Input::Block(&scratch[..n]);
-                                    if x.channels == 2 {
-                                        PortIn::stereo(
-                                            left,
-                                            Input::Block(&scratch[stride..stride + n]),
-                                        )
-                                    } else {
-                                        PortIn::mono(left)
-                                    }
-                                }
-                                (_, src) => {
-                                    resolve(src, done, prev, ctx.lanes, ext, stride, offset, n)
-                                }
-                            };
-                            for c in 0..channels {
-                                accumulate(
-                                    &mut buf[c * stride..c * stride + n],
-                                    input.ch[c],
-                                    term.gain,
-                                );
-                            }
-                        }
-                        apply_post(buf, node.post, channels, stride, n);
+                        let sum = &terms[start as usize..end as usize];
+                        let timing = profile.as_deref_mut().zip(mark.as_mut());
+                        run_sum(sum, bias, before, ctx, src, scratch, buf, node, timing);
                     }
                 }
                 if let (Some(p), Some(m)) = (profile.as_deref_mut(), mark.as_mut()) {

@@ -596,11 +596,20 @@ impl Kernel for Svf {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let plan = self.plan(inputs, out.frames());
+        // One loop per mode, with its tap inlined.
         match self.mode {
-            Mode::Lp => self.render(inputs, out, plan, Svf::tap_of(Mode::Lp)),
-            Mode::Hp => self.render(inputs, out, plan, Svf::tap_of(Mode::Hp)),
-            Mode::Bp => self.render(inputs, out, plan, Svf::tap_of(Mode::Bp)),
-            Mode::Notch => self.render(inputs, out, plan, Svf::tap_of(Mode::Notch)),
+            Mode::Lp => self.render(inputs, out, plan, |k, v0, v1, v2| {
+                tap(Mode::Lp, k, v0, v1, v2)
+            }),
+            Mode::Hp => self.render(inputs, out, plan, |k, v0, v1, v2| {
+                tap(Mode::Hp, k, v0, v1, v2)
+            }),
+            Mode::Bp => self.render(inputs, out, plan, |k, v0, v1, v2| {
+                tap(Mode::Bp, k, v0, v1, v2)
+            }),
+            Mode::Notch => self.render(inputs, out, plan, |k, v0, v1, v2| {
+                tap(Mode::Notch, k, v0, v1, v2)
+            }),
         }
     }
 
@@ -642,22 +651,19 @@ impl Kernel for Svf {
         for k in m..LANES {
             xs[k] = xs[0];
         }
-        let mut group: [Option<&mut Svf>; LANES] = Default::default();
-        group[0] = Some(self);
+        let mut lanes: [Option<&mut Svf>; LANES] = Default::default();
+        lanes[0] = Some(self);
         for (k, o) in others.iter_mut().enumerate().take(m - 1) {
-            group[k + 1] = o
+            lanes[k + 1] = o
                 .as_deref_mut()
                 .and_then(|o| o.as_any_mut().downcast_mut::<Svf>());
         }
         // Plan every lane; lockstep needs every lane ramped and on one grid.
-        let mut lanes: [Option<&mut Svf>; LANES] = Default::default();
         let mut plans = [(None, 0usize); LANES];
         let mut lockstep = true;
-        for (k, g) in group.iter_mut().enumerate().take(m) {
-            let lane = g.take().expect("checked");
-            plans[k] = lane.plan(inputs[k], n);
+        for (k, lane) in lanes.iter_mut().enumerate().take(m) {
+            plans[k] = lane.as_deref_mut().expect("checked").plan(inputs[k], n);
             lockstep &= plans[k].0.is_none();
-            lanes[k] = Some(lane);
         }
         let grid = lanes[0].as_ref().expect("lane 0").ramp.grid();
         lockstep &= lanes[..m]
