@@ -34,11 +34,14 @@ interface NativeEngine {
   stats(): string;
   kinds(): string[];
   setProfiling(on: boolean): void;
+  setThreads(threads: number): void;
   profile(): string | null;
 }
 interface Addon {
   Engine: new (sampleRate: number, blockSize: number) => NativeEngine;
   simdLevel(want?: string): string;
+  parseThreads(text: string): number;
+  defaultThreads(): number;
 }
 
 let addon: Addon | undefined;
@@ -54,6 +57,21 @@ function native(): Addon {
 }
 
 let simdInUse = "";
+
+/**
+ * The render thread count: `--threads` when given, else PHONON_THREADS, else the machine's
+ * physical cores. Throws a clear message for 0, a non-number or more than 64. Control thread.
+ */
+export function threadCount(option?: string): number {
+  const given = option ?? process.env.PHONON_THREADS;
+  if (given === undefined || given === "") return native().defaultThreads();
+  try {
+    return native().parseThreads(given);
+  } catch (e) {
+    const from = option !== undefined ? "--threads" : "PHONON_THREADS";
+    throw new Error(`${from}: ${(e as Error).message}`);
+  }
+}
 
 /** The SIMD level the engine's block loops run at (after PHONON_SIMD). Control thread. */
 export function simdLevel(): string {
@@ -80,6 +98,16 @@ export interface ProfileReport {
   stageNodes: number[];
   /** GraphIR nodes fusion removed (folded into a producer or spliced into a sum). */
   folded: number;
+  /** Per stage: how the scheduler runs it (bins 1 = serial) and its measured parallel efficiency. */
+  decisions: StageDecision[];
+}
+
+export interface StageDecision {
+  stage: number;
+  items: number;
+  bins: number;
+  costUs: number;
+  efficiency: number | null;
 }
 
 export interface LoadReport {
@@ -202,6 +230,10 @@ export class Engine {
   setProfiling(on: boolean): void {
     this.inner.setProfiling(on);
   }
+  /** Control thread: render with `threads` workers (1 = serial) from the next load on; the output is the same bit for bit. */
+  setThreads(threads: number): void {
+    this.inner.setThreads(threads);
+  }
   profile(): ProfileReport | undefined {
     const p = this.inner.profile();
     return p ? (JSON.parse(p) as ProfileReport) : undefined;
@@ -231,6 +263,7 @@ interface LiveAddon {
     record: string | null,
     profile: boolean,
     samples: string[],
+    threads: number | null,
   ) => NativeLive;
 }
 
@@ -244,6 +277,8 @@ export interface LiveStartOptions {
   profile?: boolean;
   /** Sample roots, highest priority first, loaded before the render thread starts. */
   samples?: string[];
+  /** Render workers (1 = serial); the physical cores when absent. */
+  threads?: number;
 }
 
 export interface LiveInfo {
@@ -256,6 +291,8 @@ export interface LiveInfo {
   warning: string | null;
   /** What was loaded from the sample roots. */
   samples: SampleLoadSummary;
+  /** Render workers (1 = serial). */
+  threads: number;
 }
 
 export interface LiveCounters {
@@ -300,6 +337,7 @@ export class LiveEngine {
       opts.record ?? null,
       opts.profile ?? false,
       opts.samples ?? [],
+      opts.threads ?? null,
     );
     this.info = JSON.parse(this.inner.info()) as LiveInfo;
   }

@@ -26,6 +26,8 @@ export interface LiveOptions {
   record?: string;
   /** `--samples` values; PHONON_SAMPLES, ./samples and ~/dirt-samples follow. */
   samples?: string[];
+  /** Render workers (1 = serial); the physical cores when absent. */
+  threads?: number;
 }
 
 /** Written when `phonon live` is given a file that does not exist. */
@@ -268,6 +270,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       record: opts.record,
       profile: profilingRequested(),
       samples: sampleRoots(opts.samples),
+      threads: opts.threads,
     });
   } catch (e) {
     throw new UserError((e as Error).message);

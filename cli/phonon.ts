@@ -3,16 +3,19 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./engine.js";
 import { profilingRequested } from "./profile.js";
-import { UserError, formatReport, renderFile } from "./render.js";
+import { UserError, formatReport, renderFile, threadCountOrUserError } from "./render.js";
 
 const USAGE = `phonon — live-coding audio engine
 
 usage:
   phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R] [--samples DIR]...
-                        [--bits 32|24|16] [--mono] [--tail S] [--gain dB]
+                        [--bits 32|24|16] [--mono] [--tail S] [--gain dB] [--threads N]
   phonon live <file.ph> [--sink auto|device|null] [--device NAME] [--buffer 128..2048]
                         [--sample-rate R] [--no-tui] [--record out.wav] [--samples DIR]...
+                        [--threads N]
 
+  --threads N: render workers, 1..64 (1 = serial); else PHONON_THREADS, else the physical cores.
+  The sound is the same bit for bit with any thread count.
   --samples DIR: a Dirt-layout folder (<DIR>/<name>/*.wav|*.flac); repeatable or a comma list.
   Then PHONON_SAMPLES (colon-separated), ./samples and ~/dirt-samples are searched, in that order.
   phonon check <file.ph> [--ir]
@@ -59,7 +62,7 @@ function checkKnown(options: Map<string, string>, known: string[]): void {
 
 async function runRender(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv, ["mono"]);
-  checkKnown(options, ["cycles", "seconds", "sample-rate", "samples", "bits", "mono", "tail", "gain"]);
+  checkKnown(options, ["cycles", "seconds", "sample-rate", "samples", "bits", "mono", "tail", "gain", "threads"]);
   const [file, out] = positional;
   if (!file || !out || positional.length > 2) throw new UserError("usage: phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R] [--samples DIR]...");
   if (options.has("cycles") && options.has("seconds")) throw new UserError("give --cycles or --seconds, not both");
@@ -75,6 +78,7 @@ async function runRender(argv: string[]): Promise<number> {
     tail: options.has("tail") ? Number(options.get("tail")) : undefined,
     gainDb: options.has("gain") ? Number(options.get("gain")) : undefined,
     profile: profilingRequested(),
+    threads: threadCountOrUserError(options.get("threads")),
     progress: process.stderr.isTTY ? progressBar : undefined,
   });
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
@@ -91,7 +95,7 @@ function progressBar(fraction: number): void {
 
 async function runLiveCommand(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv, ["no-tui"]);
-  checkKnown(options, ["sink", "device", "buffer", "sample-rate", "no-tui", "record", "samples"]);
+  checkKnown(options, ["sink", "device", "buffer", "sample-rate", "no-tui", "record", "samples", "threads"]);
   const file = positional[0];
   if (!file || positional.length > 1) {
     throw new UserError("usage: phonon live <file.ph> [--sink auto|device|null] [--device NAME] [--buffer 128..2048] [--sample-rate R] [--no-tui] [--record out.wav]");
@@ -110,6 +114,7 @@ async function runLiveCommand(argv: string[]): Promise<number> {
     tui: !options.has("no-tui") && Boolean(process.stdout.isTTY),
     record: options.get("record"),
     samples: options.has("samples") ? [options.get("samples")!] : undefined,
+    threads: threadCountOrUserError(options.get("threads")),
   });
 }
 

@@ -37,10 +37,16 @@ export function formatProfile(
   for (const row of report.nodes) {
     lines.push(`  ${pad(nodeLabel(ir, row), 40)} ${num(row.meanUs)} ${num(row.maxUs)}  ${share(row.meanUs)}`);
   }
-  lines.push("", `  ${pad("stage", 40)} ${"mean µs".padStart(9)} ${"max µs".padStart(9)}  share`);
+  lines.push("", `  ${pad("stage", 40)} ${"mean µs".padStart(9)} ${"max µs".padStart(9)}  share   schedule`);
   for (const row of report.stages) {
     const nodes = report.stageNodes[row.id] ?? 0;
-    lines.push(`  ${pad(`stage ${row.id} (${nodes} node${nodes === 1 ? "" : "s"})`, 40)} ${num(row.meanUs)} ${num(row.maxUs)}  ${share(row.meanUs)}`);
+    const d = report.decisions[row.id];
+    const plan = !d
+      ? ""
+      : d.bins <= 1
+        ? `serial (${d.items} item${d.items === 1 ? "" : "s"}${d.costUs > 0 ? `, est. ${d.costUs.toFixed(1)} µs` : ""})`
+        : `${d.bins} workers (${d.items} items, est. ${d.costUs.toFixed(1)} µs${d.efficiency !== null ? `, efficiency ${(d.efficiency * 100).toFixed(0)}%` : ""})`;
+    lines.push(`  ${pad(`stage ${row.id} (${nodes} node${nodes === 1 ? "" : "s"})`, 40)} ${num(row.meanUs)} ${num(row.maxUs)}  ${share(row.meanUs).padStart(6)}  ${plan}`);
   }
   if (report.folded > 0) {
     lines.push(`  fused: ${report.folded} node${report.folded === 1 ? "" : "s"} of the file folded into producers or sums (timed with them)`);

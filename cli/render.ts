@@ -8,7 +8,7 @@ import { formatDiagnostic } from "../language/diagnostics.js";
 import { Rational } from "../language/pattern/rational.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
-import { Engine, type EngineStats, simdLevel } from "./engine.js";
+import { Engine, type EngineStats, simdLevel, threadCount } from "./engine.js";
 import { formatProfile } from "./profile.js";
 import { type SampleLoadSummary, formatSampleSummary, sampleRoots } from "./samples.js";
 
@@ -21,6 +21,8 @@ export interface RenderOptions {
   blockSize?: number;
   /** Time every node (PROFILE_DETAILED). */
   profile?: boolean;
+  /** Render workers (1 = serial); default: `threadCount()` (PHONON_THREADS or the physical cores). */
+  threads?: number;
   /** Output bit depth: 32 (float, default), 24 or 16 (PCM with TPDF dither). */
   bits?: number;
   /** Write one channel, (L+R)/2. */
@@ -51,6 +53,8 @@ export interface RenderReport {
   wallSeconds: number;
   /** The SIMD level the engine's block loops ran at (PHONON_SIMD caps it). */
   simd: string;
+  /** Render workers. */
+  threads: number;
   realtime: number;
   warnings: string[];
   /** What was loaded from the sample roots. */
@@ -102,6 +106,8 @@ export function renderFile(opts: RenderOptions): RenderReport {
   const missing = kernelReport(ir, engine.kinds());
   if (missing) throw new UserError(`${opts.file}: ${missing}`);
   if (opts.profile) engine.setProfiling(true);
+  const threads = opts.threads ?? threadCountOrUserError();
+  engine.setThreads(threads);
   const roots = sampleRoots(opts.samples);
   const samples = engine.loadSamples(roots);
   const plan = engine.load(ir);
@@ -165,12 +171,22 @@ export function renderFile(opts: RenderOptions): RenderReport {
     stages: plan.stages,
     wallSeconds,
     simd: simdLevel(),
+    threads,
     realtime: seconds / wallSeconds,
     warnings,
     samples,
     stats,
     ...(profileTable ? { profileTable } : {}),
   };
+}
+
+/** `threadCount()` with its error as a UserError (PHONON_THREADS set wrong). */
+export function threadCountOrUserError(option?: string): number {
+  try {
+    return threadCount(option);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
 }
 
 const dB = (x: number): string => (x > 0 ? `${(20 * Math.log10(x)).toFixed(1)} dBFS` : "-inf dBFS");
@@ -185,7 +201,7 @@ export function formatReport(r: RenderReport): string {
     `  rms        L ${dB(s.rms[0])} (${s.rms[0].toFixed(4)})  R ${dB(s.rms[1])} (${s.rms[1].toFixed(4)})`,
     `  samples    ${formatSampleSummary(r.samples)}`,
     `  graph      ${r.nodes} nodes in ${r.stages} stages; ${r.events} events; voices peak ${s.voicesPeak}`,
-    `  speed      ${r.wallSeconds.toFixed(3)} s wall, ${r.realtime.toFixed(1)}× realtime; block p50 ${s.blockUsP50.toFixed(0)} µs, p99 ${s.blockUsP99.toFixed(0)} µs, max ${s.blockUsMax.toFixed(0)} µs (budget ${((512 / r.sampleRate) * 1e6).toFixed(0)} µs); simd ${r.simd}`,
+    `  speed      ${r.wallSeconds.toFixed(3)} s wall, ${r.realtime.toFixed(1)}× realtime; block p50 ${s.blockUsP50.toFixed(0)} µs, p99 ${s.blockUsP99.toFixed(0)} µs, max ${s.blockUsMax.toFixed(0)} µs (budget ${((512 / r.sampleRate) * 1e6).toFixed(0)} µs); simd ${r.simd}; ${r.threads} thread${r.threads === 1 ? "" : "s"}`,
   ];
   if (s.limiterFrames > 0) {
     lines.push(`  limiter    acted on ${s.limiterFrames} frames (down to ${dB(s.limiterMinGain).replace("FS", "")})`);

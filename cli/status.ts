@@ -39,7 +39,7 @@ export function load(stats: LiveStats, info: LiveInfo): { p50: number; p99: numb
 export function plainUi(file: string, info: LiveInfo): Ui {
   const ms = ((info.periodFrames / info.sampleRate) * 1000).toFixed(1);
   console.log(
-    `phonon live ${file} — sink ${info.sink} (${info.device}), ${info.sampleRate} Hz, period ${info.periodFrames} frames (${ms} ms), block ${info.blockFrames}`,
+    `phonon live ${file} — sink ${info.sink} (${info.device}), ${info.sampleRate} Hz, period ${info.periodFrames} frames (${ms} ms), block ${info.blockFrames}, ${info.threads} thread${info.threads === 1 ? "" : "s"}`,
   );
   let lastError: string | undefined;
   return {

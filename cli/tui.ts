@@ -50,7 +50,7 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
   });
   const ms = ((info.periodFrames / info.sampleRate) * 1000).toFixed(1);
   sink.setContent(
-    `${info.sink === "device" ? "device" : "{yellow-fg}null sink{/yellow-fg}"}: ${blessed.escape(info.device)}\n${info.sampleRate} Hz, ${info.channels} ch\nperiod ${info.periodFrames} frames (${ms} ms), block ${info.blockFrames}`,
+    `${info.sink === "device" ? "device" : "{yellow-fg}null sink{/yellow-fg}"}: ${blessed.escape(info.device)}\n${info.sampleRate} Hz, ${info.channels} ch\nperiod ${info.periodFrames} frames (${ms} ms), block ${info.blockFrames}, ${info.threads} thread${info.threads === 1 ? "" : "s"}`,
   );
   let lastReload = "no program yet";
   let clipUntil = 0;

@@ -15,6 +15,7 @@ use crate::loader::Loader;
 use crate::renderer::Renderer;
 use crate::samples::{Sample, SampleBank};
 use crate::stats::Stats;
+use crate::workers::Workers;
 
 /// Sample rates the engine accepts; others are clamped into this range.
 pub const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 8000..=768_000;
@@ -51,6 +52,7 @@ impl LoadReport {
 pub struct Engine {
     loader: Loader,
     renderer: Renderer,
+    workers: Workers,
 }
 
 impl Engine {
@@ -65,7 +67,22 @@ impl Engine {
         Engine {
             loader: Loader::new(sample_rate, block_size),
             renderer: Renderer::new(sample_rate, block_size, Arc::new(bank)),
+            workers: Workers::serial(),
         }
+    }
+
+    /// Renders with `threads` workers from the next loaded program on (1: serial, the
+    /// default). The output is the same bit for bit with any count. Control thread (starts the
+    /// pool).
+    pub fn set_threads(&mut self, threads: usize) -> Result<(), EngineError> {
+        self.workers = Workers::new(threads, None).map_err(EngineError::Config)?;
+        self.loader.threads = threads;
+        Ok(())
+    }
+
+    /// Threads rendering.
+    pub fn threads(&self) -> usize {
+        self.workers.threads()
     }
 
     /// Frames per second.
@@ -146,7 +163,9 @@ impl Engine {
     /// Renders `min(left.len(), right.len())` frames (see [`Renderer::render`]). Render thread:
     /// no allocation, lock, log or I/O.
     pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
-        self.renderer.render(left, right);
+        let renderer = &mut self.renderer;
+        // On a worker of the pool (when there is one): forks from there take no lock.
+        self.workers.run(|| renderer.render(left, right));
         // Offline the owner is also the control side: a program that finished fading out is
         // dropped here, after the block, as the janitor would in `live`.
         drop(self.renderer.take_retired());

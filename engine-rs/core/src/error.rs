@@ -16,6 +16,8 @@ pub enum EngineError {
     Io(String),
     /// An operation needs a loaded graph and none is loaded.
     NoGraph(String),
+    /// A setting is out of range (a thread count).
+    Config(String),
 }
 
 impl fmt::Display for EngineError {
@@ -26,6 +28,7 @@ impl fmt::Display for EngineError {
             EngineError::Events(m) => write!(f, "invalid event batch: {m}"),
             EngineError::Io(m) => write!(f, "{m}"),
             EngineError::NoGraph(m) => write!(f, "no graph loaded: {m}"),
+            EngineError::Config(m) => write!(f, "{m}"),
         }
     }
 }

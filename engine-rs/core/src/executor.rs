@@ -14,8 +14,12 @@ use crate::fuse::Post;
 use crate::ir::{LaneKind, OutMix};
 use crate::kernels::simd;
 use crate::kernels::{Context, Input, Kernel, KernelCounts, Outputs, PortIn, LANES, MAX_PORTS};
+use crate::plan::Work;
 use crate::plan::{Graph, LaneSlot, NodeSlot, Plan, Role, Source, Term};
-use crate::profile::{Profile, Report};
+use crate::profile::{DecisionRow, Profile, Report};
+use crate::schedule::Schedule;
+use crate::workers;
+use std::marker::PhantomData;
 use std::time::Instant;
 
 /// Every constant of a plan, by slot: what a number-only reload replaces.
@@ -149,15 +153,109 @@ fn apply_post(buf: &mut [f32], post: Post, channels: usize, stride: usize, n: us
     }
 }
 
+/// A graph's nodes, reachable from every worker of a stage at once.
+///
+/// Each worker takes `&mut` only to nodes no other worker touches in the same stage: its own
+/// kernel nodes and the absorbed terms of its own sums or parts (an absorbed node is a term of
+/// exactly one sum, once: [`Graph::absorbed_once`]); a sum node itself is only read.
+#[derive(Clone, Copy)]
+struct Nodes<'a> {
+    ptr: *mut NodeSlot,
+    len: usize,
+    _life: PhantomData<&'a mut [NodeSlot]>,
+}
+
+// SAFETY: `Nodes` is a view of `&'a mut [NodeSlot]` shared by the workers of one stage; every
+// kernel is `Send`, and the access discipline above (checked by `Graph::absorbed_once` when the
+// plan is built, serial otherwise) gives each node at most one user at a time.
+unsafe impl Send for Nodes<'_> {}
+// SAFETY: as for `Send`: concurrent users never reach the same node mutably.
+unsafe impl Sync for Nodes<'_> {}
+
+impl<'a> Nodes<'a> {
+    fn new(nodes: &'a mut [NodeSlot]) -> Nodes<'a> {
+        Nodes {
+            ptr: nodes.as_mut_ptr(),
+            len: nodes.len(),
+            _life: PhantomData,
+        }
+    }
+
+    /// Node `slot`, mutably.
+    ///
+    /// # Safety
+    /// No other reference to node `slot` may be live while the returned one is.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn get_mut(&self, slot: usize) -> &'a mut NodeSlot {
+        assert!(slot < self.len);
+        // SAFETY: in bounds (asserted); exclusive by the caller's contract.
+        unsafe { &mut *self.ptr.add(slot) }
+    }
+
+    /// Node `slot`, shared.
+    ///
+    /// # Safety
+    /// No mutable reference to node `slot` may be live while the returned one is.
+    #[inline(always)]
+    unsafe fn get(&self, slot: usize) -> &'a NodeSlot {
+        assert!(slot < self.len);
+        // SAFETY: in bounds (asserted); only read, by the caller's contract.
+        unsafe { &*self.ptr.add(slot) }
+    }
+}
+
+/// Buffers (node outputs, partial sums, scratch) reachable from every worker of a stage at once;
+/// each is written by one worker (see [`Graph::run`]).
+#[derive(Clone, Copy)]
+struct Bufs<'a> {
+    ptr: *mut Vec<f32>,
+    len: usize,
+    /// The index of the first buffer (a stage's buffers are indexed by slot).
+    base: usize,
+    _life: PhantomData<&'a mut [Vec<f32>]>,
+}
+
+// SAFETY: a view of `&'a mut [Vec<f32>]` whose elements are handed to at most one worker each.
+unsafe impl Send for Bufs<'_> {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Bufs<'_> {}
+
+impl<'a> Bufs<'a> {
+    /// `bufs`, the first of them numbered `base`.
+    fn new(bufs: &'a mut [Vec<f32>], base: usize) -> Bufs<'a> {
+        Bufs {
+            ptr: bufs.as_mut_ptr(),
+            len: bufs.len(),
+            base,
+            _life: PhantomData,
+        }
+    }
+
+    /// Buffer number `i`, mutably.
+    ///
+    /// # Safety
+    /// No other reference to buffer `i` may be live while the returned one is.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn get_mut(&self, i: usize) -> &'a mut [f32] {
+        let k = i - self.base;
+        assert!(k < self.len);
+        // SAFETY: in bounds (asserted); exclusive by the caller's contract.
+        unsafe { (*self.ptr.add(k)).as_mut_slice() }
+    }
+}
+
 /// Renders the leading terms of `terms` that can run as lanes of one kernel group: absorbed,
 /// mono, one kind and [`crate::kernels::Kernel::lane_key`], increasing slots, at most
 /// [`LANES`]; then adds each lane's output into the sum's `buf` (`channels` channels) with its
 /// term's gain, in term order (so the sum is the same as term by term). Returns how many terms
 /// it rendered: 0 when fewer than two group. Lane outputs go to `scratch` (`LANES` × stride).
-/// A group's time counts on its first node in the profile. Render thread: no allocation.
+/// A group's time counts on its first node in the profile. Render thread or a worker (the
+/// terms' absorbed nodes are this caller's alone); no allocation.
 fn run_lanes<'a>(
     terms: &[Term],
-    before: &mut [NodeSlot],
+    nodes: Nodes<'a>,
     ctx: &Context<'a>,
     src: Sources<'a, 'a>,
     scratch: &mut [f32],
@@ -172,8 +270,10 @@ fn run_lanes<'a>(
     else {
         return 0;
     };
-    let (kind, key) = (before[j0].kind, before[j0].kernel.lane_key());
-    if key.is_none() || before[j0].channels != 1 {
+    // SAFETY (every `nodes.get*` below): the absorbed terms of `terms` are this caller's alone.
+    let head = unsafe { nodes.get(j0) };
+    let (kind, key) = (head.kind, head.kernel.lane_key());
+    if key.is_none() || head.channels != 1 {
         return 0;
     }
     let mut slots = [0usize; LANES];
@@ -181,7 +281,7 @@ fn run_lanes<'a>(
     for t in terms.iter().take(LANES) {
         match (t.absorbed, t.source) {
             (true, Source::Node { slot, .. }) if m == 0 || slot > slots[m - 1] => {
-                let x = &before[slot];
+                let x = unsafe { nodes.get(slot) };
                 if x.kind != kind || x.channels != 1 || x.kernel.lane_key() != key {
                     break;
                 }
@@ -194,26 +294,21 @@ fn run_lanes<'a>(
     if m < 2 {
         return 0;
     }
-    // Disjoint borrows of the group's nodes (their slots increase).
-    let mut nodes: [Option<&mut NodeSlot>; LANES] = Default::default();
-    let mut rest: &mut [NodeSlot] = before;
-    let mut base = 0;
+    // Distinct slots (they increase), so these mutable borrows are disjoint.
+    let mut group: [Option<&mut NodeSlot>; LANES] = Default::default();
     for (k, &slot) in slots[..m].iter().enumerate() {
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(slot - base + 1);
-        nodes[k] = head.last_mut();
-        rest = tail;
-        base = slot + 1;
+        group[k] = Some(unsafe { nodes.get_mut(slot) });
     }
     let mut ins = [[PortIn::mono(Input::Const(0.0)); MAX_PORTS]; LANES];
-    for (k, x) in nodes[..m].iter().enumerate() {
+    for (k, x) in group[..m].iter().enumerate() {
         ports(x.as_deref().expect("grouped node"), ctx, src, &mut ins[k]);
     }
-    let nports = nodes[0].as_deref().map_or(0, |x| x.nports);
+    let nports = group[0].as_deref().map_or(0, |x| x.nports);
     let inputs: [&[PortIn]; LANES] = std::array::from_fn(|k| &ins[k][..nports]);
     let mut chunks = scratch.chunks_mut(stride);
     let mut outs: [&mut [f32]; LANES] =
         std::array::from_fn(|_| chunks.next().map_or(&mut [][..], |c| &mut c[..n]));
-    let (first, others) = nodes.split_at_mut(1);
+    let (first, others) = group.split_at_mut(1);
     let first = first[0].as_deref_mut().expect("grouped node");
     let mut it = others.iter_mut();
     let mut others: [Option<&mut dyn Kernel>; LANES] = std::array::from_fn(|_| {
@@ -236,31 +331,31 @@ fn run_lanes<'a>(
     m
 }
 
-/// A sum's block: `buf` filled with `bias`, its terms added in order — absorbed nodes rendered
-/// here (into `scratch`), runs of groupable ones as lanes ([`run_lanes`]) — then its own gain and
-/// offset. With `timing`, each absorbed node's (or group's) time is recorded. Render thread.
+/// Terms of a sum (or of one part of it): `buf` (`channels` channels) filled with `fill`, the
+/// terms added in order — absorbed nodes rendered here (into `scratch`), runs of groupable ones
+/// as lanes ([`run_lanes`]). With `timing`, each absorbed node's (or group's) time is
+/// recorded. Render thread or a worker (the absorbed terms are this caller's alone).
 #[allow(clippy::too_many_arguments)]
-fn run_sum<'a>(
+fn run_terms<'a>(
     terms: &[Term],
-    bias: f32,
-    before: &mut [NodeSlot],
+    fill: f32,
+    nodes: Nodes<'a>,
     ctx: &Context<'a>,
     src: Sources<'a, 'a>,
     scratch: &mut [f32],
-    buf: &mut [f32],
-    node: &NodeSlot,
-    mut timing: Option<(&mut Profile, &mut Instant)>,
+    (buf, channels): (&mut [f32], usize),
+    mut timing: Option<(&Profile, &mut Instant)>,
 ) {
-    let (n, stride, channels) = (ctx.frames, src.stride, node.channels);
+    let (n, stride) = (ctx.frames, src.stride);
     for c in 0..channels {
-        buf[c * stride..c * stride + n].fill(bias);
+        buf[c * stride..c * stride + n].fill(fill);
     }
     let mut t = 0;
     while t < terms.len() {
         let term = terms[t];
         let grouped = run_lanes(
             &terms[t..],
-            before,
+            nodes,
             ctx,
             src,
             scratch,
@@ -271,7 +366,8 @@ fn run_sum<'a>(
             None
         } else if let (true, Source::Node { slot: j, .. }) = (term.absorbed, term.source) {
             t += 1;
-            let x = &mut before[j];
+            // SAFETY: an absorbed term is this caller's alone.
+            let x = unsafe { nodes.get_mut(j) };
             let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
             ports(x, ctx, src, &mut ins);
             x.kernel.process(
@@ -309,25 +405,134 @@ fn run_sum<'a>(
             }
         }
     }
-    apply_post(buf, node.post, channels, stride, n);
+}
+
+/// Everything a stage's work items share: read-only inputs and the views through which each
+/// item reaches its own node, buffer and absorbed terms.
+#[derive(Clone, Copy)]
+struct Stage<'a> {
+    ctx: &'a Context<'a>,
+    src: Sources<'a, 'a>,
+    nodes: Nodes<'a>,
+    /// Output buffers, indexed by slot (only this stage's are reached).
+    buffers: Bufs<'a>,
+    /// Partial sums of split sums.
+    parts: Bufs<'a>,
+    /// One scratch per bin.
+    scratch: Bufs<'a>,
+    terms: &'a [Term],
+    work: &'a [Work],
+    schedule: &'a Schedule,
+    profile: Option<&'a Profile>,
+    /// Time every item (a sampled block).
+    sample: bool,
+}
+
+impl Stage<'_> {
+    /// Runs work items one after another with scratch `bin`: `serial` ones in order, or else
+    /// those this caller claims from the schedule for stage `st`.
+    ///
+    /// # Safety
+    /// No other caller may run, at the same time, an item of the same node (except other
+    /// parts of one split sum), nor use scratch `bin`.
+    unsafe fn run(&self, st: usize, serial: Option<&[u32]>, bin: usize) {
+        // SAFETY: scratch `bin` is this caller's (contract).
+        let scratch = unsafe { self.scratch.get_mut(bin) };
+        let mut mark = (self.sample || self.profile.is_some()).then(Instant::now);
+        match serial {
+            Some(items) => {
+                for &i in items {
+                    // SAFETY: one caller runs every item (contract).
+                    unsafe { self.item(i as usize, scratch, &mut mark) };
+                }
+            }
+            None => {
+                while let Some(i) = self.schedule.claim(st) {
+                    // SAFETY: each item is claimed once (an atomic counter).
+                    unsafe { self.item(i as usize, scratch, &mut mark) };
+                }
+            }
+        }
+    }
+
+    /// Runs work item `i`; with a clock `mark`, times it.
+    ///
+    /// # Safety
+    /// As for [`Stage::run`]: item `i` and `scratch` are this caller's.
+    #[inline]
+    unsafe fn item(&self, i: usize, scratch: &mut [f32], mark: &mut Option<Instant>) {
+        let (n, stride) = (self.ctx.frames, self.src.stride);
+        let w = self.work[i];
+        let start = *mark;
+        // SAFETY: a shared look at the node's role, dropped before any mutable borrow.
+        let is_sum = matches!(unsafe { self.nodes.get(w.slot) }.role, Role::Sum { .. });
+        if !is_sum {
+            // SAFETY: a kernel node has one work item, run by this caller alone; its buffer is
+            // its own.
+            let (node, buf) = unsafe { (self.nodes.get_mut(w.slot), self.buffers.get_mut(w.slot)) };
+            let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
+            ports(node, self.ctx, self.src, &mut ins);
+            let mut out = Outputs::new(buf, stride, node.channels, n);
+            node.kernel.process(self.ctx, &ins[..node.nports], &mut out);
+            apply_post(buf, node.post, node.channels, stride, n);
+        } else {
+            // SAFETY: the sum node is only read (its parts run concurrently); part 0 writes the
+            // sum's buffer and part k the partial buffer k − 1, each one item's alone, as are
+            // the absorbed terms of its range.
+            let node = unsafe { self.nodes.get(w.slot) };
+            let Role::Sum { bias, .. } = node.role else {
+                return;
+            };
+            let buf = unsafe {
+                match w.buf {
+                    0 => self.buffers.get_mut(w.slot),
+                    k => self.parts.get_mut(k as usize - 1),
+                }
+            };
+            let fill = if w.buf == 0 { bias } else { 0.0 };
+            let terms = &self.terms[w.terms.0 as usize..w.terms.1 as usize];
+            let timing = self.profile.zip(mark.as_mut());
+            let out = (&mut buf[..], node.channels);
+            run_terms(
+                terms, fill, self.nodes, self.ctx, self.src, scratch, out, timing,
+            );
+            if !w.split {
+                apply_post(buf, node.post, node.channels, stride, n);
+            }
+        }
+        if let Some(m) = mark.as_mut() {
+            match self.profile {
+                Some(p) if w.buf == 0 => p.node(w.slot, m),
+                _ => *m = Instant::now(),
+            }
+            if let (true, Some(s)) = (self.sample, start) {
+                self.schedule.record(i, (*m - s).as_nanos() as u64);
+            }
+        }
+    }
 }
 
 impl Graph {
     /// Runs every stage for `ctx.frames` frames. `ext` are a template's inputs (empty for the
     /// global graph) and `offset` is where this run starts in the block that lanes and `ext`
-    /// cover (0 for the global graph; a voice rendered from a trigger's frame uses it). A sum
-    /// renders its absorbed nodes into `scratch` one at a time and adds each in term order. At
-    /// the end, the outputs read through `prev` are copied for the next run. Render thread: no
-    /// allocation.
-    pub fn run(
-        &mut self,
-        ctx: &Context,
-        ext: &[PortIn],
-        offset: usize,
-        mut profile: Option<&mut Profile>,
-    ) {
+    /// cover (0 for the global graph; a voice rendered from a trigger's frame uses it). At the
+    /// end, the outputs read through `prev` are copied for the next run.
+    ///
+    /// Each stage runs its work items ([`Work`]) serially, or — when the graph has room for
+    /// several bins ([`Graph::set_bins`]), this thread is a worker of a pool
+    /// ([`crate::workers::width`]) and the schedule decided so — packed into bins run on
+    /// several workers ([`crate::workers::fork`]). Items write disjoint buffers and a split
+    /// sum's parts are added in part order after the stage, so the result is the same bit for
+    /// bit either way. Render thread (and the workers it forks to): no allocation, no lock.
+    pub fn run(&mut self, ctx: &Context, ext: &[PortIn], offset: usize, profile: Option<&Profile>) {
         let n = ctx.frames;
         let stride = self.max_block;
+        let width = if self.scratch.len() > 1 {
+            workers::width().min(self.scratch.len())
+        } else {
+            1
+        };
+        let sample = width > 1 && self.schedule.sampling();
         let Graph {
             nodes,
             buffers,
@@ -335,47 +540,85 @@ impl Graph {
             prev,
             terms,
             scratch,
+            work,
+            stage_work,
+            parts,
+            schedule,
             ..
         } = self;
         for (si, stage) in stages.iter().enumerate() {
-            // One clock read per node when profiling: each node's time runs from the previous read.
-            let stage_start = profile.is_some().then(Instant::now);
-            let mut mark = stage_start;
-            let (done, current) = buffers.split_at_mut(stage.start);
-            let done: &[Vec<f32>] = done;
-            let (before, here) = nodes.split_at_mut(stage.start);
-            for slot in stage.clone() {
-                let node = &mut here[slot - stage.start];
-                let buf = &mut current[slot - stage.start];
-                let src = Sources {
-                    done,
-                    prev,
-                    ext,
-                    stride,
-                    offset,
+            let stage_start = (profile.is_some() || sample).then(Instant::now);
+            let bins = if width > 1 {
+                schedule.bins(si).min(width)
+            } else {
+                1
+            };
+            {
+                let (done, current) = buffers.split_at_mut(stage.start);
+                let done: &[Vec<f32>] = done;
+                let st = Stage {
+                    ctx,
+                    src: Sources {
+                        done,
+                        prev,
+                        ext,
+                        stride,
+                        offset,
+                    },
+                    nodes: Nodes::new(nodes),
+                    buffers: Bufs::new(current, stage.start),
+                    parts: Bufs::new(parts, 0),
+                    scratch: Bufs::new(scratch, 0),
+                    terms,
+                    work,
+                    schedule,
+                    profile,
+                    sample,
                 };
-                match node.role {
-                    Role::Absorbed => continue,
-                    Role::Kernel => {
-                        let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
-                        ports(node, ctx, src, &mut ins);
-                        let mut out = Outputs::new(buf, stride, node.channels, n);
-                        node.kernel.process(ctx, &ins[..node.nports], &mut out);
-                        apply_post(buf, node.post, node.channels, stride, n);
-                    }
-                    Role::Sum { start, end, bias } => {
-                        let sum = &terms[start as usize..end as usize];
-                        let timing = profile.as_deref_mut().zip(mark.as_mut());
-                        run_sum(sum, bias, before, ctx, src, scratch, buf, node, timing);
-                    }
-                }
-                if let (Some(p), Some(m)) = (profile.as_deref_mut(), mark.as_mut()) {
-                    p.node(slot, m);
+                if bins <= 1 {
+                    // SAFETY: one caller runs every item, in order.
+                    unsafe { st.run(si, Some(schedule.items(si)), 0) };
+                } else {
+                    // SAFETY: every item of the stage is claimed once (an atomic counter) and
+                    // every worker has its own scratch; items of different nodes touch
+                    // different nodes and buffers, and parts of one split sum write distinct
+                    // buffers and absorbed terms (`Graph::absorbed_once`, required by
+                    // `Graph::set_bins`).
+                    schedule.open();
+                    workers::fork(bins, &|b| unsafe { st.run(si, None, b) });
                 }
             }
-            if let (Some(p), Some(t0), Some(t1)) = (profile.as_deref_mut(), stage_start, mark) {
-                p.stage(si, (t1 - t0).as_nanos() as u64);
+            // Split sums: later parts into the sum's buffer, in part order; then the sum's
+            // gain and offset.
+            for w in &work[stage_work[si].clone()] {
+                if !w.split {
+                    continue;
+                }
+                let channels = nodes[w.slot].channels;
+                let buf = &mut buffers[w.slot];
+                if w.buf > 0 {
+                    let part = &parts[w.buf as usize - 1];
+                    for c in 0..channels {
+                        let r = c * stride..c * stride + n;
+                        simd::add_scaled(&mut buf[r.clone()], &part[r], 1.0);
+                    }
+                }
+                if w.last {
+                    apply_post(buf, nodes[w.slot].post, channels, stride, n);
+                }
             }
+            if let Some(t0) = stage_start {
+                let span = t0.elapsed().as_nanos() as u64;
+                if let Some(p) = profile {
+                    p.stage(si, span);
+                }
+                if sample {
+                    schedule.learn(si, bins, span, width);
+                }
+            }
+        }
+        if sample || width > 1 {
+            schedule.end_block();
         }
         for (slot, copy) in prev.iter_mut() {
             let src = &buffers[*slot];
@@ -413,7 +656,7 @@ impl Executor {
 
     /// Adds the time spent applying a block's events. Render thread.
     pub fn profile_events(&mut self, ns: u64) {
-        if let Some(p) = &mut self.profile {
+        if let Some(p) = &self.profile {
             p.events(ns);
         }
     }
@@ -431,7 +674,22 @@ impl Executor {
         let g = &self.plan.graph;
         let stage_nodes = g.stages.iter().map(|r| r.len() as u32).collect();
         let folded = (g.slot_of.len() - g.nodes.len()) as u32;
-        Some(p.report(&ids, self.plan.max_block, stage_nodes, folded))
+        let mut report = p.report(&ids, self.plan.max_block, stage_nodes, folded);
+        report.decisions = g
+            .schedule
+            .decisions()
+            .iter()
+            .zip(&g.stage_work)
+            .enumerate()
+            .map(|(i, (d, w))| DecisionRow {
+                stage: i as u32,
+                items: w.len() as u32,
+                bins: d.bins as u32,
+                cost_us: d.cost_ns as f64 / 1000.0,
+                efficiency: d.efficiency(),
+            })
+            .collect();
+        Some(report)
     }
 
     /// The `N` slowest nodes by mean time, as (node id, kind, mean µs, max µs). Render thread:
@@ -441,11 +699,11 @@ impl Executor {
         let Some(p) = &self.profile else { return top };
         let blocks = p.blocks.max(1) as f32;
         for (slot, t) in p.nodes.iter().enumerate() {
-            let mean = t.total_ns as f32 / blocks / 1000.0;
+            let mean = t.total() as f32 / blocks / 1000.0;
             if let Some(i) = top.iter().position(|r| r.1.is_empty() || mean > r.2) {
                 top[i..].rotate_right(1);
                 let n = &self.plan.graph.nodes[slot];
-                top[i] = (n.id, n.kind, mean, t.max_ns as f32 / 1000.0);
+                top[i] = (n.id, n.kind, mean, t.max() as f32 / 1000.0);
             }
         }
         top
@@ -502,7 +760,7 @@ impl Executor {
             bank: ctx.bank,
             lanes,
         };
-        let profile = self.profile.as_deref_mut();
+        let profile = self.profile.as_deref();
         let timed = profile.is_some();
         graph.run(&ctx, &[], 0, profile);
         if let (true, Some(p)) = (timed, self.profile.as_deref_mut()) {

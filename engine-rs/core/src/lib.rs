@@ -17,7 +17,9 @@ pub mod plan;
 pub mod profile;
 pub mod renderer;
 pub mod samples;
+pub mod schedule;
 pub mod stats;
+pub mod workers;
 
 pub use engine::{Engine, LoadReport};
 pub use error::EngineError;

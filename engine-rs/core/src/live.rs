@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+
+use crate::workers::Workers;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -80,6 +82,8 @@ pub struct LiveOptions {
     /// Dirt-layout sample roots, highest priority first, loaded into the bank before the render
     /// thread starts (the bank is fixed while live runs).
     pub samples: Vec<PathBuf>,
+    /// Render workers (1 = serial; see [`crate::workers`]).
+    pub threads: usize,
 }
 
 /// The slowest nodes now, as (node id, kind, mean µs, max µs); unused rows have an empty kind.
@@ -105,6 +109,8 @@ pub struct LiveInfo {
     pub warning: Option<String>,
     /// What was loaded from the sample roots.
     pub samples: crate::library::LoadSummary,
+    /// Render workers (1 = serial).
+    pub threads: usize,
 }
 
 /// Live counters (JSON keys in camelCase).
@@ -200,6 +206,9 @@ impl Live {
         let samples = engine.load_samples(&opts.samples);
         let (mut loader, renderer) = engine.into_parts();
         loader.profile = opts.profile;
+        let threads = opts.threads;
+        let workers = Workers::new(threads, None)?;
+        loader.threads = threads;
         let bank = renderer.bank().clone();
         let shared = Arc::new(Shared::default());
         shared.running.store(true, Ordering::Release);
@@ -230,7 +239,8 @@ impl Live {
                         stats: stats_tx,
                         top: top_tx,
                     };
-                    render_loop(renderer, rings, shared, block)
+                    // The loop runs on a worker of the pool, so its forks take no lock.
+                    workers.run(move || render_loop(renderer, rings, shared, block))
                 })
                 .map_err(|e| format!("cannot start the render thread: {e}"))?
         };
@@ -249,6 +259,7 @@ impl Live {
                             channels: d.channels(),
                             warning,
                             samples,
+                            threads,
                         },
                     ),
                     Err(e) => {
@@ -272,6 +283,7 @@ impl Live {
                         channels: 2,
                         warning,
                         samples,
+                        threads,
                     },
                 )
             }

@@ -30,6 +30,8 @@ pub struct Loader {
     newest: Option<Newest>,
     /// Build programs that time every node (PROFILE_DETAILED).
     pub profile: bool,
+    /// Workers a stage may be split across (each program gets one scratch per worker).
+    pub threads: usize,
 }
 
 struct View<'a> {
@@ -54,6 +56,7 @@ impl Loader {
             block_size,
             newest: None,
             profile: false,
+            threads: 1,
         }
     }
 
@@ -75,7 +78,8 @@ impl Loader {
     ) -> Result<(Box<Swap>, LoadReport), EngineError> {
         let ir = GraphIr::parse(ir_json)?;
         let shape = structure(&ir);
-        let plan = Plan::build(&ir, self.sample_rate as f32, self.block_size);
+        let mut plan = Plan::build(&ir, self.sample_rate as f32, self.block_size);
+        plan.graph.set_bins(self.threads);
         let report = LoadReport {
             nodes: plan.graph.nodes.len(),
             stages: plan.graph.stages.len(),

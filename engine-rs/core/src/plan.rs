@@ -23,6 +23,7 @@ use std::ops::Range;
 use crate::fuse::{self, Fused, Post};
 use crate::ir::{GraphIr, LaneKind, NodeIr, OutMix, Param, TemplateIr};
 use crate::kernels::{self, ChannelRule, Kernel, MAX_PORTS};
+use crate::schedule::Schedule;
 
 /// Where a port's value comes from, resolved to slots and lane indices.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -135,8 +136,49 @@ pub struct Graph {
     pub terms: Vec<Term>,
     /// Where a sum renders an absorbed node (2 channels) or a group of them as lanes
     /// (up to [`kernels::LANES`] mono outputs): `max(2, min(LANES, terms))` × `max_block`, or
-    /// nothing when the graph has no sum.
-    pub scratch: Vec<f32>,
+    /// nothing when the graph has no sum. One per bin a stage may be split into (see
+    /// [`Graph::set_bins`]); the serial path uses the first.
+    pub scratch: Vec<Vec<f32>>,
+    /// What each stage runs, stage after stage: its kernel and sum nodes, a split sum as its
+    /// parts (see [`Work`]).
+    pub work: Vec<Work>,
+    /// Each stage's range of `work`.
+    pub stage_work: Vec<Range<usize>>,
+    /// The partial sums of split sums' later parts, `channels × max_block` each.
+    pub parts: Vec<Vec<f32>>,
+    /// Which bins run which work, learnt from sampled costs.
+    pub schedule: Schedule,
+}
+
+/// The most parts a long sum is split into.
+pub const MAX_PARTS: usize = 16;
+
+/// Terms per part when a sum of `terms` terms is split: a multiple of [`kernels::LANES`] (so
+/// lane groups stay whole) giving at most [`MAX_PARTS`] parts; a sum of at most `LANES` terms
+/// is one part.
+pub fn part_len(terms: usize) -> usize {
+    terms.div_ceil(MAX_PARTS).div_ceil(kernels::LANES).max(1) * kernels::LANES
+}
+
+/// One unit of a stage's work, run by one worker: a node (a kernel, or a whole sum), or one
+/// part of a split sum.
+///
+/// A split sum's part 0 fills the sum's buffer with its bias and adds its terms; part `k > 0`
+/// adds its terms to zero in `Graph::parts[buf]`; after the stage the later parts are added
+/// into the sum's buffer in part order and the sum's gain and offset applied. So a long sum
+/// is always computed as this tree, whichever worker runs which part, or none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Work {
+    /// The node.
+    pub slot: usize,
+    /// The part's terms (absolute indices into `Graph::terms`); a node's whole range.
+    pub terms: (u32, u32),
+    /// 0: writes the node's buffer; `k > 0`: writes `Graph::parts[k - 1]`.
+    pub buf: u32,
+    /// Part of a split sum (its post waits for the stage to end).
+    pub split: bool,
+    /// The last part of a split sum.
+    pub last: bool,
 }
 
 /// A runnable program.
@@ -358,7 +400,7 @@ impl Graph {
                 _ => vec![0.0f32; n.channels * max_block],
             })
             .collect();
-        Graph {
+        let mut g = Graph {
             nodes,
             buffers,
             stages,
@@ -366,8 +408,87 @@ impl Graph {
             prev,
             max_block,
             terms,
-            scratch: vec![0.0; scratch_frames * max_block],
+            scratch: vec![vec![0.0; scratch_frames * max_block]],
+            work: Vec::new(),
+            stage_work: Vec::new(),
+            parts: Vec::new(),
+            schedule: Schedule::new(&[]),
+        };
+        g.plan_work(false);
+        g
+    }
+
+    /// Lists each stage's work: every kernel and sum node, and with `split`, every sum longer
+    /// than one [`part_len`] as its parts (with their partial buffers). Control thread.
+    pub fn plan_work(&mut self, split: bool) {
+        self.work.clear();
+        self.stage_work.clear();
+        self.parts.clear();
+        for stage in &self.stages {
+            let first = self.work.len();
+            for slot in stage.clone() {
+                let node = &self.nodes[slot];
+                match node.role {
+                    Role::Absorbed => {}
+                    Role::Kernel => self.work.push(Work {
+                        slot,
+                        terms: (0, 0),
+                        buf: 0,
+                        split: false,
+                        last: true,
+                    }),
+                    Role::Sum { start, end, .. } => {
+                        let len = (end - start) as usize;
+                        let per = if split { part_len(len) } else { len.max(1) };
+                        let count = len.div_ceil(per).max(1);
+                        for k in 0..count {
+                            let a = start + (k * per) as u32;
+                            let b = (a + per as u32).min(end);
+                            let buf = if k == 0 {
+                                0
+                            } else {
+                                self.parts.push(vec![0.0; node.channels * self.max_block]);
+                                self.parts.len() as u32
+                            };
+                            self.work.push(Work {
+                                slot,
+                                terms: (a, b),
+                                buf,
+                                split: count > 1,
+                                last: k + 1 == count,
+                            });
+                        }
+                    }
+                }
+            }
+            self.stage_work.push(first..self.work.len());
         }
+        self.schedule = Schedule::new(&self.stage_work);
+    }
+
+    /// Room for stages split into up to `bins` bins: one scratch each. A graph whose absorbed
+    /// nodes are not each one sum's alone ([`Graph::absorbed_once`]; never the case when built
+    /// here) keeps one bin and runs serially. Control thread.
+    pub fn set_bins(&mut self, bins: usize) {
+        let bins = if self.absorbed_once() { bins.max(1) } else { 1 };
+        let len = self.scratch[0].len();
+        self.scratch.resize_with(bins, || vec![0.0; len]);
+    }
+
+    /// Whether every absorbed node is a term of exactly one sum, once: what lets parts and sums
+    /// render their absorbed nodes on different workers at once. True by construction of
+    /// [`crate::fuse`]; the executor checks it when a plan is built and runs serially if not.
+    pub fn absorbed_once(&self) -> bool {
+        let mut seen = vec![false; self.nodes.len()];
+        for t in &self.terms {
+            if let (true, Source::Node { slot, .. }) = (t.absorbed, t.source) {
+                if seen[slot] || self.nodes[slot].role != Role::Absorbed {
+                    return false;
+                }
+                seen[slot] = true;
+            }
+        }
+        true
     }
 
     /// The fusion of a template: its output is used from outside, its pitch ports are pinned.
@@ -421,6 +542,8 @@ impl Plan {
             sample_rate,
             max_block,
         );
+        let mut graph = graph;
+        graph.plan_work(true);
         let lanes = ir
             .lanes
             .iter()

@@ -1,29 +1,41 @@
 //! PROFILE_DETAILED: per-node and per-stage render time, one clock read per node per block, in arrays allocated with the plan.
 
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
 use serde::Serialize;
 
-/// Time spent by one node or stage.
-#[derive(Clone, Copy, Debug, Default)]
+/// Time spent by one node or stage. Atomic, so that workers rendering different nodes of one
+/// stage record into the same profile (each node's cell has one writer per block).
+#[derive(Debug, Default)]
 pub struct Timing {
     /// Sum over blocks, ns.
-    pub total_ns: u64,
+    pub total_ns: AtomicU64,
     /// Slowest block, ns.
-    pub max_ns: u64,
+    pub max_ns: AtomicU64,
 }
 
 impl Timing {
     #[inline]
-    fn add(&mut self, ns: u64) {
-        self.total_ns += ns;
-        self.max_ns = self.max_ns.max(ns);
+    fn add(&self, ns: u64) {
+        self.total_ns.fetch_add(ns, Relaxed);
+        self.max_ns.fetch_max(ns, Relaxed);
+    }
+
+    /// Sum over blocks, ns.
+    pub fn total(&self) -> u64 {
+        self.total_ns.load(Relaxed)
+    }
+
+    /// Slowest block, ns.
+    pub fn max(&self) -> u64 {
+        self.max_ns.load(Relaxed)
     }
 }
 
 /// The timings of one plan. Allocated when the plan is built with profiling on; the render
 /// thread only adds into it.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Profile {
     /// By slot.
     pub nodes: Vec<Timing>,
@@ -39,16 +51,17 @@ impl Profile {
     /// Room for `nodes` slots and `stages` stages. Control thread.
     pub fn new(nodes: usize, stages: usize) -> Profile {
         Profile {
-            nodes: vec![Timing::default(); nodes],
-            stages: vec![Timing::default(); stages],
+            nodes: (0..nodes).map(|_| Timing::default()).collect(),
+            stages: (0..stages).map(|_| Timing::default()).collect(),
             events: Timing::default(),
             blocks: 0,
         }
     }
 
     /// Records the time since `*mark` for `slot` and moves the mark to now (one clock read).
+    /// Any worker.
     #[inline]
-    pub fn node(&mut self, slot: usize, mark: &mut Instant) {
+    pub fn node(&self, slot: usize, mark: &mut Instant) {
         let now = Instant::now();
         self.nodes[slot].add((now - *mark).as_nanos() as u64);
         *mark = now;
@@ -56,13 +69,13 @@ impl Profile {
 
     /// Records a stage's time.
     #[inline]
-    pub fn stage(&mut self, stage: usize, ns: u64) {
+    pub fn stage(&self, stage: usize, ns: u64) {
         self.stages[stage].add(ns);
     }
 
     /// Records the events' time.
     #[inline]
-    pub fn events(&mut self, ns: u64) {
+    pub fn events(&self, ns: u64) {
         self.events.add(ns);
     }
 }
@@ -100,6 +113,24 @@ pub struct Report {
     pub folded: u32,
     /// Applying events.
     pub events: Row,
+    /// Per stage, in order: how the scheduler runs it (see [`crate::schedule`]).
+    pub decisions: Vec<DecisionRow>,
+}
+
+/// One stage's scheduling decision (JSON keys in camelCase).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionRow {
+    /// Stage index.
+    pub stage: u32,
+    /// Work items (nodes, and parts of split sums).
+    pub items: u32,
+    /// Bins it runs in now (1: serial on the render thread).
+    pub bins: u32,
+    /// Its estimated work per block, µs (sampled; 0 when never sampled: serial with one thread).
+    pub cost_us: f64,
+    /// Measured parallel efficiency over sampled parallel blocks: items' time ÷ (span × bins).
+    pub efficiency: Option<f64>,
 }
 
 impl Report {
@@ -113,8 +144,8 @@ fn row(id: u32, kind: &str, t: &Timing, blocks: u64) -> Row {
     Row {
         id,
         kind: kind.to_string(),
-        mean_us: t.total_ns as f64 / blocks.max(1) as f64 / 1000.0,
-        max_us: t.max_ns as f64 / 1000.0,
+        mean_us: t.total() as f64 / blocks.max(1) as f64 / 1000.0,
+        max_us: t.max() as f64 / 1000.0,
     }
 }
 
@@ -148,6 +179,7 @@ impl Profile {
             events: row(0, "events", &self.events, self.blocks),
             stage_nodes,
             folded,
+            decisions: Vec::new(),
         }
     }
 }

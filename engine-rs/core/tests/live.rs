@@ -23,6 +23,7 @@ fn opts(record: Option<std::path::PathBuf>) -> LiveOptions {
         record,
         profile: false,
         samples: Vec::new(),
+        threads: 2,
     }
 }
 

@@ -96,6 +96,16 @@ impl Engine {
         })
     }
 
+    /// `setThreads(n)`: renders with `n` workers (1..64; 1 = serial) from the next load on.
+    /// The output is the same bit for bit with any count. Control thread.
+    #[napi]
+    pub fn set_threads(&mut self, threads: u32) -> Result<()> {
+        let inner = &mut self.inner;
+        guard(&mut self.poisoned, "setThreads", || {
+            inner.set_threads(threads as usize).map_err(js_err)
+        })
+    }
+
     /// Loads a GraphIR (JSON text); returns the load report as JSON. On error the previous
     /// program keeps playing.
     #[napi]
@@ -300,6 +310,21 @@ pub fn kind_specs() -> String {
         })
         .collect();
     format!("[{}]", rows.join(","))
+}
+
+/// `parseThreads(text)`: a thread count as `--threads` and `PHONON_THREADS` give it (a whole
+/// number 1..64), or an error saying what is wrong and what to try. Control thread.
+#[napi]
+pub fn parse_threads(text: String) -> Result<u32> {
+    phonon_core::workers::parse_threads(&text)
+        .map(|n| n as u32)
+        .map_err(Error::from_reason)
+}
+
+/// `defaultThreads()`: the default thread count, the machine's physical cores.
+#[napi]
+pub fn default_threads() -> u32 {
+    phonon_core::workers::default_threads() as u32
 }
 
 /// `simdLevel(want)`: runs the engine's block loops at `want` (`"scalar"`, `"avx2"`,

@@ -43,7 +43,8 @@ impl LiveEngine {
     /// 128..2048; sampleRate null for the device's own; periodsAhead 1..3; record a WAV path or
     /// null; profile times every node (PROFILE_DETAILED); samples the Dirt-layout sample roots,
     /// highest priority first, loaded before the render thread starts (`info().samples` says
-    /// what was loaded). Opens the sink and starts the render thread.
+    /// what was loaded); threads the render workers (1..64, 1 = serial; null for the physical
+    /// cores). Opens the sink and starts the render thread.
     #[napi(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -55,6 +56,7 @@ impl LiveEngine {
         record: Option<String>,
         profile: bool,
         samples: Vec<String>,
+        threads: Option<u32>,
     ) -> Result<Self> {
         let sink = match sink.as_str() {
             "auto" => SinkChoice::Auto,
@@ -75,6 +77,9 @@ impl LiveEngine {
             record: record.map(PathBuf::from),
             profile,
             samples: samples.into_iter().map(PathBuf::from).collect(),
+            threads: threads
+                .map(|t| t as usize)
+                .unwrap_or_else(phonon_core::workers::default_threads),
         };
         guarded("start", || {
             Live::start(&opts)

@@ -1,7 +1,12 @@
-//! Shared by the allocation tests: a counting global allocator and `counted`, the allocations and frees a closure makes on this thread.
+//! Shared by the allocation tests: a counting global allocator; `counted`, the allocations and frees a closure makes on this thread, and `counted_everywhere`, on every thread.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Counting on every thread (workers included).
+static EVERYWHERE: AtomicBool = AtomicBool::new(false);
+static EVERYWHERE_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 struct Counting;
 
@@ -11,6 +16,9 @@ thread_local! {
 }
 
 fn note() {
+    if EVERYWHERE.load(Ordering::Relaxed) {
+        EVERYWHERE_COUNT.fetch_add(1, Ordering::Relaxed);
+    }
     if ON.try_with(|o| o.get()).unwrap_or(false) {
         let _ = COUNT.try_with(|c| c.set(c.get() + 1));
     }
@@ -51,4 +59,16 @@ pub fn counted(f: impl FnOnce()) -> usize {
     f();
     ON.with(|o| o.set(false));
     COUNT.with(|c| c.get())
+}
+
+/// Allocations and frees made on any thread of the process while `f` runs: for the parallel
+/// render path, whose work runs on pool workers. Only meaningful in a test binary whose other
+/// tests do not run at the same time (one test per file).
+#[allow(dead_code)]
+pub fn counted_everywhere(f: impl FnOnce()) -> usize {
+    EVERYWHERE_COUNT.store(0, Ordering::SeqCst);
+    EVERYWHERE.store(true, Ordering::SeqCst);
+    f();
+    EVERYWHERE.store(false, Ordering::SeqCst);
+    EVERYWHERE_COUNT.load(Ordering::SeqCst)
 }

@@ -1,0 +1,249 @@
+//! Cost-guided scheduling: a sampled moving-average cost per work item, and per stage the decision to run it serially or packed into balanced bins, largest item first.
+//!
+//! Every [`SAMPLE_EVERY`]th block the executor times each work item (one clock read per item,
+//! the clock `PROFILE_DETAILED` uses) and the stage's span, and [`Schedule::learn`] folds the
+//! times into each item's estimate (an exponential moving average over samples) and decides
+//! the stage again for the blocks until the next sample:
+//! - a stage whose estimated work is below [`MIN_PARALLEL_NS`], or with one item, or with one
+//!   worker available, runs serially on the render thread (a fork costs more than it saves);
+//! - otherwise it runs on `min(workers, items)` workers by longest processing time first: its
+//!   items sorted by estimate, largest first, and each worker, whenever it is free, claims the
+//!   next (an atomic counter; Graham's LPT list scheduling driven by the actual finishing times,
+//!   so a worker that wakes late only takes less, and the render thread starts at once).
+//!
+//! Which worker runs an item never changes what it computes: every item writes its own buffers
+//! and a split sum's parts are added in a fixed order afterwards, so the output is the same bit
+//! for bit whatever is decided here. Everything is allocated with the plan; deciding sorts in
+//! place and allocates nothing.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+
+/// Blocks between two cost samples (the first block is sampled).
+pub const SAMPLE_EVERY: u64 = 8;
+/// A stage whose estimated work is below this many ns runs serially: waking a parked worker and
+/// joining it costs tens of µs on a loaded 2-core machine, so smaller stages cannot win.
+pub const MIN_PARALLEL_NS: f32 = 60_000.0;
+/// Weight of a new sample in an item's moving average.
+const SMOOTHING: f32 = 0.25;
+
+/// One stage's decision and what was measured of it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Decision {
+    /// Workers it runs on (1: serial).
+    pub bins: usize,
+    /// Estimated work of the whole stage, ns.
+    pub cost_ns: f32,
+    /// Over sampled blocks run in parallel: Σ item time.
+    pub work_ns: u64,
+    /// Over sampled blocks run in parallel: Σ span × bins.
+    pub capacity_ns: u64,
+}
+
+impl Decision {
+    /// Measured parallel efficiency: the items' time over the time the bins were held
+    /// (1 = perfectly balanced and free of overhead; `None` before a parallel block was sampled).
+    pub fn efficiency(&self) -> Option<f64> {
+        (self.capacity_ns > 0).then(|| self.work_ns as f64 / self.capacity_ns as f64)
+    }
+}
+
+/// The schedule of one graph.
+pub struct Schedule {
+    /// Each stage's range of items.
+    stages: Vec<Range<usize>>,
+    /// Moving-average cost per item, ns (0 until sampled).
+    cost: Vec<f32>,
+    /// The last sample's time per item, ns; written by whichever worker ran the item.
+    took: Vec<AtomicU32>,
+    /// Per stage: its items (absolute indices), largest estimate first (in item order while
+    /// serial).
+    order: Vec<u32>,
+    /// The next item of `order` to claim in the running stage.
+    next: AtomicUsize,
+    /// Per stage.
+    decisions: Vec<Decision>,
+    /// Blocks run.
+    block: u64,
+}
+
+impl Schedule {
+    /// A schedule for `stages` (each a range of item indices, in order, covering `0..items`).
+    /// Everything starts serial. Control thread (allocates).
+    pub fn new(stages: &[Range<usize>]) -> Schedule {
+        let items = stages.last().map_or(0, |r| r.end);
+        let mut s = Schedule {
+            stages: stages.to_vec(),
+            cost: vec![0.0; items],
+            took: (0..items).map(|_| AtomicU32::new(0)).collect(),
+            order: (0..items as u32).collect(),
+            next: AtomicUsize::new(0),
+            decisions: vec![Decision::default(); stages.len()],
+            block: 0,
+        };
+        for st in 0..stages.len() {
+            s.serial(st);
+        }
+        s
+    }
+
+    /// Whether this block's items are timed. Render thread.
+    #[inline]
+    pub fn sampling(&self) -> bool {
+        self.block.is_multiple_of(SAMPLE_EVERY)
+    }
+
+    /// Counts a block (after it ran). Render thread.
+    #[inline]
+    pub fn end_block(&mut self) {
+        self.block += 1;
+    }
+
+    /// Records item `item`'s time in this sampled block. Any worker (one writer per item).
+    #[inline]
+    pub fn record(&self, item: usize, ns: u64) {
+        self.took[item].store(ns.min(u32::MAX as u64) as u32, Ordering::Relaxed);
+    }
+
+    /// Workers stage `st` runs on in this block (1: serial).
+    #[inline]
+    pub fn bins(&self, st: usize) -> usize {
+        self.decisions[st].bins
+    }
+
+    /// Stage `st`'s items (absolute indices) in the order they are claimed.
+    #[inline]
+    pub fn items(&self, st: usize) -> &[u32] {
+        &self.order[self.stages[st].clone()]
+    }
+
+    /// Starts claiming stage `st`'s items from the first. Render thread, before the fork.
+    #[inline]
+    pub fn open(&self) {
+        self.next.store(0, Ordering::Relaxed);
+    }
+
+    /// Claims the next unclaimed item of stage `st`, if any. Any worker; no lock.
+    #[inline]
+    pub fn claim(&self, st: usize) -> Option<u32> {
+        let items = self.items(st);
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        items.get(k).copied()
+    }
+
+    /// Every stage's decision. Control thread (for the profile).
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+
+    /// After a sampled block: folds stage `st`'s item times into their estimates, accounts the
+    /// measured efficiency when it ran in `ran` bins over `span_ns`, and decides the stage again
+    /// for up to `width` workers. Render thread: no allocation.
+    pub fn learn(&mut self, st: usize, ran: usize, span_ns: u64, width: usize) {
+        let r = self.stages[st].clone();
+        let mut work = 0u64;
+        for i in r.clone() {
+            let t = self.took[i].load(Ordering::Relaxed) as f32;
+            work += t as u64;
+            self.cost[i] = if self.cost[i] == 0.0 {
+                t
+            } else {
+                self.cost[i] + SMOOTHING * (t - self.cost[i])
+            };
+        }
+        let d = &mut self.decisions[st];
+        if ran > 1 {
+            d.work_ns += work;
+            d.capacity_ns += span_ns * ran as u64;
+        }
+        self.decide(st, width);
+    }
+
+    /// Stage `st` serial, items in order.
+    fn serial(&mut self, st: usize) {
+        let r = self.stages[st].clone();
+        for (k, i) in r.clone().enumerate() {
+            self.order[r.start + k] = i as u32;
+        }
+        self.decisions[st].bins = 1;
+    }
+
+    /// Decides stage `st` from its estimates for up to `width` workers.
+    fn decide(&mut self, st: usize, width: usize) {
+        let r = self.stages[st].clone();
+        let total: f32 = self.cost[r.clone()].iter().sum();
+        self.decisions[st].cost_ns = total;
+        let bins = width.min(r.len());
+        if bins < 2 || total < MIN_PARALLEL_NS {
+            self.serial(st);
+            return;
+        }
+        let cost = &self.cost;
+        let order = &mut self.order[r.clone()];
+        for (k, i) in r.enumerate() {
+            order[k] = i as u32;
+        }
+        // Largest first; equal estimates in item order.
+        order.sort_unstable_by(|a, b| {
+            cost[*b as usize]
+                .total_cmp(&cost[*a as usize])
+                .then(a.cmp(b))
+        });
+        self.decisions[st].bins = bins;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Samples every item of stage 0 at the given times and decides for `width` workers.
+    fn learn(s: &mut Schedule, times: &[u64], width: usize) {
+        for (i, t) in times.iter().enumerate() {
+            s.record(i, *t);
+        }
+        s.learn(0, 1, 0, width);
+    }
+
+    #[test]
+    fn a_cheap_stage_stays_serial_and_a_dear_one_is_claimed_largest_first() {
+        let mut s = Schedule::new(std::slice::from_ref(&(0..5)));
+        assert_eq!(s.bins(0), 1);
+        // 5 items, 20 µs in all: below the threshold.
+        learn(&mut s, &[4_000; 5], 2);
+        assert_eq!(s.bins(0), 1);
+        assert_eq!(s.items(0), &[0, 1, 2, 3, 4]);
+        // 700 µs: two workers, largest first, ties in item order.
+        learn(&mut s, &[100_000, 300_000, 100_000, 50_000, 150_000], 2);
+        assert_eq!(s.bins(0), 2);
+        // Estimates (first sample 4 µs, then 25 % of the way to the new time):
+        // 28, 78, 28, 15.5, 40.5 µs.
+        assert_eq!(s.items(0), &[1, 4, 0, 2, 3]);
+        // Each item is claimed once, in that order, then none.
+        s.open();
+        let claimed: Vec<u32> = std::iter::from_fn(|| s.claim(0)).collect();
+        assert_eq!(claimed, vec![1, 4, 0, 2, 3]);
+        assert_eq!(s.claim(0), None);
+        // One worker: serial whatever the cost.
+        learn(&mut s, &[100_000, 300_000, 100_000, 100_000, 100_000], 1);
+        assert_eq!(s.bins(0), 1);
+    }
+
+    #[test]
+    fn estimates_are_a_moving_average_and_efficiency_is_work_over_capacity() {
+        let mut s = Schedule::new(&[0..1, 1..3]);
+        s.record(1, 100_000);
+        s.record(2, 100_000);
+        s.learn(1, 1, 0, 2);
+        assert_eq!(s.decisions()[1].cost_ns, 200_000.0);
+        assert_eq!(s.bins(1), 2);
+        s.record(1, 200_000);
+        s.record(2, 100_000);
+        // Ran in 2 bins over a 250 µs span: 300 µs of work in 500 µs of capacity.
+        s.learn(1, 2, 250_000, 2);
+        // 100 + 0.25 · (200 − 100) = 125 µs, plus 100 µs.
+        assert_eq!(s.decisions()[1].cost_ns, 225_000.0);
+        assert_eq!(s.decisions()[1].efficiency(), Some(0.6));
+        assert_eq!(s.decisions()[0].efficiency(), None);
+    }
+}

@@ -1,0 +1,174 @@
+//! Parallel rendering: the output with 2 and 8 threads is the serial output bit for bit, and the scheduler keeps cheap stages serial and splits dear ones.
+
+use phonon_core::Engine;
+
+#[path = "common/every_kind.rs"]
+mod every_kind;
+#[path = "common/graph.rs"]
+mod graph;
+use every_kind::{every_kind_events, every_kind_graph};
+
+const SR: u32 = 44100;
+
+/// The P1 sine bank as the front end lowers it: `sine f0 * g + sine f1 * g + …`.
+pub fn sine_bank(n: usize) -> String {
+    let mut nodes = Vec::new();
+    let mut stages: Vec<Vec<usize>> = vec![Vec::new(), Vec::new()];
+    for i in 0..n {
+        let f = 100.0 * 2f64.powf(6.0 * i as f64 / n as f64);
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "sine", "params": {{"freq": {{"const": {f}}}}}}}"#,
+            2 * i
+        ));
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "mul", "params": {{"a": {{"node": {}}}, "b": {{"const": {}}}}}}}"#,
+            2 * i + 1,
+            2 * i,
+            1.0 / n as f64
+        ));
+        stages[0].push(2 * i);
+        stages[1].push(2 * i + 1);
+    }
+    let terms: Vec<usize> = (0..n).map(|i| 2 * i + 1).collect();
+    graph::sum_program(nodes, stages, &terms)
+}
+
+/// P2n's shape: `n` detuned saws through `lpf`s swept by their own sine LFOs, each voice a
+/// separate output (independent nodes in every stage, not one sum).
+fn filter_bank(n: usize) -> String {
+    let mut nodes = Vec::new();
+    let mut outs = Vec::new();
+    let mut stages: Vec<Vec<usize>> = vec![Vec::new(), Vec::new(), Vec::new()];
+    for i in 0..n {
+        let b = 4 * i;
+        let f = 55.0 * 2f64.powf(4.0 * i as f64 / n as f64);
+        nodes.push(format!(
+            r#"{{"id": {b}, "kind": "saw", "params": {{"freq": {{"const": {f}}}}}}}"#
+        ));
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "sine", "params": {{"freq": {{"const": {}}}}}}}"#,
+            b + 1,
+            0.2 + i as f64 * 0.01
+        ));
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "mul", "params": {{"a": {{"node": {}}}, "b": {{"const": 900}}}}}}"#,
+            b + 2,
+            b + 1
+        ));
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "lpf", "params": {{"in": {{"node": {b}}}, "cutoff": {{"node": {}}}, "q": {{"const": 3}}}}}}"#,
+            b + 3,
+            b + 2
+        ));
+        stages[0].extend([b, b + 1]);
+        stages[1].push(b + 2);
+        stages[2].push(b + 3);
+        outs.push(format!(r#"{{"name": "v{i}", "node": {}}}"#, b + 3));
+    }
+    format!(
+        r#"{{"version": 1, "nodes": [{}], "outputs": [{}], "stages": {:?}}}"#,
+        nodes.join(","),
+        outs.join(","),
+        stages
+    )
+}
+
+/// Each stage's (workers, estimated µs, measured efficiency).
+type Decisions = Vec<(u32, f64, Option<f64>)>;
+/// Events to push, given the engine (for sample ids).
+type Events<'a> = &'a dyn Fn(&Engine) -> Vec<f64>;
+
+/// Renders `seconds` of `json` with `threads` workers in blocks of 512, 300 and 17 frames in
+/// turn, with `events` (given the engine) pushed first; returns the interleaved output and the
+/// profile's stage decisions as (bins, cost µs, efficiency).
+fn render(json: &str, threads: usize, seconds: f64, events: Events) -> (Vec<f32>, Decisions) {
+    let mut e = Engine::new(SR, 512);
+    e.set_threads(threads).unwrap();
+    e.set_profiling(true);
+    e.load(&mut json.as_bytes().to_vec()).unwrap();
+    let batch = events(&e);
+    if !batch.is_empty() {
+        e.push_events(&batch).unwrap();
+    }
+    let total = (seconds * SR as f64) as usize;
+    let mut out = Vec::with_capacity(total * 2);
+    let (mut l, mut r) = (vec![0.0f32; 512], vec![0.0f32; 512]);
+    let mut done = 0;
+    let mut k = 0;
+    while done < total {
+        let n = [512, 300, 17][k % 3].min(total - done);
+        e.render(&mut l[..n], &mut r[..n]);
+        for i in 0..n {
+            out.push(l[i]);
+            out.push(r[i]);
+        }
+        done += n;
+        k += 1;
+    }
+    let decisions = e
+        .profile()
+        .unwrap()
+        .decisions
+        .iter()
+        .map(|d| (d.bins, d.cost_us, d.efficiency))
+        .collect();
+    (out, decisions)
+}
+
+fn same_bits(a: &[f32], b: &[f32], what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert_eq!(x.to_bits(), y.to_bits(), "{what}: sample {i}: {x} vs {y}");
+    }
+}
+
+#[test]
+fn any_thread_count_renders_the_serial_output_bit_for_bit() {
+    let none = |_: &Engine| Vec::new();
+    let (kinds, lanes, voices) = every_kind_graph();
+    let kind_events = |e: &Engine| every_kind_events(e, &lanes, &voices, 0, 2 * SR as u64);
+    let cases: [(&str, String, Events); 3] = [
+        ("sine bank 1024", sine_bank(1024), &none),
+        ("filter bank 64", filter_bank(64), &none),
+        ("every kind", kinds, &kind_events),
+    ];
+    for (what, json, events) in cases {
+        let (serial, _) = render(&json, 1, 1.0, events);
+        assert!(serial.iter().any(|v| v.abs() > 1e-3), "{what} makes sound");
+        for threads in [2, 8] {
+            let (par, decisions) = render(&json, threads, 1.0, events);
+            same_bits(&serial, &par, &format!("{what}, {threads} threads"));
+            if what != "every kind" {
+                // The test would prove nothing if nothing ran in parallel: these stages are
+                // far above the threshold (hundreds of µs per block even optimized).
+                assert!(
+                    decisions.iter().any(|d| d.0 > 1 && d.2.is_some()),
+                    "{what}, {threads} threads: no stage ran in parallel: {decisions:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cheap_stage_runs_serially_and_a_dear_one_in_parallel() {
+    // One sine through one filter: a few µs per block, below the threshold.
+    let small = r#"{"version": 1, "nodes": [
+        {"id": 0, "kind": "sine", "params": {"freq": {"const": 220}}},
+        {"id": 1, "kind": "lpf", "params": {"in": {"node": 0}, "cutoff": {"const": 800}}}],
+        "outputs": [{"name": "o", "node": 1}], "stages": [[0], [1]]}"#;
+    let (_, decisions) = render(small, 2, 0.5, &|_| Vec::new());
+    let threshold = phonon_core::schedule::MIN_PARALLEL_NS as f64 / 1000.0;
+    for (bins, cost, efficiency) in &decisions {
+        assert!(*cost > 0.0, "sampled: {decisions:?}");
+        assert!(*cost < threshold, "{decisions:?}");
+        assert_eq!((*bins, *efficiency), (1, None), "{decisions:?}");
+    }
+    // 1024 sines in one sum (16 parts): split across both workers.
+    let (_, decisions) = render(&sine_bank(1024), 2, 0.5, &|_| Vec::new());
+    let (bins, cost, efficiency) = decisions[1];
+    assert!(cost > threshold, "{decisions:?}");
+    assert_eq!(bins, 2, "{decisions:?}");
+    let eff = efficiency.expect("measured");
+    assert!(eff > 0.0 && eff <= 1.0, "efficiency is a fraction: {eff}");
+}
