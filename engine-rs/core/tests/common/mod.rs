@@ -53,6 +53,7 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOC: Counting = Counting;
 
 /// Allocations and frees made by `f` on this thread.
+#[allow(dead_code)]
 pub fn counted(f: impl FnOnce()) -> usize {
     COUNT.with(|c| c.set(0));
     ON.with(|o| o.set(true));

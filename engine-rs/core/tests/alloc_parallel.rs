@@ -1,0 +1,103 @@
+//! Proves the parallel render path allocates nothing on any thread: the render loop on a pool worker, as `live` runs it, with stages split across 2 and 8 workers.
+
+use phonon_core::workers::Workers;
+use phonon_core::Engine;
+
+mod common;
+use common::counted_everywhere;
+#[path = "common/every_kind.rs"]
+mod every_kind;
+#[path = "common/graph.rs"]
+mod graph;
+use every_kind::{every_kind_events, every_kind_graph};
+
+/// 512 sines in one sum (32 parts of 16), as the front end lowers `sine … * g + …`.
+fn sine_bank() -> String {
+    let mut nodes = Vec::new();
+    let mut stages: Vec<Vec<usize>> = vec![Vec::new(), Vec::new()];
+    for i in 0..512 {
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "sine", "params": {{"freq": {{"const": {}}}}}}}"#,
+            2 * i,
+            100 + 3 * i
+        ));
+        nodes.push(format!(
+            r#"{{"id": {}, "kind": "mul", "params": {{"a": {{"node": {}}}, "b": {{"const": 0.001953125}}}}}}"#,
+            2 * i + 1,
+            2 * i
+        ));
+        stages[0].push(2 * i);
+        stages[1].push(2 * i + 1);
+    }
+    let terms: Vec<usize> = (0..512).map(|i| 2 * i + 1).collect();
+    graph::sum_program(nodes, stages, &terms)
+}
+
+#[test]
+fn the_parallel_render_path_allocates_nothing_on_any_thread() {
+    // The counter sees other threads: one allocation and one free on a spawned thread.
+    let spawned = counted_everywhere(|| {
+        std::thread::scope(|s| {
+            s.spawn(|| drop(std::hint::black_box(vec![1u8; 10])));
+        })
+    });
+    assert!(spawned >= 2, "{spawned}");
+    let (kinds, lanes, voices) = every_kind_graph();
+    for (json, threads) in [
+        (&kinds, 2),
+        (&kinds, 8),
+        (&sine_bank(), 2),
+        (&sine_bank(), 8),
+    ] {
+        let (mut loader, mut renderer) = Engine::new(44100, 256).into_parts();
+        loader.threads = threads;
+        let (swap, _) = loader.build(&mut json.as_bytes().to_vec()).unwrap();
+        let workers = Workers::new(threads, None).unwrap();
+        let events = if json == &kinds {
+            let e = Engine::new(44100, 256);
+            every_kind_events(&e, &lanes, &voices, 0, 3 * 44100)
+        } else {
+            Vec::new()
+        };
+        let bank = renderer.bank().len();
+        let (allocs, parallel) = workers.run(|| {
+            let mut retired = vec![renderer.swap(swap)];
+            loader
+                .decode(&events, bank, |e| {
+                    renderer.queue_event(e);
+                })
+                .unwrap();
+            let (mut l, mut r) = (vec![0.0f32; 300], vec![0.0f32; 300]);
+            // Warm-up: a second, so the scheduler has sampled and split the dear stages.
+            for _ in 0..147 {
+                renderer.render(&mut l, &mut r);
+            }
+            let allocs = counted_everywhere(|| {
+                for _ in 0..294 {
+                    renderer.render(&mut l, &mut r);
+                }
+                renderer.render(&mut l[..1], &mut r[..1]);
+                renderer.render(&mut l[..299], &mut r[..257]);
+            });
+            retired.push(Default::default());
+            let exec = renderer.exec().unwrap();
+            let split = exec
+                .plan()
+                .graph
+                .schedule
+                .decisions()
+                .iter()
+                .filter(|d| d.bins > 1)
+                .count();
+            drop(retired);
+            (allocs, split)
+        });
+        assert_eq!(
+            allocs, 0,
+            "{threads} threads: the render path allocated or freed"
+        );
+        assert!(parallel > 0, "{threads} threads: no stage ran in parallel");
+        let s = renderer.stats();
+        assert!(s.peak_left > 0.0, "{s:?}");
+    }
+}
