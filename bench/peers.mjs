@@ -82,9 +82,9 @@ function ourCoefficientRate() {
   return parts.join("; ");
 }
 
-/** Voices one synth bus may sound at once (voices.rs DEFAULT_VOICES; a .ph cannot set it). */
+/** Voices one synth bus may sound at once by default (pool.rs DEFAULT_VOICES; these patches do not set `# voices`). */
 function ourVoicePool() {
-  const m = engineSource(join("kernels", "voices.rs")).match(/pub const DEFAULT_VOICES\s*:\s*usize\s*=\s*(\d+)/);
+  const m = engineSource(join("kernels", "pool.rs")).match(/pub const DEFAULT_VOICES\s*:\s*usize\s*=\s*(\d+)/);
   return m ? Number(m[1]) : 32;
 }
 const POOL = ourVoicePool();
@@ -322,7 +322,7 @@ if (cases.some((c) => c.name.startsWith("P2n"))) {
 if (cases.some((c) => c.name.startsWith("P3"))) {
   console.log(`  P3    ours: a synth bus (sine 55 # xline 1 1e-4 0.5) played by s "~hit…" 16 events a cycle at R/16 cps, each event transposed by note, gain 0.25,`);
   console.log(`        held 0.5 s by \`ar 0 0 # dur 0.5\` (full level from its first frame, cut after 0.5 s); echo: ~hits + (~hits # delay 0.375 0.5 1) * 0.5.`);
-  console.log(`        A synth bus sounds at most ${POOL} voices (voices.rs DEFAULT_VOICES; no .ph syntax sets it), so R = 256 deals its events round-robin over`);
+  console.log(`        A synth bus sounds at most ${POOL} voices (pool.rs DEFAULT_VOICES; the patch does not set \`# voices\`), so R = 256 deals its events round-robin over`);
   console.log(`        ${eventBuses(256, POOL)} identical buses (the same sum). Onsets: ours at the nearest frame (sample-accurate); SC at the start of the ${SC_BLOCK}-frame block`);
   console.log("        holding the event. Delay: ours 16537.5 frames, linear interpolation; SC CombN 16537 frames. SC: /s_new per event, EnvGen exp, doneAction 2,");
   console.log("        hits over a private bus into a CombN synth at the tail. The gate model (bench/peers/expected.mjs) computes P3's exact level for each rule.");

@@ -200,7 +200,7 @@ export function formatReport(r: RenderReport): string {
     `  peak       L ${dB(s.peak[0])}  R ${dB(s.peak[1])}`,
     `  rms        L ${dB(s.rms[0])} (${s.rms[0].toFixed(4)})  R ${dB(s.rms[1])} (${s.rms[1].toFixed(4)})`,
     `  samples    ${formatSampleSummary(r.samples)}`,
-    `  graph      ${r.nodes} nodes in ${r.stages} stages; ${r.events} events; voices peak ${s.voicesPeak}`,
+    `  graph      ${r.nodes} nodes in ${r.stages} stages; ${r.events} events; voices peak ${s.voicesPeak}${s.voiceSteals > 0 ? `, ${s.voiceSteals} stolen at a voice limit (\`# voices N\` raises it)` : ""}`,
     `  speed      ${r.wallSeconds.toFixed(3)} s wall, ${r.realtime.toFixed(1)}× realtime; block p50 ${s.blockUsP50.toFixed(0)} µs, p99 ${s.blockUsP99.toFixed(0)} µs, max ${s.blockUsMax.toFixed(0)} µs (budget ${((512 / r.sampleRate) * 1e6).toFixed(0)} µs); simd ${r.simd}; ${r.threads} thread${r.threads === 1 ? "" : "s"}`,
   ];
   if (s.limiterFrames > 0) {

@@ -321,6 +321,9 @@ const COMBINATORS = family("combinator", [
   { name: "sound", kernel: "sampler", input: "none", params: [sig("pattern", "pattern")], doc: "Same as s." },
 ]);
 
+/** The voice limit of a sound (`# voices N`): the engine's default and largest (pool.rs `DEFAULT_VOICES`, `MAX_VOICES`). */
+export const VOICE_LIMIT = { default: 128, max: 256 } as const;
+
 /** Sample parameters: after `s` (or a synth-voice pattern) they set each event's value. */
 const SAMPLE = family("sample", [
   { name: "gain", kernel: "mul", input: "chain", params: [IN, sig("amount", "linear", 1, [0, 10])], doc: "Per-event gain after `s`; on any other signal it multiplies." },
@@ -337,6 +340,13 @@ const SAMPLE = family("sample", [
   { name: "sustain", kernel: null, input: "chain", params: [IN, sig("level", "0–1")], doc: "Voice sustain level." },
   { name: "legato", kernel: null, input: "chain", params: [IN, sig("ratio", "ratio", 1)], doc: "Voice length as a multiple of its event's length. As a transform it sets the pattern's legato." },
   { name: "dur", kernel: null, input: "chain", params: [IN, SECONDS("time")], doc: "Voice length in seconds." },
+  {
+    name: "voices",
+    kernel: null,
+    input: "chain",
+    params: [IN, cst("limit", "voices", VOICE_LIMIT.default, [1, VOICE_LIMIT.max])],
+    doc: `\`s "hh*32" # voices 256\`: how many voices the sound may play at once (a whole number from 1 to ${VOICE_LIMIT.max}, default ${VOICE_LIMIT.default}; one number, fixed for the sound, not a pattern). At the limit each new event steals the oldest voice still playing, which fades out over 5 ms. Applies to the samples and the synth voices (\`s "~bus"\`, note synths) of that sound.`,
+  },
 ]);
 
 const OPERATORS = family("operator", [

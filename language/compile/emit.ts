@@ -145,7 +145,8 @@ export class Emitter {
     const ordered: Record<string, Param> = {};
     for (const k of [...Object.keys(values), ...Object.keys(extra)]) if (params[k]) ordered[k] = params[k]!;
     const hasData = data && Object.keys(data).length > 0;
-    const key = nodeKey(kind, scope, occ, ordered, hasData ? data : undefined, (i) => g.nodes[i]!.key, (k) => this.global.nodes[g.inputs![k]!]!.key);
+    const keyed = hasData ? keyedData(kind, data) : undefined;
+    const key = nodeKey(kind, scope, occ, ordered, keyed, (i) => g.nodes[i]!.key, (k) => this.global.nodes[g.inputs![k]!]!.key);
     g.nodes.push({ id, key, kind, params: ordered, ...(hasData ? { data } : {}), loc: this.loc(span) });
     if (trigger) this.triggerLane(id, kind === "voices" ? "voices" : "sampler", trigger, g);
     return id;
@@ -257,6 +258,17 @@ export class Emitter {
   stages(): number[][] {
     return computeStages(this.global.nodes);
   }
+}
+
+/**
+ * The data that goes into a node's key: all of it, except a sampler's or synth voices node's
+ * voice limit (`voices`), so an edit of `# voices N` keeps the node and its sounding voices (the
+ * engine rebuilds the pool and carries over what fits) instead of restarting it and what follows it.
+ */
+function keyedData(kind: string, data: Record<string, string | number | number[]>): Record<string, string | number | number[]> | undefined {
+  if (kind !== "sampler" && kind !== "voices") return data;
+  const rest = Object.fromEntries(Object.entries(data).filter(([k]) => k !== "voices"));
+  return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
 /** A value whose node must live in the global graph even when a voice reads it: anything that plays events. */

@@ -1,6 +1,6 @@
 //! The evaluator: expressions become values (constants, patterns, sounds, signal nodes, transforms) by the rules of the .ph language.
 import { type Arg, type BinaryOp, type Expr, type Program, type Span, type Statement, flattenDollar, leftmostIsCall } from "../ast.js";
-import { type Builtin, MIDI_BUS, MIDI_UNSUPPORTED, type ParamSpec, builtinNames, lookup } from "../catalogue.js";
+import { type Builtin, MIDI_BUS, MIDI_UNSUPPORTED, type ParamSpec, VOICE_LIMIT, builtinNames, lookup } from "../catalogue.js";
 import { type Diagnostic, type SourceMap, diagnostic, didYouMean, nearest } from "../diagnostics.js";
 import { Hap } from "../pattern/hap.js";
 import { MiniError, mini } from "../pattern/mini.js";
@@ -33,7 +33,7 @@ export type Env = Map<string, Val>;
 export const GLOBAL: Env = new Map();
 
 /** Sample parameters that set a control of each event when they follow `s`. */
-const SAMPLE_CONTROLS = new Set(["gain", "pan", "speed", "n", "note", "cut", "begin", "end", "unit", "loop", "attack", "release", "decay", "sustain", "legato", "dur", "ar", "adsr"]);
+const SAMPLE_CONTROLS = new Set(["gain", "pan", "speed", "n", "note", "cut", "begin", "end", "unit", "loop", "attack", "release", "decay", "sustain", "legato", "dur", "ar", "adsr", "voices"]);
 
 const STRUCTURE_OPS: Partial<Record<BinaryOp, [string, compose.How]>> = {
   "+": ["add", "mix"], "-": ["sub", "mix"], "*": ["mul", "mix"], "/": ["div", "mix"],
@@ -100,12 +100,12 @@ export class Evaluator {
     }
   }
 
-  report(severity: "error" | "warning", message: string, span: Span, suggestion?: string): void {
-    this.diagnostics.push(diagnostic(this.map, severity, message, span, suggestion ? { suggestion } : {}));
+  report(severity: "error" | "warning", message: string, span: Span, suggestion?: string, expected?: string): void {
+    this.diagnostics.push(diagnostic(this.map, severity, message, span, { ...(suggestion ? { suggestion } : {}), ...(expected ? { expected } : {}) }));
   }
 
-  error(message: string, span: Span, suggestion?: string): never {
-    this.report("error", message, span, suggestion);
+  error(message: string, span: Span, suggestion?: string, expected?: string): never {
+    this.report("error", message, span, suggestion, expected);
     throw new Abandon();
   }
 
@@ -970,6 +970,7 @@ export class Evaluator {
     if ((name === "note" || name === "n") && chainInput && (chainInput.t === "sig" || chainInput.t === "prev")) {
       return this.inlineSynth(chainInput, args[0] ?? this.error(`'${name}' needs a pattern`, nameSpan), name, span);
     }
+    if (name === "voices") this.misplacedVoices(nameSpan, chainInput);
     if (SAMPLE_CONTROLS.has(name) && chainInput && !["gain", "pan", "adsr", "attack", "release", "ar", "n", "note"].includes(name)) {
       this.error(`'${name}' sets a sample parameter, so it must follow \`s "…"\` (or another sample parameter)`, nameSpan, "sample parameters go right after the sound, before filters and effects");
     }
@@ -1128,9 +1129,10 @@ export class Evaluator {
     }
   }
 
-  /** `sound # gain 0.5`, `# note "c e g"`, `# ar 0.01 0.3`: each event's controls. */
+  /** `sound # gain 0.5`, `# note "c e g"`, `# ar 0.01 0.3`: each event's controls; `# voices 64`: the sound's voice limit. */
   private sampleParam(name: string, sound: Sound, args: Val[], kw: Map<string, Val>, span: Span, nameSpan: Span): Val {
     const need = (i: number, what: string): Val => args[i] ?? kw.get(what) ?? this.error(`'${name}' needs its ${what}`, nameSpan);
+    if (name === "voices") return { ...sound, voices: this.voiceLimit(args[0] ?? kw.get("limit"), span, nameSpan) };
     if (name === "ar") return this.setControls(this.setControls(sound, "attack", need(0, "attack"), span), "release", need(1, "release"), span);
     if (name === "adsr") {
       const names = ["attack", "decay", "sustain", "release"];
@@ -1199,6 +1201,51 @@ export class Evaluator {
     }
   }
 
+  /**
+   * The number of `# voices N`: how many voices the sound's nodes may play at once. It sizes their
+   * voice pools when the engine builds the program, so it is one whole number in 1…VOICE_LIMIT.max
+   * (a string holding one number is accepted, as for other controls); a pattern, a signal or a
+   * number out of range is an error that says what is expected and suggests a value.
+   */
+  private voiceLimit(v: Val | undefined, span: Span, nameSpan: Span): number {
+    const { max } = VOICE_LIMIT;
+    const expected = `a whole number from 1 to ${max}`;
+    if (!v) return this.error(`'voices' needs a number: how many voices this sound may play at once`, nameSpan, `write for example \`# voices ${max}\``, expected);
+    let n: number;
+    if (v.t === "num") n = v.v;
+    else if (v.t === "pat" && /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(v.src)) n = Number(v.src);
+    else if (v.t === "pat") {
+      const counts = (v.src.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+      const most = Math.min(max, Math.max(1, Math.ceil(Math.max(0, ...counts))));
+      return this.error(
+        `the voice limit is fixed when the sound is built, so 'voices' takes one number, not the pattern "${v.src}"`,
+        v.span,
+        `write the most voices the sound needs at once, e.g. \`# voices ${most}\``,
+        expected,
+      );
+    } else return this.error(`'voices' needs one number, not ${describe(v)}: the voice limit is fixed when the sound is built`, spanOf(v, span), `write for example \`# voices ${max}\``, expected);
+    if (Number.isInteger(n) && n >= 1 && n <= max) return n;
+    const at = v.t === "pat" ? v.span : span;
+    const suggestion =
+      n > max
+        ? `${max} is the most one sound can play at once: write \`# voices ${max}\`, or split the pattern into two sounds`
+        : n < 1
+          ? "write `# voices 1` for one voice at a time (each event fades out the one before)"
+          : `write \`# voices ${Math.min(max, Math.max(1, Math.round(n)))}\``;
+    return this.error(`the voice limit must be ${expected}, not ${n}`, at, suggestion, expected);
+  }
+
+  /** `voices` anywhere but after a sound. */
+  private misplacedVoices(nameSpan: Span, chainInput?: Val): void {
+    if (chainInput?.t === "sound") return;
+    const supersaw = chainInput?.t === "sig" && chainInput.kind === "supersaw";
+    this.error(
+      `'voices' sets how many voices a sound may play at once, so it must follow a sound, as in \`s "hh*32" # voices 256\``,
+      nameSpan,
+      supersaw ? "the detuned voices of 'supersaw' are its keyword `:voices`, as in `supersaw 110 :voices 5`" : 'put `# voices N` right after `s "…"` or a note pattern, before filters and effects',
+    );
+  }
+
   /** `osc # note "c e g"`: the oscillator becomes a synth voice, one per note event. */
   private inlineSynth(osc: Val, notes: Val, name: string, span: Span): Val {
     if (notes.t !== "pat" && notes.t !== "num") return this.error(`'${name}' needs a pattern of notes`, spanOf(notes, span));
@@ -1215,20 +1262,22 @@ export class Evaluator {
     if (done) return done;
     const anon = sound.anon;
     const parts: Val[] = [];
+    // `# voices N`: every node of the sound gets the limit.
+    const limit = sound.voices === undefined ? {} : { data: { voices: sound.voices } };
     if (anon) {
-      parts.push(this.sig("voices", {}, sound.span, { template: anon, trigger: { p: sound.p, span: sound.span, src: sound.src } }));
+      parts.push(this.sig("voices", {}, sound.span, { template: anon, trigger: { p: sound.p, span: sound.span, src: sound.src }, ...limit }));
     } else {
       const synths = new Set<string>();
       for (const m of sound.src.matchAll(/~([A-Za-z_]\w*)/g)) if (this.buses.has(m[1]!)) synths.add(m[1]!);
       const samples = /[A-Za-z0-9]/.test(sound.src.replace(/~[A-Za-z_]\w*/g, "").replace(/\(\s*[^)]*\)|[*/!@?%:]\s*[\d.<>\s]+|<[\d\s.]*>/g, ""));
       if (samples || synths.size === 0) {
-        parts.push(this.sig("sampler", {}, sound.span, { trigger: { p: sound.p.filterValues((c) => !isSynthName(c.s)), span: sound.span, src: sound.src } }));
+        parts.push(this.sig("sampler", {}, sound.span, { trigger: { p: sound.p.filterValues((c) => !isSynthName(c.s)), span: sound.span, src: sound.src }, ...limit }));
       }
       for (const name of synths) {
         const def = this.buses.get(name)!;
         const value = def.op === "#" ? this.scoped(`mod:${name}`, () => this.expr(def.expr, GLOBAL)) : this.busValue(name, sound.span);
         const template: VoiceTemplate = { name, value: this.asTemplateValue(value, name, sound.span), span: def.span };
-        parts.push(this.sig("voices", {}, sound.span, { template, trigger: { p: sound.p.filterValues((c) => c.s === `~${name}`), span: sound.span, src: sound.src } }));
+        parts.push(this.sig("voices", {}, sound.span, { template, trigger: { p: sound.p.filterValues((c) => c.s === `~${name}`), span: sound.span, src: sound.src }, ...limit }));
       }
     }
     const out = parts.reduce((acc, x) => this.arith("+", acc, x, sound.span));
@@ -1296,8 +1345,10 @@ export class Evaluator {
   private stackOf(items: Val[], span: Span): Val {
     if (items.every((x) => x.t === "sound")) {
       const sounds = items as Sound[];
-      if (sounds.some((s) => s.anon)) return items.map((x) => this.commit(x as Sound)).reduce((a, b) => this.arith("+", a, b, span));
-      return { t: "sound", p: stack(...sounds.map((s) => s.p)), span, src: sounds.map((s) => s.src).join(", ") };
+      // Sounds with their own synths or different voice limits stay separate nodes.
+      const limits = new Set(sounds.map((s) => s.voices));
+      if (sounds.some((s) => s.anon) || limits.size > 1) return items.map((x) => this.commit(x as Sound)).reduce((a, b) => this.arith("+", a, b, span));
+      return { t: "sound", p: stack(...sounds.map((s) => s.p)), span, src: sounds.map((s) => s.src).join(", "), ...limitOf(sounds) };
     }
     if (items.every((x) => x.t === "xf")) {
       // `stack [fast 2, rev]` as a transform: the layers of each.
@@ -1311,7 +1362,7 @@ export class Evaluator {
     const join = fast ? fastcat : slowcat;
     if (items.some((x) => x.t === "sound")) {
       const ps = items.map((x) => (x.t === "sound" ? x.p : x.t === "pat" ? x.p.fmap(toSoundControls) : this.error(`'cat' of sounds cannot hold ${describe(x)}`, spanOf(x, span))));
-      return { t: "sound", p: join(...ps), span, src: items.map((x) => ("src" in x ? x.src : "")).join(" | ") };
+      return { t: "sound", p: join(...ps), span, src: items.map((x) => ("src" in x ? x.src : "")).join(" | "), ...limitOf(items) };
     }
     const ps = items.map((x) => (x.t === "pat" ? x.p : x.t === "num" ? pure(x.v) : this.error(`'cat' takes patterns and sounds, not ${describe(x)}`, spanOf(x, span))));
     return { t: "pat", p: join(...ps), span, src: items.map((x) => (x.t === "pat" ? x.src : x.t === "num" ? String(x.v) : "")).join(" | ") };
@@ -1326,7 +1377,7 @@ export class Evaluator {
     const b = toP(args[2]!);
     const inv = compose.invert(bools);
     const p = name === "sew" ? stack(compose.mask(a, bools), compose.mask(b, inv)) : stack(compose.struct(a, bools), compose.struct(b, inv));
-    return isSound ? { t: "sound", p: p as Pattern<Controls>, span, src: name } : { t: "pat", p, span, src: name };
+    return isSound ? { t: "sound", p: p as Pattern<Controls>, span, src: name, ...limitOf(args.slice(1, 3)) } : { t: "pat", p, span, src: name };
   }
 
   private choose(name: string, items: Val[], span: Span): Val {
@@ -1415,4 +1466,14 @@ export class Evaluator {
     });
     return sound;
   }
+}
+
+/**
+ * The voice limit of one sound made of several (`stack` of equal limits, `cat`, `sew`, `stitch`):
+ * the largest any part sets, a part without one counting as the default; none when no part sets one.
+ */
+function limitOf(parts: Val[]): { voices?: number } {
+  const limits = parts.map((x) => (x.t === "sound" ? x.voices : undefined));
+  if (limits.every((v) => v === undefined)) return {};
+  return { voices: Math.max(...limits.map((v) => v ?? VOICE_LIMIT.default)) };
 }

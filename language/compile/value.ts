@@ -20,8 +20,8 @@ export type Val =
   | { t: "num"; v: number }
   /** A pattern of raw values (numbers, words, note names, chords); what it means depends on its use. */
   | { t: "pat"; p: Pattern<unknown>; span: Span; src: string }
-  /** Events that start voices: samples, or synth voices of a template. */
-  | { t: "sound"; p: Pattern<Controls>; span: Span; src: string; anon?: VoiceTemplate }
+  /** Events that start voices: samples, or synth voices of a template; `voices` is the limit set by `# voices N` (unset: the engine's default). */
+  | { t: "sound"; p: Pattern<Controls>; span: Span; src: string; anon?: VoiceTemplate; voices?: number }
   /** A DSP node. Its params are values; pattern params become lanes; `gates` are driven by gate lanes. */
   | Sig
   /** The value a bus had one block ago (feedback). */

@@ -597,11 +597,14 @@ impl GraphIr {
                         ))
                     }
                 }
+            }
+            if node.kind == "voices" || node.kind == "sampler" {
+                let max = kernels::pool::MAX_VOICES as f64;
                 if let Some(v) = node.data.get("voices") {
-                    if !matches!(v, DataValue::Num(x) if x.fract() == 0.0 && (1.0..=256.0).contains(x))
+                    if !matches!(v, DataValue::Num(x) if x.fract() == 0.0 && (1.0..=max).contains(x))
                     {
                         return err(format!(
-                            "{label}: data \"voices\" is {v:?}; it must be an integer in 1..=256"
+                            "{label}: data \"voices\" is {v:?}; it must be an integer in 1..={max}"
                         ));
                     }
                 }
@@ -772,6 +775,26 @@ mod tests {
         assert_eq!(ir.nodes[0].loc, Some(Loc { line: 1, col: 6 }));
         assert_eq!(ir.lanes[0].lane_kind(), Some(LaneKind::Trigger));
         assert_eq!(ir.stages.len(), 3);
+    }
+
+    /// A sampler's data `voices` (its voice limit) must be an integer in 1..=256.
+    #[test]
+    fn sampler_voice_limit_is_checked() {
+        let with = |v: &str| {
+            GOOD.replace(
+                r#""kind": "sampler", "params": {}"#,
+                &format!(r#""kind": "sampler", "params": {{}}, "data": {{"voices": {v}}}"#),
+            )
+        };
+        for good in ["1", "128", "256"] {
+            assert!(parse(&with(good)).is_ok(), "voices {good}");
+        }
+        for bad in ["0", "257", "1000", "2.5", "-4", "\"many\""] {
+            expect_err(
+                &with(bad),
+                &["node 1 (sampler", "data \"voices\"", "integer in 1..=256"],
+            );
+        }
     }
 
     #[test]

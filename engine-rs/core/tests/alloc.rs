@@ -134,6 +134,57 @@ fn swapping_programs_allocates_nothing_on_the_render_side() {
 }
 
 /// With PROFILE_DETAILED on, rendering (timing every node and stage) still allocates nothing.
+/// A reload that changes a sampler's voice limit (same key) carries its voices into a pool of
+/// another size, fading the ones over the new limit: on the render side that allocates nothing.
+#[test]
+fn changing_a_voice_limit_allocates_nothing_on_the_render_side() {
+    let program = |voices: usize| {
+        format!(
+            r#"{{"version": 1, "nodes": [{{"id": 0, "key": "drums", "kind": "sampler", "data": {{"voices": {voices}}}}}],
+              "outputs": [{{"name": "out", "node": 0}}],
+              "lanes": [{{"id": 0, "kind": "trigger", "node": 0, "pattern": "bd*40"}}],
+              "stages": [[0]]}}"#
+        )
+    };
+    let (mut loader, mut renderer) = Engine::new(44100, 256).into_parts();
+    let (first, _) = loader.build(&mut program(64).into_bytes()).unwrap();
+    drop(renderer.swap(first));
+    let bd = renderer.bank().id("bd", 0).unwrap() as f64;
+    let mut batch = Vec::new();
+    for k in 0..40 {
+        batch.extend_from_slice(&[(k * 8) as f64, 0.0, 0.0, 1.0, 0.0, bd]);
+    }
+    loader
+        .decode(&batch, renderer.bank().len(), |e| {
+            assert!(renderer.queue_event(e));
+        })
+        .unwrap();
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    for _ in 0..4 {
+        renderer.render(&mut l, &mut r);
+    }
+    assert_eq!(renderer.stats().voices, 40);
+    let (smaller, _) = loader.build(&mut program(8).into_bytes()).unwrap();
+    let (larger, _) = loader.build(&mut program(256).into_bytes()).unwrap();
+    let mut kept = Vec::with_capacity(4);
+    let n = counted(|| {
+        kept.push(renderer.swap(smaller));
+        for _ in 0..4 {
+            renderer.render(&mut l, &mut r);
+        }
+        kept.push(renderer.swap(larger));
+        for _ in 0..4 {
+            renderer.render(&mut l, &mut r);
+        }
+    });
+    assert_eq!(
+        n, 0,
+        "the render side allocated or freed while changing a voice limit"
+    );
+    let s = renderer.stats();
+    assert_eq!((s.voices, s.crossfades), (8, 0), "{s:?}");
+}
+
 #[test]
 fn profiling_allocates_nothing_while_rendering() {
     let mut e = Engine::new(44100, 256);

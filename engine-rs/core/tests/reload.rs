@@ -91,6 +91,45 @@ const SAMPLER: &str = r#"{"version": 1, "nodes": [{"id": 0, "key": "drums", "kin
   "lanes": [{"id": 0, "kind": "trigger", "node": 0, "pattern": "bd"}],
   "stages": [[0]]}"#;
 
+/// The sampler of [`SAMPLER`] (same key) with a voice limit: data `voices`.
+fn limited_sampler(voices: usize) -> String {
+    SAMPLER.replace(
+        r#""kind": "sampler"}"#,
+        &format!(r#""kind": "sampler", "data": {{"voices": {voices}}}}}"#),
+    )
+}
+
+/// Editing the voice limit keeps the node's key, so its voices carry over: 12 overlapping
+/// kicks (0.3 s long) at a limit of 8 sound 8 and steal 4; a reload to a limit of 2 keeps the 2
+/// newest and fades the other 6 as steals; a reload to 64 keeps those 2 and has room for 20
+/// more kicks without a steal. No reload crossfades (the outputs' keys do not change).
+#[test]
+fn a_voice_limit_edit_carries_the_voices_that_fit() {
+    let mut e = Engine::new(SR, 512);
+    load(&mut e, &limited_sampler(8));
+    let bd = e.sample_id("bd", 0).unwrap() as f64;
+    let kicks = |from: usize, n: usize| -> Vec<f64> {
+        (0..n)
+            .flat_map(|k| [(from + k * 16) as f64, 0.0, 0.0, 1.0, 0.0, bd])
+            .collect()
+    };
+    e.push_events(&kicks(0, 12)).unwrap();
+    render(&mut e, 1024);
+    let s = e.stats();
+    assert_eq!((s.voices, s.voice_steals), (8, 4), "{s:?}");
+    load(&mut e, &limited_sampler(2));
+    render(&mut e, 1024);
+    let s = e.stats();
+    assert_eq!((s.voices, s.voice_steals), (2, 10), "{s:?}");
+    load(&mut e, &limited_sampler(64));
+    e.push_events(&kicks(2048 + 100, 20)).unwrap();
+    let (l, _) = render(&mut e, 1024);
+    let s = e.stats();
+    assert_eq!((s.voices, s.voice_steals), (22, 10), "{s:?}");
+    assert_eq!(s.crossfades, 0, "{s:?}");
+    assert!(l.iter().any(|v| v.abs() > 0.01));
+}
+
 /// A kick started before a reload keeps sounding after it, exactly as without the reload.
 #[test]
 fn voices_keep_sounding_across_a_reload() {

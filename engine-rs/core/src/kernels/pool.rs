@@ -8,16 +8,38 @@
 //! oldest that is still playing) and [`free_slot`] the slot for the new voice (the first free
 //! one, else the fading voice nearest to silence, which is cut); a stolen voice fades out
 //! linearly over [`STEAL_FADE_SECONDS`].
+//!
+//! The limit (voices that may play at once before the oldest is stolen) is per node: the data
+//! field `voices` (an integer in 1..=[`MAX_VOICES`], default [`DEFAULT_VOICES`]), read by
+//! [`limit_of`] when the plan is built. The language sets it with `# voices N` after a sound.
+//! On a reload that keeps the node's key but changes its limit, [`carried`] picks which of the
+//! old pool's voices the new pool takes over (see each kind's `adopt`).
 
 use super::{Input, KernelCounts};
 use crate::events::Trigger;
+use crate::ir::{DataValue, NodeData};
 
 /// Fade of a stolen voice, s.
 pub const STEAL_FADE_SECONDS: f32 = 0.005;
 
+/// Voices a node may play at once before the oldest is stolen, when its data gives no `voices`:
+/// enough for 256 events a second of half-second notes or samples.
+pub const DEFAULT_VOICES: usize = 128;
+/// The largest limit the data `voices` may ask for.
+pub const MAX_VOICES: usize = 256;
+
 /// Slots an [`ActiveSet`] can hold.
 pub const MAX_SLOTS: usize = 320;
 const WORDS: usize = MAX_SLOTS / 64;
+
+/// The voice limit a node's data asks for: `voices` (validated as an integer in 1..=[`MAX_VOICES`]
+/// by the IR check; clamped here all the same), else [`DEFAULT_VOICES`]. Control thread.
+pub fn limit_of(data: &NodeData) -> usize {
+    match data.get("voices") {
+        Some(DataValue::Num(n)) if n.is_finite() => (*n as usize).clamp(1, MAX_VOICES),
+        _ => DEFAULT_VOICES,
+    }
+}
 
 /// `seconds` at `sample_rate` in whole frames, at least one. Control thread.
 pub fn fade_frames(seconds: f32, sample_rate: f32) -> u32 {
@@ -195,6 +217,47 @@ pub fn free_slot(slots: usize, view: impl Fn(usize) -> SlotView) -> usize {
     best.map(|(_, i)| i).unwrap_or(0)
 }
 
+/// The busy slots of an old pool that a new pool of `slots` slots takes over on a reload: all of
+/// them when they fit, else the `slots` newest (highest `serial`); the rest stop at the swap.
+/// Render thread: no allocation (O(busy × slots) comparisons when they do not fit, at most
+/// 272 × 272, once per reload).
+pub fn carried(busy: ActiveSet, slots: usize, serial: impl Fn(usize) -> u64) -> ActiveSet {
+    if busy.len() <= slots {
+        return busy;
+    }
+    let mut keep = ActiveSet::default();
+    if slots == 0 {
+        return keep;
+    }
+    let mut kept = 0;
+    for i in busy.iter() {
+        if kept < slots {
+            keep.insert(i);
+            kept += 1;
+            continue;
+        }
+        let oldest = keep.iter().min_by_key(|&j| serial(j));
+        if let Some(j) = oldest {
+            if serial(i) > serial(j) {
+                keep.remove(j);
+                keep.insert(i);
+            }
+        }
+    }
+    keep
+}
+
+/// Where [`carried`] slots go in a pool of `slots` slots: `(old slot, new slot)` in slot order,
+/// each old slot in the same slot when every one of them fits there (the pool grew or kept its
+/// size: voices keep their slots, so later placements and the summing order are the ones the
+/// old pool would have had), else packed from slot 0 in the same order. Render thread.
+pub fn placement(keep: ActiveSet, slots: usize) -> impl Iterator<Item = (usize, usize)> {
+    let same = keep.iter().all(|i| i < slots);
+    keep.iter()
+        .enumerate()
+        .map(move |(k, i)| (i, if same { i } else { k }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +317,42 @@ mod tests {
         assert_eq!(oldest_playing(0..5, 3, view), None);
         assert_eq!(free_slot(5, view), 0);
         assert_eq!(free_slot(4, |i| view(i + 1)), 3, "slot 4: 4 frames left");
+    }
+
+    /// Slots 0..10 busy with serial 100 − slot (slot 9 is the newest): into 4 slots go the four
+    /// newest, 6..=9, packed into 0..4 in slot order; into 12 slots all go, each in its own slot.
+    #[test]
+    fn carried_keeps_the_newest_that_fit() {
+        let mut busy = ActiveSet::default();
+        for i in 0..10 {
+            busy.insert(i);
+        }
+        let serial = |i: usize| 100 - (9 - i) as u64;
+        let keep = carried(busy, 4, serial);
+        assert_eq!(keep.iter().collect::<Vec<_>>(), vec![6, 7, 8, 9]);
+        let moves: Vec<_> = placement(keep, 4).collect();
+        assert_eq!(moves, vec![(6, 0), (7, 1), (8, 2), (9, 3)]);
+        let all = carried(busy, 12, serial);
+        assert_eq!(all, busy);
+        assert!(placement(all, 12).all(|(i, j)| i == j));
+        assert!(carried(busy, 0, serial).is_empty());
+        // A newer voice in a low slot: serials 5, 1, 9, 3 keep slots 0 and 2.
+        let mut b = ActiveSet::default();
+        for i in 0..4 {
+            b.insert(i);
+        }
+        let s = [5, 1, 9, 3];
+        let keep = carried(b, 2, |i| s[i]);
+        assert_eq!(keep.iter().collect::<Vec<_>>(), vec![0, 2]);
+    }
+
+    #[test]
+    fn limit_of_reads_the_data_or_defaults() {
+        let mut d = NodeData::new();
+        assert_eq!(limit_of(&d), DEFAULT_VOICES);
+        d.insert("voices".into(), DataValue::Num(32.0));
+        assert_eq!(limit_of(&d), 32);
+        d.insert("voices".into(), DataValue::Num(1e6));
+        assert_eq!(limit_of(&d), MAX_VOICES);
     }
 }

@@ -33,14 +33,28 @@
 //!   the slice over one cycle). Without `cps` it is read as a rate.
 //! - `decay`, `sustain` (an ADSR on the sample): after the attack the level falls linearly to
 //!   `sustain` (0..1, default 1) over `decay` (s, 0..60, default 0), and holds there.
+//!
+//! Data: `voices`, the limit: how many voices may play at once (an integer in
+//! 1..=[`MAX_VOICES`], default [`DEFAULT_VOICES`]; `# voices N` in the language). The pool is
+//! allocated when the plan is built with `limit` + [`FADE_SLOTS`] slots. A trigger that finds
+//! `limit` voices playing steals the oldest of them: it fades out linearly over
+//! [`STEAL_FADE_SECONDS`] from the trigger's frame (counted as a steal) while the new voice
+//! starts in a free slot; if none is free, the fading voice nearest to silence is cut (see
+//! [`super::pool`]).
+//!
+//! Reload ([`Kernel::adopt`]): the voices sounding in the old node carry over. With the same
+//! limit they keep their slots. With another limit the new pool takes what fits, newest
+//! first (the old pool's newest `limit` + [`FADE_SLOTS`] voices; any older ones stop at the
+//! swap); if more than the new limit of them are playing, the oldest fade out as steals would.
 use super::pool::{
-    apply_gain, fade_frames, free_slot, oldest_playing, ActiveSet, Pending, SlotView,
+    apply_gain, carried, fade_frames, free_slot, limit_of, oldest_playing, placement, ActiveSet,
+    Pending, SlotView,
 };
 use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
 use crate::samples::Sample;
 
-pub use super::pool::STEAL_FADE_SECONDS;
+pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
 
 /// `sampler {gain}`.
 pub const SAMPLER: KindSpec = KindSpec {
@@ -54,8 +68,6 @@ pub const SAMPLER: KindSpec = KindSpec {
     triggers: true,
 };
 
-/// Voices that may sound at once before the oldest is stolen.
-pub const MAX_VOICES: usize = 64;
 /// Extra slots for voices fading out after a steal.
 pub const FADE_SLOTS: usize = 16;
 /// Triggers one sampler accepts per block; more are ignored (and counted).
@@ -135,9 +147,12 @@ impl Voice {
 /// Triggers received before a block are kept (in frame order) and the block is rendered in
 /// segments between their offsets, so voices start, end, are stolen and take pool slots at exact
 /// frames: the output does not depend on where block boundaries fall.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Sampler {
+    /// `limit` + [`FADE_SLOTS`] slots, allocated by [`Kernel::prepare`].
     voices: Vec<Voice>,
+    /// Voices that may play at once (data `voices`).
+    limit: usize,
     /// Slots with an active voice.
     active: ActiveSet,
     pending: Pending,
@@ -153,7 +168,49 @@ pub struct Sampler {
     frame_by_frame: bool,
 }
 
+impl Default for Sampler {
+    fn default() -> Sampler {
+        Sampler {
+            voices: Vec::new(),
+            limit: DEFAULT_VOICES,
+            active: ActiveSet::default(),
+            pending: Pending::default(),
+            sample_rate: 0.0,
+            attack: 0,
+            fade: 0,
+            cut_fade: 0,
+            serial: 0,
+            sounding: 0,
+            counts: KernelCounts::default(),
+            #[cfg(test)]
+            frame_by_frame: false,
+        }
+    }
+}
+
 impl Sampler {
+    /// The voice limit (data `voices`, else [`DEFAULT_VOICES`]).
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Fades out the oldest playing voices until at most `limit` play, each counted as a steal.
+    /// Render thread.
+    fn enforce_limit(&mut self) {
+        let view = |v: &Voice| SlotView {
+            busy: v.active,
+            playing: v.active && !v.releasing,
+            serial: v.serial,
+            left: u64::from(v.release_left),
+        };
+        while let Some(i) = oldest_playing(self.active.iter(), self.limit + 1, |i| {
+            view(&self.voices[i])
+        }) {
+            self.voices[i].fade_out(self.fade);
+            self.counts.steals += 1;
+        }
+    }
+
     /// Adds one voice's frames `from..to` into `l`, `r`: runs in which nothing changes (no
     /// slice end or wrap, no envelope stage change) in one tight loop each, the frames between
     /// them one by one ([`Sampler::frame`]).
@@ -400,7 +457,7 @@ impl Sampler {
             serial: v.serial,
             left: u64::from(v.release_left),
         };
-        if let Some(i) = oldest_playing(self.active.iter(), MAX_VOICES, |i| view(&self.voices[i])) {
+        if let Some(i) = oldest_playing(self.active.iter(), self.limit, |i| view(&self.voices[i])) {
             self.voices[i].fade_out(self.fade);
             self.counts.steals += 1;
         }
@@ -471,21 +528,39 @@ impl Sampler {
 }
 
 impl Kernel for Sampler {
-    /// Voices still sounding carry on: the pool is copied slot for slot (same size, no allocation).
+    /// Voices still sounding carry on. With the same limit the pool is copied slot for slot;
+    /// with another, the newest that fit are copied ([`carried`]: in their own slots when
+    /// those exist, else packed in order), the rest stop, and playing voices beyond the new
+    /// limit fade out as steals. Render thread: copies only, no allocation.
     fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Sampler>(old) {
-            if o.voices.len() == self.voices.len() {
-                self.voices.copy_from_slice(&o.voices);
-                self.active = o.active;
-                self.serial = o.serial;
-                self.sounding = o.sounding;
-            }
+        let Some(o) = super::same::<Sampler>(old) else {
+            return;
+        };
+        self.serial = o.serial;
+        if o.voices.len() == self.voices.len() {
+            self.voices.copy_from_slice(&o.voices);
+            self.active = o.active;
+            self.sounding = o.sounding;
+            return;
         }
+        let keep = carried(o.active, self.voices.len(), |i| o.voices[i].serial);
+        self.active = ActiveSet::default();
+        for (i, j) in placement(keep, self.voices.len()) {
+            self.voices[j] = o.voices[i];
+            self.active.insert(j);
+        }
+        self.enforce_limit();
+        self.sounding = self.active.len();
     }
 
-    /// Control thread.
+    /// Reads the limit, data `voices`. Control thread.
+    fn configure(&mut self, data: &crate::ir::NodeData) {
+        self.limit = limit_of(data);
+    }
+
+    /// Allocates the pool: `limit` + [`FADE_SLOTS`] slots. Control thread.
     fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
-        self.voices = vec![Voice::default(); MAX_VOICES + FADE_SLOTS];
+        self.voices = vec![Voice::default(); self.limit + FADE_SLOTS];
         self.active = ActiveSet::default();
         self.pending.prepare(MAX_TRIGGERS_PER_BLOCK);
         self.sample_rate = sample_rate;
@@ -716,7 +791,7 @@ mod tests {
         let render = |by_frame: bool| {
             let mut s = Sampler {
                 frame_by_frame: by_frame,
-                ..Sampler::default()
+                ..limited(64)
             };
             let out = run(&mut s, &[Src::Const(0.9)], 2, n, SR, &bank, &triggers);
             (out, s.take_counts())
@@ -737,16 +812,17 @@ mod tests {
         assert_eq!(pan_gains(0.75), (0.5, 1.0));
     }
 
+    /// With a limit of 64, 70 overlapping triggers steal 70 − 64 = 6 voices.
     #[test]
     fn stealing_fades_the_oldest_and_counts() {
         let bank = bank();
-        let mut s = Sampler::default();
+        let mut s = limited(64);
         let triggers: Vec<(usize, Trigger)> =
             (0..70).map(|k| (k * 10, trig(0, 0.01, 0.5, 1.0))).collect();
         let out = run(&mut s, &[Src::Const(1.0)], 2, 2000, SR, &bank, &triggers);
         assert_eq!(s.take_counts().steals, 6);
         assert_eq!(s.take_counts().steals, 0, "counts reset after take");
-        assert!(s.voices() <= MAX_VOICES + FADE_SLOTS);
+        assert!(s.voices() <= 64 + FADE_SLOTS);
         assert!(out[0].iter().all(|v| v.is_finite()));
         // Fades, not cuts: 64 ramps rise by 64 · 0.01/4000 = 1.6e-4 per frame and an attack adds
         // at most 0.01 · 0.85/44 ≈ 2e-4, while cutting the oldest voice (at read position ≥ 640,
@@ -769,6 +845,183 @@ mod tests {
         );
         assert!(out[0].iter().all(|v| *v == 0.0));
         assert_eq!(s.take_counts().ignored, 2);
+    }
+
+    /// A sampler whose data asks for `limit` voices (through [`Kernel::configure`]).
+    fn limited(limit: usize) -> Sampler {
+        let mut s = Sampler::default();
+        let mut data = crate::ir::NodeData::new();
+        data.insert("voices".into(), crate::ir::DataValue::Num(limit as f64));
+        s.configure(&data);
+        s
+    }
+
+    /// Voices playing (sounding and not fading out) and sounding.
+    fn census(s: &Sampler) -> (usize, usize) {
+        let playing = s
+            .active
+            .iter()
+            .filter(|&i| s.voices[i].active && !s.voices[i].releasing)
+            .count();
+        (playing, s.active.len())
+    }
+
+    /// Renders `n` frames of a prepared sampler in 64-frame blocks, `triggers` at frames
+    /// relative to this call, calling `each` after every block; the left channel.
+    fn drive(
+        s: &mut Sampler,
+        bank: &SampleBank,
+        n: usize,
+        triggers: &[(usize, Trigger)],
+        mut each: impl FnMut(&Sampler),
+    ) -> Vec<f32> {
+        const B: usize = 64;
+        let gain = [PortIn::mono(crate::kernels::Input::Const(1.0))];
+        let mut buf = vec![0.0f32; 2 * B];
+        let mut left = Vec::with_capacity(n);
+        let mut start = 0;
+        while start < n {
+            let m = B.min(n - start);
+            let ctx = Context {
+                sample_rate: SR,
+                frames: m,
+                bank,
+                lanes: &[],
+            };
+            for (f, t) in triggers {
+                if (start..start + m).contains(f) {
+                    s.trigger(&ctx, f - start, t);
+                }
+            }
+            let mut out = Outputs::new(&mut buf, B, 2, m);
+            s.process(&ctx, &gain, &mut out);
+            left.extend_from_slice(&buf[..m]);
+            each(s);
+            start += m;
+        }
+        left
+    }
+
+    /// Flat voices (sample id 2: 20000 frames of 0.5) at gain `G`, one every 8 frames: all
+    /// overlap for as long as these tests run.
+    const G: f32 = 1.0 / 1024.0;
+    fn flat_burst(count: usize) -> Vec<(usize, Trigger)> {
+        (0..count).map(|k| (k * 8, trig(2, G, 0.5, 1.0))).collect()
+    }
+
+    /// For limits 1, 3, 16, 64, 200 and 256, L + 7 overlapping triggers: after every block at
+    /// most L voices play and at most L + FADE_SLOTS sound; each trigger beyond the L-th steals
+    /// one (7 steals); once the 5 ms steal fades are over (221 frames after the last trigger),
+    /// exactly L sound, so the flat level is L · 0.5 · G.
+    #[test]
+    fn a_limit_of_l_plays_at_most_l_and_steals_beyond() {
+        let bank = flat_bank();
+        for limit in [1usize, 3, 16, 64, 200, 256] {
+            let mut s = limited(limit);
+            s.prepare(SR, 64);
+            assert_eq!(
+                s.voices.len(),
+                limit + FADE_SLOTS,
+                "the pool is sized at build"
+            );
+            let triggers = flat_burst(limit + 7);
+            let last = (limit + 6) * 8;
+            let (mut most_playing, mut most_sounding) = (0, 0);
+            let left = drive(&mut s, &bank, last + 1000, &triggers, |s| {
+                let (p, n) = census(s);
+                most_playing = most_playing.max(p);
+                most_sounding = most_sounding.max(n);
+            });
+            assert!(
+                most_playing <= limit,
+                "limit {limit}: {most_playing} played"
+            );
+            assert!(
+                most_sounding <= limit + FADE_SLOTS,
+                "limit {limit}: {most_sounding} sounded"
+            );
+            assert_eq!(s.take_counts().steals, 7, "limit {limit}");
+            assert_eq!(s.voices(), limit, "limit {limit}");
+            let want = limit as f32 * 0.5 * G;
+            let got = left[last + 900];
+            assert!(
+                (got - want).abs() < want * 1e-5,
+                "limit {limit}: {got} vs {want}"
+            );
+        }
+    }
+
+    /// Without data the limit is 128: 128 overlapping long samples all play (no steal; level
+    /// 128 · 0.5 · G); the 129th steals one, so the default is exactly 128.
+    #[test]
+    fn the_default_plays_128_long_samples_without_stealing() {
+        let bank = flat_bank();
+        let mut s = Sampler::default();
+        assert_eq!(s.limit(), 128);
+        s.prepare(SR, 64);
+        let left = drive(&mut s, &bank, 3000, &flat_burst(128), |_| {});
+        assert_eq!(s.take_counts().steals, 0);
+        assert_eq!(s.voices(), 128);
+        let want = 128.0 * 0.5 * G;
+        assert!(
+            (left[2999] - want).abs() < want * 1e-5,
+            "{} vs {want}",
+            left[2999]
+        );
+        drive(&mut s, &bank, 10, &[(0, trig(2, G, 0.5, 1.0))], |_| {});
+        assert_eq!(s.take_counts().steals, 1);
+    }
+
+    /// A reload to a larger limit keeps every voice in its slot: with no new trigger the new
+    /// node renders exactly what the old one goes on rendering; then 20 more triggers fill the
+    /// new node's room (no steal) where the old one, at its limit of 8, steals all 20.
+    #[test]
+    fn adopt_into_a_larger_limit_keeps_every_voice() {
+        let bank = flat_bank();
+        let mut old = limited(8);
+        old.prepare(SR, 64);
+        // Ten voices: two stolen, eight playing (the fades end within the 600 frames).
+        drive(&mut old, &bank, 600, &flat_burst(10), |_| {});
+        assert_eq!(old.take_counts().steals, 2);
+        let mut new = limited(64);
+        new.prepare(SR, 64);
+        new.adopt(&old);
+        assert_eq!(new.voices(), 8);
+        let a = drive(&mut old, &bank, 500, &[], |_| {});
+        let b = drive(&mut new, &bank, 500, &[], |_| {});
+        assert_eq!(a, b);
+        let more = flat_burst(20);
+        drive(&mut old, &bank, 500, &more, |_| {});
+        drive(&mut new, &bank, 500, &more, |_| {});
+        assert_eq!(old.take_counts().steals, 20);
+        assert_eq!(new.take_counts().steals, 0);
+        assert_eq!(new.voices(), 28);
+    }
+
+    /// A reload to a smaller limit (64 → 8) with 40 voices playing: the new pool (8 + 16 slots)
+    /// takes the 24 newest; the 16 oldest of those fade out as steals, so the level starts at
+    /// 24 voices and ends at 8; the 8 that play on are the newest (their sum equals that of
+    /// the old node's 8 newest voices alone).
+    #[test]
+    fn adopt_into_a_smaller_limit_carries_the_newest_that_fit() {
+        let bank = flat_bank();
+        let mut old = limited(64);
+        old.prepare(SR, 64);
+        let burst = flat_burst(40);
+        drive(&mut old, &bank, 400, &burst, |_| {});
+        assert_eq!(old.voices(), 40);
+        let mut new = limited(8);
+        new.prepare(SR, 64);
+        new.adopt(&old);
+        assert_eq!(new.take_counts().steals, 16);
+        assert_eq!(census(&new), (8, 24));
+        let left = drive(&mut new, &bank, 600, &[], |_| {});
+        let v = 0.5 * G;
+        assert!((left[0] - 24.0 * v).abs() < 1e-6, "{}", left[0]);
+        assert!((left[599] - 8.0 * v).abs() < 1e-6, "{}", left[599]);
+        assert_eq!(new.voices(), 8);
+        let newest: Vec<u64> = new.active.iter().map(|i| new.voices[i].serial).collect();
+        assert_eq!(newest, (32..40).collect::<Vec<u64>>());
     }
 
     fn one(bank: &SampleBank, n: usize, triggers: &[(usize, Trigger)]) -> Vec<Vec<f32>> {
@@ -1022,7 +1275,7 @@ mod bench {
         let (ns, _) = time(0, 1.0, 0, 4000, 512);
         println!(
             "idle sampler ({} slots): {ns:.0} ns per block",
-            MAX_VOICES + FADE_SLOTS
+            DEFAULT_VOICES + FADE_SLOTS
         );
         for speed in [1.0, 1.37] {
             for every in [0, 128] {

@@ -2,8 +2,9 @@
 //!
 //! Ports: `gain` (linear, default 1, mono, applied to the sum of the voices), `in0`..`in7`
 //! (default 0; mono or stereo signals of the global graph that template params `{"input": k}`
-//! read, every voice the same). Data: `template` (required: a template id), `voices` (pool size,
-//! 1..=256, default [`DEFAULT_VOICES`]). Output: stereo.
+//! read, every voice the same). Data: `template` (required: a template id), `voices` (the
+//! limit: voices that may play at once, 1..=[`MAX_VOICES`], default [`DEFAULT_VOICES`]; `# voices
+//! N` after a sound in the language). Output: stereo.
 //!
 //! Each voice owns a [`Graph`] built from the template when the plan is built (kernels and
 //! buffers for every template node), so starting a voice allocates nothing: its kernels are
@@ -43,16 +44,22 @@
 //! one starts in one of [`FADE_SLOTS`] extra slots; if those are full too, the fading voice
 //! closest to silence is cut (see [`super::pool`]). A `voices` node without a template (only in
 //! tests of the kind table) plays nothing and counts its triggers as ignored.
+//!
+//! Reload ([`Kernel::adopt`]): with the same limit every slot is taken over as it was. With
+//! another limit the new pool takes the newest sounding voices that fit (`voices` +
+//! [`FADE_SLOTS`]; older ones stop at the swap), and if more than the new limit of them are
+//! playing, the oldest fade out as steals would.
 
 use super::pool::{
-    apply_gain, fade_frames, free_slot, oldest_playing, ActiveSet, Pending, SlotView,
+    apply_gain, carried, fade_frames, free_slot, limit_of, oldest_playing, placement, ActiveSet,
+    Pending, SlotView,
 };
 use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
-use crate::ir::{DataValue, NodeData, TemplateIr, VOICE_INPUTS};
+use crate::ir::{NodeData, TemplateIr, VOICE_INPUTS};
 use crate::plan::{Graph, Source};
 
-pub use super::pool::STEAL_FADE_SECONDS;
+pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
 
 use super::param as port;
 
@@ -84,11 +91,6 @@ pub const VOICES: KindSpec = KindSpec {
 
 const _: () = assert!(VOICES.ports.len() == 1 + VOICE_INPUTS as usize);
 
-/// Voices that may sound at once before the oldest is stolen (data `voices` overrides): enough
-/// for 256 events a second of half-second notes.
-pub const DEFAULT_VOICES: usize = 128;
-/// Largest pool the data `voices` may ask for.
-pub const MAX_VOICES: usize = 256;
 /// Extra slots for voices fading out after a steal.
 pub const FADE_SLOTS: usize = 8;
 /// Triggers one node accepts per block; more are ignored (and counted).
@@ -276,10 +278,7 @@ impl Voices {
         let Some(t) = template else {
             return Voices::default();
         };
-        let max_voices = match data.get("voices") {
-            Some(DataValue::Num(n)) => (*n as usize).clamp(1, MAX_VOICES),
-            _ => DEFAULT_VOICES,
-        };
+        let max_voices = limit_of(data);
         let fused = if fuse {
             Graph::fuse_template(t)
         } else {
@@ -406,6 +405,29 @@ impl Voices {
         self.serial += 1;
     }
 
+    /// Slot `j` takes over the voice of another node's slot `ov` (a reload): its envelope,
+    /// gains, timing, pitch and template state. Render thread: copies only.
+    fn take_slot(&mut self, j: usize, ov: &Voice) {
+        let v = &mut self.pool[j];
+        v.amp = ov.amp;
+        v.gain_l = ov.gain_l;
+        v.gain_r = ov.gain_r;
+        v.serial = ov.serial;
+        v.start = ov.start;
+        v.end = ov.end;
+        v.fade_from = ov.fade_from;
+        for (n, on) in v.graph.nodes.iter_mut().zip(&ov.graph.nodes) {
+            if n.kind == on.kind {
+                n.kernel.adopt(on.kernel.as_ref());
+            }
+        }
+        for &(s, port, _) in &self.pitch {
+            if let Some(src) = ov.graph.nodes.get(s).map(|n| n.sources[port]) {
+                v.graph.nodes[s].sources[port] = src;
+            }
+        }
+    }
+
     /// Resets slot `st.slot`'s graph and state for the voice `st`. Render thread.
     fn begin(&mut self, st: &Start) {
         let t = &st.trigger;
@@ -530,44 +552,47 @@ fn mix(
 }
 
 impl Kernel for Voices {
-    /// A reload with the same key keeps the sounding voices: slot for slot (same pool size and
-    /// template shape), envelope, gains, pitch and each template node's state through its own
-    /// [`Kernel::adopt`] (kinds without it restart, e.g. an `adsr` inside the template re-attacks).
-    /// Render thread: copies only.
+    /// A reload with the same key keeps the sounding voices (same template shape): envelope,
+    /// gains, pitch and each template node's state through its own [`Kernel::adopt`] (kinds
+    /// without it restart, e.g. an `adsr` inside the template re-attacks). With the same limit,
+    /// slot for slot; with another, the newest that fit ([`carried`], in their own slots when
+    /// those exist, else packed in order), the rest stop, and playing voices beyond the new
+    /// limit fade out as steals. Render thread: copies only.
     fn adopt(&mut self, old: &dyn Kernel) {
         let Some(o) = super::same::<Voices>(old) else {
             return;
         };
-        if o.pool.len() != self.pool.len()
-            || o.out_slot != self.out_slot
+        if o.out_slot != self.out_slot
             || o.pool.first().map(|v| v.graph.nodes.len())
                 != self.pool.first().map(|v| v.graph.nodes.len())
         {
             return;
         }
-        for (v, ov) in self.pool.iter_mut().zip(&o.pool) {
-            v.amp = ov.amp;
-            v.gain_l = ov.gain_l;
-            v.gain_r = ov.gain_r;
-            v.serial = ov.serial;
-            v.start = ov.start;
-            v.end = ov.end;
-            v.fade_from = ov.fade_from;
-            for (n, on) in v.graph.nodes.iter_mut().zip(&ov.graph.nodes) {
-                if n.kind == on.kind {
-                    n.kernel.adopt(on.kernel.as_ref());
-                }
-            }
-            for &(s, port, _) in &self.pitch {
-                if let Some(src) = ov.graph.nodes.get(s).map(|n| n.sources[port]) {
-                    v.graph.nodes[s].sources[port] = src;
-                }
-            }
-        }
-        self.active = o.active;
         self.now = o.now;
         self.serial = o.serial;
-        self.sounding = o.sounding;
+        if o.pool.len() == self.pool.len() {
+            for j in 0..self.pool.len() {
+                self.take_slot(j, &o.pool[j]);
+            }
+            self.active = o.active;
+            self.sounding = o.sounding;
+            return;
+        }
+        let keep = carried(o.active, self.pool.len(), |i| o.pool[i].serial);
+        self.active = ActiveSet::default();
+        for (i, j) in placement(keep, self.pool.len()) {
+            self.take_slot(j, &o.pool[i]);
+            self.active.insert(j);
+        }
+        let now = self.now;
+        while let Some(s) = oldest_playing(self.active.iter(), self.max_voices + 1, |s| {
+            self.view(s, now)
+        }) {
+            let (end, _, _) = self.meta(s);
+            self.set_meta(s, end.min(now + self.fade), now);
+            self.counts.steals += 1;
+        }
+        self.sounding = self.active.len();
     }
 
     /// Control thread.
@@ -664,7 +689,7 @@ impl Kernel for Voices {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::GraphIr;
+    use crate::ir::{DataValue, GraphIr};
     use crate::kernels::dsp::testing::peak_freq;
     use crate::kernels::testing::{run, Src};
     use crate::samples::SampleBank;
@@ -746,6 +771,99 @@ mod tests {
             SR,
             max_block,
         )
+    }
+
+    /// Renders `n` frames of a prepared pool in 64-frame blocks, `triggers` at frames relative
+    /// to this call; the left channel.
+    fn drive(v: &mut Voices, n: usize, triggers: &[(usize, Trigger)]) -> Vec<f32> {
+        const B: usize = 64;
+        let bank = SampleBank::default();
+        let gain = [PortIn::mono(crate::kernels::Input::Const(1.0))];
+        let mut buf = vec![0.0f32; 2 * B];
+        let mut left = Vec::with_capacity(n);
+        let mut start = 0;
+        while start < n {
+            let m = B.min(n - start);
+            let ctx = Context {
+                sample_rate: SR,
+                frames: m,
+                bank: &bank,
+                lanes: &[],
+            };
+            for (f, t) in triggers {
+                if (start..start + m).contains(f) {
+                    v.trigger(&ctx, f - start, t);
+                }
+            }
+            let mut out = Outputs::new(&mut buf, B, 2, m);
+            v.process(&ctx, &gain, &mut out);
+            left.extend_from_slice(&buf[..m]);
+            start += m;
+        }
+        left
+    }
+
+    /// Held notes (1 s, a one-frame attack) of level `G` from the constant template, one every
+    /// 8 frames: all overlap for as long as these tests run.
+    const G: f32 = 1.0 / 1024.0;
+    fn held(count: usize) -> Vec<(usize, Trigger)> {
+        let t = Trigger {
+            gain: G,
+            pan: 0.5,
+            attack: Some(0.0),
+            dur: Some(1.0),
+            ..Trigger::default()
+        };
+        (0..count).map(|k| (k * 8, t)).collect()
+    }
+
+    fn prepared(voices: usize) -> Voices {
+        let mut v = ones(voices, 64);
+        v.prepare(SR, 64);
+        v
+    }
+
+    /// A reload from a limit of 8 to 64 keeps every voice in its slot: with no new trigger the
+    /// new node renders exactly what the old one goes on rendering; 20 more notes then fit in
+    /// the new node (no steal) where the old one, at its limit, steals all 20.
+    #[test]
+    fn adopt_into_a_larger_limit_keeps_every_voice() {
+        let mut old = prepared(8);
+        drive(&mut old, 600, &held(10));
+        assert_eq!(old.take_counts().steals, 2);
+        let mut new = prepared(64);
+        new.adopt(&old);
+        assert_eq!(new.voices(), 8);
+        assert_eq!(drive(&mut old, 500, &[]), drive(&mut new, 500, &[]));
+        drive(&mut old, 500, &held(20));
+        drive(&mut new, 500, &held(20));
+        assert_eq!(old.take_counts().steals, 20);
+        assert_eq!(new.take_counts().steals, 0);
+        assert_eq!(new.voices(), 28);
+    }
+
+    /// A reload from 64 to 8 with 40 notes playing: the new pool (8 + FADE_SLOTS slots) takes
+    /// the newest that fit; those beyond the 8 newest fade out as steals over 5 ms (221
+    /// frames), so the level starts at 8 + FADE_SLOTS notes and ends at the 8 newest.
+    #[test]
+    fn adopt_into_a_smaller_limit_carries_the_newest_that_fit() {
+        let mut old = prepared(64);
+        drive(&mut old, 400, &held(40));
+        assert_eq!(old.voices(), 40);
+        let mut new = prepared(8);
+        new.adopt(&old);
+        assert_eq!(new.take_counts().steals, FADE_SLOTS as u64);
+        assert_eq!(new.voices(), 8 + FADE_SLOTS);
+        let left = drive(&mut new, 600, &[]);
+        assert!(
+            (left[0] - (8 + FADE_SLOTS) as f32 * G).abs() < 1e-6,
+            "{}",
+            left[0]
+        );
+        assert!((left[599] - 8.0 * G).abs() < 1e-6, "{}", left[599]);
+        assert_eq!(new.voices(), 8);
+        let serials: Vec<u64> = new.active.iter().map(|i| new.pool[i].serial).collect();
+        assert_eq!(serials, (32..40).collect::<Vec<u64>>());
     }
 
     fn render_ones(
@@ -922,7 +1040,7 @@ mod tests {
 #[cfg(test)]
 mod bench {
     use super::*;
-    use crate::ir::GraphIr;
+    use crate::ir::{DataValue, GraphIr};
     use crate::kernels::{Input, Outputs};
     use crate::samples::SampleBank;
     use std::hint::black_box;
