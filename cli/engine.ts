@@ -138,6 +138,8 @@ interface NativeStats {
   voices: number;
   voicesPeak: number;
   voiceSteals: number;
+  /** Kernel blocks whose voices were rendered on several workers. */
+  voiceSplits: number;
   limiterFrames: number;
   limiterMinGain: number;
   nonfinite: number;

@@ -18,8 +18,7 @@ use crate::plan::Work;
 use crate::plan::{Graph, LaneSlot, NodeSlot, Plan, Role, Source, Term};
 use crate::profile::{DecisionRow, Profile, Report};
 use crate::schedule::Schedule;
-use crate::workers;
-use std::marker::PhantomData;
+use crate::workers::{self, Shards};
 use std::time::Instant;
 
 /// Every constant of a plan, by slot: what a number-only reload replaces.
@@ -153,98 +152,14 @@ fn apply_post(buf: &mut [f32], post: Post, channels: usize, stride: usize, n: us
     }
 }
 
-/// A graph's nodes, reachable from every worker of a stage at once.
-///
-/// Each worker takes `&mut` only to nodes no other worker touches in the same stage: its own
-/// kernel nodes and the absorbed terms of its own sums or parts (an absorbed node is a term of
-/// exactly one sum, once: [`Graph::absorbed_once`]); a sum node itself is only read.
-#[derive(Clone, Copy)]
-struct Nodes<'a> {
-    ptr: *mut NodeSlot,
-    len: usize,
-    _life: PhantomData<&'a mut [NodeSlot]>,
-}
-
-// SAFETY: `Nodes` is a view of `&'a mut [NodeSlot]` shared by the workers of one stage; every
-// kernel is `Send`, and the access discipline above (checked by `Graph::absorbed_once` when the
-// plan is built, serial otherwise) gives each node at most one user at a time.
-unsafe impl Send for Nodes<'_> {}
-// SAFETY: as for `Send`: concurrent users never reach the same node mutably.
-unsafe impl Sync for Nodes<'_> {}
-
-impl<'a> Nodes<'a> {
-    fn new(nodes: &'a mut [NodeSlot]) -> Nodes<'a> {
-        Nodes {
-            ptr: nodes.as_mut_ptr(),
-            len: nodes.len(),
-            _life: PhantomData,
-        }
-    }
-
-    /// Node `slot`, mutably.
-    ///
-    /// # Safety
-    /// No other reference to node `slot` may be live while the returned one is.
-    #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn get_mut(&self, slot: usize) -> &'a mut NodeSlot {
-        assert!(slot < self.len);
-        // SAFETY: in bounds (asserted); exclusive by the caller's contract.
-        unsafe { &mut *self.ptr.add(slot) }
-    }
-
-    /// Node `slot`, shared.
-    ///
-    /// # Safety
-    /// No mutable reference to node `slot` may be live while the returned one is.
-    #[inline(always)]
-    unsafe fn get(&self, slot: usize) -> &'a NodeSlot {
-        assert!(slot < self.len);
-        // SAFETY: in bounds (asserted); only read, by the caller's contract.
-        unsafe { &*self.ptr.add(slot) }
-    }
-}
-
-/// Buffers (node outputs, partial sums, scratch) reachable from every worker of a stage at once;
-/// each is written by one worker (see [`Graph::run`]).
-#[derive(Clone, Copy)]
-struct Bufs<'a> {
-    ptr: *mut Vec<f32>,
-    len: usize,
-    /// The index of the first buffer (a stage's buffers are indexed by slot).
-    base: usize,
-    _life: PhantomData<&'a mut [Vec<f32>]>,
-}
-
-// SAFETY: a view of `&'a mut [Vec<f32>]` whose elements are handed to at most one worker each.
-unsafe impl Send for Bufs<'_> {}
-// SAFETY: as for `Send`.
-unsafe impl Sync for Bufs<'_> {}
-
-impl<'a> Bufs<'a> {
-    /// `bufs`, the first of them numbered `base`.
-    fn new(bufs: &'a mut [Vec<f32>], base: usize) -> Bufs<'a> {
-        Bufs {
-            ptr: bufs.as_mut_ptr(),
-            len: bufs.len(),
-            base,
-            _life: PhantomData,
-        }
-    }
-
-    /// Buffer number `i`, mutably.
-    ///
-    /// # Safety
-    /// No other reference to buffer `i` may be live while the returned one is.
-    #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn get_mut(&self, i: usize) -> &'a mut [f32] {
-        let k = i - self.base;
-        assert!(k < self.len);
-        // SAFETY: in bounds (asserted); exclusive by the caller's contract.
-        unsafe { (*self.ptr.add(k)).as_mut_slice() }
-    }
-}
+/// A graph's nodes, reachable from every worker of a stage at once. Each worker takes `&mut`
+/// only to nodes no other worker touches in the same stage: its own kernel nodes and the
+/// absorbed terms of its own sums or parts (an absorbed node is a term of exactly one sum,
+/// once: [`Graph::absorbed_once`]); a sum node itself is only read.
+type Nodes<'a> = Shards<'a, NodeSlot>;
+/// Buffers (node outputs by slot, partial sums, scratch) reachable from every worker of a
+/// stage at once; each is written by one worker (see [`Graph::run`]).
+type Bufs<'a> = Shards<'a, Vec<f32>>;
 
 /// Renders the leading terms of `terms` that can run as lanes of one kernel group: absorbed,
 /// mono, one kind and [`crate::kernels::Kernel::lane_key`], increasing slots, at most
@@ -565,7 +480,7 @@ impl Graph {
                         stride,
                         offset,
                     },
-                    nodes: Nodes::new(nodes),
+                    nodes: Nodes::new(nodes, 0),
                     buffers: Bufs::new(current, stage.start),
                     parts: Bufs::new(parts, 0),
                     scratch: Bufs::new(scratch, 0),
@@ -878,6 +793,7 @@ impl Executor {
         for n in &mut self.plan.graph.nodes {
             let k = n.kernel.take_counts();
             c.steals += k.steals;
+            c.split_blocks += k.split_blocks;
             c.ignored += k.ignored;
         }
         c

@@ -307,6 +307,7 @@ impl Renderer {
             exec.mix_into(l, r);
             let counts = exec.take_counts();
             self.meter.steals += counts.steals;
+            self.meter.voice_splits += counts.split_blocks;
             self.meter.ignored += counts.ignored;
             self.meter.voices = exec.voices();
             self.meter.voices_peak = self.meter.voices_peak.max(self.meter.voices);
@@ -391,6 +392,7 @@ impl Renderer {
             voices: m.voices,
             voices_peak: m.voices_peak,
             voice_steals: m.steals,
+            voice_splits: m.voice_splits,
             limiter_frames: self.limiter.limited_frames,
             limiter_min_gain: self.limiter.min_gain,
             nonfinite: self.limiter.nonfinite,

@@ -51,6 +51,8 @@ pub struct Meter {
     pub voices_peak: usize,
     /// Voices stolen.
     pub steals: u64,
+    /// Kernel blocks whose voices were split across workers.
+    pub voice_splits: u64,
     /// A meter's peak per channel: the block peak, falling back by 20 dB over 1.5 s.
     pub level_peak: [f32; 2],
     /// A meter's mean square per channel, averaged over about 300 ms.
@@ -76,6 +78,7 @@ impl Default for Meter {
             voices: 0,
             voices_peak: 0,
             steals: 0,
+            voice_splits: 0,
             level_peak: [0.0; 2],
             level_ms: [0.0; 2],
             sample_rate: 48000.0,
@@ -187,6 +190,8 @@ pub struct Stats {
     pub voices_peak: usize,
     /// Voices stolen from the pools.
     pub voice_steals: u64,
+    /// Kernel blocks whose voices were rendered on several workers.
+    pub voice_splits: u64,
     /// Frames where the limiter reduced the gain.
     pub limiter_frames: u64,
     /// Lowest limiter gain (1 = never acted).

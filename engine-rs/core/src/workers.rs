@@ -58,6 +58,98 @@ pub fn fork(bins: usize, f: &(dyn Fn(usize) + Sync)) {
     }
 }
 
+/// The elements of a `&mut [T]`, reachable from every bin of a [`fork`] at once: each bin takes
+/// `&mut` only to elements no other bin touches during the fork (the caller's discipline, stated
+/// at each use).
+pub struct Shards<'a, T> {
+    ptr: *mut T,
+    len: usize,
+    /// The index of the first element (a stage's buffers are numbered by slot).
+    base: usize,
+    _life: std::marker::PhantomData<&'a mut [T]>,
+}
+
+impl<T> Clone for Shards<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Shards<'_, T> {}
+
+// SAFETY: a `Shards` is a view of `&'a mut [T]` whose elements go to at most one bin at a time
+// (each user's contract), so sending it is sending `&mut T`s to distinct threads: sound for
+// `T: Send`.
+unsafe impl<T: Send> Send for Shards<'_, T> {}
+// SAFETY: as for `Send`: concurrent users never reach the same element mutably.
+unsafe impl<T: Send> Sync for Shards<'_, T> {}
+
+impl<'a, T> Shards<'a, T> {
+    /// `items`, the first numbered `base`.
+    pub fn new(items: &'a mut [T], base: usize) -> Shards<'a, T> {
+        Shards {
+            ptr: items.as_mut_ptr(),
+            len: items.len(),
+            base,
+            _life: std::marker::PhantomData,
+        }
+    }
+
+    /// Element number `i`, mutably.
+    ///
+    /// # Safety
+    /// No other reference to element `i` may be live while the returned one is.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn get_mut(&self, i: usize) -> &'a mut T {
+        let k = i.wrapping_sub(self.base);
+        assert!(
+            k < self.len,
+            "shard {i} outside {}..{}",
+            self.base,
+            self.base + self.len
+        );
+        // SAFETY: in bounds (asserted); exclusive by the caller's contract.
+        unsafe { &mut *self.ptr.add(k) }
+    }
+
+    /// Elements numbered `i..i + len` (clipped to the end), mutably.
+    ///
+    /// # Safety
+    /// No other reference to any of those elements may be live while the returned one is.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn slice_mut(&self, i: usize, len: usize) -> &'a mut [T] {
+        let k = i.wrapping_sub(self.base);
+        assert!(
+            k <= self.len,
+            "shard {i} outside {}..{}",
+            self.base,
+            self.base + self.len
+        );
+        let len = len.min(self.len - k);
+        // SAFETY: `k..k + len` is in bounds (asserted, clipped); exclusive by the caller's
+        // contract.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(k), len) }
+    }
+
+    /// Element number `i`, shared.
+    ///
+    /// # Safety
+    /// No mutable reference to element `i` may be live while the returned one is.
+    #[inline(always)]
+    pub unsafe fn get(&self, i: usize) -> &'a T {
+        let k = i.wrapping_sub(self.base);
+        assert!(
+            k < self.len,
+            "shard {i} outside {}..{}",
+            self.base,
+            self.base + self.len
+        );
+        // SAFETY: in bounds (asserted); only read, by the caller's contract.
+        unsafe { &*self.ptr.add(k) }
+    }
+}
+
 /// A persistent pool of render workers (none with one thread).
 pub struct Workers {
     pool: Option<rayon::ThreadPool>,

@@ -78,10 +78,49 @@ type Decisions = Vec<(u32, f64, Option<f64>)>;
 /// Events to push, given the engine (for sample ids).
 type Events<'a> = &'a dyn Fn(&Engine) -> Vec<f64>;
 
+/// A `voices` node whose template is a saw through an lpf, with the events of `voices`
+/// overlapping 1-second notes started 4 ms apart at pitches and pans that vary (mono voices in
+/// the centre and panned ones both), so up to `voices` sound at once across every group.
+fn synth_voices(voices: usize) -> (String, Vec<f64>) {
+    let template = r#"{"id": 0, "name": "v", "output": 1, "stages": [[0], [1]],
+      "pitch": [{"node": 0, "param": "freq", "base": 220}],
+      "nodes": [{"id": 0, "kind": "saw", "params": {"freq": {"const": 220}}},
+                {"id": 1, "kind": "lpf", "params": {"in": {"node": 0}, "cutoff": {"const": 1200}}}]}"#;
+    let json = format!(
+        r#"{{"version": 1, "nodes": [{{"id": 0, "kind": "voices", "params": {{"gain": {{"const": 0.05}}}}, "data": {{"template": 0, "voices": {voices}}}}}],
+          "outputs": [{{"name": "out", "node": 0}}], "templates": [{template}],
+          "lanes": [{{"id": 0, "kind": "trigger", "node": 0, "pattern": "~v"}}], "stages": [[0]]}}"#
+    );
+    let mut events = Vec::new();
+    for k in 0..voices {
+        // Fields: 1 gain, 2 pan, 4 freq, 10 dur.
+        let pan = if k % 3 == 0 {
+            0.5
+        } else {
+            (k % 7) as f64 / 6.0
+        };
+        events.extend_from_slice(&[
+            (k * 176) as f64,
+            0.0,
+            0.0,
+            4.0,
+            1.0,
+            0.8,
+            2.0,
+            pan,
+            4.0,
+            110.0 * 2f64.powf((k % 24) as f64 / 12.0),
+            10.0,
+            1.0,
+        ]);
+    }
+    (json, events)
+}
+
 /// Renders `seconds` of `json` with `threads` workers in blocks of 512, 300 and 17 frames in
 /// turn, with `events` (given the engine) pushed first; returns the interleaved output and the
 /// profile's stage decisions as (bins, cost µs, efficiency).
-fn render(json: &str, threads: usize, seconds: f64, events: Events) -> (Vec<f32>, Decisions) {
+fn render(json: &str, threads: usize, seconds: f64, events: Events) -> (Vec<f32>, Decisions, u64) {
     let mut e = Engine::new(SR, 512);
     e.set_threads(threads).unwrap();
     e.set_profiling(true);
@@ -112,7 +151,7 @@ fn render(json: &str, threads: usize, seconds: f64, events: Events) -> (Vec<f32>
         .iter()
         .map(|d| (d.bins, d.cost_us, d.efficiency))
         .collect();
-    (out, decisions)
+    (out, decisions, e.stats().voice_splits)
 }
 
 fn same_bits(a: &[f32], b: &[f32], what: &str) {
@@ -127,18 +166,25 @@ fn any_thread_count_renders_the_serial_output_bit_for_bit() {
     let none = |_: &Engine| Vec::new();
     let (kinds, lanes, voices) = every_kind_graph();
     let kind_events = |e: &Engine| every_kind_events(e, &lanes, &voices, 0, 2 * SR as u64);
-    let cases: [(&str, String, Events); 3] = [
+    let (synth, notes) = synth_voices(128);
+    let synth_events = |_: &Engine| notes.clone();
+    let cases: [(&str, String, Events); 4] = [
         ("sine bank 1024", sine_bank(1024), &none),
         ("filter bank 64", filter_bank(64), &none),
+        ("synth voices 128", synth, &synth_events),
         ("every kind", kinds, &kind_events),
     ];
     for (what, json, events) in cases {
-        let (serial, _) = render(&json, 1, 1.0, events);
+        let (serial, _, _) = render(&json, 1, 1.0, events);
         assert!(serial.iter().any(|v| v.abs() > 1e-3), "{what} makes sound");
         for threads in [2, 8] {
-            let (par, decisions) = render(&json, threads, 1.0, events);
+            let (par, decisions, splits) = render(&json, threads, 1.0, events);
             same_bits(&serial, &par, &format!("{what}, {threads} threads"));
-            if what != "every kind" {
+            if what == "synth voices 128" {
+                // Groups of voices ran on several workers (the node is the one item of its
+                // stage, so only its own split can have been parallel).
+                assert!(splits > 0, "{what}, {threads} threads: voices never split");
+            } else if what != "every kind" {
                 // The test would prove nothing if nothing ran in parallel: these stages are
                 // far above the threshold (hundreds of µs per block even optimized).
                 assert!(
@@ -157,7 +203,7 @@ fn a_cheap_stage_runs_serially_and_a_dear_one_in_parallel() {
         {"id": 0, "kind": "sine", "params": {"freq": {"const": 220}}},
         {"id": 1, "kind": "lpf", "params": {"in": {"node": 0}, "cutoff": {"const": 800}}}],
         "outputs": [{"name": "o", "node": 1}], "stages": [[0], [1]]}"#;
-    let (_, decisions) = render(small, 2, 0.5, &|_| Vec::new());
+    let (_, decisions, _) = render(small, 2, 0.5, &|_| Vec::new());
     let threshold = phonon_core::schedule::MIN_PARALLEL_NS as f64 / 1000.0;
     for (bins, cost, efficiency) in &decisions {
         assert!(*cost > 0.0, "sampled: {decisions:?}");
@@ -165,7 +211,7 @@ fn a_cheap_stage_runs_serially_and_a_dear_one_in_parallel() {
         assert_eq!((*bins, *efficiency), (1, None), "{decisions:?}");
     }
     // 1024 sines in one sum (16 parts): split across both workers.
-    let (_, decisions) = render(&sine_bank(1024), 2, 0.5, &|_| Vec::new());
+    let (_, decisions, _) = render(&sine_bank(1024), 2, 0.5, &|_| Vec::new());
     let (bins, cost, efficiency) = decisions[1];
     assert!(cost > threshold, "{decisions:?}");
     assert_eq!(bins, 2, "{decisions:?}");

@@ -209,6 +209,8 @@ pub struct KernelCounts {
     pub steals: u64,
     /// Triggers that started nothing (unknown sample, speed 0).
     pub ignored: u64,
+    /// Blocks whose voices were split across workers.
+    pub split_blocks: u64,
 }
 
 /// Lets a kernel see another kernel of its own type (for [`Kernel::adopt`] and

@@ -58,6 +58,7 @@ use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortI
 use crate::events::Trigger;
 use crate::ir::{NodeData, TemplateIr, VOICE_INPUTS};
 use crate::plan::{Graph, Source};
+use crate::workers::Shards;
 
 pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
 
@@ -230,6 +231,23 @@ struct Start {
     fade_from: u64,
 }
 
+/// Slots per group: voices are rendered and summed group by group (slot order inside a group),
+/// and the groups' sums added in group order — so the output is the same bit for bit whether
+/// groups run on one worker or several.
+pub const GROUP: usize = 8;
+
+/// One group's sum for a block: left, right and centre, each one block long.
+#[derive(Default)]
+struct Group {
+    l: Vec<f32>,
+    r: Vec<f32>,
+    c: Vec<f32>,
+    /// Some voice of the group sounded this block.
+    used: bool,
+    /// Some voice went to the centre.
+    centred: bool,
+}
+
 /// Where the voices' frames are summed: left and right, and the centre (mono voices panned to
 /// the middle, added to both at the end).
 struct Sum<'a> {
@@ -254,8 +272,17 @@ pub struct Voices {
     /// This block's starts, and per slot the index in `starts` of its latest one.
     starts: Vec<Start>,
     latest: Vec<u32>,
-    /// Centre sum, one block.
+    /// Per group of [`GROUP`] slots: its voices' sum this block.
+    groups: Vec<Group>,
+    /// Per group + 1: where its slots' starts begin in `starts` (sorted by slot).
+    group_starts: Vec<u32>,
+    /// Moving average of a block's voice rendering, ns: voices are split across workers when it
+    /// is worth a fork ([`crate::schedule::MIN_PARALLEL_NS`]).
+    cost_ns: f32,
+    /// The groups' centre sums added, one block.
     centre: Vec<f32>,
+    /// The next group to claim when groups run on several workers.
+    next_group: std::sync::atomic::AtomicUsize,
     sample_rate: f32,
     fade: u64,
     serial: u64,
@@ -427,30 +454,105 @@ impl Voices {
             }
         }
     }
+}
 
-    /// Resets slot `st.slot`'s graph and state for the voice `st`. Render thread.
-    fn begin(&mut self, st: &Start) {
-        let t = &st.trigger;
-        let (pl, pr) = super::sampler::pan_gains(t.pan);
-        let base0 = self.pitch.first().map(|p| p.2).unwrap_or(1.0);
-        let v = &mut self.pool[st.slot];
-        v.graph.reset();
-        for &(s, port, base) in &self.pitch {
-            let value = match (t.freq, t.ratio) {
-                (Some(f), _) if base0 != 0.0 => f * base / base0,
-                (Some(f), _) => f,
-                (None, Some(r)) => base * r,
-                (None, None) => base,
+/// Resets voice `v`'s graph and state for the voice `st` (its slot's), with `pitch` the node's
+/// pitch ports and `now` the block's first frame. Render thread or a worker.
+fn begin(v: &mut Voice, st: &Start, pitch: &[(usize, usize, f32)], now: u64) {
+    let t = &st.trigger;
+    let (pl, pr) = super::sampler::pan_gains(t.pan);
+    let base0 = pitch.first().map(|p| p.2).unwrap_or(1.0);
+    v.graph.reset();
+    for &(s, port, base) in pitch {
+        let value = match (t.freq, t.ratio) {
+            (Some(f), _) if base0 != 0.0 => f * base / base0,
+            (Some(f), _) => f,
+            (None, Some(r)) => base * r,
+            (None, None) => base,
+        };
+        v.graph.nodes[s].sources[port] = Source::Const(value);
+    }
+    v.amp = st.amp;
+    v.gain_l = t.gain * pl;
+    v.gain_r = t.gain * pr;
+    v.serial = st.serial;
+    v.start = now + st.at as u64;
+    v.end = st.end;
+    v.fade_from = st.fade_from;
+}
+
+/// What every group of a block shares.
+struct Block<'a, 'c> {
+    ctx: &'a Context<'c>,
+    ext: &'a [PortIn<'c>],
+    starts: &'a [Start],
+    group_starts: &'a [u32],
+    active: ActiveSet,
+    pitch: &'a [(usize, usize, f32)],
+    now: u64,
+    n: usize,
+    shape: (usize, bool),
+    fade: u64,
+}
+
+impl Block<'_, '_> {
+    /// Renders group `g`'s voices (`pool` its slots) into its sum: each active slot's voice from
+    /// before the block, then those started in it. Render thread or a worker.
+    fn group(&self, g: usize, pool: &mut [Voice], sum: &mut Group) {
+        let lo = g * GROUP;
+        let starts = &self.starts[self.group_starts[g] as usize..self.group_starts[g + 1] as usize];
+        let n = self.n;
+        sum.used = false;
+        sum.centred = false;
+        let mut next = 0;
+        let slots = lo..lo + pool.len();
+        for s in self.active.iter().filter(|s| slots.contains(s)) {
+            if !sum.used {
+                sum.used = true;
+                sum.l[..n].fill(0.0);
+                sum.r[..n].fill(0.0);
+                sum.c[..n].fill(0.0);
+            }
+            let mut out = Sum {
+                l: &mut sum.l[..n],
+                r: &mut sum.r[..n],
+                c: &mut sum.c[..n],
+                centred: sum.centred,
             };
-            v.graph.nodes[s].sources[port] = Source::Const(value);
+            let v = &mut pool[s - lo];
+            if v.end > self.now {
+                let to = ((v.end - self.now) as usize).min(n);
+                render(
+                    v,
+                    self.ctx,
+                    self.ext,
+                    (0, to),
+                    self.now,
+                    self.shape,
+                    self.fade,
+                    &mut out,
+                );
+            }
+            while next < starts.len() && starts[next].slot == s {
+                let st = &starts[next];
+                next += 1;
+                begin(v, st, self.pitch, self.now);
+                let to = ((st.end - self.now).min(n as u64)) as usize;
+                if to > st.at {
+                    render(
+                        v,
+                        self.ctx,
+                        self.ext,
+                        (st.at, to),
+                        self.now,
+                        self.shape,
+                        self.fade,
+                        &mut out,
+                    );
+                }
+            }
+            sum.centred = out.centred;
         }
-        v.amp = st.amp;
-        v.gain_l = t.gain * pl;
-        v.gain_r = t.gain * pr;
-        v.serial = st.serial;
-        v.start = self.now + st.at as u64;
-        v.end = st.end;
-        v.fade_from = st.fade_from;
     }
 }
 
@@ -601,6 +703,17 @@ impl Kernel for Voices {
         self.pending.prepare(MAX_TRIGGERS_PER_BLOCK);
         self.starts = Vec::with_capacity(MAX_TRIGGERS_PER_BLOCK);
         self.latest = vec![NO_START; self.pool.len()];
+        let groups = self.pool.len().div_ceil(GROUP);
+        self.groups = (0..groups)
+            .map(|_| Group {
+                l: vec![0.0; max_block],
+                r: vec![0.0; max_block],
+                c: vec![0.0; max_block],
+                used: false,
+                centred: false,
+            })
+            .collect();
+        self.group_starts = vec![0; groups + 1];
         self.centre = vec![0.0; max_block];
         self.fade = u64::from(fade_frames(STEAL_FADE_SECONDS, sample_rate));
     }
@@ -626,46 +739,100 @@ impl Kernel for Voices {
             }
         }
         self.pending = pending;
-        // Then render slot by slot: the voice from before the block, then those started in it.
+        // Then render group by group (slot order inside each), on several workers when the
+        // voices cost more than a fork; then add the groups' sums in group order.
         self.starts
-            .sort_unstable_by_key(|s| (s.slot, s.at, s.serial));
-        let mut centre = std::mem::take(&mut self.centre);
-        let mut sum = Sum {
-            l,
-            r,
-            c: &mut centre[..n],
-            centred: false,
-        };
-        sum.c.fill(0.0);
-        let ext = &inputs[1..];
-        let now = self.now;
-        let shape = (self.out_slot, self.out_stereo);
-        let mut next = 0;
-        let active = self.active;
-        for s in active.iter() {
-            self.latest[s] = NO_START;
-            let v = &mut self.pool[s];
-            if v.end > now {
-                let to = ((v.end - now) as usize).min(n);
-                render(v, ctx, ext, (0, to), now, shape, self.fade, &mut sum);
+            .sort_unstable_by_key(|st| (st.slot, st.at, st.serial));
+        let groups = self.groups.len();
+        let mut k = 0;
+        for g in 0..groups {
+            self.group_starts[g] = k as u32;
+            while k < self.starts.len() && self.starts[k].slot < (g + 1) * GROUP {
+                k += 1;
             }
-            while next < self.starts.len() && self.starts[next].slot == s {
-                let st = self.starts[next];
-                next += 1;
-                self.begin(&st);
-                let to = ((st.end - now).min(n as u64)) as usize;
-                if to > st.at {
-                    let v = &mut self.pool[s];
-                    render(v, ctx, ext, (st.at, to), now, shape, self.fade, &mut sum);
+        }
+        self.group_starts[groups] = k as u32;
+        let width = crate::workers::width();
+        let timed = width > 1;
+        let t0 = timed.then(std::time::Instant::now);
+        {
+            let block = Block {
+                ctx,
+                ext: &inputs[1..],
+                starts: &self.starts,
+                group_starts: &self.group_starts,
+                active: self.active,
+                pitch: &self.pitch,
+                now: self.now,
+                n,
+                shape: (self.out_slot, self.out_stereo),
+                fade: self.fade,
+            };
+            let busy = (0..groups)
+                .filter(|&g| {
+                    let lo = g * GROUP;
+                    self.active.iter().any(|s| (lo..lo + GROUP).contains(&s))
+                })
+                .count();
+            let bins = width.min(busy);
+            if bins > 1 && self.cost_ns >= crate::schedule::MIN_PARALLEL_NS {
+                self.counts.split_blocks += 1;
+                let pool = Shards::new(&mut self.pool[..], 0);
+                let sums = Shards::new(&mut self.groups[..], 0);
+                let next = &self.next_group;
+                next.store(0, std::sync::atomic::Ordering::Relaxed);
+                crate::workers::fork(bins, &|_| loop {
+                    let g = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if g >= groups {
+                        break;
+                    }
+                    let lo = g * GROUP;
+                    // SAFETY: each group is claimed once (an atomic counter); its slots
+                    // `lo..lo + GROUP` and its sum are touched by no other group.
+                    let (voices, sum) = unsafe { (pool.slice_mut(lo, GROUP), sums.get_mut(g)) };
+                    block.group(g, voices, sum);
+                });
+            } else {
+                for (g, (voices, sum)) in self
+                    .pool
+                    .chunks_mut(GROUP)
+                    .zip(self.groups.iter_mut())
+                    .enumerate()
+                {
+                    block.group(g, voices, sum);
                 }
             }
-            if self.pool[s].end <= now + n as u64 {
+        }
+        if let Some(t0) = t0 {
+            let ns = t0.elapsed().as_nanos() as f32;
+            self.cost_ns += 0.25 * (ns - self.cost_ns);
+        }
+        for s in self.active.iter() {
+            self.latest[s] = NO_START;
+            if self.pool[s].end <= self.now + n as u64 {
                 self.active.remove(s);
             }
         }
         self.starts.clear();
-        let Sum { l, r, c, centred } = sum;
+        let mut centred = false;
+        for g in self.groups.iter().filter(|g| g.used) {
+            for (o, x) in l.iter_mut().zip(&g.l[..n]) {
+                *o += x;
+            }
+            for (o, x) in r.iter_mut().zip(&g.r[..n]) {
+                *o += x;
+            }
+            centred |= g.centred;
+        }
         if centred {
+            // The centre: the groups' centre sums in group order, then into both sides.
+            let c = &mut self.centre[..n];
+            c.fill(0.0);
+            for g in self.groups.iter().filter(|g| g.used && g.centred) {
+                for (o, x) in c.iter_mut().zip(&g.c[..n]) {
+                    *o += x;
+                }
+            }
             for ((l, r), c) in l.iter_mut().zip(r.iter_mut()).zip(c.iter()) {
                 *l += c;
                 *r += c;
@@ -674,7 +841,6 @@ impl Kernel for Voices {
         self.now += n as u64;
         self.sounding = self.active.len();
         apply_gain(l, r, inputs[0].left());
-        self.centre = centre;
     }
 
     fn voices(&self) -> usize {
