@@ -4,9 +4,10 @@
 //! - control (the caller of every `Live` method): builds programs with the [`Loader`], checks
 //!   event batches, sends both through one ordered SPSC command queue, and drops what comes back
 //!   on the retired queue (it is the janitor);
-//! - render: takes commands at block boundaries, renders a block whenever the audio ring has room
-//!   for one (so it runs at most `periods_ahead` device periods ahead), publishes its clock and
-//!   statistics; it never allocates, locks, logs or does I/O;
+//! - render: first asks for real-time priority ([`crate::priority`]) and reports what it got to
+//!   the control thread, then takes commands at block boundaries, renders a block whenever the
+//!   audio ring has room for one (so it runs at most `periods_ahead` device periods ahead),
+//!   publishes its clock and statistics; in its loop it never allocates, locks, logs or does I/O;
 //! - sink: the device callback (or the null sink's thread) only copies from the audio ring;
 //! - recorder (optional): writes what was played to a WAV file.
 
@@ -103,6 +104,12 @@ pub struct LiveInfo {
     pub channels: u16,
     /// Why the sink is not what was asked for, if so.
     pub warning: Option<String>,
+    /// Whether the render thread runs with real-time priority.
+    pub realtime: bool,
+    /// The render thread's scheduling: "SCHED_FIFO 70", or "normal".
+    pub priority: String,
+    /// Why real-time priority was refused, if it was (one line to show once).
+    pub realtime_warning: Option<String>,
     /// What was loaded from the sample roots.
     pub samples: crate::library::LoadSummary,
 }
@@ -217,11 +224,15 @@ impl Live {
             }
             None => (None, None),
         };
+        let (rt_tx, rt_rx) = std::sync::mpsc::sync_channel(1);
         let render = {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name("phonon-render".into())
                 .spawn(move || {
+                    // Before the loop: promotion may allocate (its refusal message).
+                    let _ =
+                        rt_tx.send(crate::priority::promote_current_thread(period, sample_rate));
                     let rings = Rings {
                         commands: cmd_rx,
                         retired: ret_tx,
@@ -233,6 +244,15 @@ impl Live {
                     render_loop(renderer, rings, shared, block)
                 })
                 .map_err(|e| format!("cannot start the render thread: {e}"))?
+        };
+        let (realtime, priority, realtime_warning) = match rt_rx.recv() {
+            Ok(Ok(granted)) => (true, granted.to_string(), None),
+            Ok(Err(why)) => (false, "normal".to_string(), Some(why)),
+            Err(_) => (
+                false,
+                "normal".to_string(),
+                Some("the render thread ended before it reported its priority".to_string()),
+            ),
         };
         let (sink, info) = match dev {
             Some(d) => {
@@ -248,6 +268,9 @@ impl Live {
                             block_frames: block,
                             channels: d.channels(),
                             warning,
+                            realtime,
+                            priority,
+                            realtime_warning,
                             samples,
                         },
                     ),
@@ -271,6 +294,9 @@ impl Live {
                         block_frames: block,
                         channels: 2,
                         warning,
+                        realtime,
+                        priority,
+                        realtime_warning,
                         samples,
                     },
                 )
