@@ -291,6 +291,12 @@ export interface LiveInfo {
   blockFrames: number;
   channels: number;
   warning: string | null;
+  /** Whether the render thread got real-time priority (SCHED_FIFO/RR). */
+  realtime: boolean;
+  /** The render thread's scheduling as granted: "SCHED_FIFO 70", or "normal". */
+  priority: string;
+  /** Why real-time priority was refused, if it was: shown once. */
+  realtimeWarning: string | null;
   /** What was loaded from the sample roots. */
   samples: SampleLoadSummary;
   /** Render workers (1 = serial). */

@@ -277,6 +277,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   }
   const ui: Ui = opts.tui ? await (await import("./tui.js")).tui(file, engine.info) : plainUi(file, engine.info);
   if (engine.info.warning) ui.warn(engine.info.warning);
+  if (engine.info.realtimeWarning) ui.warn(engine.info.realtimeWarning);
   ui.warn(`samples: ${formatSampleSummary(engine.info.samples)}`);
   for (const w of engine.info.samples.warnings) ui.warn(w);
   const session = new Session(engine, opts.file, ui);

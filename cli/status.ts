@@ -35,11 +35,14 @@ export function load(stats: LiveStats, info: LiveInfo): { p50: number; p99: numb
   return { p50: stats.render.blockUsP50 / budgetUs, p99: stats.render.blockUsP99 / budgetUs };
 }
 
+/** How the render thread is scheduled: "rt (SCHED_FIFO 70)" or "normal priority". */
+export const priorityLabel = (info: LiveInfo): string => (info.realtime ? `rt (${info.priority})` : "normal priority");
+
 /** One line per event, and a status line every second. */
 export function plainUi(file: string, info: LiveInfo): Ui {
   const ms = ((info.periodFrames / info.sampleRate) * 1000).toFixed(1);
   console.log(
-    `phonon live ${file} — sink ${info.sink} (${info.device}), ${info.sampleRate} Hz, period ${info.periodFrames} frames (${ms} ms), block ${info.blockFrames}, ${info.threads} thread${info.threads === 1 ? "" : "s"}`,
+    `phonon live ${file} — sink ${info.sink} (${info.device}), ${info.sampleRate} Hz, period ${info.periodFrames} frames (${ms} ms), block ${info.blockFrames}, ${info.threads} thread${info.threads === 1 ? "" : "s"}, ${priorityLabel(info)}`,
   );
   let lastError: string | undefined;
   return {

@@ -1,7 +1,7 @@
 //! The terminal UI of `phonon live` (blessed): program and reload latency, clock, sink, block load against the budget, meters with a clip light, the current error, recent messages, keys.
 import blessed from "blessed";
 import type { LiveInfo, LiveStats, ProfileRow } from "./engine.js";
-import { type SessionView, type Ui, dB, load } from "./status.js";
+import { type SessionView, type Ui, dB, load, priorityLabel } from "./status.js";
 
 const WIDTH = 30;
 
@@ -52,6 +52,7 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
   sink.setContent(
     `${info.sink === "device" ? "device" : "{yellow-fg}null sink{/yellow-fg}"}: ${blessed.escape(info.device)}\n${info.sampleRate} Hz, ${info.channels} ch\nperiod ${info.periodFrames} frames (${ms} ms), block ${info.blockFrames}, ${info.threads} thread${info.threads === 1 ? "" : "s"}`,
   );
+  const priority = info.realtime ? `{green-fg}${priorityLabel(info)}{/green-fg}` : `{yellow-fg}${priorityLabel(info)}{/yellow-fg}`;
   let lastReload = "no program yet";
   let clipUntil = 0;
   error.setContent("{green-fg}no errors{/green-fg}");
@@ -66,7 +67,7 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
       const state = [s.paused ? "{yellow-fg}PAUSED{/yellow-fg}" : "", s.hushed ? "{yellow-fg}HUSHED{/yellow-fg}" : "", s.missing ? "{red-fg}FILE MISSING{/red-fg}" : ""]
         .filter(Boolean)
         .join(" ");
-      head.setContent(`${blessed.escape(file)}  v${s.version}  ${lastReload}  ${state}`);
+      head.setContent(`${blessed.escape(file)}  v${s.version}  ${priority}  ${lastReload}  ${state}`);
       clock.setContent(`cycle {bold}${s.cycle().toFixed(2)}{/bold}\n${cps} cps = ${(cps * 60).toFixed(1)} bpm`);
       const l = load(stats, info);
       engine.setContent(

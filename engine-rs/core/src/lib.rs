@@ -14,6 +14,7 @@ pub mod limiter;
 pub mod live;
 pub mod loader;
 pub mod plan;
+pub mod priority;
 pub mod profile;
 pub mod renderer;
 pub mod samples;

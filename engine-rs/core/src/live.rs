@@ -4,9 +4,13 @@
 //! - control (the caller of every `Live` method): builds programs with the [`Loader`], checks
 //!   event batches, sends both through one ordered SPSC command queue, and drops what comes back
 //!   on the retired queue (it is the janitor);
-//! - render: takes commands at block boundaries, renders a block whenever the audio ring has room
-//!   for one (so it runs at most `periods_ahead` device periods ahead), publishes its clock and
-//!   statistics; it never allocates, locks, logs or does I/O;
+//! - render: takes commands at block boundaries, renders a block whenever the audio ring has
+//!   room for one (so it runs at most `periods_ahead` device periods ahead), publishes its clock
+//!   and statistics; in its loop it never allocates, locks, logs or does I/O. With one thread it
+//!   runs on `phonon-render`; with more, `phonon-render` hands the loop to a worker of the pool
+//!   ([`crate::workers`]) and waits, and the loop forks stages and voices to the other workers.
+//!   Every thread that renders first asks for real-time priority ([`crate::priority`]) and
+//!   reports what it got to the control thread;
 //! - sink: the device callback (or the null sink's thread) only copies from the audio ring;
 //! - recorder (optional): writes what was played to a WAV file.
 
@@ -107,6 +111,12 @@ pub struct LiveInfo {
     pub channels: u16,
     /// Why the sink is not what was asked for, if so.
     pub warning: Option<String>,
+    /// Whether the render thread runs with real-time priority.
+    pub realtime: bool,
+    /// The render thread's scheduling: "SCHED_FIFO 70", or "normal".
+    pub priority: String,
+    /// Why real-time priority was refused, if it was (one line to show once).
+    pub realtime_warning: Option<String>,
     /// What was loaded from the sample roots.
     pub samples: crate::library::LoadSummary,
     /// Render workers (1 = serial).
@@ -207,7 +217,6 @@ impl Live {
         let (mut loader, renderer) = engine.into_parts();
         loader.profile = opts.profile;
         let threads = opts.threads;
-        let workers = Workers::new(threads, None)?;
         loader.threads = threads;
         let bank = renderer.bank().clone();
         let shared = Arc::new(Shared::default());
@@ -226,11 +235,26 @@ impl Live {
             }
             None => (None, None),
         };
+        // Every thread that renders asks for real-time priority before its loop and reports
+        // what it got: the render thread alone when serial, else each worker of the pool (the
+        // render loop runs on one of them). Promotion may allocate (its refusal message).
+        let (rt_tx, rt_rx) = std::sync::mpsc::sync_channel(threads.max(1));
+        let promote: Option<Box<dyn Fn(usize) + Send + Sync>> = (threads > 1).then(|| {
+            let tx = rt_tx.clone();
+            Box::new(move |_| {
+                let _ = tx.send(crate::priority::promote_current_thread(period, sample_rate));
+            }) as Box<dyn Fn(usize) + Send + Sync>
+        });
+        let workers = Workers::new(threads, promote)?;
         let render = {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name("phonon-render".into())
                 .spawn(move || {
+                    if threads == 1 {
+                        let promoted = crate::priority::promote_current_thread(period, sample_rate);
+                        let _ = rt_tx.send(promoted);
+                    }
                     let rings = Rings {
                         commands: cmd_rx,
                         retired: ret_tx,
@@ -243,6 +267,25 @@ impl Live {
                     workers.run(move || render_loop(renderer, rings, shared, block))
                 })
                 .map_err(|e| format!("cannot start the render thread: {e}"))?
+        };
+        // Real-time when every rendering thread got it; else the first refusal, shown once.
+        let mut granted = None;
+        let mut refused = None;
+        for _ in 0..threads.max(1) {
+            match rt_rx.recv() {
+                Ok(Ok(g)) => granted = granted.or(Some(g.to_string())),
+                Ok(Err(why)) => refused = refused.or(Some(why)),
+                Err(_) => {
+                    refused = refused.or(Some(
+                        "a render thread ended before it reported its priority".to_string(),
+                    ));
+                    break;
+                }
+            }
+        }
+        let (realtime, priority, realtime_warning) = match (refused, granted) {
+            (None, Some(g)) => (true, g, None),
+            (why, _) => (false, "normal".to_string(), why),
         };
         let (sink, info) = match dev {
             Some(d) => {
@@ -258,6 +301,9 @@ impl Live {
                             block_frames: block,
                             channels: d.channels(),
                             warning,
+                            realtime,
+                            priority,
+                            realtime_warning,
                             samples,
                             threads,
                         },
@@ -282,6 +328,9 @@ impl Live {
                         block_frames: block,
                         channels: 2,
                         warning,
+                        realtime,
+                        priority,
+                        realtime_warning,
                         samples,
                         threads,
                     },

@@ -89,7 +89,7 @@ impl LiveEngine {
     }
 
     /// What started, as JSON: sink, device, sampleRate, periodFrames, blockFrames, channels, warning,
-    /// samples (loaded, names, roots, warnings).
+    /// realtime, priority, realtimeWarning, samples (loaded, names, roots, warnings).
     #[napi]
     pub fn info(&mut self) -> Result<String> {
         Ok(self.live()?.info().to_json())
