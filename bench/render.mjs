@@ -11,6 +11,8 @@ const { renderFile } = await import(join(root, "dist", "cli", "render.js"));
 const dir = mkdtempSync(join(tmpdir(), "phonon-bench-"));
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+// Serial unless BENCH_THREADS says otherwise (bench/threads.mjs compares thread counts).
+const threadsUsed = Number(process.env.BENCH_THREADS ?? 1);
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -21,7 +23,7 @@ function bench(name, file, voices) {
   const walls = [];
   let report;
   for (let r = 0; r < runs; r++) {
-    report = renderFile({ file, out: join(dir, "bench.wav"), seconds });
+    report = renderFile({ file, out: join(dir, "bench.wav"), seconds, threads: threadsUsed });
     walls.push(report.wallSeconds);
   }
   const wall = median(walls);
@@ -53,6 +55,6 @@ for (const n of [1, 64, 256, 1024]) {
 for (const f of readdirSync(join(root, "patterns")).filter((f) => f.endsWith(".ph")).sort()) {
   rows.push(bench(`patterns/${f}`, join(root, "patterns", f), 0));
 }
-console.log(`render throughput: ${seconds} s of 44.1 kHz stereo per run, ${runs} runs, serial executor, 512-frame blocks (budget 11610 µs)`);
+console.log(`render throughput: ${seconds} s of 44.1 kHz stereo per run, ${runs} runs, ${threadsUsed} thread(s), 512-frame blocks (budget 11610 µs)`);
 console.table(rows);
 rmSync(dir, { recursive: true, force: true });

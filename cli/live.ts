@@ -326,7 +326,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       if (l.length > 1) lines.push(`  save-to-sound latency: p50 ${percentile(l.slice(1), 0.5)} ms, p99 ${percentile(l.slice(1), 0.99)} ms over ${l.length - 1} reloads`);
       if (final) {
         const r = final.render;
-        lines.push(`  ${(r.frames / engine.info.sampleRate).toFixed(1)} s rendered; block p50 ${r.blockUsP50.toFixed(0)} µs, p99 ${r.blockUsP99.toFixed(0)} µs; underruns ${final.live.underruns}; late events ${r.lateEvents}`);
+        lines.push(`  ${(r.frames / engine.info.sampleRate).toFixed(1)} s rendered; block p50 ${r.blockUsP50.toFixed(0)} µs, p99 ${r.blockUsP99.toFixed(0)} µs, max ${r.blockUsMax.toFixed(0)} µs; over budget ${r.overBudgetBlocks}; underruns ${final.live.underruns}; late events ${r.lateEvents}`);
         if (opts.record) lines.push(`  recorded ${final.recordedFrames ?? 0} frames to ${opts.record}`);
         const ir = session.program?.result.ir;
         if (final.profile && ir) lines.push("", formatProfile(final.profile, ir, final.render, engine.info.sampleRate));

@@ -80,6 +80,16 @@ impl Engine {
         Ok(())
     }
 
+    /// Runs `f` with this engine on one of its render workers (here when serial): every
+    /// `render` inside `f` then forks from inside the pool, with no hand-off per call. Offline
+    /// owner thread (it waits).
+    pub fn run_on_workers<R: Send>(&mut self, f: impl FnOnce(&mut Engine) -> R + Send) -> R {
+        let workers = std::mem::replace(&mut self.workers, Workers::serial());
+        let out = workers.run(|| f(self));
+        self.workers = workers;
+        out
+    }
+
     /// Threads rendering.
     pub fn threads(&self) -> usize {
         self.workers.threads()

@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use napi::bindgen_prelude::{Float32Array, Float64Array};
 use napi::{Error, Result};
 use napi_derive::napi;
-use phonon_core::{kernels, Engine as CoreEngine, WavWriter};
+use phonon_core::{kernels, Engine as CoreEngine, EngineError, WavWriter};
 
 mod live;
 pub use live::LiveEngine;
@@ -50,21 +50,35 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Renders `frames` frames in chunks through the scratch buffers, handing each chunk to `sink`.
+    /// Renders `frames` frames in chunks through the scratch buffers, handing each chunk to
+    /// `sink`; the whole call runs on one of the engine's render workers (one hand-off to the
+    /// pool per call, not per chunk).
     fn render_chunks(
         &mut self,
         frames: u32,
-        mut sink: impl FnMut(&[f32], &[f32], &mut Option<WavWriter>) -> Result<()>,
+        mut sink: impl FnMut(&[f32], &[f32], &mut Option<WavWriter>) -> std::result::Result<(), EngineError>
+            + Send,
     ) -> Result<()> {
-        let mut left = frames as usize;
-        while left > 0 {
-            let n = left.min(CHUNK);
-            let (l, r) = (&mut self.left[..n], &mut self.right[..n]);
-            self.inner.render(l, r);
-            sink(l, r, &mut self.wav)?;
-            left -= n;
-        }
-        Ok(())
+        let Engine {
+            inner,
+            wav,
+            left,
+            right,
+            ..
+        } = self;
+        inner
+            .run_on_workers(|inner| {
+                let mut rest = frames as usize;
+                while rest > 0 {
+                    let n = rest.min(CHUNK);
+                    let (l, r) = (&mut left[..n], &mut right[..n]);
+                    inner.render(l, r);
+                    sink(l, r, wav)?;
+                    rest -= n;
+                }
+                Ok(())
+            })
+            .map_err(js_err)
     }
 }
 
@@ -194,7 +208,7 @@ impl Engine {
         let mut poisoned = self.poisoned.take();
         let r = guard(&mut poisoned, "render", || {
             self.render_chunks(frames, |l, r, wav| match wav {
-                Some(w) => w.write(l, r).map_err(js_err),
+                Some(w) => w.write(l, r),
                 None => Ok(()),
             })
         });
