@@ -1,13 +1,27 @@
-//! The executor: applies events at their frames and runs a plan's stages in order, one block at a time.
+//! The executor: applies events at their frames and runs a plan's stages in order, one block at a time, each stage serially or split across the render workers.
 //!
-//! Serial for now. Nodes of one stage only read buffers of earlier stages (split off with
-//! `split_at_mut`) and write their own, and every kernel is `Send`, so a stage can later be run
-//! on a worker pool without changing any kernel.
+//! **Work items.** A stage is a list of work items ([`Work`]): its kernel and sum nodes, and
+//! each long sum as up to [`crate::plan::MAX_PARTS`] parts. Per item, by the node's [`Role`]:
+//! a kernel renders into its buffer and its folded gain and offset ([`Post`]) are applied right
+//! after; a sum (or one part of it) fills its buffer with its bias (a later part: with 0) and
+//! adds its terms in order, rendering absorbed terms itself (into a scratch buffer) and runs of
+//! groupable ones as lanes of one kernel call (`run_lanes`); absorbed nodes have no item. After
+//! the stage, each split sum's later parts are added into its buffer in part order and its post
+//! applied.
 //!
-//! Per node, by its [`Role`]: a kernel renders into its buffer and its folded gain and offset
-//! ([`Post`]) are applied right after; an absorbed node is skipped in its stage; a sum fills its
-//! buffer with its bias and adds its terms in order, rendering absorbed terms itself (into
-//! `Graph::scratch`) and runs of groupable ones as lanes of one kernel call (`run_lanes`).
+//! **Parallel stages.** Items of a stage only read buffers of earlier stages (split off with
+//! `split_at_mut`) and write their own, every kernel is `Send`, and an absorbed node is a term
+//! of exactly one sum ([`Graph::absorbed_once`]), so the items of a stage can run at once. The
+//! [`Schedule`] decides per stage from sampled costs: serial, or on `n` workers that claim the
+//! items largest first from an atomic counter ([`crate::schedule`]). The fork is
+//! [`crate::workers::fork`]: the render loop itself runs on a worker of a persistent rayon pool
+//! (`live` hands it over once; offline each `render` call is one hand-off), so a fork is a
+//! `rayon::join` from inside the pool — a stack job pushed on the worker's own deque, no
+//! allocation, no mutex latch; the render thread takes the first share of the items and never
+//! waits on a lock for work to start. What runs where never changes what is computed (each
+//! item writes its own buffers; split sums are added in a fixed order), so the output is the
+//! same bit for bit with any thread count. Disjoint access from several workers goes through
+//! [`Shards`], each use with its SAFETY argument.
 
 use crate::events::{Action, Event};
 use crate::fuse::Post;

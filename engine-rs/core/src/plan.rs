@@ -3,7 +3,7 @@
 //! Nodes are stored in *slot* order: stage 0's nodes first, then stage 1's, and so on. A node's
 //! inputs therefore always live in lower slots than the first slot of its own stage, which lets
 //! the executor split the buffers into "already computed" (read-only) and "this stage" (written)
-//! halves with `split_at_mut`, the shape parallel stages will need too. Everything here is
+//! halves with `split_at_mut`, which is what lets a stage run in parallel. Everything here is
 //! allocated when the plan is built, on the control thread.
 //!
 //! The node machinery is a [`Graph`], used twice: once for the program and once per voice of
