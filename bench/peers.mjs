@@ -44,7 +44,7 @@ const LEVEL = 0.25;
 // thread; 2 for the parallel figures).
 const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 const SHEBANG = readFileSync(join(root, "cli", "bin.mjs"), "utf8").split("\n")[0];
-const NODE_FLAGS = [...(SHEBANG.split(/\s+/).filter((a) => a.startsWith("--"))), "--stack-size=7800"];
+const NODE_FLAGS = SHEBANG.split(/\s+/).filter((a) => a.startsWith("--"));
 
 if (!(SECONDS > 0) || !Number.isFinite(RUNS)) {
   console.log("bench/peers: BENCH_SECONDS and BENCH_RUNS must be positive numbers");

@@ -46,3 +46,26 @@ describe("long sums", () => {
     expect(r.fast.diagnostics).toHaveLength(1);
   });
 });
+
+describe("long sums compile without a deep stack", () => {
+  // The front end lowers `a + b + …` to a left-deep chain of `add`s; the emitter walks it with
+  // an explicit stack, so 4,096 terms compile in vitest's default-size stack (they overflowed
+  // it at about 1,100 terms when emission recursed).
+  it("a 4,096-sine bank compiles to one chain, each add after its inputs", async () => {
+    const { Compiler } = await import("../language/compile/lower.js");
+    const n = 4096;
+    const r = new Compiler().compile(sum("out:", n, (i) => `sine ${100 + i} * 0.0002`));
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const ir = r.ir!;
+    const kinds = ir.nodes.map((x) => x.kind);
+    expect(kinds.filter((k) => k === "sine").length).toBe(n);
+    expect(kinds.filter((k) => k === "add").length).toBe(n - 1);
+    // Topological: every node reads only nodes with smaller ids.
+    for (const node of ir.nodes) {
+      for (const p of Object.values(node.params)) {
+        if (p && typeof p === "object" && "node" in p) expect((p as { node: number }).node).toBeLessThan(node.id);
+      }
+    }
+    expect(ir.outputs[0]!.node).toBe(ir.nodes.length - 1);
+  });
+});

@@ -76,7 +76,10 @@ export class Emitter {
         // A voice that plays events (a bus of sounds used as a synth) reads them from the global graph.
         if (g.template !== undefined && needsGlobal(v)) {
           id = this.add(g, "mul", { b: { t: "num", v: 1 } }, undefined, v.scope, v.occ, v.span, undefined, { a: { input: this.templateInput(v, g, v.span) } });
-        } else id = this.sig(v, g);
+        } else {
+          if (g.template === undefined) this.emitInputsFirst(v, g);
+          id = this.sig(v, g);
+        }
         break;
       case "num":
       case "pat":
@@ -95,6 +98,30 @@ export class Emitter {
     }
     g.memo.set(v, id);
     return id;
+  }
+
+  /**
+   * Emits the signal inputs of `root` in the global graph, deepest first, with an explicit stack
+   * instead of recursion: a 1,024-term sum is a left-deep chain of `add`s 1,023 deep. Same
+   * order as the recursive emission (each node after its inputs, inputs in parameter order), so
+   * node ids and keys do not change; when `root` is then emitted every input is already done.
+   * A `voices` node is emitted whole by the recursion (its template comes before its inputs);
+   * the walk does not descend into it.
+   */
+  private emitInputsFirst(root: Sig, g: Graph): void {
+    const inputs = (s: Sig): Sig[] =>
+      s.template ? [] : Object.values(s.params).filter((p): p is Sig => p.t === "sig" && !g.memo.has(p));
+    const stack: { s: Sig; next: number; kids: Sig[] }[] = [{ s: root, next: 0, kids: inputs(root) }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next < top.kids.length) {
+        const kid = top.kids[top.next++]!;
+        if (!g.memo.has(kid)) stack.push({ s: kid, next: 0, kids: inputs(kid) });
+      } else {
+        stack.pop();
+        if (top.s !== root && !g.memo.has(top.s)) this.node(top.s, g, top.s.span);
+      }
+    }
   }
 
   private sig(s: Sig, g: Graph): number {
