@@ -153,17 +153,35 @@ semantics.addOperation<Expr>("expr", {
   Body(b) {
     return b.expr();
   },
-  Chain_chain(left, _op, right) {
-    return { type: "chain", left: left.expr(), right: right.expr(), span: span(this) };
+  Chain(first, _ops, rest) {
+    // `a # b # c` is (a # b) # c.
+    let e: Expr = first.expr();
+    for (const r of rest.children) {
+      const right = r.expr();
+      e = { type: "chain", left: e, right, span: { start: e.span.start, end: right.span.end } };
+    }
+    return e;
   },
-  Dollar_apply(left, _op, right) {
-    return { type: "dollar", left: left.expr(), right: right.expr(), span: span(this) };
+  Dollar(first, _ops, rest) {
+    // `a $ b $ c` is a $ (b $ c).
+    const items: Expr[] = [first.expr(), ...rest.children.map((r) => r.expr())];
+    let e = items[items.length - 1]!;
+    for (let i = items.length - 2; i >= 0; i--) {
+      const left = items[i]!;
+      e = { type: "dollar", left, right: e, span: { start: left.span.start, end: e.span.end } };
+    }
+    return e;
   },
-  Section_compose(left, _op, right) {
-    return { type: "dollar", left: left.expr(), right: right.expr(), span: span(this) };
-  },
-  Section_effect(_hash, body) {
-    return { type: "section", body: body.expr(), span: span(this) };
+  Section(lefts, _ops, hash, body) {
+    // `a $ b $ # c` is a $ (b $ (# c)).
+    const inner = body.expr();
+    let e: Expr = { type: "section", body: inner, span: { start: hash.source.startIdx, end: inner.span.end } };
+    const items = lefts.children.map((l) => l.expr());
+    for (let i = items.length - 1; i >= 0; i--) {
+      const left = items[i]!;
+      e = { type: "dollar", left, right: e, span: { start: left.span.start, end: e.span.end } };
+    }
+    return e;
   },
   Sum_op(l, op, r) {
     return binary(l, op, r, this);
@@ -284,7 +302,7 @@ function describeFailure(source: string, m: ohm.MatchResult): ChunkResult {
  */
 export class Parser {
   private cache = new Map<string, ChunkResult>();
-  private matchers: ohm.Matcher[] = [];
+  private matchers: (ohm.Matcher | undefined)[] = [];
   /** Statistics of the last parse: statements reused, re-matched incrementally, parsed fresh. */
   stats = { reused: 0, rematched: 0, fresh: 0 };
 
@@ -346,10 +364,54 @@ export class Parser {
       this.matchers[index] = matcher;
       this.stats.fresh++;
     }
-    const m = matcher.match("Line");
-    if (m.failed()) return describeFailure(source, m);
-    return { ok: true, statement: semantics(m).statement() };
+    const deep = tooDeep(source);
+    if (deep !== undefined) {
+      return {
+        ok: false,
+        at: deep,
+        expected: `at most ${MAX_NESTING} levels of parentheses and brackets`,
+        suggestion: "name an inner part as a bus (~part: …) and use ~part in its place",
+      };
+    }
+    try {
+      const m = matcher.match("Line");
+      if (m.failed()) return describeFailure(source, m);
+      return { ok: true, statement: semantics(m).statement() };
+    } catch (e) {
+      // A statement too large for the parser's stack: an error at its start, never a throw.
+      if (!(e instanceof RangeError)) throw e;
+      this.matchers[index] = undefined;
+      return {
+        ok: false,
+        at: 0,
+        expected: "a statement the parser can hold (this one nests or chains too deeply)",
+        suggestion: "split it: name parts as buses (~part: …) and combine them",
+      };
+    }
   }
+}
+
+/** The deepest nesting of parentheses and brackets a statement may have. */
+export const MAX_NESTING = 100;
+
+/** Where a statement first nests deeper than [`MAX_NESTING`] (outside strings and comments), if it does. */
+function tooDeep(source: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '"') {
+      const end = source.indexOf('"', i + 1);
+      if (end < 0) return undefined;
+      i = end;
+    } else if (c === "-" && source[i + 1] === "-") {
+      const end = source.indexOf("\n", i);
+      if (end < 0) return undefined;
+      i = end;
+    } else if (c === "(" || c === "[") {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === ")" || c === "]") depth--;
+  }
+  return undefined;
 }
 
 /** Statements at least this long that are one `name: a + b + c …` sum take [`parseLongSum`]. */

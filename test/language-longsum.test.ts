@@ -1,4 +1,4 @@
-//! Long sums (a sine bank, a voice bank) are parsed term by term: the same AST, spans included, as the whole-line parse; anything else in such a line takes the ordinary path.
+//! Long and deep input: long sums parsed term by term (the same AST, spans included, as the whole-line parse), long sums, `#` chains and `$` chains compiled without deep recursion, and nesting beyond the limit refused with a located error.
 import { describe, expect, it } from "vitest";
 import { LONG_SUM, Parser, parseLongSum } from "../language/parse.js";
 
@@ -67,5 +67,36 @@ describe("long sums compile without a deep stack", () => {
       }
     }
     expect(ir.outputs[0]!.node).toBe(ir.nodes.length - 1);
+  });
+});
+
+describe("deep input is parsed without deep recursion, or refused where it is", () => {
+  const compile = async (text: string) => new (await import("../language/compile/lower.js")).Compiler().compile(text);
+  const errors = (r: Awaited<ReturnType<typeof compile>>) => r.diagnostics.filter((d) => d.severity === "error");
+
+  // `#` and `$` are flat lists in the grammar, folded in the semantics and walked iteratively by
+  // the evaluator and the emitter; these overflowed the stack at about 860 `#` and 755 `$`.
+  it("5,000 `#` links compile to a chain of 5,000 filters", async () => {
+    const r = await compile(`out: saw 55${" # lpf 5000".repeat(5000)}`);
+    expect(errors(r)).toEqual([]);
+    expect(r.ir!.nodes.filter((n) => n.kind === "lpf").length).toBe(5000);
+  });
+  it("5,000 `# gain` links on a sound and 5,000 `$` transforms compile", async () => {
+    expect(errors(await compile(`d1: s "bd"${" # gain 1".repeat(5000)}`))).toEqual([]);
+    expect(errors(await compile(`d1: ${"fast 1 $ ".repeat(5000)}s "bd"`))).toEqual([]);
+  });
+  it("100 nested parentheses compile; 101 is a located error naming the limit", async () => {
+    expect(errors(await compile(`out: ${"(".repeat(100)}sine 1${")".repeat(100)}`))).toEqual([]);
+    const r = await compile(`out: ${"(".repeat(101)}sine 1${")".repeat(101)}`);
+    const [e] = errors(r);
+    expect(e!.line).toBe(1);
+    expect(e!.col).toBe(6 + 100); // the 101st '(' (columns from 1; `out: ` is 5 characters)
+    expect(e!.message).toContain("at most 100 levels of parentheses and brackets");
+  });
+  it("a statement too deep for the parser's stack is an error at its start, not a throw", async () => {
+    const r = await compile(`out: ${"- ".repeat(5000)}1`);
+    const [e] = errors(r);
+    expect([e!.line, e!.col]).toEqual([1, 1]);
+    expect(e!.message).toContain("nests or chains too deeply");
   });
 });

@@ -246,8 +246,19 @@ export class Evaluator {
         }
         return acc;
       }
-      case "chain":
-        return this.chain(this.expr(e.left, env), e.right, env, e.span);
+      case "chain": {
+        // `a # b # c …` is left-deep: walked down its left spine, then applied link by link
+        // (the same order as the recursion, a stack depth of one).
+        const links: (Expr & { type: "chain" })[] = [];
+        let x: Expr = e;
+        while (x.type === "chain") {
+          links.push(x);
+          x = x.left;
+        }
+        let acc = this.expr(x, env);
+        for (let i = links.length - 1; i >= 0; i--) acc = this.chain(acc, links[i]!.right, env, links[i]!.span);
+        return acc;
+      }
       case "dollar":
         return this.dollar(e, env);
       case "section": {
@@ -428,13 +439,22 @@ export class Evaluator {
   // ---------------------------------------------------------------- $ and transforms
 
   private dollar(e: Expr & { type: "dollar" }, env: Env): Val {
+    // Form 2, Tidal style: `fast 2 $ rev $ s "bd sn"` (the innermost applies first). Walked
+    // down the right spine while each level's head is a transform, not by recursion: the
+    // transforms are evaluated outermost first, as the recursion did, then applied inside out.
+    const outer: { t: Xf; span: Span }[] = [];
+    let inner: Expr = e;
+    while (inner.type === "dollar" && this.isTransform(inner.left, env)) {
+      outer.push({ t: this.transformValue(inner.left, env), span: inner.span });
+      inner = inner.right;
+    }
+    if (outer.length > 0) {
+      let v = this.expr(inner, env);
+      for (let i = outer.length - 1; i >= 0; i--) v = this.applyXf(outer[i]!.t, v, outer[i]!.span);
+      return v;
+    }
     const items = flattenDollar(e);
     const head = items[0]!;
-    // Form 2, Tidal style: `fast 2 $ rev $ s "bd sn"` (the innermost applies first).
-    if (this.isTransform(head, env)) {
-      const t = this.transformValue(head, env);
-      return this.applyXf(t, this.expr(e.right, env), e.span);
-    }
     // Form 1: `s "bd sn" $ fast 2 $ rev` (left to right).
     if (items.slice(1).every((x) => this.isTransform(x, env))) {
       let v = this.expr(head, env);
