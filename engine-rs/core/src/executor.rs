@@ -35,6 +35,31 @@ use crate::schedule::Schedule;
 use crate::workers::{self, Shards};
 use std::time::Instant;
 
+/// Which outputs [`Executor::mix_into`] adds: all, or those in (or not in) a mask (bit i of
+/// word i / 64: output i; outputs past the mask's end are not in it).
+#[derive(Clone, Copy)]
+pub enum Pick<'a> {
+    /// Every output.
+    All,
+    /// The outputs in the mask.
+    In(&'a [u64]),
+    /// The outputs not in the mask.
+    NotIn(&'a [u64]),
+}
+
+impl Pick<'_> {
+    /// Whether output `i` is picked.
+    #[inline]
+    pub fn has(&self, i: usize) -> bool {
+        let inside = |m: &[u64]| m.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0);
+        match self {
+            Pick::All => true,
+            Pick::In(m) => inside(m),
+            Pick::NotIn(m) => !inside(m),
+        }
+    }
+}
+
 /// Every constant of a plan, by slot: what a number-only reload replaces.
 pub struct Constants {
     /// Port sources.
@@ -700,18 +725,31 @@ impl Executor {
         }
     }
 
-    /// Adds every output node's block into `left` and `right` (mono outputs into both), combined
-    /// by the plan's [`OutMix`]: `none` sums at unity, `gain` divides the sum by the number of
-    /// outputs N, `sqrt` by √N, `tanh` takes tanh of the sum per sample and `hard` clamps it to
-    /// ±1. The mode applies to this program's sum before it is added to what `left`/`right` hold.
-    pub fn mix_into(&self, left: &mut [f32], right: &mut [f32]) {
+    /// Adds the output nodes `pick` chooses into `left` and `right` (mono outputs into both),
+    /// combined by the plan's [`OutMix`]: `none` sums at unity, `gain` divides the sum by the
+    /// number of outputs N, `sqrt` by √N, `tanh` takes tanh of the sum per sample and `hard`
+    /// clamps it to ±1. The mode applies to this program's sum before it is added to what
+    /// `left`/`right` hold; with a mode other than `none` the outputs are mixed all or none
+    /// (output 0 decides: a reload fades every output of such a program, see
+    /// [`crate::loader`]). Render thread.
+    pub fn mix_into(&self, left: &mut [f32], right: &mut [f32], pick: Pick) {
         let n = left.len().min(right.len());
         let stride = self.plan.max_block;
         let g = &self.plan.graph;
         let mix = self.plan.outmix;
         let count = self.plan.outputs.len();
+        let chosen = |i: usize| pick.has(i);
+        if count == 0 || (mix != OutMix::None && !chosen(0)) {
+            return;
+        }
         let add = |left: &mut [f32], right: &mut [f32]| {
-            for &slot in &self.plan.outputs {
+            for (_, &slot) in self
+                .plan
+                .outputs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| chosen(*i))
+            {
                 let buf = &g.buffers[slot];
                 let l = &buf[..n];
                 let r = if g.nodes[slot].channels == 2 {
@@ -754,16 +792,52 @@ impl Executor {
         }
     }
 
-    /// Takes over the state of `old`'s nodes: for each `(new slot, old slot)` pair (equal keys),
-    /// the new kernel copies the old one's state ([`crate::kernels::Kernel::adopt`]). Render thread.
-    pub fn adopt(&mut self, old: &Executor, pairs: &[(usize, usize)]) {
-        for &(n, o) in pairs {
+    /// Takes over the state of `old`'s nodes and lanes. For each `(new slot, old slot, move)`
+    /// (equal keys and kinds; `transfer` sorted by new slot): with `move`, a kernel of the same
+    /// shape ([`NodeSlot::shape`]) is moved — the two plans swap the kernel objects, so every
+    /// kind keeps all of its state (delay lines, reverb tanks, sounding voices) with no
+    /// per-kernel code and no copying, a pointer swap per node — and so is its previous-block
+    /// copy when it feeds a `prev` read. Otherwise (the old node still sounds in an output that
+    /// fades out, or the shapes differ: other data, another template) the new kernel copies what
+    /// it can ([`crate::kernels::Kernel::adopt`]; kinds without it start fresh). Each `(new
+    /// lane, old lane)` takes the old lane's held value. Render thread: no allocation; what
+    /// `old` holds afterwards is dropped off the render thread.
+    pub fn take_state(
+        &mut self,
+        old: &mut Executor,
+        transfer: &[(usize, usize, bool)],
+        lanes: &[(usize, usize)],
+    ) {
+        for &(n, o, moving) in transfer {
             if let (Some(new), Some(prev)) = (
                 self.plan.graph.nodes.get_mut(n),
-                old.plan.graph.nodes.get(o),
+                old.plan.graph.nodes.get_mut(o),
             ) {
-                if new.kind == prev.kind {
+                if new.kind != prev.kind {
+                    continue;
+                }
+                if moving && new.shape == prev.shape {
+                    std::mem::swap(&mut new.kernel, &mut prev.kernel);
+                } else {
                     new.kernel.adopt(prev.kernel.as_ref());
+                }
+            }
+        }
+        for (slot, buf) in &mut self.plan.graph.prev {
+            let Ok(k) = transfer.binary_search_by_key(slot, |t| t.0) else {
+                continue;
+            };
+            let (_, o, moving) = transfer[k];
+            if let Some((_, old_buf)) = old.plan.graph.prev.iter_mut().find(|(s, _)| *s == o) {
+                if moving && old_buf.len() == buf.len() {
+                    std::mem::swap(buf, old_buf);
+                }
+            }
+        }
+        for &(n, o) in lanes {
+            if let (Some(new), Some(prev)) = (self.plan.lanes.get_mut(n), old.plan.lanes.get(o)) {
+                if new.kind == prev.kind {
+                    new.value = prev.value;
                 }
             }
         }

@@ -284,7 +284,7 @@ pub struct NamedNode {
 }
 
 /// What a lane drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LaneKind {
     /// Starts voices on a node that takes triggers.
     Trigger,

@@ -17,10 +17,123 @@ struct Newest {
     structure: u64,
     /// Key and kind of each node, by slot.
     nodes: Vec<(String, &'static str)>,
-    /// Keys of the output nodes, sorted.
+    /// Keys of the output nodes, in output order.
     outputs: Vec<String>,
     /// Kind of each lane.
     lanes: Vec<LaneKind>,
+    /// Each lane's identity across reloads: kind, the key of the node it drives, its port.
+    lane_ids: Vec<(LaneKind, String, Option<String>)>,
+    /// The slots each slot reads ([`Plan::inputs`]).
+    inputs: Vec<Vec<usize>>,
+    /// The slot of each output.
+    out_slots: Vec<usize>,
+    /// Whether its outputs are summed plainly (`OutMix::None`): only then can some outputs
+    /// fade while others play on.
+    plain_mix: bool,
+}
+
+/// What a reload carries over and what fades, between the running program and a new one.
+#[derive(Default)]
+struct Change {
+    /// `(new slot, old slot, move)` for nodes of equal key and kind, by new slot.
+    transfer: Vec<(usize, usize, bool)>,
+    /// `(new lane, old lane)` of equal identity.
+    lanes: Vec<(usize, usize)>,
+    /// Old outputs that fade out, new ones that fade in (see [`Swap`]).
+    fade_out: Vec<u64>,
+    fade_in: Vec<u64>,
+}
+
+/// A mask of `count` outputs with those `pick` chooses.
+fn mask(count: usize, pick: impl Fn(usize) -> bool) -> Vec<u64> {
+    let mut m = vec![0u64; count.div_ceil(64)];
+    for i in (0..count).filter(|&i| pick(i)) {
+        m[i / 64] |= 1 << (i % 64);
+    }
+    m
+}
+
+impl Change {
+    /// From `prev` to a program of `nodes`, `outputs`, `lanes`. An output whose key is in both
+    /// plays on; the others fade (out of the old program, into the new). With `fresh` (panic),
+    /// or when either program shapes its sum (an `outmix` other than `none`), every output
+    /// fades if any does, and with `fresh` nothing is carried over. A node is moved unless an
+    /// output that fades out reads it (the old program still renders it for the fade; the new
+    /// one then starts from a copy). Control thread.
+    fn between(
+        prev: &Newest,
+        nodes: &[(String, &'static str)],
+        outputs: &[String],
+        lanes: &[(LaneKind, String, Option<String>)],
+        plain_mix: bool,
+        fresh: bool,
+    ) -> Change {
+        let all = |count: usize| mask(count, |_| true);
+        if fresh {
+            return Change {
+                fade_out: all(prev.outputs.len()),
+                fade_in: all(outputs.len()),
+                ..Change::default()
+            };
+        }
+        let gone = |i: usize| !outputs.contains(&prev.outputs[i]);
+        let (fade_out, fade_in) = if plain_mix && prev.plain_mix {
+            (
+                mask(prev.outputs.len(), gone),
+                mask(outputs.len(), |i| !prev.outputs.contains(&outputs[i])),
+            )
+        } else if prev.outputs == outputs {
+            (Vec::new(), Vec::new())
+        } else {
+            (all(prev.outputs.len()), all(outputs.len()))
+        };
+        // Old slots an output that fades out reads, directly or not.
+        let mut held = vec![false; prev.nodes.len()];
+        let mut stack: Vec<usize> = (0..prev.outputs.len())
+            .filter(|&i| {
+                fade_out
+                    .get(i / 64)
+                    .is_some_and(|w| w & (1 << (i % 64)) != 0)
+            })
+            .map(|i| prev.out_slots[i])
+            .collect();
+        while let Some(s) = stack.pop() {
+            if !std::mem::replace(&mut held[s], true) {
+                stack.extend(prev.inputs[s].iter().copied().filter(|&x| !held[x]));
+            }
+        }
+        let old: HashMap<(&str, &str), usize> = prev
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(slot, (k, kind))| ((k.as_str(), *kind), slot))
+            .collect();
+        let transfer = nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, (k, kind))| {
+                let &o = old.get(&(k.as_str(), *kind))?;
+                Some((slot, o, !held[o]))
+            })
+            .collect();
+        let old_lanes: HashMap<&(LaneKind, String, Option<String>), usize> = prev
+            .lane_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
+        let lanes = lanes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| old_lanes.get(id).map(|&o| (i, o)))
+            .collect();
+        Change {
+            transfer,
+            lanes,
+            fade_out,
+            fade_in,
+        }
+    }
 }
 
 /// Builds programs. Control thread: may allocate.
@@ -95,40 +208,47 @@ impl Loader {
             .map(|n| (n.key.clone(), n.kind))
             .collect();
         // The keys of the output nodes as written (fusion may have folded an output into its
-        // producer, whose key is not the output's).
-        let mut outputs: Vec<String> = ir
+        // producer, whose key is not the output's). Keys cover everything upstream, so an output
+        // whose key is unchanged computes the same as before.
+        let outputs: Vec<String> = ir
             .outputs
             .iter()
             .map(|o| ir.nodes[o.node as usize].key.clone())
             .collect();
-        outputs.sort();
         let lanes = plan.lanes.iter().map(|l| l.kind).collect();
-        let (transfer, crossfade) = match &self.newest {
-            Some(_) if fresh => (Vec::new(), true),
-            Some(prev) => {
-                let old: HashMap<(&str, &str), usize> = prev
-                    .nodes
-                    .iter()
-                    .enumerate()
-                    .map(|(slot, (k, kind))| ((k.as_str(), *kind), slot))
-                    .collect();
-                let pairs = nodes
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(slot, (k, kind))| {
-                        old.get(&(k.as_str(), *kind)).map(|&o| (slot, o))
-                    })
-                    .collect();
-                (pairs, prev.outputs != outputs)
-            }
-            None => (Vec::new(), false),
-        };
+        let lane_ids: Vec<(LaneKind, String, Option<String>)> = ir
+            .lanes
+            .iter()
+            .zip(&plan.lanes)
+            .map(|(l, s)| {
+                let nodes = match l.template {
+                    Some(t) => &ir.templates[t as usize].nodes,
+                    None => &ir.nodes,
+                };
+                let key = nodes
+                    .get(l.node as usize)
+                    .map(|n| n.key.clone())
+                    .unwrap_or_default();
+                (s.kind, key, l.param.clone())
+            })
+            .collect();
+        let inputs = plan.inputs();
+        let out_slots = plan.outputs.clone();
+        let plain_mix = plan.outmix == crate::ir::OutMix::None;
+        let mut change = Change::default();
+        if let Some(prev) = &self.newest {
+            change = Change::between(prev, &nodes, &outputs, &lane_ids, plain_mix, fresh);
+        }
         let same = !fresh && self.newest.as_ref().is_some_and(|n| n.structure == shape);
         self.newest = Some(Newest {
             structure: shape,
             nodes,
             outputs,
             lanes,
+            lane_ids,
+            inputs,
+            out_slots,
+            plain_mix,
         });
         if same {
             // Only constants changed: the running plan stays, with its state untouched; the
@@ -142,7 +262,10 @@ impl Loader {
                 exec: None,
                 patch: Some(patch),
                 transfer: Vec::new(),
+                lanes: Vec::new(),
                 crossfade: false,
+                fade_out: Vec::new(),
+                fade_in: Vec::new(),
                 start: 0,
             };
             return Ok((Box::new(swap), report));
@@ -155,8 +278,15 @@ impl Loader {
         let swap = Swap {
             exec: Some(exec),
             patch: None,
-            transfer,
-            crossfade,
+            transfer: change.transfer,
+            lanes: change.lanes,
+            crossfade: change
+                .fade_out
+                .iter()
+                .chain(&change.fade_in)
+                .any(|&w| w != 0),
+            fade_out: change.fade_out,
+            fade_in: change.fade_in,
             start: 0,
         };
         Ok((Box::new(swap), report))
@@ -187,31 +317,52 @@ impl Loader {
     }
 }
 
-/// A hash of everything in a graph except its constant values (and lanes' initial values): equal
-/// hashes mean the same plan shape, so a reload can keep the running plan and change only its
+/// A hash of everything in a graph except its constant values, lanes' initial values, pattern
+/// text and source positions (a comment or a blank line moves every position): equal hashes
+/// mean the same plan shape, so a reload can keep the running plan and change only its
 /// constants. Control thread.
 pub fn structure(ir: &GraphIr) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for n in &ir.nodes {
-        (n.id, &n.kind, &n.key).hash(&mut h);
-        format!("{:?}", n.data).hash(&mut h);
-        for (name, p) in &n.params {
-            name.hash(&mut h);
-            match p.resolve() {
-                Ok(Param::Const(_)) => "const".hash(&mut h),
-                Ok(Param::Lane { lane, .. }) => ("lane", lane).hash(&mut h),
-                Ok(other) => format!("{other:?}").hash(&mut h),
-                Err(e) => e.hash(&mut h),
-            }
+        hash_node(n, false, &mut h);
+    }
+    // Lanes by role: pattern text and source positions are the scheduler's business.
+    for l in &ir.lanes {
+        (l.id, &l.kind, l.node, &l.param, l.template).hash(&mut h);
+    }
+    for o in &ir.outputs {
+        (&o.name, o.node).hash(&mut h);
+    }
+    format!("{:?}|{:?}", ir.stages, ir.outmix).hash(&mut h);
+    // Templates whole, constants included (a voice's constants live inside the voices kernel,
+    // where a patch of port sources cannot reach them), source positions and names excluded.
+    for t in &ir.templates {
+        (t.id, t.output, &t.stages).hash(&mut h);
+        for p in &t.pitch {
+            (p.node, &p.param, p.base.to_bits()).hash(&mut h);
+        }
+        for n in &t.nodes {
+            hash_node(n, true, &mut h);
         }
     }
-    // Templates are compared whole, constants included: a voice's constants live inside the
-    // voices kernel, where a patch of port sources cannot reach them.
-    format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}",
-        ir.lanes, ir.outputs, ir.stages, ir.templates, ir.outmix
-    )
-    .hash(&mut h);
     h.finish()
+}
+
+/// Hashes what of a node is structure: id, kind, key, data and where each port's value comes
+/// from — with `constants`, constant values too — but not its source position.
+fn hash_node(n: &crate::ir::NodeIr, constants: bool, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    (n.id, &n.kind, &n.key).hash(h);
+    format!("{:?}", n.data).hash(h);
+    for (name, p) in &n.params {
+        name.hash(h);
+        match p.resolve() {
+            Ok(Param::Const(c)) if constants => ("const", c.to_bits()).hash(h),
+            Ok(Param::Const(_)) => "const".hash(h),
+            Ok(Param::Lane { lane, .. }) => ("lane", lane).hash(h),
+            Ok(other) => format!("{other:?}").hash(h),
+            Err(e) => e.hash(h),
+        }
+    }
 }

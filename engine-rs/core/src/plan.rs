@@ -100,6 +100,42 @@ pub struct NodeSlot {
     pub post: Post,
     /// Kernel, absorbed or sum.
     pub role: Role,
+    /// What its kernel was built from besides the kind: data, and a `voices` node's template.
+    /// A reload moves a kernel (with its state) only into a node of the same kind and shape.
+    pub shape: u64,
+}
+
+/// The shape of node `node`'s kernel (see [`NodeSlot::shape`]). Control thread.
+fn kernel_shape(node: &NodeIr, templates: &[TemplateIr]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&node.kind, format!("{:?}", node.data)).hash(&mut h);
+    if let Some(crate::ir::DataValue::Num(t)) = node.data.get("template") {
+        if let Some(t) = templates.get(*t as usize) {
+            // Positions and the name aside, the whole template: its nodes and lanes are baked
+            // into the kernel's voice graphs.
+            let nodes: Vec<_> = t
+                .nodes
+                .iter()
+                .map(|n| {
+                    (
+                        n.id,
+                        &n.kind,
+                        &n.key,
+                        format!("{:?}|{:?}", n.params, n.data),
+                    )
+                })
+                .collect();
+            (
+                format!("{nodes:?}"),
+                t.output,
+                &t.stages,
+                format!("{:?}", t.pitch),
+            )
+                .hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// A lane's runtime state.
@@ -387,6 +423,7 @@ impl Graph {
                 kernel,
                 post: fused.post[id as usize],
                 role,
+                shape: kernel_shape(node, templates),
             });
         }
         // Scratch channels: none without sums; two for an absorbed stereo node; a lane group's
@@ -512,6 +549,31 @@ impl Graph {
 }
 
 impl Plan {
+    /// For each slot, the slots it reads: its ports, its sum terms and its `prev` reads.
+    /// Control thread.
+    pub fn inputs(&self) -> Vec<Vec<usize>> {
+        let g = &self.graph;
+        let from = |s: &Source| match *s {
+            Source::Node { slot, .. } => Some(slot),
+            Source::Prev { index, .. } => g.prev.get(index).map(|p| p.0),
+            _ => None,
+        };
+        g.nodes
+            .iter()
+            .map(|node| {
+                let terms = match node.role {
+                    Role::Sum { start, end, .. } => &g.terms[start as usize..end as usize],
+                    _ => &[],
+                };
+                node.sources[..node.nports]
+                    .iter()
+                    .chain(terms.iter().map(|t| &t.source))
+                    .filter_map(from)
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Builds the plan of a validated graph, fused. Control thread; allocates everything.
     pub fn build(ir: &GraphIr, sample_rate: f32, max_block: usize) -> Plan {
         Plan::build_with(ir, sample_rate, max_block, true)

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use crate::events::{Action, Event, EventQueue, QUEUE_CAPACITY};
 use crate::executor::Constants;
-use crate::executor::Executor;
+use crate::executor::{Executor, Pick};
 use crate::kernels::Context;
 use crate::limiter::Limiter;
 use crate::samples::SampleBank;
@@ -39,10 +39,20 @@ pub struct Swap {
     pub exec: Option<Box<Executor>>,
     /// Or, when only constants changed, the running program's new constants.
     pub patch: Option<Patch>,
-    /// `(new slot, old slot)` pairs of nodes with equal keys: state is carried over between them.
-    pub transfer: Vec<(usize, usize)>,
-    /// Whether an output changed structurally, so the old program fades out under the new.
+    /// Nodes with equal keys, `(new slot, old slot, move)`, sorted by new slot: state is carried
+    /// over between them — moved when `move` (see [`Executor::take_state`]), else copied.
+    pub transfer: Vec<(usize, usize, bool)>,
+    /// Lanes of equal nodes and roles, `(new lane, old lane)`: the new lane starts from the
+    /// old one's held value.
+    pub lanes: Vec<(usize, usize)>,
+    /// Whether an output changed structurally, so something fades: the old program's
+    /// `fade_out` outputs fade out under the new one, whose `fade_in` outputs fade in; every
+    /// other output plays on from moved state.
     pub crossfade: bool,
+    /// Old outputs that fade out (bit i of word i / 64: output i).
+    pub fade_out: Vec<u64>,
+    /// New outputs that fade in.
+    pub fade_in: Vec<u64>,
     /// The frame from which the new program plays (0: at once). `live` holds the swap, and the
     /// commands after it, until the render thread reaches this frame, so the program starts on
     /// the frame its clock was computed for.
@@ -75,8 +85,11 @@ pub struct Renderer {
     old: Option<Box<Executor>>,
     fade_done: usize,
     fade_len: usize,
-    /// The old program's output during a crossfade.
-    scratch: [Vec<f32>; 2],
+    /// During a crossfade: the old program's fading outputs (0, 1) and the new program's (2, 3).
+    scratch: [Vec<f32>; 4],
+    /// The outputs fading out (of `old`) and in (of `exec`), taken from the [`Swap`].
+    fade_out: Vec<u64>,
+    fade_in: Vec<u64>,
     /// A program that finished fading out, waiting to be collected with [`Renderer::take_retired`].
     faded: Option<Box<Executor>>,
     queue: EventQueue,
@@ -107,7 +120,9 @@ impl Renderer {
             old: None,
             fade_done: 0,
             fade_len: ((CROSSFADE_SECONDS * sr).round() as usize).max(1),
-            scratch: [vec![0.0; block_size], vec![0.0; block_size]],
+            scratch: std::array::from_fn(|_| vec![0.0; block_size]),
+            fade_out: Vec::new(),
+            fade_in: Vec::new(),
             faded: None,
             queue: EventQueue::with_capacity(QUEUE_CAPACITY),
             limiter: Limiter::new(sr),
@@ -181,8 +196,11 @@ impl Renderer {
             retired.swap = Some(swap);
             return retired;
         };
-        if let Some(cur) = &self.exec {
-            new.adopt(cur, &swap.transfer);
+        if let Some(cur) = &mut self.exec {
+            // Without a crossfade the old program stops here: its kernels move into the new
+            // one. With one, it sounds on for the fade with its own state, and the new program
+            // starts from copies.
+            new.take_state(cur, &swap.transfer, &swap.lanes);
         }
         let prev = self.exec.replace(new);
         match prev {
@@ -190,6 +208,9 @@ impl Renderer {
                 // A fade still running is cut short: its program retires now.
                 retired.execs[0] = self.old.replace(prev);
                 self.fade_done = 0;
+                // The masks change hands (the old ones leave with the swap): no allocation.
+                std::mem::swap(&mut self.fade_out, &mut swap.fade_out);
+                std::mem::swap(&mut self.fade_in, &mut swap.fade_in);
                 self.crossfades += 1;
             }
             prev => {
@@ -304,7 +325,11 @@ impl Renderer {
                 exec.profile_events(t.elapsed().as_nanos() as u64);
             }
             exec.run(&ctx);
-            exec.mix_into(l, r);
+            match &self.old {
+                // Outputs fading in are mixed apart (below); the rest at once.
+                Some(_) => exec.mix_into(l, r, Pick::NotIn(&self.fade_in)),
+                None => exec.mix_into(l, r, Pick::All),
+            }
             let counts = exec.take_counts();
             self.meter.steals += counts.steals;
             self.meter.voice_splits += counts.split_blocks;
@@ -318,12 +343,16 @@ impl Renderer {
             }
         }
         if let Some(old) = &mut self.old {
-            let [sl, sr] = &mut self.scratch;
-            let (sl, sr) = (&mut sl[..n], &mut sr[..n]);
-            sl.fill(0.0);
-            sr.fill(0.0);
+            let [sl, sr, nl, nr] = &mut self.scratch;
+            let (sl, sr, nl, nr) = (&mut sl[..n], &mut sr[..n], &mut nl[..n], &mut nr[..n]);
+            for b in [&mut *sl, &mut *sr, &mut *nl, &mut *nr] {
+                b.fill(0.0);
+            }
             old.run(&ctx);
-            old.mix_into(sl, sr);
+            old.mix_into(sl, sr, Pick::In(&self.fade_out));
+            if let Some(exec) = &self.exec {
+                exec.mix_into(nl, nr, Pick::In(&self.fade_in));
+            }
             let len = self.fade_len as f32;
             for i in 0..n {
                 // Exactly 0 and 1 once the fade is over (cos(π/2) in f32 is not 0).
@@ -333,8 +362,8 @@ impl Renderer {
                     let t = (self.fade_done + i) as f32 / len * FRAC_PI_2;
                     (t.cos(), t.sin())
                 };
-                l[i] = l[i] * g_new + sl[i] * g_old;
-                r[i] = r[i] * g_new + sr[i] * g_old;
+                l[i] += nl[i] * g_new + sl[i] * g_old;
+                r[i] += nr[i] * g_new + sr[i] * g_old;
             }
             self.fade_done += n;
             if self.fade_done >= self.fade_len {

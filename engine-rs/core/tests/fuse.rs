@@ -39,7 +39,7 @@ fn render(plan: Plan, blocks: usize) -> (Vec<f32>, Vec<f32>) {
         };
         e.run(&ctx);
         let (mut bl, mut br) = (vec![0.0; n], vec![0.0; n]);
-        e.mix_into(&mut bl, &mut br);
+        e.mix_into(&mut bl, &mut br, phonon_core::executor::Pick::All);
         l.extend(bl);
         r.extend(br);
     }

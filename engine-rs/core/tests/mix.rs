@@ -21,7 +21,7 @@ fn block(e: &mut Executor, bank: &SampleBank, n: usize) -> (Vec<f32>, Vec<f32>) 
     };
     e.run(&ctx);
     let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
-    e.mix_into(&mut l, &mut r);
+    e.mix_into(&mut l, &mut r, phonon_core::executor::Pick::All);
     (l, r)
 }
 

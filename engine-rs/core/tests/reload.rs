@@ -257,3 +257,88 @@ fn a_fresh_load_silences_what_was_sounding() {
     );
     assert_eq!(stats.crossfades, 1);
 }
+
+#[path = "common/every_kind.rs"]
+mod every_kind;
+
+/// The every-kind program plus one more output `~z` (id `nb + 1`): `osc 220 · 0` (silent, so
+/// the master is the every-kind outputs' sum exactly), `osc` a sine or a saw (other keys).
+fn with_extra_output(json: &str, nb: usize, osc: &str) -> String {
+    let extra = format!(
+        r#", {{"id": {nb}, "key": "z-{osc}", "kind": "{osc}", "params": {{"freq": {{"const": 220}}}}}},
+        {{"id": {}, "key": "z-out-{osc}", "kind": "mul", "params": {{"a": {{"node": {nb}}}, "b": {{"const": 0}}}}}}], "outputs": [{{"name": "z", "node": {}}}, "#,
+        nb + 1,
+        nb + 1
+    );
+    let stages_at = json.find(r#""stages": [["#).unwrap();
+    let stages_end = json[stages_at..].find("]]").unwrap() + stages_at;
+    let mut s = json.to_string();
+    s.insert_str(stages_end + 1, &format!(", [{}]", nb + 1));
+    s = s.replacen(r#""stages": [["#, &format!(r#""stages": [[{nb}, "#), 1);
+    s.replacen(r#"], "outputs": ["#, &extra, 1)
+}
+
+/// Every kernel kind keeps all of its state when another output changes structurally: the
+/// every-kind program (each kind three ways, voices and sampler playing, lanes stepping) runs
+/// beside an output `~z` whose oscillator changes kind at block 40 (a new key: `~z` fades out
+/// and in, silent either way). Every other output's state moves into the new program, so the
+/// master is the same, sample for sample, as without the edit. Bound: 0 (`==`, so that a −0
+/// from adding the silent output's +0 compares equal).
+#[test]
+fn every_kind_keeps_its_state_when_another_output_changes() {
+    use every_kind::{every_kind_events, every_kind_graph};
+    let (kinds, lanes, voices) = every_kind_graph();
+    let nb = 4 + 3 * phonon_core::kernels::KINDS.len();
+    let before = with_extra_output(&kinds, nb, "sine");
+    let after = with_extra_output(&kinds, nb, "saw");
+    let block = 256;
+    let (edit_at, blocks) = (40, 120);
+    let run = |edit: bool| {
+        let mut e = Engine::new(SR, block);
+        load(&mut e, &before);
+        let events = every_kind_events(&e, &lanes, &voices, 0, (blocks * block) as u64);
+        e.push_events(&events).unwrap();
+        let mut out = Vec::new();
+        for b in 0..blocks {
+            if edit && b == edit_at {
+                load(&mut e, &after);
+                let from = (edit_at * block) as u64;
+                // The swap drops queued events; the new program gets those from the edit on.
+                e.push_events(&events_from(&events, from)).unwrap();
+            }
+            let (l, r) = render(&mut e, block);
+            out.extend(l.into_iter().zip(r));
+        }
+        (out, e.stats())
+    };
+    let (plain, _) = run(false);
+    let (edited, stats) = run(true);
+    assert_eq!(stats.swaps, 2, "the edit was a structural reload");
+    assert_eq!(stats.crossfades, 1, "~z changed: it faded");
+    assert!(
+        plain.iter().any(|(l, _)| l.abs() > 1e-3),
+        "the program sounds"
+    );
+    for (i, (a, b)) in plain.iter().zip(&edited).enumerate() {
+        assert!(
+            a.0 == b.0 && a.1 == b.1,
+            "frame {i} (edit at {}): {a:?} vs {b:?}",
+            edit_at * block
+        );
+    }
+}
+
+/// The records of an event batch at frames ≥ `from` (records are `frame, kind, lane, n`, then n
+/// (code, value) pairs: see `phonon_core::events`).
+fn events_from(batch: &[f64], from: u64) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < batch.len() {
+        let len = 4 + 2 * batch[i + 3] as usize;
+        if batch[i] as u64 >= from {
+            out.extend_from_slice(&batch[i..i + len]);
+        }
+        i += len;
+    }
+    out
+}
