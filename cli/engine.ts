@@ -150,6 +150,9 @@ interface NativeStats {
   /** Swaps that kept the running plan and changed only its constants. */
   patches: number;
   crossfades: number;
+  /** Time the render thread spent taking the last new program, and the longest, µs. */
+  swapUsLast: number;
+  swapUsMax: number;
   meterPeakLeft: number;
   meterPeakRight: number;
   meterRmsLeft: number;

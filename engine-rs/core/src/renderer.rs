@@ -106,6 +106,9 @@ pub struct Renderer {
     patches: u64,
     crossfades: u64,
     superseded: u64,
+    /// Time the render thread spent in the last swap and the longest, ns.
+    swap_ns_last: u64,
+    swap_ns_max: u64,
 }
 
 impl Renderer {
@@ -136,6 +139,8 @@ impl Renderer {
             patches: 0,
             crossfades: 0,
             superseded: 0,
+            swap_ns_last: 0,
+            swap_ns_max: 0,
         }
     }
 
@@ -179,7 +184,17 @@ impl Renderer {
     /// arrive later for frames already rendered are discarded (the old program played them).
     /// With `crossfade`, the old program keeps rendering under the new one for
     /// [`CROSSFADE_SECONDS`] with an equal-power fade. Render thread: no allocation.
-    pub fn swap(&mut self, mut swap: Box<Swap>) -> Retired {
+    pub fn swap(&mut self, swap: Box<Swap>) -> Retired {
+        let started = Instant::now();
+        let retired = self.take_swap(swap);
+        let ns = started.elapsed().as_nanos() as u64;
+        self.swap_ns_last = ns;
+        self.swap_ns_max = self.swap_ns_max.max(ns);
+        retired
+    }
+
+    /// [`Renderer::swap`] without its timing.
+    fn take_swap(&mut self, mut swap: Box<Swap>) -> Retired {
         let mut retired = Retired::default();
         let Some(mut new) = swap.exec.take() else {
             if let (Some(patch), Some(exec)) = (&swap.patch, &mut self.exec) {
@@ -428,6 +443,8 @@ impl Renderer {
             swaps: self.swaps,
             patches: self.patches,
             crossfades: self.crossfades,
+            swap_us_last: self.swap_ns_last as f64 / 1000.0,
+            swap_us_max: self.swap_ns_max as f64 / 1000.0,
         }
     }
 }

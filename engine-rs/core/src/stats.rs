@@ -216,6 +216,11 @@ pub struct Stats {
     pub patches: u64,
     /// Swaps that crossfaded (an output changed structurally).
     pub crossfades: u64,
+    /// Time the render thread spent taking the last new program (moving state, swapping
+    /// pointers), µs.
+    pub swap_us_last: f64,
+    /// The longest such swap, µs.
+    pub swap_us_max: f64,
 }
 
 impl Stats {
