@@ -94,6 +94,19 @@ impl<'a, T> Shards<'a, T> {
         }
     }
 
+    /// The position of element number `i` in the view, at most `len` (`end` allows one past).
+    #[inline(always)]
+    fn index(&self, i: usize, end: bool) -> usize {
+        let k = i.wrapping_sub(self.base);
+        assert!(
+            k < self.len + usize::from(end),
+            "shard {i} outside {}..{}",
+            self.base,
+            self.base + self.len
+        );
+        k
+    }
+
     /// Element number `i`, mutably.
     ///
     /// # Safety
@@ -101,13 +114,7 @@ impl<'a, T> Shards<'a, T> {
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn get_mut(&self, i: usize) -> &'a mut T {
-        let k = i.wrapping_sub(self.base);
-        assert!(
-            k < self.len,
-            "shard {i} outside {}..{}",
-            self.base,
-            self.base + self.len
-        );
+        let k = self.index(i, false);
         // SAFETY: in bounds (asserted); exclusive by the caller's contract.
         unsafe { &mut *self.ptr.add(k) }
     }
@@ -119,13 +126,7 @@ impl<'a, T> Shards<'a, T> {
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn slice_mut(&self, i: usize, len: usize) -> &'a mut [T] {
-        let k = i.wrapping_sub(self.base);
-        assert!(
-            k <= self.len,
-            "shard {i} outside {}..{}",
-            self.base,
-            self.base + self.len
-        );
+        let k = self.index(i, true);
         let len = len.min(self.len - k);
         // SAFETY: `k..k + len` is in bounds (asserted, clipped); exclusive by the caller's
         // contract.
@@ -138,13 +139,7 @@ impl<'a, T> Shards<'a, T> {
     /// No mutable reference to element `i` may be live while the returned one is.
     #[inline(always)]
     pub unsafe fn get(&self, i: usize) -> &'a T {
-        let k = i.wrapping_sub(self.base);
-        assert!(
-            k < self.len,
-            "shard {i} outside {}..{}",
-            self.base,
-            self.base + self.len
-        );
+        let k = self.index(i, false);
         // SAFETY: in bounds (asserted); only read, by the caller's contract.
         unsafe { &*self.ptr.add(k) }
     }

@@ -10,28 +10,7 @@ mod every_kind;
 #[path = "common/graph.rs"]
 mod graph;
 use every_kind::{every_kind_events, every_kind_graph};
-
-/// 512 sines in one sum (32 parts of 16), as the front end lowers `sine … * g + …`.
-fn sine_bank() -> String {
-    let mut nodes = Vec::new();
-    let mut stages: Vec<Vec<usize>> = vec![Vec::new(), Vec::new()];
-    for i in 0..512 {
-        nodes.push(format!(
-            r#"{{"id": {}, "kind": "sine", "params": {{"freq": {{"const": {}}}}}}}"#,
-            2 * i,
-            100 + 3 * i
-        ));
-        nodes.push(format!(
-            r#"{{"id": {}, "kind": "mul", "params": {{"a": {{"node": {}}}, "b": {{"const": 0.001953125}}}}}}"#,
-            2 * i + 1,
-            2 * i
-        ));
-        stages[0].push(2 * i);
-        stages[1].push(2 * i + 1);
-    }
-    let terms: Vec<usize> = (0..512).map(|i| 2 * i + 1).collect();
-    graph::sum_program(nodes, stages, &terms)
-}
+use graph::sine_bank;
 
 #[test]
 fn the_parallel_render_path_allocates_nothing_on_any_thread() {
@@ -43,12 +22,9 @@ fn the_parallel_render_path_allocates_nothing_on_any_thread() {
     });
     assert!(spawned >= 2, "{spawned}");
     let (kinds, lanes, voices) = every_kind_graph();
-    for (json, threads) in [
-        (&kinds, 2),
-        (&kinds, 8),
-        (&sine_bank(), 2),
-        (&sine_bank(), 8),
-    ] {
+    // Every kind, and 512 sines in one sum (32 parts of 16): a wide stage and a split sum.
+    let bank = sine_bank(512);
+    for (json, threads) in [(&kinds, 2), (&kinds, 8), (&bank, 2), (&bank, 8)] {
         let (mut loader, mut renderer) = Engine::new(44100, 256).into_parts();
         loader.threads = threads;
         let (swap, _) = loader.build(&mut json.as_bytes().to_vec()).unwrap();

@@ -8,6 +8,7 @@ use phonon_core::{Engine, SampleBank};
 
 #[path = "common/graph.rs"]
 mod graph;
+use graph::sine_bank;
 
 const SR: f32 = 44100.0;
 
@@ -44,30 +45,6 @@ fn render(plan: Plan, blocks: usize) -> (Vec<f32>, Vec<f32>) {
         r.extend(br);
     }
     (l, r)
-}
-
-/// The P1 sine bank as the front end lowers it: `sine f0 * g + sine f1 * g + …`, a left-deep
-/// chain of `add` over `mul` nodes, stages as the front end computes them.
-fn sine_bank(n: usize) -> String {
-    let mut nodes = Vec::new();
-    let mut stages: Vec<Vec<usize>> = vec![Vec::new(), Vec::new()];
-    let g = 1.0 / n as f64;
-    for i in 0..n {
-        let f = 100.0 * 2f64.powf(6.0 * i as f64 / n as f64);
-        nodes.push(format!(
-            r#"{{"id": {}, "kind": "sine", "params": {{"freq": {{"const": {f}}}}}}}"#,
-            2 * i
-        ));
-        nodes.push(format!(
-            r#"{{"id": {}, "kind": "mul", "params": {{"a": {{"node": {}}}, "b": {{"const": {g}}}}}}}"#,
-            2 * i + 1,
-            2 * i
-        ));
-        stages[0].push(2 * i);
-        stages[1].push(2 * i + 1);
-    }
-    let terms: Vec<usize> = (0..n).map(|i| 2 * i + 1).collect();
-    graph::sum_program(nodes, stages, &terms)
 }
 
 /// A 64-sine bank fuses into one sum of 64 absorbed sines in two stages, and sounds bit for

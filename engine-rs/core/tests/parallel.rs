@@ -7,31 +7,9 @@ mod every_kind;
 #[path = "common/graph.rs"]
 mod graph;
 use every_kind::{every_kind_events, every_kind_graph};
+use graph::sine_bank;
 
 const SR: u32 = 44100;
-
-/// The P1 sine bank as the front end lowers it: `sine f0 * g + sine f1 * g + …`.
-pub fn sine_bank(n: usize) -> String {
-    let mut nodes = Vec::new();
-    let mut stages: Vec<Vec<usize>> = vec![Vec::new(), Vec::new()];
-    for i in 0..n {
-        let f = 100.0 * 2f64.powf(6.0 * i as f64 / n as f64);
-        nodes.push(format!(
-            r#"{{"id": {}, "kind": "sine", "params": {{"freq": {{"const": {f}}}}}}}"#,
-            2 * i
-        ));
-        nodes.push(format!(
-            r#"{{"id": {}, "kind": "mul", "params": {{"a": {{"node": {}}}, "b": {{"const": {}}}}}}}"#,
-            2 * i + 1,
-            2 * i,
-            1.0 / n as f64
-        ));
-        stages[0].push(2 * i);
-        stages[1].push(2 * i + 1);
-    }
-    let terms: Vec<usize> = (0..n).map(|i| 2 * i + 1).collect();
-    graph::sum_program(nodes, stages, &terms)
-}
 
 /// P2n's shape: `n` detuned saws through `lpf`s swept by their own sine LFOs, each voice a
 /// separate output (independent nodes in every stage, not one sum).
