@@ -2,7 +2,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import chokidar from "chokidar";
 import { kernelReport } from "../language/catalogue.js";
 import { type CompileResult, Compiler } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
@@ -15,6 +14,7 @@ import { UserError } from "./render.js";
 import { formatProfile, profilingRequested } from "./profile.js";
 import { formatSampleSummary, sampleRoots } from "./samples.js";
 import { type Ui, plainUi } from "./status.js";
+import { watchFile } from "./watch.js";
 
 export interface LiveOptions {
   file: string;
@@ -290,13 +290,17 @@ export async function runLive(opts: LiveOptions): Promise<number> {
     clearTimeout(debounce);
     debounce = setTimeout(() => {
       debounce = undefined;
-      session.reload(changedAt, true);
+      try {
+        session.reload(changedAt, true);
+      } catch (e) {
+        // Nothing in a reload may stop the music: the last good program plays on.
+        ui.error(`${opts.file}: could not load this version: ${(e as Error).message}`);
+      }
     }, DEBOUNCE_MS);
   };
-  const watcher = chokidar.watch(file, { atomic: true, ignoreInitial: true });
-  watcher.on("change", onChange);
-  watcher.on("add", onChange);
-  watcher.on("unlink", () => {
+  // The directory is watched, not the file: an atomic save (temp file renamed over it) replaces
+  // the file's inode, which a watch on the file would keep following (cli/watch.ts).
+  const watcher = watchFile(file, onChange, () => {
     session.missing = true;
     ui.warn(`${opts.file}: file missing; still playing the last program`);
   });
@@ -313,7 +317,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       clearInterval(ticker);
       clearInterval(status);
       clearTimeout(debounce);
-      void watcher.close();
+      watcher.close();
       let final: LiveStats | undefined;
       try {
         final = engine.stop();
