@@ -10,9 +10,9 @@ import { Clock } from "../language/schedule/clock.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
-import { UserError } from "./render.js";
+import { UserError, checkOutputPath } from "./render.js";
 import { formatProfile, profilingRequested } from "./profile.js";
-import { formatSampleSummary, sampleRoots } from "./samples.js";
+import { formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
 import { type Ui, plainUi } from "./status.js";
 import { watchFile } from "./watch.js";
 
@@ -256,9 +256,9 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   } else if (statSync(file).isDirectory()) {
     throw new UserError(`${opts.file} is a directory, not a .ph file`);
   }
-  if (opts.record && !existsSync(dirname(resolve(opts.record)))) {
-    throw new UserError(`cannot record to ${opts.record}: the directory ${dirname(resolve(opts.record))} does not exist`);
-  }
+  // Never record over the program (the watcher would then reload its own recording), another
+  // .ph, a file that is not a WAV, or a directory.
+  if (opts.record) checkOutputPath(opts.record, file, "--record");
   // The device opens before the TUI takes the screen.
   let engine: LiveEngine;
   try {
@@ -279,7 +279,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   if (engine.info.warning) ui.warn(engine.info.warning);
   if (engine.info.realtimeWarning) ui.warn(engine.info.realtimeWarning);
   ui.warn(`samples: ${formatSampleSummary(engine.info.samples)}`);
-  for (const w of engine.info.samples.warnings) ui.warn(w);
+  for (const w of [...sampleRootWarnings(opts.samples), ...engine.info.samples.warnings]) ui.warn(w);
   const session = new Session(engine, opts.file, ui);
   session.reload(Date.now());
 
