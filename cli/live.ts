@@ -15,6 +15,7 @@ import { formatProfile, profilingRequested } from "./profile.js";
 import { formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
 import { type Ui, plainUi } from "./status.js";
 import { watchFile } from "./watch.js";
+import { NonfiniteWatch } from "./nonfinite.js";
 
 export interface LiveOptions {
   file: string;
@@ -208,10 +209,21 @@ export class Session {
     while (p.clock.frameAt(Rational.of(p.nextCycle)) < horizon) {
       this.batch.clear();
       p.scheduler.schedule(p.nextCycle, this.batch);
-      if (this.batch.count) this.engine.pushEvents(this.batch.view());
+      if (this.batch.count) this.push(this.batch.view());
       p.nextCycle++;
     }
   }
+
+  /** Sends a batch; one the engine refuses is dropped and reported once, and playing goes on. */
+  private push(batch: Float64Array): void {
+    try {
+      this.engine.pushEvents(batch);
+    } catch (e) {
+      if (!this.pushFailed) this.ui.warn(`events could not be scheduled (${(e as Error).message}); they are skipped and the music goes on`);
+      this.pushFailed = true;
+    }
+  }
+  private pushFailed = false;
 
   /** The cycle position at the render position (0 until the first program starts). */
   cycle(): number {
@@ -305,9 +317,24 @@ export async function runLive(opts: LiveOptions): Promise<number> {
     ui.warn(`${opts.file}: file missing; still playing the last program`);
   });
 
-  const ticker = setInterval(() => session.tick(), TICK_MS);
+  // Nothing in a tick may stop the music: an exception is reported once and the next tick goes on.
+  let tickFailed = false;
+  const ticker = setInterval(() => {
+    try {
+      session.tick();
+    } catch (e) {
+      if (!tickFailed) ui.warn(`scheduling failed: ${(e as Error).message}; the last good program plays on`);
+      tickFailed = true;
+    }
+  }, TICK_MS);
   const profiling = profilingRequested();
-  const status = setInterval(() => ui.status(session, engine.stats(), profiling ? engine.topNodes() : []), ui.interval);
+  const flushed = new NonfiniteWatch();
+  const status = setInterval(() => {
+    const stats = engine.stats();
+    const warning = flushed.check(stats.render.nonfinite, Date.now());
+    if (warning) ui.warn(warning);
+    ui.status(session, stats, profiling ? engine.topNodes() : []);
+  }, ui.interval);
 
   return await new Promise<number>((done) => {
     let stopping = false;
