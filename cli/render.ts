@@ -304,6 +304,7 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
   let schedulingMaxMs = 0;
   let lastProgress = 0;
   let lastStep = performance.now();
+  let completed = false;
   /** Render n frames in pieces, letting the caller in between when a step's time is up. */
   function* render(n: number): Generator<void, void, void> {
     while (n > 0) {
@@ -350,9 +351,15 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
     }
     // The tail: no new cycles are scheduled, sounds already started ring out.
     if (tailFrames > 0) yield* render(tailFrames);
+    completed = true;
   } finally {
     // On every way out (the end, an error, an interruption) the WAV gets its final header.
-    engine.closeWav();
+    try {
+      engine.closeWav();
+    } catch (e) {
+      // After an error that error is the one to report; at the end this one is.
+      if (completed) throw new UserError((e as Error).message);
+    }
   }
   const stats = engine.stats();
   const profile = opts.profile ? engine.profile() : undefined;

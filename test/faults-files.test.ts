@@ -73,7 +73,7 @@ describe("render never destroys the program or another file", () => {
     expect(readWav(wav).data[0]!.length).toBe(8820);
   });
 
-  it("an output path that is a directory or cannot be written: exit 1 with a user error, not 2", () => {
+  it("an output path that is a directory, cannot be written or fills up: exit 1 with a user error, not 2", () => {
     const file = program("paths.ph");
     const d = phonon("render", file, dir, "--seconds", "0.1");
     expect(d.code, d.all).toBe(1);
@@ -92,6 +92,12 @@ describe("render never destroys the program or another file", () => {
     expect(ro.code, ro.all).toBe(1);
     expect(ro.stderr).toMatch(/cannot write .*(read-only|Permission denied|not writable)/);
     expect(ro.stderr).not.toMatch(/internal error/);
+    // A disk that fills up while writing (/dev/full answers every write with ENOSPC).
+    if (existsSync("/dev/full")) {
+      const full = phonon("render", file, "/dev/full", "--seconds", "5");
+      expect(full.code, full.all).toBe(1);
+      expect(full.stderr).toMatch(/writing \/dev\/full: No space left on device/);
+    }
     if (!isRoot) {
       const roDir = join(dir, "ro-dir");
       mkdirSync(roDir, { mode: 0o555 });
