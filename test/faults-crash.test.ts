@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Engine } from "../cli/engine.js";
 import { MAX_CPS, MIN_CPS } from "../language/compile/evaluate.js";
 import { compile } from "../language/compile/lower.js";
+import type { Clock } from "../language/schedule/clock.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { root } from "./liveproc.js";
@@ -67,6 +68,33 @@ describe("non-finite event fields", () => {
     expect(s.schedule(0, batch)).toBe(2);
     expect(s.schedule(1, batch)).toBe(0);
     expect(warnings.join("\n")).toMatch(/line 1 .*speed.* Infinity/);
+  });
+});
+
+describe("the scheduler never throws", () => {
+  it("a frame that is NaN (what `bpm: 0.0000001` gave) or a clock that throws: events left out, one warning each, no exception", () => {
+    const r = compile('out: s "bd*4"\n');
+    for (const [clock, expected] of [
+      [{ frameAt: () => NaN }, /line 1 gives an event whose time \(frame\) is NaN; events like it are skipped/],
+      [{ frameAt: () => 2 ** 60 }, /line 1 gives an event whose time \(frame\) is 1152921504606847000/],
+      [
+        {
+          frameAt: () => {
+            throw new RangeError("fraction overflow");
+          },
+        },
+        /line 1: an event could not be scheduled \(fraction overflow\)/,
+      ],
+    ] as const) {
+      const warnings: string[] = [];
+      const s = new Scheduler(r.ir!, r.lanes, { sampleRate: 48000, resolveSample: () => 1, warn: (m) => warnings.push(m), clock: clock as unknown as Clock });
+      const batch = new EventBatch();
+      expect(() => s.schedule(0, batch)).not.toThrow();
+      expect(() => s.schedule(1, batch)).not.toThrow();
+      expect(batch.count).toBe(0);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(expected);
+    }
   });
 });
 

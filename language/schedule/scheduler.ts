@@ -132,39 +132,53 @@ export class Scheduler {
     }
     for (const lane of this.lanes) {
       for (const hap of onsets[lane.id]!) {
+        let frame: number;
         try {
-          this.event(lane, hap, batch);
+          frame = this.frameAt(hap.whole!.begin);
         } catch (e) {
-          this.warnOnce(`event:${lane.id}`, `the pattern at line ${this.line(lane.id)}: an event could not be scheduled (${e instanceof Error ? e.message : String(e)}); it is skipped`);
+          this.failed(lane.id, e);
+          continue;
         }
+        this.emit(lane, hap, frame, batch);
       }
     }
     return batch.count - before;
   }
 
-  /** One onset as a record of `batch`, unless a number in it is not finite. */
-  private event(lane: CompiledLane, hap: Hap<unknown>, batch: EventBatch): void {
-    const whole = hap.whole!;
-    const frame = this.frameAt(whole.begin);
-    // The engine takes frames 0…2^53; one before 0 (a nudge) is in the past anyway.
-    if (!Number.isFinite(frame) || frame > MAX_FRAME) return this.nonfinite(lane.id, "its time", frame);
-    if (frame < 0) return;
-    if (lane.kind === "param") {
-      const v = num(hap.value);
-      if (v !== undefined) batch.set(frame, lane.id, v);
-    } else if (lane.kind === "gate") {
-      const v = num(hap.value);
-      if (v === undefined) return;
-      const length = Math.max(1, this.frameAt(whole.end) - frame);
-      if (!Number.isFinite(length)) return this.nonfinite(lane.id, "its length", length);
-      batch.gate(frame, lane.id, v, length);
-    } else {
-      const seconds = whole.end.sub(whole.begin).toNumber() / this.ir.cps;
-      const fields = lane.target === "voices" ? this.voiceFields(hap.value, seconds) : this.sampleFields(hap.value, lane.id, seconds);
-      if (!fields) return;
-      for (const [code, v] of fields) if (!Number.isFinite(v)) return this.nonfinite(lane.id, FIELD_NAME[code] ?? `field ${code}`, v);
-      batch.trigger(frame, lane.id, fields);
+  /**
+   * One event of a lane at `frame` into the batch, unless a number in it is not finite (then one
+   * warning per lane). Never throws.
+   */
+  private emit(lane: CompiledLane, hap: Hap<unknown>, frame: number, batch: EventBatch): void {
+    try {
+      const whole = hap.whole!;
+      // The engine takes frames 0…2^53; one before 0 (a nudge) is in the past anyway.
+      if (!Number.isFinite(frame) || frame > MAX_FRAME) return this.nonfinite(lane.id, "time (frame)", frame);
+      if (frame < 0) return;
+      if (lane.kind === "param") {
+        const v = num(hap.value);
+        if (v !== undefined) batch.set(frame, lane.id, v);
+      } else if (lane.kind === "gate") {
+        const v = num(hap.value);
+        if (v === undefined) return;
+        const length = Math.max(1, this.frameAt(whole.end) - frame);
+        if (!Number.isFinite(length)) return this.nonfinite(lane.id, "length", length);
+        batch.gate(frame, lane.id, v, length);
+      } else {
+        const seconds = whole.end.sub(whole.begin).toNumber() / this.ir.cps;
+        const fields = lane.target === "voices" ? this.voiceFields(hap.value, seconds) : this.sampleFields(hap.value, lane.id, seconds);
+        if (!fields) return;
+        for (const [code, v] of fields) if (!Number.isFinite(v)) return this.nonfinite(lane.id, FIELD_NAME[code] ?? `field ${code}`, v);
+        batch.trigger(frame, lane.id, fields);
+      }
+    } catch (e) {
+      this.failed(lane.id, e);
     }
+  }
+
+  /** Warn (once per lane) that an event could not be scheduled. */
+  private failed(lane: number, e: unknown): void {
+    this.warnOnce(`event:${lane}`, `the pattern at line ${this.line(lane)}: an event could not be scheduled (${e instanceof Error ? e.message : String(e)}); it is skipped`);
   }
 
   /** Warn (once per lane) that an event was left out because `what` came out as `value`. */
