@@ -2,7 +2,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import chokidar from "chokidar";
 import { kernelReport } from "../language/catalogue.js";
 import { type CompileResult, Compiler } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
@@ -11,10 +10,12 @@ import { Clock } from "../language/schedule/clock.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
-import { UserError } from "./render.js";
+import { UserError, checkOutputPath } from "./render.js";
 import { formatProfile, profilingRequested } from "./profile.js";
-import { formatSampleSummary, sampleRoots } from "./samples.js";
+import { formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
 import { type Ui, plainUi } from "./status.js";
+import { watchFile } from "./watch.js";
+import { NonfiniteWatch } from "./nonfinite.js";
 
 export interface LiveOptions {
   file: string;
@@ -208,10 +209,21 @@ export class Session {
     while (p.clock.frameAt(Rational.of(p.nextCycle)) < horizon) {
       this.batch.clear();
       p.scheduler.schedule(p.nextCycle, this.batch);
-      if (this.batch.count) this.engine.pushEvents(this.batch.view());
+      if (this.batch.count) this.push(this.batch.view());
       p.nextCycle++;
     }
   }
+
+  /** Sends a batch; one the engine refuses is dropped and reported once, and playing goes on. */
+  private push(batch: Float64Array): void {
+    try {
+      this.engine.pushEvents(batch);
+    } catch (e) {
+      if (!this.pushFailed) this.ui.warn(`events could not be scheduled (${(e as Error).message}); they are skipped and the music goes on`);
+      this.pushFailed = true;
+    }
+  }
+  private pushFailed = false;
 
   /** The cycle position at the render position (0 until the first program starts). */
   cycle(): number {
@@ -256,9 +268,9 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   } else if (statSync(file).isDirectory()) {
     throw new UserError(`${opts.file} is a directory, not a .ph file`);
   }
-  if (opts.record && !existsSync(dirname(resolve(opts.record)))) {
-    throw new UserError(`cannot record to ${opts.record}: the directory ${dirname(resolve(opts.record))} does not exist`);
-  }
+  // Never record over the program (the watcher would then reload its own recording), another
+  // .ph, a file that is not a WAV, or a directory.
+  if (opts.record) checkOutputPath(opts.record, file, "--record");
   // The device opens before the TUI takes the screen.
   let engine: LiveEngine;
   try {
@@ -279,7 +291,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   if (engine.info.warning) ui.warn(engine.info.warning);
   if (engine.info.realtimeWarning) ui.warn(engine.info.realtimeWarning);
   ui.warn(`samples: ${formatSampleSummary(engine.info.samples)}`);
-  for (const w of engine.info.samples.warnings) ui.warn(w);
+  for (const w of [...sampleRootWarnings(opts.samples), ...engine.info.samples.warnings]) ui.warn(w);
   const session = new Session(engine, opts.file, ui);
   session.reload(Date.now());
 
@@ -290,20 +302,39 @@ export async function runLive(opts: LiveOptions): Promise<number> {
     clearTimeout(debounce);
     debounce = setTimeout(() => {
       debounce = undefined;
-      session.reload(changedAt, true);
+      try {
+        session.reload(changedAt, true);
+      } catch (e) {
+        // Nothing in a reload may stop the music: the last good program plays on.
+        ui.error(`${opts.file}: could not load this version: ${(e as Error).message}`);
+      }
     }, DEBOUNCE_MS);
   };
-  const watcher = chokidar.watch(file, { atomic: true, ignoreInitial: true });
-  watcher.on("change", onChange);
-  watcher.on("add", onChange);
-  watcher.on("unlink", () => {
+  // The directory is watched, not the file: an atomic save (temp file renamed over it) replaces
+  // the file's inode, which a watch on the file would keep following (cli/watch.ts).
+  const watcher = watchFile(file, onChange, () => {
     session.missing = true;
     ui.warn(`${opts.file}: file missing; still playing the last program`);
   });
 
-  const ticker = setInterval(() => session.tick(), TICK_MS);
+  // Nothing in a tick may stop the music: an exception is reported once and the next tick goes on.
+  let tickFailed = false;
+  const ticker = setInterval(() => {
+    try {
+      session.tick();
+    } catch (e) {
+      if (!tickFailed) ui.warn(`scheduling failed: ${(e as Error).message}; the last good program plays on`);
+      tickFailed = true;
+    }
+  }, TICK_MS);
   const profiling = profilingRequested();
-  const status = setInterval(() => ui.status(session, engine.stats(), profiling ? engine.topNodes() : []), ui.interval);
+  const flushed = new NonfiniteWatch();
+  const status = setInterval(() => {
+    const stats = engine.stats();
+    const warning = flushed.check(stats.render.nonfinite, Date.now());
+    if (warning) ui.warn(warning);
+    ui.status(session, stats, profiling ? engine.topNodes() : []);
+  }, ui.interval);
 
   return await new Promise<number>((done) => {
     let stopping = false;
@@ -313,7 +344,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       clearInterval(ticker);
       clearInterval(status);
       clearTimeout(debounce);
-      void watcher.close();
+      watcher.close();
       let final: LiveStats | undefined;
       try {
         final = engine.stop();

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./engine.js";
 import { profilingRequested } from "./profile.js";
-import { UserError, formatReport, renderFile, threadCountOrUserError } from "./render.js";
+import { UserError, formatReport, renderFileInterruptible, threadCountOrUserError } from "./render.js";
 
 const USAGE = `phonon — live-coding audio engine
 
@@ -66,7 +66,7 @@ async function runRender(argv: string[]): Promise<number> {
   const [file, out] = positional;
   if (!file || !out || positional.length > 2) throw new UserError("usage: phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R] [--samples DIR]...");
   if (options.has("cycles") && options.has("seconds")) throw new UserError("give --cycles or --seconds, not both");
-  const report = renderFile({
+  const result = await renderFileInterruptible({
     file,
     out,
     cycles: numberOption(options, "cycles"),
@@ -82,7 +82,14 @@ async function runRender(argv: string[]): Promise<number> {
     progress: process.stderr.isTTY ? progressBar : undefined,
   });
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
-  console.log(formatReport(report));
+  if ("signal" in result) {
+    const p = result.progress;
+    console.error(
+      `phonon: interrupted (${result.signal}): ${p.out} holds the first ${(p.done / Math.max(1, p.sampleRate)).toFixed(1)} s of ${(p.frames / Math.max(1, p.sampleRate)).toFixed(1)} s, as a complete WAV`,
+    );
+    return result.signal === "SIGINT" ? 130 : 143;
+  }
+  console.log(formatReport(result));
   return 0;
 }
 

@@ -1,6 +1,18 @@
 //! `phonon render`: compile a .ph file, schedule it cycle by cycle into the engine, and write a stereo WAV.
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import {
+  type Stats,
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  statfsSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { kernelReport } from "../language/catalogue.js";
 import { compile } from "../language/compile/lower.js";
@@ -10,7 +22,7 @@ import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, type EngineStats, simdLevel, threadCount } from "./engine.js";
 import { formatProfile } from "./profile.js";
-import { type SampleLoadSummary, formatSampleSummary, sampleRoots } from "./samples.js";
+import { type SampleLoadSummary, formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
 
 export interface RenderOptions {
   file: string;
@@ -69,12 +81,162 @@ export class UserError extends Error {}
 
 const DEFAULT_CYCLES = 4;
 
+/** The longest render: 24 hours (a 24-hour stereo float file at 48 kHz is 33 GB). */
+export const MAX_RENDER_SECONDS = 24 * 3600;
+/** Frames per `engine.render` call at most: a multiple of the addon's 4096-frame chunk, so the
+ * chunks the engine renders (and so the bytes) are the same as in one call. */
+const RENDER_PIECE = 16 * 4096;
+/** How long the render loop runs before it lets the event loop in (signals, the progress bar). */
+const STEP_MS = 50;
+
+const mb = (bytes: number): string => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
+
+/**
+ * Refuses an output path that would destroy a user's file: the input itself (by device and
+ * inode, so also through a symlink or a hard link), any `.ph` file, an existing file that is not
+ * a WAV (it does not start with RIFF or RF64: a text file, a program under another name), a
+ * directory; and says so when the path cannot be written. An older WAV may be overwritten.
+ * `what` names the option in messages ("the output", "--record").
+ */
+export function checkOutputPath(out: string, input: string, what: string): void {
+  const abs = resolve(out);
+  const label = what === "the output" ? out : `${what} ${out}`;
+  const stat = (p: string): Stats | undefined => {
+    try {
+      return statSync(p);
+    } catch {
+      return undefined;
+    }
+  };
+  const st = stat(abs);
+  const source = stat(resolve(input));
+  if (st && source && st.dev === source.dev && st.ino === source.ino) {
+    const via = lstatSync(abs).isSymbolicLink() ? ` (${out} is a link to it)` : resolve(input) !== abs ? ` (${out} is another name for it)` : "";
+    throw new UserError(`refusing to write ${label}: it is the input file ${input}${via}; the program would be overwritten with audio`);
+  }
+  if (/\.ph$/i.test(out)) throw new UserError(`refusing to write ${label}: it is a .ph file (a program, not audio); give a name ending in .wav`);
+  const dir = dirname(abs);
+  if (!stat(dir)?.isDirectory()) throw new UserError(`cannot write ${label}: the directory ${dir} does not exist`);
+  if (!st) {
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new UserError(`cannot write ${label}: the directory ${dir} is not writable`);
+    }
+    return;
+  }
+  if (st.isDirectory()) throw new UserError(`cannot write ${label}: it is a directory; give a file name, such as ${join(out, basename(input).replace(/\.ph$/i, "") + ".wav")}`);
+  if (st.isFile() && st.size > 0) {
+    const head = Buffer.alloc(4);
+    let n = 0;
+    try {
+      const fd = openSync(abs, "r");
+      try {
+        n = readSync(fd, head, 0, 4, 0);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // Unreadable: the access check below says why it cannot be written either, or it can.
+    }
+    const magic = head.toString("latin1", 0, n);
+    if (n > 0 && magic !== "RIFF" && magic !== "RF64") {
+      throw new UserError(`refusing to overwrite ${label}: it exists and is not a WAV file; choose another name, or delete it first if it is meant to go`);
+    }
+  }
+  try {
+    accessSync(abs, constants.W_OK);
+  } catch {
+    throw new UserError(`cannot write ${label}: it is read-only`);
+  }
+}
+
+/** Free bytes for a new file in `dir` (an overwritten file's own size counts as free). */
+export function freeBytes(dir: string, replacing = 0, statfs: (dir: string) => { bavail: number; bsize: number; blocks: number } = statfsSync): number | undefined {
+  try {
+    const s = statfs(dir);
+    // No blocks at all: a virtual file system (/proc, some FUSE mounts) that reports nothing.
+    if (s.blocks === 0) return undefined;
+    return s.bavail * s.bsize + replacing;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The size of the WAV a render writes (header, audio, pad byte). */
+export function wavBytes(frames: number, channels: number, bits: number): number {
+  const data = frames * channels * (bits / 8);
+  return (bits > 16 ? 104 : 80) + data + (data % 2);
+}
+
+/** What `renderSteps` has done so far (for a report after an interruption). */
+export interface RenderProgress {
+  out: string;
+  sampleRate: number;
+  /** Frames written to the file. */
+  done: number;
+  /** Frames the render will write in all. */
+  frames: number;
+}
+
+/** Renders `opts` to its WAV. Synchronous; `renderFileInterruptible` is the CLI's version. */
 export function renderFile(opts: RenderOptions): RenderReport {
+  const steps = renderSteps(opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** A render stopped by a signal: the file holds the frames done so far, with valid sizes. */
+export interface Interrupted {
+  signal: NodeJS.Signals;
+  progress: RenderProgress;
+}
+
+/**
+ * `renderFile` for the CLI: lets the event loop run every STEP_MS, and on SIGINT or SIGTERM stops
+ * at the next step, finishes the WAV (its header then says exactly what was written) and returns
+ * what was done. Without this a signal would kill the process mid-file (the header's sizes are
+ * then those of the last periodic update, engine-rs/core/src/io/wav.rs).
+ */
+export async function renderFileInterruptible(opts: RenderOptions, signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"]): Promise<RenderReport | Interrupted> {
+  let caught: NodeJS.Signals | undefined;
+  const on = (sig: NodeJS.Signals): void => {
+    caught ??= sig;
+  };
+  for (const sig of signals) process.on(sig, on);
+  const progress: RenderProgress = { out: opts.out, sampleRate: 0, done: 0, frames: 0 };
+  const steps = renderSteps(opts, progress);
+  try {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      // One turn of the event loop (its poll phase delivers signals).
+      await new Promise<void>((done) => setImmediate(done));
+      if (caught) {
+        steps.return(undefined as never);
+        return { signal: caught, progress };
+      }
+    }
+  } finally {
+    for (const sig of signals) process.off(sig, on);
+  }
+}
+
+/**
+ * The render, as steps: yields every STEP_MS of work so that a caller can let the event loop
+ * run; returns the report. Returning early (`.return()`) or an error finishes the WAV, so the
+ * file is complete up to the last frame written, on every exit path.
+ */
+function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator<void, RenderReport, void> {
   const sampleRate = opts.sampleRate ?? 44100;
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 384000) {
     throw new UserError(`--sample-rate must be a whole number of Hz between 8000 and 384000, not ${opts.sampleRate}`);
   }
   if (!existsSync(opts.file)) throw new UserError(`${opts.file}: no such file`);
+  if (statSync(opts.file).isDirectory()) throw new UserError(`${opts.file} is a directory, not a .ph file`);
+  checkOutputPath(opts.out, opts.file, "the output");
   const text = readFileSync(opts.file, "utf8");
   const result = compile(text);
   for (const d of result.diagnostics) console.error(formatDiagnostic(d, result.map, opts.file));
@@ -83,9 +245,6 @@ export function renderFile(opts: RenderOptions): RenderReport {
     throw new UserError(`${opts.file}: ${n} error${n === 1 ? "" : "s"}; nothing rendered`);
   }
   const outDir = dirname(resolve(opts.out));
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) {
-    throw new UserError(`cannot write ${opts.out}: the directory ${outDir} does not exist`);
-  }
 
   const ir = result.ir;
   const frames =
@@ -93,6 +252,10 @@ export function renderFile(opts: RenderOptions): RenderReport {
       ? Math.round(opts.seconds * sampleRate)
       : Math.round(((opts.cycles ?? DEFAULT_CYCLES) / ir.cps) * sampleRate);
   if (!(frames > 0)) throw new UserError("nothing to render: the duration must be greater than 0");
+  if (frames / sampleRate > MAX_RENDER_SECONDS) {
+    const asked = opts.seconds !== undefined ? `--seconds ${opts.seconds}` : `${opts.cycles ?? DEFAULT_CYCLES} cycles at ${ir.cps} cps (${+(frames / sampleRate).toFixed(1)} s)`;
+    throw new UserError(`${asked} is too long: a render is at most ${MAX_RENDER_SECONDS} s (24 hours); render it in parts`);
+  }
 
   const bits = opts.bits ?? 32;
   if (bits !== 32 && bits !== 24 && bits !== 16) throw new UserError(`--bits must be 32, 24 or 16, not ${opts.bits}`);
@@ -101,6 +264,14 @@ export function renderFile(opts: RenderOptions): RenderReport {
   const gainDb = opts.gainDb ?? 0;
   if (!(Math.abs(gainDb) <= 120)) throw new UserError(`--gain must be -120..120 dB, not ${opts.gainDb}`);
   const tailFrames = Math.round(tail * sampleRate);
+  const channels = opts.mono ? 1 : 2;
+  const needed = wavBytes(frames + tailFrames, channels, bits);
+  const replacing = existsSync(opts.out) ? statSync(opts.out).size : 0;
+  const free = freeBytes(outDir, replacing);
+  if (free !== undefined && needed > free) {
+    const smaller = [bits !== 16 ? "--bits 16 (half the size of float)" : "", channels === 2 ? "--mono (half again)" : ""].filter(Boolean).join(" or ");
+    throw new UserError(`not enough disk space for ${opts.out}: the render needs ${mb(needed)} and ${outDir} has ${mb(free)} free; render fewer seconds${smaller ? `, or use ${smaller}` : ""}`);
+  }
   const started = performance.now();
   const engine = new Engine(sampleRate, opts.blockSize ?? 512);
   const missing = kernelReport(ir, engine.kinds());
@@ -111,14 +282,20 @@ export function renderFile(opts: RenderOptions): RenderReport {
   const roots = sampleRoots(opts.samples);
   const samples = engine.loadSamples(roots);
   const plan = engine.load(ir);
-  const warnings: string[] = [...samples.warnings];
+  const warnings: string[] = [...sampleRootWarnings(opts.samples), ...samples.warnings];
   const scheduler = new Scheduler(ir, result.lanes, {
     sampleRate,
     sampleRoots: samples.roots.filter((r) => r.found).map((r) => r.root),
     resolveSample: (name, index) => engine.sampleId(name, index),
     warn: (m) => warnings.push(m),
   });
-  engine.openWav(opts.out, bits, opts.mono ?? false, gainDb);
+  try {
+    engine.openWav(opts.out, bits, opts.mono ?? false, gainDb);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  const state: RenderProgress = progress ?? { out: opts.out, sampleRate, done: 0, frames: 0 };
+  Object.assign(state, { sampleRate, done: 0, frames: frames + tailFrames });
   const batch = new EventBatch();
   let events = 0;
   let done = 0;
@@ -126,28 +303,64 @@ export function renderFile(opts: RenderOptions): RenderReport {
   let schedulingMs = 0;
   let schedulingMaxMs = 0;
   let lastProgress = 0;
-  for (let cycle = 0; done < frames; cycle++) {
-    batch.clear();
-    const t0 = performance.now();
-    events += scheduler.schedule(cycle, batch);
-    const dt = performance.now() - t0;
-    schedulingMs += dt;
-    schedulingMaxMs = Math.max(schedulingMaxMs, dt);
-    if (batch.count) engine.pushEvents(batch.view());
-    const end = Math.min(frames, scheduler.frameAt(Rational.of(cycle + 1)));
-    if (end > done) {
-      engine.render(end - done);
-      done = end;
-    }
-    // A bar only for renders that take more than a second.
-    if (opts.progress && performance.now() - started > 1000 && performance.now() - lastProgress > 100) {
-      lastProgress = performance.now();
-      opts.progress(done / frames);
+  let lastStep = performance.now();
+  let completed = false;
+  /** Render n frames in pieces, letting the caller in between when a step's time is up. */
+  function* render(n: number): Generator<void, void, void> {
+    while (n > 0) {
+      const piece = Math.min(n, RENDER_PIECE);
+      try {
+        engine.render(piece);
+      } catch (e) {
+        const message = (e as Error).message;
+        // The file could not be written (disk full, device gone): the user's problem, not a bug.
+        if (/^writing /.test(message)) throw new UserError(message);
+        throw e;
+      }
+      n -= piece;
+      state.done += piece;
+      if (performance.now() - lastStep >= STEP_MS) {
+        yield;
+        lastStep = performance.now();
+      }
     }
   }
-  // The tail: no new cycles are scheduled, sounds already started ring out.
-  if (tailFrames > 0) engine.render(tailFrames);
-  engine.closeWav();
+  try {
+    for (let cycle = 0; done < frames; cycle++) {
+      batch.clear();
+      const t0 = performance.now();
+      events += scheduler.schedule(cycle, batch);
+      const dt = performance.now() - t0;
+      schedulingMs += dt;
+      schedulingMaxMs = Math.max(schedulingMaxMs, dt);
+      if (batch.count) engine.pushEvents(batch.view());
+      const end = Math.min(frames, scheduler.frameAt(Rational.of(cycle + 1)));
+      if (end > done) {
+        yield* render(end - done);
+        done = end;
+      }
+      // A bar only for renders that take more than a second.
+      if (opts.progress && performance.now() - started > 1000 && performance.now() - lastProgress > 100) {
+        lastProgress = performance.now();
+        opts.progress(done / frames);
+      }
+      if (performance.now() - lastStep >= STEP_MS) {
+        yield;
+        lastStep = performance.now();
+      }
+    }
+    // The tail: no new cycles are scheduled, sounds already started ring out.
+    if (tailFrames > 0) yield* render(tailFrames);
+    completed = true;
+  } finally {
+    // On every way out (the end, an error, an interruption) the WAV gets its final header.
+    try {
+      engine.closeWav();
+    } catch (e) {
+      // After an error that error is the one to report; at the end this one is.
+      if (completed) throw new UserError((e as Error).message);
+    }
+  }
   const stats = engine.stats();
   const profile = opts.profile ? engine.profile() : undefined;
   // Scheduling runs once per cycle; spread over the cycle's blocks it is a per-block cost.

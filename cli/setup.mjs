@@ -50,10 +50,19 @@ if (has("dpkg-query")) {
 const lockHash = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
 const stamp = join(root, "node_modules", ".phonon-lock-hash");
 if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
-  // `npm install`, not `npm ci`: npm 11 leaves @napi-rs/cli's optional per-platform packages out of
-  // the lock file and `npm ci` then refuses it. `npm install` still installs the locked versions.
-  say("installing npm dependencies");
-  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+  // `npm ci`: exactly the locked versions, and package-lock.json is never rewritten, so a fresh
+  // clone's tree stays clean (`npm install` may add or drop optional per-platform entries, as
+  // npm versions differ on them). If the lock does not match package.json (someone edited the
+  // dependencies), `npm install --no-save` installs without touching the lock; run
+  // `npm install` yourself to update it on purpose.
+  say("installing npm dependencies (npm ci)");
+  const flags = ["--no-audit", "--no-fund", "--loglevel=error"];
+  try {
+    run("npm", ["ci", ...flags]);
+  } catch (e) {
+    console.warn(`setup: warning: ${e.message}; installing with \`npm install --no-save\` instead (package-lock.json is left as it is)`);
+    run("npm", ["install", "--no-save", ...flags]);
+  }
   writeFileSync(stamp, lockHash);
 }
 

@@ -1,4 +1,4 @@
-//! A small WAV reader for tests: reads what `phonon render` wrote, independently of the engine's writer.
+//! A small WAV reader for tests: reads what `phonon render` wrote (RIFF, or RF64 past 4 GiB), independently of the engine's writer.
 import { readFileSync } from "node:fs";
 
 export interface Wav {
@@ -13,13 +13,18 @@ export interface Wav {
 /** Parse a RIFF/WAVE file holding PCM (format 1) or IEEE float (format 3, or extensible wrapping either). */
 export function readWav(path: string): Wav {
   const buf = readFileSync(path);
-  if (buf.toString("ascii", 0, 4) !== "RIFF" || buf.toString("ascii", 8, 12) !== "WAVE") throw new Error(`${path}: not a WAV file`);
+  const magic = buf.toString("ascii", 0, 4);
+  if ((magic !== "RIFF" && magic !== "RF64") || buf.toString("ascii", 8, 12) !== "WAVE") throw new Error(`${path}: not a WAV file`);
   let off = 12;
+  /** RF64 (EBU Tech 3306): the data chunk's size is in the ds64 chunk. */
+  let ds64Data: number | undefined;
   let fmt: { format: number; channels: number; sampleRate: number; bits: number } | undefined;
   while (off + 8 <= buf.length) {
     const id = buf.toString("ascii", off, off + 4);
-    const size = buf.readUInt32LE(off + 4);
+    let size = buf.readUInt32LE(off + 4);
     const body = off + 8;
+    if (id === "ds64") ds64Data = Number(buf.readBigUInt64LE(body + 8));
+    if (id === "data" && magic === "RF64" && size === 0xffffffff && ds64Data !== undefined) size = ds64Data;
     if (id === "fmt ") {
       let format = buf.readUInt16LE(body);
       if (format === 0xfffe) format = buf.readUInt16LE(body + 24);

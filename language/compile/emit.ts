@@ -150,6 +150,15 @@ export class Emitter {
     trigger?: Sig["trigger"],
     extra: Record<string, Param> = {},
   ): number {
+    // The engine takes finite numbers only (JSON has no Infinity or NaN): say where one came from.
+    for (const [name, v] of Object.entries(values)) {
+      if (v.t === "num" && !Number.isFinite(v.v)) this.ctx.fail(`the '${name}' of '${kind}' is ${v.v}: it must be a finite number`, span);
+    }
+    for (const [name, d] of Object.entries(data ?? {})) {
+      if ((typeof d === "number" && !Number.isFinite(d)) || (Array.isArray(d) && d.some((x) => !Number.isFinite(x)))) {
+        this.ctx.fail(`the '${name}' of '${kind}' holds ${String(d)}: it must be finite numbers`, span);
+      }
+    }
     // Children first, so that every node comes after its inputs.
     const params: Record<string, Param> = {};
     const pending: [string, Val][] = [];

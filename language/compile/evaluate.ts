@@ -20,6 +20,23 @@ const ENVELOPE_SHAPES = new Set(["env", "adsr", "ad", "ar", "asr", "line", "xlin
 import { badAtoms, expandChordControls, expandChords, isSynthName, midiNumber, signalNumber, toSoundControls } from "./atoms.js";
 
 export const DEFAULT_CPS = 0.5;
+/**
+ * The tempo range, in cycles per second: one cycle lasts at most 1000 s and at least 1 ms. The
+ * engine clamps a tempo it is sent to the same range (events.rs, field CPS); beyond it the frame
+ * arithmetic loses its meaning (a cycle of 10^9 s) or the scheduler has more cycles than frames.
+ */
+export const MIN_CPS = 0.001;
+export const MAX_CPS = 1000;
+
+/** Why a tempo cannot be played (with what to write instead), or undefined when it can. */
+export function tempoProblem(cps: number, bpm: boolean): { message: string; suggestion: string } | undefined {
+  if (Number.isFinite(cps) && cps >= MIN_CPS && cps <= MAX_CPS) return undefined;
+  const shown = bpm ? `bpm ${+(cps * 60).toPrecision(6)}` : `tempo ${+cps.toPrecision(6)}`;
+  return {
+    message: `${shown} is out of range: the tempo must be ${MIN_CPS}…${MAX_CPS} cycles per second (bpm ${MIN_CPS * 60}…${MAX_CPS * 60})`,
+    suggestion: bpm ? "for example `bpm: 120`" : "for example `tempo: 0.5` (one cycle every 2 s)",
+  };
+}
 
 /** Raised inside lowering to abandon one statement after its diagnostic was recorded. */
 export class Abandon extends Error {}
@@ -75,7 +92,8 @@ export class Evaluator {
       else if (s.type === "pattern") this.patterns.set(s.name, s);
       else if (s.type === "fn") this.fns.set(s.name, s);
       else if (s.type === "tempo") {
-        if (!(s.cps > 0) || !Number.isFinite(s.cps)) this.report("error", "tempo must be greater than 0 cycles per second", s.span);
+        const problem = tempoProblem(s.cps, map.text.slice(s.span.start, s.span.end).trimStart().startsWith("bpm"));
+        if (problem) this.report("error", problem.message, s.span, problem.suggestion);
         else this.cps = s.cps;
       }
     }
@@ -327,7 +345,9 @@ export class Evaluator {
     if (a.t === "num" && b.t === "num") {
       const x = a.v;
       const y = b.v;
-      return { t: "num", v: op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : y === 0 ? 0 : x / y };
+      const v = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : y === 0 ? 0 : x / y;
+      if (!Number.isFinite(v) && Number.isFinite(x) && Number.isFinite(y)) this.error(`${x} ${op} ${y} is ${v}: too large a number for a sound`, span);
+      return { t: "num", v };
     }
     for (const v of [a, b]) {
       if (v.t === "xf") this.error(`'${v.name}' is a transform and cannot be used in arithmetic; apply it with '$'`, v.span);
@@ -804,7 +824,9 @@ export class Evaluator {
     if (chainInput?.t === "sound" && b.family === "envelope" && b.params.some((p) => p.name === "gate" && p.default !== undefined)) {
       // An envelope after a sound restarts at each of its events.
       const v = this.dsp(b, args, kw, kwargs, span, nameSpan, this.commit(chainInput));
-      if (v.t === "sig") v.params.gate = { t: "gatepat", p: chainInput.p.fmap(() => 1), span: chainInput.span, src: chainInput.src };
+      // `dsp` returns the input times the envelope: the gate goes on the envelope node, not on the `mul`.
+      const envelope = v.t === "sig" && v.kind !== b.kernel && v.params.b?.t === "sig" && v.params.b.kind === b.kernel ? v.params.b : v;
+      if (envelope.t === "sig") envelope.params.gate = { t: "gatepat", p: chainInput.p.fmap(() => 1), span: chainInput.span, src: chainInput.src };
       return v;
     }
     if (!b.kernel) return this.error(`internal: '${b.name}' has no lowering`, nameSpan);
@@ -1020,7 +1042,11 @@ export class Evaluator {
         return this.chord(args, span, nameSpan, chainInput);
       case "mtof": {
         const x = chainInput ?? args[0] ?? this.error("'mtof' needs a MIDI note number", nameSpan);
-        if (x.t === "num") return { t: "num", v: midiToHz(x.v) };
+        if (x.t === "num") {
+          const hz = midiToHz(x.v);
+          if (!Number.isFinite(hz)) this.error(`mtof ${x.v} is ${hz} Hz: no sound has that pitch`, span, "MIDI notes run 0…127 (60 is middle C, 440 Hz is 69)");
+          return { t: "num", v: hz };
+        }
         if (x.t === "pat") return { ...x, p: this.midiPattern(x).fmap(midiToHz) };
         return undefined;
       }

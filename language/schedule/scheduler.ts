@@ -43,6 +43,16 @@ export function sampleName(value: unknown): { name: string; index: number } | un
   return { name: m[1]!, index: m[2] === undefined ? 0 : Number(m[2]) };
 }
 
+/** The largest frame the engine takes (events.rs: 2^53). */
+const MAX_FRAME = 2 ** 53;
+/** Field names by code, for warnings. */
+const FIELD_NAME: Record<number, string> = {
+  ...Object.fromEntries(Object.entries(FIELD).map(([name, code]) => [code, name])),
+  [FIELD.ratio]: "pitch ratio (from note or n)",
+  [FIELD.speed]: "speed (from speed, note or midi)",
+  [FIELD.freq]: "frequency (from midi)",
+};
+
 const num = (x: unknown): number | undefined => (typeof x === "number" && Number.isFinite(x) ? x : undefined);
 
 export class Scheduler {
@@ -106,28 +116,81 @@ export class Scheduler {
     }
   }
 
-  /** Add the events of cycle `cycle` to `batch`. Returns the number of events added. */
+  /**
+   * Add the events of cycle `cycle` to `batch`. Returns the number of events added. Never throws:
+   * an event the engine would refuse (a value or a frame that is not a finite number, such as
+   * the pitch ratio of `note "1e8"`) is left out with one warning per lane naming its line.
+   */
   schedule(cycle: number, batch: EventBatch): number {
     const before = batch.count;
-    const onsets = this.onsets(cycle);
+    let onsets: Hap<unknown>[][];
+    try {
+      onsets = this.onsets(cycle);
+    } catch (e) {
+      this.warnOnce("onsets", `scheduling cycle ${cycle} failed: ${e instanceof Error ? e.message : String(e)}; its events are skipped`);
+      return 0;
+    }
     for (const lane of this.lanes) {
       for (const hap of onsets[lane.id]!) {
-        const whole = hap.whole!;
-        const frame = this.frameAt(whole.begin);
-        if (lane.kind === "param") {
-          const v = num(hap.value);
-          if (v !== undefined) batch.set(frame, lane.id, v);
-        } else if (lane.kind === "gate") {
-          const v = num(hap.value);
-          if (v !== undefined) batch.gate(frame, lane.id, v, Math.max(1, this.frameAt(whole.end) - frame));
-        } else {
-          const seconds = whole.end.sub(whole.begin).toNumber() / this.ir.cps;
-          const fields = lane.target === "voices" ? this.voiceFields(hap.value, seconds) : this.sampleFields(hap.value, lane.id, seconds);
-          if (fields) batch.trigger(frame, lane.id, fields);
+        let frame: number;
+        try {
+          frame = this.frameAt(hap.whole!.begin);
+        } catch (e) {
+          this.failed(lane.id, e);
+          continue;
         }
+        this.emit(lane, hap, frame, batch);
       }
     }
     return batch.count - before;
+  }
+
+  /**
+   * One event of a lane at `frame` into the batch, unless a number in it is not finite (then one
+   * warning per lane). Never throws.
+   */
+  private emit(lane: CompiledLane, hap: Hap<unknown>, frame: number, batch: EventBatch): void {
+    try {
+      const whole = hap.whole!;
+      // The engine takes frames 0…2^53; one before 0 (a nudge) is in the past anyway.
+      if (!Number.isFinite(frame) || frame > MAX_FRAME) return this.nonfinite(lane.id, "time (frame)", frame);
+      if (frame < 0) return;
+      if (lane.kind === "param") {
+        const v = num(hap.value);
+        if (v !== undefined) batch.set(frame, lane.id, v);
+      } else if (lane.kind === "gate") {
+        const v = num(hap.value);
+        if (v === undefined) return;
+        const length = Math.max(1, this.frameAt(whole.end) - frame);
+        if (!Number.isFinite(length)) return this.nonfinite(lane.id, "length", length);
+        batch.gate(frame, lane.id, v, length);
+      } else {
+        const seconds = whole.end.sub(whole.begin).toNumber() / this.ir.cps;
+        const fields = lane.target === "voices" ? this.voiceFields(hap.value, seconds) : this.sampleFields(hap.value, lane.id, seconds);
+        if (!fields) return;
+        for (const [code, v] of fields) if (!Number.isFinite(v)) return this.nonfinite(lane.id, FIELD_NAME[code] ?? `field ${code}`, v);
+        batch.trigger(frame, lane.id, fields);
+      }
+    } catch (e) {
+      this.failed(lane.id, e);
+    }
+  }
+
+  /** Warn (once per lane) that an event could not be scheduled. */
+  private failed(lane: number, e: unknown): void {
+    this.warnOnce(`event:${lane}`, `the pattern at line ${this.line(lane)}: an event could not be scheduled (${e instanceof Error ? e.message : String(e)}); it is skipped`);
+  }
+
+  /** Warn (once per lane) that an event was left out because `what` came out as `value`. */
+  private nonfinite(lane: number, what: string, value: number): void {
+    this.warnOnce(
+      `nonfinite:${lane}`,
+      `the pattern at line ${this.line(lane)} gives an event whose ${what} is ${value}; events like it are skipped`,
+    );
+  }
+
+  private line(lane: number): number | string {
+    return this.ir.lanes[lane]?.loc.line ?? "?";
   }
 
   /** The fields both kinds of voice share: gain, pan, envelope, length. */

@@ -777,6 +777,24 @@ mod tests {
         assert_eq!(ir.stages.len(), 3);
     }
 
+    /// Integers past 2^64 (JSON.stringify writes 1e20 as 100000000000000000000) are numbers,
+    /// as JSON has them, not a parse error (issue 15: `sine 99999999999999999999`).
+    #[test]
+    fn integers_past_u64_are_numbers() {
+        for (text, value) in [
+            ("99999999999999999999", 1e20),
+            ("-99999999999999999999", -1e20),
+            ("100000000000000000000", 1e20),
+        ] {
+            let ir = parse(&GOOD.replace(r#""const": 800"#, &format!(r#""const": {text}"#)))
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(
+                ir.nodes[2].params["cutoff"].resolve(),
+                Ok(Param::Const(value))
+            );
+        }
+    }
+
     /// A sampler's data `voices` (its voice limit) must be an integer in 1..=256.
     #[test]
     fn sampler_voice_limit_is_checked() {
