@@ -55,8 +55,9 @@
 //! Workers: a segment runs its busy groups on several workers (each claims the next group) when
 //! the calling thread may split ([`crate::workers::width`] > 1), more than one group has a
 //! voice, and its estimated cost — a moving average of the measured ns per voice-frame (timed
-//! only where a split is possible) × active voices × the segment's frames — is at least
-//! [`crate::schedule::MIN_PARALLEL_NS`]; otherwise here, slot by slot into the same partial
+//! only where a split is possible, segments of at least 1024 voice-frames; a timing is
+//! capped at twice the estimate) × active voices × the segment's frames — is at least
+//! [`crate::schedule::MIN_PARALLEL_NS`]; otherwise here, slot by slot into the same group
 //! sums. Each group's sums and slots belong to the one worker rendering it, voices that ended
 //! leave the active set after the segment, and the groups are added in order, so the output is
 //! the same bit for bit for any thread count. A block in which some segment split is counted
@@ -112,7 +113,8 @@ const RUN_MAX_FRAMES: f64 = (1u64 << 24) as f64;
 /// Segments with fewer voice-frames than this are not timed (two clock reads would be a
 /// noticeable share of them, and they are far below a fork's worth anyway).
 const TIMED_VOICE_FRAMES: usize = 1024;
-/// Weight of a new timing in the moving average of the cost per voice-frame.
+/// Weight of a new timing in the moving average of the cost per voice-frame (see
+/// [`Sampler::learn`]).
 const SMOOTHING: f32 = 0.25;
 
 /// Left and right gains of the balance pan law for `pan` in 0..1.
@@ -647,9 +649,15 @@ impl Sampler {
         }
     }
 
-    /// Folds `ns` spent rendering `voice_frames` into the cost per voice-frame.
+    /// Folds `ns` spent rendering `voice_frames` into the cost per voice-frame. A timing above
+    /// twice the estimate counts as twice it: a thread preempted mid-segment (a shared machine)
+    /// would otherwise inflate the estimate for many segments, while a real rise in cost still
+    /// lifts it by a quarter per timing.
     fn learn(&mut self, ns: f32, voice_frames: usize) {
-        let per = ns / voice_frames as f32;
+        let mut per = ns / voice_frames as f32;
+        if self.frame_ns > 0.0 {
+            per = per.min(2.0 * self.frame_ns);
+        }
         self.frame_ns += SMOOTHING * (per - self.frame_ns);
     }
 
