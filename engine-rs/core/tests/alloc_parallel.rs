@@ -5,10 +5,13 @@ use phonon_core::Engine;
 
 mod common;
 use common::counted_everywhere;
+#[path = "common/dense_sampler.rs"]
+mod dense_sampler;
 #[path = "common/every_kind.rs"]
 mod every_kind;
 #[path = "common/graph.rs"]
 mod graph;
+use dense_sampler::{dense_sampler_events, DENSE_SAMPLER};
 use every_kind::{every_kind_events, every_kind_graph};
 use graph::sine_bank;
 
@@ -22,21 +25,33 @@ fn the_parallel_render_path_allocates_nothing_on_any_thread() {
     });
     assert!(spawned >= 2, "{spawned}");
     let (kinds, lanes, voices) = every_kind_graph();
-    // Every kind, and 512 sines in one sum (32 parts of 16): a wide stage and a split sum.
+    // Every kind, 512 sines in one sum (32 parts of 16: a wide stage and a split sum), and
     let bank = sine_bank(512);
-    for (json, threads) in [(&kinds, 2), (&kinds, 8), (&bank, 2), (&bank, 8)] {
+    // One sampler whose voices split across workers (its stage has one node): triggers,
+    // steals and cuts throughout the counted blocks.
+    let sampler = DENSE_SAMPLER.to_string();
+    for (json, threads) in [
+        (&kinds, 2),
+        (&kinds, 8),
+        (&bank, 2),
+        (&bank, 8),
+        (&sampler, 2),
+        (&sampler, 8),
+    ] {
         let (mut loader, mut renderer) = Engine::new(44100, 256).into_parts();
         loader.threads = threads;
         let (swap, _) = loader.build(&mut json.as_bytes().to_vec()).unwrap();
         let workers = Workers::new(threads, None).unwrap();
+        let e = Engine::new(44100, 256);
         let events = if json == &kinds {
-            let e = Engine::new(44100, 256);
             every_kind_events(&e, &lanes, &voices, 0, 3 * 44100)
+        } else if json == &sampler {
+            dense_sampler_events(&e, 3.0)
         } else {
             Vec::new()
         };
         let bank = renderer.bank().len();
-        let (allocs, parallel) = workers.run(|| {
+        let (allocs, parallel, splits) = workers.run(|| {
             let mut retired = vec![renderer.swap(swap)];
             loader
                 .decode(&events, bank, |e| {
@@ -48,6 +63,7 @@ fn the_parallel_render_path_allocates_nothing_on_any_thread() {
             for _ in 0..147 {
                 renderer.render(&mut l, &mut r);
             }
+            let before = renderer.stats().voice_splits;
             let allocs = counted_everywhere(|| {
                 for _ in 0..294 {
                     renderer.render(&mut l, &mut r);
@@ -66,13 +82,17 @@ fn the_parallel_render_path_allocates_nothing_on_any_thread() {
                 .filter(|d| d.bins > 1)
                 .count();
             drop(retired);
-            (allocs, split)
+            (allocs, split, renderer.stats().voice_splits - before)
         });
         assert_eq!(
             allocs, 0,
             "{threads} threads: the render path allocated or freed"
         );
-        assert!(parallel > 0, "{threads} threads: no stage ran in parallel");
+        if json == &sampler {
+            assert!(splits > 0, "{threads} threads: the sampler never split");
+        } else {
+            assert!(parallel > 0, "{threads} threads: no stage ran in parallel");
+        }
         let s = renderer.stats();
         assert!(s.peak_left > 0.0, "{s:?}");
     }

@@ -1,11 +1,14 @@
 //! Parallel rendering: the output with 2 and 8 threads is the serial output bit for bit, and the scheduler keeps cheap stages serial and splits dear ones.
 
-use phonon_core::Engine;
+use phonon_core::{Engine, Stats};
 
+#[path = "common/dense_sampler.rs"]
+mod dense_sampler;
 #[path = "common/every_kind.rs"]
 mod every_kind;
 #[path = "common/graph.rs"]
 mod graph;
+use dense_sampler::{dense_sampler_events, DENSE_SAMPLER};
 use every_kind::{every_kind_events, every_kind_graph};
 use graph::sine_bank;
 
@@ -96,9 +99,14 @@ fn synth_voices(voices: usize) -> (String, Vec<f64>) {
 }
 
 /// Renders `seconds` of `json` with `threads` workers in blocks of 512, 300 and 17 frames in
-/// turn, with `events` (given the engine) pushed first; returns the interleaved output and the
-/// profile's stage decisions as (bins, cost µs, efficiency).
-fn render(json: &str, threads: usize, seconds: f64, events: Events) -> (Vec<f32>, Decisions, u64) {
+/// turn, with `events` (given the engine) pushed first; returns the interleaved output, the
+/// profile's stage decisions as (bins, cost µs, efficiency) and the engine's counters.
+fn render(
+    json: &str,
+    threads: usize,
+    seconds: f64,
+    events: Events,
+) -> (Vec<f32>, Decisions, Stats) {
     let mut e = Engine::new(SR, 512);
     e.set_threads(threads).unwrap();
     e.set_profiling(true);
@@ -129,7 +137,7 @@ fn render(json: &str, threads: usize, seconds: f64, events: Events) -> (Vec<f32>
         .iter()
         .map(|d| (d.bins, d.cost_us, d.efficiency))
         .collect();
-    (out, decisions, e.stats().voice_splits)
+    (out, decisions, e.stats())
 }
 
 fn same_bits(a: &[f32], b: &[f32], what: &str) {
@@ -146,22 +154,36 @@ fn any_thread_count_renders_the_serial_output_bit_for_bit() {
     let kind_events = |e: &Engine| every_kind_events(e, &lanes, &voices, 0, 2 * SR as u64);
     let (synth, notes) = synth_voices(128);
     let synth_events = |_: &Engine| notes.clone();
-    let cases: [(&str, String, Events); 4] = [
+    let sampler_events = |e: &Engine| dense_sampler_events(e, 1.0);
+    let cases: [(&str, String, Events); 5] = [
         ("sine bank 1024", sine_bank(1024), &none),
         ("filter bank 64", filter_bank(64), &none),
         ("synth voices 128", synth, &synth_events),
+        ("dense sampler", DENSE_SAMPLER.to_string(), &sampler_events),
         ("every kind", kinds, &kind_events),
     ];
     for (what, json, events) in cases {
-        let (serial, _, _) = render(&json, 1, 1.0, events);
+        let (serial, _, stats) = render(&json, 1, 1.0, events);
         assert!(serial.iter().any(|v| v.abs() > 1e-3), "{what} makes sound");
+        assert_eq!(stats.voice_splits, 0, "{what}: one thread never splits");
+        if what == "dense sampler" {
+            assert!(
+                stats.voices_peak >= 96,
+                "{what}: {} voices",
+                stats.voices_peak
+            );
+            assert!(stats.voice_steals > 0, "{what} steals");
+        }
         for threads in [2, 8] {
-            let (par, decisions, splits) = render(&json, threads, 1.0, events);
+            let (par, decisions, stats) = render(&json, threads, 1.0, events);
             same_bits(&serial, &par, &format!("{what}, {threads} threads"));
-            if what == "synth voices 128" {
+            if what == "synth voices 128" || what == "dense sampler" {
                 // Groups of voices ran on several workers (the node is the one item of its
                 // stage, so only its own split can have been parallel).
-                assert!(splits > 0, "{what}, {threads} threads: voices never split");
+                assert!(
+                    stats.voice_splits > 0,
+                    "{what}, {threads} threads: voices never split"
+                );
             } else if what != "every kind" {
                 // The test would prove nothing if nothing ran in parallel: these stages are
                 // far above the threshold (hundreds of µs per block even optimized).

@@ -32,6 +32,11 @@ pub const MAX_VOICES: usize = 256;
 pub const MAX_SLOTS: usize = 320;
 const WORDS: usize = MAX_SLOTS / 64;
 
+/// Slots per group: both kinds render and sum their voices group by group (slot order inside a
+/// group) and add the groups' sums in group order — so the output is the same bit for bit
+/// whether groups run on one worker or several.
+pub const GROUP: usize = 8;
+
 /// The voice limit a node's data asks for: `voices` (validated as an integer in 1..=[`MAX_VOICES`]
 /// by the IR check; clamped here all the same), else [`DEFAULT_VOICES`]. Control thread.
 pub fn limit_of(data: &NodeData) -> usize {
@@ -82,6 +87,31 @@ impl ActiveSet {
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.bits.iter().all(|w| *w == 0)
+    }
+
+    /// The busy slots of `lo..hi` in increasing order (a copy, as [`ActiveSet::iter`]).
+    #[inline]
+    pub fn iter_in(&self, lo: usize, hi: usize) -> impl Iterator<Item = usize> {
+        let hi = hi.min(MAX_SLOTS);
+        let bits = self.bits;
+        (lo / 64..hi.div_ceil(64)).flat_map(move |w| {
+            let base = w * 64;
+            let mut word = bits[w];
+            if lo > base {
+                word &= !0u64 << (lo - base);
+            }
+            if hi < base + 64 {
+                word &= (1u64 << hi.saturating_sub(base)) - 1;
+            }
+            std::iter::from_fn(move || {
+                if word == 0 {
+                    return None;
+                }
+                let b = word.trailing_zeros() as usize;
+                word &= word - 1;
+                Some(base + b)
+            })
+        })
     }
 
     /// The busy slots in increasing order (a copy: the set may change while iterating).
@@ -270,6 +300,14 @@ mod tests {
         }
         s.remove(65);
         assert_eq!(s.iter().collect::<Vec<_>>(), vec![0, 3, 64, 127, 300]);
+        let within = |lo, hi| s.iter_in(lo, hi).collect::<Vec<_>>();
+        assert_eq!(within(0, 8), vec![0, 3]);
+        assert_eq!(within(1, 64), vec![3]);
+        assert_eq!(within(3, 128), vec![3, 64, 127]);
+        assert_eq!(within(64, 127), vec![64]);
+        assert_eq!(within(128, MAX_SLOTS + 5), vec![300]);
+        assert_eq!(within(4, 4), Vec::<usize>::new());
+        assert_eq!(within(0, MAX_SLOTS), s.iter().collect::<Vec<_>>());
         assert_eq!(s.len(), 5);
         assert!(s.contains(127) && !s.contains(65));
         for i in [0, 3, 64, 127, 300] {

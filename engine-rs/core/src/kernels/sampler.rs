@@ -42,17 +42,41 @@
 //! starts in a free slot; if none is free, the fading voice nearest to silence is cut (see
 //! [`super::pool`]).
 //!
+//! Summation: the block is rendered in segments between its triggers' frames (a trigger starts,
+//! steals and cuts at its exact frame, between two segments). Each voice's frames are added
+//! into the partial sums of its group of [`GROUP`] slots (slots `g·GROUP..(g+1)·GROUP`), the
+//! group's voices in slot order at every frame; at the end of the block the partial sums of
+//! the groups that rendered a voice in it are added into the output in group order, and the
+//! `gain` port multiplies the result. So at every frame the output is
+//! gain · (((0 + G₀) + G₁) + …) with Gₖ = ((0 + vₐ) + v_b) + … over group k's sounding slots,
+//! whichever way the block is cut. (Serially, the lowest group used so far sums straight into
+//! the zeroed output, since 0 + G is G: the same arithmetic without a partial's copy.)
+//!
+//! Workers: a segment runs its busy groups on several workers (each claims the next group) when
+//! the calling thread may split ([`crate::workers::width`] > 1), more than one group has a
+//! voice, and its estimated cost — a moving average of the measured ns per voice-frame (timed
+//! only where a split is possible, segments of at least 1024 voice-frames; a timing is
+//! capped at twice the estimate) × active voices × the segment's frames — is at least
+//! [`crate::schedule::MIN_PARALLEL_NS`]; otherwise here, slot by slot into the same group
+//! sums. Each group's sums and slots belong to the one worker rendering it, voices that ended
+//! leave the active set after the segment, and the groups are added in order, so the output is
+//! the same bit for bit for any thread count. A block in which some segment split is counted
+//! (`split_blocks`).
+//!
 //! Reload ([`Kernel::adopt`]): the voices sounding in the old node carry over. With the same
 //! limit they keep their slots. With another limit the new pool takes what fits, newest
 //! first (the old pool's newest `limit` + [`FADE_SLOTS`] voices; any older ones stop at the
 //! swap); if more than the new limit of them are playing, the oldest fade out as steals would.
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
 use super::pool::{
     apply_gain, carried, fade_frames, free_slot, limit_of, oldest_playing, placement, ActiveSet,
-    Pending, SlotView,
+    Pending, SlotView, GROUP,
 };
 use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
-use crate::samples::Sample;
+use crate::samples::{Sample, SampleBank};
+use crate::workers::Shards;
 
 pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
 
@@ -86,6 +110,12 @@ const _: () = assert!(MAX_VOICES + FADE_SLOTS <= super::pool::MAX_SLOTS);
 const RUN_MIN_SPEED: f64 = 1e-3;
 /// Longest slice rendered in runs, frames (read positions below 2^24 round by < 2e-9).
 const RUN_MAX_FRAMES: f64 = (1u64 << 24) as f64;
+/// Segments with fewer voice-frames than this are not timed (two clock reads would be a
+/// noticeable share of them, and they are far below a fork's worth anyway).
+const TIMED_VOICE_FRAMES: usize = 1024;
+/// Weight of a new timing in the moving average of the cost per voice-frame (see
+/// [`Sampler::learn`]).
+const SMOOTHING: f32 = 0.25;
 
 /// Left and right gains of the balance pan law for `pan` in 0..1.
 #[inline]
@@ -142,11 +172,116 @@ impl Voice {
     }
 }
 
+/// One group's sum for a block: left and right, one block long each.
+#[derive(Debug, Default)]
+struct Partial {
+    l: Vec<f32>,
+    r: Vec<f32>,
+    /// Some voice of the group was rendered this block (the sums hold this block's frames).
+    used: bool,
+}
+
+impl Partial {
+    /// The group's sums over the block's `n` frames, zeroed at the group's first use in a block.
+    #[inline]
+    fn sums(&mut self, n: usize) -> (&mut [f32], &mut [f32]) {
+        if !self.used {
+            self.used = true;
+            self.l[..n].fill(0.0);
+            self.r[..n].fill(0.0);
+        }
+        (&mut self.l[..n], &mut self.r[..n])
+    }
+}
+
+/// Which group of the block sums straight into the output instead of its partial sums: the
+/// lowest group used so far (adding its sum to the zeroed output first would change no bit), so
+/// a sampler whose voices fit one group pays nothing for the grouping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direct {
+    /// No group has rendered a voice yet in this block.
+    Free,
+    /// This group, the lowest used so far.
+    Group(usize),
+    /// None: a segment of this block ran on several workers.
+    Off,
+}
+
+/// The sums group `g`'s voices go into for the rest of the block: the output `l`, `r` when it
+/// is (or becomes) the direct group, else its partial sums. A group below the direct one takes
+/// its place: the direct group's sums so far move to its partial. Render thread.
+fn sums_of<'a>(
+    direct: &mut Direct,
+    groups: &'a mut [Partial],
+    l: &'a mut [f32],
+    r: &'a mut [f32],
+    g: usize,
+) -> (&'a mut [f32], &'a mut [f32]) {
+    match *direct {
+        Direct::Free => *direct = Direct::Group(g),
+        Direct::Group(d) if d < g => return groups[g].sums(l.len()),
+        Direct::Group(d) if d > g => {
+            demote(&mut groups[d], l, r);
+            *direct = Direct::Group(g);
+        }
+        Direct::Group(_) => {}
+        Direct::Off => return groups[g].sums(l.len()),
+    }
+    (l, r)
+}
+
+/// Moves the sums a direct group made in the output `l`, `r` to its partial and zeroes the
+/// output. Render thread.
+fn demote(part: &mut Partial, l: &mut [f32], r: &mut [f32]) {
+    let n = l.len();
+    part.l[..n].copy_from_slice(l);
+    part.r[..n].copy_from_slice(r);
+    part.used = true;
+    l.fill(0.0);
+    r.fill(0.0);
+}
+
+/// What every group rendering one segment shares.
+#[derive(Clone, Copy)]
+struct Segment<'a> {
+    bank: &'a SampleBank,
+    /// Frames `from..to` of the block.
+    range: (usize, usize),
+    /// Frames in the block.
+    n: usize,
+    /// Tests: every frame through [`Sampler::frame`].
+    by_frame: bool,
+}
+
+impl Segment<'_> {
+    /// Adds voice `v`'s frames of the segment into `l`, `r` (it ends when its sample is gone).
+    /// Render thread or a worker.
+    #[inline]
+    fn voice(&self, v: &mut Voice, l: &mut [f32], r: &mut [f32]) {
+        match self.bank.get(v.sample) {
+            Some(s) => Sampler::render_voice(v, s, l, r, self.range, self.by_frame),
+            None => v.active = false,
+        }
+    }
+
+    /// Renders group `g`'s active voices (`voices` its slots, the first numbered `g` · [`GROUP`])
+    /// in slot order into its partial sums. Render thread or a worker.
+    fn group(&self, g: usize, active: &ActiveSet, voices: &mut [Voice], part: &mut Partial) {
+        let lo = g * GROUP;
+        for s in active.iter_in(lo, lo + voices.len()) {
+            let (l, r) = part.sums(self.n);
+            self.voice(&mut voices[s - lo], l, r);
+        }
+    }
+}
+
 /// The sampler kernel.
 ///
 /// Triggers received before a block are kept (in frame order) and the block is rendered in
 /// segments between their offsets, so voices start, end, are stolen and take pool slots at exact
-/// frames: the output does not depend on where block boundaries fall.
+/// frames: the output does not depend on where block boundaries fall. Voices are summed in
+/// groups of [`GROUP`] slots, each group into its own partial sums, which are added in group
+/// order at the end of the block; a segment dear enough runs its groups on several workers.
 #[derive(Debug)]
 pub struct Sampler {
     /// `limit` + [`FADE_SLOTS`] slots, allocated by [`Kernel::prepare`].
@@ -155,6 +290,21 @@ pub struct Sampler {
     limit: usize,
     /// Slots with an active voice.
     active: ActiveSet,
+    /// Per group of [`GROUP`] slots: its voices' sum this block.
+    groups: Vec<Partial>,
+    /// The groups with an active voice in the segment being rendered, in order (room for all).
+    busy: Vec<u32>,
+    /// The next entry of `busy` to claim when groups run on several workers.
+    next_group: AtomicUsize,
+    /// Σ of the workers' rendering time in a split segment, ns.
+    work_ns: AtomicU64,
+    /// Moving average of the rendering cost per voice-frame, ns (timed only where a split is
+    /// possible; 0 until timed).
+    frame_ns: f32,
+    /// Some segment of this block ran on several workers.
+    split: bool,
+    /// The group summing straight into the output this block.
+    direct: Direct,
     pending: Pending,
     sample_rate: f32,
     attack: u32,
@@ -166,6 +316,10 @@ pub struct Sampler {
     /// Tests: every frame through [`Sampler::frame`] (the reference the runs must equal).
     #[cfg(test)]
     frame_by_frame: bool,
+    /// Tests: split every segment with more than one busy group (where a split is possible),
+    /// whatever it costs.
+    #[cfg(test)]
+    always_split: bool,
 }
 
 impl Default for Sampler {
@@ -174,6 +328,13 @@ impl Default for Sampler {
             voices: Vec::new(),
             limit: DEFAULT_VOICES,
             active: ActiveSet::default(),
+            groups: Vec::new(),
+            busy: Vec::new(),
+            next_group: AtomicUsize::new(0),
+            work_ns: AtomicU64::new(0),
+            frame_ns: 0.0,
+            split: false,
+            direct: Direct::Free,
             pending: Pending::default(),
             sample_rate: 0.0,
             attack: 0,
@@ -184,6 +345,8 @@ impl Default for Sampler {
             counts: KernelCounts::default(),
             #[cfg(test)]
             frame_by_frame: false,
+            #[cfg(test)]
+            always_split: false,
         }
     }
 }
@@ -397,26 +560,105 @@ impl Sampler {
         }
     }
 
-    /// Renders every active voice over frames `from..to`, in slot order; ended voices leave
-    /// the active set.
+    /// Renders every active voice over frames `from..to` of the block (`l`, `r`: the output,
+    /// zeroed at the block's start), each into its group's sums in slot order: on several
+    /// workers (groups claimed one at a time) when more than one group is busy and the
+    /// segment's estimated cost is worth a fork, else here. Ended voices then leave the active
+    /// set. Render thread: no allocation.
     fn render_range(&mut self, ctx: &Context, l: &mut [f32], r: &mut [f32], range: (usize, usize)) {
-        if range.0 >= range.1 {
+        if range.0 >= range.1 || self.active.is_empty() {
             return;
         }
+        let n = l.len();
         #[cfg(test)]
         let by_frame = self.frame_by_frame;
         #[cfg(not(test))]
         let by_frame = false;
-        for i in self.active.iter() {
-            let v = &mut self.voices[i];
-            match ctx.bank.get(v.sample) {
-                Some(s) => Self::render_voice(v, s, l, r, range, by_frame),
-                None => v.active = false,
-            }
-            if !v.active {
-                self.active.remove(i);
+        let seg = Segment {
+            bank: ctx.bank,
+            range,
+            n,
+            by_frame,
+        };
+        self.busy.clear();
+        let mut voices = 0;
+        for s in self.active.iter() {
+            voices += 1;
+            let g = (s / GROUP) as u32;
+            if self.busy.last() != Some(&g) {
+                self.busy.push(g);
             }
         }
+        let width = crate::workers::width();
+        let voice_frames = voices * (range.1 - range.0);
+        let bins = width.min(self.busy.len());
+        let cost = self.frame_ns * voice_frames as f32;
+        #[cfg(test)]
+        let cost = if self.always_split {
+            f32::INFINITY
+        } else {
+            cost
+        };
+        if bins > 1 && cost >= crate::schedule::MIN_PARALLEL_NS {
+            self.split = true;
+            // Every group into its partial from now on: workers never reach the output.
+            if let Direct::Group(d) = self.direct {
+                demote(&mut self.groups[d], l, r);
+            }
+            self.direct = Direct::Off;
+            let (next, work) = (&self.next_group, &self.work_ns);
+            next.store(0, Ordering::Relaxed);
+            work.store(0, Ordering::Relaxed);
+            let (busy, active) = (&self.busy[..], self.active);
+            let pool = Shards::new(&mut self.voices[..], 0);
+            let parts = Shards::new(&mut self.groups[..], 0);
+            crate::workers::fork(bins, &|_| {
+                let t0 = std::time::Instant::now();
+                while let Some(&g) = busy.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let g = g as usize;
+                    // SAFETY: each busy group is claimed by exactly one bin (an atomic
+                    // counter); its slots `g·GROUP..(g+1)·GROUP` and its partial are touched by
+                    // no other group, and nothing else reaches them until the fork returns.
+                    let (voices, part) =
+                        unsafe { (pool.slice_mut(g * GROUP, GROUP), parts.get_mut(g)) };
+                    seg.group(g, &active, voices, part);
+                }
+                work.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            });
+            let ns = work.load(Ordering::Relaxed) as f32;
+            self.learn(ns, voice_frames);
+            for i in active.iter() {
+                if !self.voices[i].active {
+                    self.active.remove(i);
+                }
+            }
+        } else {
+            let t0 =
+                (width > 1 && voice_frames >= TIMED_VOICE_FRAMES).then(std::time::Instant::now);
+            for i in self.active.iter() {
+                let (l, r) = sums_of(&mut self.direct, &mut self.groups, l, r, i / GROUP);
+                let v = &mut self.voices[i];
+                seg.voice(v, l, r);
+                if !v.active {
+                    self.active.remove(i);
+                }
+            }
+            if let Some(t0) = t0 {
+                self.learn(t0.elapsed().as_nanos() as f32, voice_frames);
+            }
+        }
+    }
+
+    /// Folds `ns` spent rendering `voice_frames` into the cost per voice-frame. A timing above
+    /// twice the estimate counts as twice it: a thread preempted mid-segment (a shared machine)
+    /// would otherwise inflate the estimate for many segments, while a real rise in cost still
+    /// lifts it by a quarter per timing.
+    fn learn(&mut self, ns: f32, voice_frames: usize) {
+        let mut per = ns / voice_frames as f32;
+        if self.frame_ns > 0.0 {
+            per = per.min(2.0 * self.frame_ns);
+        }
+        self.frame_ns += SMOOTHING * (per - self.frame_ns);
     }
 
     /// Starts a voice now (at the current segment boundary), stealing the oldest if the pool is full.
@@ -558,9 +800,18 @@ impl Kernel for Sampler {
         self.limit = limit_of(data);
     }
 
-    /// Allocates the pool: `limit` + [`FADE_SLOTS`] slots. Control thread.
-    fn prepare(&mut self, sample_rate: f32, _max_block: usize) {
+    /// Allocates the pool (`limit` + [`FADE_SLOTS`] slots) and its groups' sums. Control thread.
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.voices = vec![Voice::default(); self.limit + FADE_SLOTS];
+        let groups = self.voices.len().div_ceil(GROUP);
+        self.groups = (0..groups)
+            .map(|_| Partial {
+                l: vec![0.0; max_block],
+                r: vec![0.0; max_block],
+                used: false,
+            })
+            .collect();
+        self.busy = Vec::with_capacity(groups);
         self.active = ActiveSet::default();
         self.pending.prepare(MAX_TRIGGERS_PER_BLOCK);
         self.sample_rate = sample_rate;
@@ -575,13 +826,16 @@ impl Kernel for Sampler {
     }
 
     /// Renders the block in segments between the queued triggers' frames, starting each
-    /// trigger's voice at its frame. Render thread: no allocation.
+    /// trigger's voice at its frame, then adds the groups' sums in group order (the lowest
+    /// group's are already in the output unless a segment split). Render thread: no
+    /// allocation.
     fn process(&mut self, ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let (l, r) = out.stereo();
         l.fill(0.0);
         r.fill(0.0);
         let n = l.len();
         let mut cursor = 0;
+        self.direct = Direct::Free;
         let mut pending = std::mem::take(&mut self.pending);
         for (at, t) in pending.drain(n) {
             self.render_range(ctx, l, r, (cursor, at));
@@ -590,6 +844,21 @@ impl Kernel for Sampler {
         }
         self.pending = pending;
         self.render_range(ctx, l, r, (cursor, n));
+        if let Direct::Group(d) = self.direct {
+            debug_assert!(self.groups[..=d].iter().all(|g| !g.used));
+        }
+        for g in self.groups.iter_mut().filter(|g| g.used) {
+            g.used = false;
+            for (o, x) in l.iter_mut().zip(&g.l[..n]) {
+                *o += x;
+            }
+            for (o, x) in r.iter_mut().zip(&g.r[..n]) {
+                *o += x;
+            }
+        }
+        if std::mem::take(&mut self.split) {
+            self.counts.split_blocks += 1;
+        }
         self.sounding = self.active.len();
         apply_gain(l, r, inputs[0].left());
     }
@@ -801,6 +1070,152 @@ mod tests {
         assert!(counts.steals > 0, "the test steals: {counts:?}");
         assert_same("sampler L, runs vs frames", &got[0], &want[0]);
         assert_same("sampler R, runs vs frames", &got[1], &want[1]);
+    }
+
+    /// The triggers of [`runs_equal_frame_by_frame`] (every field, steals, cuts, loops, voices
+    /// ending inside segments) rendered inside a pool of 2 and of 3 workers with every segment
+    /// that has more than one busy group split, runs and frame by frame: the serial output bit
+    /// for bit, and blocks were split.
+    #[test]
+    fn groups_split_across_workers_render_the_serial_bits() {
+        let mut bank = bank();
+        bank.add("flat", Sample::mono(vec![0.5; 20000])); // id 2
+        let mut triggers: Vec<(usize, Trigger)> = (0..90usize)
+            .map(|k| {
+                let t = Trigger {
+                    sample: (k % 3) as u32,
+                    gain: 0.01 + (k % 5) as f32 * 0.01,
+                    pan: [0.5, 0.1, 0.8][k % 3],
+                    speed: [1.0, 1.5, -0.75, 0.37, -2.3, 0.0004][k % 6],
+                    begin: [0.0, 0.25, 0.1][k % 3],
+                    dur: [None, Some(0.02), Some(0.005), None, Some(0.05)][k % 5],
+                    release: [None, Some(0.004), None, Some(0.01)][k % 4],
+                    looped: k % 7 == 0,
+                    cut: [0, 1, 0, 2][k % 4],
+                    ..Trigger::default()
+                };
+                (k * 31 + (k % 4) * 13, t)
+            })
+            .collect();
+        for j in 0..70 {
+            triggers.push((3000 + j * 5, trig(2, 0.005, 0.5, 1.0 + j as f32 * 0.01)));
+        }
+        triggers.sort_by_key(|(f, _)| *f);
+        let n = 8000;
+        let render = |by_frame: bool, threads: usize| {
+            let mut s = Sampler {
+                frame_by_frame: by_frame,
+                always_split: true,
+                ..limited(64)
+            };
+            let w = crate::workers::Workers::new(threads, None).unwrap();
+            let out = w.run(|| run(&mut s, &[Src::Const(0.9)], 2, n, SR, &bank, &triggers));
+            (out, s.take_counts())
+        };
+        for by_frame in [false, true] {
+            let (want, counts) = render(by_frame, 1);
+            assert_eq!(counts.split_blocks, 0, "one thread never splits");
+            assert!(counts.steals > 0, "the test steals: {counts:?}");
+            for threads in [2, 3] {
+                let (got, counts) = render(by_frame, threads);
+                assert!(counts.split_blocks > 20, "{threads} threads: {counts:?}");
+                let what = format!("{threads} threads, by frame {by_frame}");
+                assert_same(&format!("L, {what}"), &got[0], &want[0]);
+                assert_same(&format!("R, {what}"), &got[1], &want[1]);
+            }
+        }
+    }
+
+    /// The summation order the module docs give: at every frame the voices of each group of
+    /// [`GROUP`] slots are added in slot order, and the groups' sums in group order. 20 voices
+    /// of a constant sample take slots 0..20 (groups 0, 1 and 2), each adding 0.5 · gain
+    /// exactly; the gains are such that this order rounds differently from adding all 20 in
+    /// slot order, so the test tells the two apart.
+    #[test]
+    fn voices_are_summed_by_groups_of_slots_in_order() {
+        let mut bank = SampleBank::default();
+        bank.add("flat", Sample::mono(vec![0.5; 5000]));
+        let gains: Vec<f32> = (0..20)
+            .map(|k| 0.1 + 0.037 * k as f32 + ((k * k) % 7) as f32 * 1e-3)
+            .collect();
+        let triggers: Vec<(usize, Trigger)> = gains
+            .iter()
+            .map(|&g| {
+                let t = Trigger {
+                    attack: Some(0.0),
+                    ..trig(0, g, 0.5, 1.0)
+                };
+                (0, t)
+            })
+            .collect();
+        let out = one(&bank, 200, &triggers);
+        let grouped = gains.chunks(GROUP).fold(0.0f32, |acc, group| {
+            acc + group.iter().fold(0.0f32, |a, g| a + 0.5 * g)
+        });
+        let flat = gains.iter().fold(0.0f32, |a, g| a + 0.5 * g);
+        assert_ne!(grouped.to_bits(), flat.to_bits(), "the orders round apart");
+        let want = vec![grouped; 200];
+        assert_same("L, grouped", &out[0], &want);
+        assert_same("R, grouped", &out[1], &want);
+    }
+
+    /// The same order when a lower group starts sounding in the middle of a block: 24 voices of
+    /// a constant sample take slots 0..24 at frame 0, those of group 0 (slots 0..8) held for
+    /// only 100 frames; at frame 150 (inside the third block of 64) a new voice takes slot 0,
+    /// so group 0 sounds again below groups 1 and 2, which sounded first in that block. Every
+    /// frame is ((0 + G₀) + G₁) + G₂, checked against the sum in the other orders to show the
+    /// test tells them apart.
+    #[test]
+    fn a_group_below_the_others_joins_the_sum_in_order() {
+        let mut bank = SampleBank::default();
+        bank.add("flat", Sample::mono(vec![0.5; 5000]));
+        let gain = |k: usize| 0.1 + 0.037 * k as f32 + ((k * k) % 7) as f32 * 1e-3;
+        let voice = |k: usize| Trigger {
+            attack: Some(0.0),
+            dur: (k < GROUP).then_some(100.0 / SR),
+            release: Some(0.0),
+            ..trig(0, gain(k), 0.5, 1.0)
+        };
+        let mut triggers: Vec<(usize, Trigger)> = (0..24).map(|k| (0, voice(k))).collect();
+        triggers.push((150, voice(24)));
+        let n = 300;
+        let out = crate::kernels::testing::run_sizes(
+            &mut Sampler::default(),
+            &[Src::Const(1.0)],
+            2,
+            n,
+            &[64],
+            SR,
+            &bank,
+            &triggers,
+        );
+        // Group sums at frame i: voice k (slot k) sounds while it plays; voice 24 in slot 0.
+        let group = |i: usize, slots: std::ops::Range<usize>| {
+            slots.fold(0.0f32, |a, k| {
+                let v = if k == 0 && i >= 150 {
+                    0.5 * gain(24)
+                } else if k < GROUP && i >= 100 {
+                    return a;
+                } else {
+                    0.5 * gain(k)
+                };
+                a + v
+            })
+        };
+        let g = |i: usize| (group(i, 0..8), group(i, 8..16), group(i, 16..24));
+        let want: Vec<f32> = (0..n)
+            .map(|i| {
+                let (a, b, c) = g(i);
+                ((0.0 + a) + b) + c
+            })
+            .collect();
+        let apart = (150..n).any(|i| {
+            let (a, b, c) = g(i);
+            want[i].to_bits() != ((b + c) + a).to_bits()
+        });
+        assert!(apart, "another order would round apart");
+        assert_same("L, a lower group joins", &out[0], &want);
+        assert_same("R, a lower group joins", &out[1], &want);
     }
 
     /// Centre pan leaves a mono sample at unity on both channels; the ends are one-sided.

@@ -52,7 +52,7 @@
 
 use super::pool::{
     apply_gain, carried, fade_frames, free_slot, limit_of, oldest_playing, placement, ActiveSet,
-    Pending, SlotView,
+    Pending, SlotView, GROUP,
 };
 use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
@@ -230,11 +230,6 @@ struct Start {
     end: u64,
     fade_from: u64,
 }
-
-/// Slots per group: voices are rendered and summed group by group (slot order inside a group),
-/// and the groups' sums added in group order — so the output is the same bit for bit whether
-/// groups run on one worker or several.
-pub const GROUP: usize = 8;
 
 /// One group's sum for a block: left, right and centre, each one block long.
 #[derive(Default)]
