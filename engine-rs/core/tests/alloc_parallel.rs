@@ -25,10 +25,10 @@ fn the_parallel_render_path_allocates_nothing_on_any_thread() {
     });
     assert!(spawned >= 2, "{spawned}");
     let (kinds, lanes, voices) = every_kind_graph();
-    // Every kind, 512 sines in one sum (32 parts of 16: a wide stage and a split sum), and
-    let bank = sine_bank(512);
-    // One sampler whose voices split across workers (its stage has one node): triggers,
+    // Every kind; 512 sines in one sum (32 parts of 16: a wide stage and a split sum); and one
+    // sampler whose voices split across workers (its stage has one node), with triggers,
     // steals and cuts throughout the counted blocks.
+    let bank = sine_bank(512);
     let sampler = DENSE_SAMPLER.to_string();
     for (json, threads) in [
         (&kinds, 2),
