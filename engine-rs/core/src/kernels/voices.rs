@@ -237,9 +237,9 @@ struct Group {
     l: Vec<f32>,
     r: Vec<f32>,
     c: Vec<f32>,
-    /// Some voice of the group sounded this block.
-    used: bool,
-    /// Some voice went to the centre.
+    /// Some voice went to left and right this block (`l` and `r` hold this block's sum).
+    lr: bool,
+    /// Some voice went to the centre (`c` holds this block's sum).
     centred: bool,
 }
 
@@ -249,6 +249,8 @@ struct Sum<'a> {
     l: &'a mut [f32],
     r: &'a mut [f32],
     c: &'a mut [f32],
+    /// Whether `l` and `r` (`c`) hold sums yet: each is zeroed when first written in a block.
+    lr: bool,
     centred: bool,
 }
 
@@ -497,21 +499,15 @@ impl Block<'_, '_> {
         let lo = g * GROUP;
         let starts = &self.starts[self.group_starts[g] as usize..self.group_starts[g + 1] as usize];
         let n = self.n;
-        sum.used = false;
+        sum.lr = false;
         sum.centred = false;
         let mut next = 0;
-        let slots = lo..lo + pool.len();
-        for s in self.active.iter().filter(|s| slots.contains(s)) {
-            if !sum.used {
-                sum.used = true;
-                sum.l[..n].fill(0.0);
-                sum.r[..n].fill(0.0);
-                sum.c[..n].fill(0.0);
-            }
+        for s in self.active.iter_in(lo, lo + pool.len()) {
             let mut out = Sum {
                 l: &mut sum.l[..n],
                 r: &mut sum.r[..n],
                 c: &mut sum.c[..n],
+                lr: sum.lr,
                 centred: sum.centred,
             };
             let v = &mut pool[s - lo];
@@ -546,7 +542,7 @@ impl Block<'_, '_> {
                     );
                 }
             }
-            sum.centred = out.centred;
+            (sum.lr, sum.centred) = (out.lr, out.centred);
         }
     }
 }
@@ -631,12 +627,20 @@ fn mix(
 ) {
     let n = xl.len();
     if centre {
-        sum.centred = true;
+        if !sum.centred {
+            sum.c.fill(0.0);
+            sum.centred = true;
+        }
         let c = &mut sum.c[at..at + n];
         for (i, (c, x)) in c.iter_mut().zip(xl).enumerate() {
             *c += x * (level(i) * gl);
         }
     } else {
+        if !sum.lr {
+            sum.l.fill(0.0);
+            sum.r.fill(0.0);
+            sum.lr = true;
+        }
         let l = &mut sum.l[at..at + n];
         for (i, (o, x)) in l.iter_mut().zip(xl).enumerate() {
             *o += x * (level(i) * gl);
@@ -704,7 +708,7 @@ impl Kernel for Voices {
                 l: vec![0.0; max_block],
                 r: vec![0.0; max_block],
                 c: vec![0.0; max_block],
-                used: false,
+                lr: false,
                 centred: false,
             })
             .collect();
@@ -763,11 +767,12 @@ impl Kernel for Voices {
                 shape: (self.out_slot, self.out_stereo),
                 fade: self.fade,
             };
-            let busy = (0..groups)
-                .filter(|&g| {
-                    let lo = g * GROUP;
-                    self.active.iter().any(|s| (lo..lo + GROUP).contains(&s))
-                })
+            // Groups with an active slot (slots come in order: count the changes of group).
+            let mut last = usize::MAX;
+            let busy = self
+                .active
+                .iter()
+                .filter(|&s| std::mem::replace(&mut last, s / GROUP) != s / GROUP)
                 .count();
             let bins = width.min(busy);
             if bins > 1 && self.cost_ns >= crate::schedule::MIN_PARALLEL_NS {
@@ -809,21 +814,21 @@ impl Kernel for Voices {
             }
         }
         self.starts.clear();
-        let mut centred = false;
-        for g in self.groups.iter().filter(|g| g.used) {
+        for g in self.groups.iter().filter(|g| g.lr) {
             for (o, x) in l.iter_mut().zip(&g.l[..n]) {
                 *o += x;
             }
             for (o, x) in r.iter_mut().zip(&g.r[..n]) {
                 *o += x;
             }
-            centred |= g.centred;
         }
-        if centred {
-            // The centre: the groups' centre sums in group order, then into both sides.
+        let mut centred = self.groups.iter().filter(|g| g.centred);
+        if let Some(first) = centred.next() {
+            // The centre: the groups' centre sums in group order (the first copied), then into
+            // both sides.
             let c = &mut self.centre[..n];
-            c.fill(0.0);
-            for g in self.groups.iter().filter(|g| g.used && g.centred) {
+            c.copy_from_slice(&first.c[..n]);
+            for g in centred {
                 for (o, x) in c.iter_mut().zip(&g.c[..n]) {
                     *o += x;
                 }
