@@ -23,7 +23,7 @@ import {
 import { asControl, CONTROLS, setControl, smooth, walk } from "./ops/controls.js";
 import { echo, echoWith, ghost, ghostWith, jux, juxBy, layer, off, spin, stut, stutter, superimpose, weave } from "./ops/layer.js";
 import { bite, chew, chop, fit, gap, loopAt, slice, splice, striate } from "./ops/sample.js";
-import { arp, binary, binaryN, groove, type Lookup, pace, pick, pickmod, squeeze } from "./ops/structure.js";
+import { arp, binary, binaryN, groove, type Lookup, pace, pickWith, type PickJoin } from "./ops/structure.js";
 import {
   brak,
   chunk,
@@ -278,19 +278,23 @@ const lookupArg = (lookup: unknown): Lookup => {
   }
   return [toPattern(lookup as ArgInput)];
 };
-def("pick", "structure", [{ name: "lookup", kind: "patterns" }], "Values of this pattern pick patterns from a list (index, clamped) or by name.", (p, xs) =>
-  pick(p, lookupArg(xs)), { patterned: false });
-def("pickmod", "structure", [{ name: "lookup", kind: "patterns" }], "As pick, indices wrapping around the list.", (p, xs) => pickmod(p, lookupArg(xs)), {
-  patterned: false,
-});
-def(
-  "inhabit",
-  "structure",
-  [{ name: "lookup", kind: "patterns" }],
-  "As pickmod, but each chosen pattern is squeezed into the picking event (Strudel's inhabit).",
-  (p, xs) => squeeze(p, lookupArg(xs)),
-  { patterned: false, aliases: ["pickSqueeze"] },
-);
+const PICKS: Array<[string, PickJoin, string, string[]]> = [
+  ["pick", "inner", "the chosen pattern keeps its structure", []],
+  ["pickOut", "outer", "the picking event's whole is kept", []],
+  ["pickRestart", "restart", "the chosen pattern restarts from cycle 0 at each picking event", []],
+  ["pickReset", "reset", "the chosen pattern is reset to the picking event's cycle position", []],
+  ["inhabit", "squeeze", "a cycle of the chosen pattern is squeezed into the picking event", ["pickSqueeze"]],
+];
+for (const [name, join, what, aliases] of PICKS) {
+  const lookup = { name: "lookup", kind: "patterns" } as const;
+  def(name, "structure", [lookup], `Values of this pattern pick patterns from a list (index rounded, clamped to the list) or a table by name; ${what}.`, (p, xs) =>
+    pickWith(p, lookupArg(xs), false, join), { patterned: false, aliases });
+  const mod = name === "inhabit" ? "inhabitmod" : name.replace(/^pick/, "pickmod");
+  def(mod, "structure", [lookup], `As ${name}, list indices wrapping around the list.`, (p, xs) => pickWith(p, lookupArg(xs), true, join), {
+    patterned: false,
+    aliases: name === "inhabit" ? ["pickmodSqueeze"] : [],
+  });
+}
 def("arp", "structure", [patArg("indices")], "Play the notes of stacked chords one after another, by index.", (p, i) => arp(p, i), {
   patterned: false,
 });

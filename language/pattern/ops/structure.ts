@@ -68,17 +68,46 @@ function lookupPattern(xs: Lookup, v: unknown, wrap: boolean): Pattern<unknown> 
   return x === undefined ? silence : (reify(x) as Pattern<unknown>);
 }
 
+/** How a pick joins the chosen patterns: Strudel's pick (inner), pickOut, pickRestart, pickReset, inhabit (squeeze). */
+export type PickJoin = "inner" | "outer" | "restart" | "reset" | "squeeze";
+
+/**
+ * Strudel's `_pick(lookup, pat, modulo)` followed by a join: each value of pat picks a pattern
+ * from the lookup, by key (a table) or by index (a list: rounded, then clamped to the list, or
+ * with `wrap` taken modulo its length, as the `*mod*` variants do).
+ */
+export function pickWith(pat: Pattern<unknown>, xs: Lookup, wrap: boolean, join: PickJoin): Pattern<unknown> {
+  if ((Array.isArray(xs) ? xs.length : Object.keys(xs).length) === 0) return silence;
+  const picked = pat.fmap((v) => lookupPattern(xs, v, wrap));
+  switch (join) {
+    case "inner":
+      return picked.innerJoin();
+    case "outer":
+      return picked.outerJoin();
+    case "restart":
+      return picked.restartJoin();
+    case "reset":
+      return picked.resetJoin();
+    case "squeeze":
+      return picked.squeezeJoin();
+  }
+}
+
 /** Values of pat pick patterns from the lookup (indices clamped to the list); the chosen pattern keeps its structure. */
 export function pick(pat: Pattern<unknown>, xs: Lookup): Pattern<unknown> {
-  return pat.fmap((v) => lookupPattern(xs, v, false)).innerJoin();
+  return pickWith(pat, xs, false, "inner");
 }
 /** As pick, indices wrapping around the list. */
 export function pickmod(pat: Pattern<unknown>, xs: Lookup): Pattern<unknown> {
-  return pat.fmap((v) => lookupPattern(xs, v, true)).innerJoin();
+  return pickWith(pat, xs, true, "inner");
 }
-/** As pickmod, but each chosen pattern is squeezed into the picking event (Strudel's squeeze / inhabit). */
+/** Strudel's inhabit / pickSqueeze: as pick (indices clamped), each chosen pattern's cycle squeezed into the picking event. */
+export function inhabit(pat: Pattern<unknown>, xs: Lookup): Pattern<unknown> {
+  return pickWith(pat, xs, false, "squeeze");
+}
+/** Strudel's squeeze / inhabitmod: as inhabit, indices wrapping around the list. */
 export function squeeze(pat: Pattern<unknown>, xs: Lookup): Pattern<unknown> {
-  return pat.fmap((v) => lookupPattern(xs, v, true)).squeezeJoin();
+  return pickWith(pat, xs, true, "squeeze");
 }
 
 /**
