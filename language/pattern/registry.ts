@@ -509,13 +509,15 @@ for (const name of Object.keys(CONTROLS)) {
     name,
     "control",
     [{ name: "value", kind: "value", optional: true }],
-    `Set the ${name} control (without an argument: turn the values into ${name} controls).`,
+    CONTROLS[name]![0] === name
+      ? `Set the ${name} control (without an argument: turn the values into ${name} controls).`
+      : `Set the ${CONTROLS[name]![0]} control, under its key ${CONTROLS[name]![0]} as Strudel (${name} is its alias).`,
     (p, v) => (v === undefined ? asControl(p, name) : setControl(p, name, v)),
     { patterned: false, aliases: name === "s" ? ["sound"] : [] },
   );
 }
-def("staccato", "control", [num("fraction")], "Phonon: shorten notes to the given fraction of their slot (the legato control).", (p, f) =>
-  setControl(p, "legato", N(f)),
+def("staccato", "control", [num("fraction")], "Phonon: shorten notes to the given fraction of their slot (the legato control, stored as clip).", (p, f) =>
+  setControl(p, "clip", N(f)),
 );
 
 // ---- lookup ----

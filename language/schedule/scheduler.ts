@@ -205,7 +205,8 @@ export class Scheduler {
     put(FIELD.decay, c.decay);
     put(FIELD.sustain, c.sustain);
     put(FIELD.release, c.release);
-    const dur = num(c.dur) ?? (num(c.legato) !== undefined ? num(c.legato)! * seconds : always ? seconds : undefined);
+    const clip = num(c.clip ?? c.legato); // Strudel's keys (clip, duration); the aliases' own keys still read
+    const dur = num(c.duration ?? c.dur) ?? (clip !== undefined ? clip * seconds : always ? seconds : undefined);
     if (dur !== undefined) out.push([FIELD.dur, dur]);
   }
 
