@@ -60,10 +60,10 @@ import {
   whenmod,
   within,
 } from "./ops/time.js";
+import { jitter } from "./ops/phonon.js";
 import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, stack, toTime } from "./pattern.js";
 import {
   degradeBy,
-  humanize,
   scramble,
   shuffle,
   someCyclesBy,
@@ -186,7 +186,7 @@ def(
   "swing",
   "time",
   [time("n")],
-  "swingBy 1/3 n (Tidal/Strudel; Phonon's `swing amt` shifted every second event instead).",
+  "swingBy 1/3 n (Tidal/Strudel). In .ph, `swing amt` is Phonon's: every second event later by amt cycles.",
   (p, n) => swing(p, T(n)),
 );
 def("groove", "time", [{ name: "template", kind: "string" }, num("amount", true)], "Phonon: a swing template (mpc, hiphop, reggae, jazz, house, drunken).", (p, name, amt) =>
@@ -376,7 +376,7 @@ def(
   "shuffle",
   "random",
   [num("n")],
-  "Each cycle, play its n slices in a random order (Tidal/Strudel; Phonon's shuffle jittered event times instead).",
+  "Each cycle, play its n slices in a random order (Tidal/Strudel; spelled shuffle_parts in .ph, where shuffle amt is Phonon's jitter).",
   (p, n) => shuffle(p, N(n)),
 );
 def("scramble", "random", [num("n")], "Each cycle, play n randomly chosen slices (with repetition).", (p, n) => scramble(p, N(n)));
@@ -384,8 +384,8 @@ def(
   "humanize",
   "random",
   [num("amount"), num("velocity", true)],
-  "Phonon: delay each event by a random fraction of amount cycles (velocity is ignored, as in Phonon).",
-  (p, a) => humanize(p, N(a)),
+  "Phonon: move each event randomly in time by up to ±amount cycles, as Phonon's shuffle (velocity is ignored, as in Phonon).",
+  (p, a) => jitter(p, N(a)),
 );
 def("seed", "random", [num("seed")], "Use another random seed for everything below.", (p, n) => withSeed(p, N(n)));
 
@@ -410,7 +410,7 @@ def(
   "stut",
   "layer",
   [num("count"), num("feedback"), time("time")],
-  "Tidal's stut count feedback time (Phonon wrote `stut n time decay`; we follow Tidal/Strudel).",
+  "Tidal's stut count feedback time (spelled stut_tidal in .ph, where `stut n time decay` is Phonon's: echo n time decay).",
   (p, n, fb, t) => stut(p, N(n), N(fb), T(t)),
 );
 def("jux", "layer", [fn("f")], "The pattern panned left, f(pattern) panned right.", (p, f) => jux(p, f));

@@ -199,7 +199,7 @@ export class Scheduler {
       const x = num(v);
       if (x !== undefined) out.push([code, x]);
     };
-    if (c.gain !== undefined || c.chordGain !== undefined) out.push([FIELD.gain, (num(c.gain) ?? 1) * (num(c.chordGain) ?? 1)]);
+    if (c.gain !== undefined || c.chordGain !== undefined || c.stutGain !== undefined) out.push([FIELD.gain, (num(c.gain) ?? 1) * (num(c.chordGain) ?? 1) * (num(c.stutGain) ?? 1)]);
     put(FIELD.pan, c.pan);
     put(FIELD.attack, c.attack);
     put(FIELD.decay, c.decay);
