@@ -61,7 +61,8 @@ import {
   within,
 } from "./ops/time.js";
 import { jitter } from "./ops/phonon.js";
-import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, stack, toTime } from "./pattern.js";
+import { contract, drop, expand, extend, grow, replicate, shrink, stepJoin, take, tour } from "./ops/stepwise.js";
+import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, stack, toTime, withSteps } from "./pattern.js";
 import {
   degradeBy,
   scramble,
@@ -109,6 +110,14 @@ export interface TransformSpec {
    * flattened with innerJoin.
    */
   readonly patterned: boolean;
+  /**
+   * True for the transforms Strudel registers with `preserveSteps`: the result keeps the input's
+   * step count (what pace and the stepwise functions read), whatever the arguments. Otherwise a
+   * patterned call (a non-constant argument) has no step count, as Strudel's innerJoin.
+   */
+  readonly preserveSteps: boolean;
+  /** True for Strudel's stepwise functions: patterned arguments are joined stepwise (stepJoin), not with innerJoin. */
+  readonly stepJoin: boolean;
   /** The implementation: the pattern, then plain argument values in order (functions as functions). */
   readonly impl: (pat: Pattern<any>, ...args: any[]) => Pattern<any>;
 }
@@ -122,10 +131,26 @@ function def(
   args: ArgSpec[],
   doc: string,
   impl: (pat: Pattern<any>, ...args: any[]) => Pattern<any>,
-  opts: { aliases?: string[]; patterned?: boolean } = {},
+  opts: { aliases?: string[]; patterned?: boolean; preserveSteps?: boolean; stepJoin?: boolean } = {},
 ): void {
-  specs.push({ name, aliases: opts.aliases ?? [], family, args, doc, patterned: opts.patterned ?? true, impl });
+  const preserveSteps = opts.preserveSteps ?? PRESERVE_STEPS.has(name);
+  specs.push({
+    name,
+    aliases: opts.aliases ?? [],
+    family,
+    args,
+    doc,
+    patterned: opts.patterned ?? true,
+    preserveSteps,
+    stepJoin: opts.stepJoin ?? false,
+    impl,
+  });
 }
+/** Strudel 1.2.6's transforms registered with preserveSteps. */
+const PRESERVE_STEPS = new Set([
+  "fast", "early", "late", "linger", "invert", "rev", "palindrome", "iter", "iterBack", "repeatCycles",
+  "chunk", "chunkBack", "fastChunk", "bypass", "degradeBy", "degrade", "undegradeBy", "undegrade",
+]);
 const num = (name: string, optional = false): ArgSpec => ({ name, kind: "number", optional });
 const time = (name: string, optional = false): ArgSpec => ({ name, kind: "time", optional });
 const fn = (name: string): ArgSpec => ({ name, kind: "function" });
@@ -217,6 +242,31 @@ def("rot", "time", [num("n")], "Shift values among the events of each cycle by n
 def("pace", "time", [time("steps")], "Change speed so the pattern has this many steps per cycle.", (p, n) => pace(p, T(n)), {
   aliases: ["steps"],
 });
+
+// ---- stepwise (Strudel 1.2.6): patterns measured in steps ----
+def("take", "time", [num("steps")], "Stepwise: keep the first n steps of each cycle (negative: the last |n|), as an n-step pattern; nothing without a step count.", (p, n) =>
+  take(p, n), { aliases: ["s_add"], stepJoin: true });
+def("drop", "time", [num("steps")], "Stepwise: leave out the first n steps of each cycle (negative: the last |n|).", (p, n) => drop(p, n), {
+  aliases: ["s_sub"],
+  stepJoin: true,
+});
+def("expand", "time", [num("factor")], "Stepwise: multiply the step count (the events are unchanged).", (p, f) => expand(p, f), {
+  aliases: ["s_expand"],
+  stepJoin: true,
+});
+def("contract", "time", [num("factor")], "Stepwise: divide the step count (the events are unchanged).", (p, f) => contract(p, f), {
+  aliases: ["s_contract"],
+  stepJoin: true,
+});
+def("extend", "time", [num("factor")], "Stepwise: fast factor, with factor times the steps (so each step keeps its length when played stepwise).", (p, f) =>
+  extend(p, f), { aliases: ["s_extend"], stepJoin: true });
+def("replicate", "time", [num("factor")], "Stepwise: play each cycle factor times in a cycle, with factor times the steps.", (p, f) =>
+  replicate(p, f), { stepJoin: true });
+def("shrink", "time", [num("amount")], "Stepwise: the pattern, then shorter by amount steps, again and again (negative: from the end), stepcat together.", (p, a) =>
+  shrink(p, a), { aliases: ["s_taper"], stepJoin: true });
+def("grow", "time", [num("amount")], "Stepwise: as shrink backwards, from the shortest to the whole pattern.", (p, a) => grow(p, a), { stepJoin: true });
+def("tour", "time", [{ name: "patterns", kind: "pattern", rest: true }], "Stepwise: the pattern takes a tour through the others, one place earlier each time.", (p, ...xs) =>
+  tour(p, ...xs), { aliases: ["s_tour"], patterned: false });
 
 // ---- structure ----
 def("euclid", "structure", [num("pulses"), num("steps")], "Euclidean rhythm (Bjorklund): pulses onsets spread over steps.", (p, k, n) =>
@@ -693,6 +743,11 @@ export function applyTransform(name: string, pat: Pattern<any>, args: readonly A
   const bad = checkTransform(name, args.map(givenKind));
   if (bad) throw bad;
   const spec = table.get(name)!;
+  const result = applySpec(spec, pat, args);
+  return spec.preserveSteps ? withSteps(result, pat.steps) : result;
+}
+
+function applySpec(spec: TransformSpec, pat: Pattern<any>, args: readonly ArgInput[]): Pattern<any> {
   const kinds = args.map((_, i) => spec.args[Math.min(i, spec.args.length - 1)]!.kind);
   if (!spec.patterned) {
     const vals = args.map((a, i) => {
@@ -714,5 +769,12 @@ export function applyTransform(name: string, pat: Pattern<any>, args: readonly A
     if (kinds[i] === "function" || kinds[i] === "string" || kinds[i] === "list") return pure(a);
     return toPattern(a);
   });
+  if (spec.stepJoin && !pats.every((p) => p.pure !== undefined)) {
+    // Strudel's stepRegister: as patternify, joined stepwise.
+    const [first, ...rest] = pats as [Pattern<unknown>, ...Pattern<unknown>[]];
+    let acc: Pattern<unknown[]> = first.fmap((v) => [v]);
+    for (const p of rest) acc = acc.fmap((vs) => (v: unknown) => [...vs, v]).appLeft(p);
+    return stepJoin(acc.fmap((vs) => spec.impl(pat, ...vs)));
+  }
   return patternify(pats, (...vals: unknown[]) => spec.impl(pat, ...vals));
 }
