@@ -511,7 +511,10 @@ const HOWS: Array<[How, string]> = [
   ["squeezeout", "each event of this pattern squeezed into the argument's events"],
   ["reset", "this pattern reset at each argument event"],
   ["restart", "this pattern restarted at each argument event"],
+  ["poly", "a cycle of the argument stretched stepwise to this pattern's steps, under each event"],
 ];
+/** The ways Strudel also spells as a method of their own, meaning set.<way> (pat.out(x) is pat.set.out(x)). */
+const SET_HOWS = new Set<How>(["in", "out", "mix", "squeeze", "squeezeout", "poly"]);
 for (const name of Object.keys(OPERATORS)) {
   for (const [how, what] of HOWS) {
     def(
@@ -520,8 +523,8 @@ for (const name of Object.keys(OPERATORS)) {
       [patArg("other")],
       `Combine values with ${name} (${what}).`,
       (p, o) => combine(p, name, o, how),
-      // Strudel's pat.squeeze(x) is set.squeeze.
-      { patterned: false, aliases: name === "set" && how === "squeeze" ? ["squeeze"] : [] },
+      // Strudel's pat.squeeze(x) is set.squeeze (and pat.in/out/mix/squeezeout/poly the same for their ways).
+      { patterned: false, aliases: name === "set" && SET_HOWS.has(how) ? [how] : [] },
     );
   }
 }
