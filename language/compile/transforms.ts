@@ -82,7 +82,15 @@ const OVERRIDES: TransformSpec[] = [
 
 const overrides = new Map(OVERRIDES.map((s) => [s.name, s]));
 
+/**
+ * Registry names that `.ph` does not see as transforms, because a Phonon builtin of that name
+ * must keep its meaning there: `xfade` (Phonon's crossfade of two signals; Strudel's xfade of
+ * two patterns stays in the registry, for the oracle and `phonon haps`).
+ */
+const HIDDEN = new Set(["xfade"]);
+
 export function lookupTransform(name: string): TransformSpec | undefined {
+  if (HIDDEN.has(name)) return undefined;
   const o = overrides.get(name);
   if (o) return o;
   const spec = registryLookup(name);
@@ -96,6 +104,7 @@ export function transformNames(): string[] {
     names.add(s.name);
     for (const a of s.aliases) names.add(a);
   }
+  for (const h of HIDDEN) names.delete(h);
   return [...names];
 }
 

@@ -23,7 +23,7 @@ import {
 import { asControl, CONTROLS, setControl, smooth, walk } from "./ops/controls.js";
 import { echo, echoWith, ghost, ghostWith, jux, juxBy, layer, off, spin, stut, stutter, superimpose, weave } from "./ops/layer.js";
 import { bite, chew, chop, fit, gap, loopAt, slice, splice, striate } from "./ops/sample.js";
-import { arp, binary, binaryN, groove, type Lookup, pace, pickWith, type PickJoin } from "./ops/structure.js";
+import { arp, binary, binaryN, defragment, groove, type Lookup, pace, pickWith, type PickJoin } from "./ops/structure.js";
 import {
   brak,
   chunk,
@@ -62,8 +62,9 @@ import {
 } from "./ops/time.js";
 import { jitter } from "./ops/phonon.js";
 import { contract, drop, expand, extend, grow, replicate, shrink, stepJoin, take, tour } from "./ops/stepwise.js";
-import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, stack, toTime, withSteps } from "./pattern.js";
+import { Pattern, type Time, fastcat, patternify, pure, reify, silence, slowcat, stack, toTime, withSteps } from "./pattern.js";
 import {
+  chooseWith,
   degradeBy,
   scramble,
   shuffle,
@@ -313,6 +314,23 @@ def("reset", "structure", [patArg("triggers")], "Restart the pattern's cycle at 
 });
 def("restart", "structure", [patArg("triggers")], "Restart the pattern from cycle 0 at each onset of the trigger pattern.", (p, t) =>
   restart(p, t), { patterned: false });
+def("structAll", "structure", [patArg("pattern")], "As struct, keeping every event of the other pattern, false ones too (keep.out).", (p, b) =>
+  combine(p, "keep", b, "out"), { patterned: false });
+def("maskAll", "structure", [patArg("pattern")], "As mask, keeping this pattern where the other has any event, false ones too (keep.in).", (p, b) =>
+  combine(p, "keep", b, "in"), { patterned: false });
+def("resetAll", "structure", [patArg("triggers")], "As reset, at every onset of the trigger pattern, false ones too (keep.reset).", (p, t) =>
+  combine(p, "keep", t, "reset"), { patterned: false });
+def("restartAll", "structure", [patArg("triggers")], "As restart, at every onset of the trigger pattern, false ones too (keep.restart).", (p, t) =>
+  combine(p, "keep", t, "restart"), { patterned: false });
+def("bjork", "structure", [{ name: "euclid", kind: "list" }], "Euclid from a list [pulses, steps = pulses, rotation = 0].", (p, e) => {
+  const xs = (Array.isArray(e) ? e : [e]).map(N);
+  return euclidRot(p, xs[0]!, xs[1] ?? xs[0]!, xs[2] ?? 0);
+});
+def("beat", "structure", [num("step"), num("division")], "One event per cycle at step t of div steps (a pattern of steps gives several).", (p, t, d) => {
+  const div = T(d);
+  const b = T(t).mod(div).div(div);
+  return p.fmap((x: unknown) => pure(x).compress(b, b.add(Rational.ONE.div(div)))).innerJoin();
+});
 def("binary", "structure", [num("n")], "Structure from the bits of n (most significant first).", (p, n) => struct(p, binary(N(n))));
 def("binaryN", "structure", [num("n"), num("bits")], "Structure from the given number of bits of n.", (p, n, b) =>
   struct(p, binaryN(N(n), N(b))),
@@ -528,6 +546,27 @@ for (const name of Object.keys(OPERATORS)) {
     );
   }
 }
+def("ratio", "value", [], "Turn `:` lists into ratios (3:2 → 1.5).", (p) =>
+  p.fmap((v: unknown) => (Array.isArray(v) ? v.slice(1).reduce((acc: number, n: unknown) => acc / Number(n), Number(v[0])) : v)),
+);
+def("choose", "random", [{ name: "values", kind: "pattern", rest: true }], "The values of this pattern (0..1) choose among the given ones.", (p, ...xs) =>
+  chooseWith(p, xs), { patterned: false });
+def("choose2", "random", [{ name: "values", kind: "pattern", rest: true }], "As choose, for a pattern of -1..1.", (p, ...xs) =>
+  chooseWith(p.fmap((x: number) => (x + 1) / 2), xs), { patterned: false });
+// (Strudel's filterHaps and splitQueries leave no step count; filterValues keeps it.)
+def("onsetsOnly", "structure", [], "Only the events that start in the query (drop fragments that began earlier).", (p) =>
+  withSteps(p.onsetsOnly(), undefined));
+def("discreteOnly", "structure", [], "Drop continuous events (those without a whole).", (p) => withSteps(p.discreteOnly(), undefined));
+def("removeUndefineds", "structure", [], "Drop events whose value is undefined.", (p) => p.removeUndefineds());
+def("splitQueries", "structure", [], "Split queries at cycle boundaries (events crossing them come as fragments).", (p) => withSteps(p.splitQueries(), undefined));
+def("defragmentHaps", "structure", [], "Join touching fragments of the same event (and drop continuous events).", (p) => defragment(p));
+def("cpm", "time", [num("cpm")], "Cycles per minute relative to 1 cps: fast cpm/60 (Strudel core's cpm, without a clock).", (p, c) =>
+  p.fast(Rational.fromNumber(N(c) / 60)));
+def("xfade", "layer", [{ name: "position", kind: "value" }, patArg("other")], "Cross-fade to the other pattern by position 0..1 (gains: this 1 → 0 over 0.5..1, the other 0 → 1 over 0..0.5).", (p, pos, b) => {
+  const fade = (x: number): number => (x < 0.5 ? 1 : 1 - (x - 0.5) / 0.5);
+  const at = (reify(pos) as Pattern<unknown>).fmap((v) => Number(v));
+  return stack(combine(p, "mul", at.fmap((v) => ({ gain: fade(v) }))), combine(b, "mul", at.fmap((v) => ({ gain: fade(1 - v) }))));
+}, { patterned: false });
 def("range", "value", [num("min"), num("max")], "Scale 0..1 to min..max.", (p, a, b) => range(p, N(a), N(b)));
 def("rangex", "value", [num("min"), num("max")], "Scale 0..1 to min..max exponentially.", (p, a, b) => rangex(p, N(a), N(b)));
 def("range2", "value", [num("min"), num("max")], "Scale -1..1 to min..max.", (p, a, b) => range2(p, N(a), N(b)));

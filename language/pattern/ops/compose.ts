@@ -106,13 +106,13 @@ export function mask<T>(pat: Pattern<T>, bools: unknown): Pattern<T> {
   return combine(pat, "keepif", bools, "in") as Pattern<T>;
 }
 
-/** Reset pat to its cycle start at each onset of the other pattern. */
+/** Reset pat to its cycle start at each onset of the other pattern (Strudel: keepif.reset, so a falsy trigger silences). */
 export function reset<T>(pat: Pattern<T>, other: unknown): Pattern<T> {
-  return combine(pat, "keep", other, "reset") as Pattern<T>;
+  return combine(pat, "keepif", other, "reset") as Pattern<T>;
 }
-/** Restart pat from cycle zero at each onset of the other pattern. */
+/** Restart pat from cycle zero at each onset of the other pattern (Strudel: keepif.restart). */
 export function restart<T>(pat: Pattern<T>, other: unknown): Pattern<T> {
-  return combine(pat, "keep", other, "restart") as Pattern<T>;
+  return combine(pat, "keepif", other, "restart") as Pattern<T>;
 }
 
 /** Sample the pattern n times per cycle (discrete events; signals are sampled at each start). */

@@ -3,6 +3,7 @@ import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
 import { Pattern, type Time, fastcat, lcmSteps, patternify, pure, reify, silence, stack, timecat, toTime } from "../pattern.js";
 import { Rational } from "../rational.js";
+import { TimeSpan } from "../span.js";
 import { perlin } from "../random.js";
 import { range, round, segment } from "./compose.js";
 import { saw } from "../signal.js";
@@ -153,4 +154,36 @@ export function groove<T>(pat: Pattern<T>, name: string, amount = 1): Pattern<T>
   const g = GROOVES[name];
   if (!g) throw new Error(`unknown groove "${name}" (known: ${[...Object.keys(GROOVES), "drunken"].join(", ")})`);
   return swingBy(pat, Rational.fromNumber(g.swing * amount), g.slots);
+}
+
+/**
+ * Strudel's defragmentHaps: continuous events dropped, then touching fragments of one event (the
+ * same whole and value) joined, in Strudel's order of search. No step count, as Strudel's.
+ */
+export function defragment<T>(pat: Pattern<T>): Pattern<T> {
+  const discrete = pat.discreteOnly();
+  return new Pattern<T>((span, c) => {
+    const haps = discrete.query(span, c);
+    const out: Hap<T>[] = [];
+    for (let i = 0; i < haps.length; i++) {
+      let a = haps[i]!;
+      const av = JSON.stringify(a.value);
+      let found = true;
+      while (found) {
+        found = false;
+        for (let j = i + 1; j < haps.length; j++) {
+          const b = haps[j]!;
+          if (!a.whole!.equals(b.whole!) || JSON.stringify(b.value) !== av) continue;
+          if (a.part.begin.eq(b.part.end)) a = new Hap(a.whole, new TimeSpan(b.part.begin, a.part.end), a.value);
+          else if (b.part.begin.eq(a.part.end)) a = new Hap(a.whole, new TimeSpan(a.part.begin, b.part.end), a.value);
+          else continue;
+          haps.splice(j, 1);
+          found = true;
+          break;
+        }
+      }
+      out.push(a);
+    }
+    return out;
+  });
 }
