@@ -212,3 +212,49 @@ describe("Phonon's shuffle amt (reference §3: each event shifted randomly by up
     }
   });
 });
+
+describe("stripe n (Tidal's, listed by Phonon): n repetitions a cycle at random speeds that fill it", () => {
+  it("plays the pattern n times a cycle, contiguously, each repetition 1–3 units of the cycle", () => {
+    const p = applyTransform("stripe", mini("a b"), [3]);
+    for (let c = 0; c < 16; c++) {
+      const hs = onsetsOf(p as Pattern<unknown>, c, c + 1);
+      expect(hs.map((h) => h.value)).toEqual(["a", "b", "a", "b", "a", "b"]);
+      // Repetition i spans its two events; the three fill the cycle with no gap.
+      const reps = [0, 2, 4].map((i) => [hs[i]!.whole!.begin, hs[i + 1]!.whole!.end] as const);
+      expect(reps[0]![0].eq(Rational.of(c))).toBe(true);
+      expect(reps[2]![1].eq(Rational.of(c + 1))).toBe(true);
+      expect(reps[0]![1].eq(reps[1]![0]) && reps[1]![1].eq(reps[2]![0])).toBe(true);
+      const lens = reps.map(([b, e]) => e.sub(b).toString());
+      const shares: string[] = [];
+      for (const w1 of [1, 2, 3]) for (const w2 of [1, 2, 3]) for (const w3 of [1, 2, 3]) {
+        const t = w1 + w2 + w3;
+        shares.push([w1, w2, w3].map((w) => Rational.of(w, t).toString()).join(" "));
+      }
+      expect(shares).toContain(lens.join(" "));
+    }
+  });
+
+  it("varies from cycle to cycle and answers any query the same", () => {
+    const p = applyTransform("stripe", mini("a b"), [2]) as Pattern<unknown>;
+    const shapes = new Set<string>();
+    for (let c = 0; c < 32; c++) shapes.add(at(onsetsOf(p, c, c + 1)).map((t) => Rational.parse(t).sub(Rational.of(c)).toString()).join(" "));
+    expect(shapes.size).toBeGreaterThan(2);
+    const whole = ev(onsetsOf(p, 0, 4));
+    const pieces: string[] = [];
+    for (let k = 0; k < 40; k++) pieces.push(...ev(onsetsOf(p, k / 10, (k + 1) / 10)));
+    expect(pieces).toEqual(whole);
+    expect(onsetsOf(applyTransform("stripe", mini("a"), [0]) as Pattern<unknown>, 0, 4)).toEqual([]);
+  });
+});
+
+describe("Strudel's transforms that are left out say why", () => {
+  it("names each with its reason, and none of them is also a transform", async () => {
+    const { LEFT_OUT, lookupTransform, checkTransform } = await import("../language/pattern/registry.js");
+    expect(Object.keys(LEFT_OUT).length).toBeGreaterThan(40);
+    for (const [name, why] of Object.entries(LEFT_OUT)) {
+      expect(lookupTransform(name), name).toBeUndefined();
+      expect(checkTransform(name, [])?.message).toBe(`"${name}" is left out: ${why}`);
+    }
+    expect(() => applyTransform("wait", mini("a"), [2])).toThrow(/wait is a transition/);
+  });
+});

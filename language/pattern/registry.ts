@@ -22,7 +22,7 @@ import {
 } from "./ops/compose.js";
 import { asControl, CONTROLS, setControl, smooth, walk } from "./ops/controls.js";
 import { echo, echoWith, ghost, ghostWith, jux, juxBy, layer, off, spin, stut, stutter, superimpose, weave } from "./ops/layer.js";
-import { bite, chew, chop, fit, gap, loopAt, slice, splice, striate } from "./ops/sample.js";
+import { bite, chew, chop, fit, gap, loopAt, loopAtCps, slice, splice, striate } from "./ops/sample.js";
 import { arp, binary, binaryN, defragment, groove, type Lookup, pace, pickWith, type PickJoin } from "./ops/structure.js";
 import {
   brak,
@@ -60,7 +60,7 @@ import {
   whenmod,
   within,
 } from "./ops/time.js";
-import { jitter } from "./ops/phonon.js";
+import { jitter, stripe } from "./ops/phonon.js";
 import { contract, drop, expand, extend, grow, replicate, shrink, stepJoin, take, tour } from "./ops/stepwise.js";
 import { Pattern, type Time, fastcat, patternify, pure, reify, silence, slowcat, stack, toTime, withSteps } from "./pattern.js";
 import {
@@ -455,6 +455,8 @@ def(
   "Phonon: move each event randomly in time by up to ±amount cycles, as Phonon's shuffle (velocity is ignored, as in Phonon).",
   (p, a) => jitter(p, N(a)),
 );
+def("stripe", "random", [num("n")], "Tidal's stripe (Phonon lists it): each cycle plays the pattern n times at random speeds (weights 1–3) that fill the cycle.", (p, n) =>
+  stripe(p, N(n)));
 def("seed", "random", [num("seed")], "Use another random seed for everything below.", (p, n) => withSeed(p, N(n)));
 
 // ---- layering ----
@@ -516,6 +518,9 @@ def("splice", "sample", [patArg("n"), patArg("indices")], "As slice, with the sp
   splice(p, n, i), { patterned: false });
 def("loopAt", "sample", [time("cycles")], "Fit samples to the given number of cycles (speed from the tempo) and slow down.", (p, n) =>
   loopAt(p, T(n)), { aliases: ["loopat"] });
+def("loopAtCps", "sample", [time("cycles"), num("cps")], "loopAt with the cycle rate given.", (p, n, c) => loopAtCps(p, T(n), N(c)), {
+  aliases: ["loopatcps"],
+});
 def("fit", "sample", [time("cycles", true)], "Set each sample's speed so it fills its event (with cycles: slowed first).", (p, n) =>
   fit(p, n === undefined ? undefined : T(n)),
 );
@@ -622,6 +627,52 @@ for (const s of specs) {
   }
 }
 
+/**
+ * The methods Strudel 1.2.6 registers on patterns that are left out here, with the reason (the
+ * language reference; an unknown-transform error quotes it). Strudel's several hundred sound
+ * controls (lpf, room, delay, …) are not listed: in `.ph` the DSP builtins play that part, and the
+ * pattern engine keeps the controls the scheduler plays (CONTROLS in ops/controls.ts).
+ */
+export const LEFT_OUT: Readonly<Record<string, string>> = Object.fromEntries(
+  (
+    [
+      [
+        "it takes a JavaScript function of values, haps or queries; the language has transforms instead",
+        [
+          "pickF", "pickmodF", "applyN", "plyForEach", "plyforeach", "arpWith", "filter", "filterHaps", "filterValues", "filterWhen",
+          "withValue", "fmap", "withHap", "withHaps", "withHapSpan", "withHapTime", "withQuerySpan", "withQuerySpanMaybe",
+          "withQueryTime", "withState", "withContext", "bind", "innerBind", "outerBind", "squeezeBind", "stepBind", "polyBind",
+          "bindWhole", "appWhole", "appLeft", "appRight", "appBoth", "whenKey",
+        ],
+      ],
+      [
+        "it joins or splits patterns of patterns, or returns a list, not a pattern (into, inhabit, squeeze and the stepwise functions cover their uses)",
+        ["join", "innerJoin", "outerJoin", "squeezeJoin", "resetJoin", "restartJoin", "stepJoin", "unjoin", "collect", "shrinklist", "s_taperlist", "queryArc", "firstCycle"],
+      ],
+      [
+        "it takes a TimeSpan object; write compress b e, focus b e or zoom b e",
+        ["compressSpan", "compressspan", "focusSpan", "focusspan", "zoomArc", "zoomarc"],
+      ],
+      [
+        "Strudel's patterned method passes the random pattern's values where the pattern is meant; degradeBy and ? use it inside",
+        ["degradeByWith"],
+      ],
+      [
+        "it depends on the REPL's state (a global timeline, keys held, the scheduler), not on time",
+        ["timeline", "keyDown", "onTrigger", "onTriggerTime", "log", "logValues"],
+      ],
+      [
+        "it only annotates events for Strudel's editor or visuals (location, colour, labels, context): no sound",
+        ["withLoc", "setContext", "stripContext", "color", "tag", "hsl", "hsla", "drawLine", "sortHapsByPart", "analyze", "fft"],
+      ],
+      [
+        "it is not in Strudel 1.2.6 (the oracle answers 'unknown pattern method'); Phonon lists wait n without saying what it does and no corpus file uses it; Tidal's wait is a transition between two patterns, which live reloading covers",
+        ["wait"],
+      ],
+    ] as Array<[string, string[]]>
+  ).flatMap(([why, names]) => names.map((n) => [n, why] as const)),
+);
+
 /** Every transform, once each. */
 export const TRANSFORMS: readonly TransformSpec[] = specs;
 
@@ -714,6 +765,8 @@ function describe(spec: TransformSpec): string {
 export function checkTransform(name: string, given: readonly GivenKind[]): TransformError | undefined {
   const spec = table.get(name);
   if (!spec) {
+    const why = LEFT_OUT[name];
+    if (why !== undefined) return new TransformError(`"${name}" is left out: ${why}`);
     const s = suggestNames(name);
     return new TransformError(`unknown transform "${name}"${s.length ? `; did you mean ${s.map((x) => `"${x}"`).join(", ")}?` : ""}`, undefined, s);
   }

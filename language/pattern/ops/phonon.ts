@@ -113,3 +113,39 @@ export function jitter<T>(pat: Pattern<T>, amount: number): Pattern<T> {
     return Rational.of(Math.round(amt * (2 * r - 1) * GRID), GRID);
   });
 }
+
+/**
+ * Tidal's `stripe n` (Phonon lists it among its transforms): each cycle plays the pattern n times
+ * in a row, at random speeds that add up to the cycle: repetition i takes a share of the cycle
+ * weighted 1, 2 or 3 (chosen with Strudel's seeded random at c + i/n, as Tidal chooses at that
+ * time) and plays the source's cycle c·n + i squeezed into it. Silence for n < 1.
+ */
+export function stripe<T>(pat: Pattern<T>, n: number): Pattern<T> {
+  const k = Math.floor(checkCount(n, "stripe"));
+  if (!(k >= 1)) return new Pattern<T>(() => []);
+  return new Pattern<T>((span, c) => {
+    const cyc = span.begin.floor();
+    const seed = c?.randSeed ?? 0;
+    const weights = Array.from({ length: k }, (_, i) => 1 + Math.min(2, Math.floor(randAt(cyc + i / k, seed) * 3)));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const out: Hap<T>[] = [];
+    let acc = 0;
+    for (let i = 0; i < k; i++) {
+      const a = Rational.of(cyc).add(Rational.of(acc, total));
+      acc += weights[i]!;
+      const e = Rational.of(cyc).add(Rational.of(acc, total));
+      const piece = new TimeSpan(a, e).intersection(span);
+      if (piece === undefined || (piece.begin.eq(piece.end) && !span.begin.eq(span.end))) continue;
+      const d = e.sub(a);
+      const src = Rational.of(cyc * k + i);
+      const to = (t: Rational): Rational => src.add(t.sub(a).div(d));
+      const from = (t: Rational): Rational => a.add(t.sub(src).mul(d));
+      for (const h of pat.query(new TimeSpan(to(piece.begin), to(piece.end)), c)) {
+        const part = new TimeSpan(from(h.part.begin), from(h.part.end));
+        const whole = h.whole === undefined ? undefined : new TimeSpan(from(h.whole.begin), from(h.whole.end));
+        out.push(new Hap(whole, part, h.value));
+      }
+    }
+    return out;
+  }).splitQueries();
+}

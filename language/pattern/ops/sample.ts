@@ -90,6 +90,12 @@ export function loopAt(pat: Pattern<unknown>, factor: Time): Pattern<unknown> {
   });
 }
 
+/** Strudel's loopAtCps: loopAt with the cycle rate given (speed (1/factor)·cps, unit "c", slowed by factor). */
+export function loopAtCps(pat: Pattern<unknown>, factor: Time, cps: number): Pattern<unknown> {
+  const f = toTime(factor);
+  return setControl(setControl(pat, "speed", (1 / f.toNumber()) * cps), "unit", "c").slow(f);
+}
+
 /**
  * Strudel's fit: each event's sample speed is set so that its (begin..end part of the) sample
  * fills the event. With `cycles` (Phonon's `fit n`), the pattern is first slowed as loopAt does.
