@@ -258,3 +258,19 @@ describe("Strudel's transforms that are left out say why", () => {
     expect(() => applyTransform("wait", mini("a"), [2])).toThrow(/wait is a transition/);
   });
 });
+
+describe("the stepwise functions and ^ in .ph", () => {
+  const s = (src: string, from = 0, to = 1): string[] => onsetsOf(lanes(src)[0]!, from, to).map((h) => `${h.whole!.begin} ${h.value["s"]}`);
+  it("take, drop and extend count the steps of the sound's pattern", () => {
+    expect(s('out: s "bd sn hh cp" $ take 2')).toEqual(["0 bd", "1/2 sn"]);
+    expect(s('out: s "bd sn hh cp" $ drop 1')).toEqual(["0 sn", "1/3 hh", "2/3 cp"]);
+    expect(s('out: s "bd sn hh cp" $ take 2 $ pace 4')).toEqual(["0 bd", "1/4 sn", "1/2 bd", "3/4 sn"]);
+    expect(s('out: s "bd sn" $ extend 2 $ pace 2')).toEqual(["0 bd", "1/2 sn"]);
+  });
+  it("^ changes what they count, not what a plain pattern plays", () => {
+    expect(s('out: s "bd sn, ^hh hh hh"')).toEqual(s('out: s "bd sn, hh hh hh"'));
+    // Without the mark the stack has lcm(2, 3) = 6 steps; marked, the hats' 3.
+    expect(s('out: s "bd sn, hh hh hh" $ pace 6')).toEqual(s('out: s "bd sn, hh hh hh"'));
+    expect(s('out: s "bd sn, ^hh hh hh" $ pace 6')).toEqual(s('out: s "bd sn, hh hh hh" $ fast 2'));
+  });
+});
