@@ -250,14 +250,19 @@ describe("the three forms of $", () => {
     expect(onsets(ok('out: s "a b" $ jux rev'), 0)).toEqual(['0 {"s":"a","pan":0}', '0 {"s":"b","pan":1}', '1/2 {"s":"a","pan":1}', '1/2 {"s":"b","pan":0}']);
   });
 
-  it("gives stut, swing and shuffle their Tidal/Strudel meaning (issue 4), not Phonon's", () => {
-    // Tidal's stut count feedback time: 3 copies 1/4 cycle apart, the gain halving each time.
-    expect(onsets(ok('out: s "a" $ stut 3 0.5 0.25'), 0)).toEqual(['0 {"s":"a","gain":1}', '1/4 {"s":"a","gain":0.5}', '1/2 {"s":"a","gain":0.25}']);
-    // swing 4 = swingBy(1/3, 4): Strudel delays the second half of each 1/4-cycle slice by
+  it("gives stut, swing and shuffle Phonon's meanings in .ph and keeps Strudel's reachable (issue 16, ../shared/language.md)", () => {
+    // Phonon's stut n time decay: 3 copies 1/4 cycle apart, the gain halving each time.
+    // (The decay is kept in stutGain, which the scheduler multiplies into the gain, as Phonon's stut_gain.)
+    expect(onsets(ok('out: s "a" $ stut 3 0.25 0.5'), 0)).toEqual(['0 {"s":"a","stutGain":1}', '1/4 {"s":"a","stutGain":0.5}', '1/2 {"s":"a","stutGain":0.25}']);
+    // Tidal's stut count feedback time, spelled stut_tidal, is the same sound.
+    expect(onsets(ok('out: s "a" $ stut_tidal 3 0.5 0.25'), 0)).toEqual(['0 {"s":"a","gain":1}', '1/4 {"s":"a","gain":0.5}', '1/2 {"s":"a","gain":0.25}']);
+    // Strudel's swing 4 = swingBy(1/3, 4): the second half of each 1/4-cycle slice later by
     // x/(2n) = (1/3)/8 = 1/24 cycle (reference/strudel-semantics.md, rule 26): 1/8 + 1/24 = 1/6.
-    expect(onsets(ok('out: s "a*8" $ swing 4'), 0).map((x) => x.split(" ")[0])).toEqual(["0", "1/6", "1/4", "5/12", "1/2", "2/3", "3/4", "11/12"]);
-    // shuffle 4: the four quarters in a random order, each still a quarter long.
-    expect(onsets(ok('out: s "a b c d" $ shuffle 4'), 0).map((x) => x.split(" ")[0])).toEqual(["0", "1/4", "1/2", "3/4"]);
+    expect(onsets(ok('out: s "a*8" $ swing_by (1/3) 4'), 0).map((x) => x.split(" ")[0])).toEqual(["0", "1/6", "1/4", "5/12", "1/2", "2/3", "3/4", "11/12"]);
+    // Phonon's swing 0.0625: every second of the eight events 1/16 cycle later.
+    expect(onsets(ok('out: s "a*8" $ swing 0.0625'), 0).map((x) => x.split(" ")[0])).toEqual(["0", "3/16", "1/4", "7/16", "1/2", "11/16", "3/4", "15/16"]);
+    // Strudel's shuffle 4, spelled shuffle_parts: the four quarters in a random order, each still a quarter long.
+    expect(onsets(ok('out: s "a b c d" $ shuffle_parts 4'), 0).map((x) => x.split(" ")[0])).toEqual(["0", "1/4", "1/2", "3/4"]);
   });
 
   it("explains a $ whose right side is not a transform", () => {

@@ -17,6 +17,11 @@ import { type OracleCase, runCase } from "../language/pattern/cases.js";
 
 interface FixtureCase {
   id: string;
+  /**
+   * Set on a case that Strudel answers and we cannot yet (the reason): it runs as `it.fails`, so
+   * the day it passes the test says so and the mark must go.
+   */
+  pending?: string;
   expr: unknown;
   ops?: unknown[];
   from: string;
@@ -95,7 +100,7 @@ function defrag(hs: Parsed[]): Parsed[] {
 
 function regenerate(oracleDir: string): void {
   const fixture = JSON.parse(readFileSync(fixturePath, "utf8")) as FixtureCase[];
-  const cases = fixture.map(({ haps: _h, ...c }) => c);
+  const cases = fixture.map(({ haps: _h, pending: _p, ...c }) => c);
   const r = spawnSync(process.execPath, [join(oracleDir, "haps.mjs")], { cwd: oracleDir, input: JSON.stringify(cases), encoding: "utf8", maxBuffer: 1 << 28 });
   const results = JSON.parse(r.stdout) as Array<{ id: string; error?: string; haps: HapOut[] }>;
   const out = fixture.map((c, i) => {
@@ -112,7 +117,8 @@ const fixture = JSON.parse(readFileSync(fixturePath, "utf8")) as FixtureCase[];
 
 describe("extra cases answered by Strudel 1.2.6", () => {
   for (const c of fixture) {
-    it(`${c.id}: ${JSON.stringify(c.expr)} ${c.ops ? JSON.stringify(c.ops) : ""} [${c.from}, ${c.to})`, () => {
+    const test = c.pending ? it.fails : it;
+    test(`${c.id}: ${JSON.stringify(c.expr)} ${c.ops ? JSON.stringify(c.ops) : ""} [${c.from}, ${c.to})${c.pending ? ` (pending: ${c.pending})` : ""}`, () => {
       const res = runCase({ id: c.id, expr: c.expr, ops: c.ops, from: c.from, to: c.to } as OracleCase, 0);
       expect(res["error"]).toBeUndefined();
       const ours = (res["haps"] as HapOut[]).map((h) => parse(compact(h)));

@@ -802,6 +802,8 @@ export class Evaluator {
       case "legato":
       case "dur":
         return chainInput?.t !== "sound";
+      case "clip": // the DSP clip in .ph; Strudel's clip control is spelled legato there
+        return false;
       default:
         return chainInput ? chainInput.t === "pat" || chainInput.t === "num" : nargs <= maxArgs(spec) && nargs < b.params.length;
     }
@@ -1241,9 +1243,11 @@ export class Evaluator {
           if (bad.length) this.error(`'${bad[0]}' is not a unit: use "r" (rate) or "c" (cycles)`, v.span);
         }
         return (x) => ({ unit: x === "c" || x === 1 || x === "1" ? 1 : 0 });
-      default:
+      default: {
         number();
-        return (x) => ({ [name]: midiNumber(x) ?? 0 });
+        const key = name === "legato" ? "clip" : name === "dur" ? "duration" : name; // Strudel's keys for the aliases
+        return (x) => ({ [key]: midiNumber(x) ?? 0 });
+      }
     }
   }
 

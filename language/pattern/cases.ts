@@ -1,8 +1,9 @@
 //! The Strudel oracle's case format: build patterns from JSON cases, query them, and write results in the oracle's output format.
 import type { Hap } from "./hap.js";
 import { mini } from "./mini.js";
+import { stepcat } from "./ops/stepwise.js";
 import { polymeter, arrange, run } from "./ops/structure.js";
-import { Pattern, fastcat, pure, silence, slowcat, stack, timecat, toTime, type Time } from "./pattern.js";
+import { Pattern, fastcat, pure, silence, slowcat, stack, toTime, type Time } from "./pattern.js";
 import { chooseCycles, irand, perlin, rand, rand2, berlin } from "./random.js";
 import { Rational } from "./rational.js";
 import { applyTransform, lookupTransform, type ArgInput } from "./registry.js";
@@ -136,8 +137,9 @@ export function buildExpr(e: unknown): Pattern<any> {
   else if ("polymeter" in o) pat = polymeter(...list("polymeter"));
   else if ("randcat" in o) pat = chooseCycles(...list("randcat"));
   else if ("chooseCycles" in o) pat = chooseCycles(...list("chooseCycles"));
-  else if ("timecat" in o) pat = timecat(pairs("timecat"));
-  else if ("stepcat" in o) pat = timecat(pairs("stepcat"));
+  // Strudel 1.2.6's timecat is its stepcat.
+  else if ("timecat" in o) pat = stepcat(...pairs("timecat").map(([w, p]) => [toTime(w), p] as [Rational, Pattern<any>]));
+  else if ("stepcat" in o) pat = stepcat(...pairs("stepcat").map(([w, p]) => [toTime(w), p] as [Rational, Pattern<any>]));
   else if ("arrange" in o) pat = arrange(...pairs("arrange").map(([w, p]) => [toTime(w).toNumber(), p] as [number, Pattern<any>]));
   else if ("pure" in o) pat = pure(o["pure"]);
   else if ("silence" in o) pat = silence;

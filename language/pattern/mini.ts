@@ -2,7 +2,7 @@
 import type * as ohm from "ohm-js";
 import { loadGrammar } from "../grammars.js";
 import { euclidRot } from "./euclid.js";
-import { Pattern, fastcat, patternify, pure, silence, stack, timecat, toTime } from "./pattern.js";
+import { Pattern, fastcat, lcmSteps, patternify, pure, silence, stack, timecat, toTime, withSteps } from "./pattern.js";
 import { miniChoose, miniDegrade } from "./random.js";
 import { Rational } from "./rational.js";
 import type { MiniValue } from "./value.js";
@@ -14,7 +14,7 @@ const grammar = loadGrammar("mini.ohm");
 /** A node of the mini-notation AST. Offsets are 0-based positions inside the string. */
 export type MiniNode =
   | { type: "atom"; value: MiniValue; source: string; offset: number; length: number }
-  | { type: "seq"; elements: MiniElement[]; offset: number }
+  | { type: "seq"; elements: MiniElement[]; offset: number; stepsSource?: boolean }
   | { type: "stack"; layers: MiniNode[]; offset: number }
   | { type: "choose"; layers: MiniNode[]; seed: number; offset: number }
   | { type: "feet"; groups: MiniNode[]; seed: number; offset: number }
@@ -78,8 +78,10 @@ semantics.addOperation<any>("ast", {
   PolyStack(list) {
     return list.asIteration().children.map((c) => c.ast());
   },
-  Sequence(_mark, elements) {
-    return { type: "seq", elements: elements.children.map((c) => c.ast()), offset: this.source.startIdx };
+  Sequence(mark, elements) {
+    const seq: MiniNode = { type: "seq", elements: elements.children.map((c) => c.ast()), offset: this.source.startIdx };
+    if (mark.children.length) seq.stepsSource = true;
+    return seq;
   },
   Element(slice, ops) {
     const el: MiniElement = {
@@ -221,7 +223,13 @@ interface Built {
   pat: Pattern<any>;
   /** Total weight of a sequence (its step count), used by < > and { }. */
   weight: Rational;
+  /**
+   * Strudel's `__steps_source`: the node, or a node inside it, is marked with `^`, so the step
+   * count of the sequence or stack holding it follows the marked parts (see `build`).
+   */
+  src: boolean;
 }
+
 
 const isRest = (n: MiniNode): boolean => n.type === "atom" && (n.source === "~" || n.source === "-");
 
@@ -253,45 +261,56 @@ function numericArg(node: MiniNode): Pattern<any> {
   return argPattern(node);
 }
 
+/**
+ * An element's modifiers, in order. Step counts ("tactus") change as Strudel's: `*` and `/` keep
+ * them (even with patterned factors), `!` keeps them, a euclid rhythm has `steps` steps (when
+ * its arguments are plain numbers), `?` and `:` keep them, `..` has none.
+ */
 function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
   for (const op of el.ops) {
+    const steps = pat.steps;
     switch (op.type) {
       case "fast": {
         const p = pat;
-        pat = patternify([numericArg(op.arg)], (v) => p.fast(timeOf(v, op.arg)));
+        pat = withSteps(patternify([numericArg(op.arg)], (v) => p.fast(timeOf(v, op.arg))), steps);
         break;
       }
       case "slow": {
         const p = pat;
-        pat = patternify([numericArg(op.arg)], (v) => {
-          const f = timeOf(v, op.arg);
-          return f.n === 0 ? silence : p.fast(Rational.ONE.div(f));
-        });
+        pat = withSteps(
+          patternify([numericArg(op.arg)], (v) => {
+            const f = timeOf(v, op.arg);
+            return f.n === 0 ? silence : p.fast(Rational.ONE.div(f));
+          }),
+          steps,
+        );
         break;
       }
       case "replicate":
-        pat = pat.repeatCycles(op.amount).fast(op.amount);
+        pat = withSteps(pat.repeatCycles(op.amount).fast(op.amount), steps);
         break;
       case "euclid": {
         const p = pat;
         const args = [numericArg(op.pulse), numericArg(op.step)];
         if (op.rotation) args.push(numericArg(op.rotation));
+        const constant = args.every((a) => a.pure !== undefined);
         pat = patternify(args, (k, n, r) =>
           euclidRot(p, intOf(k, op.pulse), intOf(n, op.step), r === undefined ? 0 : intOf(r, op.rotation!)),
         );
+        pat = withSteps(pat, constant ? Rational.fromNumber(Math.abs(intOf(args[1]!.pure!.value, op.step))) : undefined);
         break;
       }
       case "degrade":
-        pat = miniDegrade(pat, op.amount ?? 0.5, op.seed);
+        pat = withSteps(miniDegrade(pat, op.amount ?? 0.5, op.seed), steps);
         break;
       case "tail": {
         const friend = argPattern(op.arg);
-        pat = pat.fmap((a: unknown) => (b: unknown) => (Array.isArray(a) ? [...a, b] : [a, b])).appLeft(friend);
+        pat = withSteps(pat.fmap((a: unknown) => (b: unknown) => (Array.isArray(a) ? [...a, b] : [a, b])).appLeft(friend), steps);
         break;
       }
       case "range": {
         const friend = argPattern(op.arg);
-        pat = pat.squeezeBind((a: unknown) => friend.bind((b: unknown) => fastcat(...arrayRange(a, b).map((x) => pure(x)))));
+        pat = withSteps(pat.squeezeBind((a: unknown) => friend.bind((b: unknown) => fastcat(...arrayRange(a, b).map((x) => pure(x))))), undefined);
         break;
       }
     }
@@ -299,29 +318,68 @@ function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
   return pat;
 }
 
+/** Strudel's lcm of the marked parts' step counts (parts without a count are left out). */
+function srcSteps(parts: Built[]): Rational | undefined {
+  return lcmSteps(...parts.filter((b) => b.src).map((b) => b.pat.steps));
+}
+
+/**
+ * The pattern a node denotes, with Strudel's step count ("tactus", what pace, polymeter and
+ * the stepwise functions read):
+ * - a word is one step; a sequence has as many steps as its elements' weights add up to, times
+ *   the lcm of the step counts of its parts marked with `^` (a part without a count makes it 0,
+ *   as Strudel's `weightSum.mul(undefined)`);
+ * - a stack (`,`), `< >` and `|` take the lcm of their marked layers' counts when a layer is
+ *   marked; otherwise a stack and `< >` the lcm of all layers, `|` none;
+ * - `{ }` the lcm of its layers' counts; `.` feet one step per foot;
+ * - a `^` anywhere inside a node marks it for the node around it.
+ * Only the stepwise functions read step counts: `^` never changes the events of a plain query.
+ */
 function build(node: MiniNode): Built {
   switch (node.type) {
     case "atom":
-      return { pat: isRest(node) ? silence : pure(node.value), weight: Rational.ONE };
+      return { pat: isRest(node) ? silence : pure(node.value), weight: Rational.ONE, src: false };
     case "seq": {
       let total = Rational.ZERO;
       const parts: Array<[Rational, Pattern<any>]> = [];
+      const built: Built[] = [];
       for (const el of node.elements) {
         const w = Rational.fromNumber(el.weight);
         total = total.add(w);
-        parts.push([w, applyOps(build(el.body).pat, el)]);
+        const b = build(el.body);
+        const child = { ...b, pat: applyOps(b.pat, el) };
+        built.push(child);
+        parts.push([w, child.pat]);
       }
-      return { pat: timecat(parts), weight: total };
+      const anySrc = built.some((b) => b.src);
+      let steps: Rational | undefined = total;
+      if (anySrc) {
+        const l = srcSteps(built);
+        steps = l === undefined ? Rational.ZERO : total.mul(l);
+      }
+      return { pat: withSteps(timecat(parts), steps), weight: total, src: anySrc || node.stepsSource === true };
     }
-    case "stack":
-      return { pat: stack(...node.layers.map((l) => build(l).pat)), weight: Rational.ONE };
-    case "choose":
-      return { pat: miniChoose(node.layers.map((l) => build(l).pat), node.seed), weight: Rational.ONE };
-    case "feet":
-      return { pat: fastcat(...node.groups.map((g) => build(g).pat)), weight: Rational.ONE };
+    case "stack": {
+      const layers = node.layers.map((l) => build(l));
+      const src = layers.some((l) => l.src);
+      const pat = stack(...layers.map((l) => l.pat));
+      return { pat: src ? withSteps(pat, srcSteps(layers)) : pat, weight: Rational.ONE, src };
+    }
+    case "choose": {
+      const layers = node.layers.map((l) => build(l));
+      const src = layers.some((l) => l.src);
+      const pat = miniChoose(layers.map((l) => l.pat), node.seed);
+      return { pat: withSteps(pat, src ? srcSteps(layers) : undefined), weight: Rational.ONE, src };
+    }
+    case "feet": {
+      const groups = node.groups.map((g) => build(g));
+      return { pat: withSteps(fastcat(...groups.map((g) => g.pat)), Rational.of(groups.length)), weight: Rational.ONE, src: groups.some((g) => g.src) };
+    }
     case "alt": {
       const layers = node.layers.map((l) => build(l));
-      return { pat: stack(...layers.map((l) => l.pat.slow(l.weight))).setSteps(1), weight: Rational.ONE };
+      const src = layers.some((l) => l.src);
+      const steps = src ? srcSteps(layers) : lcmSteps(...layers.map((l) => l.pat.steps));
+      return { pat: withSteps(stack(...layers.map((l) => l.pat.slow(l.weight))), steps), weight: Rational.ONE, src };
     }
     case "poly": {
       const layers = node.layers.map((l) => build(l));
@@ -332,7 +390,11 @@ function build(node: MiniNode): Built {
       const aligned = layers.map((l) =>
         patternify([steps.fmap((x) => x.div(l.weight))], (f: Rational) => l.pat.fast(f)),
       );
-      return { pat: stack(...aligned).setSteps(1), weight: Rational.ONE };
+      return {
+        pat: withSteps(stack(...aligned), lcmSteps(...layers.map((l) => l.pat.steps))),
+        weight: Rational.ONE,
+        src: layers.some((l) => l.src),
+      };
     }
   }
 }

@@ -543,6 +543,15 @@ export function pure<T>(value: T): Pattern<T> {
   ).periodic(1);
 }
 
+/**
+ * The same pattern with another step count (a new pattern, so a shared one such as `silence` is
+ * never changed); the pattern itself when the count is already that.
+ */
+export function withSteps<T>(p: Pattern<T>, steps: Rational | undefined): Pattern<T> {
+  if (steps === p.steps || (steps !== undefined && p.steps !== undefined && steps.eq(p.steps))) return p;
+  return new Pattern(p.query, steps, p.pure).periodic(p.period);
+}
+
 /** A pattern from a pattern or a plain value (which becomes pure). */
 export function reify<T>(x: T | Pattern<T>): Pattern<T> {
   return x instanceof Pattern ? x : pure(x);

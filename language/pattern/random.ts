@@ -231,23 +231,3 @@ export function miniDegrade<T>(pat: Pattern<T>, amount: number, seed: number): P
 export function miniChoose<T>(pats: Pattern<T>[], seed: number): Pattern<T> {
   return chooseInWith(segment(rand.early(0.0003 * seed), 1), pats) as Pattern<T>;
 }
-
-/**
- * Phonon's humanize: each event starts later by a random fraction (rand at its onset) of
- * `amount` cycles; the rest of the query semantics is kept (events entering the window from
- * before it are included, parts are clipped to the query).
- */
-export function humanize<T>(pat: Pattern<T>, amount: number): Pattern<T> {
-  const amt = Rational.fromNumber(Math.max(0, amount));
-  return new Pattern<T>((span, c) => {
-    const out: Hap<T>[] = [];
-    for (const h of pat.query(new TimeSpan(span.begin.sub(amt), span.end), c)) {
-      if (h.whole === undefined) continue;
-      const d = Rational.fromNumber(randAt(h.whole.begin.toNumber(), seedOf(c)) * amount);
-      const whole = new TimeSpan(h.whole.begin.add(d), h.whole.end.add(d));
-      const part = new TimeSpan(h.part.begin.add(d), h.part.end.add(d)).intersection(span);
-      if (part) out.push(new Hap(whole, part, h.value));
-    }
-    return out;
-  });
-}

@@ -199,13 +199,14 @@ export class Scheduler {
       const x = num(v);
       if (x !== undefined) out.push([code, x]);
     };
-    if (c.gain !== undefined || c.chordGain !== undefined) out.push([FIELD.gain, (num(c.gain) ?? 1) * (num(c.chordGain) ?? 1)]);
+    if (c.gain !== undefined || c.chordGain !== undefined || c.stutGain !== undefined) out.push([FIELD.gain, (num(c.gain) ?? 1) * (num(c.chordGain) ?? 1) * (num(c.stutGain) ?? 1)]);
     put(FIELD.pan, c.pan);
     put(FIELD.attack, c.attack);
     put(FIELD.decay, c.decay);
     put(FIELD.sustain, c.sustain);
     put(FIELD.release, c.release);
-    const dur = num(c.dur) ?? (num(c.legato) !== undefined ? num(c.legato)! * seconds : always ? seconds : undefined);
+    const clip = num(c.clip ?? c.legato); // Strudel's keys (clip, duration); the aliases' own keys still read
+    const dur = num(c.duration ?? c.dur) ?? (clip !== undefined ? clip * seconds : always ? seconds : undefined);
     if (dur !== undefined) out.push([FIELD.dur, dur]);
   }
 

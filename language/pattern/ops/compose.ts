@@ -1,9 +1,9 @@
 //! Combining two patterns' values (add, mul, set, keepif, ...) with Strudel's structure variants, plus struct, mask, segment and numeric maps.
-import { Pattern, pure, reify, type Time } from "../pattern.js";
+import { Pattern, pure, reify, type Time, withSteps } from "../pattern.js";
 import { composeValues, parseNumeral, truthy } from "../value.js";
 
 /** Where the combined pattern takes its structure from. */
-export type How = "in" | "out" | "mix" | "squeeze" | "squeezeout" | "reset" | "restart";
+export type How = "in" | "out" | "mix" | "squeeze" | "squeezeout" | "reset" | "restart" | "poly";
 
 type Op = (a: any, b: any) => unknown;
 
@@ -24,6 +24,7 @@ export const OPERATORS: Readonly<Record<string, Op>> = {
   div: numeral((a, b) => a / b),
   mod: numeral(mod),
   pow: numeral(Math.pow),
+  log2: numeral((a) => Math.log2(a)),
   band: numeral((a, b) => a & b),
   bor: numeral((a, b) => a | b),
   bxor: numeral((a, b) => a ^ b),
@@ -75,6 +76,22 @@ export function combine<T>(pat: Pattern<T>, name: string, other: unknown, how: H
     case "restart":
       result = o.fmap((b) => pat.fmap((a) => f(a, b))).restartJoin();
       break;
+    case "poly": {
+      // Strudel's _opPoly: pat's structure, a cycle of `other` stretched stepwise to pat's step
+      // count (extend by pat.steps / other.steps) under each event; note the operands' order,
+      // op(other's value, pat's value), as Strudel's.
+      const steps = pat.steps;
+      if (steps === undefined) throw new Error(`${name}.poly needs a pattern with a step count`);
+      result = pat
+        .fmap((b) => {
+          const inner = o.fmap((a) => f(a, b));
+          if (inner.steps === undefined) throw new Error(`${name}.poly needs an argument with a step count`);
+          const x = steps.div(inner.steps);
+          return withSteps(inner.fast(x), inner.steps.mul(x));
+        })
+        .outerJoin();
+      break;
+    }
   }
   return keepif ? result.removeUndefineds() : result;
 }
@@ -89,13 +106,13 @@ export function mask<T>(pat: Pattern<T>, bools: unknown): Pattern<T> {
   return combine(pat, "keepif", bools, "in") as Pattern<T>;
 }
 
-/** Reset pat to its cycle start at each onset of the other pattern. */
+/** Reset pat to its cycle start at each onset of the other pattern (Strudel: keepif.reset, so a falsy trigger silences). */
 export function reset<T>(pat: Pattern<T>, other: unknown): Pattern<T> {
-  return combine(pat, "keep", other, "reset") as Pattern<T>;
+  return combine(pat, "keepif", other, "reset") as Pattern<T>;
 }
-/** Restart pat from cycle zero at each onset of the other pattern. */
+/** Restart pat from cycle zero at each onset of the other pattern (Strudel: keepif.restart). */
 export function restart<T>(pat: Pattern<T>, other: unknown): Pattern<T> {
-  return combine(pat, "keep", other, "restart") as Pattern<T>;
+  return combine(pat, "keepif", other, "restart") as Pattern<T>;
 }
 
 /** Sample the pattern n times per cycle (discrete events; signals are sampled at each start). */

@@ -8,7 +8,9 @@ import { combine } from "./compose.js";
 
 /**
  * The controls a pattern function can set, with the names a `:` list spreads onto
- * (`"bd:3:0.5".s()` → {s: "bd", n: 3, gain: 0.5}, `"c:e".note()` → {note: "c", n: "e"}).
+ * (`"bd:3:0.5".s()` → {s: "bd", n: 3, gain: 0.5}, `"c:e".note()` → {note: "c", n: "e"}). An alias
+ * stores its value under the control's own key, as Strudel does: `legato` is `clip`, `dur` is
+ * `duration`, `vel` is `velocity` (`"a".legato(0.5)` → {clip: 0.5}).
  */
 export const CONTROLS: Readonly<Record<string, readonly string[]>> = {
   s: ["s", "n", "gain"],
@@ -17,6 +19,7 @@ export const CONTROLS: Readonly<Record<string, readonly string[]>> = {
   note: ["note", "n"],
   gain: ["gain"],
   velocity: ["velocity"],
+  vel: ["velocity"],
   amp: ["amp"],
   pan: ["pan"],
   speed: ["speed"],
@@ -25,8 +28,10 @@ export const CONTROLS: Readonly<Record<string, readonly string[]>> = {
   end: ["end"],
   cut: ["cut"],
   unit: ["unit"],
-  legato: ["legato"],
-  dur: ["dur"],
+  clip: ["clip"],
+  legato: ["clip"],
+  duration: ["duration"],
+  dur: ["duration"],
   orbit: ["orbit"],
 };
 

@@ -1,7 +1,7 @@
 //! Sample slicing transforms: chop, striate, slice, splice, loopAt, fit, chew (begin/end/speed/unit controls).
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
-import { Pattern, type Time, fastcat, pure, reify, slowcat, toTime } from "../pattern.js";
+import { Pattern, type Time, fastcat, pure, reify, silence, slowcat, toTime } from "../pattern.js";
 import { Rational } from "../rational.js";
 import { type ControlMap, isControlMap } from "../value.js";
 import { combine } from "./compose.js";
@@ -12,12 +12,22 @@ function asMap(v: unknown): ControlMap {
   return isControlMap(v) ? v : { s: v };
 }
 
-/** Cut each event into n parts, each playing the matching part of the sample (begin/end). */
+/**
+ * The slices chop and striate play, as Strudel makes them: floor(n) slices (none for n < 1), slice i
+ * running from i/n to (i+1)/n of the sample, so a count that is not whole leaves the sample's end
+ * unplayed (`chop 1.5` plays 0 .. 2/3).
+ */
+function slices(n: number, what: string): ControlMap[] {
+  const k = Math.max(0, Math.floor(checkCount(n, what)));
+  const out: ControlMap[] = [];
+  for (let i = 0; i < k; i++) out.push({ begin: i / n, end: (i + 1) / n });
+  return out;
+}
+
+/** Cut each event into floor(n) parts, each 1/n of its sample (begin/end); silence for n < 1. */
 export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
-  const k = Math.trunc(checkCount(n, "chop"));
-  if (k < 1) return pat;
-  const slices: ControlMap[] = [];
-  for (let i = 0; i < k; i++) slices.push({ begin: i / k, end: (i + 1) / k });
+  const parts = slices(n, "chop");
+  if (parts.length === 0) return silence;
   const merge = (a: ControlMap, b: ControlMap): ControlMap => {
     if ("begin" in a && "end" in a && a["begin"] !== undefined && a["end"] !== undefined) {
       const ab = a["begin"] as number;
@@ -26,18 +36,18 @@ export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
     }
     return { ...a, ...b };
   };
-  return pat.squeezeBind((o) => fastcat(...slices.map((s) => pure(merge(asMap(o), s))))).setSteps(
-    pat.steps === undefined ? undefined : pat.steps.mul(Rational.of(k)),
+  return pat.squeezeBind((o) => fastcat(...parts.map((s) => pure(merge(asMap(o), s))))).setSteps(
+    pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)),
   );
 }
 
-/** Play the pattern n times per cycle; repetition i plays slice i of each sample. */
+/** Play the pattern n times per cycle (n itself, not rounded); repetition i plays slice i of floor(n) slices of 1/n each. */
 export function striate(pat: Pattern<unknown>, n: number): Pattern<unknown> {
-  const k = Math.trunc(checkCount(n, "striate"));
-  if (k < 1) return pat;
-  const slices: Pattern<ControlMap>[] = [];
-  for (let i = 0; i < k; i++) slices.push(pure({ begin: i / k, end: (i + 1) / k }));
-  return combine(pat, "set", slowcat(...slices)).fast(k);
+  const parts = slices(n, "striate");
+  if (parts.length === 0) return silence;
+  return combine(pat, "set", slowcat(...parts.map((s) => pure(s))))
+    .fast(Rational.fromNumber(n))
+    .setSteps(pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)));
 }
 
 /** Play slices of the samples, chosen by the index pattern: n equal slices (or a list of cut points). */
@@ -78,6 +88,12 @@ export function loopAt(pat: Pattern<unknown>, factor: Time): Pattern<unknown> {
     const p = setControl(setControl(pat, "speed", (1 / f.toNumber()) * cps), "unit", "c").slow(f);
     return p.query(span, c);
   });
+}
+
+/** Strudel's loopAtCps: loopAt with the cycle rate given (speed (1/factor)·cps, unit "c", slowed by factor). */
+export function loopAtCps(pat: Pattern<unknown>, factor: Time, cps: number): Pattern<unknown> {
+  const f = toTime(factor);
+  return setControl(setControl(pat, "speed", (1 / f.toNumber()) * cps), "unit", "c").slow(f);
 }
 
 /**

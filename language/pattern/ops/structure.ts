@@ -3,6 +3,7 @@ import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
 import { Pattern, type Time, fastcat, lcmSteps, patternify, pure, reify, silence, stack, timecat, toTime } from "../pattern.js";
 import { Rational } from "../rational.js";
+import { TimeSpan } from "../span.js";
 import { perlin } from "../random.js";
 import { range, round, segment } from "./compose.js";
 import { saw } from "../signal.js";
@@ -68,17 +69,46 @@ function lookupPattern(xs: Lookup, v: unknown, wrap: boolean): Pattern<unknown> 
   return x === undefined ? silence : (reify(x) as Pattern<unknown>);
 }
 
+/** How a pick joins the chosen patterns: Strudel's pick (inner), pickOut, pickRestart, pickReset, inhabit (squeeze). */
+export type PickJoin = "inner" | "outer" | "restart" | "reset" | "squeeze";
+
+/**
+ * Strudel's `_pick(lookup, pat, modulo)` followed by a join: each value of pat picks a pattern
+ * from the lookup, by key (a table) or by index (a list: rounded, then clamped to the list, or
+ * with `wrap` taken modulo its length, as the `*mod*` variants do).
+ */
+export function pickWith(pat: Pattern<unknown>, xs: Lookup, wrap: boolean, join: PickJoin): Pattern<unknown> {
+  if ((Array.isArray(xs) ? xs.length : Object.keys(xs).length) === 0) return silence;
+  const picked = pat.fmap((v) => lookupPattern(xs, v, wrap));
+  switch (join) {
+    case "inner":
+      return picked.innerJoin();
+    case "outer":
+      return picked.outerJoin();
+    case "restart":
+      return picked.restartJoin();
+    case "reset":
+      return picked.resetJoin();
+    case "squeeze":
+      return picked.squeezeJoin();
+  }
+}
+
 /** Values of pat pick patterns from the lookup (indices clamped to the list); the chosen pattern keeps its structure. */
 export function pick(pat: Pattern<unknown>, xs: Lookup): Pattern<unknown> {
-  return pat.fmap((v) => lookupPattern(xs, v, false)).innerJoin();
+  return pickWith(pat, xs, false, "inner");
 }
 /** As pick, indices wrapping around the list. */
 export function pickmod(pat: Pattern<unknown>, xs: Lookup): Pattern<unknown> {
-  return pat.fmap((v) => lookupPattern(xs, v, true)).innerJoin();
+  return pickWith(pat, xs, true, "inner");
 }
-/** As pickmod, but each chosen pattern is squeezed into the picking event (Strudel's squeeze / inhabit). */
+/** Strudel's inhabit / pickSqueeze: as pick (indices clamped), each chosen pattern's cycle squeezed into the picking event. */
+export function inhabit(pat: Pattern<unknown>, xs: Lookup): Pattern<unknown> {
+  return pickWith(pat, xs, false, "squeeze");
+}
+/** Strudel's squeeze / inhabitmod: as inhabit, indices wrapping around the list. */
 export function squeeze(pat: Pattern<unknown>, xs: Lookup): Pattern<unknown> {
-  return pat.fmap((v) => lookupPattern(xs, v, true)).squeezeJoin();
+  return pickWith(pat, xs, true, "squeeze");
 }
 
 /**
@@ -124,4 +154,36 @@ export function groove<T>(pat: Pattern<T>, name: string, amount = 1): Pattern<T>
   const g = GROOVES[name];
   if (!g) throw new Error(`unknown groove "${name}" (known: ${[...Object.keys(GROOVES), "drunken"].join(", ")})`);
   return swingBy(pat, Rational.fromNumber(g.swing * amount), g.slots);
+}
+
+/**
+ * Strudel's defragmentHaps: continuous events dropped, then touching fragments of one event (the
+ * same whole and value) joined, in Strudel's order of search. No step count, as Strudel's.
+ */
+export function defragment<T>(pat: Pattern<T>): Pattern<T> {
+  const discrete = pat.discreteOnly();
+  return new Pattern<T>((span, c) => {
+    const haps = discrete.query(span, c);
+    const out: Hap<T>[] = [];
+    for (let i = 0; i < haps.length; i++) {
+      let a = haps[i]!;
+      const av = JSON.stringify(a.value);
+      let found = true;
+      while (found) {
+        found = false;
+        for (let j = i + 1; j < haps.length; j++) {
+          const b = haps[j]!;
+          if (!a.whole!.equals(b.whole!) || JSON.stringify(b.value) !== av) continue;
+          if (a.part.begin.eq(b.part.end)) a = new Hap(a.whole, new TimeSpan(b.part.begin, a.part.end), a.value);
+          else if (b.part.begin.eq(a.part.end)) a = new Hap(a.whole, new TimeSpan(a.part.begin, b.part.end), a.value);
+          else continue;
+          haps.splice(j, 1);
+          found = true;
+          break;
+        }
+      }
+      out.push(a);
+    }
+    return out;
+  });
 }

@@ -1,7 +1,7 @@
 //! Time transforms: hurry, rev, iter, palindrome, ply, linger, swing, brak, press, inside/outside, ribbon, trunc, stretch, ...
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
-import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, slowcatPrime, stack, toTime } from "../pattern.js";
+import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, slowcatPrime, stack, toTime, withSteps } from "../pattern.js";
 import { Rational } from "../rational.js";
 import { TimeSpan } from "../span.js";
 import { combine, restart } from "./compose.js";
@@ -25,7 +25,8 @@ export function rev<T>(pat: Pattern<T>): Pattern<T> {
 /** Reverse time as a whole (t → −t), not cycle by cycle. */
 export function revv<T>(pat: Pattern<T>): Pattern<T> {
   const negate = (s: TimeSpan): TimeSpan => new TimeSpan(s.end.neg(), s.begin.neg());
-  return pat.withQuerySpan(negate).withHapSpan(negate);
+  // No step count, as in Strudel.
+  return pat.withQuerySpan(negate).withHapSpan(negate).setSteps(undefined);
 }
 
 /** Cycle k starts (k mod n)/n of the way through (a slowcat of shifted copies). */
@@ -85,7 +86,8 @@ export function plyWith<T>(pat: Pattern<T>, n: number, f: (p: Pattern<T>) => Pat
       }
       return slowcat(...pats).fast(n);
     })
-    .squeezeJoin();
+    .squeezeJoin()
+    .setSteps(pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)));
 }
 
 /** Repeat the first fraction t of each cycle to fill the cycle (negative t: the last |t|). */
@@ -113,7 +115,8 @@ export function lateBy<T>(pat: Pattern<T>, offsets: Pattern<unknown>): Pattern<T
 /** Delay the second half of each 1/n slice by x/(2n) (Strudel: inside(n, late(seq(0, x/2)))). */
 export function swingBy<T>(pat: Pattern<T>, x: Time, n: Time): Pattern<T> {
   const half = toTime(x).toNumber() / 2;
-  return inside(pat, n, (p) => lateBy(p, fastcat(pure(0), pure(half))));
+  // Strudel's inside keeps the step count here (its late by a pattern keeps it).
+  return withSteps(inside(pat, n, (p) => lateBy(p, fastcat(pure(0), pure(half)))), pat.steps);
 }
 /**
  * swingBy(1/3, n), as Tidal and Strudel. Phonon's `swing amt` instead shifted every second
