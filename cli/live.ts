@@ -1,14 +1,47 @@
-//! `phonon live`: plays a .ph file and reloads it on every save, keeping the beat and the sound's state; a typo never stops the music.
+//! `phonon live`: plays a .ph file and reloads it on every save, keeping the beat and the sound's state; a typo, a slow compile or a dense pattern never stops the music.
+//!
+//! Threads. The main thread watches the file, runs the UI and owns the engine (napi); the
+//! patterns live on **pattern threads** (node:worker_threads, `cli/worker.ts`), one per program:
+//! - the *playing* thread holds the running program's compiled patterns and Scheduler. Every
+//!   TICK_MS the main thread checks how far ahead of the render position events have been sent
+//!   and, below the lookahead, asks it for the next **window** of frames; the thread answers with
+//!   the window's events as a transferred Float64Array, which the main thread pushes to the
+//!   engine. A cycle is queried once (the Scheduler caches its onsets sorted by frame); windows
+//!   only select and convert. The lookahead adapts: twice the longest recent cycle query and
+//!   round trip (MovingMax), within 100 ms … 2 s, so the next cycle is queried (prefetched) when
+//!   the lookahead reaches it, well before its first event is due; events in flight stay under
+//!   half the engine's queue (MAX_IN_FLIGHT).
+//! - the *standby* thread compiles the next save (it keeps its own incremental parse), builds
+//!   the Scheduler, queries the cycles the lookahead will need and converts the first window,
+//!   all before it answers, at a start frame it predicts from the render position when the save
+//!   was sent. The main thread then loads the IR (`engine.load(ir, at)`, a block boundary past
+//!   the render position; a prediction that has passed falls back to the next block, converting
+//!   again only when the clock depends on the start), pushes the first window, and the two
+//!   threads swap roles. A newer save while a compile runs supersedes it (a compile running
+//!   longer than SUPERSEDE_MS is ended; a shorter one finishes unused); a compile over
+//!   COMPILE_BUDGET_MS (2 s) is abandoned: its thread is terminated, a fresh one takes its place,
+//!   and the error names the file, line and column where it was working; the old program plays
+//!   on throughout.
+//!
+//! Why this design. The Scheduler needs the compiled patterns, which are closures and cannot
+//! cross a thread boundary, so whoever compiles must also query, or compile twice. Compiling in
+//! a worker and again on the main thread would block the beat for every slow program (and
+//! double the edit-to-sound time); querying on the main thread blocks it for every slow cycle.
+//! One program per thread keeps everything slow off the thread that feeds the engine: a long
+//! compile costs the standby thread's time, a long query the playing thread's, and the main
+//! thread only forwards ready batches. The edit-to-sound path is one compile (as before) plus a
+//! message each way (~0.1 ms) and the first window (converted before answering, so it is never
+//! late); the swap is at the same block as before. Where the process may set thread priorities
+//! (root or RLIMIT_NICE), the playing thread and the main thread run at nice −5, a compiling one
+//! at +5 (`worker.ts`).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { Worker } from "node:worker_threads";
 import { kernelReport } from "../language/catalogue.js";
-import { type CompileResult, Compiler } from "../language/compile/lower.js";
-import { formatDiagnostic } from "../language/diagnostics.js";
-import { Rational } from "../language/pattern/rational.js";
+import type { GraphIR } from "../language/compile/ir.js";
+import { type Diagnostic, SourceMap, diagnostic, formatDiagnostic } from "../language/diagnostics.js";
 import { Clock } from "../language/schedule/clock.js";
-import { EventBatch } from "../language/schedule/events.js";
-import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
 import { UserError, checkOutputPath } from "./render.js";
 import { formatProfile, profilingRequested } from "./profile.js";
@@ -16,6 +49,7 @@ import { formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.
 import { type Ui, plainUi } from "./status.js";
 import { watchFile } from "./watch.js";
 import { NonfiniteWatch } from "./nonfinite.js";
+import { type FromWorker, PLAYING_NICE, type Progress, type ToWorker, WORD, WORDS, type Window, type WorkerSetup, niceThread } from "./worker.js";
 
 export interface LiveOptions {
   file: string;
@@ -47,18 +81,128 @@ out: ~drums * 0.8 + ~bass * 0.2
  * the write to the first block of the new program) leaves no room for 30.
  */
 const DEBOUNCE_MS = 15;
-/** How often the scheduler runs. */
+/** How often the main thread checks whether the next window is due. */
 const TICK_MS = 10;
-/** How far past the render position events are scheduled (a whole cycle is pushed once its start is this close). */
-const LOOKAHEAD_SECONDS = 0.1;
+/**
+ * The lookahead's bounds: at least this far ahead of the render position (the slack the old
+ * whole-cycle scheduling gave a cycle's first event; a loaded 2-core machine stalls a thread for
+ * tens of ms now and then) …
+ */
+const MIN_LOOKAHEAD_MS = 100;
+/** … and at most this far (a slower pattern side than this is an overloaded machine). */
+const MAX_LOOKAHEAD_MS = 2000;
+/** The first window of a new program covers the lookahead up to this long (converting it delays the swap). */
+const FIRST_MS = 500;
+/** A compile (with its first query) taking longer is abandoned: its thread is ended, the old program plays on. */
+const COMPILE_BUDGET_MS = 2000;
+/** A newer save ends a compile that has already run this long (a faster one finishes, unused, keeping its thread warm). */
+const SUPERSEDE_MS = 100;
+/** A fresh thread compiles the playing text once to warm up when that took less than this. */
+const WARM_MS = 200;
+/**
+ * The most events sent to the engine and not yet played. The engine holds QUEUE_CAPACITY = 65536
+ * pending events (engine-rs/core/src/events.rs) and its command ring COMMANDS = 65536
+ * (engine-rs/core/src/live.rs); a gate event adds its release to the queue when it starts, so
+ * half of it keeps both from overflowing (what does not fit would be dropped and counted).
+ */
+const MAX_IN_FLIGHT = 1 << 15;
+
+/** The largest of the last `size` samples. */
+class MovingMax {
+  private readonly xs: number[] = [];
+  constructor(private readonly size: number) {}
+  add(x: number): void {
+    this.xs.push(x);
+    if (this.xs.length > this.size) this.xs.shift();
+  }
+  get max(): number {
+    return this.xs.length ? Math.max(...this.xs) : 0;
+  }
+}
+
+/** A pattern thread as the main thread sees it. */
+class PatternThread {
+  readonly worker: Worker;
+  private readonly words: Int32Array;
+  ready = false;
+  readyAt = 0;
+  ended = false;
+
+  constructor(
+    setup: Omit<WorkerSetup, "shared">,
+    private readonly engine: LiveEngine,
+    private readonly onMessage: (thread: PatternThread, m: FromWorker) => void,
+    private readonly onWarn: (message: string) => void,
+    private readonly onFail: (thread: PatternThread, message: string) => void,
+  ) {
+    const shared = new SharedArrayBuffer(WORDS * 4);
+    this.words = new Int32Array(shared);
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { ...setup, shared } satisfies WorkerSetup });
+    this.worker.on("message", (m: FromWorker) => {
+      // Messages already on their way when the thread was ended (or the session stopped) are not wanted.
+      if (this.ended) return;
+      if (m.type === "sample") {
+        // The thread waits for this word (Atomics.wait): answer at once.
+        Atomics.store(this.words, WORD.sampleId, this.engine.sampleId(m.name, m.index) ?? -1);
+        Atomics.store(this.words, WORD.sampleDone, 1);
+        Atomics.notify(this.words, WORD.sampleDone);
+      } else if (m.type === "warn") this.onWarn(m.message);
+      else if (m.type === "ready") {
+        this.ready = true;
+        this.readyAt = performance.now();
+      } else this.onMessage(this, m);
+    });
+    this.worker.on("error", (e) => {
+      if (!this.ended) this.onFail(this, e.message);
+    });
+  }
+
+  post(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  /** What the thread is doing now: phase, the source offset being compiled, the line and column of the pattern being queried. */
+  progress(): Progress {
+    const w = (k: keyof typeof WORD): number => Atomics.load(this.words, WORD[k]);
+    return { phase: w("phase"), offset: w("offset"), line: w("line"), col: w("col") };
+  }
+
+  end(): void {
+    this.ended = true;
+    void this.worker.terminate();
+  }
+}
 
 interface Program {
   version: number;
   hash: string;
-  result: CompileResult;
-  scheduler: Scheduler;
+  ir: GraphIR;
   clock: Clock;
-  nextCycle: number;
+  thread: PatternThread;
+  /** The compile job whose result this is (messages name it). */
+  job: number;
+  /** Events up to this frame have been sent. */
+  scheduledTo: number;
+  /** When the window in flight was asked for (performance.now()); one at a time. */
+  asked: number | undefined;
+  /** Cycles per second, for the window size. */
+  cps: number;
+}
+
+interface Save {
+  text: string;
+  hash: string;
+  changedAt: number;
+  fresh: boolean;
+}
+
+interface Compiling extends Save {
+  job: number;
+  thread: PatternThread;
+  posted: number;
+  timer: NodeJS.Timeout;
+  /** A newer save came: the result is not wanted. */
+  stale: boolean;
 }
 
 interface PendingSwap {
@@ -67,7 +211,7 @@ interface PendingSwap {
   changedAt: number;
 }
 
-/** One live session: the engine, the newest good program, and what the UI shows. */
+/** One live session: the engine, the newest good program and its pattern thread, and what the UI shows. */
 export class Session {
   program: Program | undefined;
   version = 0;
@@ -77,94 +221,371 @@ export class Session {
   paused = false;
   missing = false;
   readonly latencies: number[] = [];
+  /** Compiles abandoned for taking longer than the budget. */
+  abandoned = 0;
+  /** Time the pattern threads spent on windows (queries and conversion, first windows included), ms. */
+  schedulingMs = 0;
+  /** The largest lookahead used, ms. */
+  lookaheadPeakMs = 0;
+  /** Windows that reached the engine after their first frame had been rendered (an overloaded machine). */
+  lateWindows = 0;
   private pending: PendingSwap | undefined;
-  private readonly batch = new EventBatch();
-  /** Keeps the parse of unchanged statements between saves (incremental re-parsing). */
-  private readonly compiler = new Compiler();
-  private readonly lookahead: number;
+  private compiling: Compiling | undefined;
+  /** The newest save while a compile runs (older ones are forgotten). */
+  private queued: Save | undefined;
+  private standby: PatternThread | undefined;
+  private jobs = 0;
+  /** Longest cycle queries (the last few), and the rest of a window's round trip (the last many). */
+  private readonly queryMax = new MovingMax(4);
+  private readonly overheadMax = new MovingMax(64);
+  private readonly loadMax = new MovingMax(8);
+  /** Sent and not yet played: (end frame of the window, events). */
+  private readonly inFlight: { end: number; count: number }[] = [];
+  private readonly started = performance.now();
   /** The kernels the engine implements (a program using others is refused with their names). */
   private readonly kinds = new Engine(8000, 64).kinds();
+  private readonly setup: Omit<WorkerSetup, "shared">;
+  /** The playing program's text and how long it took to compile. */
+  private lastText = "";
+  private lastCompileMs = 0;
+  private closed = false;
 
   constructor(
     readonly engine: LiveEngine,
     readonly file: string,
     readonly ui: Ui,
   ) {
-    this.lookahead = Math.round(LOOKAHEAD_SECONDS * engine.info.sampleRate);
+    this.setup = {
+      file,
+      sampleRate: engine.info.sampleRate,
+      blockFrames: engine.info.blockFrames,
+      sampleRoots: engine.info.samples.roots.filter((r) => r.found).map((r) => r.root),
+    };
+    this.standby = this.spawn();
   }
 
-  /** Compile `text` and, if it has no error, make it the program from the render position on.
-   * With `fresh` (panic) nothing carries over from the running program, which fades out. */
-  apply(text: string, changedAt: number, fresh = false): boolean {
-    const hash = createHash("sha1").update(text).digest("hex");
-    if (hash === this.lastHash && !fresh) return true;
-    const result = this.compiler.compile(text);
-    if (!result.ir) {
-      this.error = result.diagnostics.map((d) => formatDiagnostic(d, result.map, this.file)).join("\n");
-      this.ui.error(this.error);
-      return false;
-    }
-    for (const d of result.diagnostics) this.ui.warn(formatDiagnostic(d, result.map, this.file));
-    const missing = kernelReport(result.ir, this.kinds);
-    if (missing) {
-      this.error = `${this.file}: ${missing}`;
-      this.ui.error(this.error);
-      return false;
-    }
-    const sr = this.engine.info.sampleRate;
-    // One block past the render position: the program's first events reach the render thread
-    // before it gets there. The cycle position never jumps: a new program (and a new tempo)
-    // continues from where the old clock is at that frame. The first program starts at cycle 0.
-    const at = this.engine.rendered() + this.engine.info.blockFrames;
-    const clock = this.clockFor(result, at);
-    const swapsBefore = this.engine.stats().live.swaps;
-    // A `panic` line that appears in the file acts like the p key.
-    const panic = Boolean(result.ir.control?.panic && !this.program?.result.ir?.control?.panic);
-    try {
-      this.engine.load(result.ir, at, fresh || panic);
-    } catch (e) {
-      this.error = `${this.file}: the engine refused the program: ${(e as Error).message}`;
-      this.ui.error(this.error);
-      return false;
-    }
-    const scheduler = new Scheduler(result.ir, result.lanes, {
-      sampleRate: sr,
-      resolveSample: (name, index) => this.engine.sampleId(name, index),
-      sampleRoots: this.engine.info.samples.roots.filter((r) => r.found).map((r) => r.root),
-      warn: (m) => this.ui.warn(m),
-      clock,
-    });
-    this.version++;
-    this.lastHash = hash;
-    this.error = undefined;
-    this.ui.error(undefined);
-    // Re-push the current cycle: its events before the swap are discarded by the engine (the
-    // old program played that time), the rest play in the new program.
-    this.program = { version: this.version, hash, result, scheduler, clock, nextCycle: clock.cycleAt(at).floor() };
-    this.pending = { version: this.version, swapsBefore, changedAt };
-    this.tick();
-    this.watchSwap();
-    return true;
+  /** A fresh thread for the next save, warmed with the playing program's text when that compiles quickly. */
+  private spawnStandby(): PatternThread {
+    const t = this.spawn();
+    if (this.lastText && this.lastCompileMs < WARM_MS) t.post({ type: "warm", text: this.lastText });
+    return t;
+  }
+
+  private spawn(): PatternThread {
+    return new PatternThread(
+      this.setup,
+      this.engine,
+      (t, m) => this.onMessage(t, m),
+      (m) => this.ui.warn(m),
+      (t, m) => this.onThreadFailed(t, m),
+    );
+  }
+
+  private get sr(): number {
+    return this.engine.info.sampleRate;
+  }
+  private get block(): number {
+    return this.engine.info.blockFrames;
   }
 
   /**
-   * The clock of a new program starting at frame `at`: it continues the running clock (a new
-   * tempo rebases it there), unless the file's live commands say otherwise. Each command acts
-   * when it appears or changes, not again on every save: `resetCycles` restarts at cycle 0,
-   * `setCycle N` jumps to cycle N, `nudge S` shifts the timing by S seconds (a standing offset:
-   * changing it from 0.1 to 0.15 moves the beat 50 ms). (`panic` is handled in `apply`.)
+   * How far ahead of the render position events are sent: twice the longest recent query and
+   * round trip (four times while a compile runs: it competes for the same cores, and its garbage
+   * collections for the same helper threads), plus a tick and two blocks, within
+   * MIN_LOOKAHEAD_MS … MAX_LOOKAHEAD_MS.
    */
-  private clockFor(result: CompileResult, at: number): Clock {
-    const ir = result.ir!;
-    const sr = this.engine.info.sampleRate;
-    const now = ir.control ?? {};
-    const before = this.program?.result.ir?.control ?? {};
-    let clock = this.program ? this.program.clock.rebase(at, ir.cps) : new Clock(sr, ir.cps, at);
-    if (now.resetCycles && !before.resetCycles) clock = new Clock(sr, ir.cps, at);
-    if (now.setCycle !== undefined && now.setCycle !== before.setCycle) clock = new Clock(sr, ir.cps, at, Rational.fromNumber(now.setCycle));
-    const shift = (now.nudge ?? 0) - (before.nudge ?? 0);
-    if (shift !== 0) clock = new Clock(sr, ir.cps, clock.originFrame + Math.round(shift * sr), clock.originCycle);
-    return clock;
+  lookaheadMs(): number {
+    const blockMs = (this.block / this.sr) * 1000;
+    const need = (this.compiling ? 4 : 2) * (this.queryMax.max + this.overheadMax.max) + TICK_MS + 2 * blockMs;
+    return Math.min(MAX_LOOKAHEAD_MS, Math.max(MIN_LOOKAHEAD_MS, need));
+  }
+
+  /** A window's length: half the lookahead, within 4 blocks … a quarter cycle. */
+  private windowFrames(cps: number): number {
+    const la = (this.lookaheadMs() / 1000) * this.sr;
+    return Math.max(4 * this.block, Math.round(Math.min(la / 2, this.sr / cps / 4)));
+  }
+
+  /** Events sent whose windows have not all been rendered. */
+  private eventsInFlight(rendered: number): number {
+    while (this.inFlight.length && this.inFlight[0]!.end <= rendered) this.inFlight.shift();
+    let n = 0;
+    for (const w of this.inFlight) n += w.count;
+    return n;
+  }
+
+  /** Compile `text` on a pattern thread; when it is good, it becomes the program from a block
+   * ahead of the render position on. With `fresh` (panic) nothing carries over from the running
+   * program, which fades out. The running program plays on meanwhile. */
+  apply(text: string, changedAt: number, fresh = false): void {
+    if (this.closed) return;
+    const hash = createHash("sha1").update(text).digest("hex");
+    /** Not the text playing now (or a panic). */
+    const wanted = fresh || hash !== this.lastHash;
+    const c = this.compiling;
+    if (c) {
+      if (c.hash === hash && !fresh) {
+        // Back to the text being compiled: it is the newest again.
+        c.stale = false;
+        this.queued = undefined;
+        return;
+      }
+      // The compile in progress is superseded: its result will not be used.
+      c.stale = true;
+      this.queued = wanted ? { text, hash, changedAt, fresh } : undefined;
+      const since = c.thread.ready ? Math.max(c.posted, c.thread.readyAt) : performance.now();
+      if (performance.now() - since > SUPERSEDE_MS) this.abandon(false);
+      return;
+    }
+    if (wanted) this.startCompile({ text, hash, changedAt, fresh });
+  }
+
+  private startCompile(save: Save): void {
+    const thread = this.standby ?? this.spawn();
+    this.standby = undefined;
+    const job = ++this.jobs;
+    const p = this.program;
+    const la = this.lookaheadMs();
+    const rendered = this.engine.rendered();
+    const inFlight = this.eventsInFlight(rendered);
+    // From the answer to the swap: twice the longest recent load and a millisecond for the
+    // message (the start is then rounded up to a block; a start that has passed when the answer
+    // comes falls back to the engine's rule, a block past the render position).
+    const leadFrames = Math.ceil(((2 * this.loadMax.max + 1) / 1000) * this.sr);
+    thread.post({
+      type: "compile",
+      job,
+      text: save.text,
+      base: {
+        ...(p ? { prev: { clock: p.clock.toData(), control: p.ir.control ?? {} } } : {}),
+        rendered,
+        wall: performance.timeOrigin + performance.now(),
+        leadFrames,
+        // The whole lookahead (at most FIRST_MS): the new program starts with as much cover as
+        // the running one has, so a pause of its thread just after a big compile (a garbage
+        // collection) costs no event.
+        firstFrames: Math.round((Math.min(FIRST_MS, la) / 1000) * this.sr) + this.windowFrames(p?.cps ?? 0.5),
+        prefetchFrames: Math.round((la / 1000) * this.sr) + this.windowFrames(p?.cps ?? 0.5),
+        maxEvents: MAX_IN_FLIGHT - inFlight,
+        force: inFlight === 0,
+      },
+    });
+    const timer = setTimeout(() => this.abandon(true), COMPILE_BUDGET_MS);
+    this.compiling = { ...save, job, thread, posted: performance.now(), timer, stale: false };
+  }
+
+  /** End the compile in progress (its thread with it) and start a fresh thread; then compile the newest save, if any. */
+  private abandon(overBudget: boolean): void {
+    const c = this.compiling;
+    if (!c) return;
+    clearTimeout(c.timer);
+    const where = c.thread.progress();
+    c.thread.end();
+    this.compiling = undefined;
+    this.standby = this.spawnStandby();
+    if (overBudget && !c.stale) {
+      this.abandoned++;
+      this.error = this.overBudget(c.text, where);
+      this.ui.error(this.error);
+    }
+    const q = this.queued;
+    this.queued = undefined;
+    if (q) this.startCompile(q);
+  }
+
+  /** The message for a compile over budget, located where the thread was working when it was ended. */
+  private overBudget(text: string, where: Progress): string {
+    const playing = this.program ? `still playing v${this.program.version}` : "nothing plays yet";
+    const budget = `${COMPILE_BUDGET_MS / 1000} s`;
+    const map = new SourceMap(text);
+    if (where.phase === 1) {
+      const offset = Math.min(Math.max(0, where.offset), Math.max(0, text.length - 1));
+      const d = diagnostic(map, "error", `compiling took longer than ${budget} (it was evaluating this); abandoned, ${playing}`, { start: offset, end: offset + 1 });
+      return formatDiagnostic(d, map, this.file);
+    }
+    if (where.phase === 2 && where.line > 0) {
+      const start = map.offset(where.line, where.col);
+      const d: Diagnostic = {
+        severity: "error",
+        message: `querying this pattern's first cycle took longer than ${budget}; abandoned, ${playing}`,
+        span: { start, end: start + 1 },
+        line: where.line,
+        col: where.col,
+      };
+      return formatDiagnostic(d, map, this.file);
+    }
+    return `${this.file}:${this.changedLine(text)}: error: compiling took longer than ${budget} (the first line that changed is given); abandoned, ${playing}`;
+  }
+
+  /** The first line where `text` differs from the playing program's text (1 when none plays). */
+  private changedLine(text: string): number {
+    const old = this.lastText.split("\n");
+    const now = text.split("\n");
+    let i = 0;
+    while (i < now.length && i < old.length && now[i] === old[i]) i++;
+    return Math.min(i, now.length - 1) + 1;
+  }
+
+  private onThreadFailed(thread: PatternThread, message: string): void {
+    thread.end();
+    if (this.compiling?.thread === thread) {
+      clearTimeout(this.compiling.timer);
+      const text = this.compiling.text;
+      this.compiling = undefined;
+      this.standby = this.spawnStandby();
+      this.error = `${this.file}:${this.changedLine(text)}: error: the compile failed: ${message}; ${this.program ? `still playing v${this.program.version}` : "nothing plays yet"}`;
+      this.ui.error(this.error);
+      const q = this.queued;
+      this.queued = undefined;
+      if (q) this.startCompile(q);
+    } else if (this.program?.thread === thread) {
+      // The playing program's thread is gone: compile the same text again on a fresh one.
+      this.ui.warn(`the pattern thread stopped (${message}); restarting it`);
+      this.program.asked = performance.now();
+      if (this.standby === thread) this.standby = undefined;
+      this.lastHash = "";
+      this.apply(this.lastText, Date.now());
+    } else if (this.standby === thread) this.standby = this.spawnStandby();
+  }
+
+  private onMessage(thread: PatternThread, m: FromWorker): void {
+    if (m.type === "failed" || m.type === "compiled") this.onCompiled(thread, m);
+    else if (m.type === "batch" || m.type === "started") {
+      const p = this.program;
+      if (!p || p.thread !== thread || m.job !== p.job) return;
+      if (m.type === "started") p.clock = Clock.fromData(m.clock);
+      if (p.asked !== undefined) {
+        const latency = performance.now() - p.asked;
+        this.overheadMax.add(Math.max(0, latency - m.queryMs));
+        p.asked = undefined;
+      }
+      if (m.queryMs > 0) this.queryMax.add(m.queryMs);
+      this.send(p, m);
+      this.tick();
+    }
+  }
+
+  /** Push a window's events to the engine. */
+  private send(p: Program, w: Window): void {
+    this.schedulingMs += w.busyMs;
+    p.scheduledTo = Math.max(p.scheduledTo, w.scheduledTo);
+    if (!w.count) return;
+    const rendered = this.engine.rendered();
+    if (w.from < rendered) this.lateWindows++;
+    this.push(w.batch);
+    this.inFlight.push({ end: w.scheduledTo, count: w.count });
+  }
+
+  private onCompiled(thread: PatternThread, m: FromWorker & { type: "failed" | "compiled" }): void {
+    const c = this.compiling;
+    if (!c || c.thread !== thread || c.job !== m.job) {
+      thread.post({ type: "drop" });
+      return;
+    }
+    clearTimeout(c.timer);
+    this.compiling = undefined;
+    const next = (): void => {
+      const q = this.queued;
+      this.queued = undefined;
+      if (q) this.startCompile(q);
+    };
+    if (c.stale) {
+      // A newer save arrived: this result is not wanted.
+      thread.post({ type: "drop" });
+      this.standby = thread;
+      next();
+      return;
+    }
+    if (m.type === "failed") {
+      this.standby = thread;
+      this.error = m.errors;
+      this.ui.error(this.error);
+      return;
+    }
+    for (const w of m.warnings) this.ui.warn(w);
+    const missing = kernelReport(m.ir, this.kinds);
+    if (missing) {
+      thread.post({ type: "drop" });
+      this.standby = thread;
+      this.error = `${this.file}: ${missing}`;
+      this.ui.error(this.error);
+      return;
+    }
+    this.swap(thread, m, c);
+  }
+
+  /** Load a compiled program at its start frame and send its first window. */
+  private swap(thread: PatternThread, m: FromWorker & { type: "compiled" }, c: Compiling): void {
+    const rendered = this.engine.rendered();
+    let at = m.at;
+    let first: Window | undefined = m;
+    if (at < rendered + this.block) {
+      // The predicted start has passed: a block past the render position after all. With the
+      // same clock the window sent holds from there (its events before the start are dropped by
+      // the engine); otherwise the thread converts again, and a block more leaves it the time.
+      if (m.clockFixed) at = rendered + this.block;
+      else {
+        at = rendered + 2 * this.block;
+        first = undefined;
+      }
+    }
+    const swapsBefore = this.engine.stats().live.swaps;
+    // A `panic` line that appears in the file acts like the p key.
+    const panic = Boolean(m.ir.control?.panic && !this.program?.ir.control?.panic);
+    const t0 = performance.now();
+    try {
+      this.engine.load(m.ir, at, c.fresh || panic);
+    } catch (e) {
+      thread.post({ type: "drop" });
+      this.standby = thread;
+      this.error = `${this.file}: the engine refused the program: ${(e as Error).message}`;
+      this.ui.error(this.error);
+      return;
+    }
+    this.loadMax.add(performance.now() - t0);
+    const old = this.program;
+    this.version++;
+    this.lastHash = c.hash;
+    this.lastText = c.text;
+    this.lastCompileMs = m.compileMs;
+    this.error = undefined;
+    this.ui.error(undefined);
+    const p: Program = {
+      version: this.version,
+      hash: c.hash,
+      ir: m.ir,
+      clock: Clock.fromData(m.clock),
+      thread,
+      job: m.job,
+      scheduledTo: at,
+      asked: undefined,
+      cps: m.ir.cps,
+    };
+    this.program = p;
+    if (old) {
+      old.thread.post({ type: "drop" });
+      this.standby = old.thread;
+    } else if (!this.standby) this.standby = this.spawnStandby();
+    if (m.queryMs > 0) this.queryMax.add(m.queryMs);
+    if (first) this.send(p, first);
+    else {
+      const inFlight = this.eventsInFlight(rendered);
+      p.asked = performance.now();
+      thread.post({
+        type: "start",
+        job: m.job,
+        at,
+        // A short first window: it is due in two blocks.
+        firstFrames: 4 * this.block,
+        prefetchFrames: Math.round((this.lookaheadMs() / 1000) * this.sr) + this.windowFrames(p.cps),
+        maxEvents: MAX_IN_FLIGHT - inFlight,
+        force: inFlight === 0,
+      });
+    }
+    if (c.fresh) this.ui.warn("panic: every voice and tail silenced");
+    this.pending = { version: this.version, swapsBefore, changedAt: c.changedAt };
+    this.watchSwap();
+    this.tick();
   }
 
   /** Poll every millisecond until the render thread has taken the new program, to time the reload. */
@@ -201,17 +622,34 @@ export class Session {
     this.apply(text, changedAt);
   }
 
-  /** Schedule what is due. Called every TICK_MS. */
+  /**
+   * Ask the playing program's thread for the next window once the events sent reach less than the
+   * lookahead past the render position. Called every TICK_MS and whenever a window arrives. A
+   * window is at most as long as the time left before its first event is due (so catching up
+   * after a swap goes in growing steps, each converted well before its deadline); the cycles the
+   * lookahead and one more window reach are queried ahead with it.
+   */
   tick(): void {
     const p = this.program;
-    if (!p) return;
-    const horizon = this.engine.rendered() + this.lookahead;
-    while (p.clock.frameAt(Rational.of(p.nextCycle)) < horizon) {
-      this.batch.clear();
-      p.scheduler.schedule(p.nextCycle, this.batch);
-      if (this.batch.count) this.push(this.batch.view());
-      p.nextCycle++;
-    }
+    if (!p || p.asked !== undefined) return;
+    const rendered = this.engine.rendered();
+    const laMs = this.lookaheadMs();
+    this.lookaheadPeakMs = Math.max(this.lookaheadPeakMs, laMs);
+    const la = Math.round((laMs / 1000) * this.sr);
+    const cover = p.scheduledTo - rendered;
+    if (cover >= la) return;
+    const w = this.windowFrames(p.cps);
+    const len = Math.min(w, Math.max(4 * this.block, cover));
+    const inFlight = this.eventsInFlight(rendered);
+    p.asked = performance.now();
+    p.thread.post({
+      type: "fill",
+      job: p.job,
+      upTo: Math.max(p.scheduledTo, rendered) + len,
+      prefetchTo: rendered + la + w,
+      maxEvents: MAX_IN_FLIGHT - inFlight,
+      force: inFlight === 0,
+    });
   }
 
   /** Sends a batch; one the engine refuses is dropped and reported once, and playing goes on. */
@@ -230,6 +668,12 @@ export class Session {
     return this.program ? Math.max(0, this.program.clock.cycleAt(this.engine.rendered()).toNumber()) : 0;
   }
 
+  /** Cycles played since the session started (for per-cycle figures). */
+  cyclesPlayed(): number {
+    const cps = this.program?.cps ?? 0.5;
+    return ((performance.now() - this.started) / 1000) * cps;
+  }
+
   /** Silence every voice, echo and tail (a 15 ms fade) and play the program on from fresh. */
   panic(): void {
     let text: string;
@@ -238,7 +682,7 @@ export class Session {
     } catch {
       return;
     }
-    if (this.apply(text, Date.now(), true)) this.ui.warn("panic: every voice and tail silenced");
+    this.apply(text, Date.now(), true);
   }
 
   togglePause(): void {
@@ -249,6 +693,14 @@ export class Session {
   toggleHush(): void {
     this.hushed = !this.hushed;
     this.engine.hush(this.hushed);
+  }
+
+  /** End every pattern thread (before the engine stops: nothing reaches it afterwards). */
+  close(): void {
+    this.closed = true;
+    this.pending = undefined;
+    if (this.compiling) clearTimeout(this.compiling.timer);
+    for (const t of [this.program?.thread, this.compiling?.thread, this.standby]) t?.end();
   }
 }
 
@@ -287,6 +739,8 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   } catch (e) {
     throw new UserError((e as Error).message);
   }
+  // The main thread hands every window to the engine: above ordinary work where allowed (see worker.ts).
+  niceThread(PLAYING_NICE);
   const ui: Ui = opts.tui ? await (await import("./tui.js")).tui(file, engine.info) : plainUi(file, engine.info);
   if (engine.info.warning) ui.warn(engine.info.warning);
   if (engine.info.realtimeWarning) ui.warn(engine.info.realtimeWarning);
@@ -345,6 +799,7 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       clearInterval(status);
       clearTimeout(debounce);
       watcher.close();
+      session.close();
       let final: LiveStats | undefined;
       try {
         final = engine.stop();
@@ -357,9 +812,17 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       if (l.length > 1) lines.push(`  save-to-sound latency: p50 ${percentile(l.slice(1), 0.5)} ms, p99 ${percentile(l.slice(1), 0.99)} ms over ${l.length - 1} reloads`);
       if (final) {
         const r = final.render;
-        lines.push(`  ${(r.frames / engine.info.sampleRate).toFixed(1)} s rendered; block p50 ${r.blockUsP50.toFixed(0)} µs, p99 ${r.blockUsP99.toFixed(0)} µs, max ${r.blockUsMax.toFixed(0)} µs; over budget ${r.overBudgetBlocks}; underruns ${final.live.underruns}; late events ${r.lateEvents}`);
+        lines.push(`  ${(r.frames / engine.info.sampleRate).toFixed(1)} s rendered; block p50 ${r.blockUsP50.toFixed(0)} µs, p99 ${r.blockUsP99.toFixed(0)} µs, max ${r.blockUsMax.toFixed(0)} µs; over budget ${r.overBudgetBlocks}; underruns ${final.live.underruns}; late events ${r.lateEvents}; dropped events ${r.droppedEvents}`);
+        const cycles = session.cyclesPlayed();
+        const cps = session.program?.cps ?? 0.5;
+        if (cycles > 0) {
+          const perCycle = session.schedulingMs / cycles;
+          lines.push(
+            `  pattern thread: scheduling ${perCycle.toFixed(1)} ms per cycle (${((perCycle / 1000) * cps * 100).toFixed(2)} % of a cycle); lookahead ${session.lookaheadMs().toFixed(0)} ms at the end, ${session.lookaheadPeakMs.toFixed(0)} ms at most; windows sent late ${session.lateWindows}; compiles abandoned ${session.abandoned}`,
+          );
+        }
         if (opts.record) lines.push(`  recorded ${final.recordedFrames ?? 0} frames to ${opts.record}`);
-        const ir = session.program?.result.ir;
+        const ir = session.program?.ir;
         if (final.profile && ir) lines.push("", formatProfile(final.profile, ir, final.render, engine.info.sampleRate));
       }
       console.log(lines.join("\n"));

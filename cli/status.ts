@@ -11,7 +11,9 @@ export interface SessionView {
   missing: boolean;
   latencies: number[];
   cycle(): number;
-  program: { result: { ir?: { cps: number } } } | undefined;
+  /** How far ahead of the render position events are sent now. */
+  lookaheadMs(): number;
+  program: { ir: { cps: number } } | undefined;
 }
 
 export interface Ui {
@@ -49,10 +51,10 @@ export function plainUi(file: string, info: LiveInfo): Ui {
     interval: 1000,
     status(s, stats, top) {
       const l = load(stats, info);
-      const cps = s.program?.result.ir?.cps ?? 0;
+      const cps = s.program?.ir.cps ?? 0;
       const r = stats.render;
       console.log(
-        `[status] v${s.version} cycle ${s.cycle().toFixed(2)} ${cps} cps (${(cps * 60).toFixed(1)} bpm) | load p50 ${(l.p50 * 100).toFixed(1)}% p99 ${(l.p99 * 100).toFixed(1)}% | underruns ${stats.live.underruns} | over budget ${stats.render.overBudgetBlocks} | voices ${r.voices} | peak L ${dB(r.meterPeak[0])} R ${dB(r.meterPeak[1])} dBFS${s.hushed ? " | HUSHED" : ""}${s.paused ? " | PAUSED" : ""}${s.missing ? " | FILE MISSING" : ""}`,
+        `[status] v${s.version} cycle ${s.cycle().toFixed(2)} ${cps} cps (${(cps * 60).toFixed(1)} bpm) | load p50 ${(l.p50 * 100).toFixed(1)}% p99 ${(l.p99 * 100).toFixed(1)}% | underruns ${stats.live.underruns} | over budget ${stats.render.overBudgetBlocks} | late events ${r.lateEvents} | lookahead ${s.lookaheadMs().toFixed(0)} ms | voices ${r.voices} | peak L ${dB(r.meterPeak[0])} R ${dB(r.meterPeak[1])} dBFS${s.hushed ? " | HUSHED" : ""}${s.paused ? " | PAUSED" : ""}${s.missing ? " | FILE MISSING" : ""}`,
       );
       if (top.length) console.log(`[profile] ${top.slice(0, 5).map((t) => `${t.kind}#${t.id} ${t.meanUs.toFixed(1)} µs`).join(", ")}`);
     },

@@ -63,15 +63,15 @@ export async function tui(file: string, info: LiveInfo): Promise<Ui> {
     interval: 100,
     status(s: SessionView, stats: LiveStats, top: ProfileRow[]) {
       const r = stats.render;
-      const cps = s.program?.result.ir?.cps ?? 0;
+      const cps = s.program?.ir.cps ?? 0;
       const state = [s.paused ? "{yellow-fg}PAUSED{/yellow-fg}" : "", s.hushed ? "{yellow-fg}HUSHED{/yellow-fg}" : "", s.missing ? "{red-fg}FILE MISSING{/red-fg}" : ""]
         .filter(Boolean)
         .join(" ");
       head.setContent(`${blessed.escape(file)}  v${s.version}  ${priority}  ${lastReload}  ${state}`);
-      clock.setContent(`cycle {bold}${s.cycle().toFixed(2)}{/bold}\n${cps} cps = ${(cps * 60).toFixed(1)} bpm`);
+      clock.setContent(`cycle {bold}${s.cycle().toFixed(2)}{/bold}\n${cps} cps = ${(cps * 60).toFixed(1)} bpm\nlookahead ${s.lookaheadMs().toFixed(0)} ms`);
       const l = load(stats, info);
       engine.setContent(
-        `load  ${bar(l.p50)} ${(l.p50 * 100).toFixed(1)}% avg\n      ${bar(l.p99)} ${(l.p99 * 100).toFixed(1)}% p99\nxruns ${stats.live.underruns + r.overBudgetBlocks}  late ${r.lateEvents}  voices ${r.voices} (peak ${r.voicesPeak})`,
+        `load  ${bar(l.p50)} ${(l.p50 * 100).toFixed(1)}% avg\n      ${bar(l.p99)} ${(l.p99 * 100).toFixed(1)}% p99\nxruns ${stats.live.underruns + r.overBudgetBlocks}  ${r.lateEvents ? `{red-fg}late events ${r.lateEvents}{/red-fg}` : "late events 0"}  voices ${r.voices} (peak ${r.voicesPeak})`,
       );
       const peak = r.meterPeak;
       const rms = r.meterRms;

@@ -22,6 +22,12 @@ export class SourceMap {
   constructor(readonly text: string) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
   }
+  /** The offset of 1-based line and column (clamped to the text). */
+  offset(line: number, col: number): number {
+    const start = this.lineStarts[Math.max(0, line - 1)] ?? this.text.length;
+    return Math.min(this.text.length, start + Math.max(0, col - 1));
+  }
+
   position(offset: number): { line: number; col: number } {
     let lo = 0;
     let hi = this.lineStarts.length - 1;

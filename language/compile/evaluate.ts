@@ -85,6 +85,8 @@ export class Evaluator {
     readonly program: Program,
     readonly map: SourceMap,
     readonly parseFailed = false,
+    /** Told the source offset of each expression as evaluation reaches it (where a slow compile is). */
+    private readonly progress?: (offset: number) => void,
   ) {
     for (const s of program.statements) {
       if (s.type === "bus") this.buses.set(s.name, s);
@@ -233,6 +235,7 @@ export class Evaluator {
   // ---------------------------------------------------------------- expressions
 
   expr(e: Expr, env: Env): Val {
+    this.progress?.(e.span.start);
     switch (e.type) {
       case "num":
         return { t: "num", v: e.value };

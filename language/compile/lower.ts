@@ -116,14 +116,16 @@ function autoRoute(ev: Evaluator, outputs: { name: string; node: number }[]): vo
 /** A compiler that remembers its last parse, for live re-compiles after small edits. */
 export class Compiler {
   readonly parser = new Parser();
+  /** Told the source offset of each expression as evaluation reaches it (`live` locates a compile that takes too long with it). */
+  progress?: (offset: number) => void;
   compile(text: string): CompileResult {
-    return compileWith(this.parser, text);
+    return compileWith(this.parser, text, this.progress);
   }
 }
 
-function compileWith(parser: Parser, text: string): CompileResult {
+function compileWith(parser: Parser, text: string, progress?: (offset: number) => void): CompileResult {
   const parsed = parser.parse(text);
-  const ev = new Evaluator(parsed.program, parsed.map, parsed.diagnostics.length > 0);
+  const ev = new Evaluator(parsed.program, parsed.map, parsed.diagnostics.length > 0, progress);
   let ir: GraphIR | undefined;
   try {
     ir = lowerProgram(ev);

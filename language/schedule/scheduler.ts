@@ -20,6 +20,8 @@ export interface SchedulerOptions {
   warn: (message: string) => void;
   /** Where cycles fall in frames (live mode rebases it on every reload); default: cycle 0 at frame 0 at the program's tempo. */
   clock?: Clock;
+  /** Told each lane before its pattern is queried (where a slow query is). */
+  progress?: (lane: number) => void;
 }
 
 type Controls = { [key: string]: unknown };
@@ -55,11 +57,29 @@ const FIELD_NAME: Record<number, string> = {
 
 const num = (x: unknown): number | undefined => (typeof x === "number" && Number.isFinite(x) ? x : undefined);
 
+/**
+ * One cycle's onsets in the order they are sent: by frame, and at equal frames in lane order, then
+ * in the order the lane's query returned them (a stable sort of the lane-by-lane list). The engine
+ * applies events by (frame, arrival), so this is the order it would apply them in anyway.
+ */
+interface CyclePlan {
+  cycle: number;
+  /** Frames, ascending. */
+  frames: Float64Array;
+  lanes: CompiledLane[];
+  haps: Hap<unknown>[];
+}
+
+/** Cycles whose onsets (and frame plans) are kept: the previous, the current and the next one or two. */
+const CACHED_CYCLES = 4;
+
 export class Scheduler {
   private readonly sampleIds = new Map<string, number | undefined>();
   private readonly warned = new Set<string>();
-  /** Onset haps by lane for the cycle last queried: one query per lane per cycle. */
-  private cache: { cycle: number; haps: Hap<unknown>[][] } | undefined;
+  /** Onset haps by lane, per recently queried cycle: one query per lane per cycle. */
+  private readonly cache = new Map<number, Hap<unknown>[][]>();
+  /** Frame-sorted onsets per recently planned cycle (for the current clock). */
+  private readonly plans = new Map<number, CyclePlan>();
   /**
    * Lanes whose pattern repeats every P cycles (`Pattern.period`): the onsets of cycles 0..P−1,
    * queried once; any other cycle's are those shifted by a multiple of P.
@@ -67,8 +87,10 @@ export class Scheduler {
   private readonly periodic = new Map<number, Map<number, Hap<unknown>[]>>();
   /** Pattern queries made (for tests and benchmarks). */
   queries = 0;
+  /** Milliseconds spent in pattern queries so far (cycles not cached). */
+  queryMs = 0;
   /** Cycle positions to frames: cycle 0 at frame 0 unless a live session's clock says otherwise. */
-  private readonly clock: Clock;
+  private clock: Clock;
 
   constructor(
     private readonly ir: GraphIR,
@@ -78,6 +100,12 @@ export class Scheduler {
     this.clock = opts.clock ?? new Clock(opts.sampleRate, ir.cps);
   }
 
+  /** Where cycles fall in frames from now on. The queried onsets stay cached (they are in cycle time). */
+  setClock(clock: Clock): void {
+    this.clock = clock;
+    this.plans.clear();
+  }
+
   /** The frame (rounded to the nearest) at which cycle time t falls. */
   frameAt(t: Rational): number {
     return this.clock.frameAt(t);
@@ -85,7 +113,9 @@ export class Scheduler {
 
   /** The onsets of every lane in cycle `cycle`, queried once and cached. */
   onsets(cycle: number): Hap<unknown>[][] {
-    if (this.cache?.cycle === cycle) return this.cache.haps;
+    const hit = this.cache.get(cycle);
+    if (hit) return hit;
+    const t0 = performance.now();
     const haps = this.lanes.map((lane) => {
       const period = lane.pattern.period;
       if (period !== undefined) {
@@ -101,7 +131,8 @@ export class Scheduler {
       }
       return this.query(lane, cycle);
     });
-    this.cache = { cycle, haps };
+    this.queryMs += performance.now() - t0;
+    remember(this.cache, cycle, haps);
     return haps;
   }
 
@@ -109,6 +140,7 @@ export class Scheduler {
   private query(lane: CompiledLane, cycle: number): Hap<unknown>[] {
     try {
       this.queries++;
+      this.opts.progress?.(lane.id);
       return lane.pattern.queryArc(cycle, cycle + 1).filter((h) => h.hasOnset());
     } catch (e) {
       this.warnOnce(`lane:${lane.id}`, `the pattern at line ${this.ir.lanes[lane.id]!.loc.line} failed in cycle ${cycle}: ${e instanceof Error ? e.message : String(e)}`);
@@ -116,22 +148,22 @@ export class Scheduler {
     }
   }
 
-  /**
-   * Add the events of cycle `cycle` to `batch`. Returns the number of events added. Never throws:
-   * an event the engine would refuse (a value or a frame that is not a finite number, such as
-   * the pitch ratio of `note "1e8"`) is left out with one warning per lane naming its line.
-   */
-  schedule(cycle: number, batch: EventBatch): number {
-    const before = batch.count;
-    let onsets: Hap<unknown>[][];
-    try {
-      onsets = this.onsets(cycle);
-    } catch (e) {
-      this.warnOnce("onsets", `scheduling cycle ${cycle} failed: ${e instanceof Error ? e.message : String(e)}; its events are skipped`);
-      return 0;
-    }
+  /** Cycle `cycle`'s onsets with their frames, sorted by frame (queried once; planned once per clock). */
+  plan(cycle: number): CyclePlan {
+    const hit = this.plans.get(cycle);
+    if (hit) return hit;
+    const onsets = this.onsets(cycle);
+    let n = 0;
+    for (const lane of this.lanes) n += onsets[lane.id]!.length;
+    let frames = new Float64Array(n);
+    const laneOf: CompiledLane[] = new Array(n);
+    const hapOf: Hap<unknown>[] = new Array(n);
+    let i = 0;
+    let sorted = true;
     for (const lane of this.lanes) {
       for (const hap of onsets[lane.id]!) {
+        // An onset whose frame cannot be had, or is not a finite frame the engine takes, is left
+        // out with one warning per lane (never a throw).
         let frame: number;
         try {
           frame = this.frameAt(hap.whole!.begin);
@@ -139,10 +171,103 @@ export class Scheduler {
           this.failed(lane.id, e);
           continue;
         }
-        this.emit(lane, hap, frame, batch);
+        if (!Number.isFinite(frame) || frame > MAX_FRAME) {
+          this.nonfinite(lane.id, "time (frame)", frame);
+          continue;
+        }
+        frames[i] = frame;
+        if (i > 0 && frames[i]! < frames[i - 1]!) sorted = false;
+        laneOf[i] = lane;
+        hapOf[i] = hap;
+        i++;
       }
     }
+    if (i < n) {
+      // Some were left out.
+      frames = frames.slice(0, i);
+      laneOf.length = i;
+      hapOf.length = i;
+      n = i;
+    }
+    let plan: CyclePlan;
+    if (sorted) plan = { cycle, frames, lanes: laneOf, haps: hapOf };
+    else {
+      // Stable: equal frames keep lane order, then query order.
+      const order = stableOrder(frames);
+      const f = new Float64Array(n);
+      const l: CompiledLane[] = new Array(n);
+      const h: Hap<unknown>[] = new Array(n);
+      for (let k = 0; k < n; k++) {
+        const j = order[k]!;
+        f[k] = frames[j]!;
+        l[k] = laneOf[j]!;
+        h[k] = hapOf[j]!;
+      }
+      plan = { cycle, frames: f, lanes: l, haps: h };
+    }
+    remember(this.plans, cycle, plan);
+    return plan;
+  }
+
+  /** Add the events of cycle `cycle` to `batch`, in frame order. Returns the number of events added. */
+  schedule(cycle: number, batch: EventBatch): number {
+    return this.scheduleWindow(cycle, -Infinity, Infinity, batch);
+  }
+
+  /**
+   * Add the events of cycle `cycle` whose frame is in [from, to) to `batch`, in frame order. The
+   * cycle is queried once (cached); a window only selects and converts, so the windows of a
+   * partition of the frames, concatenated, are exactly `schedule(cycle)`'s batch.
+   */
+  scheduleWindow(cycle: number, from: number, to: number, batch: EventBatch): number {
+    const before = batch.count;
+    let p: CyclePlan;
+    try {
+      p = this.plan(cycle);
+    } catch (e) {
+      // Never throws: a cycle whose query or clock fails is skipped with one warning.
+      this.warnOnce("onsets", `scheduling cycle ${cycle} failed: ${e instanceof Error ? e.message : String(e)}; its events are skipped`);
+      return 0;
+    }
+    // Frames before 0 are in the past (the engine takes 0…2^53): no window holds them.
+    for (let i = lowerBound(p.frames, Math.max(0, from)), end = lowerBound(p.frames, to); i < end; i++) this.emit(p.lanes[i]!, p.haps[i]!, p.frames[i]!, batch);
     return batch.count - before;
+  }
+
+  /** How many events `scheduleWindow(cycle, from, to)` would add (queries the cycle if needed). */
+  countWindow(cycle: number, from: number, to: number): number {
+    const p = this.plan(cycle);
+    return Math.max(0, lowerBound(p.frames, to) - lowerBound(p.frames, Math.max(0, from)));
+  }
+
+  /**
+   * The cycles that can have onsets at frames in [from, to), from cycle `first` on: cycle c's
+   * onsets lie in [frameAt(c), frameAt(c + 1)] (rounding may put the last on the next cycle's
+   * first frame). Does not query.
+   */
+  cyclesIn(from: number, to: number, first = -Infinity): number[] {
+    const out: number[] = [];
+    if (!(to > from)) return out;
+    const c0 = this.clock.cycleAt(Math.floor(from)).floor() - 1;
+    const c1 = this.clock.cycleAt(Math.ceil(to)).floor() + 1;
+    for (let c = Math.max(c0, first); c <= c1; c++) {
+      if (this.frameAt(Rational.of(c)) < to && this.frameAt(Rational.of(c + 1)) >= from) out.push(c);
+    }
+    return out;
+  }
+
+  /** Add the events at frames in [from, to) of every cycle from `first` on. Returns the number added. */
+  scheduleFrames(from: number, to: number, batch: EventBatch, first = -Infinity): number {
+    let n = 0;
+    for (const c of this.cyclesIn(from, to, first)) n += this.scheduleWindow(c, from, to, batch);
+    return n;
+  }
+
+  /** How many events `scheduleFrames(from, to, _, first)` would add (queries the cycles it needs). */
+  countFrames(from: number, to: number, first = -Infinity): number {
+    let n = 0;
+    for (const c of this.cyclesIn(from, to, first)) n += this.countWindow(c, from, to);
+    return n;
   }
 
   /**
@@ -266,5 +391,51 @@ export class Scheduler {
     if (this.warned.has(key)) return;
     this.warned.add(key);
     this.opts.warn(message);
+  }
+}
+
+/**
+ * The indices of `frames` in ascending order of frame, equal frames in index order. Each
+ * (frame − min, index) pair is packed into one exact double and the doubles sorted natively
+ * (several times faster than a comparator); a comparator sort when they do not fit in 53 bits.
+ */
+function stableOrder(frames: Float64Array): ArrayLike<number> {
+  const n = frames.length;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const f = frames[i]!;
+    if (f < min) min = f;
+    if (f > max) max = f;
+  }
+  const scale = 2 ** Math.ceil(Math.log2(n + 1));
+  if (!((max - min + 1) * scale < 2 ** 53)) return Array.from({ length: n }, (_, k) => k).sort((a, b) => frames[a]! - frames[b]! || a - b);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (frames[i]! - min) * scale + i;
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = keys[k]! % scale;
+  return order;
+}
+
+/** The first index whose frame is ≥ x (frames ascending). */
+function lowerBound(frames: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = frames.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (frames[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Keep `value` for `cycle`, forgetting the cycle furthest from it beyond CACHED_CYCLES. */
+function remember<T>(map: Map<number, T>, cycle: number, value: T): void {
+  map.set(cycle, value);
+  while (map.size > CACHED_CYCLES) {
+    let worst = cycle;
+    for (const c of map.keys()) if (Math.abs(c - cycle) > Math.abs(worst - cycle)) worst = c;
+    map.delete(worst);
   }
 }
