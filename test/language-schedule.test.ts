@@ -1,4 +1,5 @@
 //! The scheduler: exact frames, trigger fields for samples and synth voices, param and gate lanes, missing samples warned once.
+import { records } from "./records.js";
 import { describe, expect, it } from "vitest";
 import { compile } from "../language/compile/lower.js";
 import { Rational } from "../language/pattern/rational.js";
@@ -6,18 +7,6 @@ import { EventBatch, FIELD, GATE, SET, TRIGGER } from "../language/schedule/even
 import { Scheduler } from "../language/schedule/scheduler.js";
 
 /** Decode a batch into readable records. */
-function records(batch: EventBatch): { frame: number; kind: number; lane: number; fields: Record<number, number> }[] {
-  const v = batch.view();
-  const out = [];
-  for (let i = 0; i < v.length; ) {
-    const n = v[i + 3]!;
-    const fields: Record<number, number> = {};
-    for (let k = 0; k < n; k++) fields[v[i + 4 + 2 * k]!] = v[i + 5 + 2 * k]!;
-    out.push({ frame: v[i]!, kind: v[i + 1]!, lane: v[i + 2]!, fields });
-    i += 4 + 2 * n;
-  }
-  return out;
-}
 
 function run(src: string, cycle = 0, sampleRate = 48000) {
   const r = compile(src);

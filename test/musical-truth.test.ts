@@ -1,4 +1,5 @@
 //! Issue 16 (musical truth): Strudel's control keys for aliases, and Phonon's meanings of stut, swing and shuffle in `.ph`.
+import { records } from "./records.js";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -12,18 +13,6 @@ import { EventBatch, FIELD, TRIGGER } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 
 /** Decode a batch into readable records. */
-function records(batch: EventBatch): { frame: number; kind: number; lane: number; fields: Record<number, number> }[] {
-  const v = batch.view();
-  const out = [];
-  for (let i = 0; i < v.length; ) {
-    const n = v[i + 3]!;
-    const fields: Record<number, number> = {};
-    for (let k = 0; k < n; k++) fields[v[i + 4 + 2 * k]!] = v[i + 5 + 2 * k]!;
-    out.push({ frame: v[i]!, kind: v[i + 1]!, lane: v[i + 2]!, fields });
-    i += 4 + 2 * n;
-  }
-  return out;
-}
 
 /** Compile `src` and schedule cycle `cycle` at 48 kHz (samples bd, sn, hh resolve to ids 1, 2, 3). */
 function run(src: string, cycle = 0) {
