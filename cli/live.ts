@@ -107,10 +107,10 @@ const FRESH_WARM_MS = 300;
 /**
  * The most events sent to the engine and not yet played. The engine holds QUEUE_CAPACITY = 65536
  * pending events (engine-rs/core/src/events.rs) and its command ring COMMANDS = 65536
- * (engine-rs/core/src/live.rs); a gate event adds its release to the queue when it starts, so
- * half of it keeps both from overflowing (what does not fit would be dropped and counted).
+ * (engine-rs/core/src/live.rs); three quarters of that leaves room for the releases that gate
+ * events add to the queue while they sound (what does not fit would be dropped and counted).
  */
-const MAX_IN_FLIGHT = 1 << 15;
+const MAX_IN_FLIGHT = 49152;
 
 /** The largest of the last `size` samples. */
 class MovingMax {
