@@ -4,9 +4,10 @@
 //! stays here), builds the Scheduler, queries the first cycle(s) and converts the first window
 //! before it answers, so a slow compile or a slow first query costs this thread's time and never
 //! the beat. Then the main thread asks it for windows (`fill`); each answer is a Float64Array of
-//! records (transferred, not copied). Sample ids come from the engine on the main thread through
-//! a synchronous request (Atomics.wait on a shared word: the main thread answers at once, and
-//! each name is asked once per thread).
+//! records whose buffer is transferred (not cloned). Sample ids come from the engine on the main
+//! thread through a synchronous request (Atomics.wait on a shared word: the main thread answers
+//! at once, and each name is asked once per thread). Where allowed, the thread raises its own
+//! priority while it holds a program that may play (`niceThread`).
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
