@@ -11,10 +11,12 @@
 //!   round trip (MovingMax), within 100 ms … 2 s, so the next cycle is queried (prefetched) when
 //!   the lookahead reaches it, well before its first event is due; events in flight stay under
 //!   half the engine's queue (MAX_IN_FLIGHT).
-//! - the *standby* thread compiles the next save (it keeps its own incremental parse), builds
-//!   the Scheduler, queries the cycles the lookahead will need and converts the first window,
-//!   all before it answers, at a start frame it predicts from the render position when the save
-//!   was sent. The main thread then loads the IR (`engine.load(ir, at)`, a block boundary past
+//! - the *standby* thread compiles the next save (it keeps its own incremental parse, and
+//!   compiles each save the other thread compiled too, off the critical path, so that it stays
+//!   current and warm), builds the Scheduler, queries the cycles the lookahead will need and
+//!   converts the first window, all before it answers, at a start frame it predicts from the
+//!   render position when the save was sent. The text read at a file event is compiled while the
+//!   debounce runs, and the answer used if the file still holds it when the debounce ends. The main thread then loads the IR (`engine.load(ir, at)`, a block boundary past
 //!   the render position; a prediction that has passed falls back to the next block, converting
 //!   again only when the clock depends on the start), pushes the first window, and the two
 //!   threads swap roles. A newer save while a compile runs supersedes it (a compile running
@@ -31,7 +33,7 @@
 //! compile costs the standby thread's time, a long query the playing thread's, and the main
 //! thread only forwards ready batches. The edit-to-sound path is one compile (as before) plus a
 //! message each way (~0.1 ms) and the first window (converted before answering, so it is never
-//! late); the swap is at the same block as before. Where the process may set thread priorities
+//! late), and the compile overlaps the debounce; the swap is at the same block as before. Where the process may set thread priorities
 //! (root or RLIMIT_NICE), the playing thread and the main thread run at nice −5, a compiling one
 //! at +5 (`worker.ts`).
 import { createHash } from "node:crypto";
@@ -78,7 +80,9 @@ out: ~drums * 0.8 + ~bass * 0.2
 /**
  * Wait this long after a file event for more, keeping only the newest text (editors may write in
  * several steps). 15 ms rather than design.md's ~30: the edit-to-sound target (p50 ≤ 30 ms, from
- * the write to the first block of the new program) leaves no room for 30.
+ * the write to the first block of the new program) leaves no room for 30. The text read at each
+ * event is compiled meanwhile (`early`); when the debounce ends with the file unchanged, that
+ * compile's answer is used, so the compile overlaps the wait.
  */
 const DEBOUNCE_MS = 15;
 /** How often the main thread checks whether the next window is due. */
@@ -97,15 +101,17 @@ const FIRST_MS = 500;
 const COMPILE_BUDGET_MS = 2000;
 /** A newer save ends a compile that has already run this long (a faster one finishes, unused, keeping its thread warm). */
 const SUPERSEDE_MS = 100;
-/** A fresh thread compiles the playing text once to warm up when that took less than this. */
-const WARM_MS = 200;
+/** A standby thread compiles the playing text once to warm up when that took less than this (else it only parses it) … */
+const WARM_MS = 50;
+/** … and a fresh thread compiles and schedules it a few times when its compile (cold, the first time) took less than this. */
+const FRESH_WARM_MS = 300;
 /**
  * The most events sent to the engine and not yet played. The engine holds QUEUE_CAPACITY = 65536
  * pending events (engine-rs/core/src/events.rs) and its command ring COMMANDS = 65536
- * (engine-rs/core/src/live.rs); a gate event adds its release to the queue when it starts, so
- * half of it keeps both from overflowing (what does not fit would be dropped and counted).
+ * (engine-rs/core/src/live.rs); three quarters of that leaves room for the releases that gate
+ * events add to the queue while they sound (what does not fit would be dropped and counted).
  */
-const MAX_IN_FLIGHT = 1 << 15;
+const MAX_IN_FLIGHT = 49152;
 
 /** The largest of the last `size` samples. */
 class MovingMax {
@@ -194,6 +200,11 @@ interface Save {
   hash: string;
   changedAt: number;
   fresh: boolean;
+  /**
+   * Read at the first file event, before the debounce ends: compiled at once, but used only if
+   * the file still holds this text when the debounce ends (an editor may still be writing).
+   */
+  early: boolean;
 }
 
 interface Compiling extends Save {
@@ -231,6 +242,8 @@ export class Session {
   lateWindows = 0;
   private pending: PendingSwap | undefined;
   private compiling: Compiling | undefined;
+  /** An early compile's answer, kept until the debounce ends. */
+  private held: { thread: PatternThread; m: FromWorker & { type: "failed" | "compiled" }; c: Compiling } | undefined;
   /** The newest save while a compile runs (older ones are forgotten). */
   private queued: Save | undefined;
   private standby: PatternThread | undefined;
@@ -267,7 +280,7 @@ export class Session {
   /** A fresh thread for the next save, warmed with the playing program's text when that compiles quickly. */
   private spawnStandby(): PatternThread {
     const t = this.spawn();
-    if (this.lastText && this.lastCompileMs < WARM_MS) t.post({ type: "warm", text: this.lastText });
+    if (this.lastText && this.lastCompileMs < FRESH_WARM_MS) t.post({ type: "warm", text: this.lastText, full: true });
     return t;
   }
 
@@ -316,28 +329,42 @@ export class Session {
 
   /** Compile `text` on a pattern thread; when it is good, it becomes the program from a block
    * ahead of the render position on. With `fresh` (panic) nothing carries over from the running
-   * program, which fades out. The running program plays on meanwhile. */
-  apply(text: string, changedAt: number, fresh = false): void {
+   * program, which fades out. The running program plays on meanwhile. With `early` (the text
+   * read at a file's first event, before the debounce ends), the result waits for a call
+   * without `early` with the same text (then it is used at once) or is dropped for another. */
+  apply(text: string, changedAt: number, fresh = false, early = false): void {
     if (this.closed) return;
     const hash = createHash("sha1").update(text).digest("hex");
     /** Not the text playing now (or a panic). */
     const wanted = fresh || hash !== this.lastHash;
+    const h = this.held;
+    if (h) {
+      this.held = undefined;
+      if (h.c.hash === hash && !fresh) {
+        if (early) this.held = h;
+        else this.onCompiled(h.thread, h.m, { ...h.c, early: false });
+        return;
+      }
+      h.thread.post({ type: "drop" });
+      this.standby = h.thread;
+    }
     const c = this.compiling;
     if (c) {
       if (c.hash === hash && !fresh) {
         // Back to the text being compiled: it is the newest again.
         c.stale = false;
+        c.early &&= early;
         this.queued = undefined;
         return;
       }
       // The compile in progress is superseded: its result will not be used.
       c.stale = true;
-      this.queued = wanted ? { text, hash, changedAt, fresh } : undefined;
+      this.queued = wanted ? { text, hash, changedAt, fresh, early } : undefined;
       const since = c.thread.ready ? Math.max(c.posted, c.thread.readyAt) : performance.now();
       if (performance.now() - since > SUPERSEDE_MS) this.abandon(false);
       return;
     }
-    if (wanted) this.startCompile({ text, hash, changedAt, fresh });
+    if (wanted) this.startCompile({ text, hash, changedAt, fresh, early });
   }
 
   private startCompile(save: Save): void {
@@ -351,7 +378,8 @@ export class Session {
     // From the answer to the swap: twice the longest recent load and a millisecond for the
     // message (the start is then rounded up to a block; a start that has passed when the answer
     // comes falls back to the engine's rule, a block past the render position).
-    const leadFrames = Math.ceil(((2 * this.loadMax.max + 1) / 1000) * this.sr);
+    // An early compile is used when the debounce ends, at the soonest.
+    const leadFrames = Math.ceil(((2 * this.loadMax.max + 1 + (save.early ? DEBOUNCE_MS : 0)) / 1000) * this.sr);
     thread.post({
       type: "compile",
       job,
@@ -445,6 +473,9 @@ export class Session {
       if (this.standby === thread) this.standby = undefined;
       this.lastHash = "";
       this.apply(this.lastText, Date.now());
+    } else if (this.held?.thread === thread) {
+      this.held = undefined;
+      if (!this.standby) this.standby = this.spawnStandby();
     } else if (this.standby === thread) this.standby = this.spawnStandby();
   }
 
@@ -476,14 +507,16 @@ export class Session {
     this.inFlight.push({ end: w.scheduledTo, count: w.count });
   }
 
-  private onCompiled(thread: PatternThread, m: FromWorker & { type: "failed" | "compiled" }): void {
-    const c = this.compiling;
+  private onCompiled(thread: PatternThread, m: FromWorker & { type: "failed" | "compiled" }, held?: Compiling): void {
+    const c = held ?? this.compiling;
     if (!c || c.thread !== thread || c.job !== m.job) {
       thread.post({ type: "drop" });
       return;
     }
-    clearTimeout(c.timer);
-    this.compiling = undefined;
+    if (!held) {
+      clearTimeout(c.timer);
+      this.compiling = undefined;
+    }
     const next = (): void => {
       const q = this.queued;
       this.queued = undefined;
@@ -494,6 +527,11 @@ export class Session {
       thread.post({ type: "drop" });
       this.standby = thread;
       next();
+      return;
+    }
+    if (c.early) {
+      // The debounce has not ended: keep the answer until it does.
+      this.held = { thread, m, c };
       return;
     }
     if (m.type === "failed") {
@@ -564,6 +602,10 @@ export class Session {
     this.program = p;
     if (old) {
       old.thread.post({ type: "drop" });
+      // The next save compiles there: it compiles this one too and forgets it, so that its
+      // incremental parse is current and its JIT as warm as if it compiled every save (two
+      // threads that alternate, each idle half the time, compile the next save ~1 ms slower).
+      old.thread.post({ type: "warm", text: c.text, full: m.compileMs < WARM_MS });
       this.standby = old.thread;
     } else if (!this.standby) this.standby = this.spawnStandby();
     if (m.queryMs > 0) this.queryMax.add(m.queryMs);
@@ -607,19 +649,23 @@ export class Session {
   /** Read the file and apply it. `changedAt` is when the watcher saw the change; for a save
    * (`saved`), the file's own modification time, when just before, is the better start of the
    * save-to-sound clock. */
-  reload(changedAt = Date.now(), saved = false): void {
+  reload(changedAt = Date.now(), saved = false, early = false): void {
     let text: string;
     try {
       text = readFileSync(this.file, "utf8");
       const mtime = statSync(this.file).mtimeMs;
       if (saved && mtime <= changedAt && changedAt - mtime < 1000) changedAt = mtime;
     } catch {
+      if (early) return;
       this.missing = true;
       this.ui.warn(`${this.file}: file missing; still playing the last program`);
       return;
     }
     this.missing = false;
-    this.apply(text, changedAt);
+    // A file being rewritten is often empty at its first event (truncated, not yet written):
+    // nothing to compile early then (and compiling it would throw away the incremental parse).
+    if (early && !text.trim()) return;
+    this.apply(text, changedAt, false, early);
   }
 
   /**
@@ -700,7 +746,7 @@ export class Session {
     this.closed = true;
     this.pending = undefined;
     if (this.compiling) clearTimeout(this.compiling.timer);
-    for (const t of [this.program?.thread, this.compiling?.thread, this.standby]) t?.end();
+    for (const t of [this.program?.thread, this.compiling?.thread, this.held?.thread, this.standby]) t?.end();
   }
 }
 
@@ -753,6 +799,9 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   let changedAt = 0;
   const onChange = (): void => {
     if (!debounce) changedAt = Date.now();
+    // Compile what the file holds now while the debounce runs; used if it still holds that when
+    // the debounce ends (a newer event's text supersedes it).
+    session.reload(changedAt, true, true);
     clearTimeout(debounce);
     debounce = setTimeout(() => {
       debounce = undefined;

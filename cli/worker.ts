@@ -4,9 +4,10 @@
 //! stays here), builds the Scheduler, queries the first cycle(s) and converts the first window
 //! before it answers, so a slow compile or a slow first query costs this thread's time and never
 //! the beat. Then the main thread asks it for windows (`fill`); each answer is a Float64Array of
-//! records (transferred, not copied). Sample ids come from the engine on the main thread through
-//! a synchronous request (Atomics.wait on a shared word: the main thread answers at once, and
-//! each name is asked once per thread).
+//! records whose buffer is transferred (not cloned). Sample ids come from the engine on the main
+//! thread through a synchronous request (Atomics.wait on a shared word: the main thread answers
+//! at once, and each name is asked once per thread). Where allowed, the thread raises its own
+//! priority while it holds a program that may play (`niceThread`).
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
@@ -76,8 +77,12 @@ export type ToWorker =
   /** Events of [scheduledTo, upTo), and the cycles up to prefetchTo queried ahead. */
   | { type: "fill"; job: number; upTo: number; prefetchTo: number; maxEvents: number; force: boolean }
   | { type: "drop" }
-  /** Compile and forget (a fresh thread warms its JIT and its parse of the file before the next save). */
-  | { type: "warm"; text: string };
+  /**
+   * Get ready for the next save of this text: `full` compiles it and forgets the result (a fresh
+   * thread warms its JIT), else it is only parsed (the thread's incremental parse catches up with
+   * the save the other thread compiled).
+   */
+  | { type: "warm"; text: string; full: boolean };
 
 /** Events of a window and what it cost. */
 export interface Window {
@@ -123,16 +128,20 @@ interface Playing {
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
+/** Compiles and schedules of the playing text that warm a fresh thread up. */
+const WARM_ROUNDS = 4;
 
 /**
  * Thread priorities (nice values) where the process may raise them again (root, or an
- * RLIMIT_NICE that allows it; otherwise every thread keeps its own): a thread that feeds the
- * playing program runs above ordinary work, one that compiles below it, so on a busy machine a
- * long compile takes its CPU time from nobody the beat needs (the render threads are real-time
- * already). The main thread, which hands the windows to the engine, runs at PLAYING_NICE too.
+ * RLIMIT_NICE that allows it; otherwise every thread keeps its own): the thread that feeds the
+ * playing program runs above ordinary work and above a compile, so on a busy machine a long
+ * compile takes its CPU time from nobody the beat needs (the render threads are real-time
+ * already). The main thread, which hands the windows to the engine, runs at PLAYING_NICE too. A
+ * compile stays at the ordinary level: lower would lengthen edit-to-sound on a busy machine and
+ * protect nothing more.
  */
 export const PLAYING_NICE = -5;
-export const COMPILING_NICE = 5;
+export const COMPILING_NICE = 0;
 
 /** Set the calling thread's nice value, if the process may also set it back; false when it may not. */
 export function niceThread(value: number): boolean {
@@ -299,7 +308,20 @@ function main(): void {
     }
     else if (m.type === "warm") {
       try {
-        compiler.compile(m.text);
+        if (!m.full) compiler.parser.parse(m.text);
+        else {
+          // A fresh thread: the compiler and the scheduler's paths a few times over, so that the
+          // first save it compiles is not the one that pays for the JIT (~70 ms on a cold thread).
+          for (let i = 0; i < WARM_ROUNDS; i++) {
+            const r = compiler.compile(m.text);
+            if (!r.ir) break;
+            const s = new Scheduler(r.ir, r.lanes, { sampleRate: sr, resolveSample: () => 0, warn: () => {} });
+            s.setClock(new Clock(sr, r.ir.cps, 0));
+            batch.clear();
+            s.scheduleFrames(0, Math.round(sr / r.ir.cps), batch, 0);
+          }
+          batch.clear();
+        }
       } catch {
         // a warm-up only
       }

@@ -1,6 +1,6 @@
 //! `phonon live --sink null --record`: edits while playing, heard within 100 ms with continuous phase; a syntax error keeps the music going; a tempo change keeps the cycle position; a slow compile (or one abandoned after 2 s) never costs a beat; a dense pattern gets every event on time.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -179,6 +179,32 @@ describe("phonon live", () => {
     const remaining = 0.25 - (swap - last) / SR;
     const predicted = swap + (remaining / 2) * SR;
     expect(Math.abs(after[0]! - predicted) / SR).toBeLessThan(0.001);
+  });
+});
+
+describe("phonon live, saves written in steps", () => {
+  it("plays only the finished text of a save written in two steps within the debounce (the early compile of the first part is not used)", async () => {
+    const file = join(dir, "steps.ph");
+    const wav = join(dir, "steps.wav");
+    writeFileSync(file, "out: sine 440 * 0.5\n");
+    const live = new Live(file, wav);
+    await live.waitFor(/\[reload\] v1 /);
+    await sleep(400);
+    const from = live.lines.length;
+    // "out: sine 5" is a program too (5 Hz): it must not play. The second part follows 6 ms later (the debounce is 15 ms).
+    const fd = openSync(file, "w");
+    writeSync(fd, "out: sine 5");
+    const t = performance.now();
+    while (performance.now() - t < 6);
+    writeSync(fd, "50 * 0.5\n");
+    closeSync(fd);
+    const v2 = await live.waitFor(/\[reload\] v2 playing from frame (\d+)/, from);
+    await sleep(500);
+    await live.stop();
+    expect(live.lines.slice(from).filter((l) => /\[reload\]/.test(l.text))).toHaveLength(1);
+    const x = readWav(wav).data[0]!;
+    const swap = Number(v2.match[1]);
+    expect(Math.abs(dominantFrequency(x.subarray(swap, swap + 9600), SR) - 550)).toBeLessThan(1);
   });
 });
 
