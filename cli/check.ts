@@ -1,16 +1,10 @@
 //! `phonon check file.ph [--ir | --print] [--keys]`: parse and compile, print the diagnostics or a one-line summary (or the GraphIR).
 import { readFileSync } from "node:fs";
-import { IMPLEMENTED_KERNELS, missingKernels } from "../language/catalogue.js";
 import { compile } from "../language/compile/lower.js";
 import { printIR } from "../language/compile/print.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 
 export const CHECK_USAGE = "usage: phonon check <file.ph> [--ir | --print] [--keys]";
-
-/** Every node kind a program uses, templates included. */
-export function usedKinds(ir: { nodes: { kind: string }[]; templates: { nodes: { kind: string }[] }[] }): string[] {
-  return [...new Set([...ir.nodes, ...ir.templates.flatMap((t) => t.nodes)].map((n) => n.kind))];
-}
 
 /**
  * Runs the check; returns the exit code (0 ok, 1 errors). `out` and `err` default to the console.
@@ -54,10 +48,6 @@ export function runCheck(argv: string[], out: (s: string) => void = console.log,
     out(
       `${file}: ok — ${ir.buses.length} buses, ${ir.nodes.length} nodes, ${ir.stages.length} stages, ${ir.lanes.length} lanes${voices}, ${ir.outputs.length} outputs, ${+ir.cps.toPrecision(6)} cps`,
     );
-    const missing = missingKernels(usedKinds(ir), IMPLEMENTED_KERNELS);
-    if (missing.length) {
-      out(`  note: the engine does not implement these kernels yet, so the file cannot play until they are added: ${missing.map((m) => m.kind).join(", ")}`);
-    }
   }
   return 0;
 }

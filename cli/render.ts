@@ -14,7 +14,6 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { kernelReport } from "../language/catalogue.js";
 import { compile } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 import { Rational } from "../language/pattern/rational.js";
@@ -274,8 +273,6 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
   }
   const started = performance.now();
   const engine = new Engine(sampleRate, opts.blockSize ?? 512);
-  const missing = kernelReport(ir, engine.kinds());
-  if (missing) throw new UserError(`${opts.file}: ${missing}`);
   if (opts.profile) engine.setProfiling(true);
   const threads = opts.threads ?? threadCountOrUserError();
   engine.setThreads(threads);

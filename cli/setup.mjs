@@ -103,6 +103,9 @@ if (!existsSync(addon) || !existsSync(addonStamp) || readFileSync(addonStamp, "u
   say(`addon built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
 
+// 4b. The language's copy of the engine's kind declarations (language/kinds.ts), when they changed.
+if ((await import("./kinds.mjs")).writeKinds(addon)) say("language/kinds.ts regenerated from the engine's kind declarations: commit it with the engine change");
+
 // 5. TypeScript → dist/ (incremental: quick when nothing changed).
 run(join(root, "node_modules", ".bin", "tsc"), ["-p", "."]);
 

@@ -1,8 +1,9 @@
 //! The builtin catalogue: every name of the reference's §3 is known, every entry lowers to its kernel, and the engine's kernel list agrees with it.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { builtinPrograms } from "./builtins.js";
-import { BUILTINS, ENGINE_ONLY_KINDS, IMPLEMENTED_KERNELS, allKernels, kernelReport, lookup, missingKernels } from "../language/catalogue.js";
+import { BUILTINS, allKernels, lookup } from "../language/catalogue.js";
+import { KINDS } from "../language/kinds.js";
 import { compile } from "../language/compile/lower.js";
 import { lookupTransform } from "../language/compile/transforms.js";
 
@@ -75,58 +76,37 @@ describe("the catalogue", () => {
     }
   });
 
-  it("lists the kernels a graph needs that an engine lacks", () => {
-    expect(missingKernels(["sine", "reverb", "lpf", "reverb", "voices"], ["sine", "lpf"])).toEqual([
-      // reverb_stereo lowers to the reverb kernel too.
-      { kind: "reverb", names: ["reverb", "reverb_stereo"] },
-      { kind: "voices", names: ["sine_trig", "saw_trig", "square_trig", "tri_trig", "synth"] },
-    ]);
-    for (const k of IMPLEMENTED_KERNELS) expect(allKernels().has(k), k).toBe(true);
-    const ir = compile("out: saw 55 # reverb 0.5 0.5 # distort 3").ir!;
-    expect(kernelReport(ir, ["saw"])).toBe(
-      "the engine does not implement these kernels yet: distortion; reverb (reverb, reverb_stereo); the program compiles (`phonon check`) but cannot play until they are added",
-    );
-    expect(kernelReport(ir, ["saw", "reverb", "distortion"])).toBeUndefined();
-  });
-
-  const addon = new URL("../engine-rs/node/phonon.node", import.meta.url);
-  it.skipIf(!existsSync(addon))("agrees with the engine's kernel list (skipped when the addon is not built)", async () => {
-    const { Engine } = await import("../cli/engine.js");
-    const kinds = new Engine(44100, 512).kinds();
-    // Every kind the engine has is one the compiler can emit, or a stated engine-only kind.
-    expect(kinds.filter((k) => !allKernels().has(k) && !ENGINE_ONLY_KINDS.has(k))).toEqual([]);
-    // Every kernel the catalogue marks implemented is in the engine, and the reverse.
-    expect([...IMPLEMENTED_KERNELS].filter((k) => !kinds.includes(k))).toEqual([]);
-    expect(kinds.filter((k) => !IMPLEMENTED_KERNELS.has(k) && !ENGINE_ONLY_KINDS.has(k))).toEqual([]);
-  });
-
-  it.skipIf(!existsSync(addon))("names every parameter it sends as the engine's port, with the engine's default", async () => {
-    const { createRequire } = await import("node:module");
-    const native = createRequire(import.meta.url)(addon.pathname) as { kindSpecs(): string };
-    const specs = JSON.parse(native.kindSpecs()) as { kind: string; ports: { name: string; default: number | null }[] }[];
-    const ports = new Map(specs.map((s) => [s.kind, new Map(s.ports.map((p) => [p.name, p.default]))]));
+  it("lowers only to kinds the engine declares, sending only their ports", () => {
+    expect([...allKernels()].filter((k) => !KINDS[k])).toEqual([]);
     const problems: string[] = [];
-    for (const b of BUILTINS) {
-      // mul (gain), sampler (s) and voices (synth voices) are built by the compiler itself.
-      if (!b.kernel || !IMPLEMENTED_KERNELS.has(b.kernel) || ["mul", "sampler", "voices"].includes(b.kernel)) continue;
-      const engine = ports.get(b.kernel)!;
-      for (const p of b.params) {
-        // Converted before emission (evaluate.ts toPorts): semitone offsets, an envelope's or
-        // timer's chain input, segments' lists.
-        if (p.name === "offset" || (p.name === "in" && (["env", "adsr", "ad", "ar", "asr", "line", "xline", "curve", "segments"].includes(b.kernel) || b.name === "timer" || b.name === "struct")) || p.name === "levels" || p.name === "times") continue;
-        const type = p.type ?? "signal";
-        const isPort = type === "signal" || type === "gate" || type === "vowel";
-        if (isPort && !engine.has(p.name)) problems.push(`${b.name}: '${p.name}' is not a port of ${b.kernel} (${[...engine.keys()].join(" ")})`);
-        if (!isPort && engine.has(p.name)) problems.push(`${b.name}: '${p.name}' is sent as data but ${b.kernel} reads it as a port`);
-        // Bare oscillators are LFOs: the compiler always writes their freq.
-        const skipDefault = p.name === "freq" && b.bare;
-        const d = engine.get(p.name);
-        if (isPort && !skipDefault && p.default !== undefined && d !== null && d !== undefined && Math.abs(d - p.default) > 1e-6) {
-          problems.push(`${b.name}: '${p.name}' defaults to ${p.default} in the catalogue but ${d} in the engine`);
-        }
+    for (const { src } of builtinPrograms()) {
+      const ir = compile(src).ir!;
+      for (const n of [...ir.nodes, ...ir.templates.flatMap((t) => t.nodes)]) {
+        const ports = KINDS[n.kind]?.ports.map((p) => p.name);
+        if (!ports) problems.push(`${src}: kind ${n.kind} is not the engine's`);
+        else for (const p of Object.keys(n.params)) if (!ports.includes(p)) problems.push(`${src}: ${n.kind} has no port '${p}'`);
       }
     }
     expect(problems).toEqual([]);
   });
-  if (!existsSync(addon)) console.warn("catalogue/engine agreement test skipped: the engine addon is not built");
+
+  it("takes a kernel port's unit, range and default from the engine's declaration", () => {
+    const lpf = lookup("lpf")!;
+    const cutoff = KINDS.lpf!.ports.find((p) => p.name === "cutoff")!;
+    expect(lpf.params.find((p) => p.name === "cutoff")).toEqual({ name: "cutoff", unit: cutoff.unit, default: cutoff.default, range: cutoff.range });
+    // A bare oscillator's language default (a 1 Hz LFO) and a required argument stay the language's.
+    expect(lookup("sine")!.params[0]!.default).toBe(1);
+    expect(lookup("saw_naive")!.params[0]!.default).toBeUndefined();
+  });
+
+  const addon = new URL("../engine-rs/node/phonon.node", import.meta.url);
+  it.skipIf(!existsSync(addon))("has language/kinds.ts generated from the engine as it is built (skipped when the addon is not built)", async () => {
+    const { createRequire } = await import("node:module");
+    const native = createRequire(import.meta.url)(addon.pathname) as { kindSpecs(): string };
+    // @ts-expect-error: a plain ES module without types
+    const { kindsSource } = (await import("../cli/kinds.mjs")) as { kindsSource(json: string): string };
+    const file = readFileSync(new URL("../language/kinds.ts", import.meta.url), "utf8");
+    expect(file === kindsSource(native.kindSpecs()), "language/kinds.ts is stale: run `npm run setup` (or `node cli/kinds.mjs`) and commit it").toBe(true);
+  });
+  if (!existsSync(addon)) console.warn("generated-kinds test skipped: the engine addon is not built");
 });

@@ -59,7 +59,8 @@ describe("threads", () => {
     expect(outs[0]!.length).toBeGreaterThan(44);
     expect(outs[1]!.equals(outs[0]!), `${label}: 2 threads differ`).toBe(true);
     expect(outs[2]!.equals(outs[0]!), `${label}: 8 threads differ`).toBe(true);
-  });
+    // Three renders of a few seconds each: generous, so a loaded machine is slow, not failing.
+  }, 120_000);
 
   it.each([
     [["--threads", "0"], {}, /--threads: threads must be between 1 and 64, not 0; try --threads \d+/],

@@ -573,7 +573,11 @@ impl GraphIr {
                 return err(format!(
                     "{label}: unknown kind \"{}\" (known kinds: {})",
                     node.kind,
-                    kernels::KINDS.join(", ")
+                    kernels::KINDS
+                        .iter()
+                        .map(|k| k.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             };
             if node.kind == "voices" {

@@ -274,7 +274,7 @@ impl Engine {
 
     #[napi]
     pub fn kinds(&self) -> Vec<String> {
-        kernels::KINDS.iter().map(|k| k.to_string()).collect()
+        kernels::KINDS.iter().map(|k| k.name.to_string()).collect()
     }
 }
 
@@ -295,35 +295,11 @@ mod tests {
     }
 }
 
-/// Every kind's ports as JSON: `[{kind, ports: [{name, default}], triggers}]` (`default` null
-/// when the port is required). For the test that keeps the TypeScript catalogue and the engine
-/// from drifting apart.
+/// Every kind's declaration as JSON (see `kernels::kinds_json`): the source of the language's
+/// generated catalogue (`language/kinds.ts`). Control thread.
 #[napi]
 pub fn kind_specs() -> String {
-    let rows: Vec<String> = kernels::KINDS
-        .iter()
-        .filter_map(|k| kernels::spec(k))
-        .map(|s| {
-            let ports: Vec<String> = s
-                .ports
-                .iter()
-                .map(|p| {
-                    let d = p
-                        .default
-                        .map(|d| format!("{d}"))
-                        .unwrap_or_else(|| "null".into());
-                    format!("{{\"name\":\"{}\",\"default\":{d}}}", p.name)
-                })
-                .collect();
-            format!(
-                "{{\"kind\":\"{}\",\"ports\":[{}],\"triggers\":{}}}",
-                s.name,
-                ports.join(","),
-                s.triggers
-            )
-        })
-        .collect();
-    format!("[{}]", rows.join(","))
+    kernels::kinds_json()
 }
 
 /// `parseThreads(text)`: a thread count as `--threads` and `PHONON_THREADS` give it (a whole

@@ -17,36 +17,45 @@
 use super::control::clamp_or;
 use super::osc::clamp_freq;
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
+use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 use std::f64::consts::TAU;
 
 use super::param as par;
 
+const FREQ: PortSpec = par("freq", 440.0).unit("Hz, ±Nyquist");
+
+/// The amplitude of one harmonic partial.
+const fn amp(name: &'static str, default: f32) -> PortSpec {
+    par(name, default).unit("gain")
+}
+
 /// `additive {freq, a1..a8}`.
-pub const ADDITIVE: KindSpec = KindSpec {
-    name: "additive",
-    ports: &[
-        par("freq", 440.0),
-        par("a1", 1.0),
-        par("a2", 0.0),
-        par("a3", 0.0),
-        par("a4", 0.0),
-        par("a5", 0.0),
-        par("a6", 0.0),
-        par("a7", 0.0),
-        par("a8", 0.0),
+pub const ADDITIVE: KindSpec = KindSpec::new(
+    "additive",
+    "Sum of harmonic partials with the given amplitudes (`additive 110 \"1 0.5 0.33\"`); without them, a sine.",
+    &[
+        FREQ,
+        amp("a1", 1.0),
+        amp("a2", 0.0),
+        amp("a3", 0.0),
+        amp("a4", 0.0),
+        amp("a5", 0.0),
+        amp("a6", 0.0),
+        amp("a7", 0.0),
+        amp("a8", 0.0),
     ],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+    ChannelRule::Mono,
+    || Box::new(Additive::new(false)),
+);
 
 /// `organ {freq}`.
-pub const ORGAN: KindSpec = KindSpec {
-    name: "organ",
-    ports: &[par("freq", 440.0)],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+pub const ORGAN: KindSpec = KindSpec::new(
+    "organ",
+    "Organ tone (drawbar-style partials).",
+    &[FREQ],
+    ChannelRule::Mono,
+    || Box::new(Additive::new(true)),
+);
 
 /// Partials.
 pub const PARTIALS: usize = 8;

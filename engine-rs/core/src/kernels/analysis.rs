@@ -28,45 +28,74 @@ const IN: PortSpec = super::audio("in");
 
 use super::param as par;
 
-const fn follow(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
-    KindSpec {
-        name,
-        ports,
-        channels: ChannelRule::FollowInputs,
-        triggers: false,
-    }
+const fn follow(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
+}
+
+/// A time constant, s.
+const fn secs(name: &'static str, default: f32) -> PortSpec {
+    par(name, default)
+        .unit("s")
+        .range(TIME_RANGE.0, TIME_RANGE.1)
 }
 
 /// `rms {in, window}`.
-pub const RMS: KindSpec = follow("rms", &[IN, par("window", 0.1)]);
+pub const RMS: KindSpec = follow("rms", "RMS level over a window.", &[IN, secs("window", 0.1)], || {
+    Box::new(Follower::new(FollowKind::Rms))
+});
 /// `peak_follower {in, attack, release}`.
 pub const PEAK_FOLLOWER: KindSpec = follow(
     "peak_follower",
-    &[IN, par("attack", 0.01), par("release", 0.1)],
+    "Peak follower.",
+    &[IN, secs("attack", 0.01), secs("release", 0.1)],
+    || Box::new(Follower::new(FollowKind::Peak)),
 );
 /// `amp_follower {in, attack, release, window}`.
 pub const AMP_FOLLOWER: KindSpec = follow(
     "amp_follower",
+    "Amplitude follower.",
     &[
         IN,
-        par("attack", 0.01),
-        par("release", 0.1),
-        par("window", 0.01),
+        secs("attack", 0.01),
+        secs("release", 0.1),
+        secs("window", 0.01),
     ],
+    || Box::new(Follower::new(FollowKind::Amp)),
 );
 /// `schmidt {in, hi, lo}`.
-pub const SCHMIDT: KindSpec = follow("schmidt", &[IN, par("hi", 0.5), par("lo", 0.3)]);
+pub const SCHMIDT: KindSpec = follow(
+    "schmidt",
+    "Schmitt trigger: 1 above hi until below lo.",
+    &[IN, par("hi", 0.5).unit("value"), par("lo", 0.3).unit("value")],
+    || Box::new(Schmidt::default()),
+);
 /// `latch {in, gate}`.
-pub const LATCH: KindSpec = follow("latch", &[IN, par("gate", 0.0)]);
+pub const LATCH: KindSpec = follow(
+    "latch",
+    "Holds the input's value while the gate is on.",
+    &[IN, par("gate", 0.0).unit("gate")],
+    || Box::new(Latch::default()),
+);
 /// `sample_hold {in, trig}`.
-pub const SAMPLE_HOLD: KindSpec = follow("sample_hold", &[IN, par("trig", 0.0)]);
+pub const SAMPLE_HOLD: KindSpec = follow(
+    "sample_hold",
+    "Samples the input at each rising edge of trig.",
+    &[IN, par("trig", 0.0).unit("gate")],
+    || Box::new(Latch::default()),
+);
 /// `timer {gate}`.
-pub const TIMER: KindSpec = KindSpec {
-    name: "timer",
-    ports: &[par("gate", 1.0)],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+pub const TIMER: KindSpec = KindSpec::new(
+    "timer",
+    "Seconds since the gate last rose above 0.5.",
+    &[par("gate", 1.0).unit("gate")],
+    ChannelRule::Mono,
+    || Box::new(Timer::default()),
+);
 
 /// Time range of the analysis time constants, seconds.
 pub const TIME_RANGE: (f32, f32) = (0.0001, 60.0);

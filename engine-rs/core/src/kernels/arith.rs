@@ -5,38 +5,24 @@
 //! stereo result. `div` returns 0 where `b` is exactly 0 (instead of ±Inf or NaN); other
 //! non-finite results (huge quotients, NaN inputs) pass through to the master, which flushes them.
 
-use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{audio, ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
-const PORTS: &[PortSpec] = &[
-    PortSpec {
-        name: "a",
-        default: None,
-        stereo: true,
-    },
-    PortSpec {
-        name: "b",
-        default: None,
-        stereo: true,
-    },
-];
+const PORTS: &[PortSpec] = &[audio("a"), audio("b")];
 
-const fn spec(name: &'static str) -> KindSpec {
-    KindSpec {
-        name,
-        ports: PORTS,
-        channels: ChannelRule::FollowInputs,
-        triggers: false,
-    }
+const fn spec(name: &'static str, doc: &'static str, make: fn() -> Box<dyn Kernel>) -> KindSpec {
+    KindSpec::new(name, doc, PORTS, ChannelRule::FollowInputs, make)
 }
 
 /// `add {a, b}`: a + b.
-pub const ADD: KindSpec = spec("add");
+pub const ADD: KindSpec = spec("add", "a + b, per sample.", || Box::new(Arith::new(Op::Add)));
 /// `sub {a, b}`: a − b.
-pub const SUB: KindSpec = spec("sub");
+pub const SUB: KindSpec = spec("sub", "a − b, per sample.", || Box::new(Arith::new(Op::Sub)));
 /// `mul {a, b}`: a · b.
-pub const MUL: KindSpec = spec("mul");
+pub const MUL: KindSpec = spec("mul", "a · b, per sample.", || Box::new(Arith::new(Op::Mul)));
 /// `div {a, b}`: a / b, 0 where b = 0.
-pub const DIV: KindSpec = spec("div");
+pub const DIV: KindSpec = spec("div", "a / b, per sample (0 where b is 0).", || {
+    Box::new(Arith::new(Op::Div))
+});
 
 /// The operation of an [`Arith`] node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -48,47 +48,83 @@ const IN: PortSpec = super::audio("in");
 
 use super::param as par;
 
-const fn filter(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
-    KindSpec {
-        name,
-        ports,
-        channels: ChannelRule::FollowInputs,
-        triggers: false,
-    }
+const fn filter(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
 }
 
-const FREQ_Q: &[PortSpec] = &[IN, par("freq", 1000.0), par("q", 0.707)];
-const CUTOFF_RES: &[PortSpec] = &[IN, par("cutoff", 1000.0), par("res", 0.1)];
+/// A frequency port in Hz, kept in [`FREQ`]'s limits.
+const fn hz(name: &'static str, default: f32) -> PortSpec {
+    par(name, default).unit("Hz").range(FREQ.lo, FREQ.hi)
+}
+/// A quality port, kept in [`Q`]'s limits.
+const fn quality(name: &'static str, default: f32) -> PortSpec {
+    par(name, default).unit("Q").range(Q.lo, Q.hi)
+}
+/// A gain port in dB, kept in [`GAIN_DB`]'s limits.
+const fn db(name: &'static str) -> PortSpec {
+    par(name, GAIN_DB.default).unit("dB").range(GAIN_DB.lo, GAIN_DB.hi)
+}
+
+const FREQ_Q: &[PortSpec] = &[IN, hz("freq", 1000.0), quality("q", 0.707)];
+const CUTOFF_RES: &[PortSpec] = &[
+    IN,
+    hz("cutoff", 1000.0),
+    par("res", 0.1).unit("0–1 (q 0.707…20)").range(0.0, 1.0),
+];
 
 /// `bq_lp {in, freq, q}`.
-pub const BQ_LP: KindSpec = filter("bq_lp", FREQ_Q);
+pub const BQ_LP: KindSpec = filter("bq_lp", "RBJ biquad lowpass.", FREQ_Q, || {
+    Box::new(Biquad::new(Design::Lp, QMap::Q))
+});
 /// `bq_hp {in, freq, q}`.
-pub const BQ_HP: KindSpec = filter("bq_hp", FREQ_Q);
+pub const BQ_HP: KindSpec = filter("bq_hp", "RBJ biquad highpass.", FREQ_Q, || {
+    Box::new(Biquad::new(Design::Hp, QMap::Q))
+});
 /// `bq_bp {in, freq, q}`.
-pub const BQ_BP: KindSpec = filter("bq_bp", FREQ_Q);
+pub const BQ_BP: KindSpec = filter("bq_bp", "RBJ biquad bandpass.", FREQ_Q, || {
+    Box::new(Biquad::new(Design::Bp, QMap::Q))
+});
 /// `bq_notch {in, freq, q}`.
-pub const BQ_NOTCH: KindSpec = filter("bq_notch", FREQ_Q);
+pub const BQ_NOTCH: KindSpec = filter("bq_notch", "RBJ biquad notch.", FREQ_Q, || {
+    Box::new(Biquad::new(Design::Notch, QMap::Q))
+});
 /// `rlpf {in, cutoff, res}`.
-pub const RLPF: KindSpec = filter("rlpf", CUTOFF_RES);
+pub const RLPF: KindSpec = filter("rlpf", "Resonant lowpass (biquad).", CUTOFF_RES, || {
+    Box::new(Biquad::new(Design::Lp, QMap::Res))
+});
 /// `rhpf {in, cutoff, res}`.
-pub const RHPF: KindSpec = filter("rhpf", CUTOFF_RES);
+pub const RHPF: KindSpec = filter("rhpf", "Resonant highpass (biquad).", CUTOFF_RES, || {
+    Box::new(Biquad::new(Design::Hp, QMap::Res))
+});
 /// `resonz {in, freq, q}`.
-pub const RESONZ: KindSpec = filter("resonz", &[IN, par("freq", 1000.0), par("q", 1.0)]);
+pub const RESONZ: KindSpec = filter(
+    "resonz",
+    "Resonant bandpass.",
+    &[IN, hz("freq", 1000.0), quality("q", 1.0)],
+    || Box::new(Biquad::new(Design::Bp, QMap::Q)),
+);
 /// `parametric_eq {in, low_freq, low_gain, low_q, mid_freq, mid_gain, mid_q, high_freq, high_gain, high_q}`.
 pub const PARAMETRIC_EQ: KindSpec = filter(
     "parametric_eq",
+    "3-band parametric EQ: a low shelf, a peak and a high shelf.",
     &[
         IN,
-        par("low_freq", 100.0),
-        par("low_gain", 0.0),
-        par("low_q", 0.707),
-        par("mid_freq", 1000.0),
-        par("mid_gain", 0.0),
-        par("mid_q", 0.707),
-        par("high_freq", 8000.0),
-        par("high_gain", 0.0),
-        par("high_q", 0.707),
+        hz("low_freq", 100.0),
+        db("low_gain"),
+        quality("low_q", 0.707),
+        hz("mid_freq", 1000.0),
+        db("mid_gain"),
+        quality("mid_q", 0.707),
+        hz("high_freq", 8000.0),
+        db("high_gain"),
+        quality("high_q", 0.707),
     ],
+    || Box::new(ParametricEq::default()),
 );
 
 /// Normalized biquad coefficients (a0 = 1).

@@ -22,20 +22,22 @@ const IN: PortSpec = super::audio("in");
 use super::param as par;
 
 /// `comb {in, freq, feedback}`.
-pub const COMB: KindSpec = KindSpec {
-    name: "comb",
-    ports: &[IN, par("freq", 1000.0), par("feedback", 0.5)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const COMB: KindSpec = KindSpec::new(
+    "comb",
+    "Feedback comb filter tuned to freq.",
+    &[IN, par("freq", 1000.0).unit("Hz, 20…Nyquist"), par("feedback", 0.5).unit("−1…1").range(-0.99, 0.99)],
+    ChannelRule::FollowInputs,
+    || Box::new(Comb::default()),
+);
 
 /// `allpass {in, coeff}`.
-pub const ALLPASS: KindSpec = KindSpec {
-    name: "allpass",
-    ports: &[IN, par("coeff", 0.5)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const ALLPASS: KindSpec = KindSpec::new(
+    "allpass",
+    "First-order allpass.",
+    &[IN, par("coeff", 0.5).unit("−1…1").range(-0.99, 0.99)],
+    ChannelRule::FollowInputs,
+    || Box::new(Allpass::default()),
+);
 
 /// Lowest comb frequency, Hz.
 pub const MIN_FREQ: f32 = 20.0;

@@ -63,64 +63,68 @@ pub const TAPE_LOWPASS: f32 = 6000.0;
 pub const TAPE_GLIDE: f32 = 0.25;
 
 /// `delay {in, time, fb, mix}`.
-pub const DELAY: KindSpec = KindSpec {
-    name: "delay",
-    ports: &[
+pub const DELAY: KindSpec = KindSpec::new(
+    "delay",
+    "Feedback delay; time up to 2 s, feedback up to 0.99.",
+    &[
         audio("in"),
-        param("time", 0.25),
-        param("feedback", 0.5),
-        param("mix", 0.5),
+        param("time", 0.25).unit("s").range(0.0, 60.0),
+        param("feedback", 0.5).unit("0–1").range(0.0, 0.99),
+        param("mix", 0.5).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(Delay::default()),
+);
 
 /// `tapedelay {in, time, fb, wow_rate, wow_depth, flutter_rate, flutter_depth, sat, mix}`.
-pub const TAPEDELAY: KindSpec = KindSpec {
-    name: "tapedelay",
-    ports: &[
+pub const TAPEDELAY: KindSpec = KindSpec::new(
+    "tapedelay",
+    "Tape delay with wow, flutter and saturation.",
+    &[
         audio("in"),
-        param("time", 0.3),
-        param("feedback", 0.5),
-        param("wow_rate", 0.5),
-        param("wow_depth", 0.02),
-        param("flutter_rate", 6.0),
-        param("flutter_depth", 0.05),
-        param("saturation", 0.3),
-        param("mix", 0.5),
+        param("time", 0.3).unit("s").range(0.0, 60.0),
+        param("feedback", 0.5).unit("0–1").range(0.0, 0.99),
+        param("wow_rate", 0.5).unit("Hz"),
+        param("wow_depth", 0.02).unit("0–1"),
+        param("flutter_rate", 6.0).unit("Hz"),
+        param("flutter_depth", 0.05).unit("0–1"),
+        param("saturation", 0.3).unit("0–1"),
+        param("mix", 0.5).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(TapeDelay::default()),
+);
 
 /// `multitap {in, time, taps, fb, mix}`.
-pub const MULTITAP: KindSpec = KindSpec {
-    name: "multitap",
-    ports: &[
+pub const MULTITAP: KindSpec = KindSpec::new(
+    "multitap",
+    "Multi-tap delay.",
+    &[
         audio("in"),
-        param("time", 0.125),
-        param("taps", 4.0),
-        param("feedback", 0.5),
-        param("mix", 0.6),
+        param("time", 0.125).unit("s").range(0.0, 60.0),
+        param("taps", 4.0).unit("count").range(1.0, 16.0),
+        param("feedback", 0.5).unit("0–1").range(0.0, 0.99),
+        param("mix", 0.6).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(Multitap::default()),
+);
 
 /// `pingpong {in, time, fb, width, chan, mix}`.
-pub const PINGPONG: KindSpec = KindSpec {
-    name: "pingpong",
-    ports: &[
+pub const PINGPONG: KindSpec = KindSpec::new(
+    "pingpong",
+    "Stereo ping-pong delay.",
+    &[
         audio("in"),
-        param("time", 0.25),
-        param("feedback", 0.5),
-        param("width", 0.8),
-        param("channel", 0.0),
-        param("mix", 0.7),
+        param("time", 0.25).unit("s").range(0.0, 60.0),
+        param("feedback", 0.5).unit("0–1").range(0.0, 0.99),
+        param("width", 0.8).unit("0–1").range(0.0, 1.0),
+        param("channel", 0.0).unit("0/1").range(0.0, 1.0),
+        param("mix", 0.7).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+    ChannelRule::Stereo,
+    || Box::new(PingPong::default()),
+);
 
 #[inline(always)]
 fn feedback(fb: f32) -> f32 {

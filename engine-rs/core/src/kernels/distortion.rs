@@ -1,11 +1,11 @@
-//! Waveshaping and decimation: `distortion` (alias `distort`), `bitcrush`, `coarse` and `decimator`.
+//! Waveshaping and decimation: `distortion`, `bitcrush`, `coarse` and `decimator`.
 //!
 //! All four are memoryless or hold-based and work per channel; output channels follow `in`.
 //! Every parameter is read per frame; `distortion`'s `drive` and `mix` are declicked (5 ms
 //! one-pole, [`dsp::Declick`]; constant settings are exact). No oversampling: high drives and rate reduction alias, as
 //! the effects intend.
 //!
-//! ## `distortion {in, drive = 3, mix = 0.5}` (also `distort`)
+//! ## `distortion {in, drive = 3, mix = 0.5}`
 //! wet = tanh(drive·in); `drive` 1..100 (clamped), `mix` 0..1: `(1 − mix)·in + mix·wet`. Small
 //! signals are amplified by `drive`, large ones approach ±1.
 //!
@@ -25,45 +25,62 @@
 //! (0: none; 1: coefficient 0.05, about 350 Hz at 44.1 kHz), which rounds off the steps.
 
 use super::dsp::{self, audio, clampf, flush, param, Declick, Scratch};
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
+use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+
+const fn effect(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
+}
+
+const FACTOR: PortSpec = param("factor", 4.0).unit("factor").range(1.0, 64.0);
 
 /// `distortion {in, drive, mix}`.
-pub const DISTORTION: KindSpec = KindSpec {
-    name: "distortion",
-    ports: &[audio("in"), param("drive", 3.0), param("mix", 0.5)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
-
-/// `distort`: the same kernel as `distortion`.
-pub const DISTORT: KindSpec = KindSpec {
-    name: "distort",
-    ..DISTORTION
-};
+pub const DISTORTION: KindSpec = effect(
+    "distortion",
+    "tanh soft clipping.",
+    &[
+        audio("in"),
+        param("drive", 3.0).unit("gain").range(1.0, 100.0),
+        param("mix", 0.5).unit("0–1").range(0.0, 1.0),
+    ],
+    || Box::new(Distortion::default()),
+);
 
 /// `bitcrush {in, bits, rate_factor}`.
-pub const BITCRUSH: KindSpec = KindSpec {
-    name: "bitcrush",
-    ports: &[audio("in"), param("bits", 8.0), param("rate", 4.0)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const BITCRUSH: KindSpec = effect(
+    "bitcrush",
+    "Bit-depth and sample-rate reduction.",
+    &[
+        audio("in"),
+        param("bits", 8.0).unit("bits").range(1.0, 16.0),
+        param("rate", 4.0).unit("factor").range(1.0, 64.0),
+    ],
+    || Box::new(Bitcrush::default()),
+);
 
 /// `coarse {in, factor}`.
-pub const COARSE: KindSpec = KindSpec {
-    name: "coarse",
-    ports: &[audio("in"), param("factor", 4.0)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const COARSE: KindSpec = effect(
+    "coarse",
+    "Sample-rate reduction by a factor.",
+    &[audio("in"), FACTOR],
+    || Box::new(Coarse::default()),
+);
 
 /// `decimator {in, factor, smooth}`.
-pub const DECIMATOR: KindSpec = KindSpec {
-    name: "decimator",
-    ports: &[audio("in"), param("factor", 4.0), param("smooth", 0.5)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const DECIMATOR: KindSpec = effect(
+    "decimator",
+    "Sample-rate reduction with smoothing.",
+    &[
+        audio("in"),
+        FACTOR,
+        param("smooth", 0.5).unit("0–1").range(0.0, 1.0),
+    ],
+    || Box::new(Decimator::default()),
+);
 
 /// The tanh waveshaper.
 #[derive(Debug, Default)]

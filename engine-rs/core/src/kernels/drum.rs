@@ -35,42 +35,53 @@ use std::f64::consts::TAU;
 
 use super::param as port;
 
-const GATE: PortSpec = port("gate", 1.0);
+/// The gate: each rising edge strikes the drum.
+const GATE: PortSpec = port("gate", 1.0).unit("gate");
 
-const fn drum(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
-    KindSpec {
-        name,
-        ports,
-        channels: ChannelRule::Mono,
-        triggers: false,
-    }
+const fn drum(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
+}
+
+const fn amount(name: &'static str, default: f32) -> PortSpec {
+    port(name, default).unit("0–1").range(0.0, 1.0)
 }
 
 /// `superkick {freq, pitch_env, sustain, noise, gate}`.
 pub const SUPERKICK: KindSpec = drum(
     "superkick",
+    "Kick drum synth: a sine with a falling pitch and a click of noise, struck by its gate.",
     &[
-        port("freq", 60.0),
-        port("pitch_env", 0.5),
-        port("sustain", 0.3),
-        port("noise", 0.1),
+        port("freq", 60.0).unit("Hz"),
+        amount("pitch_env", 0.5),
+        port("sustain", 0.3).unit("s"),
+        amount("noise", 0.1),
         GATE,
     ],
+    || Box::new(SuperKick::default()),
 );
 /// `supersnare {freq, snappy, sustain, gate}`.
 pub const SUPERSNARE: KindSpec = drum(
     "supersnare",
+    "Snare drum synth: a tuned body and filtered noise, struck by its gate.",
     &[
-        port("freq", 200.0),
-        port("snappy", 0.8),
-        port("sustain", 0.08),
+        port("freq", 200.0).unit("Hz"),
+        amount("snappy", 0.8),
+        port("sustain", 0.08).unit("s"),
         GATE,
     ],
+    || Box::new(SuperSnare::default()),
 );
 /// `superhat {bright, sustain, gate}`.
 pub const SUPERHAT: KindSpec = drum(
     "superhat",
-    &[port("bright", 0.7), port("sustain", 0.05), GATE],
+    "Hi-hat synth: six square oscillators (the TR-808's) through a highpass, struck by its gate.",
+    &[amount("bright", 0.7), port("sustain", 0.05).unit("s"), GATE],
+    || Box::new(SuperHat::default()),
 );
 
 /// The TR-808's cymbal/hat oscillator frequencies, Hz.

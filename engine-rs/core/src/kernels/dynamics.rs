@@ -41,69 +41,76 @@ use super::dsp::{audio, clampf, db_to_gain, finite, flush, gain_to_db, param, Sc
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
 /// `compressor {in, thresh, ratio, attack, release, makeup}`.
-pub const COMPRESSOR: KindSpec = KindSpec {
-    name: "compressor",
-    ports: &[
+pub const COMPRESSOR: KindSpec = KindSpec::new(
+    "compressor",
+    "Compressor.",
+    &[
         audio("in"),
-        param("threshold", -20.0),
-        param("ratio", 4.0),
-        param("attack", 0.01),
-        param("release", 0.1),
-        param("makeup", 0.0),
+        param("threshold", -20.0).unit("dB").range(-60.0, 0.0),
+        param("ratio", 4.0).unit("ratio").range(1.0, 20.0),
+        param("attack", 0.01).unit("s").range(0.0, 60.0),
+        param("release", 0.1).unit("s").range(0.0, 60.0),
+        param("makeup", 0.0).unit("dB").range(-24.0, 24.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(Compressor::default()),
+);
 
 /// `sidechain_compressor {in, sidechain, thresh, ratio, attack, release}`.
-pub const SIDECHAIN_COMPRESSOR: KindSpec = KindSpec {
-    name: "sidechain_compressor",
-    ports: &[
+pub const SIDECHAIN_COMPRESSOR: KindSpec = KindSpec::new(
+    "sidechain_compressor",
+    "Compressor keyed by another signal.",
+    &[
         audio("in"),
         audio("sidechain"),
-        param("threshold", -20.0),
-        param("ratio", 4.0),
-        param("attack", 0.01),
-        param("release", 0.1),
+        param("threshold", -20.0).unit("dB").range(-60.0, 0.0),
+        param("ratio", 4.0).unit("ratio").range(1.0, 20.0),
+        param("attack", 0.01).unit("s").range(0.0, 60.0),
+        param("release", 0.1).unit("s").range(0.0, 60.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(SidechainCompressor::default()),
+);
 
 /// `expander {in, thresh, ratio, attack, release}`.
-pub const EXPANDER: KindSpec = KindSpec {
-    name: "expander",
-    ports: &[
+pub const EXPANDER: KindSpec = KindSpec::new(
+    "expander",
+    "Downward expander.",
+    &[
         audio("in"),
-        param("threshold", -40.0),
-        param("ratio", 2.0),
-        param("attack", 0.005),
-        param("release", 0.1),
+        param("threshold", -40.0).unit("dB").range(-80.0, 0.0),
+        param("ratio", 2.0).unit("ratio").range(1.0, 20.0),
+        param("attack", 0.005).unit("s").range(0.0, 60.0),
+        param("release", 0.1).unit("s").range(0.0, 60.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(Expander::default()),
+);
 
 /// `transient_shaper {in, attack, sustain}`.
-pub const TRANSIENT_SHAPER: KindSpec = KindSpec {
-    name: "transient_shaper",
-    ports: &[audio("in"), param("attack", 0.0), param("sustain", 0.0)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const TRANSIENT_SHAPER: KindSpec = KindSpec::new(
+    "transient_shaper",
+    "Transient shaper.",
+    &[audio("in"), param("attack", 0.0).unit("dB").range(-24.0, 24.0), param("sustain", 0.0).unit("dB").range(-24.0, 24.0)],
+    ChannelRule::FollowInputs,
+    || Box::new(TransientShaper::default()),
+);
 
 /// `limiter {in, thresh, attack, release}`.
-pub const LIMITER: KindSpec = KindSpec {
-    name: "limiter",
-    ports: &[
+pub const LIMITER: KindSpec = KindSpec::new(
+    "limiter",
+    "Peak limiter.",
+    &[
         audio("in"),
-        param("threshold", 0.9),
-        param("attack", 0.005),
-        param("release", 0.05),
+        param("threshold", 0.9)
+            .unit("linear if > 0, else dBFS")
+            .range(-60.0, 4.0),
+        param("attack", 0.005).unit("s").range(0.0, 60.0),
+        param("release", 0.05).unit("s").range(0.0, 60.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(Limiter::default()),
+);
 
 /// The limiter's look-ahead (and latency), seconds.
 pub const LOOKAHEAD: f32 = 0.005;

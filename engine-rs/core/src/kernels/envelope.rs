@@ -57,96 +57,128 @@ pub const MAX_TIME: f32 = 600.0;
 
 use super::param as port;
 
-const GATE: PortSpec = port("gate", 1.0);
+/// A time port in seconds.
+const fn secs(name: &'static str, default: f32) -> PortSpec {
+    port(name, default).unit("s").range(0.0, MAX_TIME)
+}
 
-const fn env(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
-    KindSpec {
-        name,
-        ports,
-        channels: ChannelRule::Mono,
-        triggers: false,
-    }
+/// A level or end point of a ramp.
+const fn value(name: &'static str, default: f32) -> PortSpec {
+    port(name, default).unit("value")
+}
+
+/// The gate: rising edges (re)start the envelope; without one it starts once, at the beginning.
+const GATE: PortSpec = port("gate", 1.0).unit("gate");
+
+const fn env(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
 }
 
 const ADSR_PORTS: &[PortSpec] = &[
     GATE,
-    port("attack", 0.01),
-    port("decay", 0.1),
-    port("sustain", 0.7),
-    port("release", 0.2),
+    secs("attack", 0.01),
+    secs("decay", 0.1),
+    port("sustain", 0.7).unit("0–1").range(0.0, 1.0),
+    secs("release", 0.2),
 ];
 
 /// `adsr {gate, attack, decay, sustain, release}`.
-pub const ADSR: KindSpec = env("adsr", ADSR_PORTS);
+pub const ADSR: KindSpec = env(
+    "adsr",
+    "ADSR envelope following its gate (> 0 is on).",
+    ADSR_PORTS,
+    || Box::new(Env::new(Shape::Adsr)),
+);
 /// `env {gate, attack, decay, sustain, release}`: same as `adsr`.
-pub const ENV: KindSpec = env("env", ADSR_PORTS);
+pub const ENV: KindSpec = env(
+    "env",
+    "ADSR that fires once when the graph starts (or at each gate onset), then holds the sustain level.",
+    ADSR_PORTS,
+    || Box::new(Env::new(Shape::Adsr)),
+);
 /// `asr {gate, attack, release}`.
-pub const ASR: KindSpec = env("asr", &[GATE, port("attack", 0.01), port("release", 0.2)]);
+pub const ASR: KindSpec = env(
+    "asr",
+    "Attack-sustain-release following a gate signal (> 0.5 is on).",
+    &[GATE, secs("attack", 0.01), secs("release", 0.2)],
+    || Box::new(Env::new(Shape::Asr)),
+);
 /// `ad {gate, attack, decay}`.
-pub const AD: KindSpec = env("ad", &[GATE, port("attack", 0.01), port("decay", 0.2)]);
+pub const AD: KindSpec = env(
+    "ad",
+    "Attack-decay envelope, from the start (or at each gate onset).",
+    &[GATE, secs("attack", 0.01), secs("decay", 0.2)],
+    || Box::new(Env::new(Shape::Perc)),
+);
 /// `ar {gate, attack, release}`.
-pub const AR: KindSpec = env("ar", &[GATE, port("attack", 0.01), port("release", 0.2)]);
+pub const AR: KindSpec = env(
+    "ar",
+    "Attack-release envelope, from the start (or at each gate onset).",
+    &[GATE, secs("attack", 0.01), secs("release", 0.2)],
+    || Box::new(Env::new(Shape::Perc)),
+);
 /// `line {gate, start, end, dur}`.
 pub const LINE: KindSpec = env(
     "line",
-    &[
-        GATE,
-        port("start", 0.0),
-        port("end", 1.0),
-        port("duration", 1.0),
-    ],
+    "A linear ramp from start to end over duration seconds, then holds (restarting at each gate onset).",
+    &[GATE, value("start", 0.0), value("end", 1.0), secs("duration", 1.0)],
+    || Box::new(Ramp::new(RampShape::Line)),
 );
 /// `xline {gate, start, end, dur}`.
 pub const XLINE: KindSpec = env(
     "xline",
-    &[
-        GATE,
-        port("start", 1.0),
-        port("end", 0.001),
-        port("duration", 1.0),
-    ],
+    "An exponential ramp from start to end over duration seconds, then holds.",
+    &[GATE, value("start", 1.0), value("end", 0.001), secs("duration", 1.0)],
+    || Box::new(Ramp::new(RampShape::Xline)),
 );
 /// `curve {gate, start, end, dur, curve}`.
 pub const CURVE: KindSpec = env(
     "curve",
+    "A curved ramp (curve 0 is linear, > 0 slow start, < 0 fast start).",
     &[
         GATE,
-        port("start", 0.0),
-        port("end", 1.0),
-        port("duration", 1.0),
-        port("curve", 0.0),
+        value("start", 0.0),
+        value("end", 1.0),
+        secs("duration", 1.0),
+        port("curve", 0.0).unit("shape"),
     ],
+    || Box::new(Ramp::new(RampShape::Curve)),
 );
+/// A segment's duration; −1 (the default) ends the envelope before it.
+const fn step(name: &'static str) -> PortSpec {
+    port(name, -1.0).unit("s, −1 = unused")
+}
 /// `segments {gate, level0..level4, time0..time3}`.
 pub const SEGMENTS: KindSpec = env(
     "segments",
+    "A breakpoint envelope: up to five levels joined by up to four linear segments.",
     &[
         GATE,
-        port("level0", 0.0),
-        port("level1", 0.0),
-        port("level2", 0.0),
-        port("level3", 0.0),
-        port("level4", 0.0),
-        port("time0", -1.0),
-        port("time1", -1.0),
-        port("time2", -1.0),
-        port("time3", -1.0),
+        value("level0", 0.0),
+        value("level1", 0.0),
+        value("level2", 0.0),
+        value("level3", 0.0),
+        value("level4", 0.0),
+        step("time0"),
+        step("time1"),
+        step("time2"),
+        step("time3"),
     ],
+    || Box::new(Segments::default()),
 );
 /// `lag {in, time}`.
-pub const LAG: KindSpec = KindSpec {
-    name: "lag",
-    ports: &[
-        PortSpec {
-            name: "in",
-            default: None,
-            stereo: true,
-        },
-        port("time", 0.1),
-    ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const LAG: KindSpec = KindSpec::new(
+    "lag",
+    "Slew limiter: follows its input with a one-pole lag of `time` seconds.",
+    &[super::audio("in"), secs("time", 0.1)],
+    ChannelRule::FollowInputs,
+    || Box::new(Lag::default()),
+);
 
 /// A time port's value in frames: clamped to 0..[`MAX_TIME`] s (NaN → `default`) times `sr`.
 #[inline(always)]

@@ -26,63 +26,64 @@ use super::control::clamp_or;
 use super::osc::{clamp_freq, sin_turns, sin_unit, wrap_turns, Phase};
 use super::scratch::Scratch;
 use super::simd::dispatch;
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{audio, param, ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 /// 1/2π: radians to turns.
 const TURNS_PER_RADIAN: f32 = 0.159_154_94;
 
-const fn port(name: &'static str, default: Option<f32>) -> PortSpec {
-    PortSpec {
-        name,
-        default,
-        stereo: false,
-    }
+const fn mono(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
 }
 
-const fn mono(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
-    KindSpec {
-        name,
-        ports,
-        channels: ChannelRule::Mono,
-        triggers: false,
-    }
+/// A modulation index or depth.
+const fn index(name: &'static str, unit: &'static str) -> PortSpec {
+    param(name, 1.0).unit(unit).range(-MAX_INDEX, MAX_INDEX)
 }
 
 /// `fm {carrier, mod, index}`.
 pub const FM: KindSpec = mono(
     "fm",
+    "Two-operator FM: a sine carrier whose phase is modulated by a sine at `mod` Hz.",
     &[
-        port("carrier", Some(440.0)),
-        port("mod", Some(220.0)),
-        port("index", Some(1.0)),
+        param("carrier", 440.0).unit("Hz"),
+        param("mod", 220.0).unit("Hz"),
+        index("index", "ratio"),
     ],
+    || Box::new(Fm::new(Kind::Fm)),
 );
 /// `superfm {freq, ratio, index}`.
 pub const SUPERFM: KindSpec = mono(
     "superfm",
+    "SuperDirt-style FM synth: a modulator at freq · ratio.",
     &[
-        port("freq", Some(440.0)),
-        port("ratio", Some(2.0)),
-        port("index", Some(1.0)),
+        param("freq", 440.0).unit("Hz, ±Nyquist"),
+        param("ratio", 2.0).unit("ratio"),
+        index("index", "ratio"),
     ],
+    || Box::new(Fm::new(Kind::SuperFm)),
 );
 /// `pm {carrier, mod, index}`.
 pub const PM: KindSpec = mono(
     "pm",
+    "Phase modulation of a sine carrier by an external signal.",
     &[
-        port("carrier", Some(440.0)),
-        port("mod", Some(0.0)),
-        port("index", Some(1.0)),
+        param("carrier", 440.0).unit("Hz"),
+        param("mod", 0.0).unit("signal"),
+        index("index", "rad"),
     ],
+    || Box::new(Fm::new(Kind::Pm)),
 );
 /// `fmcrossmod {carrier, mod, depth}`.
 pub const FMCROSSMOD: KindSpec = mono(
     "fmcrossmod",
-    &[
-        port("carrier", None),
-        port("mod", None),
-        port("depth", Some(1.0)),
-    ],
+    "carrier · cos(2π · depth · mod).",
+    &[audio("carrier").mono(), audio("mod").mono(), index("depth", "ratio")],
+    || Box::new(Fm::new(Kind::CrossMod)),
 );
 
 /// Largest |index| and |depth|.

@@ -33,28 +33,30 @@ const IN: PortSpec = super::audio("in");
 use super::param as par;
 
 /// `formant {in, f1, f2, f3, bw1, bw2, bw3}`.
-pub const FORMANT: KindSpec = KindSpec {
-    name: "formant",
-    ports: &[
+pub const FORMANT: KindSpec = KindSpec::new(
+    "formant",
+    "Three-formant filter.",
+    &[
         IN,
-        par("f1", 650.0),
-        par("f2", 1080.0),
-        par("f3", 2650.0),
-        par("bw1", 80.0),
-        par("bw2", 90.0),
-        par("bw3", 120.0),
+        par("f1", 650.0).unit("Hz"),
+        par("f2", 1080.0).unit("Hz"),
+        par("f3", 2650.0).unit("Hz"),
+        par("bw1", 80.0).unit("Hz"),
+        par("bw2", 90.0).unit("Hz"),
+        par("bw3", 120.0).unit("Hz"),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(Formants::new(false)),
+);
 
 /// `vowel {in, vowel}`.
-pub const VOWEL: KindSpec = KindSpec {
-    name: "vowel",
-    ports: &[IN, par("vowel", 0.0)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const VOWEL: KindSpec = KindSpec::new(
+    "vowel",
+    "Formant filter for the vowels a e i o u (a pattern).",
+    &[IN, par("vowel", 0.0).unit("a e i o u")],
+    ChannelRule::FollowInputs,
+    || Box::new(Formants::new(true)),
+);
 
 /// Tenor formants per vowel (a e i o u): frequencies (Hz), bandwidths (Hz), levels (dB).
 pub const VOWELS: [([f32; 3], [f32; 3], [f32; 3]); 5] = [

@@ -12,27 +12,26 @@
 
 use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
-const GATE: PortSpec = PortSpec {
-    name: "gate",
-    default: Some(0.0),
-    stereo: false,
-};
+/// The pattern's gate lane (or any signal).
+const GATE: PortSpec = super::param("gate", 0.0).unit("pattern");
 
 /// `gate {gate}`.
-pub const GATE_KIND: KindSpec = KindSpec {
-    name: "gate",
-    ports: &[GATE],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+pub const GATE_KIND: KindSpec = KindSpec::new(
+    "gate",
+    "1 while an event of the pattern is on (its value if numeric), else 0.",
+    &[GATE],
+    ChannelRule::Mono,
+    || Box::new(Gate),
+);
 
 /// `trig {gate}`.
-pub const TRIG: KindSpec = KindSpec {
-    name: "trig",
-    ports: &[GATE],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+pub const TRIG: KindSpec = KindSpec::new(
+    "trig",
+    "A one-sample pulse at the start of each event.",
+    &[GATE],
+    ChannelRule::Mono,
+    || Box::new(Trig::default()),
+);
 
 #[inline(always)]
 fn on(x: f32) -> f32 {

@@ -29,31 +29,22 @@ use super::control::clamp_or;
 use super::fastmath::tan_pi;
 use super::filter::{MAX_CUTOFF, MIN_CUTOFF};
 use super::krate::Ramp;
-use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn};
 
 /// `moog_ladder {in, cutoff, res}`.
-pub const MOOG_LADDER: KindSpec = KindSpec {
-    name: "moog_ladder",
-    ports: &[
-        PortSpec {
-            name: "in",
-            default: None,
-            stereo: true,
-        },
-        PortSpec {
-            name: "cutoff",
-            default: Some(1000.0),
-            stereo: false,
-        },
-        PortSpec {
-            name: "res",
-            default: Some(0.5),
-            stereo: false,
-        },
+pub const MOOG_LADDER: KindSpec = KindSpec::new(
+    "moog_ladder",
+    "4-pole Moog ladder lowpass.",
+    &[
+        super::audio("in"),
+        super::param("cutoff", 1000.0).unit("Hz").range(20.0, 20000.0)
+            .unit("Hz")
+            .range(MIN_CUTOFF, MAX_CUTOFF),
+        super::param("res", 0.5).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(MoogLadder::default()),
+);
 
 /// Feedback at res 1.
 pub const MAX_K: f64 = 3.6;

@@ -5,94 +5,23 @@
 //! [`Kernel::process`] once per block with the node's inputs resolved to constants or block
 //! slices. Kernels own their state, are `Send`, and never see other nodes' state.
 
-pub mod additive;
-pub mod arith;
-pub mod biquad;
-pub mod filter;
-pub mod osc;
-pub mod sampler;
-
-pub mod analysis;
 #[cfg(test)]
 pub mod check;
-pub mod comb;
 pub mod control;
-pub mod delay;
 pub mod delayline;
-pub mod distortion;
-pub mod drum;
 pub mod dsp;
-pub mod dynamics;
-pub mod envelope;
 pub mod fastmath;
 pub mod fft;
-pub mod fm;
-pub mod formant;
-pub mod gate;
 pub mod krate;
-pub mod ladder;
-pub mod modulation;
-pub mod noise;
 pub mod pool;
-pub mod reverb;
 pub mod scratch;
 pub mod simd;
-pub mod spatial;
-pub mod spectral;
-pub mod string;
-pub mod synth;
-pub mod tap;
-pub mod utility;
-pub mod voices;
-pub mod wavetable;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
 
 /// The most ports any kind has; inputs are resolved into a fixed array of this size per block.
 pub const MAX_PORTS: usize = 12;
-
-/// Names of the supported node kinds, as they appear in GraphIR `kind`.
-#[rustfmt::skip]
-pub const KINDS: &[&str] = &[
-    "sine", "saw", "square", "lpf", "add", "sub", "mul", "div", "sampler",
-    // Noise.
-    "noise", "white_noise", "pink", "pink_noise", "brown_noise",
-    // State-variable filters.
-    "hpf", "bpf", "notch", "svf_lp", "svf_hp", "svf_bp", "svf_notch", "djf",
-    // Oscillators.
-    "tri", "triangle", "pulse", "saw_naive", "square_naive", "vco", "impulse", "blip", "phasor",
-    // Envelopes.
-    "adsr", "env", "asr", "ad", "ar", "line", "xline", "curve", "segments", "lag",
-    // FM and SuperDirt-style voices.
-    "fm", "superfm", "pm", "fmcrossmod", "supersaw", "superpwm", "superchip",
-    // Drum synths.
-    "superkick", "supersnare", "superhat",
-    // Strings.
-    "pluck", "waveguide",
-    // Analysis.
-    "rms", "peak_follower", "amp_follower", "schmidt", "latch", "sample_hold", "timer",
-    // Utilities.
-    "range", "min", "max", "abs", "clip", "wrap", "mtof", "xfade", "mix", "select", "if",
-    // Effects.
-    "reverb", "plate", "lush", "delay", "tapedelay", "multitap", "pingpong",
-    "distortion", "distort", "bitcrush", "coarse", "decimator",
-    "chorus", "flanger", "phaser", "tremolo", "vibrato", "ring", "ring_mod",
-    "compressor", "sidechain_compressor", "expander", "transient_shaper", "limiter",
-    "widener", "pan2",
-    // Biquads.
-    "bq_lp", "bq_hp", "bq_bp", "bq_notch", "rlpf", "rhpf", "resonz", "parametric_eq",
-    // Ladder, comb, all-pass, formant filters.
-    "moog_ladder", "comb", "allpass", "vowel", "formant",
-    // Wavetable and additive oscillators.
-    "wavetable", "additive", "organ",
-    "pitch_shift", "vocoder", "granular", "convolve", "freeze",
-    "tap",
-    // Synth voices (a template started per trigger).
-    "voices",
-    // Pattern to signal, and one side of a pan.
-    "gate", "trig", "pan2_l", "pan2_r",
-];
 
 /// One channel of an input for one block: a value held for the whole block, or one value per frame.
 #[derive(Clone, Copy, Debug)]
@@ -335,7 +264,8 @@ pub fn same<K: Kernel>(old: &dyn Kernel) -> Option<&K> {
 }
 
 /// How a node's output channel count is decided when the plan is built.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum ChannelRule {
     /// Always one channel.
     Mono,
@@ -346,14 +276,54 @@ pub enum ChannelRule {
 }
 
 /// One input port of a kind.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct PortSpec {
     /// The param name in GraphIR.
     pub name: &'static str,
     /// Used when the param is absent; `None` makes the param required.
+    #[serde(serialize_with = "decimal")]
     pub default: Option<f32>,
     /// Whether the port takes both channels of a stereo node (otherwise it reads the left one).
     pub stereo: bool,
+    /// What the value means, for the language reference: `Hz`, `s`, `0–1`, `signal`, ….
+    pub unit: &'static str,
+    /// The documented range, which the kernel clamps to (inclusive), if it has one.
+    #[serde(serialize_with = "decimals")]
+    pub range: Option<(f32, f32)>,
+}
+
+/// An `f32` as the shortest decimal that reads back as it (0.707, not 0.7070000171661377), so
+/// the JSON of a spec shows the numbers as they are written here.
+fn shortest(v: f32) -> f64 {
+    format!("{v}").parse().unwrap_or(v as f64)
+}
+
+fn decimal<S: serde::Serializer>(v: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&v.map(shortest), s)
+}
+
+fn decimals<S: serde::Serializer>(v: &Option<(f32, f32)>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&v.map(|(lo, hi)| (shortest(lo), shortest(hi))), s)
+}
+
+impl PortSpec {
+    /// The same port with its unit.
+    pub const fn unit(mut self, unit: &'static str) -> PortSpec {
+        self.unit = unit;
+        self
+    }
+
+    /// The same port with the range its kernel clamps it to.
+    pub const fn range(mut self, lo: f32, hi: f32) -> PortSpec {
+        self.range = Some((lo, hi));
+        self
+    }
+
+    /// The same port, reading only the left channel of a stereo source.
+    pub const fn mono(mut self) -> PortSpec {
+        self.stereo = false;
+        self
+    }
 }
 
 /// A required audio input port that takes both channels of a stereo source.
@@ -362,297 +332,136 @@ pub const fn audio(name: &'static str) -> PortSpec {
         name,
         default: None,
         stereo: true,
+        unit: "signal",
+        range: None,
     }
 }
 
-/// A mono control port with a default.
+/// A mono control port with a default (give it a [`PortSpec::unit`]).
 pub const fn param(name: &'static str, default: f32) -> PortSpec {
     PortSpec {
         name,
         default: Some(default),
         stereo: false,
+        unit: "",
+        range: None,
     }
 }
 
-/// The static description of a kind: its ports, its output channels, whether it takes triggers.
-#[derive(Clone, Copy, Debug)]
+/// A structural field of a node's GraphIR `data`: read once when the plan is built, part of the
+/// node's key, so changing it builds a fresh kernel.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct DataSpec {
+    /// The key in GraphIR `data`.
+    pub name: &'static str,
+    /// What it holds.
+    pub doc: &'static str,
+}
+
+/// Everything about one kind, declared once beside its kernel: its ports, its structural data,
+/// its output channels, whether it takes triggers, what it does, and how to make one.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct KindSpec {
     /// The GraphIR kind name.
     pub name: &'static str,
+    /// What the kernel does, for the language reference (one or two sentences).
+    pub doc: &'static str,
     /// Ports in the order [`Kernel::process`] receives them.
     pub ports: &'static [PortSpec],
+    /// Structural data fields it reads.
+    pub data: &'static [DataSpec],
     /// Output channel rule.
     pub channels: ChannelRule,
     /// Whether trigger lanes may drive it.
     pub triggers: bool,
+    /// A fresh, unprepared kernel of this kind. Control thread.
+    #[serde(skip)]
+    pub make: fn() -> Box<dyn Kernel>,
 }
 
 impl KindSpec {
+    /// A kind with no structural data and no triggers.
+    pub const fn new(
+        name: &'static str,
+        doc: &'static str,
+        ports: &'static [PortSpec],
+        channels: ChannelRule,
+        make: fn() -> Box<dyn Kernel>,
+    ) -> KindSpec {
+        KindSpec {
+            name,
+            doc,
+            ports,
+            data: &[],
+            channels,
+            triggers: false,
+            make,
+        }
+    }
+
     /// Position of the port called `name`.
     pub fn port(&self, name: &str) -> Option<usize> {
         self.ports.iter().position(|p| p.name == name)
     }
 }
 
-/// The spec of a kind, or `None` for an unknown kind.
+/// Declares the kernel modules and registers their kinds: one line per kernel file, naming the
+/// module and the [`KindSpec`] constants it declares. The registry is the only list of kinds.
+macro_rules! kernels {
+    ($($module:ident: [$($kind:ident),* $(,)?];)*) => {
+        $(pub mod $module;)*
+        /// Every kind the engine implements, in registration order.
+        pub const KINDS: &[&KindSpec] = &[$($(&$module::$kind,)*)*];
+    };
+}
+
+kernels! {
+    osc: [SINE, SAW, SQUARE, TRI, PULSE, SAW_NAIVE, SQUARE_NAIVE, VCO, IMPULSE, BLIP, PHASOR];
+    arith: [ADD, SUB, MUL, DIV];
+    noise: [NOISE, PINK, BROWN_NOISE];
+    filter: [LPF, HPF, BPF, NOTCH, SVF_LP, SVF_HP, SVF_BP, SVF_NOTCH, DJF];
+    envelope: [ADSR, ENV, ASR, AD, AR, LINE, XLINE, CURVE, SEGMENTS, LAG];
+    fm: [FM, SUPERFM, PM, FMCROSSMOD];
+    synth: [SUPERSAW, SUPERPWM, SUPERCHIP];
+    drum: [SUPERKICK, SUPERSNARE, SUPERHAT];
+    string: [PLUCK, WAVEGUIDE];
+    analysis: [RMS, PEAK_FOLLOWER, AMP_FOLLOWER, SCHMIDT, LATCH, SAMPLE_HOLD, TIMER];
+    utility: [RANGE, MIN, MAX, ABS, CLIP, WRAP, MTOF, XFADE, SELECT, IF];
+    reverb: [REVERB, PLATE, LUSH];
+    delay: [DELAY, TAPEDELAY, MULTITAP, PINGPONG];
+    distortion: [DISTORTION, BITCRUSH, COARSE, DECIMATOR];
+    softclip: [SOFTCLIP];
+    modulation: [CHORUS, FLANGER, PHASER, TREMOLO, VIBRATO, RING, RING_MOD];
+    dynamics: [COMPRESSOR, SIDECHAIN_COMPRESSOR, EXPANDER, TRANSIENT_SHAPER, LIMITER];
+    spatial: [WIDENER, PAN2, PAN2_L, PAN2_R];
+    biquad: [BQ_LP, BQ_HP, BQ_BP, BQ_NOTCH, RLPF, RHPF, RESONZ, PARAMETRIC_EQ];
+    ladder: [MOOG_LADDER];
+    comb: [COMB, ALLPASS];
+    formant: [VOWEL, FORMANT];
+    wavetable: [WAVETABLE];
+    additive: [ADDITIVE, ORGAN];
+    spectral: [PITCH_SHIFT, VOCODER, GRANULAR, CONVOLVE, FREEZE];
+    tap: [TAP];
+    sampler: [SAMPLER];
+    voices: [VOICES];
+    gate: [GATE_KIND, TRIG];
+}
+
+/// The spec of a kind, or `None` for an unknown kind. Control thread.
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
-    Some(match kind {
-        "sine" => &osc::SINE,
-        "saw" => &osc::SAW,
-        "square" => &osc::SQUARE,
-        "lpf" => &filter::LPF,
-        "add" => &arith::ADD,
-        "sub" => &arith::SUB,
-        "mul" => &arith::MUL,
-        "div" => &arith::DIV,
-        "sampler" => &sampler::SAMPLER,
-        "noise" => &noise::NOISE,
-        "white_noise" => &noise::WHITE_NOISE,
-        "pink" => &noise::PINK,
-        "pink_noise" => &noise::PINK_NOISE,
-        "brown_noise" => &noise::BROWN_NOISE,
-        "hpf" => &filter::HPF,
-        "bpf" => &filter::BPF,
-        "notch" => &filter::NOTCH,
-        "svf_lp" => &filter::SVF_LP,
-        "svf_hp" => &filter::SVF_HP,
-        "svf_bp" => &filter::SVF_BP,
-        "svf_notch" => &filter::SVF_NOTCH,
-        "djf" => &filter::DJF,
-        "tri" => &osc::TRI,
-        "triangle" => &osc::TRIANGLE,
-        "pulse" => &osc::PULSE,
-        "saw_naive" => &osc::SAW_NAIVE,
-        "square_naive" => &osc::SQUARE_NAIVE,
-        "vco" => &osc::VCO,
-        "impulse" => &osc::IMPULSE,
-        "blip" => &osc::BLIP,
-        "phasor" => &osc::PHASOR,
-        "adsr" => &envelope::ADSR,
-        "env" => &envelope::ENV,
-        "asr" => &envelope::ASR,
-        "ad" => &envelope::AD,
-        "ar" => &envelope::AR,
-        "line" => &envelope::LINE,
-        "xline" => &envelope::XLINE,
-        "curve" => &envelope::CURVE,
-        "segments" => &envelope::SEGMENTS,
-        "lag" => &envelope::LAG,
-        "fm" => &fm::FM,
-        "superfm" => &fm::SUPERFM,
-        "pm" => &fm::PM,
-        "fmcrossmod" => &fm::FMCROSSMOD,
-        "supersaw" => &synth::SUPERSAW,
-        "superpwm" => &synth::SUPERPWM,
-        "superchip" => &synth::SUPERCHIP,
-        "superkick" => &drum::SUPERKICK,
-        "supersnare" => &drum::SUPERSNARE,
-        "superhat" => &drum::SUPERHAT,
-        "pluck" => &string::PLUCK,
-        "waveguide" => &string::WAVEGUIDE,
-        "rms" => &analysis::RMS,
-        "peak_follower" => &analysis::PEAK_FOLLOWER,
-        "amp_follower" => &analysis::AMP_FOLLOWER,
-        "schmidt" => &analysis::SCHMIDT,
-        "latch" => &analysis::LATCH,
-        "sample_hold" => &analysis::SAMPLE_HOLD,
-        "timer" => &analysis::TIMER,
-        "range" => &utility::RANGE,
-        "min" => &utility::MIN,
-        "max" => &utility::MAX,
-        "abs" => &utility::ABS,
-        "clip" => &utility::CLIP,
-        "wrap" => &utility::WRAP,
-        "mtof" => &utility::MTOF,
-        "xfade" => &utility::XFADE,
-        "mix" => &utility::MIX,
-        "select" => &utility::SELECT,
-        "if" => &utility::IF,
-        "reverb" => &reverb::REVERB,
-        "plate" => &reverb::PLATE,
-        "lush" => &reverb::LUSH,
-        "delay" => &delay::DELAY,
-        "tapedelay" => &delay::TAPEDELAY,
-        "multitap" => &delay::MULTITAP,
-        "pingpong" => &delay::PINGPONG,
-        "distortion" => &distortion::DISTORTION,
-        "distort" => &distortion::DISTORT,
-        "bitcrush" => &distortion::BITCRUSH,
-        "coarse" => &distortion::COARSE,
-        "decimator" => &distortion::DECIMATOR,
-        "chorus" => &modulation::CHORUS,
-        "flanger" => &modulation::FLANGER,
-        "phaser" => &modulation::PHASER,
-        "tremolo" => &modulation::TREMOLO,
-        "vibrato" => &modulation::VIBRATO,
-        "ring" => &modulation::RING,
-        "ring_mod" => &modulation::RING_MOD,
-        "compressor" => &dynamics::COMPRESSOR,
-        "sidechain_compressor" => &dynamics::SIDECHAIN_COMPRESSOR,
-        "expander" => &dynamics::EXPANDER,
-        "transient_shaper" => &dynamics::TRANSIENT_SHAPER,
-        "limiter" => &dynamics::LIMITER,
-        "widener" => &spatial::WIDENER,
-        "pan2" => &spatial::PAN2,
-        "bq_lp" => &biquad::BQ_LP,
-        "bq_hp" => &biquad::BQ_HP,
-        "bq_bp" => &biquad::BQ_BP,
-        "bq_notch" => &biquad::BQ_NOTCH,
-        "rlpf" => &biquad::RLPF,
-        "rhpf" => &biquad::RHPF,
-        "resonz" => &biquad::RESONZ,
-        "parametric_eq" => &biquad::PARAMETRIC_EQ,
-        "moog_ladder" => &ladder::MOOG_LADDER,
-        "comb" => &comb::COMB,
-        "allpass" => &comb::ALLPASS,
-        "vowel" => &formant::VOWEL,
-        "formant" => &formant::FORMANT,
-        "wavetable" => &wavetable::WAVETABLE,
-        "additive" => &additive::ADDITIVE,
-        "organ" => &additive::ORGAN,
-        "pitch_shift" => &spectral::PITCH_SHIFT,
-        "vocoder" => &spectral::VOCODER,
-        "granular" => &spectral::GRANULAR,
-        "convolve" => &spectral::CONVOLVE,
-        "freeze" => &spectral::FREEZE,
-        "tap" => &tap::TAP,
-        "voices" => &voices::VOICES,
-        "gate" => &gate::GATE_KIND,
-        "trig" => &gate::TRIG,
-        "pan2_l" => &spatial::PAN2_L,
-        "pan2_r" => &spatial::PAN2_R,
-        _ => return None,
-    })
+    KINDS.iter().copied().find(|s| s.name == kind)
+}
+
+/// Every kind's declaration as JSON (`[{name, doc, ports: [{name, default, stereo, unit, range}],
+/// data: [{name, doc}], channels, triggers}]`; `default` and `range` are null when absent), from
+/// which the language's catalogue is generated. Control thread.
+pub fn kinds_json() -> String {
+    simd_json::serde::to_string(KINDS).expect("kind specs are plain data")
 }
 
 /// A fresh, unprepared kernel of `kind`, or `None` for an unknown kind. Control thread.
 pub fn make(kind: &str) -> Option<Box<dyn Kernel>> {
-    Some(match kind {
-        "sine" => Box::new(osc::Sine::default()),
-        "saw" => Box::new(osc::Saw::default()),
-        "square" => Box::new(osc::Square::default()),
-        "lpf" => Box::new(filter::Lpf::default()),
-        "add" => Box::new(arith::Arith::new(arith::Op::Add)),
-        "sub" => Box::new(arith::Arith::new(arith::Op::Sub)),
-        "mul" => Box::new(arith::Arith::new(arith::Op::Mul)),
-        "div" => Box::new(arith::Arith::new(arith::Op::Div)),
-        "sampler" => Box::new(sampler::Sampler::default()),
-        "noise" => Box::new(noise::Noise::new(noise::Color::White)),
-        "white_noise" => Box::new(noise::Noise::new(noise::Color::White)),
-        "pink" => Box::new(noise::Noise::new(noise::Color::Pink)),
-        "pink_noise" => Box::new(noise::Noise::new(noise::Color::Pink)),
-        "brown_noise" => Box::new(noise::Noise::new(noise::Color::Brown)),
-        "hpf" => Box::new(filter::Svf::new(filter::Mode::Hp, false)),
-        "bpf" => Box::new(filter::Svf::new(filter::Mode::Bp, false)),
-        "notch" => Box::new(filter::Svf::new(filter::Mode::Notch, false)),
-        "svf_lp" => Box::new(filter::Svf::new(filter::Mode::Lp, true)),
-        "svf_hp" => Box::new(filter::Svf::new(filter::Mode::Hp, true)),
-        "svf_bp" => Box::new(filter::Svf::new(filter::Mode::Bp, true)),
-        "svf_notch" => Box::new(filter::Svf::new(filter::Mode::Notch, true)),
-        "djf" => Box::new(filter::Djf::default()),
-        "tri" => Box::new(osc::Simple::new(osc::Shape::Tri)),
-        "triangle" => Box::new(osc::Simple::new(osc::Shape::Tri)),
-        "pulse" => Box::new(osc::Square::default()),
-        "saw_naive" => Box::new(osc::Simple::new(osc::Shape::SawNaive)),
-        "square_naive" => Box::new(osc::SquareNaive::default()),
-        "vco" => Box::new(osc::Vco::default()),
-        "impulse" => Box::new(osc::Simple::new(osc::Shape::Impulse)),
-        "blip" => Box::new(osc::Simple::new(osc::Shape::Blip)),
-        "phasor" => Box::new(osc::Simple::new(osc::Shape::Phasor)),
-        "adsr" => Box::new(envelope::Env::new(envelope::Shape::Adsr)),
-        "env" => Box::new(envelope::Env::new(envelope::Shape::Adsr)),
-        "asr" => Box::new(envelope::Env::new(envelope::Shape::Asr)),
-        "ad" => Box::new(envelope::Env::new(envelope::Shape::Perc)),
-        "ar" => Box::new(envelope::Env::new(envelope::Shape::Perc)),
-        "line" => Box::new(envelope::Ramp::new(envelope::RampShape::Line)),
-        "xline" => Box::new(envelope::Ramp::new(envelope::RampShape::Xline)),
-        "curve" => Box::new(envelope::Ramp::new(envelope::RampShape::Curve)),
-        "segments" => Box::new(envelope::Segments::default()),
-        "lag" => Box::new(envelope::Lag::default()),
-        "fm" => Box::new(fm::Fm::new(fm::Kind::Fm)),
-        "superfm" => Box::new(fm::Fm::new(fm::Kind::SuperFm)),
-        "pm" => Box::new(fm::Fm::new(fm::Kind::Pm)),
-        "fmcrossmod" => Box::new(fm::Fm::new(fm::Kind::CrossMod)),
-        "supersaw" => Box::new(synth::SuperSaw::default()),
-        "superpwm" => Box::new(synth::Wobble::new(synth::WobbleKind::Pwm)),
-        "superchip" => Box::new(synth::Wobble::new(synth::WobbleKind::Chip)),
-        "superkick" => Box::new(drum::SuperKick::default()),
-        "supersnare" => Box::new(drum::SuperSnare::default()),
-        "superhat" => Box::new(drum::SuperHat::default()),
-        "pluck" => Box::new(string::Strings::new(string::Model::Pluck)),
-        "waveguide" => Box::new(string::Strings::new(string::Model::Waveguide)),
-        "rms" => Box::new(analysis::Follower::new(analysis::FollowKind::Rms)),
-        "peak_follower" => Box::new(analysis::Follower::new(analysis::FollowKind::Peak)),
-        "amp_follower" => Box::new(analysis::Follower::new(analysis::FollowKind::Amp)),
-        "schmidt" => Box::new(analysis::Schmidt::default()),
-        "latch" => Box::new(analysis::Latch::default()),
-        "sample_hold" => Box::new(analysis::Latch::default()),
-        "timer" => Box::new(analysis::Timer::default()),
-        "range" => Box::new(utility::Mapper::new(utility::Map::Range)),
-        "min" => Box::new(utility::Mapper::new(utility::Map::Min)),
-        "max" => Box::new(utility::Mapper::new(utility::Map::Max)),
-        "abs" => Box::new(utility::Mapper::new(utility::Map::Abs)),
-        "clip" => Box::new(utility::Mapper::new(utility::Map::Clip)),
-        "wrap" => Box::new(utility::Mapper::new(utility::Map::Wrap)),
-        "mtof" => Box::new(utility::Mapper::new(utility::Map::Mtof)),
-        "xfade" => Box::new(utility::Xfade::default()),
-        "mix" => Box::new(utility::Mix::default()),
-        "select" => Box::new(utility::Switch::new(false)),
-        "if" => Box::new(utility::Switch::new(true)),
-        "reverb" => Box::new(reverb::Reverb::default()),
-        "plate" => Box::new(reverb::Plate::default()),
-        "lush" => Box::new(reverb::Lush::default()),
-        "delay" => Box::new(delay::Delay::default()),
-        "tapedelay" => Box::new(delay::TapeDelay::default()),
-        "multitap" => Box::new(delay::Multitap::default()),
-        "pingpong" => Box::new(delay::PingPong::default()),
-        "distortion" | "distort" => Box::new(distortion::Distortion::default()),
-        "bitcrush" => Box::new(distortion::Bitcrush::default()),
-        "coarse" => Box::new(distortion::Coarse::default()),
-        "decimator" => Box::new(distortion::Decimator::default()),
-        "chorus" => Box::new(modulation::Chorus::default()),
-        "flanger" => Box::new(modulation::Flanger::default()),
-        "phaser" => Box::new(modulation::Phaser::default()),
-        "tremolo" => Box::new(modulation::Tremolo::default()),
-        "vibrato" => Box::new(modulation::Vibrato::default()),
-        "ring" => Box::new(modulation::Ring::default()),
-        "ring_mod" => Box::new(modulation::RingMod::default()),
-        "compressor" => Box::new(dynamics::Compressor::default()),
-        "sidechain_compressor" => Box::new(dynamics::SidechainCompressor::default()),
-        "expander" => Box::new(dynamics::Expander::default()),
-        "transient_shaper" => Box::new(dynamics::TransientShaper::default()),
-        "limiter" => Box::new(dynamics::Limiter::default()),
-        "widener" => Box::new(spatial::Widener::default()),
-        "pan2" => Box::new(spatial::Pan2::default()),
-        "bq_lp" => Box::new(biquad::Biquad::new(biquad::Design::Lp, biquad::QMap::Q)),
-        "bq_hp" => Box::new(biquad::Biquad::new(biquad::Design::Hp, biquad::QMap::Q)),
-        "bq_bp" => Box::new(biquad::Biquad::new(biquad::Design::Bp, biquad::QMap::Q)),
-        "bq_notch" => Box::new(biquad::Biquad::new(biquad::Design::Notch, biquad::QMap::Q)),
-        "rlpf" => Box::new(biquad::Biquad::new(biquad::Design::Lp, biquad::QMap::Res)),
-        "rhpf" => Box::new(biquad::Biquad::new(biquad::Design::Hp, biquad::QMap::Res)),
-        "resonz" => Box::new(biquad::Biquad::new(biquad::Design::Bp, biquad::QMap::Q)),
-        "parametric_eq" => Box::new(biquad::ParametricEq::default()),
-        "moog_ladder" => Box::new(ladder::MoogLadder::default()),
-        "comb" => Box::new(comb::Comb::default()),
-        "allpass" => Box::new(comb::Allpass::default()),
-        "vowel" => Box::new(formant::Formants::new(true)),
-        "formant" => Box::new(formant::Formants::new(false)),
-        "wavetable" => Box::new(wavetable::Wavetable::default()),
-        "additive" => Box::new(additive::Additive::new(false)),
-        "organ" => Box::new(additive::Additive::new(true)),
-        "pitch_shift" => Box::new(spectral::PitchShift::default()),
-        "vocoder" => Box::new(spectral::Vocoder::default()),
-        "granular" => Box::new(spectral::Granular::default()),
-        "convolve" => Box::new(spectral::Convolve::default()),
-        "freeze" => Box::new(spectral::Freeze::default()),
-        "tap" => Box::new(tap::Tap::default()),
-        "voices" => Box::new(voices::Voices::default()),
-        "gate" => Box::new(gate::Gate),
-        "trig" => Box::new(gate::Trig::default()),
-        "pan2_l" => Box::new(spatial::PanSide::new(false)),
-        "pan2_r" => Box::new(spatial::PanSide::new(true)),
-        _ => return None,
-    })
+    spec(kind).map(|s| (s.make)())
 }
 
 #[cfg(test)]
@@ -765,13 +574,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_has_a_spec_and_a_kernel() {
-        for k in KINDS {
-            let s = spec(k).unwrap_or_else(|| panic!("no spec for {k}"));
-            assert_eq!(s.name, *k);
+    fn every_kind_is_declared_whole_and_makes_its_kernel() {
+        let mut names = std::collections::HashSet::new();
+        for s in KINDS {
+            let k = s.name;
+            assert!(names.insert(k), "{k} is registered twice");
+            assert!(!s.doc.is_empty(), "{k} has no doc");
             assert!(s.ports.len() <= MAX_PORTS, "{k} has too many ports");
+            for p in s.ports {
+                assert!(!p.unit.is_empty(), "{k}.{} has no unit", p.name);
+                if let Some((lo, hi)) = p.range {
+                    assert!(lo <= hi, "{k}.{}: empty range", p.name);
+                    if let Some(d) = p.default {
+                        assert!(
+                            (lo..=hi).contains(&d),
+                            "{k}.{}: default {d} outside {lo}..{hi}",
+                            p.name
+                        );
+                    }
+                }
+            }
             assert!(make(k).is_some(), "no kernel for {k}");
         }
         assert!(spec("nope").is_none() && make("nope").is_none());
+    }
+
+    /// A port's documented range is the one its kernel clamps to: driving a port past either
+    /// end renders exactly what the end itself renders (every other port at its default, audio
+    /// inputs a fixed noise). Kinds that take triggers render nothing without them and are
+    /// covered by their own tests.
+    #[test]
+    fn every_documented_range_is_where_the_kernel_clamps() {
+        use super::check::{channels_of, kernel, render_sizes, test_noise, MIXED};
+        use super::testing::Src;
+        let n = 4096;
+        let noise = test_noise(n, 7);
+        let mut problems = Vec::new();
+        for s in KINDS.iter().filter(|s| !s.triggers) {
+            for (p, port) in s.ports.iter().enumerate() {
+                let Some((lo, hi)) = port.range else { continue };
+                let render = |value: f32| {
+                    let srcs: Vec<Src> = s
+                        .ports
+                        .iter()
+                        .enumerate()
+                        .map(|(q, other)| match (q == p, other.default) {
+                            (true, _) => Src::Const(value),
+                            (false, Some(d)) => Src::Const(d),
+                            (false, None) => Src::Mono(noise.clone()),
+                        })
+                        .collect();
+                    render_sizes(
+                        kernel(s.name).as_mut(),
+                        &srcs,
+                        channels_of(s.name, &srcs),
+                        n,
+                        MIXED,
+                    )
+                };
+                let beyond = |edge: f32, away: f32| edge + away * (1.0 + edge.abs());
+                for (edge, past) in [(lo, beyond(lo, -1.0)), (hi, beyond(hi, 1.0))] {
+                    if render(edge) != render(past) {
+                        problems.push(format!(
+                            "{}.{}: {past} differs from {edge}",
+                            s.name, port.name
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }

@@ -53,76 +53,83 @@ use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 use std::f32::consts::TAU;
 
 /// `chorus {in, rate, depth, mix}`.
-pub const CHORUS: KindSpec = KindSpec {
-    name: "chorus",
-    ports: &[
+pub const CHORUS: KindSpec = KindSpec::new(
+    "chorus",
+    "Chorus.",
+    &[
         audio("in"),
-        param("rate", 0.5),
-        param("depth", 0.5),
-        param("mix", 0.3),
+        param("rate", 0.5).unit("Hz"),
+        param("depth", 0.5).unit("0–1").range(0.0, 1.0),
+        param("mix", 0.3).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+    ChannelRule::Stereo,
+    || Box::new(Chorus::default()),
+);
 
 /// `flanger {in, depth, rate, feedback}`.
-pub const FLANGER: KindSpec = KindSpec {
-    name: "flanger",
-    ports: &[
+pub const FLANGER: KindSpec = KindSpec::new(
+    "flanger",
+    "Flanger.",
+    &[
         audio("in"),
-        param("depth", 0.5),
-        param("rate", 0.3),
-        param("feedback", 0.5),
+        param("depth", 0.5).unit("0–1").range(0.0, 1.0),
+        param("rate", 0.3).unit("Hz"),
+        param("feedback", 0.5).unit("−1…1").range(-0.95, 0.95),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(Flanger::default()),
+);
 
 /// `phaser {in, rate, depth, feedback, stages}`.
-pub const PHASER: KindSpec = KindSpec {
-    name: "phaser",
-    ports: &[
+pub const PHASER: KindSpec = KindSpec::new(
+    "phaser",
+    "Phaser with 2–12 allpass stages.",
+    &[
         audio("in"),
-        param("rate", 0.5),
-        param("depth", 0.7),
-        param("feedback", 0.5),
-        param("stages", 4.0),
+        param("rate", 0.5).unit("Hz"),
+        param("depth", 0.7).unit("0–1").range(0.0, 1.0),
+        param("feedback", 0.5).unit("−1…1").range(-0.95, 0.95),
+        param("stages", 4.0).unit("count").range(2.0, 12.0),
     ],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+    ChannelRule::FollowInputs,
+    || Box::new(Phaser::default()),
+);
 
 /// `tremolo {in, rate, depth}`.
-pub const TREMOLO: KindSpec = KindSpec {
-    name: "tremolo",
-    ports: &[audio("in"), param("rate", 5.0), param("depth", 0.5)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const TREMOLO: KindSpec = KindSpec::new(
+    "tremolo",
+    "Amplitude modulation by a sine.",
+    &[audio("in"), param("rate", 5.0).unit("Hz"), param("depth", 0.5).unit("0–1").range(0.0, 1.0)],
+    ChannelRule::FollowInputs,
+    || Box::new(Tremolo::default()),
+);
 
 /// `vibrato {in, rate, depth}`.
-pub const VIBRATO: KindSpec = KindSpec {
-    name: "vibrato",
-    ports: &[audio("in"), param("rate", 5.0), param("depth", 0.5)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const VIBRATO: KindSpec = KindSpec::new(
+    "vibrato",
+    "Pitch modulation by a sine.",
+    &[audio("in"), param("rate", 5.0).unit("Hz"), param("depth", 0.5).unit("semitones")],
+    ChannelRule::FollowInputs,
+    || Box::new(Vibrato::default()),
+);
 
 /// `ring {in, freq}`.
-pub const RING: KindSpec = KindSpec {
-    name: "ring",
-    ports: &[audio("in"), param("freq", 440.0)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const RING: KindSpec = KindSpec::new(
+    "ring",
+    "Ring modulation by a sine at freq.",
+    &[audio("in"), param("freq", 440.0).unit("Hz")],
+    ChannelRule::FollowInputs,
+    || Box::new(Ring::default()),
+);
 
 /// `ring_mod {a, b}`.
-pub const RING_MOD: KindSpec = KindSpec {
-    name: "ring_mod",
-    ports: &[audio("a"), audio("b")],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const RING_MOD: KindSpec = KindSpec::new(
+    "ring_mod",
+    "Ring modulation of two signals.",
+    &[audio("a"), audio("b")],
+    ChannelRule::FollowInputs,
+    || Box::new(RingMod::default()),
+);
 
 /// Chorus centre delay, seconds.
 pub const CHORUS_DELAY: f32 = 0.015;

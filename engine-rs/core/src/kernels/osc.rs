@@ -35,106 +35,88 @@
 //! a cycle-position input.
 
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{param, ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
-const FREQ: PortSpec = PortSpec {
-    name: "freq",
-    default: Some(440.0),
-    stereo: false,
-};
+const FREQ: PortSpec = param("freq", 440.0).unit("Hz, ±Nyquist");
+const WIDTH: PortSpec = param("width", 0.5).unit("ratio").range(0.0, 1.0);
 
-/// `sine {freq}`.
-pub const SINE: KindSpec = KindSpec {
-    name: "sine",
-    ports: &[FREQ],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
-
-/// `saw {freq}`.
-pub const SAW: KindSpec = KindSpec {
-    name: "saw",
-    ports: &[FREQ],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
-
-/// `square {freq, width}`.
-pub const SQUARE: KindSpec = KindSpec {
-    name: "square",
-    ports: &[
-        FREQ,
-        PortSpec {
-            name: "width",
-            default: Some(0.5),
-            stereo: false,
-        },
-    ],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
-
-const WIDTH: PortSpec = PortSpec {
-    name: "width",
-    default: Some(0.5),
-    stereo: false,
-};
-
-const fn osc(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
-    KindSpec {
-        name,
-        ports,
-        channels: ChannelRule::Mono,
-        triggers: false,
-    }
+const fn osc(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
 }
 
+/// `sine {freq}`.
+pub const SINE: KindSpec = osc("sine", "Sine, −1…1, phase 0 at start.", &[FREQ], || {
+    Box::new(Sine::default())
+});
+/// `saw {freq}`.
+pub const SAW: KindSpec = osc(
+    "saw",
+    "Band-limited rising sawtooth, −1…1.",
+    &[FREQ],
+    || Box::new(Saw::default()),
+);
+/// `square {freq, width}`.
+pub const SQUARE: KindSpec = osc(
+    "square",
+    "Band-limited pulse, −1…1; width is the duty cycle.",
+    &[FREQ, WIDTH],
+    || Box::new(Square::default()),
+);
 /// `tri {freq}`.
-pub const TRI: KindSpec = osc("tri", &[FREQ]);
-/// `triangle {freq}`: same as `tri`.
-pub const TRIANGLE: KindSpec = osc("triangle", &[FREQ]);
+pub const TRI: KindSpec = osc("tri", "Triangle, −1…1.", &[FREQ], || {
+    Box::new(Simple::new(Shape::Tri))
+});
 /// `pulse {freq, width}`: the band-limited square.
-pub const PULSE: KindSpec = osc("pulse", &[FREQ, WIDTH]);
+pub const PULSE: KindSpec = osc("pulse", "Pulse with a variable width.", &[FREQ, WIDTH], || {
+    Box::new(Square::default())
+});
 /// `saw_naive {freq}`.
-pub const SAW_NAIVE: KindSpec = osc("saw_naive", &[FREQ]);
+pub const SAW_NAIVE: KindSpec = osc(
+    "saw_naive",
+    "Naive (aliasing) sawtooth, −1…1: for benchmarks and a lo-fi edge.",
+    &[FREQ],
+    || Box::new(Simple::new(Shape::SawNaive)),
+);
 /// `square_naive {freq, width}`.
-pub const SQUARE_NAIVE: KindSpec = osc("square_naive", &[FREQ, WIDTH]);
+pub const SQUARE_NAIVE: KindSpec = osc(
+    "square_naive",
+    "Naive (aliasing) pulse, −1…1.",
+    &[FREQ, WIDTH],
+    || Box::new(SquareNaive::default()),
+);
 /// `vco {freq, wave, pw}`.
 pub const VCO: KindSpec = osc(
     "vco",
+    "Switchable oscillator: wave 0 saw, 1 square, 2 triangle, 3 sine.",
     &[
         FREQ,
-        PortSpec {
-            name: "wave",
-            default: Some(0.0),
-            stereo: false,
-        },
-        PortSpec {
-            name: "pw",
-            default: Some(0.5),
-            stereo: false,
-        },
+        param("wave", 0.0).unit("0–3").range(0.0, 3.0),
+        param("pw", 0.5).unit("ratio").range(0.0, 1.0),
     ],
+    || Box::new(Vco::default()),
 );
 /// `impulse {freq}`.
 pub const IMPULSE: KindSpec = osc(
     "impulse",
-    &[PortSpec {
-        name: "freq",
-        default: Some(1.0),
-        stereo: false,
-    }],
+    "One-sample spikes at freq (a trigger for envelopes, combs and drums).",
+    &[param("freq", 1.0).unit("Hz, ±Nyquist")],
+    || Box::new(Simple::new(Shape::Impulse)),
 );
 /// `blip {freq}`.
-pub const BLIP: KindSpec = osc("blip", &[FREQ]);
+pub const BLIP: KindSpec = osc("blip", "Band-limited impulse train.", &[FREQ], || {
+    Box::new(Simple::new(Shape::Blip))
+});
 /// `phasor {speed}`.
 pub const PHASOR: KindSpec = osc(
     "phasor",
-    &[PortSpec {
-        name: "speed",
-        default: Some(1.0),
-        stereo: false,
-    }],
+    "A 0→1 ramp per cycle (times speed), locked to the cycle clock.",
+    &[param("speed", 1.0).unit("cycles")],
+    || Box::new(Simple::new(Shape::Phasor)),
 );
 
 /// Frequency clamp shared by all oscillators: NaN → 0, then −nyquist..nyquist.
@@ -1037,7 +1019,6 @@ pub(crate) mod tests {
         // These shapes are exact in f32 (multiples of 2^-22 within ±1): bit-equal.
         for (kind, shape) in [
             ("tri", &tri as &dyn Fn(usize, f64, f64, u32) -> f64),
-            ("triangle", &tri),
             ("saw_naive", &naive_saw),
             ("phasor", &phasor),
         ] {
@@ -1091,7 +1072,7 @@ pub(crate) mod tests {
         );
         let pu = check::render_kind("pulse", &[Src::Mono(fs.clone()), Src::Mono(ws.clone())], n);
         assert_same("pulse", &pu[0], &sq[0]);
-        for kind in ["tri", "triangle", "saw_naive", "phasor", "impulse", "blip"] {
+        for kind in ["tri", "saw_naive", "phasor", "impulse", "blip"] {
             assert_invariant(kind, &[Src::Mono(fs.clone())], n);
             assert_invariant(kind, &[Src::Const(523.0)], n);
         }

@@ -69,51 +69,54 @@ use super::dsp::{
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
 /// `reverb {in, room_size, damping, mix}`.
-pub const REVERB: KindSpec = KindSpec {
-    name: "reverb",
-    ports: &[
+pub const REVERB: KindSpec = KindSpec::new(
+    "reverb",
+    "Freeverb-style reverb: 8 combs and 4 allpasses.",
+    &[
         audio("in"),
-        param("room_size", 0.5),
-        param("damping", 0.5),
-        param("mix", 0.3),
+        param("room_size", 0.5).unit("0–1").range(0.0, 1.0),
+        param("damping", 0.5).unit("0–1").range(0.0, 1.0),
+        param("mix", 0.3).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+    ChannelRule::Stereo,
+    || Box::new(Reverb::default()),
+);
 
 /// `plate {in, predelay, decay, diffusion, damping, mod_depth, mix}`.
-pub const PLATE: KindSpec = KindSpec {
-    name: "plate",
-    ports: &[
+pub const PLATE: KindSpec = KindSpec::new(
+    "plate",
+    "Dattorro plate reverb.",
+    &[
         audio("in"),
-        param("predelay", 0.01),
-        param("decay", 0.5),
-        param("diffusion", 0.7),
-        param("damping", 0.3),
-        param("mod_depth", 0.3),
-        param("mix", 0.5),
+        param("predelay", 0.01).unit("s").range(0.0, 60.0),
+        param("decay", 0.5).unit("s").range(0.0, 60.0),
+        param("diffusion", 0.7).unit("0–1").range(0.0, 1.0),
+        param("damping", 0.3).unit("0–1").range(0.0, 1.0),
+        param("mod_depth", 0.3).unit("0–1").range(0.0, 1.0),
+        param("mix", 0.5).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+    ChannelRule::Stereo,
+    || Box::new(Plate::default()),
+);
 
 /// `lush {in, predelay, decay, diffusion, damping, spin, wander, freeze, mix}`.
-pub const LUSH: KindSpec = KindSpec {
-    name: "lush",
-    ports: &[
+pub const LUSH: KindSpec = KindSpec::new(
+    "lush",
+    "Lush modulated reverb.",
+    &[
         audio("in"),
-        param("predelay", 0.0),
-        param("decay", 0.5),
-        param("diffusion", 0.7),
-        param("damping", 0.3),
-        param("spin", 0.3),
-        param("wander", 0.2),
-        param("freeze", 0.0),
-        param("mix", 0.5),
+        param("predelay", 0.0).unit("s").range(0.0, 60.0),
+        param("decay", 0.5).unit("s").range(0.0, 60.0),
+        param("diffusion", 0.7).unit("0–1").range(0.0, 1.0),
+        param("damping", 0.3).unit("0–1").range(0.0, 1.0),
+        param("spin", 0.3).unit("0–1"),
+        param("wander", 0.2).unit("0–1"),
+        param("freeze", 0.0).unit("0/1"),
+        param("mix", 0.5).unit("0–1").range(0.0, 1.0),
     ],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+    ChannelRule::Stereo,
+    || Box::new(Lush::default()),
+);
 
 /// Longest predelay of `plate` and `lush`, seconds.
 pub const MAX_PREDELAY: f32 = 0.5;

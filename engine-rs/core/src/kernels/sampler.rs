@@ -73,7 +73,7 @@ use super::pool::{
     apply_gain, carried, fade_frames, free_slot, limit_of, oldest_playing, placement, ActiveSet,
     Pending, SlotView, GROUP,
 };
-use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
+use super::{ChannelRule, Context, Kernel, KernelCounts, DataSpec, KindSpec, Outputs, PortIn};
 use crate::events::Trigger;
 use crate::samples::{Sample, SampleBank};
 use crate::workers::Shards;
@@ -83,13 +83,15 @@ pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
 /// `sampler {gain}`.
 pub const SAMPLER: KindSpec = KindSpec {
     name: "sampler",
-    ports: &[PortSpec {
-        name: "gain",
-        default: Some(1.0),
-        stereo: false,
+    doc: "Sample voices: each trigger starts a sample at its exact frame; outputs their stereo sum.",
+    ports: &[super::param("gain", 1.0).unit("gain")],
+    data: &[DataSpec {
+        name: "voices",
+        doc: "Voices that may play at once before the oldest is stolen (1..=256, default 128).",
     }],
     channels: ChannelRule::Stereo,
     triggers: true,
+    make: || Box::new(Sampler::default()),
 };
 
 /// Extra slots for voices fading out after a steal.

@@ -20,39 +20,46 @@
 
 use super::delayline::DelayLine;
 use super::dsp::{audio, clampf, equal_power, finite, param, Declick, Scratch};
-use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn};
+use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+
+/// Pan position, −1 left … 1 right.
+const POS: PortSpec = param("pos", 0.0).unit("−1…1").range(-1.0, 1.0);
 
 /// `pan2 {in, pos}`.
-pub const PAN2: KindSpec = KindSpec {
-    name: "pan2",
-    ports: &[audio("in"), param("pos", 0.0)],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+pub const PAN2: KindSpec = KindSpec::new(
+    "pan2",
+    "Equal-power stereo pan, −1 left … 1 right.",
+    &[audio("in"), POS],
+    ChannelRule::Stereo,
+    || Box::new(Pan2::default()),
+);
 
 /// `widener {in, width}`.
-pub const WIDENER: KindSpec = KindSpec {
-    name: "widener",
-    ports: &[audio("in"), param("width", 1.0)],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+pub const WIDENER: KindSpec = KindSpec::new(
+    "widener",
+    "Stereo width: 0 mono, 1 unchanged, above 1 wider (up to 4).",
+    &[audio("in"), param("width", 1.0).unit("ratio").range(0.0, 4.0)],
+    ChannelRule::Stereo,
+    || Box::new(Widener::default()),
+);
 
 /// `pan2_l {in, pos}` and `pan2_r {in, pos}`: one channel of `pan2`'s mono law (pos −1..1,
 /// clamped, NaN → 0, read per frame), as a mono signal.
-pub const PAN2_L: KindSpec = KindSpec {
-    name: "pan2_l",
-    ports: &[audio("in"), param("pos", 0.0)],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+pub const PAN2_L: KindSpec = KindSpec::new(
+    "pan2_l",
+    "The left channel of an equal-power pan.",
+    &[audio("in"), POS],
+    ChannelRule::Mono,
+    || Box::new(PanSide::new(false)),
+);
 /// See [`PAN2_L`].
-pub const PAN2_R: KindSpec = KindSpec {
-    name: "pan2_r",
-    ports: &[audio("in"), param("pos", 0.0)],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+pub const PAN2_R: KindSpec = KindSpec::new(
+    "pan2_r",
+    "The right channel of an equal-power pan.",
+    &[audio("in"), POS],
+    ChannelRule::Mono,
+    || Box::new(PanSide::new(true)),
+);
 
 /// The `pan2_l`/`pan2_r` kernel.
 #[derive(Debug)]

@@ -57,49 +57,54 @@ use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 use std::f32::consts::PI;
 
 /// `pitch_shift {in, semitones}`.
-pub const PITCH_SHIFT: KindSpec = KindSpec {
-    name: "pitch_shift",
-    ports: &[audio("in"), param("semitones", 0.0)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const PITCH_SHIFT: KindSpec = KindSpec::new(
+    "pitch_shift",
+    "Granular pitch shifter.",
+    &[audio("in"), param("semitones", 0.0).unit("semitones").range(-48.0, 48.0)],
+    ChannelRule::FollowInputs,
+    || Box::new(PitchShift::default()),
+);
 
 /// `vocoder {mod, carrier, bands}`.
-pub const VOCODER: KindSpec = KindSpec {
-    name: "vocoder",
-    ports: &[audio("mod"), audio("carrier"), param("bands", 16.0)],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+pub const VOCODER: KindSpec = KindSpec::new(
+    "vocoder",
+    "Channel vocoder: the modulator's band envelopes applied to the carrier.",
+    &[audio("mod"), audio("carrier"), param("bands", 16.0).unit("count").range(2.0, 64.0)],
+    ChannelRule::Mono,
+    || Box::new(Vocoder::default()),
+);
 
 /// `granular {in, grain_ms, density, pitch}`.
-pub const GRANULAR: KindSpec = KindSpec {
-    name: "granular",
-    ports: &[
+pub const GRANULAR: KindSpec = KindSpec::new(
+    "granular",
+    "Granulator.",
+    &[
         audio("in"),
-        param("grain_ms", 50.0),
-        param("density", 0.5),
-        param("pitch", 1.0),
+        param("grain_ms", 50.0).unit("ms").range(1.0, 1000.0),
+        param("density", 0.5).unit("0–1").range(0.0, 1.0),
+        param("pitch", 1.0).unit("ratio").range(0.1, 4.0),
     ],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+    ChannelRule::Stereo,
+    || Box::new(Granular::default()),
+);
 
 /// `convolve {in, mix}`.
-pub const CONVOLVE: KindSpec = KindSpec {
-    name: "convolve",
-    ports: &[audio("in"), param("mix", 0.5)],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+pub const CONVOLVE: KindSpec = KindSpec::new(
+    "convolve",
+    "Convolution with a built-in impulse response.",
+    &[audio("in"), param("mix", 0.5).unit("0–1").range(0.0, 1.0)],
+    ChannelRule::Stereo,
+    || Box::new(Convolve::default()),
+);
 
 /// `freeze {in, trigger}`.
-pub const FREEZE: KindSpec = KindSpec {
-    name: "freeze",
-    ports: &[audio("in"), param("trigger", 0.0)],
-    channels: ChannelRule::Stereo,
-    triggers: false,
-};
+pub const FREEZE: KindSpec = KindSpec::new(
+    "freeze",
+    "Spectral freeze while the trigger is on (a gate pattern or a signal above 0.5).",
+    &[audio("in"), param("trigger", 0.0).unit("gate")],
+    ChannelRule::Stereo,
+    || Box::new(Freeze::default()),
+);
 
 // ---------------------------------------------------------------------------------------------
 // pitch_shift

@@ -26,7 +26,7 @@
 use super::control::{clamp_or, Edge};
 use super::noise::Rng;
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
+use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 /// Lowest frequency, Hz (sizes the delay line).
 pub const MIN_FREQ: f32 = 20.0;
@@ -35,25 +35,32 @@ pub const LOOP_GAIN: f64 = 0.999;
 
 use super::param as port;
 
+const FREQ: PortSpec = port("freq", 440.0).unit("Hz").range(0.0, 22050.0);
+const DAMPING: PortSpec = port("damping", 0.5).unit("0–1").range(0.0, 1.0);
+/// Each rising edge plucks the string.
+const GATE: PortSpec = port("gate", 1.0).unit("gate");
+
 /// `pluck {freq, damping, gate}`.
-pub const PLUCK: KindSpec = KindSpec {
-    name: "pluck",
-    ports: &[port("freq", 440.0), port("damping", 0.5), port("gate", 1.0)],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+pub const PLUCK: KindSpec = KindSpec::new(
+    "pluck",
+    "Karplus-Strong plucked string.",
+    &[FREQ, DAMPING, GATE],
+    ChannelRule::Mono,
+    || Box::new(Strings::new(Model::Pluck)),
+);
 /// `waveguide {freq, damping, pickup, gate}`.
-pub const WAVEGUIDE: KindSpec = KindSpec {
-    name: "waveguide",
-    ports: &[
-        port("freq", 440.0),
-        port("damping", 0.5),
-        port("pickup", 0.5),
-        port("gate", 1.0),
+pub const WAVEGUIDE: KindSpec = KindSpec::new(
+    "waveguide",
+    "Digital waveguide string.",
+    &[
+        FREQ,
+        DAMPING,
+        port("pickup", 0.5).unit("0–1").range(0.0, 1.0),
+        GATE,
     ],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+    ChannelRule::Mono,
+    || Box::new(Strings::new(Model::Waveguide)),
+);
 
 /// A delay line of a power-of-two length.
 #[derive(Debug, Default)]

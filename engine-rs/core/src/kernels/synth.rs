@@ -24,37 +24,49 @@ use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 use super::param as port;
 
-const fn mono(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
-    KindSpec {
-        name,
-        ports,
-        channels: ChannelRule::Mono,
-        triggers: false,
-    }
+const fn mono(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
 }
+
+const FREQ: PortSpec = port("freq", 440.0).unit("Hz, ±Nyquist");
 
 /// `supersaw {freq, detune, voices}`.
 pub const SUPERSAW: KindSpec = mono(
     "supersaw",
+    "SuperDirt-style detuned saw stack.",
     &[
-        port("freq", 440.0),
-        port("detune", 0.3),
-        port("voices", 7.0),
+        FREQ,
+        port("detune", 0.3).unit("0–1").range(0.0, 1.0),
+        port("voices", 7.0).unit("count").range(2.0, MAX_VOICES as f32),
     ],
+    || Box::new(SuperSaw::default()),
 );
 /// `superpwm {freq, rate, depth}`.
 pub const SUPERPWM: KindSpec = mono(
     "superpwm",
-    &[port("freq", 440.0), port("rate", 0.5), port("depth", 0.8)],
+    "SuperDirt-style PWM synth.",
+    &[
+        FREQ,
+        port("rate", 0.5).unit("Hz"),
+        port("depth", 0.8).unit("0–1").range(0.0, 1.0),
+    ],
+    || Box::new(Wobble::new(WobbleKind::Pwm)),
 );
 /// `superchip {freq, vib_rate, vib_depth}`.
 pub const SUPERCHIP: KindSpec = mono(
     "superchip",
+    "SuperDirt-style chiptune square with vibrato.",
     &[
-        port("freq", 440.0),
-        port("vib_rate", 5.0),
-        port("vib_depth", 0.05),
+        FREQ,
+        port("vib_rate", 5.0).unit("Hz"),
+        port("vib_depth", 0.05).unit("semitones"),
     ],
+    || Box::new(Wobble::new(WobbleKind::Chip)),
 );
 
 /// Most supersaw voices.

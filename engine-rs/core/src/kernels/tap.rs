@@ -15,12 +15,13 @@ use super::dsp::{audio, clampf, param, Scratch};
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
 /// `tap {in, dur}`.
-pub const TAP: KindSpec = KindSpec {
-    name: "tap",
-    ports: &[audio("in"), param("duration", 1.0)],
-    channels: ChannelRule::FollowInputs,
-    triggers: false,
-};
+pub const TAP: KindSpec = KindSpec::new(
+    "tap",
+    "Record the signal to a WAV file for debugging; passes it through.",
+    &[audio("in"), param("duration", 1.0).unit("s").range(0.0, 60.0)],
+    ChannelRule::FollowInputs,
+    || Box::new(Tap::default()),
+);
 
 /// Longest recording, seconds.
 pub const MAX_TAP: f32 = 10.0;

@@ -29,98 +29,96 @@
 
 use super::control::{clamp_or, Glide};
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{audio, param, ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
-const fn sig(name: &'static str, default: Option<f32>) -> PortSpec {
+const fn util(
+    name: &'static str,
+    doc: &'static str,
+    ports: &'static [PortSpec],
+    make: fn() -> Box<dyn Kernel>,
+) -> KindSpec {
+    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
+}
+
+const IN: PortSpec = audio("in");
+const A: PortSpec = audio("a");
+const B: PortSpec = audio("b");
+
+/// An input of `select` that reads 0 when left out.
+const fn optional(name: &'static str) -> PortSpec {
     PortSpec {
-        name,
-        default,
-        stereo: true,
+        default: Some(0.0),
+        ..audio(name)
     }
 }
 
-const fn par(name: &'static str, default: Option<f32>) -> PortSpec {
-    PortSpec {
-        name,
-        default,
-        stereo: false,
-    }
-}
-
-const fn util(name: &'static str, ports: &'static [PortSpec]) -> KindSpec {
-    KindSpec {
-        name,
-        ports,
-        channels: ChannelRule::FollowInputs,
-        triggers: false,
-    }
+const fn value(name: &'static str, default: f32) -> PortSpec {
+    param(name, default).unit("value")
 }
 
 /// `range {in, min, max}`.
 pub const RANGE: KindSpec = util(
     "range",
-    &[
-        sig("in", None),
-        par("min", Some(0.0)),
-        par("max", Some(1.0)),
-    ],
+    "Maps −1…1 onto min…max.",
+    &[IN, value("min", 0.0), value("max", 1.0)],
+    || Box::new(Mapper::new(Map::Range)),
 );
 /// `min {a, b}`.
-pub const MIN: KindSpec = util("min", &[sig("a", None), sig("b", None)]);
+pub const MIN: KindSpec = util("min", "The smaller of two signals.", &[A, B], || {
+    Box::new(Mapper::new(Map::Min))
+});
 /// `max {a, b}`.
-pub const MAX: KindSpec = util("max", &[sig("a", None), sig("b", None)]);
+pub const MAX: KindSpec = util("max", "The larger of two signals.", &[A, B], || {
+    Box::new(Mapper::new(Map::Max))
+});
 /// `abs {in}`.
-pub const ABS: KindSpec = util("abs", &[sig("in", None)]);
+pub const ABS: KindSpec = util("abs", "The absolute value of the input.", &[IN], || {
+    Box::new(Mapper::new(Map::Abs))
+});
 /// `clip {in, min, max}`.
 pub const CLIP: KindSpec = util(
     "clip",
-    &[
-        sig("in", None),
-        par("min", Some(-1.0)),
-        par("max", Some(1.0)),
-    ],
+    "Clamps the input into min…max (hard clipping).",
+    &[IN, value("min", -1.0), value("max", 1.0)],
+    || Box::new(Mapper::new(Map::Clip)),
 );
 /// `wrap {in, min, max}`.
 pub const WRAP: KindSpec = util(
     "wrap",
-    &[
-        sig("in", None),
-        par("min", Some(0.0)),
-        par("max", Some(1.0)),
-    ],
+    "Wraps the input into min…max.",
+    &[IN, value("min", 0.0), value("max", 1.0)],
+    || Box::new(Mapper::new(Map::Wrap)),
 );
 /// `mtof {in}`.
-pub const MTOF: KindSpec = util("mtof", &[sig("in", None)]);
+pub const MTOF: KindSpec = util("mtof", "MIDI note number to Hz.", &[IN], || {
+    Box::new(Mapper::new(Map::Mtof))
+});
 /// `xfade {a, b, pos}`.
 pub const XFADE: KindSpec = util(
     "xfade",
-    &[sig("a", None), sig("b", None), par("pos", Some(0.5))],
-);
-/// `mix {a, b, c, d}`.
-pub const MIX: KindSpec = util(
-    "mix",
-    &[
-        sig("a", None),
-        sig("b", Some(0.0)),
-        sig("c", Some(0.0)),
-        sig("d", Some(0.0)),
-    ],
+    "Crossfade: pos 0 is a, 1 is b.",
+    &[A, B, param("pos", 0.5).unit("0–1").range(0.0, 1.0)],
+    || Box::new(Xfade::default()),
 );
 /// `select {index, a, b, c, d}`.
 pub const SELECT: KindSpec = util(
     "select",
+    "Picks one of its inputs by index (rounded, wrapped).",
     &[
-        par("index", Some(0.0)),
-        sig("a", None),
-        sig("b", Some(0.0)),
-        sig("c", Some(0.0)),
-        sig("d", Some(0.0)),
+        param("index", 0.0).unit("integer"),
+        A,
+        optional("b"),
+        optional("c"),
+        optional("d"),
     ],
+    || Box::new(Switch::new(false)),
 );
 /// `if {cond, then, else}`.
 pub const IF: KindSpec = util(
     "if",
-    &[par("cond", None), sig("then", None), sig("else", None)],
+    "then where cond > 0.5, else elsewhere.",
+    &[audio("cond").mono(), audio("then"), audio("else")],
+    || Box::new(Switch::new(true)),
 );
 
 /// The frame-by-frame functions.
@@ -301,37 +299,6 @@ impl Kernel for Xfade {
             let [a, b] = self.scratch.slices([inputs[0].ch[c], inputs[1].ch[c]], n);
             for i in 0..n {
                 o[i] = a[i] + (b[i] - a[i]) * pos[i];
-            }
-        }
-    }
-}
-
-/// `mix`.
-#[derive(Debug, Default)]
-pub struct Mix {
-    scratch: Scratch,
-}
-
-impl Kernel for Mix {
-    fn prepare(&mut self, _sample_rate: f32, max_block: usize) {
-        self.scratch.prepare(4, max_block);
-    }
-
-    fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
-        let n = out.frames();
-        for c in 0..out.channels() {
-            let o = out.channel(c);
-            let [a, b, d, e] = self.scratch.slices(
-                [
-                    inputs[0].ch[c],
-                    inputs[1].ch[c],
-                    inputs[2].ch[c],
-                    inputs[3].ch[c],
-                ],
-                n,
-            );
-            for i in 0..n {
-                o[i] = a[i] + b[i] + d[i] + e[i];
             }
         }
     }
@@ -557,28 +524,12 @@ mod tests {
         assert!((m - 261.6256).abs() < 1e-3, "C4 {m}");
     }
 
-    /// mix sums at unity; xfade at a fixed position is a·(1 − p) + b·p; a step of the position
+    /// xfade at a fixed position is a·(1 − p) + b·p; a step of the position
     /// ramps over 5 ms (221 frames of 1/221 ≈ 0.45 % each) and lands exactly.
     #[test]
-    fn mix_and_xfade() {
+    fn xfade() {
         let n = 3000;
         let (a, b) = (test_noise(n, 1), test_noise(n, 2));
-        let got = assert_invariant(
-            "mix",
-            &[
-                Src::Mono(a.clone()),
-                Src::Mono(b.clone()),
-                Src::Const(0.25),
-                Src::Stereo(a.clone(), b.clone()),
-            ],
-            n,
-        );
-        for c in 0..2 {
-            let want: Vec<f32> = (0..n)
-                .map(|i| a[i] + b[i] + 0.25 + [a[i], b[i]][c])
-                .collect();
-            assert_same("mix", &got[c], &want);
-        }
         let got = render_kind(
             "xfade",
             &[Src::Mono(a.clone()), Src::Mono(b.clone()), Src::Const(0.25)],

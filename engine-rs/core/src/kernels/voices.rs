@@ -54,7 +54,7 @@ use super::pool::{
     apply_gain, carried, fade_frames, free_slot, limit_of, oldest_playing, placement, ActiveSet,
     Pending, SlotView, GROUP,
 };
-use super::{ChannelRule, Context, Kernel, KernelCounts, KindSpec, Outputs, PortIn, PortSpec};
+use super::{ChannelRule, Context, Kernel, KernelCounts, DataSpec, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
 use crate::ir::{NodeData, TemplateIr, VOICE_INPUTS};
 use crate::plan::{Graph, Source};
@@ -64,19 +64,20 @@ pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
 
 use super::param as port;
 
+/// A template input: a signal the template's nodes read (0 when not connected).
 const fn stereo(name: &'static str) -> PortSpec {
     PortSpec {
-        name,
         default: Some(0.0),
-        stereo: true,
+        ..super::audio(name)
     }
 }
 
 /// `voices {gain, in0..in7}`.
 pub const VOICES: KindSpec = KindSpec {
     name: "voices",
+    doc: "Synth voices of a template: each trigger starts an instance of the template's graph; outputs their stereo sum.",
     ports: &[
-        port("gain", 1.0),
+        port("gain", 1.0).unit("gain"),
         stereo("in0"),
         stereo("in1"),
         stereo("in2"),
@@ -86,8 +87,19 @@ pub const VOICES: KindSpec = KindSpec {
         stereo("in6"),
         stereo("in7"),
     ],
+    data: &[
+        DataSpec {
+            name: "template",
+            doc: "The index of the template graph each voice runs.",
+        },
+        DataSpec {
+            name: "voices",
+            doc: "Voices that may play at once before the oldest is stolen (1..=256, default 128).",
+        },
+    ],
     channels: ChannelRule::Stereo,
     triggers: true,
+    make: || Box::new(Voices::default()),
 };
 
 const _: () = assert!(VOICES.ports.len() == 1 + VOICE_INPUTS as usize);

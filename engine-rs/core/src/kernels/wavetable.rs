@@ -18,26 +18,19 @@ use std::sync::OnceLock;
 
 use super::osc::clamp_freq;
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
 /// `wavetable {freq, table}`.
-pub const WAVETABLE: KindSpec = KindSpec {
-    name: "wavetable",
-    ports: &[
-        PortSpec {
-            name: "freq",
-            default: Some(440.0),
-            stereo: false,
-        },
-        PortSpec {
-            name: "table",
-            default: Some(0.0),
-            stereo: false,
-        },
+pub const WAVETABLE: KindSpec = KindSpec::new(
+    "wavetable",
+    "Wavetable oscillator over a built-in sine table.",
+    &[
+        super::param("freq", 440.0).unit("Hz, ±Nyquist"),
+        super::param("table", 0.0).unit("table"),
     ],
-    channels: ChannelRule::Mono,
-    triggers: false,
-};
+    ChannelRule::Mono,
+    || Box::new(Wavetable::default()),
+);
 
 /// Points per period.
 pub const SIZE: usize = 2048;

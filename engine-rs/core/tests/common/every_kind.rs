@@ -9,7 +9,7 @@ use phonon_core::Engine;
 /// cutoff is the node's `in0`) and get a trigger lane each. Returns the JSON, the ids of the
 /// param lanes and the ids of the voices' trigger lanes.
 pub fn every_kind_graph() -> (String, Vec<u32>, Vec<u32>) {
-    use phonon_core::kernels::{spec, KINDS};
+    use phonon_core::kernels::KINDS;
     let mut nodes = vec![
         r#"{"id": 0, "key": "src-saw", "kind": "saw", "params": {"freq": {"const": 110}}}"#
             .to_string(),
@@ -24,8 +24,8 @@ pub fn every_kind_graph() -> (String, Vec<u32>, Vec<u32>) {
     let mut param_lanes = Vec::new();
     let mut voice_lanes = Vec::new();
     let mut stage1 = Vec::new();
-    for kind in KINDS {
-        let s = spec(kind).unwrap();
+    for s in KINDS {
+        let kind = s.name;
         for variant in 0..3 {
             let id = nodes.len() as u32;
             let mut params = Vec::new();
@@ -54,7 +54,7 @@ pub fn every_kind_graph() -> (String, Vec<u32>, Vec<u32>) {
                     params.push(format!(r#""{}": {src}"#, p.name));
                 }
             }
-            let data = if *kind == "voices" {
+            let data = if kind == "voices" {
                 let lane = lanes.len() as u32;
                 lanes.push(format!(
                     r#"{{"id": {lane}, "kind": "trigger", "node": {id}, "pattern": "~v"}}"#
