@@ -143,6 +143,9 @@ interface NativeStats {
   limiterFrames: number;
   limiterMinGain: number;
   nonfinite: number;
+  /** Nodes silenced because their kernel panicked, and the GraphIR id of the last (−1: none). */
+  faults: number;
+  faultNode: number;
   supersededEvents: number;
   /** Blocks that took longer to render than they last. */
   overBudgetBlocks: number;

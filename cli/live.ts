@@ -49,6 +49,7 @@ import { formatProfile, profilingRequested } from "./profile.js";
 import { formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
 import { type Ui, plainUi } from "./status.js";
 import { watchFile } from "./watch.js";
+import { FaultWatch } from "./fault.js";
 import { NonfiniteWatch } from "./nonfinite.js";
 import { type FromWorker, PLAYING_NICE, type Progress, type ToWorker, WORD, WORDS, type Window, type WorkerSetup, niceThread } from "./worker.js";
 
@@ -259,6 +260,11 @@ export class Session {
   private lastText = "";
   private lastCompileMs = 0;
   private closed = false;
+
+  /** The playing program's GraphIR (for naming a node in a message). Main thread. */
+  playingIR(): GraphIR | undefined {
+    return this.program?.ir;
+  }
 
   constructor(
     readonly engine: LiveEngine,
@@ -821,10 +827,13 @@ export async function runLive(opts: LiveOptions): Promise<number> {
   }, TICK_MS);
   const profiling = profilingRequested();
   const flushed = new NonfiniteWatch();
+  const faults = new FaultWatch();
   const status = setInterval(() => {
     const stats = engine.stats();
     const warning = flushed.check(stats.render.nonfinite, Date.now());
     if (warning) ui.warn(warning);
+    const fault = faults.check(stats.render.faults, stats.render.faultNode, session.playingIR(), file);
+    if (fault) ui.warn(fault);
     ui.status(session, stats, profiling ? engine.topNodes() : []);
   }, ui.interval);
 

@@ -20,6 +20,7 @@ import { Rational } from "../language/pattern/rational.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, type EngineStats, simdLevel, threadCount } from "./engine.js";
+import { faultMessage } from "./fault.js";
 import { formatProfile } from "./profile.js";
 import { type SampleLoadSummary, formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
 
@@ -359,6 +360,7 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
     }
   }
   const stats = engine.stats();
+  if (stats.faults > 0) warnings.push(faultMessage(stats.faults, stats.faultNode, ir, opts.file));
   const profile = opts.profile ? engine.profile() : undefined;
   // Scheduling runs once per cycle; spread over the cycle's blocks it is a per-block cost.
   const blocks = Math.max(1, stats.blocks);

@@ -124,3 +124,19 @@ describe("flushed NaN/Inf in live", () => {
     }
   }, 20000);
 });
+
+describe("a node whose kernel panicked (the engine silences it: engine-rs/core/tests/fault.rs)", () => {
+  it("is named by kind and source line, once per new fault", async () => {
+    const { compile } = await import("../language/compile/lower.js");
+    const { FaultWatch } = await import("../cli/fault.js");
+    const ir = compile("out: saw 55 # lpf 800\n\no2: sine 440 * 0.1").ir!;
+    const lpf = ir.nodes.find((n) => n.kind === "lpf")!;
+    const watch = new FaultWatch();
+    expect(watch.check(0, -1, ir, "a.ph")).toBeUndefined();
+    const w = watch.check(1, lpf.id, ir, "a.ph")!;
+    expect(w).toContain(`\`lpf\` at a.ph:1:${lpf.loc.col}`);
+    expect(w).toContain("everything else plays on");
+    expect(watch.check(1, lpf.id, ir, "a.ph")).toBeUndefined();
+    expect(watch.check(2, lpf.id, ir, "a.ph")).toContain("(2 nodes so far)");
+  });
+});

@@ -29,7 +29,7 @@ use crate::ir::{LaneKind, OutMix};
 use crate::kernels::simd;
 use crate::kernels::{Context, Input, Kernel, KernelCounts, Outputs, PortIn, LANES, MAX_PORTS};
 use crate::plan::Work;
-use crate::plan::{Graph, LaneSlot, NodeSlot, Plan, Role, Source, Term};
+use crate::plan::{Fault, Graph, LaneSlot, NodeSlot, Plan, Role, Source, Term};
 use crate::profile::{DecisionRow, Profile, Report};
 use crate::schedule::Schedule;
 use crate::workers::{self, Shards};
@@ -92,6 +92,45 @@ pub struct Executor {
     profile: Option<Box<Profile>>,
     /// The structure hash of the graph it was built from (see `loader::structure`).
     pub structure: u64,
+}
+
+/// The fault guard around every kernel call: runs `f` on `kernel` unless the node has failed
+/// before, and catches a panic. A kernel that panics is silenced for good — never called again
+/// (its state may be half-updated), its output zeros from then on — and counted by
+/// [`Executor::take_counts`] with its node id, so `render` and `live` report its kind and line
+/// while the rest of the graph plays on. Returns whether `f` ran to the end. Render thread or a
+/// worker: on the normal path this is a call and a branch; only a panic allocates (its message)
+/// and prints (Rust's panic hook), as any panic would.
+#[inline]
+fn guarded(failed: &mut Fault, kernel: &mut dyn Kernel, f: impl FnOnce(&mut dyn Kernel)) -> bool {
+    if *failed != Fault::None {
+        return false;
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(kernel))) {
+        Ok(()) => true,
+        Err(_) => {
+            *failed = Fault::New;
+            false
+        }
+    }
+}
+
+/// Zeroes `channels` channels of `n` frames in `buf` (a silenced node's output).
+fn silence(buf: &mut [f32], channels: usize, stride: usize, n: usize) {
+    for c in 0..channels {
+        buf[c * stride..c * stride + n].fill(0.0);
+    }
+}
+
+/// What [`Executor::take_counts`] gathers after a block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// The kernels' own counters, summed.
+    pub kernels: KernelCounts,
+    /// Nodes whose kernel panicked since the previous call.
+    pub faults: u64,
+    /// The GraphIR id of the last of them.
+    pub fault_node: Option<u32>,
 }
 
 /// The block input for one source. Node buffers and previous-block copies are read from frame
@@ -227,7 +266,7 @@ fn run_lanes<'a>(
     // SAFETY (every `nodes.get*` below): the absorbed terms of `terms` are this caller's alone.
     let head = unsafe { nodes.get(j0) };
     let (kind, key) = (head.kind, head.kernel.lane_key());
-    if key.is_none() || head.channels != 1 {
+    if key.is_none() || head.channels != 1 || head.failed != Fault::None {
         return 0;
     }
     let mut slots = [0usize; LANES];
@@ -236,7 +275,11 @@ fn run_lanes<'a>(
         match (t.absorbed, t.source) {
             (true, Source::Node { slot, .. }) if m == 0 || slot > slots[m - 1] => {
                 let x = unsafe { nodes.get(slot) };
-                if x.kind != kind || x.channels != 1 || x.kernel.lane_key() != key {
+                if x.kind != kind
+                    || x.channels != 1
+                    || x.kernel.lane_key() != key
+                    || x.failed != Fault::None
+                {
                     break;
                 }
                 slots[m] = slot;
@@ -270,9 +313,21 @@ fn run_lanes<'a>(
             .and_then(|o| o.as_deref_mut())
             .map(|o| o.kernel.as_mut())
     });
-    first
-        .kernel
-        .process_lanes(&mut others[..m - 1], ctx, &inputs[..m], &mut outs[..m]);
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        first
+            .kernel
+            .process_lanes(&mut others[..m - 1], ctx, &inputs[..m], &mut outs[..m])
+    }));
+    if ran.is_err() {
+        // Which lane panicked is not known: the whole group is silenced (the guard's rule).
+        first.failed = Fault::New;
+        for x in group[1..m].iter_mut().flatten() {
+            x.failed = Fault::New;
+        }
+        for o in outs[..m].iter_mut() {
+            o.fill(0.0);
+        }
+    }
     for (t, out) in terms[..m].iter().zip(&outs[..m]) {
         for c in 0..channels {
             accumulate(
@@ -324,11 +379,12 @@ fn run_terms<'a>(
             let x = unsafe { nodes.get_mut(j) };
             let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
             ports(x, ctx, src, &mut ins);
-            x.kernel.process(
-                ctx,
-                &ins[..x.nports],
-                &mut Outputs::new(scratch, stride, x.channels, n),
-            );
+            let mut out = Outputs::new(scratch, stride, x.channels, n);
+            if !guarded(&mut x.failed, x.kernel.as_mut(), |k| {
+                k.process(ctx, &ins[..x.nports], &mut out)
+            }) {
+                silence(scratch, x.channels, stride, n);
+            }
             let left = Input::Block(&scratch[..n]);
             Some(match x.channels {
                 2 => PortIn::stereo(left, Input::Block(&scratch[stride..stride + n])),
@@ -427,7 +483,11 @@ impl Stage<'_> {
             let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
             ports(node, self.ctx, self.src, &mut ins);
             let mut out = Outputs::new(buf, stride, node.channels, n);
-            node.kernel.process(self.ctx, &ins[..node.nports], &mut out);
+            if !guarded(&mut node.failed, node.kernel.as_mut(), |k| {
+                k.process(self.ctx, &ins[..node.nports], &mut out)
+            }) {
+                silence(buf, node.channels, stride, n);
+            }
             apply_post(buf, node.post, node.channels, stride, n);
         } else {
             // SAFETY: the sum node is only read (its parts run concurrently); part 0 writes the
@@ -684,9 +744,10 @@ impl Executor {
         };
         match (event.action, lane.kind) {
             (Action::Trigger(t), LaneKind::Trigger) => {
-                self.plan.graph.nodes[lane.slot]
-                    .kernel
-                    .trigger(ctx, offset, &t);
+                let node = &mut self.plan.graph.nodes[lane.slot];
+                guarded(&mut node.failed, node.kernel.as_mut(), |k| {
+                    k.trigger(ctx, offset, &t)
+                });
             }
             (Action::Set(v), LaneKind::Param | LaneKind::Gate) => {
                 if offset == 0 && !lane.stepped {
@@ -871,18 +932,29 @@ impl Executor {
             .graph
             .nodes
             .iter()
+            .filter(|n| n.failed == Fault::None)
             .map(|n| n.kernel.voices())
             .sum()
     }
 
-    /// Kernel counters since the previous call.
-    pub fn take_counts(&mut self) -> KernelCounts {
-        let mut c = KernelCounts::default();
+    /// Kernel counters and new faults since the previous call. Render thread.
+    pub fn take_counts(&mut self) -> Counts {
+        let mut c = Counts::default();
         for n in &mut self.plan.graph.nodes {
-            let k = n.kernel.take_counts();
-            c.steals += k.steals;
-            c.split_blocks += k.split_blocks;
-            c.ignored += k.ignored;
+            match n.failed {
+                Fault::None => {
+                    let k = n.kernel.take_counts();
+                    c.kernels.steals += k.steals;
+                    c.kernels.split_blocks += k.split_blocks;
+                    c.kernels.ignored += k.ignored;
+                }
+                Fault::New => {
+                    n.failed = Fault::Reported;
+                    c.faults += 1;
+                    c.fault_node = Some(n.id);
+                }
+                Fault::Reported => {}
+            }
         }
         c
     }

@@ -103,6 +103,21 @@ pub struct NodeSlot {
     /// What its kernel was built from besides the kind: data, and a `voices` node's template.
     /// A reload moves a kernel (with its state) only into a node of the same kind and shape.
     pub shape: u64,
+    /// Its kernel panicked: it is never called again and the node outputs silence
+    /// ([`crate::executor`]'s fault guard); `reported` once the control side was told.
+    pub failed: Fault,
+}
+
+/// Whether a node's kernel has panicked, and whether that was reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fault {
+    /// Working.
+    #[default]
+    None,
+    /// Panicked; not yet counted by `Executor::take_counts`.
+    New,
+    /// Panicked and counted.
+    Reported,
 }
 
 /// The shape of node `node`'s kernel (see [`NodeSlot::shape`]). Control thread.
@@ -424,6 +439,7 @@ impl Graph {
                 post: fused.post[id as usize],
                 role,
                 shape: kernel_shape(node, templates),
+                failed: Fault::None,
             });
         }
         // Scratch channels: none without sums; two for an absorbed stereo node; a lane group's

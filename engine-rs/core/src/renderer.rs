@@ -346,9 +346,13 @@ impl Renderer {
                 None => exec.mix_into(l, r, Pick::All),
             }
             let counts = exec.take_counts();
-            self.meter.steals += counts.steals;
-            self.meter.voice_splits += counts.split_blocks;
-            self.meter.ignored += counts.ignored;
+            self.meter.steals += counts.kernels.steals;
+            self.meter.voice_splits += counts.kernels.split_blocks;
+            self.meter.ignored += counts.kernels.ignored;
+            self.meter.faults += counts.faults;
+            if let Some(id) = counts.fault_node {
+                self.meter.fault_node = id as i64;
+            }
             self.meter.voices = exec.voices();
             self.meter.voices_peak = self.meter.voices_peak.max(self.meter.voices);
         } else {
@@ -440,6 +444,8 @@ impl Renderer {
             limiter_frames: self.limiter.limited_frames,
             limiter_min_gain: self.limiter.min_gain,
             nonfinite: self.limiter.nonfinite,
+            faults: m.faults,
+            fault_node: m.fault_node,
             swaps: self.swaps,
             patches: self.patches,
             crossfades: self.crossfades,

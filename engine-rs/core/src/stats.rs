@@ -61,6 +61,10 @@ pub struct Meter {
     pub sample_rate: f32,
     /// Blocks that took longer to render than they last (a sure underrun in real time).
     pub over_budget: u64,
+    /// Nodes silenced because their kernel panicked.
+    pub faults: u64,
+    /// The GraphIR id of the last of them, −1 for none.
+    pub fault_node: i64,
 }
 
 impl Default for Meter {
@@ -83,6 +87,8 @@ impl Default for Meter {
             level_ms: [0.0; 2],
             sample_rate: 48000.0,
             over_budget: 0,
+            faults: 0,
+            fault_node: -1,
         }
     }
 }
@@ -198,6 +204,11 @@ pub struct Stats {
     pub limiter_min_gain: f32,
     /// NaN or Inf samples replaced by 0 at the master.
     pub nonfinite: u64,
+    /// Nodes silenced because their kernel panicked (the rest plays on).
+    pub faults: u64,
+    /// The GraphIR id of the last such node (of the playing program when it failed), −1 for
+    /// none.
+    pub fault_node: i64,
     /// Meter peak (falling), left.
     pub meter_peak_left: f32,
     /// Meter peak (falling), right.

@@ -44,7 +44,7 @@ impl Kernel for SoftClip {
             self.scratch
                 .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
         for c in 0..out.channels() {
-            let x = [&*il, &*ir][c];
+            let x = [il, ir][c];
             for ((o, &x), &d) in out.channel(c).iter_mut().zip(x).zip(drive.iter()) {
                 *o = soft_clip(x, clampf(d, 0.0, 100.0, 1.0));
             }
@@ -54,7 +54,6 @@ impl Kernel for SoftClip {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::kernels::check::{assert_invariant, render_kind, test_noise};
     use crate::kernels::testing::Src;
 
