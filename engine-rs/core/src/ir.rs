@@ -32,7 +32,10 @@ pub struct GraphIr {
     /// Pattern lanes; `lanes[i].id == i`.
     #[serde(default)]
     pub lanes: Vec<LaneIr>,
-    /// Node ids by stage; stage k only reads nodes of stages < k (`prev` edges excepted).
+    /// Node ids by stage, computed by the engine from the edges when the IR is read
+    /// ([`GraphIr::parse`]; not read from the JSON): stage k only reads nodes of stages < k
+    /// (`prev` edges excepted).
+    #[serde(skip)]
     pub stages: Vec<Vec<u32>>,
     /// Voice templates; `templates[i].id == i`.
     #[serde(default)]
@@ -133,7 +136,8 @@ pub struct TemplateIr {
     pub nodes: Vec<NodeIr>,
     /// The node whose output is the voice's sound.
     pub output: u32,
-    /// Template-local node ids by stage.
+    /// Template-local node ids by stage, computed like [`GraphIr::stages`].
+    #[serde(skip)]
     pub stages: Vec<Vec<u32>>,
     /// The ports that follow the event's pitch.
     #[serde(default)]
@@ -350,9 +354,13 @@ fn at(loc: &Option<Loc>) -> String {
 impl GraphIr {
     /// Parses GraphIR JSON (simd-json parses in place, so the buffer is modified) and validates it.
     pub fn parse(json: &mut [u8]) -> Result<GraphIr, EngineError> {
-        let ir: GraphIr =
+        let mut ir: GraphIr =
             simd_json::serde::from_slice(json).map_err(|e| EngineError::Json(e.to_string()))?;
         ir.validate()?;
+        ir.stages = stages_of(&ir.nodes);
+        for t in &mut ir.templates {
+            t.stages = stages_of(&t.nodes);
+        }
         Ok(ir)
     }
 
@@ -427,7 +435,7 @@ impl GraphIr {
                     t.id
                 ));
             }
-            self.check_nodes(Some(t.id), &t.nodes, &t.stages)?;
+            self.check_nodes(Some(t.id), &t.nodes)?;
             let label = format!("template {} (\"{}\")", t.id, t.name);
             if t.output as usize >= t.nodes.len() {
                 return err(format!(
@@ -461,7 +469,7 @@ impl GraphIr {
                 }
             }
         }
-        self.check_nodes(None, &self.nodes, &self.stages)?;
+        self.check_nodes(None, &self.nodes)?;
         let n_nodes = self.nodes.len();
         // Lanes.
         for (i, lane) in self.lanes.iter().enumerate() {
@@ -543,13 +551,9 @@ impl GraphIr {
         Ok(())
     }
 
-    /// Checks the nodes and stages of the global graph (`scope` None) or of a template.
-    fn check_nodes(
-        &self,
-        scope: Option<u32>,
-        nodes: &[NodeIr],
-        stages: &[Vec<u32>],
-    ) -> Result<(), EngineError> {
+    /// Checks the nodes of the global graph (`scope` None) or of a template, and that their
+    /// `node` edges form no loop.
+    fn check_nodes(&self, scope: Option<u32>, nodes: &[NodeIr]) -> Result<(), EngineError> {
         let err = |m: String| Err(EngineError::Ir(m));
         let n_nodes = nodes.len();
         let n_lanes = self.lanes.len();
@@ -682,51 +686,72 @@ impl GraphIr {
                 }
             }
         }
-        // Stages: every node exactly once; node inputs from earlier stages.
-        let in_t = match scope {
-            Some(t) => format!("template {t} "),
-            None => String::new(),
-        };
-        let mut stage_of: Vec<Option<usize>> = vec![None; n_nodes];
-        for (k, stage) in stages.iter().enumerate() {
-            for &id in stage {
-                let Some(slot) = stage_of.get_mut(id as usize) else {
-                    return err(format!(
-                        "{in_t}stage {k} lists node {id}, which does not exist ({where_} {n_nodes} nodes)"
-                    ));
-                };
-                if let Some(prev) = slot {
-                    return err(format!(
-                        "{} is listed in stage {prev} and again in stage {k}; each node belongs to exactly one stage",
-                        self.scoped_label(scope, id)
-                    ));
-                }
-                *slot = Some(k);
-            }
-        }
-        if let Some(missing) = stage_of.iter().position(|s| s.is_none()) {
+        if let Err(on_loop) = depths(nodes) {
             return err(format!(
-                "{} is in no stage; every node belongs to exactly one stage",
-                self.scoped_label(scope, missing as u32)
+                "{} is on a loop of node inputs; a loop needs a `prev` edge (a one-block delay) somewhere",
+                self.scoped_label(scope, on_loop)
             ));
-        }
-        for node in nodes {
-            let k = stage_of[node.id as usize].unwrap_or(0);
-            for (name, p) in &node.params {
-                if let Ok(Param::Node(src)) = p.resolve() {
-                    let ks = stage_of[src as usize].unwrap_or(0);
-                    if ks >= k {
-                        return err(format!(
-                            "{} (stage {k}): param \"{name}\" reads {} from stage {ks}; inputs must come from earlier stages",
-                            self.scoped_label(scope, node.id),
-                            self.scoped_label(scope, src)
-                        ));
-                    }
-                }
-            }
         }
         Ok(())
     }
+}
+
+/// Each node's stage: 0 for a node without `node` inputs, else one more than its deepest
+/// input's (`prev` edges do not count: they read the previous block). Nodes may be listed in
+/// any order; iterative, so a long chain cannot overflow the stack. Err: a node on a loop.
+/// Control thread.
+fn depths(nodes: &[NodeIr]) -> Result<Vec<usize>, u32> {
+    const UNSEEN: usize = usize::MAX;
+    const OPEN: usize = usize::MAX - 1;
+    let inputs = |n: &NodeIr| -> Vec<usize> {
+        n.params
+            .values()
+            .filter_map(|p| match p.resolve() {
+                Ok(Param::Node(j)) if (j as usize) < nodes.len() => Some(j as usize),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut depth = vec![UNSEEN; nodes.len()];
+    for root in 0..nodes.len() {
+        if depth[root] != UNSEEN {
+            continue;
+        }
+        // (node, its inputs): a node is finished when all its inputs are.
+        let mut stack = vec![(root, inputs(&nodes[root]))];
+        depth[root] = OPEN;
+        while let Some((i, ins)) = stack.last() {
+            let i = *i;
+            match ins
+                .iter()
+                .copied()
+                .find(|&j| depth[j] == UNSEEN || depth[j] == OPEN)
+            {
+                Some(j) if depth[j] == OPEN => return Err(nodes[j].id),
+                Some(j) => {
+                    depth[j] = OPEN;
+                    stack.push((j, inputs(&nodes[j])));
+                }
+                None => {
+                    depth[i] = ins.iter().map(|&j| depth[j] + 1).max().unwrap_or(0);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    Ok(depth)
+}
+
+/// Dependency stages of validated `nodes`: stage k holds, in id order, the nodes at depth k
+/// ([`depths`]), so each stage reads only earlier stages and its nodes can run at once.
+/// Control thread.
+pub fn stages_of(nodes: &[NodeIr]) -> Vec<Vec<u32>> {
+    let depth = depths(nodes).expect("validated: no loops");
+    let mut stages: Vec<Vec<u32>> = vec![Vec::new(); depth.iter().max().map_or(0, |d| d + 1)];
+    for (n, &d) in nodes.iter().zip(&depth) {
+        stages[d].push(n.id);
+    }
+    stages
 }
 
 #[cfg(test)]
@@ -839,36 +864,49 @@ mod tests {
         );
     }
 
+    /// The engine orders the graph itself: stages come from the edges (longest path from a
+    /// source; `prev` edges do not count), whatever stages the JSON carries and in whatever
+    /// order the nodes are listed.
     #[test]
-    fn input_from_same_or_later_stage_is_rejected() {
-        expect_err(
-            &GOOD.replace("[[0, 1], [2], [3]]", "[[0, 1, 2], [3]]"),
-            &[
-                "node 2 (lpf",
-                "stage 0",
-                "param \"in\" reads node 0",
-                "earlier stages",
-            ],
+    fn stages_come_from_the_edges() {
+        let ir = parse(&GOOD.replace("[[0, 1], [2], [3]]", "[[3, 2, 1, 0]]")).unwrap();
+        assert_eq!(ir.stages, vec![vec![0, 1], vec![2], vec![3]]);
+        // A chain listed last-first: node i reads node i + 1, so node 3 is stage 0.
+        let chain = r#"{"version": 1, "nodes": [
+          {"id": 0, "kind": "abs", "params": {"in": {"node": 1}}},
+          {"id": 1, "kind": "abs", "params": {"in": {"node": 2}}},
+          {"id": 2, "kind": "mul", "params": {"a": {"node": 3}, "b": {"prev": 0}}},
+          {"id": 3, "kind": "sine", "params": {}}]}"#;
+        assert_eq!(
+            parse(chain).unwrap().stages,
+            vec![vec![3], vec![2], vec![1], vec![0]]
         );
-        expect_err(
-            &GOOD.replace("[[0, 1], [2], [3]]", "[[2], [0, 1], [3]]"),
-            &["node 2", "from stage 1"],
-        );
+        // 100,000 nodes in one chain: no recursion, so no stack overflow.
+        let n = 100_000;
+        let nodes: Vec<String> = (0..n)
+            .map(|i| match i {
+                0 => r#"{"id": 0, "kind": "sine", "params": {}}"#.to_string(),
+                _ => format!(
+                    r#"{{"id": {i}, "kind": "abs", "params": {{"in": {{"node": {}}}}}}}"#,
+                    i - 1
+                ),
+            })
+            .collect();
+        let long = format!(r#"{{"version": 1, "nodes": [{}]}}"#, nodes.join(","));
+        assert_eq!(parse(&long).unwrap().stages.len(), n);
     }
 
+    /// A loop of node inputs without a `prev` edge cannot be ordered: it is named.
     #[test]
-    fn stage_membership_is_exactly_once() {
-        expect_err(
-            &GOOD.replace("[[0, 1], [2], [3]]", "[[0, 1], [2]]"),
-            &["node 3 (add", "in no stage"],
-        );
-        expect_err(
-            &GOOD.replace("[[0, 1], [2], [3]]", "[[0, 1], [2], [3, 1]]"),
-            &["node 1 (sampler", "stage 0 and again in stage 2"],
-        );
-        expect_err(
-            &GOOD.replace("[[0, 1], [2], [3]]", "[[0, 1], [2], [3, 7]]"),
-            &["stage 2 lists node 7"],
+    fn a_loop_of_inputs_is_rejected() {
+        let looped = r#"{"version": 1, "nodes": [
+          {"id": 0, "kind": "abs", "params": {"in": {"node": 2}}},
+          {"id": 1, "kind": "abs", "params": {"in": {"node": 0}}},
+          {"id": 2, "kind": "abs", "params": {"in": {"node": 1}}}]}"#;
+        let e = parse(looped).unwrap_err().to_string();
+        assert!(
+            e.contains("on a loop of node inputs") && e.contains("prev"),
+            "{e}"
         );
     }
 
