@@ -392,6 +392,15 @@ impl EventQueue {
     pub fn clear(&mut self) {
         self.heap.clear();
     }
+
+    /// Keeps only the events `keep` returns true for, after it may have changed them (their
+    /// frames included): the heap is taken apart, filtered and rebuilt in its own allocation.
+    /// No allocation.
+    pub fn retain_mut(&mut self, mut keep: impl FnMut(&mut Event) -> bool) {
+        let mut v = std::mem::take(&mut self.heap).into_vec();
+        v.retain_mut(|q| keep(&mut q.event));
+        self.heap = BinaryHeap::from(v);
+    }
 }
 
 #[cfg(test)]

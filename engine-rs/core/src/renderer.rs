@@ -13,6 +13,7 @@ use std::time::Instant;
 use crate::events::{Action, Event, EventQueue, QUEUE_CAPACITY};
 use crate::executor::Constants;
 use crate::executor::{Executor, Pick};
+use crate::ir::LaneKind;
 use crate::kernels::Context;
 use crate::limiter::Limiter;
 use crate::samples::SampleBank;
@@ -203,7 +204,15 @@ impl Renderer {
                     return retired;
                 }
                 exec.patch(&patch.constants, patch.cps);
-                self.queue.clear();
+                // Same structure, same lanes: only the falls that end held gates stay (see
+                // below).
+                let lanes = &exec.plan().lanes;
+                self.queue.retain_mut(|ev| {
+                    matches!(ev.action, Action::Set(_))
+                        && lanes
+                            .get(ev.lane as usize)
+                            .is_some_and(|l| l.kind == LaneKind::Gate)
+                });
                 self.discard_before = self.frame;
                 self.swaps += 1;
                 self.patches += 1;
@@ -216,6 +225,26 @@ impl Renderer {
             // one. With one, it sounds on for the fade with its own state, and the new program
             // starts from copies.
             new.take_state(cur, &swap.transfer, &swap.lanes);
+            // A gate lane carries its held value into the new program, so the fall to 0 that
+            // ends the note it holds must carry over too, or the gate would stick until the
+            // lane's next event. Those falls are the queue's `Set`s on gate lanes (the
+            // scheduler sends gates as `Gate`); they move to the new lane. The rest of the
+            // queue was the old program's and goes.
+            let old_lanes = &cur.plan().lanes;
+            self.queue.retain_mut(|ev| {
+                let old = ev.lane as usize;
+                let fall = matches!(ev.action, Action::Set(_))
+                    && old_lanes.get(old).is_some_and(|l| l.kind == LaneKind::Gate);
+                match swap.lanes.iter().find(|&&(_, o)| o == old) {
+                    Some(&(n, _)) if fall => {
+                        ev.lane = n as u32;
+                        true
+                    }
+                    _ => false,
+                }
+            });
+        } else {
+            self.queue.clear();
         }
         let prev = self.exec.replace(new);
         match prev {
@@ -233,7 +262,6 @@ impl Renderer {
                 retired.execs[1] = self.old.take();
             }
         }
-        self.queue.clear();
         self.discard_before = self.frame;
         self.swaps += 1;
         retired.swap = Some(swap);

@@ -415,6 +415,39 @@ fn gate_lanes_hold_for_the_length_with_an_edge_between_notes() {
     }
 }
 
+/// A note held on a gate lane when the program is replaced ends on time: its fall to 0 is
+/// carried to the new program's lane, through a number-only reload (the plan is patched) and
+/// through a structural one (another output added; the lane's held value moves). Without it
+/// the gate would stick at the note's value until the lane's next event.
+#[test]
+fn a_held_gate_falls_on_time_across_a_reload() {
+    let gate = |extra: &str| {
+        format!(
+            r#"{{"version": 1, "nodes": [
+          {{"id": 0, "key": "g", "kind": "mul", "params": {{"a": {{"const": 1}}, "b": {{"lane": 0, "init": 0}}}}}}{extra}],
+          "outputs": [{{"name": "out", "node": 0}}],
+          "lanes": [{{"id": 0, "kind": "gate", "node": 0, "param": "b", "pattern": "1"}}]}}"#
+        )
+    };
+    for second in [
+        gate(""),
+        gate(r#", {"id": 1, "key": "s", "kind": "sine", "params": {"freq": {"const": 0}}}"#),
+    ] {
+        let mut e = Engine::new(SR, 64);
+        load(&mut e, &gate(""));
+        // One note: value 0.5 from frame 100 for 200 frames.
+        e.push_events(&[100.0, 2.0, 0.0, 2.0, 0.0, 0.5, 1.0, 200.0])
+            .unwrap();
+        let (mut l, _) = render(&mut e, 192, &[64]);
+        load(&mut e, &second);
+        l.extend(render(&mut e, 408, &[64]).0);
+        for (i, v) in l.iter().enumerate() {
+            let want = if (100..=298).contains(&i) { 0.5 } else { 0.0 };
+            assert_eq!(*v, want, "frame {i}");
+        }
+    }
+}
+
 /// `# adsr` on a sample: with a constant 0.5 sample (below the master limiter's threshold) the
 /// output is half the envelope. Attack 10 frames, decay 20 frames to sustain 0.5 (at 8 kHz,
 /// 0.00125 s and 0.0025 s): frame k (from 0) of the attack is (k+1)/10, of the decay
