@@ -255,11 +255,21 @@ interface NativeLive {
   pushEvents(batch: Float64Array): number;
   rendered(): number;
   sampleId(name: string, index: number): number;
+  takeSampleChanges(): string;
+  sampleVersion(): number;
   hush(on: boolean): void;
   pause(on: boolean): void;
   stats(): string;
   topNodes(): string;
   stop(): string;
+}
+
+/** What changed under the sample roots while playing (see engine-rs/core/src/library.rs). */
+export interface SampleChanges {
+  added: [string, number][];
+  changed: [string, number][];
+  removed: string[];
+  warnings: string[];
 }
 interface LiveAddon {
   LiveEngine: new (
@@ -372,6 +382,14 @@ export class LiveEngine {
   sampleId(name: string, index: number): number | undefined {
     const id = this.inner.sampleId(name, index);
     return id < 0 ? undefined : id;
+  }
+  /** Files added, rewritten or removed under the sample roots since the previous call. */
+  takeSampleChanges(): SampleChanges[] {
+    return JSON.parse(this.inner.takeSampleChanges()) as SampleChanges[];
+  }
+  /** Grows each time the sample loader publishes a new bank. */
+  sampleVersion(): number {
+    return this.inner.sampleVersion();
   }
   hush(on: boolean): void {
     this.inner.hush(on);

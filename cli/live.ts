@@ -46,7 +46,7 @@ import { Clock } from "../language/schedule/clock.js";
 import { LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
 import { UserError, checkOutputPath } from "./render.js";
 import { formatProfile, profilingRequested } from "./profile.js";
-import { formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
+import { formatSampleChanges, formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
 import { type Ui, plainUi } from "./status.js";
 import { watchFile } from "./watch.js";
 import { FaultWatch } from "./fault.js";
@@ -131,6 +131,12 @@ class PatternThread {
   readonly worker: Worker;
   private readonly words: Int32Array;
   ready = false;
+
+  /** The sample bank changed: the thread looks names up again before its next window. */
+  setBankVersion(version: number): void {
+    Atomics.store(this.words, WORD.bankVersion, version);
+  }
+
   readyAt = 0;
   ended = false;
 
@@ -260,6 +266,11 @@ export class Session {
   private lastText = "";
   private lastCompileMs = 0;
   private closed = false;
+
+  /** Tells every pattern thread that the sample bank is now version `version`. Main thread. */
+  samplesChanged(version: number): void {
+    for (const t of [this.program?.thread, this.standby]) t?.setBankVersion(version);
+  }
 
   /** The playing program's GraphIR (for naming a node in a message). Main thread. */
   playingIR(): GraphIR | undefined {
@@ -834,6 +845,11 @@ export async function runLive(opts: LiveOptions): Promise<number> {
     if (warning) ui.warn(warning);
     const fault = faults.check(stats.render.faults, stats.render.faultNode, session.playingIR(), file);
     if (fault) ui.warn(fault);
+    const changes = engine.takeSampleChanges();
+    if (changes.length) {
+      session.samplesChanged(engine.sampleVersion());
+      for (const c of changes) for (const line of formatSampleChanges(c)) ui.warn(line);
+    }
     ui.status(session, stats, profiling ? engine.topNodes() : []);
   }, ui.interval);
 

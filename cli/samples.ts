@@ -64,3 +64,22 @@ export function sampleRootWarnings(cli: string[] = [], env: string | undefined =
   }
   return out;
 }
+
+/** What changed under the sample roots while playing (engine-rs/core/src/library.rs `SampleChanges`). */
+export interface SampleChangeSet {
+  added: [string, number][];
+  changed: [string, number][];
+  removed: string[];
+  warnings: string[];
+}
+
+/** One line per change, for `live`'s messages. */
+export function formatSampleChanges(c: SampleChangeSet): string[] {
+  const files = (n: number): string => `${n} file${n === 1 ? "" : "s"}`;
+  return [
+    ...c.added.map(([name, n]) => `samples: '${name}' added (${files(n)})`),
+    ...c.changed.map(([name, n]) => `samples: '${name}' changed (${files(n)} now)`),
+    ...c.removed.map((name) => `samples: '${name}' removed; its sounding voices finish`),
+    ...c.warnings.map((w) => `samples: ${w}`),
+  ];
+}

@@ -41,8 +41,10 @@ export const WORD = {
   sampleDone: 4,
   /** The answer: a sample id, or −1 for none. */
   sampleId: 5,
+  /** The sample bank's version (the main thread raises it when samples change on disk). */
+  bankVersion: 6,
 } as const;
-export const WORDS = 6;
+export const WORDS = 7;
 
 /** What a pattern thread was doing (read from the shared words). */
 export interface Progress {
@@ -174,8 +176,9 @@ function main(): void {
   compiler.progress = (offset) => {
     words[WORD.offset] = offset;
   };
-  /** Sample ids by `name:index`: the bank is fixed while live runs. */
+  /** Sample ids by `name:index`, for the bank of version `bankVersion` (see `fill`). */
   const ids = new Map<string, number | undefined>();
+  let bankVersion = 0;
   const resolveSample = (name: string, index: number): number | undefined => {
     const key = `${name}:${index}`;
     if (ids.has(key)) return ids.get(key);
@@ -197,6 +200,13 @@ function main(): void {
 
   /** Events of [p.scheduledTo, upTo), fewer if more than maxEvents (unless `force`); then the cycles up to prefetchTo are queried ahead. */
   const fill = (p: Playing, upTo: number, prefetchTo: number, maxEvents: number, force: boolean, started: number): Window => {
+    const version = Atomics.load(words, WORD.bankVersion);
+    if (version !== bankVersion) {
+      // Samples changed on disk: names are looked up again (a new one sounds, a gone one is warned about).
+      bankVersion = version;
+      ids.clear();
+      p.scheduler.forgetSamples();
+    }
     const q0 = p.scheduler.queryMs;
     batch.clear();
     const from = p.scheduledTo;

@@ -366,6 +366,16 @@ export class Scheduler {
     return out;
   }
 
+  /**
+   * The sample bank changed (a folder or file added, rewritten or removed while playing): forget
+   * the ids looked up so far, and the warnings about missing samples, so names are looked up
+   * again and a sample that disappears is warned about again.
+   */
+  forgetSamples(): void {
+    this.sampleIds.clear();
+    for (const k of [...this.warned]) if (k.startsWith("sample:")) this.warned.delete(k);
+  }
+
   private sample(c: Controls, lane: number): number | undefined {
     const s = sampleName(c);
     const key = s ? `${s.name}:${s.index}` : String(c.s);
@@ -375,7 +385,7 @@ export class Scheduler {
     if (id === undefined) {
       const where = this.ir.lanes[lane]!.loc;
       this.warnOnce(
-        key,
+        `sample:${key}`,
         s ? `sample '${s.index ? key : s.name}' not found (line ${where.line}); looked in ${this.lookedIn()}; it is skipped` : `'${key}' is not a sample name (line ${where.line}); it is skipped`,
       );
     }

@@ -145,6 +145,16 @@ impl Engine {
         id
     }
 
+    /// The sample bank. Control thread.
+    pub fn bank(&self) -> &SampleBank {
+        self.renderer.bank()
+    }
+
+    /// Replaces the sample bank. Control thread.
+    pub fn set_bank(&mut self, bank: Arc<SampleBank>) {
+        self.renderer.set_bank(bank);
+    }
+
     /// Loads Dirt-layout sample roots (highest priority first; see [`crate::library`]) into the
     /// bank; names found replace the bank's. Control thread (decodes and resamples: may take a while).
     pub fn load_samples(&mut self, roots: &[std::path::PathBuf]) -> crate::library::LoadSummary {

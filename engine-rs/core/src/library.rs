@@ -23,6 +23,9 @@
 //! path, and the rest load.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dashmap::DashMap;
 
 use serde::Serialize;
 
@@ -257,66 +260,293 @@ fn files_of(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Scans `roots` (highest priority first) and returns each name with its samples at
-/// `sample_rate`, in name order, plus the summary.
-pub fn scan(roots: &[PathBuf], sample_rate: u32) -> (Vec<(String, Vec<Sample>)>, LoadSummary) {
-    let mut summary = LoadSummary::default();
-    let mut out: Vec<(String, Vec<Sample>)> = Vec::new();
-    for root in roots {
-        let mut rs = RootSummary {
-            root: root.display().to_string(),
-            found: root.is_dir(),
-            ..RootSummary::default()
+/// A file's identity for change detection: its length and modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
+}
+
+/// A decoded file: the stamp it was decoded at, its sample (or why it did not load), and its
+/// id once a bank holds it.
+struct Decoded {
+    stamp: Stamp,
+    sample: Result<Arc<Sample>, String>,
+    id: Option<u32>,
+}
+
+/// The audio files of every name folder under one root, by name (sorted), with their stamps.
+type RootListing = Vec<(String, Vec<(PathBuf, Stamp)>)>;
+
+/// What changed in the bank's names since the previous snapshot (JSON keys in camelCase).
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleChanges {
+    /// Names that appeared, with their file counts.
+    pub added: Vec<(String, usize)>,
+    /// Names whose files changed (added, removed or rewritten), with their file counts now.
+    pub changed: Vec<(String, usize)>,
+    /// Names that are gone (their sounding voices finish).
+    pub removed: Vec<String>,
+    /// One line per file that did not load.
+    pub warnings: Vec<String>,
+}
+
+impl SampleChanges {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.changed.is_empty()
+            && self.removed.is_empty()
+            && self.warnings.is_empty()
+    }
+
+    /// As JSON.
+    pub fn to_json(&self) -> String {
+        simd_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+/// The samples under a set of roots, kept current: [`Library::refresh`] lists the roots again
+/// and decodes only the files that are new or were rewritten, in parallel (rayon workers fill a
+/// concurrent index, a `DashMap` by path), and builds the next bank. Control side (the initial
+/// load) or the sample loader thread (`live`); never the render thread.
+///
+/// Ids are never reused: the next bank starts from the previous one's samples and appends, so
+/// an id in a pending event or a sounding voice keeps its data, and a removed or rewritten
+/// file's old audio stays in memory until the program ends.
+pub struct Library {
+    roots: Vec<PathBuf>,
+    sample_rate: u32,
+    /// Every decoded file, by path.
+    cache: DashMap<PathBuf, Decoded>,
+    /// The names the bank had before any root (the built-in kit), restored when a root's name
+    /// that shadowed one is removed.
+    kit: SampleBank,
+    /// The newest bank.
+    bank: Arc<SampleBank>,
+    /// Each name's sample ids in the newest bank, to report changes.
+    names: std::collections::BTreeMap<String, Vec<u32>>,
+    /// The previous listing's stamps: a file is decoded once its stamp has held for one listing
+    /// (so a file still being copied is not decoded half-written).
+    seen: std::collections::HashMap<PathBuf, Stamp>,
+}
+
+impl Library {
+    /// Loads `roots` (highest priority first) over `base` (the kit), decoding every file now;
+    /// the bank is [`Library::bank`]. Control thread (decodes and resamples: may take a while).
+    pub fn load(base: &SampleBank, roots: &[PathBuf], sample_rate: u32) -> (Library, LoadSummary) {
+        let mut lib = Library {
+            roots: roots.to_vec(),
+            sample_rate,
+            cache: DashMap::new(),
+            kit: base.clone(),
+            bank: Arc::new(base.clone()),
+            names: Default::default(),
+            seen: Default::default(),
         };
-        if rs.found {
-            let mut dirs: Vec<(String, PathBuf)> = match std::fs::read_dir(root) {
-                Ok(rd) => rd
-                    .filter_map(|e| e.ok())
-                    .filter(|e| e.path().is_dir())
-                    .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path())))
-                    .collect(),
-                Err(e) => {
-                    summary
-                        .warnings
-                        .push(format!("{}: cannot read the folder: {e}", root.display()));
-                    Vec::new()
-                }
-            };
-            dirs.sort();
-            for (name, dir) in dirs {
-                if out.iter().any(|(n, _)| *n == name) {
+        let (listing, found) = lib.list();
+        for (_, files) in listing.iter().flat_map(|r| r.iter()) {
+            for (p, st) in files {
+                lib.seen.insert(p.clone(), *st);
+            }
+        }
+        let (summary, _) = lib.rebuild(&listing, &found);
+        (lib, summary)
+    }
+
+    /// The newest bank.
+    pub fn bank(&self) -> &Arc<SampleBank> {
+        &self.bank
+    }
+
+    /// Lists the roots again; when a name's files changed (and every changed file has settled
+    /// since the previous call), decodes what is new and returns the next bank and what
+    /// changed. Sample loader thread.
+    pub fn refresh(&mut self) -> Option<(Arc<SampleBank>, SampleChanges)> {
+        let (listing, found) = self.list();
+        let mut now = std::collections::HashMap::new();
+        let mut settling = false;
+        for (p, st) in listing
+            .iter()
+            .flat_map(|r| r.iter())
+            .flat_map(|(_, f)| f.iter())
+        {
+            if self.seen.get(p) != Some(st) {
+                settling = true;
+            }
+            now.insert(p.clone(), *st);
+        }
+        let removed = self.seen.keys().any(|p| !now.contains_key(p));
+        self.seen = now;
+        let stale = listing
+            .iter()
+            .flat_map(|r| r.iter())
+            .flat_map(|(_, f)| f.iter())
+            .any(|(p, st)| self.cache.get(p).is_none_or(|d| d.stamp != *st));
+        if settling || !(stale || removed) {
+            return None;
+        }
+        let (_, changes) = self.rebuild(&listing, &found);
+        Some((self.bank.clone(), changes))
+    }
+
+    /// Each root's listing (empty for a missing root) and whether it exists.
+    fn list(&self) -> (Vec<RootListing>, Vec<bool>) {
+        let mut found = Vec::new();
+        let listing = self
+            .roots
+            .iter()
+            .map(|root| {
+                found.push(root.is_dir());
+                let mut dirs: Vec<(String, PathBuf)> = std::fs::read_dir(root)
+                    .map(|rd| {
+                        rd.filter_map(|e| e.ok())
+                            .filter(|e| e.path().is_dir())
+                            .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                dirs.sort();
+                dirs.into_iter()
+                    .map(|(name, dir)| {
+                        let files = files_of(&dir)
+                            .into_iter()
+                            .filter_map(|p| Some((p.clone(), Stamp::of(&p)?)))
+                            .collect();
+                        (name, files)
+                    })
+                    .collect()
+            })
+            .collect();
+        (listing, found)
+    }
+
+    /// Decodes the listed files that are not cached at their stamp, in parallel.
+    fn decode(&self, files: &[&(PathBuf, Stamp)]) {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .filter(|(p, st)| self.cache.get(p).is_none_or(|d| d.stamp != *st))
+            .for_each(|(p, st)| {
+                let sample = load_file(p, self.sample_rate).map(Arc::new);
+                self.cache.insert(
+                    p.clone(),
+                    Decoded {
+                        stamp: *st,
+                        sample,
+                        id: None,
+                    },
+                );
+            });
+    }
+
+    /// Builds the bank from `listing`: each name from the first root (in priority order) with
+    /// at least one file that loads; unchanged files keep their ids. Returns the summary of
+    /// what the roots hold and what changed since the previous bank.
+    fn rebuild(&mut self, listing: &[RootListing], found: &[bool]) -> (LoadSummary, SampleChanges) {
+        let mut summary = LoadSummary::default();
+        let mut taken: std::collections::BTreeMap<String, (usize, Vec<PathBuf>)> =
+            Default::default();
+        let mut warnings = Vec::new();
+        for (r, root) in listing.iter().enumerate() {
+            let wanted: Vec<&(PathBuf, Stamp)> = root
+                .iter()
+                .filter(|(name, _)| !taken.contains_key(name))
+                .flat_map(|(_, files)| files.iter())
+                .collect();
+            self.decode(&wanted);
+            for (name, files) in root {
+                if taken.contains_key(name) {
                     continue;
                 }
-                let mut samples = Vec::new();
-                for f in files_of(&dir) {
-                    match load_file(&f, sample_rate) {
-                        Ok(s) => samples.push(s),
-                        Err(e) => summary
-                            .warnings
-                            .push(format!("{}: {e}; skipped", f.display())),
+                let mut ok = Vec::new();
+                for (p, _) in files {
+                    match self.cache.get(p).map(|d| d.sample.as_ref().err().cloned()) {
+                        Some(None) => ok.push(p.clone()),
+                        Some(Some(e)) => warnings.push(format!("{}: {e}; skipped", p.display())),
+                        None => {}
                     }
                 }
-                if !samples.is_empty() {
-                    rs.names += 1;
-                    rs.files += samples.len();
-                    summary.loaded += samples.len();
-                    out.push((name, samples));
+                if !ok.is_empty() {
+                    taken.insert(name.clone(), (r, ok));
                 }
             }
         }
-        summary.roots.push(rs);
+        // Forget files that are gone.
+        let listed: std::collections::HashSet<&PathBuf> = listing
+            .iter()
+            .flat_map(|r| r.iter())
+            .flat_map(|(_, f)| f.iter().map(|(p, _)| p))
+            .collect();
+        self.cache.retain(|p, _| listed.contains(p));
+        // The next bank: the previous samples (ids kept), then the new ones.
+        let mut bank = SampleBank::clone(&self.bank);
+        bank.keep_only_names(&self.kit);
+        let mut names = std::collections::BTreeMap::new();
+        for (name, (_, files)) in &taken {
+            let ids: Vec<u32> = files
+                .iter()
+                .filter_map(|p| {
+                    let mut d = self.cache.get_mut(p)?;
+                    let sample = d.sample.as_ref().ok()?.clone();
+                    Some(*d.id.get_or_insert_with(|| bank.push(sample)))
+                })
+                .collect();
+            bank.set_list(name, ids.clone());
+            names.insert(name.clone(), ids);
+        }
+        let mut changes = SampleChanges {
+            warnings: warnings.clone(),
+            ..SampleChanges::default()
+        };
+        for (name, files) in &names {
+            match self.names.get(name) {
+                None => changes.added.push((name.clone(), files.len())),
+                Some(old) if old != files => changes.changed.push((name.clone(), files.len())),
+                _ => {}
+            }
+        }
+        for name in self.names.keys() {
+            if !names.contains_key(name) {
+                changes.removed.push(name.clone());
+            }
+        }
+        for (r, (root, &found)) in self.roots.iter().zip(found).enumerate() {
+            let mut rs = RootSummary {
+                root: root.display().to_string(),
+                found,
+                ..RootSummary::default()
+            };
+            for (_, files) in taken.values().filter(|(from, _)| *from == r) {
+                rs.names += 1;
+                rs.files += files.len();
+            }
+            summary.loaded += rs.files;
+            summary.roots.push(rs);
+        }
+        summary.names = taken.len();
+        summary.warnings = warnings;
+        self.names = names;
+        self.bank = Arc::new(bank);
+        (summary, changes)
     }
-    summary.names = out.len();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    (out, summary)
 }
 
-/// Scans `roots` and puts every name found into `bank`, replacing names it already has.
+/// Loads `roots` over `bank`'s names (see [`Library::load`]). Control thread.
 pub fn load_roots(bank: &mut SampleBank, roots: &[PathBuf], sample_rate: u32) -> LoadSummary {
-    let (found, summary) = scan(roots, sample_rate);
-    for (name, samples) in found {
-        bank.replace(&name, samples);
-    }
+    let (lib, summary) = Library::load(bank, roots, sample_rate);
+    *bank = SampleBank::clone(lib.bank());
     summary
 }
 

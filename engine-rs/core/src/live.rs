@@ -53,6 +53,8 @@ pub enum Command {
     Hush(bool),
     /// Stop the clock (true: silence, the frame does not advance) or run it.
     Pause(bool),
+    /// A newer sample bank from the sample loader.
+    Bank(Arc<crate::samples::SampleBank>),
 }
 
 /// Where the audio goes.
@@ -84,7 +86,8 @@ pub struct LiveOptions {
     /// Time every node (PROFILE_DETAILED).
     pub profile: bool,
     /// Dirt-layout sample roots, highest priority first, loaded into the bank before the render
-    /// thread starts (the bank is fixed while live runs).
+    /// thread starts; the sample loader thread then picks up what is added, rewritten or
+    /// removed under them.
     pub samples: Vec<PathBuf>,
     /// Render workers (1 = serial; see [`crate::workers`]).
     pub threads: usize,
@@ -181,6 +184,45 @@ pub struct Live {
     recorder: Option<JoinHandle<Result<u64, String>>>,
     info: LiveInfo,
     commands_dropped: u64,
+    /// New banks from the sample loader thread.
+    sample_rx: std::sync::mpsc::Receiver<(
+        Arc<crate::samples::SampleBank>,
+        crate::library::SampleChanges,
+    )>,
+    sample_loader: Option<JoinHandle<()>>,
+    /// What changed in the bank, until [`Live::take_sample_changes`].
+    sample_changes: Vec<crate::library::SampleChanges>,
+    /// Banks published since the start.
+    bank_version: u64,
+}
+
+/// How often the sample loader lists the roots again. A file is decoded once it has not
+/// changed for one period, so a copy is heard within about two periods of its end.
+const SAMPLE_POLL: Duration = Duration::from_millis(250);
+
+/// Starts the sample loader thread: it refreshes `library` every [`SAMPLE_POLL`] and sends each
+/// new bank with what changed, until `shared.running` falls. Control thread.
+fn spawn_sample_loader(
+    mut library: crate::library::Library,
+    tx: std::sync::mpsc::Sender<(
+        Arc<crate::samples::SampleBank>,
+        crate::library::SampleChanges,
+    )>,
+    shared: Arc<Shared>,
+) -> Result<JoinHandle<()>, String> {
+    std::thread::Builder::new()
+        .name("phonon-samples".into())
+        .spawn(move || {
+            while shared.running.load(Ordering::Acquire) {
+                std::thread::sleep(SAMPLE_POLL);
+                if let Some(next) = library.refresh() {
+                    if tx.send(next).is_err() {
+                        break;
+                    }
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start the sample loader: {e}"))
 }
 
 impl Live {
@@ -213,7 +255,9 @@ impl Live {
         // One block per period at most 512 frames: the ring holds `ahead` periods (at least a block).
         let block = period.min(512);
         let mut engine = Engine::new(sample_rate, block);
-        let samples = engine.load_samples(&opts.samples);
+        let (library, samples) =
+            crate::library::Library::load(engine.bank(), &opts.samples, sample_rate);
+        engine.set_bank(library.bank().clone());
         let (mut loader, renderer) = engine.into_parts();
         loader.profile = opts.profile;
         let threads = opts.threads;
@@ -338,7 +382,13 @@ impl Live {
             }
         };
         let last = Engine::new(sample_rate, block).stats();
+        let (sample_tx, sample_rx) = std::sync::mpsc::channel();
+        let sample_loader = spawn_sample_loader(library, sample_tx, shared.clone())?;
         Ok(Live {
+            sample_rx,
+            sample_loader: Some(sample_loader),
+            sample_changes: Vec::new(),
+            bank_version: 0,
             loader,
             bank,
             commands: cmd_tx,
@@ -362,8 +412,15 @@ impl Live {
         &self.info
     }
 
-    /// Drops what the render thread let go of (the janitor's work) and keeps its newest stats.
+    /// Drops what the render thread let go of (the janitor's work), keeps its newest stats, and
+    /// passes a new sample bank on to the render thread.
     fn collect(&mut self) {
+        while let Ok((bank, changes)) = self.sample_rx.try_recv() {
+            self.bank = bank.clone();
+            self.bank_version += 1;
+            self.send(Command::Bank(bank));
+            self.sample_changes.push(changes);
+        }
         while let Ok(r) = self.retired.pop() {
             drop(r);
         }
@@ -446,6 +503,20 @@ impl Live {
         self.send(Command::Pause(on));
     }
 
+    /// What changed in the sample bank since the previous call (files added, rewritten or
+    /// removed under the roots while playing). Control thread.
+    pub fn take_sample_changes(&mut self) -> Vec<crate::library::SampleChanges> {
+        self.collect();
+        std::mem::take(&mut self.sample_changes)
+    }
+
+    /// How many sample banks the loader has published (a version the pattern threads use to
+    /// forget the sample ids they looked up). Control thread.
+    pub fn sample_version(&mut self) -> u64 {
+        self.collect();
+        self.bank_version
+    }
+
     /// The id of sample `name:index`.
     pub fn sample_id(&self, name: &str, index: i64) -> Option<u32> {
         self.bank.id(name, index)
@@ -509,6 +580,9 @@ impl Live {
         while let Ok(r) = self.retired.pop() {
             drop(r);
         }
+        if let Some(h) = self.sample_loader.take() {
+            let _ = h.join();
+        }
         Ok((self.last, recorded))
     }
 }
@@ -571,12 +645,19 @@ fn render_loop(
                 }
                 Command::Hush(on) => renderer.hush(on),
                 Command::Pause(on) => paused = on,
+                Command::Bank(bank) => {
+                    let old = renderer.set_bank(bank);
+                    let _ = retired.push(Retired {
+                        bank: Some(old),
+                        ..Retired::default()
+                    });
+                }
             }
         }
         if let Some(old) = renderer.take_retired() {
             let _ = retired.push(Retired {
-                swap: None,
                 execs: [Some(old), None],
+                ..Retired::default()
             });
         }
         if out.slots() < block * 2 {

@@ -67,12 +67,14 @@ pub struct Retired {
     pub swap: Option<Box<Swap>>,
     /// Programs no longer rendered.
     pub execs: [Option<Box<Executor>>; 2],
+    /// A sample bank replaced by a newer one.
+    pub bank: Option<Arc<SampleBank>>,
 }
 
 impl Retired {
     /// Whether there is nothing to drop.
     pub fn is_empty(&self) -> bool {
-        self.swap.is_none() && self.execs.iter().all(Option::is_none)
+        self.swap.is_none() && self.execs.iter().all(Option::is_none) && self.bank.is_none()
     }
 }
 
@@ -160,9 +162,11 @@ impl Renderer {
         &self.bank
     }
 
-    /// Replaces the bank (offline engines only: live banks are fixed at start). Control thread.
-    pub fn set_bank(&mut self, bank: Arc<SampleBank>) {
-        self.bank = bank;
+    /// Replaces the bank and returns the old one (to be dropped off the render thread). Control
+    /// thread (offline) or render thread (live, a new snapshot from the sample loader: a
+    /// pointer swap).
+    pub fn set_bank(&mut self, bank: Arc<SampleBank>) -> Arc<SampleBank> {
+        std::mem::replace(&mut self.bank, bank)
     }
 
     /// The program now playing.

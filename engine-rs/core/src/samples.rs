@@ -73,6 +73,23 @@ impl SampleBank {
         self.by_name.insert(name.to_string(), ids);
     }
 
+    /// Appends a sample under no name yet; returns its id. Control side.
+    pub fn push(&mut self, sample: Arc<Sample>) -> u32 {
+        self.samples.push(sample);
+        (self.samples.len() - 1) as u32
+    }
+
+    /// Makes `ids` the list of `name`. Control side.
+    pub fn set_list(&mut self, name: &str, ids: Vec<u32>) {
+        self.by_name.insert(name.to_string(), ids);
+    }
+
+    /// Keeps the samples (every id stays valid) but only the names `names` has, with its lists.
+    /// Control side.
+    pub fn keep_only_names(&mut self, names: &SampleBank) {
+        self.by_name = names.by_name.clone();
+    }
+
     /// The id of `name:index`; the index wraps around the name's list (negative ones too).
     pub fn id(&self, name: &str, index: i64) -> Option<u32> {
         let list = self.by_name.get(name)?;

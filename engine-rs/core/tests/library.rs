@@ -173,3 +173,54 @@ fn sonic_pi_flac_files_load_when_installed() {
         assert!(peak > 0.05 && peak <= 1.5, "{name}: peak {peak}");
     }
 }
+
+/// While playing, the library picks up what changes under a root: a new folder (once its file
+/// has held still for one listing, so a half-copied file is never decoded), a rewritten file
+/// (a new id; the old id keeps its audio for voices still sounding) and a removed folder (its
+/// name is gone, its audio stays). Unchanged files keep their ids; the kit keeps its names.
+#[test]
+fn the_library_follows_files_added_rewritten_and_removed() {
+    use phonon_core::library::Library;
+    use phonon_core::SampleBank;
+    let root = temp_dir("refresh");
+    std::fs::create_dir_all(root.join("bd")).unwrap();
+    write_wav(&root.join("bd/a.wav"), SR, &[0.5; 100]);
+    let mut kit = SampleBank::default();
+    kit.add("kitsound", phonon_core::Sample::mono(vec![0.1; 10]));
+    let (mut lib, summary) = Library::load(&kit, std::slice::from_ref(&root), SR);
+    assert_eq!((summary.names, summary.loaded), (1, 1));
+    let bd = lib.bank().id("bd", 0).unwrap();
+    assert!(lib.refresh().is_none(), "nothing changed");
+
+    std::fs::create_dir_all(root.join("hh")).unwrap();
+    write_wav(&root.join("hh/x.wav"), SR, &[0.25; 50]);
+    assert!(lib.refresh().is_none(), "a new file waits one listing");
+    let (bank, changes) = lib.refresh().expect("the new folder");
+    assert_eq!(changes.added, vec![("hh".to_string(), 1)]);
+    assert!(changes.changed.is_empty() && changes.removed.is_empty());
+    let hh = bank.id("hh", 0).unwrap();
+    assert_eq!(bank.get(hh).unwrap().frames(), 50);
+    assert_eq!(bank.id("bd", 0), Some(bd), "an unchanged file keeps its id");
+    assert!(bank.id("kitsound", 0).is_some());
+
+    write_wav(&root.join("bd/a.wav"), SR, &[0.5; 300]);
+    let _ = lib.refresh();
+    let (bank, changes) = lib.refresh().expect("the rewritten file");
+    assert_eq!(changes.changed, vec![("bd".to_string(), 1)]);
+    let bd2 = bank.id("bd", 0).unwrap();
+    assert_ne!(bd2, bd);
+    assert_eq!(bank.get(bd2).unwrap().frames(), 300);
+    assert_eq!(
+        bank.get(bd).unwrap().frames(),
+        100,
+        "the old audio stays for sounding voices"
+    );
+
+    std::fs::remove_dir_all(root.join("hh")).unwrap();
+    let (bank, changes) = lib.refresh().expect("the removed folder");
+    assert_eq!(changes.removed, vec!["hh".to_string()]);
+    assert_eq!(bank.id("hh", 0), None);
+    assert_eq!(bank.get(hh).unwrap().frames(), 50);
+    assert!(lib.refresh().is_none());
+    std::fs::remove_dir_all(&root).unwrap();
+}

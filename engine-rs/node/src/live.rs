@@ -136,6 +136,23 @@ impl LiveEngine {
             .unwrap_or(-1))
     }
 
+    /// What changed in the sample bank since the previous call, as a JSON array of
+    /// `{added: [[name, files]], changed: [[name, files]], removed: [name], warnings: [line]}`
+    /// (files added, rewritten or removed under the sample roots while playing). Main thread.
+    #[napi]
+    pub fn take_sample_changes(&mut self) -> Result<String> {
+        let changes = self.live()?.take_sample_changes();
+        let rows: Vec<String> = changes.iter().map(|c| c.to_json()).collect();
+        Ok(format!("[{}]", rows.join(",")))
+    }
+
+    /// Sample banks published since the start: when it grows, looked-up sample ids may have
+    /// changed (a name added or removed). Main thread.
+    #[napi]
+    pub fn sample_version(&mut self) -> Result<f64> {
+        Ok(self.live()?.sample_version() as f64)
+    }
+
     /// Fades the master out (true) or back in.
     #[napi]
     pub fn hush(&mut self, on: bool) -> Result<()> {
