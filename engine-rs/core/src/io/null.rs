@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use super::ring::{drain_into, AudioConsumer, Shared};
 
 /// Starts the null sink's thread: every `period_frames / sample_rate` seconds it takes one
-/// period from the ring, counting an underrun when the ring held less.
+/// period from the ring, counting an underrun when the ring held less. Like a device's audio
+/// callback, the thread asks for real-time priority (where allowed): on a busy machine a
+/// normal-priority pacer wakes periods late and then takes several at once, which counted
+/// underruns a device would never have.
 pub fn start(
     mut ring: AudioConsumer,
     shared: Arc<Shared>,
@@ -18,6 +21,8 @@ pub fn start(
     std::thread::Builder::new()
         .name("phonon-null-sink".into())
         .spawn(move || {
+            // Refused (no permission): it paces at normal priority, as before.
+            let _ = crate::priority::promote_current_thread(period_frames, sample_rate);
             let period = Duration::from_secs_f64(period_frames as f64 / sample_rate as f64);
             let mut scratch = vec![0.0f32; period_frames * 2];
             let mut next = Instant::now() + period;
