@@ -1,7 +1,7 @@
 //! The evaluator: expressions become values (constants, patterns, sounds, signal nodes, transforms) by the rules of the .ph language.
 import { type Arg, type BinaryOp, type Expr, type Program, type Span, type Statement, flattenDollar, leftmostIsCall } from "../ast.js";
 import { type Builtin, MIDI_BUS, MIDI_UNSUPPORTED, type ParamSpec, VOICE_LIMIT, builtinNames, lookup } from "../catalogue.js";
-import { type Diagnostic, type SourceMap, diagnostic, didYouMean, nearest } from "../diagnostics.js";
+import { Abandon, type Diagnostic, type SourceMap, diagnostic, didYouMean, nearest } from "../diagnostics.js";
 import { Hap } from "../pattern/hap.js";
 import { MiniError, mini } from "../pattern/mini.js";
 import { Pattern, fastcat, pure, slowcat, stack, timecat } from "../pattern/pattern.js";
@@ -10,10 +10,9 @@ import * as random from "../pattern/random.js";
 import * as signals from "../pattern/signal.js";
 import * as structure from "../pattern/ops/structure.js";
 import * as time from "../pattern/ops/time.js";
-import { Emitter } from "./emit.js";
 import { chordMidi, chordIntervals, chordNames, midiToHz, noteMidi, scaleDegree, scaleNames } from "./pitch.js";
 import { type ArgInput, type TransformSpec, argKind, lookupTransform, maxArgs, requiredArgs, transformNames } from "./transforms.js";
-import { type Controls, type Sig, type Val, type VoiceTemplate, type Xf, describe, hasPattern, spanOf } from "./value.js";
+import { type Controls, type Sig, type Val, type VoiceTemplate, type Xf, describe, hasPattern, spanOf } from "./meaning.js";
 
 /** Envelope kernels: a chained input is multiplied by their output (they have no `in` port). */
 const ENVELOPE_SHAPES = new Set(["env", "adsr", "ad", "ar", "asr", "line", "xline", "curve", "segments"]);
@@ -37,9 +36,6 @@ export function tempoProblem(cps: number, bpm: boolean): { message: string; sugg
     suggestion: bpm ? "for example `bpm: 120`" : "for example `tempo: 0.5` (one cycle every 2 s)",
   };
 }
-
-/** Raised inside lowering to abandon one statement after its diagnostic was recorded. */
-export class Abandon extends Error {}
 
 export type BusStmt = Statement & { type: "bus" };
 type Sound = Val & { t: "sound" };
@@ -77,9 +73,12 @@ export class Evaluator {
   private readonly failedBuses = new Set<string>();
   private readonly failedPatterns = new Set<string>();
   private readonly occ = new Map<string, number>();
-  readonly commits = new WeakMap<object, Val>();
+  private readonly commits = new WeakMap<object, Val>();
+  /** Buses read one block late (feedback) … */
+  private readonly fedBack = new Set<string>();
+  /** … and their values, as emission reads them (a sound committed to its nodes). */
+  readonly feedback = new Map<string, Val>();
   private scope = "";
-  readonly emitter: Emitter;
 
   constructor(
     readonly program: Program,
@@ -99,15 +98,6 @@ export class Evaluator {
         else this.cps = s.cps;
       }
     }
-    this.emitter = new Emitter({
-      map,
-      fail: (m, span, suggestion) => this.error(m, span, suggestion),
-      busValue: (name) => {
-        const v = this.busValues.get(name);
-        return v?.t === "sound" ? this.commit(v) : v;
-      },
-      numeric: (v) => this.numericLane(v),
-    });
   }
 
   // ---------------------------------------------------------------- diagnostics and scopes
@@ -175,12 +165,14 @@ export class Evaluator {
     const def = this.buses.get(name)!;
     if (this.evaluating.includes(name)) {
       // Feedback: the bus reads its own value one block late (a stated one-block delay).
+      this.fedBack.add(name);
       return { t: "prev", bus: name, span: at };
     }
     this.evaluating.push(name);
     try {
       const v = this.scoped(`bus:${name}`, () => this.expr(def.expr, GLOBAL));
       this.busValues.set(name, v);
+      if (this.fedBack.has(name)) this.feedback.set(name, v.t === "sound" ? this.commit(v) : v);
       return v;
     } catch (e) {
       if (e instanceof Abandon) this.failedBuses.add(name);
@@ -366,17 +358,9 @@ export class Evaluator {
     return expandChords(v.p, (m) => m, (x) => midiNumber(x) ?? 0);
   }
 
-  /** A numeric pattern as a param lane: note names as Hz (first note of a chord). */
-  private numericLane(v: Pat): Pattern<number> {
-    const bad = badAtoms(v.p, (x) => signalNumber(x) !== undefined || (typeof x === "string" && chordMidi(x) !== undefined));
-    if (bad.length) this.error(`'${bad[0]}' is not a number; this pattern sets a numeric parameter`, v.span);
-    return v.p.fmap((x) => {
-      if (typeof x === "string" && x.includes("'")) {
-        const notes = chordMidi(x);
-        if (notes) return midiToHz(notes[0]!);
-      }
-      return signalNumber(x) ?? 0;
-    });
+  /** The value as emitted: a sound pattern as the nodes it was committed to. */
+  committed(v: Val): Val {
+    return v.t === "sound" ? (this.commits.get(v) ?? v) : v;
   }
 
   /** A value used where a signal param goes: sounds are committed; the rest stays (patterns become lanes). */
