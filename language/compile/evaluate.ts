@@ -12,7 +12,8 @@ import * as structure from "../pattern/ops/structure.js";
 import * as time from "../pattern/ops/time.js";
 import { chordMidi, chordIntervals, chordNames, midiToHz, noteMidi, scaleDegree, scaleNames } from "./pitch.js";
 import { type ArgInput, type TransformSpec, argKind, lookupTransform, maxArgs, requiredArgs, transformNames } from "./transforms.js";
-import { type Controls, type Sig, type Val, type VoiceTemplate, type Xf, describe, hasPattern, spanOf } from "./meaning.js";
+import { type Controls, type Pat, type Sig, type Sound, type Val, type VoiceTemplate, type Xf, describe, hasPattern, spanOf } from "./meaning.js";
+import { lowering } from "./builtins/table.js";
 
 /** Envelope kernels: a chained input is multiplied by their output (they have no `in` port). */
 const ENVELOPE_SHAPES = new Set(["env", "adsr", "ad", "ar", "asr", "line", "xline", "curve", "segments"]);
@@ -38,15 +39,10 @@ export function tempoProblem(cps: number, bpm: boolean): { message: string; sugg
 }
 
 export type BusStmt = Statement & { type: "bus" };
-type Sound = Val & { t: "sound" };
-type Pat = Val & { t: "pat" };
 
 /** Local names: function parameters. */
 export type Env = Map<string, Val>;
 export const GLOBAL: Env = new Map();
-
-/** Sample parameters that set a control of each event when they follow `s`. */
-const SAMPLE_CONTROLS = new Set(["gain", "pan", "speed", "n", "note", "cut", "begin", "end", "unit", "loop", "attack", "release", "decay", "sustain", "legato", "dur", "ar", "adsr", "voices"]);
 
 const STRUCTURE_OPS: Partial<Record<BinaryOp, [string, compose.How]>> = {
   "+": ["add", "mix"], "-": ["sub", "mix"], "*": ["mul", "mix"], "/": ["div", "mix"],
@@ -134,7 +130,7 @@ export class Evaluator {
   }
 
   /** A sub-scope for one use of something (a function call, a modifier bus), numbered within the current scope. */
-  private subScope(tag: string): string {
+  subScope(tag: string): string {
     const k = `${this.scope}|${tag}`;
     const n = this.occ.get(k) ?? 0;
     this.occ.set(k, n + 1);
@@ -142,7 +138,7 @@ export class Evaluator {
   }
 
   /** A new DSP node value in the current scope. */
-  private sig(kind: string, params: Record<string, Val>, span: Span, extra: Partial<Sig> = {}): Sig {
+  sig(kind: string, params: Record<string, Val>, span: Span, extra: Partial<Sig> = {}): Sig {
     const k = `${this.scope}|${kind}`;
     const occ = this.occ.get(k) ?? 0;
     this.occ.set(k, occ + 1);
@@ -217,7 +213,7 @@ export class Evaluator {
     return this.busValue(e.name, e.span);
   }
 
-  private busSuggestion(name: string): string | undefined {
+  busSuggestion(name: string): string | undefined {
     const s = didYouMean(name, this.buses.keys());
     if (s) return s.replace(/'(\w+)'/g, "'~$1'");
     if (lookup(name) || lookupTransform(name)) return `'${name}' is a function: write it without '~'`;
@@ -352,7 +348,7 @@ export class Evaluator {
   }
 
   /** A pattern of numbers for arithmetic: note names as MIDI, chords as one event per note. */
-  private midiPattern(v: Pat): Pattern<number> {
+  midiPattern(v: Pat): Pattern<number> {
     const bad = badAtoms(v.p, (x) => midiNumber(x) !== undefined || (typeof x === "string" && chordMidi(x) !== undefined));
     if (bad.length) this.error(`'${bad[0]}' is not a number or a note name`, v.span);
     return expandChords(v.p, (m) => m, (x) => midiNumber(x) ?? 0);
@@ -364,7 +360,7 @@ export class Evaluator {
   }
 
   /** A value used where a signal param goes: sounds are committed; the rest stays (patterns become lanes). */
-  private signalParam(v: Val): Val {
+  signalParam(v: Val): Val {
     return v.t === "sound" ? this.commit(v) : v;
   }
 
@@ -533,7 +529,7 @@ export class Evaluator {
     return v;
   }
 
-  private xf(name: string, span: Span, pattern: ((p: Pattern<any>) => Pattern<any>) | undefined, apply?: (v: Val) => Val): Xf {
+  xf(name: string, span: Span, pattern: ((p: Pattern<any>) => Pattern<any>) | undefined, apply?: (v: Val) => Val): Xf {
     const self: Xf = {
       t: "xf",
       name,
@@ -808,7 +804,7 @@ export class Evaluator {
       const v = this.expr(k.value, env);
       kw.set(k.name, mapArgs ? mapArgs(v) : v);
     }
-    const special = this.special(b, args, kw, kwargs, span, nameSpan, chainInput);
+    const special = lowering(b.name)?.(this, { b, args, kw, kwargs, span, nameSpan, ...(chainInput ? { chainInput } : {}) });
     if (special) return special;
     if (chainInput?.t === "sound" && b.family === "envelope" && b.params.some((p) => p.name === "gate" && p.default !== undefined)) {
       // An envelope after a sound restarts at each of its events.
@@ -994,132 +990,13 @@ export class Evaluator {
 
   // ---------------------------------------------------------------- the compiler's own builtins
 
-  private special(b: Builtin, args: Val[], kw: Map<string, Val>, kwargs: (Arg & { type: "kwarg" })[], span: Span, nameSpan: Span, chainInput?: Val): Val | undefined {
-    const name = b.name;
-    // Sample parameters after a sound set each event's controls.
-    if (SAMPLE_CONTROLS.has(name) && chainInput?.t === "sound") return this.sampleParam(name, chainInput, args, kw, span, nameSpan);
-    if ((name === "note" || name === "n") && chainInput && (chainInput.t === "sig" || chainInput.t === "prev")) {
-      return this.inlineSynth(chainInput, args[0] ?? this.error(`'${name}' needs a pattern`, nameSpan), name, span);
-    }
-    if (name === "voices") this.misplacedVoices(nameSpan, chainInput);
-    if (SAMPLE_CONTROLS.has(name) && chainInput && !["gain", "pan", "adsr", "attack", "release", "ar", "n", "note"].includes(name)) {
-      this.error(`'${name}' sets a sample parameter, so it must follow \`s "…"\` (or another sample parameter)`, nameSpan, "sample parameters go right after the sound, before filters and effects");
-    }
-    switch (name) {
-      case "s":
-      case "sound":
-        return this.sound(args, kw, kwargs, span, nameSpan, chainInput);
-      case "synth":
-      case "sine_trig":
-      case "saw_trig":
-      case "square_trig":
-      case "tri_trig":
-        if (chainInput) this.error(`'${name}' plays notes and takes no input from '#'`, nameSpan);
-        return this.noteSynth(b, args, kw, span, nameSpan);
-      case "range":
-        if (chainInput && (chainInput.t === "sig" || chainInput.t === "prev")) {
-          if (args.length !== 2) this.error("'range' takes min and max: `x # range 200 800`", nameSpan);
-          return this.sig("range", { min: args[0]!, max: args[1]!, in: chainInput }, span);
-        }
-        return undefined;
-      case "n":
-      case "note":
-        return this.notePattern(args, nameSpan, name);
-      case "scale":
-        return this.scale(args, span, nameSpan, chainInput);
-      case "chord":
-        return this.chord(args, span, nameSpan, chainInput);
-      case "mtof": {
-        const x = chainInput ?? args[0] ?? this.error("'mtof' needs a MIDI note number", nameSpan);
-        if (x.t === "num") {
-          const hz = midiToHz(x.v);
-          if (!Number.isFinite(hz)) this.error(`mtof ${x.v} is ${hz} Hz: no sound has that pitch`, span, "MIDI notes run 0…127 (60 is middle C, 440 Hz is 69)");
-          return { t: "num", v: hz };
-        }
-        if (x.t === "pat") return { ...x, p: this.midiPattern(x).fmap(midiToHz) };
-        return undefined;
-      }
-      case "attack":
-      case "release":
-      case "ar": {
-        if (!chainInput && name === "ar") return undefined;
-        if (!chainInput) return this.error(`'${name}' needs an input: write \`x # ${name} …\``, nameSpan);
-        // On a signal: an attack-release envelope.
-        const a = name === "release" ? undefined : args[0];
-        const r = name === "attack" ? undefined : name === "ar" ? args[1] : args[0];
-        return this.sig("ar", { in: this.signalParam(chainInput), ...(a ? { attack: a } : {}), ...(r ? { release: r } : {}) }, span);
-      }
-      case "pan":
-        if (!chainInput) return this.error("'pan' needs an input: write `x # pan 0.3`", nameSpan);
-        return this.sig("pan2", { in: this.signalParam(chainInput), pos: args[0] ?? { t: "num", v: 0 } }, span);
-      case "stack":
-        return this.stackOf(this.listArg(args, name, nameSpan), span);
-      case "cat":
-      case "slowcat":
-      case "fastcat":
-        return this.catOf(this.listArg(args, name, nameSpan), name === "fastcat", span);
-      case "sew":
-      case "stitch":
-        return this.sew(name, args, span, nameSpan);
-      case "choose":
-      case "wchoose":
-        return this.choose(name, this.listArg(args, name, nameSpan), span);
-      case "mix": {
-        if (args.length === 0) return this.error("'mix' needs signals to sum", nameSpan);
-        return args.reduce((acc, x) => this.arith("+", acc, x, span));
-      }
-      case "rand":
-        return { t: "pat", p: compose.segment(random.rand, 1), span, src: "rand" };
-      case "irand":
-        return { t: "pat", p: compose.segment(random.irand(this.numberArg(args[0], "irand", nameSpan)), 1), span, src: "irand" };
-      case "run":
-        return { t: "pat", p: structure.run(this.numberArg(args[0], "run", nameSpan)), span, src: "run" };
-      case "scan": {
-        const n = this.numberArg(args[0], "scan", nameSpan);
-        return { t: "pat", p: slowcat(...Array.from({ length: Math.max(1, n) }, (_, k) => structure.run(k + 1))), span, src: "scan" };
-      }
-      case "cosine":
-        return { t: "pat", p: compose.segment(signals.cosine, 16), span, src: "cosine" };
-      case "wedge": {
-        if (args.length === 0) return { t: "pat", p: compose.segment(signals.saw, 16), span, src: "wedge" };
-        const r = this.numberArg(args[0], "wedge", nameSpan);
-        const a = this.patternArg(args[1], "wedge", nameSpan);
-        const c = this.patternArg(args[2], "wedge", nameSpan);
-        if (!(r > 0 && r < 1)) return this.error("the ratio of 'wedge' must be between 0 and 1", nameSpan);
-        return { t: "pat", p: timecat([[r, a.fast(1 / r)], [1 - r, c.fast(1 / (1 - r))]]), span, src: "wedge" };
-      }
-      case "every_val":
-      case "sometimes_val":
-      case "sometimes_by_val":
-      case "whenmod_val":
-        return this.valueSwitch(name, args, span, nameSpan);
-      case "every_effect":
-      case "sometimes_effect":
-      case "whenmod_effect":
-        return this.effectFunction(name, args, span, nameSpan);
-      case "speed":
-      case "cut":
-      case "begin":
-      case "end":
-      case "unit":
-      case "loop":
-      case "decay":
-      case "sustain":
-      case "legato":
-      case "dur":
-        return this.error(`'${name}' sets a sample parameter: write it after a sound, as in \`s "bd" # ${name} …\``, nameSpan);
-      default:
-        return undefined;
-    }
-  }
-
-  private numberArg(v: Val | undefined, fname: string, at: Span): number {
+  numberArg(v: Val | undefined, fname: string, at: Span): number {
     if (!v) return this.error(`'${fname}' needs a number`, at);
     if (v.t !== "num") return this.error(`'${fname}' needs a plain number here, not ${describe(v)}`, spanOf(v, at));
     return v.v;
   }
 
-  private patternArg(v: Val | undefined, fname: string, at: Span): Pattern<unknown> {
+  patternArg(v: Val | undefined, fname: string, at: Span): Pattern<unknown> {
     if (!v) return this.error(`'${fname}' needs a pattern`, at);
     if (v.t === "num") return pure(v.v);
     if (v.t === "pat") return v.p;
@@ -1127,174 +1004,15 @@ export class Evaluator {
     return this.error(`'${fname}' needs a pattern here, not ${describe(v)}`, spanOf(v, at));
   }
 
-  private listArg(args: Val[], fname: string, at: Span): Val[] {
+  listArg(args: Val[], fname: string, at: Span): Val[] {
     const list = args[0];
     if (!list || list.t !== "list" || args.length > 1) return this.error(`'${fname}' takes one list: ${fname} [a, b, c]`, list ? spanOf(list, at) : at);
     if (list.items.length === 0) return this.error(`'${fname}' needs at least one item`, list.span);
     return list.items;
   }
 
-  // ---- sounds ----
-
-  /** `s "bd sn:2 ~synth"`: a sound pattern. */
-  private sound(args: Val[], kw: Map<string, Val>, kwargs: (Arg & { type: "kwarg" })[], span: Span, nameSpan: Span, chainInput?: Val): Val {
-    if (chainInput) this.error("'s' starts a sound and takes no input from '#'", nameSpan);
-    const arg = args[0];
-    if (!arg || args.length > 1) return this.error(`'s' takes one pattern string of sample names, e.g. s "bd sn"`, arg ? spanOf(args[1] ?? arg, span) : nameSpan);
-    let sound: Sound;
-    if (arg.t === "sound") sound = arg;
-    else if (arg.t === "pat") {
-      const bad = badAtoms(arg.p, (x) => typeof x === "string" || Array.isArray(x));
-      if (bad.length) this.error(`'${bad[0]}' is not a sample name`, arg.span);
-      sound = { t: "sound", p: arg.p.fmap(toSoundControls), span: arg.span, src: arg.src };
-      this.checkSynthNames(arg);
-    } else return this.error(`'s' needs a pattern string of sample names, not ${describe(arg)}`, spanOf(arg, span));
-    for (const k of kwargs) sound = this.sampleParam(k.name, sound, [kw.get(k.name)!], new Map(), k.span, k.span) as Sound;
-    return sound;
-  }
-
-  /** Report `~name` atoms in a sound pattern that name no bus. */
-  private checkSynthNames(arg: Pat): void {
-    for (const m of arg.src.matchAll(/~([A-Za-z_]\w*)/g)) {
-      const name = m[1]!;
-      if (this.buses.has(name)) continue;
-      const at = arg.span.start + 1 + m.index!;
-      if (MIDI_BUS.test(name)) this.error(`'~${name}' is MIDI input, which is not supported`, { start: at, end: at + name.length + 1 });
-      this.error(`unknown bus '~${name}' in the sound pattern`, { start: at, end: at + name.length + 1 }, this.busSuggestion(name));
-    }
-  }
-
-  /** `sound # gain 0.5`, `# note "c e g"`, `# ar 0.01 0.3`: each event's controls; `# voices 64`: the sound's voice limit. */
-  private sampleParam(name: string, sound: Sound, args: Val[], kw: Map<string, Val>, span: Span, nameSpan: Span): Val {
-    const need = (i: number, what: string): Val => args[i] ?? kw.get(what) ?? this.error(`'${name}' needs its ${what}`, nameSpan);
-    if (name === "voices") return { ...sound, voices: this.voiceLimit(args[0] ?? kw.get("limit"), span, nameSpan) };
-    if (name === "ar") return this.setControls(this.setControls(sound, "attack", need(0, "attack"), span), "release", need(1, "release"), span);
-    if (name === "adsr") {
-      const names = ["attack", "decay", "sustain", "release"];
-      let s: Val = sound;
-      names.forEach((n, i) => {
-        const v = args[i] ?? kw.get(n);
-        if (v) s = this.setControls(s as Sound, n, v, span);
-      });
-      if (s === sound) this.error("'adsr' needs its attack and decay", nameSpan);
-      return s;
-    }
-    const v = need(0, "value");
-    if (v.t === "sig" || v.t === "prev") {
-      // A signal cannot be read at each event's onset: gain multiplies the sound instead.
-      if (name === "gain") return this.arith("*", this.commit(sound), v, span);
-      this.error(`'${name}' after a sound needs a number or a pattern, not ${describe(v)}`, spanOf(v, span));
-    }
-    return this.setControls(sound, name, v, span);
-  }
-
-  private setControls(sound: Sound, name: string, v: Val, span: Span): Sound {
-    const conv = this.controlConverter(name, v, span);
-    if (v.t === "num") {
-      const c = conv(v.v);
-      return { ...sound, p: sound.p.fmap((x) => ({ ...x, ...c })), src: sound.src };
-    }
-    if (v.t !== "pat") return this.error(`'${name}' needs a number or a pattern, not ${describe(v)}`, spanOf(v, span));
-    const merged = sound.p.fmap((x: Controls) => (y: unknown) => ({ ...x, ...conv(y) })).appLeft(v.p);
-    return { ...sound, p: name === "note" || name === "n" ? expandChordControls(merged) : merged };
-  }
-
-  /** How a param value becomes controls (pan −1…1 to 0…1, note names to MIDI, unit r/c to 0/1). */
-  private controlConverter(name: string, v: Val, span: Span): (x: unknown) => Controls {
-    const number = (ok: (x: unknown) => boolean = (x) => midiNumber(x) !== undefined): void => {
-      if (v.t === "pat") {
-        const bad = badAtoms(v.p, ok);
-        if (bad.length) this.error(`'${bad[0]}' is not a valid value for '${name}'`, v.span);
-      }
-    };
-    switch (name) {
-      case "pan":
-        number();
-        return (x) => ({ pan: ((midiNumber(x) ?? 0) + 1) / 2 });
-      case "note":
-      case "n": {
-        number((x) => midiNumber(x) !== undefined || (typeof x === "string" && chordMidi(x) !== undefined));
-        return (x) => {
-          if (typeof x === "string" && (x.includes("'") || !/^-?[\d.]/.test(x))) {
-            const chord = chordMidi(x);
-            if (chord) return { chord };
-            const m = noteMidi(x);
-            if (m !== undefined) return { midi: m };
-          }
-          return { [name]: midiNumber(x) ?? 0 };
-        };
-      }
-      case "unit":
-        if (v.t === "pat") {
-          const bad = badAtoms(v.p, (x) => x === "r" || x === "c" || x === "0" || x === "1" || x === 0 || x === 1);
-          if (bad.length) this.error(`'${bad[0]}' is not a unit: use "r" (rate) or "c" (cycles)`, v.span);
-        }
-        return (x) => ({ unit: x === "c" || x === 1 || x === "1" ? 1 : 0 });
-      default: {
-        number();
-        const key = name === "legato" ? "clip" : name === "dur" ? "duration" : name; // Strudel's keys for the aliases
-        return (x) => ({ [key]: midiNumber(x) ?? 0 });
-      }
-    }
-  }
-
-  /**
-   * The number of `# voices N`: how many voices the sound's nodes may play at once. It sizes their
-   * voice pools when the engine builds the program, so it is one whole number in 1…VOICE_LIMIT.max
-   * (a string holding one number is accepted, as for other controls); a pattern, a signal or a
-   * number out of range is an error that says what is expected and suggests a value.
-   */
-  private voiceLimit(v: Val | undefined, span: Span, nameSpan: Span): number {
-    const { max } = VOICE_LIMIT;
-    const expected = `a whole number from 1 to ${max}`;
-    if (!v) return this.error(`'voices' needs a number: how many voices this sound may play at once`, nameSpan, `write for example \`# voices ${max}\``, expected);
-    let n: number;
-    if (v.t === "num") n = v.v;
-    else if (v.t === "pat" && /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(v.src)) n = Number(v.src);
-    else if (v.t === "pat") {
-      const counts = (v.src.match(/\d+(\.\d+)?/g) ?? []).map(Number);
-      const most = Math.min(max, Math.max(1, Math.ceil(Math.max(0, ...counts))));
-      return this.error(
-        `the voice limit is fixed when the sound is built, so 'voices' takes one number, not the pattern "${v.src}"`,
-        v.span,
-        `write the most voices the sound needs at once, e.g. \`# voices ${most}\``,
-        expected,
-      );
-    } else return this.error(`'voices' needs one number, not ${describe(v)}: the voice limit is fixed when the sound is built`, spanOf(v, span), `write for example \`# voices ${max}\``, expected);
-    if (Number.isInteger(n) && n >= 1 && n <= max) return n;
-    const at = v.t === "pat" ? v.span : span;
-    const suggestion =
-      n > max
-        ? `${max} is the most one sound can play at once: write \`# voices ${max}\`, or split the pattern into two sounds`
-        : n < 1
-          ? "write `# voices 1` for one voice at a time (each event fades out the one before)"
-          : `write \`# voices ${Math.min(max, Math.max(1, Math.round(n)))}\``;
-    return this.error(`the voice limit must be ${expected}, not ${n}`, at, suggestion, expected);
-  }
-
-  /** `voices` anywhere but after a sound. */
-  private misplacedVoices(nameSpan: Span, chainInput?: Val): void {
-    if (chainInput?.t === "sound") return;
-    const supersaw = chainInput?.t === "sig" && chainInput.kind === "supersaw";
-    this.error(
-      `'voices' sets how many voices a sound may play at once, so it must follow a sound, as in \`s "hh*32" # voices 256\``,
-      nameSpan,
-      supersaw ? "the detuned voices of 'supersaw' are its keyword `:voices`, as in `supersaw 110 :voices 5`" : 'put `# voices N` right after `s "…"` or a note pattern, before filters and effects',
-    );
-  }
-
-  /** `osc # note "c e g"`: the oscillator becomes a synth voice, one per note event. */
-  private inlineSynth(osc: Val, notes: Val, name: string, span: Span): Val {
-    if (notes.t !== "pat" && notes.t !== "num") return this.error(`'${name}' needs a pattern of notes`, spanOf(notes, span));
-    const template: VoiceTemplate = { name: this.subScope("synth"), value: osc, span };
-    const p = notes.t === "num" ? pure(notes.v) : notes.p;
-    const conv = this.controlConverter(name, notes, span);
-    const events = expandChordControls(p.fmap((x) => ({ s: "~", ...conv(x) }) as Controls));
-    return { t: "sound", p: events, span, src: notes.t === "pat" ? notes.src : String(notes.v), anon: template };
-  }
-
   /** Commit a sound pattern to nodes: a sampler for the samples, a voices node per synth bus. */
-  private commit(sound: Sound): Val {
+  commit(sound: Sound): Val {
     const done = this.commits.get(sound);
     if (done) return done;
     const anon = sound.anon;
@@ -1328,189 +1046,4 @@ export class Evaluator {
     return v;
   }
 
-  // ---- pitch ----
-
-  /** `n "0 3 7"`, `note "c4 e4"`: a numeric pattern (note names as Hz, chords as one event per note). */
-  private notePattern(args: Val[], nameSpan: Span, name: string): Val {
-    const a = args[0] ?? this.error(`'${name}' needs a pattern, e.g. ${name} "0 3 7"`, nameSpan);
-    if (args.length > 1) this.error(`'${name}' takes one pattern`, spanOf(args[1]!, nameSpan));
-    if (a.t === "num") return a;
-    if (a.t !== "pat") return this.error(`'${name}' needs a pattern, not ${describe(a)}`, spanOf(a, nameSpan));
-    const bad = badAtoms(a.p, (x) => signalNumber(x) !== undefined || (typeof x === "string" && chordMidi(x) !== undefined));
-    if (bad.length) this.error(`'${bad[0]}' is not a number or a note name`, a.span);
-    return { ...a, p: expandChords(a.p, (m) => midiToHz(m), (x) => signalNumber(x) ?? 0) };
-  }
-
-  private scale(args: Val[], span: Span, nameSpan: Span, chainInput?: Val): Val {
-    const nameVal = args[0] ?? this.error(`'scale' needs a scale name, e.g. scale "minor"`, nameSpan);
-    const degrees = chainInput ?? args[1] ?? this.error(`'scale' needs degrees: n "0 2 4" # scale "major"`, nameSpan);
-    if (nameVal.t !== "pat") return this.error(`the scale name must be a string, such as "minor"`, spanOf(nameVal, span));
-    const bad = badAtoms(nameVal.p, (x) => typeof x === "string" && scaleDegree(x, 0) !== undefined);
-    if (bad.length) this.error(`unknown scale '${bad[0]}'`, nameVal.span, didYouMean(bad[0]!, scaleNames()) ?? `known scales: ${scaleNames().join(" ")}`);
-    const apply = (d: Pattern<unknown>): Pattern<number> =>
-      d.fmap((deg: unknown) => (name: unknown) => scaleDegree(String(name), midiNumber(deg) ?? 0) ?? 0).appLeft(nameVal.p) as Pattern<number>;
-    if (degrees.t === "num") return { t: "pat", p: apply(pure(degrees.v)), span, src: `scale ${nameVal.src}` };
-    if (degrees.t === "pat") return { ...degrees, p: apply(degrees.p) };
-    if (degrees.t === "sound") {
-      // On a sound, the scale maps its note (or n) control.
-      const p = degrees.p.fmap((c: Controls) => (name: unknown): Controls => {
-        const key = typeof c.note === "number" ? "note" : typeof c.n === "number" ? "n" : undefined;
-        if (!key) return c;
-        return { ...c, [key]: scaleDegree(String(name), c[key] as number) ?? c[key] };
-      });
-      return { ...degrees, p: p.appLeft(nameVal.p) };
-    }
-    return this.error(`'scale' turns degrees into semitones; its input must be a pattern, not ${describe(degrees)}`, nameSpan);
-  }
-
-  private chord(args: Val[], span: Span, nameSpan: Span, chainInput?: Val): Val {
-    const nameVal = args[0] ?? this.error(`'chord' needs a chord name, e.g. chord "maj"`, nameSpan);
-    if (nameVal.t !== "pat") return this.error(`the chord name must be a string, such as "maj min7"`, spanOf(nameVal, span));
-    const bad = badAtoms(nameVal.p, (x) => typeof x === "string" && chordIntervals(x) !== undefined);
-    if (bad.length) this.error(`unknown chord '${bad[0]}'`, nameVal.span, didYouMean(bad[0]!, chordNames()));
-    const intervals = (x: unknown): number[] => chordIntervals(String(x)) ?? [0];
-    const roots: Pattern<number> = !chainInput ? pure(0) : chainInput.t === "num" ? pure(chainInput.v) : chainInput.t === "pat" ? this.midiPattern(chainInput) : this.error(`'chord' stacks intervals on numbers or a pattern, not ${describe(chainInput)}`, nameSpan);
-    const p = roots
-      .fmap((r: number) => (name: unknown) => intervals(name).map((i) => r + i))
-      .appLeft(nameVal.p)
-      .withHaps((haps) => haps.flatMap((h) => (h.value as number[]).map((v) => new Hap(h.whole, h.part, v))));
-    return { t: "pat", p, span, src: nameVal.src };
-  }
-
-  // ---- combinators ----
-
-  private stackOf(items: Val[], span: Span): Val {
-    if (items.every((x) => x.t === "sound")) {
-      const sounds = items as Sound[];
-      // Sounds with their own synths or different voice limits stay separate nodes.
-      const limits = new Set(sounds.map((s) => s.voices));
-      if (sounds.some((s) => s.anon) || limits.size > 1) return items.map((x) => this.commit(x as Sound)).reduce((a, b) => this.arith("+", a, b, span));
-      return { t: "sound", p: stack(...sounds.map((s) => s.p)), span, src: sounds.map((s) => s.src).join(", "), ...limitOf(sounds) };
-    }
-    if (items.every((x) => x.t === "xf")) {
-      // `stack [fast 2, rev]` as a transform: the layers of each.
-      const fs = items as Xf[];
-      return this.xf("stack", span, undefined, (v) => fs.map((f) => this.signalParam(f.apply(v))).reduce((a, b) => this.arith("+", a, b, span)));
-    }
-    return items.map((x) => this.signalParam(x)).reduce((a, b) => this.arith("+", a, b, span));
-  }
-
-  private catOf(items: Val[], fast: boolean, span: Span): Val {
-    const join = fast ? fastcat : slowcat;
-    if (items.some((x) => x.t === "sound")) {
-      const ps = items.map((x) => (x.t === "sound" ? x.p : x.t === "pat" ? x.p.fmap(toSoundControls) : this.error(`'cat' of sounds cannot hold ${describe(x)}`, spanOf(x, span))));
-      return { t: "sound", p: join(...ps), span, src: items.map((x) => ("src" in x ? x.src : "")).join(" | "), ...limitOf(items) };
-    }
-    const ps = items.map((x) => (x.t === "pat" ? x.p : x.t === "num" ? pure(x.v) : this.error(`'cat' takes patterns and sounds, not ${describe(x)}`, spanOf(x, span))));
-    return { t: "pat", p: join(...ps), span, src: items.map((x) => (x.t === "pat" ? x.src : x.t === "num" ? String(x.v) : "")).join(" | ") };
-  }
-
-  private sew(name: string, args: Val[], span: Span, nameSpan: Span): Val {
-    if (args.length !== 3) return this.error(`'${name}' takes a boolean pattern and two patterns: ${name} "t f" "bd*2" "hh*4"`, nameSpan);
-    const bools = this.patternArg(args[0], name, nameSpan);
-    const isSound = args[1]!.t === "sound" || args[2]!.t === "sound" || name === "stitch" || name === "sew";
-    const toP = (v: Val): Pattern<unknown> => (v.t === "sound" ? v.p : isSound && v.t === "pat" ? v.p.fmap(toSoundControls) : this.patternArg(v, name, nameSpan));
-    const a = toP(args[1]!);
-    const b = toP(args[2]!);
-    const inv = compose.invert(bools);
-    const p = name === "sew" ? stack(compose.mask(a, bools), compose.mask(b, inv)) : stack(compose.struct(a, bools), compose.struct(b, inv));
-    return isSound ? { t: "sound", p: p as Pattern<Controls>, span, src: name, ...limitOf(args.slice(1, 3)) } : { t: "pat", p, span, src: name };
-  }
-
-  private choose(name: string, items: Val[], span: Span): Val {
-    const raw = (v: Val): unknown => {
-      if (v.t === "num") return v.v;
-      if (v.t === "pat") return v.src.trim();
-      return this.error(`'${name}' picks among numbers and words, not ${describe(v)}`, spanOf(v, span));
-    };
-    if (name === "choose") return { t: "pat", p: random.chooseCycles(...items.map(raw)) as Pattern<unknown>, span, src: name };
-    const pairs = items.map((v): [unknown, number] => {
-      if (v.t !== "list" || v.items.length !== 2 || v.items[1]!.t !== "num") return this.error(`'wchoose' takes pairs [value, weight]`, spanOf(v, span));
-      return [raw(v.items[0]!), (v.items[1] as { v: number }).v];
-    });
-    return { t: "pat", p: random.wchooseCycles(...pairs) as Pattern<unknown>, span, src: name };
-  }
-
-  private valueSwitch(name: string, args: Val[], span: Span, nameSpan: Span): Val {
-    const n = (i: number): number => this.numberArg(args[i], name, nameSpan);
-    const pick = (on: number, off: number, f: (p: Pattern<number>, g: (p: Pattern<number>) => Pattern<number>) => Pattern<number>): Val => ({
-      t: "pat",
-      p: f(pure(off), (p) => p.fmap(() => on)),
-      span,
-      src: name,
-    });
-    switch (name) {
-      case "every_val":
-        return pick(n(1), n(2), (p, g) => time.firstOf(p, Math.round(n(0)), g));
-      case "sometimes_val":
-        return pick(n(0), n(1), (p, g) => random.someCyclesBy(p, 0.5, g));
-      case "sometimes_by_val":
-        return pick(n(1), n(2), (p, g) => random.someCyclesBy(p, n(0), g));
-      default:
-        return pick(n(2), n(3), (p, g) => time.whenmod(p, Math.round(n(0)), Math.round(n(1)), g));
-    }
-  }
-
-  private effectFunction(name: string, args: Val[], span: Span, nameSpan: Span): Val {
-    const input = args[0] ?? this.error(`'${name}' needs an input signal`, nameSpan);
-    const fx = args[args.length - 1]!;
-    const wet = fx.t === "xf" ? fx.apply(input) : fx;
-    const n = (i: number): number => this.numberArg(args[i], name, nameSpan);
-    const one = (p: Pattern<number>): Pattern<number> => p.fmap(() => 1);
-    const sw =
-      name === "every_effect" ? time.firstOf(pure(0), Math.round(n(1)), one) : name === "sometimes_effect" ? random.someCyclesBy(pure(0), 0.5, one) : time.whenmod(pure(0), Math.round(n(1)), Math.round(n(2)), one);
-    return this.sig("xfade", { a: this.signalParam(input), b: this.signalParam(wet), pos: { t: "pat", p: sw, span, src: name } }, span);
-  }
-
-  /** `synth "c3 e3" "saw" a d s r`, `sine_trig "c4 e4" a d s r`: an oscillator voice per note, with the envelope given. */
-  private noteSynth(b: Builtin, args: Val[], kw: Map<string, Val>, span: Span, nameSpan: Span): Val {
-    const waves: Record<string, string> = { sine: "sine", saw: "saw", square: "square", tri: "tri", triangle: "tri" };
-    let wave = b.name.replace(/_trig$/, "");
-    let rest = args.slice(1);
-    const notes = args[0] ?? this.error(`'${b.name}' needs a pattern of notes`, nameSpan);
-    if (b.name === "synth") {
-      if (args.length === 1 && notes.t === "pat" && waves[notes.src.trim()]) {
-        this.error(`'synth "${notes.src.trim()}"' plays MIDI input, which is not supported`, nameSpan, `${MIDI_UNSUPPORTED} is out of scope for now: give notes, as in synth "c3 e3 g3" "saw"`);
-      }
-      const w = args[1] ?? kw.get("wave");
-      if (!w || w.t !== "pat" || !waves[w.src.trim()]) return this.error(`the wave of 'synth' must be "sine", "saw", "square" or "tri"`, w ? spanOf(w, span) : nameSpan);
-      wave = waves[w.src.trim()]!;
-      rest = args.slice(2);
-    }
-    if (notes.t !== "pat" && notes.t !== "num") return this.error(`'${b.name}' needs a pattern of notes, not ${describe(notes)}`, spanOf(notes, span));
-    const osc = this.sig(wave, {}, span);
-    const template: VoiceTemplate = { name: this.subScope("synth"), value: osc, span };
-    const p = notes.t === "num" ? pure(notes.v) : notes.p;
-    if (notes.t === "pat") {
-      const bad = badAtoms(p, (x) => midiNumber(x) !== undefined || (typeof x === "string" && chordMidi(x) !== undefined));
-      if (bad.length) this.error(`'${bad[0]}' is not a note`, notes.span);
-    }
-    // Notes given as numbers are MIDI numbers here.
-    const events = expandChordControls(
-      p.fmap((x): Controls => {
-        if (typeof x === "string") {
-          const chord = chordMidi(x);
-          if (chord) return { s: "~", chord };
-        }
-        return { s: "~", midi: midiNumber(x) ?? 60 };
-      }),
-    );
-    let sound: Sound = { t: "sound", p: events, span, src: notes.t === "pat" ? notes.src : String(notes.v), anon: template };
-    const envParams = b.params.filter((x) => ["attack", "decay", "sustain", "release"].includes(x.name));
-    envParams.forEach((param, i) => {
-      const v = rest[i] ?? kw.get(param.name) ?? { t: "num", v: param.default ?? 0 };
-      sound = this.setControls(sound, param.name, v, span);
-    });
-    return sound;
-  }
-}
-
-/**
- * The voice limit of one sound made of several (`stack` of equal limits, `cat`, `sew`, `stitch`):
- * the largest any part sets, a part without one counting as the default; none when no part sets one.
- */
-function limitOf(parts: Val[]): { voices?: number } {
-  const limits = parts.map((x) => (x.t === "sound" ? x.voices : undefined));
-  if (limits.every((v) => v === undefined)) return {};
-  return { voices: Math.max(...limits.map((v) => v ?? VOICE_LIMIT.default)) };
 }
