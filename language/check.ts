@@ -2,7 +2,7 @@
 import type { Program, Span } from "./ast.js";
 import { lookup } from "./catalogue.js";
 import { type Diagnostic, type SourceMap, diagnostic } from "./diagnostics.js";
-import { lookupTransform } from "./compile/transforms.js";
+import { lookupTransform } from "./compile/transform.js";
 
 /** Diagnostics about the program's definitions as a whole; lowering reports the rest. */
 export function checkProgram(program: Program, map: SourceMap): Diagnostic[] {

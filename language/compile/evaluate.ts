@@ -1,23 +1,17 @@
 //! The evaluator: expressions become values (constants, patterns, sounds, signal nodes, transforms) by the rules of the .ph language.
-import { type Arg, type BinaryOp, type Expr, type Program, type Span, type Statement, flattenDollar, leftmostIsCall } from "../ast.js";
-import { type Builtin, MIDI_BUS, MIDI_UNSUPPORTED, type ParamSpec, VOICE_LIMIT, builtinNames, lookup } from "../catalogue.js";
-import { Abandon, type Diagnostic, type SourceMap, diagnostic, didYouMean, nearest } from "../diagnostics.js";
-import { Hap } from "../pattern/hap.js";
+import { type Arg, type BinaryOp, type Expr, type Program, type Span, type Statement, leftmostIsCall } from "../ast.js";
+import { type Builtin, MIDI_BUS, MIDI_UNSUPPORTED, builtinNames, lookup } from "../catalogue.js";
+import { Abandon, type Diagnostic, type SourceMap, diagnostic, didYouMean } from "../diagnostics.js";
 import { MiniError, mini } from "../pattern/mini.js";
-import { Pattern, fastcat, pure, slowcat, stack, timecat } from "../pattern/pattern.js";
+import { Pattern, pure } from "../pattern/pattern.js";
 import * as compose from "../pattern/ops/compose.js";
-import * as random from "../pattern/random.js";
-import * as signals from "../pattern/signal.js";
-import * as structure from "../pattern/ops/structure.js";
-import * as time from "../pattern/ops/time.js";
-import { chordMidi, chordIntervals, chordNames, midiToHz, noteMidi, scaleDegree, scaleNames } from "./pitch.js";
-import { type ArgInput, type TransformSpec, argKind, lookupTransform, maxArgs, requiredArgs, transformNames } from "./transforms.js";
-import { type Controls, type Pat, type Sig, type Sound, type Val, type VoiceTemplate, type Xf, describe, hasPattern, spanOf } from "./meaning.js";
+import { badAtoms, expandChords, isSynthName, midiNumber } from "./atoms.js";
 import { lowering } from "./builtins/table.js";
-
-/** Envelope kernels: a chained input is multiplied by their output (they have no `in` port). */
-const ENVELOPE_SHAPES = new Set(["env", "adsr", "ad", "ar", "asr", "line", "xline", "curve", "segments"]);
-import { badAtoms, expandChordControls, expandChords, isSynthName, midiNumber, signalNumber, toSoundControls } from "./atoms.js";
+import { chainDollar, dollar } from "./dollar.js";
+import { type Pat, type Sig, type Sound, type Val, type VoiceTemplate, describe, spanOf } from "./meaning.js";
+import { dsp } from "./node.js";
+import { chordMidi } from "./pitch.js";
+import { applyXf, lookupTransform, preferTransform, transformCall, transformNames, xf } from "./transform.js";
 
 export const DEFAULT_CPS = 0.5;
 /**
@@ -60,9 +54,9 @@ export class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
   cps = DEFAULT_CPS;
   readonly buses = new Map<string, BusStmt>();
-  private readonly templates = new Map<string, Statement & { type: "template" }>();
+  readonly templates = new Map<string, Statement & { type: "template" }>();
   readonly patterns = new Map<string, Statement & { type: "pattern" }>();
-  private readonly fns = new Map<string, Statement & { type: "fn" }>();
+  readonly fns = new Map<string, Statement & { type: "fn" }>();
   readonly busValues = new Map<string, Val>();
   private readonly patternValues = new Map<string, Val>();
   private readonly evaluating: string[] = [];
@@ -269,10 +263,10 @@ export class Evaluator {
         return acc;
       }
       case "dollar":
-        return this.dollar(e, env);
+        return dollar(this, e, env);
       case "section": {
         const body = e.body;
-        return this.xf("#", e.span, undefined, (v) => this.chain(v, body, env, e.span));
+        return xf(this, "#", e.span, undefined, (v) => this.chain(v, body, env, e.span));
       }
       case "list":
         return { t: "list", items: e.items.map((x) => this.expr(x, env)), span: e.span };
@@ -377,7 +371,7 @@ export class Evaluator {
   // ---------------------------------------------------------------- chains
 
   /** `input # right`: the rules of Phonon's chain. */
-  private chain(input: Val, right: Expr, env: Env, span: Span): Val {
+  chain(input: Val, right: Expr, env: Env, span: Span): Val {
     switch (right.type) {
       case "chain":
         return this.chain(this.chain(input, right.left, env, span), right.right, env, span);
@@ -410,7 +404,7 @@ export class Evaluator {
         if (leftmostIsCall(right.expr)) return this.negate(this.chain(input, right.expr, env, span), right.span);
         break;
       case "dollar":
-        return this.chainDollar(input, right, env, span);
+        return chainDollar(this, input, right, env, span);
       default:
         break;
     }
@@ -422,278 +416,9 @@ export class Evaluator {
     return this.expr(right, env);
   }
 
-  /** `x # f a $ t`: the transforms apply to f's arguments; `x # t $ f a`: to the chained result. */
-  private chainDollar(input: Val, e: Expr & { type: "dollar" }, env: Env, span: Span): Val {
-    const items = flattenDollar(e);
-    if (this.isTransform(items[0]!, env)) {
-      const t = this.transformValue(items[0]!, env);
-      return this.applyXf(t, this.chain(input, e.right, env, span), e.span);
-    }
-    const head = items[0]!;
-    if ((head.type === "call" || head.type === "name") && items.slice(1).every((x) => this.isTransform(x, env))) {
-      const ts = items.slice(1).map((x) => this.transformValue(x, env));
-      const args = head.type === "call" ? head.args : [];
-      const name = head.name;
-      return this.callName(name, args, env, head.span, head.type === "call" ? head.nameSpan : head.span, input, (v) => ts.reduce((acc, t) => this.applyXf(t, acc, e.span), v));
-    }
-    return this.chain(input, { ...e, type: "dollar" } as Expr, env, span);
-  }
-
-  // ---------------------------------------------------------------- $ and transforms
-
-  private dollar(e: Expr & { type: "dollar" }, env: Env): Val {
-    // Form 2, Tidal style: `fast 2 $ rev $ s "bd sn"` (the innermost applies first). Walked
-    // down the right spine while each level's head is a transform, not by recursion: the
-    // transforms are evaluated outermost first, as the recursion did, then applied inside out.
-    const outer: { t: Xf; span: Span }[] = [];
-    let inner: Expr = e;
-    while (inner.type === "dollar" && this.isTransform(inner.left, env)) {
-      outer.push({ t: this.transformValue(inner.left, env), span: inner.span });
-      inner = inner.right;
-    }
-    if (outer.length > 0) {
-      let v = this.expr(inner, env);
-      for (let i = outer.length - 1; i >= 0; i--) v = this.applyXf(outer[i]!.t, v, outer[i]!.span);
-      return v;
-    }
-    const items = flattenDollar(e);
-    const head = items[0]!;
-    // Form 1: `s "bd sn" $ fast 2 $ rev` (left to right).
-    if (items.slice(1).every((x) => this.isTransform(x, env))) {
-      let v = this.expr(head, env);
-      for (const x of items.slice(1)) v = this.applyXf(this.transformValue(x, env), v, x.span);
-      return v;
-    }
-    // Form 3: `f a $ x` appends x as f's last argument.
-    if (head.type === "call" || head.type === "name") {
-      const args = head.type === "call" ? head.args : [];
-      return this.callName(head.name, [...args, e.right], env, e.span, head.type === "call" ? head.nameSpan : head.span);
-    }
-    if (head.type === "buscall") return this.busCall(head.name, [...head.args, e.right], env, e.span, head.nameSpan);
-    if (head.type === "bus" && this.buses.get(head.name)?.params.length) return this.busCall(head.name, [e.right], env, e.span, head.span);
-    const bad = items.slice(1).find((x) => !this.isTransform(x, env))!;
-    return this.error("expected a transform after '$' (such as `fast 2` or `every 4 rev`)", bad.span, this.transformSuggestion(bad));
-  }
-
-  private transformSuggestion(e: Expr): string | undefined {
-    const name = e.type === "call" || e.type === "name" ? e.name : undefined;
-    if (!name) return undefined;
-    const near = nearest(name, transformNames());
-    return near.length ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : undefined;
-  }
-
-  /** Is this expression a transform (statically: by name, by definition)? */
-  private isTransform(e: Expr, env: Env, depth = 0): boolean {
-    if (depth > 20) return false;
-    switch (e.type) {
-      case "section":
-        return true;
-      case "name": {
-        const local = env.get(e.name);
-        if (local) return local.t === "xf";
-        const fn = this.fns.get(e.name);
-        if (fn) return fn.params.length === 0 && this.isTransform(fn.expr, GLOBAL, depth + 1);
-        const spec = lookupTransform(e.name);
-        const b = lookup(e.name);
-        return spec !== undefined && (!b || this.preferTransform(b, spec, 0));
-      }
-      case "call": {
-        if (env.has(e.name) || this.fns.has(e.name)) return false;
-        const spec = lookupTransform(e.name);
-        if (!spec) return false;
-        const positional = e.args.filter((a) => a.type !== "kwarg").length;
-        const b = lookup(e.name);
-        return positional <= maxArgs(spec) && (!b || this.preferTransform(b, spec, positional));
-      }
-      case "bus": {
-        const def = this.buses.get(e.name);
-        if (!def || def.params.length) return false;
-        return this.isTransform(def.expr, GLOBAL, depth + 1);
-      }
-      case "template": {
-        const def = this.templates.get(e.name);
-        return def ? this.isTransform(def.expr, GLOBAL, depth + 1) : false;
-      }
-      case "dollar":
-        return this.isTransform(e.left, env, depth + 1) && this.isTransform(e.right, env, depth + 1);
-      case "patref":
-        return false;
-      default:
-        return false;
-    }
-  }
-
-  private transformValue(e: Expr, env: Env): Xf {
-    const v = this.expr(e, env);
-    if (v.t !== "xf") this.error(`expected a transform here, found ${describe(v)}`, e.span);
-    return v;
-  }
-
-  xf(name: string, span: Span, pattern: ((p: Pattern<any>) => Pattern<any>) | undefined, apply?: (v: Val) => Val): Xf {
-    const self: Xf = {
-      t: "xf",
-      name,
-      span,
-      ...(pattern ? { pattern } : {}),
-      apply: apply ?? ((v) => this.mapPatterns(v, pattern!, span)),
-    };
-    return self;
-  }
-
-  /** Apply a transform to a value; two transforms compose (the right one applies first). */
-  private applyXf(t: Xf, v: Val, span: Span): Val {
-    if (v.t === "xf") {
-      const inner = v;
-      const pattern = t.pattern && inner.pattern ? (p: Pattern<any>) => t.pattern!(inner.pattern!(p)) : undefined;
-      return this.xf(`${t.name} . ${inner.name}`, span, pattern, (x) => t.apply(inner.apply(x)));
-    }
-    if (!hasPattern(v) && t.pattern) {
-      this.warn(`'${t.name}' has no pattern to act on here (${describe(v)}): it changes nothing`, t.span);
-    }
-    try {
-      return t.apply(v);
-    } catch (e) {
-      if (e instanceof Abandon) throw e;
-      return this.error(`'${t.name}' cannot apply here: ${e instanceof Error ? e.message : String(e)}`, t.span);
-    }
-  }
-
-  /** Transform every pattern inside a value; shared parts without patterns stay shared. */
-  private mapPatterns(v: Val, f: (p: Pattern<any>) => Pattern<any>, span: Span): Val {
-    const tag = this.subScope("xf");
-    const memo = new Map<Val, Val>();
-    const go = (x: Val): Val => {
-      const done = memo.get(x);
-      if (done) return done;
-      let out: Val = x;
-      switch (x.t) {
-        case "pat":
-        case "sound":
-        case "gatepat":
-          out = { ...x, p: f(x.p) } as Val;
-          break;
-        case "list":
-          out = { ...x, items: x.items.map(go) };
-          break;
-        case "sig": {
-          if (!hasPattern(x)) break;
-          const params: Record<string, Val> = {};
-          for (const [k, p] of Object.entries(x.params)) params[k] = go(p);
-          out = { ...x, params, scope: `${x.scope}^${tag}`, ...(x.trigger ? { trigger: { ...x.trigger, p: f(x.trigger.p) } } : {}) };
-          break;
-        }
-        default:
-          break;
-      }
-      memo.set(x, out);
-      return out;
-    };
-    void span;
-    return go(v);
-  }
-
-  /** A transform from the table, with its arguments converted; with one argument more than it takes, it applies to that last one. */
-  private transform(spec: TransformSpec, args: Val[], span: Span, nameSpan: Span): Val {
-    const max = maxArgs(spec);
-    const own = args.length > max ? args.slice(0, max) : args;
-    const target = args.length > max ? args[max] : undefined;
-    if (args.length > max + 1) this.error(`'${spec.name}' takes ${max} argument${max === 1 ? "" : "s"} and then the pattern`, spanOf(args[max + 1]!, nameSpan));
-    if (own.length < requiredArgs(spec)) {
-      const sig = spec.args.map((a) => (a.optional ? `[${a.name}]` : a.rest ? `${a.name}…` : a.name)).join(" ");
-      this.error(`'${spec.name}' needs ${requiredArgs(spec)} argument${requiredArgs(spec) === 1 ? "" : "s"}: ${spec.name} ${sig}`, nameSpan, spec.doc);
-    }
-    // Phonon's `foldEvery [t1, t2] n`: each transform every n cycles.
-    if (spec.name === "foldEvery" && own[0]?.t === "list" && own[0].items.every((x) => x.t === "xf") && own[1]?.t === "num") {
-      const n = own[1].v;
-      const fs = own[0].items as Xf[];
-      const every = lookupTransform("every")!;
-      const t = fs.reduce<Val>((acc, f) => this.applyXf(this.transform(every, [{ t: "num", v: n }, f], span, nameSpan) as Xf, acc, span), this.xf("id", nameSpan, (p) => p));
-      return target ? this.applyXf(t as Xf, target, span) : t;
-    }
-    const converted: ArgInput[] = [];
-    const effects: { index: number; xf: Xf }[] = [];
-    own.forEach((a, i) => converted.push(this.transformArg(spec, argKind(spec, i), a, i, span, effects)));
-    const run = (p: Pattern<any>, a: ArgInput[]): Pattern<any> => {
-      try {
-        return spec.apply(p, a);
-      } catch (e) {
-        if (e instanceof Abandon) throw e;
-        return this.error(`'${spec.name}': ${e instanceof Error ? e.message : String(e)}`, nameSpan);
-      }
-    };
-    // Fail now, not in the scheduler, when the arguments cannot work.
-    run(pure(0), converted);
-    let t: Xf;
-    if (effects.length === 0) t = this.xf(spec.name, nameSpan, (p) => run(p, converted));
-    else t = this.xf(spec.name, nameSpan, undefined, (v) => this.effectSwitch(spec, converted, effects, v, nameSpan));
-    return target ? this.applyXf(t, target, span) : t;
-  }
-
-  private transformArg(spec: TransformSpec, kind: string, a: Val, i: number, span: Span, effects: { index: number; xf: Xf }[]): ArgInput {
-    const where = `argument ${i + 1} of '${spec.name}'`;
-    switch (kind) {
-      case "number":
-      case "time": {
-        if (a.t === "num") return a.v;
-        if (a.t === "pat") return this.midiPattern(a);
-        if (a.t === "sig") return this.signalPattern(a, where);
-        return this.error(`${where} must be a number or a pattern, not ${describe(a)}`, spanOf(a, span));
-      }
-      case "function": {
-        if (a.t !== "xf") return this.error(`${where} must be a transform such as \`(fast 2)\` or \`rev\`, not ${describe(a)}`, spanOf(a, span));
-        if (!a.pattern) {
-          effects.push({ index: i, xf: a });
-          return (p: Pattern<any>) => p.fmap(() => 1);
-        }
-        return a.pattern;
-      }
-      case "list": {
-        const items = a.t === "list" ? a.items : [a];
-        return items.map((x, k) => (x.t === "num" ? x.v : this.error(`item ${k + 1} of ${where} must be a number`, spanOf(x, span))));
-      }
-      case "patterns": {
-        const items = a.t === "list" ? a.items : [a];
-        return items.map((x) => this.patternArg(x, spec.name, span)) as ArgInput[];
-      }
-      case "string": {
-        if (a.t === "pat") return a.src.trim();
-        return this.error(`${where} must be a word in quotes`, spanOf(a, span));
-      }
-      default: {
-        // pattern, value: any pattern as it is.
-        if (a.t === "num") return a.v;
-        if (a.t === "pat" || a.t === "sound") return a.p;
-        if (a.t === "sig") return this.signalPattern(a, where);
-        return this.error(`${where} must be a pattern, not ${describe(a)}`, spanOf(a, span));
-      }
-    }
-  }
-
-  /** An effect switched in per cycle (or per event): `every 4 (# lpf 300)`. */
-  private effectSwitch(spec: TransformSpec, converted: ArgInput[], effects: { index: number; xf: Xf }[], v: Val, span: Span): Val {
-    if (effects.length > 1) this.error(`'${spec.name}' can switch one effect, not ${effects.length}`, span);
-    const base: Pattern<number> = v.t === "sound" ? v.p.fmap(() => 0) : pure(0);
-    const switchPat = spec.apply(base, converted) as Pattern<number>;
-    const wet = effects[0]!.xf.apply(v);
-    const dry = this.signalParam(v);
-    return this.sig("xfade", { a: dry, b: this.signalParam(wet), pos: { t: "pat", p: switchPat, span, src: `${spec.name} switch` } }, span);
-  }
-
-  /** A signal as a pattern, for transform arguments: a plain LFO (`sine 0.25`) becomes the same wave as a 0…1 pattern. */
-  private signalPattern(s: Sig, where: string): Pattern<number> {
-    const waves: Record<string, Pattern<number>> = { sine: signals.sine, saw: signals.saw, square: signals.square, tri: signals.tri };
-    const wave = waves[s.kind];
-    const f = s.params.freq ?? { t: "num", v: 1 };
-    if (!wave || f.t !== "num" || f.v <= 0) {
-      return this.error(`${where} must be a pattern; ${describe(s)} is computed by the engine, sample by sample`, s.span, "use a pattern string, or an LFO with a fixed rate such as `sine 0.25`");
-    }
-    // An LFO at f Hz has a period of cps/f cycles.
-    return wave.slow(this.cps / f.v);
-  }
-
   // ---------------------------------------------------------------- calls
 
-  private busCall(name: string, args: Arg[], env: Env, span: Span, nameSpan: Span, chainInput?: Val): Val {
+  busCall(name: string, args: Arg[], env: Env, span: Span, nameSpan: Span, chainInput?: Val): Val {
     const def = this.buses.get(name);
     if (!def && ["add", "sub", "mul", "div"].includes(name)) {
       // `~add a b`: signal arithmetic.
@@ -727,12 +452,12 @@ export class Evaluator {
    * A call by name: a function parameter, a `fn`, a builtin, or a transform. `chainInput` is the
    * left side of `#`; `mapArgs` transforms the arguments' patterns (`x # lpf "300 900" $ fast 2`).
    */
-  private callName(name: string, args: Arg[], env: Env, span: Span, nameSpan: Span, chainInput?: Val, mapArgs?: (v: Val) => Val): Val {
+  callName(name: string, args: Arg[], env: Env, span: Span, nameSpan: Span, chainInput?: Val, mapArgs?: (v: Val) => Val): Val {
     const local = env.get(name);
     if (local) {
       if (args.length) this.error(`'${name}' is a parameter, not a function`, nameSpan);
       if (chainInput) {
-        if (local.t === "xf") return this.applyXf(local, chainInput, span);
+        if (local.t === "xf") return applyXf(this, local, chainInput, span);
         this.error(`'${name}' is not a function, so it cannot take an input from '#'`, nameSpan);
       }
       return local;
@@ -765,36 +490,12 @@ export class Evaluator {
 
     // Names that are both: as a transform when used with fewer arguments than the function needs.
     if (spec && b) {
-      const useTransform = this.preferTransform(b, spec, positionalArgs.length + kwargs.length, chainInput);
-      if (useTransform) return this.transformCall(spec, evalArgs(), span, nameSpan, chainInput);
+      const useTransform = preferTransform(this, b, spec, positionalArgs.length + kwargs.length, chainInput);
+      if (useTransform) return transformCall(this, spec, evalArgs(), span, nameSpan, chainInput);
     } else if (spec) {
-      return this.transformCall(spec, evalArgs(), span, nameSpan, chainInput);
+      return transformCall(this, spec, evalArgs(), span, nameSpan, chainInput);
     }
     return this.builtin(b!, evalArgs(), kwargs, env, span, nameSpan, chainInput, mapArgs);
-  }
-
-  /** For names that are both a builtin and a transform (range, struct, loop, legato, dur, add, sub). */
-  private preferTransform(b: Builtin, spec: TransformSpec, nargs: number, chainInput?: Val): boolean {
-    const signalInput = chainInput !== undefined && (chainInput.t === "sig" || chainInput.t === "prev");
-    switch (b.name) {
-      case "range":
-        return chainInput ? !signalInput && chainInput.t !== "sound" : nargs < 3;
-      case "struct":
-        return nargs < 2;
-      case "loop":
-      case "legato":
-      case "dur":
-        return chainInput?.t !== "sound";
-      case "clip": // the DSP clip in .ph; Strudel's clip control is spelled legato there
-        return false;
-      default:
-        return chainInput ? chainInput.t === "pat" || chainInput.t === "num" : nargs <= maxArgs(spec) && nargs < b.params.length;
-    }
-  }
-
-  private transformCall(spec: TransformSpec, args: Val[], span: Span, nameSpan: Span, chainInput?: Val): Val {
-    // `x # fast 2` applies the transform to x.
-    return this.transform(spec, chainInput ? [...args, chainInput] : args, span, nameSpan);
   }
 
   /** A builtin from the catalogue. */
@@ -808,187 +509,17 @@ export class Evaluator {
     if (special) return special;
     if (chainInput?.t === "sound" && b.family === "envelope" && b.params.some((p) => p.name === "gate" && p.default !== undefined)) {
       // An envelope after a sound restarts at each of its events.
-      const v = this.dsp(b, args, kw, kwargs, span, nameSpan, this.commit(chainInput));
+      const v = dsp(this, b, args, kw, kwargs, span, nameSpan, this.commit(chainInput));
       // `dsp` returns the input times the envelope: the gate goes on the envelope node, not on the `mul`.
       const envelope = v.t === "sig" && v.kind !== b.kernel && v.params.b?.t === "sig" && v.params.b.kind === b.kernel ? v.params.b : v;
       if (envelope.t === "sig") envelope.params.gate = { t: "gatepat", p: chainInput.p.fmap(() => 1), span: chainInput.span, src: chainInput.src };
       return v;
     }
     if (!b.kernel) return this.error(`internal: '${b.name}' has no lowering`, nameSpan);
-    return this.dsp(b, args, kw, kwargs, span, nameSpan, chainInput);
+    return dsp(this, b, args, kw, kwargs, span, nameSpan, chainInput);
   }
 
-  /** A DSP node from a catalogue entry: params in order, keyword params by name, defaults left to the engine. */
-  private dsp(b: Builtin, args: Val[], kw: Map<string, Val>, kwargs: (Arg & { type: "kwarg" })[], span: Span, nameSpan: Span, chainInput?: Val): Val {
-    const values: Record<string, Val> = {};
-    const data: Record<string, string | number | number[]> = {};
-    const params = b.params;
-    let i = 0;
-    if (chainInput) {
-      if (b.input === "none" || params.length === 0) {
-        this.error(`'${b.name}' does not take an input from '#'`, nameSpan, "use it on its own, or chain into a filter or effect");
-      }
-      values[params[0]!.name] = chainInput;
-      i = 1;
-    } else if (b.input === "optional") i = 1;
-    // A bare oscillator is Phonon's 1 Hz LFO: its frequency is written out, not left to a kernel default.
-    if (b.bare && args.length === 0 && kwargs.length === 0 && !chainInput && params[0]?.default !== undefined && (params[0].type ?? "signal") === "signal") {
-      values[params[0].name] = { t: "num", v: params[0].default };
-    }
-    const extra: Val[] = [];
-    for (const a of args) {
-      if (i < params.length) this.setParam(b, params[i++]!, a, values, data, span);
-      else extra.push(a);
-    }
-    if (extra.length) {
-      if (b.variadic) extra.forEach((a, k) => (values[`in${k}`] = a));
-      else {
-        const takes = params.length - (chainInput || b.input === "optional" ? 1 : 0);
-        this.warn(`'${b.name}' takes ${takes} argument${takes === 1 ? "" : "s"} (${params.slice(params.length - takes).map((p) => p.name).join(", ")}); the extra one${extra.length === 1 ? " is" : "s are"} ignored`, spanOf(extra[0]!, span));
-      }
-    }
-    for (const k of kwargs) {
-      const p = params.find((x) => x.name === k.name || x.aliases?.includes(k.name));
-      if (!p) {
-        this.error(`'${b.name}' has no parameter '${k.name}'`, k.span, `its parameters: ${params.map((x) => `:${x.name}`).join(" ")}`);
-      }
-      this.setParam(b, p, kw.get(k.name)!, values, data, k.span);
-    }
-    for (const p of params) {
-      if (p.type === "numbers" && p.default !== undefined && data[p.name] === undefined) data[p.name] = [p.default];
-      if (p.default === undefined && values[p.name] === undefined && data[p.name] === undefined) {
-        if (args.length === 0 && kwargs.length === 0 && !chainInput) {
-          this.error(`'${b.name}' needs arguments: ${params.map((x) => `${x.name}${x.default === undefined ? "" : `=${x.default}`}`).join(" ")}`, nameSpan, b.doc);
-        }
-        this.error(`'${b.name}' needs its '${p.name}' argument (${p.unit})`, nameSpan);
-      }
-    }
-    const kind = b.kernel!;
-    if ((b.name === "gain" || b.name === "amp") && values.in) return this.arith("*", values.in, values.amount ?? { t: "num", v: 1 }, span);
-    const input = this.toPorts(b, values, data, span);
-    const node = this.sig(kind, values, span, Object.keys(data).length ? { data } : {});
-    // An envelope after `#` shapes its input: the input times the envelope.
-    return input ? this.arith("*", input, node, span) : node;
-  }
-
-  /**
-   * Arguments the engine takes in another form than the catalogue states them: a semitone
-   * `offset` folds into the oscillator's frequency; an envelope's chain input is returned, to be
-   * multiplied by the envelope; `timer` measures its input as a gate; `segments` lists become the
-   * numbered ports level0…level4 and time0…time3 (up to 5 levels).
-   */
-  private toPorts(b: Builtin, values: Record<string, Val>, data: Record<string, string | number | number[]>, span: Span): Val | undefined {
-    if (values.offset !== undefined) {
-      const o = values.offset;
-      delete values.offset;
-      if (o.t !== "num") this.error(`the 'offset' of '${b.name}' must be a plain number of semitones`, spanOf(o, span));
-      if (o.v !== 0) {
-        const factor: Val = { t: "num", v: 2 ** (o.v / 12) };
-        values.freq = this.arith("*", values.freq ?? { t: "num", v: b.params[0]?.default ?? 440 }, factor, span);
-      }
-    }
-    if (b.name === "soft_saw") {
-      // The first 8 harmonics at 1/k².
-      for (let k = 1; k <= 8; k++) values[`a${k}`] = { t: "num", v: 1 / (k * k) };
-    }
-    if (b.name === "struct") {
-      // Phonon's fixed percussive envelope on each true event: 1 ms attack, 100 ms decay.
-      values.attack = { t: "num", v: 0.001 };
-      values.decay = { t: "num", v: 0.1 };
-      const input = values.in;
-      delete values.in;
-      return input;
-    }
-    if (b.name === "timer" && values.in !== undefined) {
-      values.gate = values.in;
-      delete values.in;
-    }
-    if (b.name === "select") {
-      // The engine's select has four inputs, a…d.
-      const inputs = Object.keys(values).filter((k) => /^in\d+$/.test(k)).sort((x, y) => Number(x.slice(2)) - Number(y.slice(2)));
-      if (inputs.length > 4) this.error(`'select' chooses among at most 4 inputs, not ${inputs.length}`, span);
-      inputs.forEach((k, i) => {
-        values["abcd"[i]!] = values[k]!;
-        delete values[k];
-      });
-    }
-    if (ENVELOPE_SHAPES.has(b.kernel ?? "") && values.in !== undefined) {
-      const input = values.in;
-      delete values.in;
-      if (b.name === "segments") this.segmentPorts(b, values, data, span);
-      return input;
-    }
-    if (b.name === "segments") this.segmentPorts(b, values, data, span);
-    return undefined;
-  }
-
-  private segmentPorts(b: Builtin, values: Record<string, Val>, data: Record<string, string | number | number[]>, span: Span): void {
-    const levels = (data.levels as number[] | undefined) ?? [];
-    const times = (data.times as number[] | undefined) ?? [];
-    delete data.levels;
-    delete data.times;
-    if (levels.length > 5 || times.length > 4) {
-      this.warn(`'${b.name}' plays its first 5 levels and 4 times; the engine has no room for the other ${Math.max(levels.length - 5, times.length - 4)}`, span);
-    }
-    levels.slice(0, 5).forEach((v, i) => (values[`level${i}`] = { t: "num", v }));
-    times.slice(0, 4).forEach((v, i) => (values[`time${i}`] = { t: "num", v }));
-  }
-
-  private setParam(b: Builtin, p: ParamSpec, a: Val, values: Record<string, Val>, data: Record<string, string | number | number[]>, span: Span): void {
-    switch (p.type ?? "signal") {
-      case "signal":
-        if (a.t === "xf" || a.t === "list") this.error(`the '${p.name}' of '${b.name}' must be a signal or a pattern, not ${describe(a)}`, spanOf(a, span));
-        values[p.name] = a.t === "sound" ? this.commit(a) : a;
-        return;
-      case "const":
-        if (a.t !== "num") this.error(`the '${p.name}' of '${b.name}' must be a plain number (it is fixed when the sound is built)`, spanOf(a, span));
-        data[p.name] = a.v;
-        return;
-      case "gate":
-        values[p.name] = a.t === "num" || a.t === "sig" || a.t === "prev" ? a : this.gatePattern(a, `the '${p.name}' of '${b.name}'`, span);
-        return;
-      case "word":
-        if (a.t !== "pat") this.error(`the '${p.name}' of '${b.name}' must be a word in quotes`, spanOf(a, span));
-        data[p.name] = a.src.trim();
-        return;
-      case "numbers": {
-        if (a.t === "num") {
-          data[p.name] = [a.v];
-          return;
-        }
-        if (a.t !== "pat") this.error(`the '${p.name}' of '${b.name}' must be a string of numbers, such as "1 0.5 0.25"`, spanOf(a, span));
-        const xs = a.src.trim().split(/\s+/).map(Number);
-        if (xs.some((x) => !Number.isFinite(x))) this.error(`the '${p.name}' of '${b.name}' must be a string of plain numbers`, a.span);
-        data[p.name] = xs;
-        return;
-      }
-      case "vowel": {
-        if (a.t !== "pat") this.error(`the vowel must be a pattern of a e i o u`, spanOf(a, span));
-        const index: Record<string, number> = { a: 0, e: 1, i: 2, o: 3, u: 4 };
-        const bad = badAtoms(a.p, (x) => typeof x === "string" && x in index);
-        if (bad.length) this.error(`'${bad[0]}' is not a vowel (a e i o u)`, a.span);
-        values[p.name] = { t: "pat", p: a.p.fmap((x) => index[x as string] ?? 0), span: a.span, src: a.src };
-        return;
-      }
-    }
-  }
-
-  /** A pattern whose events drive a gate: t/x/true/1 and other numbers. */
-  private gatePattern(a: Val, what: string, span: Span): Val {
-    if (a.t === "pat") {
-      const p = a.p.fmap((x) => {
-        if (x === "t" || x === "x" || x === "true" || x === true) return 1;
-        if (x === "f" || x === "false" || x === false) return 0;
-        const n = signalNumber(x);
-        return n === undefined ? 1 : n;
-      });
-      return { t: "gatepat", p, span: a.span, src: a.src };
-    }
-    if (a.t === "sound") return { t: "gatepat", p: a.p.fmap(() => 1), span: a.span, src: a.src };
-    return this.error(`${what} must be a pattern string such as "t ~ t t" or "x(3,8)"`, spanOf(a, span));
-  }
-
-  // ---------------------------------------------------------------- the compiler's own builtins
+  // ---------------------------------------------------------------- arguments, as builtins take them
 
   numberArg(v: Val | undefined, fname: string, at: Span): number {
     if (!v) return this.error(`'${fname}' needs a number`, at);
@@ -1010,6 +541,8 @@ export class Evaluator {
     if (list.items.length === 0) return this.error(`'${fname}' needs at least one item`, list.span);
     return list.items;
   }
+
+  // ---------------------------------------------------------------- sounds to nodes
 
   /** Commit a sound pattern to nodes: a sampler for the samples, a voices node per synth bus. */
   commit(sound: Sound): Val {
@@ -1044,6 +577,4 @@ export class Evaluator {
     if (v.t === "xf") return this.error(`'~${name}' is a transform, so it cannot play as a synth`, span);
     if (v.t === "sound") return this.commit(v);
     return v;
-  }
-
-}
+  }}

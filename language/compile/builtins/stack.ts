@@ -3,6 +3,7 @@ import type { Span } from "../../ast.js";
 import { stack } from "../../pattern/pattern.js";
 import type { Evaluator } from "../evaluate.js";
 import type { Sound, Val, Xf } from "../meaning.js";
+import { xf } from "../transform.js";
 import { limitOf } from "./sound.js";
 import type { Lower } from "./table.js";
 
@@ -25,7 +26,7 @@ function stackOf(ev: Evaluator, items: Val[], span: Span): Val {
   if (items.every((x) => x.t === "xf")) {
     // `stack [fast 2, rev]` as a transform: the layers of each.
     const fs = items as Xf[];
-    return ev.xf("stack", span, undefined, (v) => fs.map((f) => ev.signalParam(f.apply(v))).reduce((a, b) => ev.arith("+", a, b, span)));
+    return xf(ev, "stack", span, undefined, (v) => fs.map((f) => ev.signalParam(f.apply(v))).reduce((a, b) => ev.arith("+", a, b, span)));
   }
   return items.map((x) => ev.signalParam(x)).reduce((a, b) => ev.arith("+", a, b, span));
 }
