@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { builtinPrograms } from "./builtins.js";
 import { BUILTINS, ENGINE_ONLY_KINDS, IMPLEMENTED_KERNELS, allKernels, kernelReport, lookup, missingKernels } from "../language/catalogue.js";
 import { compile } from "../language/compile/lower.js";
-import { lookupTransform } from "../language/compile/transform.js";
+import { phononTransform as lookupTransform } from "../language/compile/transform.js";
 
 /** The names in ../shared/reference/phonon-language.md §3.1–3.5, transcribed from its tables. */
 const REFERENCE_NAMES = `

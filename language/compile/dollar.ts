@@ -4,7 +4,7 @@ import { lookup } from "../catalogue.js";
 import { nearest } from "../diagnostics.js";
 import { type Env, type Evaluator, GLOBAL } from "./evaluate.js";
 import { type Val, type Xf, describe } from "./meaning.js";
-import { applyXf, lookupTransform, maxArgs, preferTransform, transformNames } from "./transform.js";
+import { applyXf, phononTransform, maxArgs, preferTransform, phononTransformNames } from "./transform.js";
 export function dollar(ev: Evaluator, e: Expr & { type: "dollar" }, env: Env): Val {
   // Form 2, Tidal style: `fast 2 $ rev $ s "bd sn"` (the innermost applies first). Walked
   // down the right spine while each level's head is a transform, not by recursion: the
@@ -59,7 +59,7 @@ export function chainDollar(ev: Evaluator, input: Val, e: Expr & { type: "dollar
 export function transformSuggestion(ev: Evaluator, e: Expr): string | undefined {
   const name = e.type === "call" || e.type === "name" ? e.name : undefined;
   if (!name) return undefined;
-  const near = nearest(name, transformNames());
+  const near = nearest(name, phononTransformNames());
   return near.length ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : undefined;
 }
 
@@ -74,13 +74,13 @@ export function isTransform(ev: Evaluator, e: Expr, env: Env, depth = 0): boolea
       if (local) return local.t === "xf";
       const fn = ev.fns.get(e.name);
       if (fn) return fn.params.length === 0 && isTransform(ev, fn.expr, GLOBAL, depth + 1);
-      const spec = lookupTransform(e.name);
+      const spec = phononTransform(e.name);
       const b = lookup(e.name);
       return spec !== undefined && (!b || preferTransform(ev, b, spec, 0));
     }
     case "call": {
       if (env.has(e.name) || ev.fns.has(e.name)) return false;
-      const spec = lookupTransform(e.name);
+      const spec = phononTransform(e.name);
       if (!spec) return false;
       const positional = e.args.filter((a) => a.type !== "kwarg").length;
       const b = lookup(e.name);

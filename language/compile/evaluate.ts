@@ -11,7 +11,7 @@ import { chainDollar, dollar } from "./dollar.js";
 import { type Pat, type Sig, type Sound, type Val, type VoiceTemplate, describe, spanOf } from "./meaning.js";
 import { dsp } from "./node.js";
 import { chordMidi } from "./pitch.js";
-import { applyXf, lookupTransform, preferTransform, transformCall, transformNames, xf } from "./transform.js";
+import { applyXf, phononTransform, preferTransform, transformCall, phononTransformNames, xf } from "./transform.js";
 
 export const DEFAULT_CPS = 0.5;
 /**
@@ -210,7 +210,7 @@ export class Evaluator {
   busSuggestion(name: string): string | undefined {
     const s = didYouMean(name, this.buses.keys());
     if (s) return s.replace(/'(\w+)'/g, "'~$1'");
-    if (lookup(name) || lookupTransform(name)) return `'${name}' is a function: write it without '~'`;
+    if (lookup(name) || phononTransform(name)) return `'${name}' is a function: write it without '~'`;
     return undefined;
   }
 
@@ -474,9 +474,9 @@ export class Evaluator {
     }
 
     const b = lookup(name);
-    const spec = lookupTransform(name);
+    const spec = phononTransform(name);
     if (!b && !spec) {
-      const known = [...builtinNames(), ...transformNames(), ...this.fns.keys()];
+      const known = [...builtinNames(), ...phononTransformNames(), ...this.fns.keys()];
       const isBus = this.buses.has(name);
       return this.error(`unknown function '${name}'`, nameSpan, isBus ? `to read the bus, write '~${name}'` : didYouMean(name, known));
     }

@@ -2,36 +2,29 @@
 import type { Span } from "../ast.js";
 import type { Builtin } from "../catalogue.js";
 import { Abandon } from "../diagnostics.js";
-import { mini } from "../pattern/mini.js";
 import { jitter, stutPhonon, swingPhonon } from "../pattern/ops/phonon.js";
-import { Pattern, patternify, pure } from "../pattern/pattern.js";
+import { type Pattern, pure } from "../pattern/pattern.js";
 import { Rational } from "../pattern/rational.js";
-import { type ArgInput, type ArgSpec, TRANSFORMS, applyTransform, lookupTransform as registryLookup } from "../pattern/registry.js";
+import { type ArgInput, type ArgSpec, TRANSFORMS, type TransformFamily, type TransformSpec, applyTransform, lookupTransform as registryLookup } from "../pattern/registry.js";
 import * as signals from "../pattern/signal.js";
 import type { Evaluator } from "./evaluate.js";
 import { type Sig, type Val, type Xf, describe, hasPattern, spanOf } from "./meaning.js";
 
-export type { ArgSpec, ArgInput };
+export type { ArgInput };
 
-export interface TransformSpec {
-  name: string;
-  args: readonly ArgSpec[];
-  doc: string;
-  /** Apply to a pattern; arguments as the registry takes them (numbers, patterns, functions, lists, words). */
-  apply: (pat: Pattern<any>, args: readonly ArgInput[]) => Pattern<any>;
-}
-
-/** A pattern from an argument as the language gives it (mini-notation strings, numbers, patterns). */
-function asPattern(a: ArgInput): Pattern<unknown> {
-  if (a instanceof Pattern) return a;
-  if (typeof a === "string") return mini(a);
-  return pure(a);
-}
-/** Plain numbers; patterned arguments are joined as the registry's patterned transforms are. */
-function numbers(f: (p: Pattern<any>, ...xs: number[]) => Pattern<any>): (p: Pattern<any>, a: readonly ArgInput[]) => Pattern<any> {
-  return (p, a) => patternify(a.map(asPattern), (...vs: unknown[]) => f(p, ...vs.map((v) => (v instanceof Rational ? v.toNumber() : Number(v)))));
-}
+/** A number as Phonon's own transforms take it (a patterned argument's values may be Rationals). */
+const plain = (v: unknown): number => (v instanceof Rational ? v.toNumber() : Number(v));
 const num = (name: string): ArgSpec => ({ name, kind: "number" });
+
+/** A transform of Phonon's own: patterned as the registry's are, its arguments plain numbers. */
+function phonon(name: string, family: TransformFamily, args: ArgSpec[], doc: string, f: (p: Pattern<any>, ...xs: number[]) => Pattern<any>): TransformSpec {
+  return { name, aliases: [], family, args, doc, patterned: true, preserveSteps: false, stepJoin: false, impl: (p, ...xs: unknown[]) => f(p, ...xs.map(plain)) };
+}
+
+/** A registry transform under the name `.ph` spells it. */
+function spelled(name: string, registryName: string, doc: string): TransformSpec {
+  return { ...registryLookup(registryName)!, name, aliases: [], doc };
+}
 
 /**
  * Spellings Phonon's demos use that the registry lacks (`degrade_by`), and the names whose meaning
@@ -42,48 +35,31 @@ const num = (name: string): ArgSpec => ({ name, kind: "number" });
  * and `phonon haps`) keeps Strudel's meanings under Strudel's names.
  */
 const OVERRIDES: TransformSpec[] = [
-  {
-    name: "degrade_by",
-    args: [{ name: "probability", kind: "number" }],
-    doc: "Same as degradeBy (a spelling Phonon's demos use).",
-    apply: (p, a) => applyTransform("degradeBy", p, a),
-  },
-  {
-    name: "stut",
-    args: [num("count"), { name: "time", kind: "time" }, num("decay")],
-    doc: "Phonon's stut n time decay: n copies, time cycles apart, each decay times the previous one's gain (Strudel's echo n time decay).",
-    apply: numbers((p, n, t, d) => stutPhonon(p, n, Rational.fromNumber(t), d)),
-  },
-  {
-    name: "stut_tidal",
-    args: [num("count"), num("feedback"), { name: "time", kind: "time" }],
-    doc: "Tidal's stut count feedback time (the same sound as stut count time feedback).",
-    apply: (p, a) => applyTransform("stut", p, a),
-  },
-  {
-    name: "swing",
-    args: [{ name: "amount", kind: "time" }],
-    doc: "Phonon's swing amt: in each cycle, every second event in time order starts amt cycles later (Tidal's swing n is swingBy 1/3 n).",
-    apply: numbers((p, amt) => swingPhonon(p, Rational.fromNumber(amt))),
-  },
-  {
-    name: "swing_by",
-    args: [{ name: "amount", kind: "time" }, { name: "n", kind: "time" }],
-    doc: "Same as swingBy: delay the second half of each 1/n slice by amount/(2n).",
-    apply: (p, a) => applyTransform("swingBy", p, a),
-  },
-  {
-    name: "shuffle",
-    args: [num("amount")],
-    doc: "Phonon's shuffle amt: each event moves randomly in time by up to ±amt cycles (seeded: the same every time). Tidal's shuffle n is shuffle_parts n.",
-    apply: numbers((p, amt) => jitter(p, amt)),
-  },
-  {
-    name: "shuffle_parts",
-    args: [num("n")],
-    doc: "Tidal/Strudel's shuffle n: each cycle, its n slices in a random order, each once.",
-    apply: (p, a) => applyTransform("shuffle", p, a),
-  },
+  spelled("degrade_by", "degradeBy", "Same as degradeBy (a spelling Phonon's demos use)."),
+  phonon(
+    "stut",
+    "layer",
+    [num("count"), { name: "time", kind: "time" }, num("decay")],
+    "Phonon's stut n time decay: n copies, time cycles apart, each decay times the previous one's gain (Strudel's echo n time decay).",
+    (p, n, t, d) => stutPhonon(p, n, Rational.fromNumber(t), d),
+  ),
+  spelled("stut_tidal", "stut", "Tidal's stut count feedback time (the same sound as stut count time feedback)."),
+  phonon(
+    "swing",
+    "time",
+    [{ name: "amount", kind: "time" }],
+    "Phonon's swing amt: in each cycle, every second event in time order starts amt cycles later (Tidal's swing n is swingBy 1/3 n).",
+    (p, amt) => swingPhonon(p, Rational.fromNumber(amt)),
+  ),
+  spelled("swing_by", "swingBy", "Same as swingBy: delay the second half of each 1/n slice by amount/(2n)."),
+  phonon(
+    "shuffle",
+    "random",
+    [num("amount")],
+    "Phonon's shuffle amt: each event moves randomly in time by up to ±amt cycles (seeded: the same every time). Tidal's shuffle n is shuffle_parts n.",
+    (p, amt) => jitter(p, amt),
+  ),
+  spelled("shuffle_parts", "shuffle", "Tidal/Strudel's shuffle n: each cycle, its n slices in a random order, each once."),
 ];
 
 const overrides = new Map(OVERRIDES.map((s) => [s.name, s]));
@@ -95,16 +71,14 @@ const overrides = new Map(OVERRIDES.map((s) => [s.name, s]));
  */
 const HIDDEN = new Set(["xfade"]);
 
-export function lookupTransform(name: string): TransformSpec | undefined {
+/** The transform `name` means in `.ph`: Phonon's own meaning, else the registry's (under its own name). */
+export function phononTransform(name: string): TransformSpec | undefined {
   if (HIDDEN.has(name)) return undefined;
-  const o = overrides.get(name);
-  if (o) return o;
-  const spec = registryLookup(name);
-  if (!spec) return undefined;
-  return { name: spec.name, args: spec.args, doc: spec.doc, apply: (p, a) => applyTransform(spec.name, p, a) };
+  return overrides.get(name) ?? registryLookup(name);
 }
 
-export function transformNames(): string[] {
+/** Every name `.ph` knows as a transform. */
+export function phononTransformNames(): string[] {
   const names = new Set<string>(OVERRIDES.map((s) => s.name));
   for (const s of TRANSFORMS) {
     names.add(s.name);
@@ -206,7 +180,7 @@ function transform(ev: Evaluator, spec: TransformSpec, args: Val[], span: Span, 
   if (spec.name === "foldEvery" && own[0]?.t === "list" && own[0].items.every((x) => x.t === "xf") && own[1]?.t === "num") {
     const n = own[1].v;
     const fs = own[0].items as Xf[];
-    const every = lookupTransform("every")!;
+    const every = phononTransform("every")!;
     const t = fs.reduce<Val>((acc, f) => applyXf(ev, transform(ev, every, [{ t: "num", v: n }, f], span, nameSpan) as Xf, acc, span), xf(ev, "id", nameSpan, (p) => p));
     return target ? applyXf(ev, t as Xf, target, span) : t;
   }
@@ -215,7 +189,7 @@ function transform(ev: Evaluator, spec: TransformSpec, args: Val[], span: Span, 
   own.forEach((a, i) => converted.push(transformArg(ev, spec, argKind(spec, i), a, i, span, effects)));
   const run = (p: Pattern<any>, a: ArgInput[]): Pattern<any> => {
     try {
-      return spec.apply(p, a);
+      return applyTransform(spec, p, a);
     } catch (e) {
       if (e instanceof Abandon) throw e;
       return ev.error(`'${spec.name}': ${e instanceof Error ? e.message : String(e)}`, nameSpan);
@@ -273,7 +247,7 @@ function transformArg(ev: Evaluator, spec: TransformSpec, kind: string, a: Val, 
 function effectSwitch(ev: Evaluator, spec: TransformSpec, converted: ArgInput[], effects: { index: number; xf: Xf }[], v: Val, span: Span): Val {
   if (effects.length > 1) ev.error(`'${spec.name}' can switch one effect, not ${effects.length}`, span);
   const base: Pattern<number> = v.t === "sound" ? v.p.fmap(() => 0) : pure(0);
-  const switchPat = spec.apply(base, converted) as Pattern<number>;
+  const switchPat = applyTransform(spec, base, converted) as Pattern<number>;
   const wet = effects[0]!.xf.apply(v);
   const dry = ev.signalParam(v);
   return ev.sig("xfade", { a: dry, b: ev.signalParam(wet), pos: { t: "pat", p: switchPat, span, src: `${spec.name} switch` } }, span);

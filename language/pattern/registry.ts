@@ -96,12 +96,13 @@ export interface ArgSpec {
   readonly rest?: boolean;
 }
 
-export type Family = "time" | "structure" | "conditional" | "random" | "layer" | "sample" | "value" | "control";
+/** What a transform does, broadly (its place in the reference). */
+export type TransformFamily = "time" | "structure" | "conditional" | "random" | "layer" | "sample" | "value" | "control";
 
 export interface TransformSpec {
   readonly name: string;
   readonly aliases: readonly string[];
-  readonly family: Family;
+  readonly family: TransformFamily;
   readonly args: readonly ArgSpec[];
   readonly doc: string;
   /**
@@ -128,7 +129,7 @@ type Fn = (p: Pattern<any>) => Pattern<any>;
 const specs: TransformSpec[] = [];
 function def(
   name: string,
-  family: Family,
+  family: TransformFamily,
   args: ArgSpec[],
   doc: string,
   impl: (pat: Pattern<any>, ...args: any[]) => Pattern<any>,
@@ -770,6 +771,11 @@ export function checkTransform(name: string, given: readonly GivenKind[]): Trans
     const s = suggestNames(name);
     return new TransformError(`unknown transform "${name}"${s.length ? `; did you mean ${s.map((x) => `"${x}"`).join(", ")}?` : ""}`, undefined, s);
   }
+  return checkArgs(spec, given);
+}
+
+/** Check the number and kinds of a call's arguments against the transform's. */
+function checkArgs(spec: TransformSpec, given: readonly GivenKind[]): TransformError | undefined {
   const required = spec.args.filter((a) => !a.optional && !a.rest).length;
   const rest = spec.args.length > 0 && spec.args[spec.args.length - 1]!.rest;
   const max = rest ? Infinity : spec.args.length;
@@ -830,14 +836,16 @@ function toPattern(a: ArgInput): Pattern<unknown> {
 }
 
 /**
- * Apply a registered transform. Numbers, time and value arguments may be plain values,
- * mini-notation strings or patterns; pattern arguments may be strings or patterns; function
- * arguments are pattern → pattern functions. Throws TransformError on a bad call.
+ * Apply a transform: a registered one by name, or one given whole (the language's own meanings of
+ * some names). Numbers, time and value arguments may be plain values, mini-notation strings or
+ * patterns; pattern arguments may be strings or patterns; function arguments are pattern → pattern
+ * functions. Throws TransformError on a bad call.
  */
-export function applyTransform(name: string, pat: Pattern<any>, args: readonly ArgInput[]): Pattern<any> {
-  const bad = checkTransform(name, args.map(givenKind));
+export function applyTransform(transform: string | TransformSpec, pat: Pattern<any>, args: readonly ArgInput[]): Pattern<any> {
+  const given = args.map(givenKind);
+  const bad = typeof transform === "string" ? checkTransform(transform, given) : checkArgs(transform, given);
   if (bad) throw bad;
-  const spec = table.get(name)!;
+  const spec = typeof transform === "string" ? table.get(transform)! : transform;
   const result = applySpec(spec, pat, args);
   return spec.preserveSteps ? withSteps(result, pat.steps) : result;
 }
