@@ -40,11 +40,11 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
-import { kernelReport } from "../language/catalogue.js";
+import { IMPLEMENTED_KERNELS, kernelReport } from "../language/catalogue.js";
 import type { GraphIR } from "../language/compile/ir.js";
 import { type Diagnostic, SourceMap, diagnostic, formatDiagnostic } from "../language/diagnostics.js";
 import { Clock } from "../language/schedule/clock.js";
-import { Engine, LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
+import { LiveEngine, type LiveInfo, type LiveStats } from "./engine.js";
 import { UserError, checkOutputPath } from "./render.js";
 import { formatProfile, profilingRequested } from "./profile.js";
 import { formatSampleSummary, sampleRootWarnings, sampleRoots } from "./samples.js";
@@ -255,8 +255,6 @@ export class Session {
   /** Sent and not yet played: (end frame of the window, events). */
   private readonly inFlight: { end: number; count: number }[] = [];
   private readonly started = performance.now();
-  /** The kernels the engine implements (a program using others is refused with their names). */
-  private readonly kinds = new Engine(8000, 64).kinds();
   private readonly setup: Omit<WorkerSetup, "shared">;
   /** The playing program's text and how long it took to compile. */
   private lastText = "";
@@ -541,7 +539,8 @@ export class Session {
       return;
     }
     for (const w of m.warnings) this.ui.warn(w);
-    const missing = kernelReport(m.ir, this.kinds);
+    // The catalogue lists the kernels the engine implements (a test keeps the two equal).
+    const missing = kernelReport(m.ir, IMPLEMENTED_KERNELS);
     if (missing) {
       thread.post({ type: "drop" });
       this.standby = thread;
