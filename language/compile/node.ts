@@ -2,6 +2,7 @@
 import type { Arg, Span } from "../ast.js";
 import type { Builtin, ParamSpec } from "../catalogue.js";
 import { badAtoms, signalNumber } from "./atoms.js";
+import { portsOf } from "./builtins/table.js";
 import type { Evaluator } from "./evaluate.js";
 import { type Data, type Val, describe, spanOf } from "./meaning.js";
 
@@ -63,9 +64,8 @@ export function dsp(ev: Evaluator, b: Builtin, args: Val[], kw: Map<string, Val>
 
 /**
  * Arguments the engine takes in another form than the catalogue states them: a semitone
- * `offset` folds into the oscillator's frequency; an envelope's chain input is returned, to be
- * multiplied by the envelope; `timer` measures its input as a gate; `segments` lists become the
- * numbered ports level0…level4 and time0…time3 (up to 5 levels).
+ * `offset` folds into the oscillator's frequency; a builtin's own conversion (builtins/table.ts)
+ * runs; an envelope's chain input is returned, to be multiplied by the envelope.
  */
 function toPorts(ev: Evaluator, b: Builtin, values: Record<string, Val>, data: Record<string, Data>, span: Span): Val | undefined {
   if (values.offset !== undefined) {
@@ -77,51 +77,14 @@ function toPorts(ev: Evaluator, b: Builtin, values: Record<string, Val>, data: R
       values.freq = ev.arith("*", values.freq ?? { t: "num", v: b.params[0]?.default ?? 440 }, factor, span);
     }
   }
-  if (b.name === "soft_saw") {
-    // The first 8 harmonics at 1/k².
-    for (let k = 1; k <= 8; k++) values[`a${k}`] = { t: "num", v: 1 / (k * k) };
-  }
-  if (b.name === "struct") {
-    // Phonon's fixed percussive envelope on each true event: 1 ms attack, 100 ms decay.
-    values.attack = { t: "num", v: 0.001 };
-    values.decay = { t: "num", v: 0.1 };
-    const input = values.in;
-    delete values.in;
-    return input;
-  }
-  if (b.name === "timer" && values.in !== undefined) {
-    values.gate = values.in;
-    delete values.in;
-  }
-  if (b.name === "select") {
-    // The engine's select has four inputs, a…d.
-    const inputs = Object.keys(values).filter((k) => /^in\d+$/.test(k)).sort((x, y) => Number(x.slice(2)) - Number(y.slice(2)));
-    if (inputs.length > 4) ev.error(`'select' chooses among at most 4 inputs, not ${inputs.length}`, span);
-    inputs.forEach((k, i) => {
-      values["abcd"[i]!] = values[k]!;
-      delete values[k];
-    });
-  }
+  const input = portsOf(b.name)?.(ev, b, values, data, span);
+  if (input) return input;
   if (ENVELOPE_SHAPES.has(b.kernel ?? "") && values.in !== undefined) {
-    const input = values.in;
+    const chained = values.in;
     delete values.in;
-    if (b.name === "segments") segmentPorts(ev, b, values, data, span);
-    return input;
+    return chained;
   }
-  if (b.name === "segments") segmentPorts(ev, b, values, data, span);
   return undefined;
-}
-
-function segmentPorts(ev: Evaluator, b: Builtin, values: Record<string, Val>, data: Record<string, Data>, span: Span): void {
-  const levels = (data.levels as number[] | undefined) ?? [];
-  const times = (data.times as number[] | undefined) ?? [];
-  delete data.levels;
-  delete data.times;
-  if (levels.length > 5 || times.length > 4) {
-    ev.warn(`'${b.name}' plays its first 5 levels and 4 times; the engine has no room for the other ${Math.max(levels.length - 5, times.length - 4)}`, span);
-  }
-  levels.slice(0, 5).forEach((v, i) => (values[`level${i}`] = { t: "num", v }));
-  times.slice(0, 4).forEach((v, i) => (values[`time${i}`] = { t: "num", v }));
 }
 
 function setParam(ev: Evaluator, b: Builtin, p: ParamSpec, a: Val, values: Record<string, Val>, data: Record<string, Data>, span: Span): void {

@@ -1,8 +1,8 @@
-//! The builtins the compiler lowers itself, by name: each one's `lower` lives in a file of its own beside this table.
+//! The builtins the compiler lowers itself, by name: each one's `lower` (its whole value) or `ports` (its DSP node's arguments in the engine's form) lives in a file of its own beside this table.
 import type { Arg, Span } from "../../ast.js";
 import type { Builtin } from "../../catalogue.js";
 import type { Evaluator } from "../evaluate.js";
-import type { Val } from "../meaning.js";
+import type { Data, Val } from "../meaning.js";
 import * as cat from "./cat.js";
 import * as chord from "./chord.js";
 import * as envelope from "./envelope.js";
@@ -11,12 +11,17 @@ import * as pan from "./pan.js";
 import * as random from "./random.js";
 import * as range from "./range.js";
 import * as scale from "./scale.js";
+import * as saw from "./saw.js";
+import * as segments from "./segments.js";
+import * as select from "./select.js";
 import * as sequence from "./sequence.js";
 import * as sew from "./sew.js";
 import * as sound from "./sound.js";
 import * as stack from "./stack.js";
+import * as struct from "./struct.js";
 import * as switching from "./switch.js";
 import * as synth from "./synth.js";
+import * as timer from "./timer.js";
 
 /** One call of a builtin, its arguments evaluated. */
 export interface Call {
@@ -35,6 +40,12 @@ export interface Call {
 /** A builtin's own lowering: its value, or undefined to lower it as the DSP node its catalogue entry names. */
 export type Lower = (ev: Evaluator, c: Call) => Val | undefined;
 
+/**
+ * A builtin whose DSP node takes its arguments in another form than the catalogue states them:
+ * converts `values` and `data` in place, and returns an input to be multiplied by the node, if any.
+ */
+export type Ports = (ev: Evaluator, b: Builtin, values: Record<string, Val>, data: Record<string, Data>, span: Span) => Val | undefined;
+
 const table = new Map<string, Lower>();
 for (const m of [sound, synth, note, scale, chord, envelope, pan, range, stack, cat, sew, random, sequence, switching]) {
   for (const [name, f] of Object.entries(m.lower)) {
@@ -51,4 +62,17 @@ for (const name of sound.SAMPLE_CONTROLS) {
 /** The lowering of the builtin `name` (its catalogue name), if the compiler lowers it itself. */
 export function lowering(name: string): Lower | undefined {
   return table.get(name);
+}
+
+const portTable = new Map<string, Ports>();
+for (const m of [saw, struct, timer, select, segments]) {
+  for (const [name, f] of Object.entries(m.ports)) {
+    if (portTable.has(name)) throw new Error(`builtins: '${name}' has its ports converted twice`);
+    portTable.set(name, f);
+  }
+}
+
+/** The conversion of the builtin `name`'s node arguments, if it has one. */
+export function portsOf(name: string): Ports | undefined {
+  return portTable.get(name);
 }
