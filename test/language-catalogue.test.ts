@@ -111,7 +111,7 @@ describe("the catalogue", () => {
       if (!b.kernel || !IMPLEMENTED_KERNELS.has(b.kernel) || ["mul", "sampler", "voices"].includes(b.kernel)) continue;
       const engine = ports.get(b.kernel)!;
       for (const p of b.params) {
-        // Converted before emission (evaluate.ts toPorts): semitone offsets, an envelope's or
+        // Converted before emission (compile/node.ts toPorts): semitone offsets, an envelope's or
         // timer's chain input, segments' lists.
         if (p.name === "offset" || (p.name === "in" && (["env", "adsr", "ad", "ar", "asr", "line", "xline", "curve", "segments"].includes(b.kernel) || b.name === "timer" || b.name === "struct")) || p.name === "levels" || p.name === "times") continue;
         const type = p.type ?? "signal";

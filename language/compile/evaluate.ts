@@ -49,7 +49,7 @@ const SIGNAL_OPS: Record<string, string> = { "+": "add", "-": "sub", "*": "mul",
 
 const miniCache = new Map<string, Pattern<unknown>>();
 
-/** Evaluates expressions to values (see value.ts): definitions, chains, `$`, transforms, calls, sounds. */
+/** Evaluates expressions to values (see meaning.ts): definitions, chains, `$`, transforms, calls, sounds. */
 export class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
   cps = DEFAULT_CPS;
