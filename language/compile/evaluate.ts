@@ -505,8 +505,9 @@ export class Evaluator {
       const v = this.expr(k.value, env);
       kw.set(k.name, mapArgs ? mapArgs(v) : v);
     }
-    const special = lowering(b.name)?.(this, { b, args, kw, kwargs, span, nameSpan, ...(chainInput ? { chainInput } : {}) });
-    if (special) return special;
+    // Its own lowering, when the compiler has one (compile/builtins/); else the node its entry names.
+    const own = lowering(b.name)?.(this, { b, args, kw, kwargs, span, nameSpan, ...(chainInput ? { chainInput } : {}) });
+    if (own) return own;
     if (chainInput?.t === "sound" && b.family === "envelope" && b.params.some((p) => p.name === "gate" && p.default !== undefined)) {
       // An envelope after a sound restarts at each of its events.
       const v = dsp(this, b, args, kw, kwargs, span, nameSpan, this.commit(chainInput));
