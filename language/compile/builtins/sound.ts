@@ -32,13 +32,13 @@ export function sampleControl(ev: Evaluator, c: Call): Val | undefined {
 const sampleOnly: Lower = (ev, c) => ev.error(`'${c.b.name}' sets a sample parameter: write it after a sound, as in \`s "bd" # ${c.b.name} …\``, c.nameSpan);
 
 export const lower: Record<string, Lower> = {
-  s: (ev, c) => sound(ev, c.args, c.kw, c.kwargs, c.span, c.nameSpan, c.chainInput),
-  sound: (ev, c) => sound(ev, c.args, c.kw, c.kwargs, c.span, c.nameSpan, c.chainInput),
+  s: (ev, c) => soundPattern(ev, c.args, c.kw, c.kwargs, c.span, c.nameSpan, c.chainInput),
+  sound: (ev, c) => soundPattern(ev, c.args, c.kw, c.kwargs, c.span, c.nameSpan, c.chainInput),
   ...Object.fromEntries(["speed", "cut", "begin", "end", "unit", "loop", "decay", "sustain", "legato", "dur"].map((n) => [n, sampleOnly])),
 };
 
 /** `s "bd sn:2 ~synth"`: a sound pattern. */
-export function sound(ev: Evaluator, args: Val[], kw: Map<string, Val>, kwargs: (Arg & { type: "kwarg" })[], span: Span, nameSpan: Span, chainInput?: Val): Val {
+function soundPattern(ev: Evaluator, args: Val[], kw: Map<string, Val>, kwargs: (Arg & { type: "kwarg" })[], span: Span, nameSpan: Span, chainInput?: Val): Val {
   if (chainInput) ev.error("'s' starts a sound and takes no input from '#'", nameSpan);
   const arg = args[0];
   if (!arg || args.length > 1) return ev.error(`'s' takes one pattern string of sample names, e.g. s "bd sn"`, arg ? spanOf(args[1] ?? arg, span) : nameSpan);
