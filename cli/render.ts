@@ -1,4 +1,4 @@
-//! `phonon render`: compile a .ph file, schedule it cycle by cycle into the engine, and write a stereo WAV.
+//! `phonon render`: compile a .ph file, schedule it a cycle's frames at a time into the engine (the playhead's loop, as `live`), and write a stereo WAV.
 import {
   type Stats,
   accessSync,
@@ -18,6 +18,7 @@ import { compile } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 import { Rational } from "../language/pattern/rational.js";
 import { EventBatch } from "../language/schedule/events.js";
+import { Playhead } from "../language/schedule/playhead.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 import { Engine, type EngineStats, simdLevel, threadCount } from "./engine.js";
 import { faultMessage } from "./fault.js";
@@ -297,7 +298,9 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
   const batch = new EventBatch();
   let events = 0;
   let done = 0;
-  // Cycle by cycle: push the cycle's events, then render up to its end. The same loop drives `live`.
+  // Cycle by cycle: push the events up to the cycle's end, then render up to it. The playhead's
+  // loop is the one that feeds `live` its windows.
+  const playhead = new Playhead(scheduler);
   let schedulingMs = 0;
   let schedulingMaxMs = 0;
   let lastProgress = 0;
@@ -327,12 +330,17 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
     for (let cycle = 0; done < frames; cycle++) {
       batch.clear();
       const t0 = performance.now();
-      events += scheduler.schedule(cycle, batch);
+      const next = scheduler.frameAt(Rational.of(cycle + 1));
+      // The cycle that reaches the end is the last one scheduled (the tail only lets sounds ring out).
+      if (next >= frames) playhead.last = cycle;
+      // The window ends just after the next cycle's first frame: an onset of this cycle rounded
+      // onto that frame is pushed with this cycle, and the next cycle's onsets there after it.
+      events += playhead.fill(next + 1, batch);
       const dt = performance.now() - t0;
       schedulingMs += dt;
       schedulingMaxMs = Math.max(schedulingMaxMs, dt);
       if (batch.count) engine.pushEvents(batch.view());
-      const end = Math.min(frames, scheduler.frameAt(Rational.of(cycle + 1)));
+      const end = Math.min(frames, next);
       if (end > done) {
         yield* render(end - done);
         done = end;

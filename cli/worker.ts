@@ -16,6 +16,7 @@ import { Compiler } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 import { Clock, type ClockData, type LiveControl, continueClock } from "../language/schedule/clock.js";
 import { EventBatch } from "../language/schedule/events.js";
+import { Playhead } from "../language/schedule/playhead.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 
 export interface WorkerSetup {
@@ -122,11 +123,8 @@ export type FromWorker =
 interface Playing {
   job: number;
   ir: GraphIR;
-  scheduler: Scheduler;
+  playhead: Playhead;
   prev: Base["prev"];
-  /** The program's first cycle (nothing before it is scheduled). */
-  first: number;
-  scheduledTo: number;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -198,35 +196,24 @@ function main(): void {
     if (niced) niced = niceThread(playing ? PLAYING_NICE : COMPILING_NICE);
   };
 
-  /** Events of [p.scheduledTo, upTo), fewer if more than maxEvents (unless `force`); then the cycles up to prefetchTo are queried ahead. */
+  /** Events of [scheduledTo, upTo), fewer if more than maxEvents (unless `force`); then the cycles up to prefetchTo are queried ahead. */
   const fill = (p: Playing, upTo: number, prefetchTo: number, maxEvents: number, force: boolean, started: number): Window => {
     const version = Atomics.load(words, WORD.bankVersion);
     if (version !== bankVersion) {
       // Samples changed on disk: names are looked up again (a new one sounds, a gone one is warned about).
       bankVersion = version;
       ids.clear();
-      p.scheduler.forgetSamples();
+      p.playhead.scheduler.forgetSamples();
     }
-    const q0 = p.scheduler.queryMs;
+    const { playhead } = p;
+    const q0 = playhead.scheduler.queryMs;
     batch.clear();
-    const from = p.scheduledTo;
-    if (upTo > from) {
-      let to = upTo;
-      let n = p.scheduler.countFrames(from, to, p.first);
-      // Too many for the engine's queue: a shorter window (whole blocks), or none until it drains.
-      while (n > maxEvents && to - from > block) {
-        to = from + Math.max(block, Math.floor((to - from) / 2 / block) * block);
-        n = p.scheduler.countFrames(from, to, p.first);
-      }
-      if (n <= maxEvents || force) {
-        p.scheduler.scheduleFrames(from, to, batch, p.first);
-        p.scheduledTo = to;
-      }
-    }
+    const from = playhead.scheduledTo;
+    playhead.fill(upTo, batch, maxEvents, force, block);
     // Prefetch: every cycle the lookahead reaches is queried now, even when the queue is full.
-    for (const c of p.scheduler.cyclesIn(p.scheduledTo, prefetchTo, p.first)) p.scheduler.plan(c);
+    playhead.prefetch(prefetchTo);
     const out = batch.view().slice();
-    return { job: p.job, batch: out, count: batch.count, from, scheduledTo: p.scheduledTo, queryMs: p.scheduler.queryMs - q0, busyMs: now() - started };
+    return { job: p.job, batch: out, count: batch.count, from, scheduledTo: playhead.scheduledTo, queryMs: playhead.scheduler.queryMs - q0, busyMs: now() - started };
   };
 
   const compile = (job: number, text: string, base: Base): void => {
@@ -278,19 +265,18 @@ function main(): void {
       const at = Math.max(base.rendered + block, Math.ceil(soon / block) * block);
       return fixedAt(at) ? at : at + block;
     };
-    const p: Playing = { job, ir, scheduler, prev: base.prev, first: 0, scheduledTo: 0 };
+    const p: Playing = { job, ir, playhead: new Playhead(scheduler), prev: base.prev };
     let clock: Clock | undefined;
     const startAt = (at: number): void => {
       const c = continueClock(prev, ir.cps, ir.control ?? {}, at, sr);
       if (!clock || !c.equals(clock)) scheduler.setClock(c);
       clock = c;
-      p.first = c.cycleAt(at).floor();
-      p.scheduledTo = at;
+      p.playhead.startAt(at);
     };
     // Query first (the slow part): the cycles the lookahead will reach from the start predicted now.
     let at = predict();
     startAt(at);
-    for (const c of scheduler.cyclesIn(at, at + base.prefetchFrames, p.first)) scheduler.plan(c);
+    p.playhead.prefetch(at + base.prefetchFrames);
     // Then the first window, from the start predicted after the queries; again if converting it
     // took so long that the answer would come after that start.
     let w: Window;
@@ -328,7 +314,7 @@ function main(): void {
             const s = new Scheduler(r.ir, r.lanes, { sampleRate: sr, resolveSample: () => 0, warn: () => {} });
             s.setClock(new Clock(sr, r.ir.cps, 0));
             batch.clear();
-            s.scheduleFrames(0, Math.round(sr / r.ir.cps), batch, 0);
+            new Playhead(s).fill(Math.round(sr / r.ir.cps), batch);
           }
           batch.clear();
         }
@@ -342,9 +328,8 @@ function main(): void {
       if (!p || p.job !== m.job) return;
       const prev = p.prev ? { clock: Clock.fromData(p.prev.clock), control: p.prev.control } : undefined;
       const clock = continueClock(prev, p.ir.cps, p.ir.control ?? {}, m.at, sr);
-      p.scheduler.setClock(clock);
-      p.first = clock.cycleAt(m.at).floor();
-      p.scheduledTo = m.at;
+      p.playhead.scheduler.setClock(clock);
+      p.playhead.startAt(m.at);
       const w = fill(p, m.at + m.firstFrames, m.at + m.prefetchFrames, m.maxEvents, m.force, t0);
       post({ type: "started", clock: clock.toData(), ...w }, [w.batch.buffer as ArrayBuffer]);
     } else if (m.type === "fill") {

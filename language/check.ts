@@ -2,7 +2,7 @@
 import type { Program, Span } from "./ast.js";
 import { lookup } from "./catalogue.js";
 import { type Diagnostic, type SourceMap, diagnostic } from "./diagnostics.js";
-import { lookupTransform } from "./compile/transforms.js";
+import { phononTransform } from "./compile/transform.js";
 
 /** Diagnostics about the program's definitions as a whole; lowering reports the rest. */
 export function checkProgram(program: Program, map: SourceMap): Diagnostic[] {
@@ -19,15 +19,15 @@ export function checkProgram(program: Program, map: SourceMap): Diagnostic[] {
       }
     }
     if (s.type === "fn") {
-      if (lookup(s.name) || lookupTransform(s.name)) {
+      if (lookup(s.name) || phononTransform(s.name)) {
         report("warning", `'fn ${s.name}' hides the builtin '${s.name}' in this file`, s.nameSpan, "choose another name to keep the builtin");
       }
     }
     if (s.type === "bus" && s.params.length > 0 && s.op === "#") {
       report("error", `a function bus is written with '$' or ':', not '#': ~${s.name} ${s.params.join(" ")} $ …`, s.nameSpan);
     }
-    if (s.type === "bus" && s.params.some((p) => lookup(p) || lookupTransform(p))) {
-      const p = s.params.find((x) => lookup(x) || lookupTransform(x))!;
+    if (s.type === "bus" && s.params.some((p) => lookup(p) || phononTransform(p))) {
+      const p = s.params.find((x) => lookup(x) || phononTransform(x))!;
       report("warning", `the parameter '${p}' of '~${s.name}' hides the builtin '${p}' inside it`, s.nameSpan);
     }
   }

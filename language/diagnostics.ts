@@ -3,6 +3,9 @@ import type { Span } from "./ast.js";
 
 export type Severity = "error" | "warning";
 
+/** Raised inside lowering to abandon one statement after its diagnostic was recorded. */
+export class Abandon extends Error {}
+
 export interface Diagnostic {
   severity: Severity;
   message: string;

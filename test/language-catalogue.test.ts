@@ -5,7 +5,7 @@ import { builtinPrograms } from "./builtins.js";
 import { BUILTINS, allKernels, lookup } from "../language/catalogue.js";
 import { KINDS } from "../language/kinds.js";
 import { compile } from "../language/compile/lower.js";
-import { lookupTransform } from "../language/compile/transforms.js";
+import { phononTransform as lookupTransform } from "../language/compile/transform.js";
 
 /** The names in ../shared/reference/phonon-language.md §3.1–3.5, transcribed from its tables. */
 const REFERENCE_NAMES = `

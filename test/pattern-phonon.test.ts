@@ -4,7 +4,7 @@ import type { Hap } from "../language/pattern/hap.js";
 import { mini } from "../language/pattern/mini.js";
 import type { Pattern } from "../language/pattern/pattern.js";
 import { applyTransform } from "../language/pattern/registry.js";
-import { lookupTransform as languageLookup } from "../language/compile/transforms.js";
+import { phononTransform as languageLookup } from "../language/compile/transform.js";
 
 function show(haps: Hap<unknown>[]): string[] {
   return haps.map((h) => {

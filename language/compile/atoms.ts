@@ -2,7 +2,7 @@
 import { Hap } from "../pattern/hap.js";
 import type { Pattern } from "../pattern/pattern.js";
 import { chordMidi, midiToHz, noteMidi } from "./pitch.js";
-import type { Controls } from "./value.js";
+import type { Controls } from "./meaning.js";
 
 /** A raw pattern value as a number for arithmetic: numbers, numeric words, note names as MIDI. */
 export function midiNumber(x: unknown): number | undefined {
@@ -27,6 +27,17 @@ export function signalNumber(x: unknown): number | undefined {
     if (m !== undefined) return midiToHz(m);
   }
   return midiNumber(x);
+}
+
+/** A numeric pattern as a param lane's values: note names as Hz, a chord atom as its first note (atoms checked beforehand). */
+export function laneNumbers(p: Pattern<unknown>): Pattern<number> {
+  return p.fmap((x) => {
+    if (typeof x === "string" && x.includes("'")) {
+      const notes = chordMidi(x);
+      if (notes) return midiToHz(notes[0]!);
+    }
+    return signalNumber(x) ?? 0;
+  });
 }
 
 /** Replace each chord atom (`c4'maj`) by one event per chord note, valued by f(midi). */

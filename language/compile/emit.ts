@@ -1,12 +1,14 @@
 //! Emission: evaluated values become GraphIR nodes, lanes and voice templates (each shared value once, children before parents).
 import type { Span } from "../ast.js";
 import { BUILTINS } from "../catalogue.js";
-import type { SourceMap } from "../diagnostics.js";
+import { Abandon, type Diagnostic, type SourceMap, diagnostic } from "../diagnostics.js";
 import type { Pattern } from "../pattern/pattern.js";
+import { badAtoms, laneNumbers, signalNumber } from "./atoms.js";
 import type { IRLane, IRNode, IRTemplate, Loc, Param } from "./ir.js";
 import { nodeKey } from "./key.js";
+import { chordMidi } from "./pitch.js";
 import { computeStages } from "./stages.js";
-import type { Controls, Sig, Val, VoiceTemplate } from "./value.js";
+import type { Controls, Sig, Val, VoiceTemplate } from "./meaning.js";
 
 /** A lane's pattern as the scheduler uses it. */
 export interface CompiledLane {
@@ -18,17 +20,6 @@ export interface CompiledLane {
   target?: "sampler" | "voices";
   /** Set when the lane drives a node of that template. */
   template?: number;
-}
-
-/** What emission needs from the evaluator. */
-export interface EmitContext {
-  map: SourceMap;
-  /** Record an error at span and abandon the current output. */
-  fail(message: string, span: Span, suggestion?: string): never;
-  /** The value of a bus, for feedback reads. */
-  busValue(name: string): Val | undefined;
-  /** A numeric pattern's values as numbers (note names as Hz); throws on a value that is not one. */
-  numeric(v: Val & { t: "pat" }): Pattern<number>;
 }
 
 interface Graph {
@@ -53,10 +44,34 @@ export class Emitter {
   private readonly building: string[] = [];
   private readonly templateInputs = new Map<number, number[]>();
 
-  constructor(private readonly ctx: EmitContext) {}
+  constructor(
+    private readonly map: SourceMap,
+    /** Where an error is recorded before the current output is abandoned. */
+    private readonly diagnostics: Diagnostic[],
+    /** The values of the buses read one block late (feedback), by name. */
+    private readonly feedback: ReadonlyMap<string, Val>,
+  ) {}
+
+  /** Record an error at span and abandon the current output. */
+  private fail(message: string, span: Span, suggestion?: string): never {
+    this.diagnostics.push(diagnostic(this.map, "error", message, span, suggestion ? { suggestion } : {}));
+    throw new Abandon();
+  }
 
   private loc(span: Span): Loc {
-    return this.ctx.map.position(span.start);
+    return this.map.position(span.start);
+  }
+
+  /** The node already emitted for `v` in the global graph, if any. */
+  emitted(v: Val): number | undefined {
+    return this.global.memo.get(v);
+  }
+
+  /** A pattern that sets a numeric parameter: its values as numbers (note names as Hz). */
+  private numeric(v: Val & { t: "pat" }): Pattern<number> {
+    const bad = badAtoms(v.p, (x) => signalNumber(x) !== undefined || (typeof x === "string" && chordMidi(x) !== undefined));
+    if (bad.length) this.fail(`'${bad[0]}' is not a number; this pattern sets a numeric parameter`, v.span);
+    return laneNumbers(v.p);
   }
 
   /** The node that computes `v` in the global graph. */
@@ -88,13 +103,13 @@ export class Emitter {
         id = this.add(g, "mul", { a: v, b: { t: "num", v: 1 } }, undefined, "value", g.values++, span);
         break;
       case "sound":
-        return this.ctx.fail("internal: a sound pattern reached emission uncommitted", v.span);
+        return this.fail("internal: a sound pattern reached emission uncommitted", v.span);
       case "xf":
-        return this.ctx.fail(`'${v.name}' is a transform, not a sound: apply it to a pattern with '$', as in \`s "bd sn" $ ${v.name} …\``, v.span);
+        return this.fail(`'${v.name}' is a transform, not a sound: apply it to a pattern with '$', as in \`s "bd sn" $ ${v.name} …\``, v.span);
       case "list":
-        return this.ctx.fail("a list is not a sound: use `stack [a, b]` to play several things together", v.span);
+        return this.fail("a list is not a sound: use `stack [a, b]` to play several things together", v.span);
       case "gatepat":
-        return this.ctx.fail("a gate pattern can only drive a gate parameter", v.span);
+        return this.fail("a gate pattern can only drive a gate parameter", v.span);
     }
     g.memo.set(v, id);
     return id;
@@ -128,7 +143,7 @@ export class Emitter {
     const data: Record<string, string | number | number[]> = { ...(s.data ?? {}) };
     const extra: Record<string, Param> = {};
     if (s.kind === "voices" && s.template) {
-      if (g.template !== undefined) return this.ctx.fail("a synth voice cannot itself trigger synth voices of a bus", s.span);
+      if (g.template !== undefined) return this.fail("a synth voice cannot itself trigger synth voices of a bus", s.span);
       const t = this.template(s.template);
       data.template = t.id;
       (this.templateInputs.get(t.id) ?? []).forEach((node, k) => {
@@ -152,11 +167,11 @@ export class Emitter {
   ): number {
     // The engine takes finite numbers only (JSON has no Infinity or NaN): say where one came from.
     for (const [name, v] of Object.entries(values)) {
-      if (v.t === "num" && !Number.isFinite(v.v)) this.ctx.fail(`the '${name}' of '${kind}' is ${v.v}: it must be a finite number`, span);
+      if (v.t === "num" && !Number.isFinite(v.v)) this.fail(`the '${name}' of '${kind}' is ${v.v}: it must be a finite number`, span);
     }
     for (const [name, d] of Object.entries(data ?? {})) {
       if ((typeof d === "number" && !Number.isFinite(d)) || (Array.isArray(d) && d.some((x) => !Number.isFinite(x)))) {
-        this.ctx.fail(`the '${name}' of '${kind}' holds ${String(d)}: it must be finite numbers`, span);
+        this.fail(`the '${name}' of '${kind}' holds ${String(d)}: it must be finite numbers`, span);
       }
     }
     // Children first, so that every node comes after its inputs.
@@ -170,7 +185,7 @@ export class Emitter {
     Object.assign(params, extra);
     const id = g.nodes.length;
     for (const [name, v] of pending) {
-      if (v.t === "pat") params[name] = this.paramLane("param", id, name, v.src, this.ctx.numeric(v), v.span, g);
+      if (v.t === "pat") params[name] = this.paramLane("param", id, name, v.src, this.numeric(v), v.span, g);
       else if (v.t === "gatepat") params[name] = this.paramLane("gate", id, name, v.src, v.p, v.span, g);
       else if (v.t === "prev") {
         params[name] = { prev: -1 };
@@ -234,7 +249,7 @@ export class Emitter {
     try {
       p.queryArc(0, 1 / 64);
     } catch (e) {
-      this.ctx.fail(`this pattern cannot be played: ${e instanceof Error ? e.message : String(e)}`, span);
+      this.fail(`this pattern cannot be played: ${e instanceof Error ? e.message : String(e)}`, span);
     }
   }
 
@@ -244,7 +259,7 @@ export class Emitter {
     try {
       haps = p.queryArc(0, 1);
     } catch (e) {
-      return this.ctx.fail(e instanceof Error ? e.message : String(e), span);
+      return this.fail(e instanceof Error ? e.message : String(e), span);
     }
     const first = haps.find((h) => h.hasOnset());
     const v = first ? first.value : haps[0]?.value;
@@ -254,7 +269,7 @@ export class Emitter {
   private template(t: VoiceTemplate): IRTemplate {
     const known = this.templateIds.get(t.name);
     if (known !== undefined) return this.templates[known]!;
-    if (this.building.includes(t.name)) return this.ctx.fail(`the synth '~${t.name}' triggers itself`, t.span);
+    if (this.building.includes(t.name)) return this.fail(`the synth '~${t.name}' triggers itself`, t.span);
     this.building.push(t.name);
     const id = this.templates.length;
     const g: Graph = { nodes: [], values: 0, memo: new Map(), template: id, patches: [] };
@@ -283,8 +298,8 @@ export class Emitter {
   private resolvePatches(g: Graph): void {
     while (g.patches.length) {
       const p = g.patches.shift()!;
-      const v = this.ctx.busValue(p.bus);
-      if (!v) this.ctx.fail(`internal: feedback bus '~${p.bus}' has no value`, p.span);
+      const v = this.feedback.get(p.bus);
+      if (!v) this.fail(`internal: feedback bus '~${p.bus}' has no value`, p.span);
       const id = this.node(v, g, p.span);
       g.nodes[p.node]!.params[p.param] = { prev: id };
     }

@@ -1,10 +1,10 @@
 //! Lowering: a parsed .ph program becomes GraphIR: settings and commands, every bus, the outputs (or Phonon's auto-routing), then emission.
 import type { Statement } from "../ast.js";
 import { checkProgram } from "../check.js";
-import { type Diagnostic, type SourceMap, diagnostic, didYouMean } from "../diagnostics.js";
+import { Abandon, type Diagnostic, type SourceMap, diagnostic, didYouMean } from "../diagnostics.js";
 import { Parser } from "../parse.js";
-import type { CompiledLane } from "./emit.js";
-import { Abandon, DEFAULT_CPS, Evaluator, GLOBAL } from "./evaluate.js";
+import { type CompiledLane, Emitter } from "./emit.js";
+import { DEFAULT_CPS, Evaluator, GLOBAL } from "./evaluate.js";
 import { type GraphIR, IR_VERSION } from "./ir.js";
 
 export type { CompiledLane };
@@ -18,7 +18,7 @@ export interface CompileResult {
   map: SourceMap;
 }
 
-function lowerProgram(ev: Evaluator): GraphIR {
+function lowerProgram(ev: Evaluator, emitter: Emitter): GraphIR {
   const outputDefs = new Map<string, Statement & { type: "output" }>();
   const hushed = new Set<string>();
   let buffer: number | undefined;
@@ -64,25 +64,25 @@ function lowerProgram(ev: Evaluator): GraphIR {
     if (hushAll || hushed.has(name)) continue;
     ev.attempt(() => {
       const v = ev.scoped(`out:${name}`, () => ev.asSignal(ev.expr(s.expr, GLOBAL), s.expr.span));
-      outputs.push({ name, node: ev.emitter.output(v, s.expr.span) });
+      outputs.push({ name, node: emitter.output(v, s.expr.span) });
     });
   }
-  if (outputDefs.size === 0 && !hushAll) autoRoute(ev, outputs);
+  if (outputDefs.size === 0 && !hushAll) autoRoute(ev, emitter, outputs);
 
   const buses: { name: string; node: number }[] = [];
   for (const [name, v] of ev.busValues) {
-    const id = ev.emitter.global.memo.get(v.t === "sound" ? (ev.commits.get(v) ?? v) : v);
+    const id = emitter.emitted(ev.committed(v));
     if (id !== undefined) buses.push({ name, node: id });
   }
   const ir: GraphIR = {
     version: IR_VERSION,
     cps: ev.cps,
-    nodes: ev.emitter.global.nodes,
+    nodes: emitter.global.nodes,
     buses,
     outputs,
-    templates: ev.emitter.templates,
-    lanes: ev.emitter.lanes,
-    stages: ev.emitter.stages(),
+    templates: emitter.templates,
+    lanes: emitter.lanes,
+    stages: emitter.stages(),
     ...(outmix ? { outmix } : {}),
     ...(buffer ? { buffer } : {}),
     ...(Object.keys(control).length ? { control } : {}),
@@ -94,7 +94,7 @@ function lowerProgram(ev: Evaluator): GraphIR {
 }
 
 /** Phonon's auto-routing when there is no out/oN/dN: ~master, else ~out, else ~d1… and ~out1… summed, else every bus × 0.25. */
-function autoRoute(ev: Evaluator, outputs: { name: string; node: number }[]): void {
+function autoRoute(ev: Evaluator, emitter: Emitter, outputs: { name: string; node: number }[]): void {
   const names = [...ev.buses.keys()].filter((n) => ev.buses.get(n)!.params.length === 0 && ev.buses.get(n)!.op !== "#");
   const pick = names.includes("master") ? ["master"] : names.includes("out") ? ["out"] : names.filter((n) => /^(d|out)\d+$/.test(n));
   const chosen = pick.length ? pick : names;
@@ -107,7 +107,7 @@ function autoRoute(ev: Evaluator, outputs: { name: string; node: number }[]): vo
       ev.scoped(`auto:${name}`, () => {
         const sig = ev.asSignal(v, def.span);
         const out = scale === 1 ? sig : ev.arith("*", sig, { t: "num", v: scale }, def.span);
-        outputs.push({ name: `~${name}`, node: ev.emitter.output(out, def.span) });
+        outputs.push({ name: `~${name}`, node: emitter.output(out, def.span) });
       });
     });
   }
@@ -126,9 +126,10 @@ export class Compiler {
 function compileWith(parser: Parser, text: string, progress?: (offset: number) => void): CompileResult {
   const parsed = parser.parse(text);
   const ev = new Evaluator(parsed.program, parsed.map, parsed.diagnostics.length > 0, progress);
+  const emitter = new Emitter(parsed.map, ev.diagnostics, ev.feedback);
   let ir: GraphIR | undefined;
   try {
-    ir = lowerProgram(ev);
+    ir = lowerProgram(ev, emitter);
   } catch (e) {
     if (!(e instanceof Abandon)) {
       const message = e instanceof Error ? e.message : String(e);
@@ -145,7 +146,7 @@ function compileWith(parser: Parser, text: string, progress?: (offset: number) =
     })
     .sort((a, b) => a.span.start - b.span.start);
   const failed = diagnostics.some((d) => d.severity === "error");
-  return { ...(failed || !ir ? {} : { ir }), lanes: failed ? [] : ev.emitter.compiled, diagnostics, map: parsed.map };
+  return { ...(failed || !ir ? {} : { ir }), lanes: failed ? [] : emitter.compiled, diagnostics, map: parsed.map };
 }
 
 /** Parse and lower a whole file. Pure and deterministic. */

@@ -1,4 +1,4 @@
-//! Pattern<T>: a function from a query span to haps, with Strudel's core combinators (pure, stack, cat, fast, compress, joins).
+//! Pattern<T>: a function from a query span to haps, with Strudel's core combinators (pure, stack, cat, fast, compress, joins); one file over 600 lines because the class's methods and these constructors build each other (silence, periods): split, they would import each other in a cycle.
 import { Hap } from "./hap.js";
 import { MAX_HAPS_PER_QUERY, QueryLimitError, spendHaps, withBudget } from "./limit.js";
 import { Rational, q } from "./rational.js";

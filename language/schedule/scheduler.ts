@@ -111,6 +111,11 @@ export class Scheduler {
     return this.clock.frameAt(t);
   }
 
+  /** The cycle that frame `frame` falls in. */
+  cycleAt(frame: number): number {
+    return this.clock.cycleAt(frame).floor();
+  }
+
   /** The onsets of every lane in cycle `cycle`, queried once and cached. */
   onsets(cycle: number): Hap<unknown>[][] {
     const hit = this.cache.get(cycle);
@@ -241,32 +246,32 @@ export class Scheduler {
   }
 
   /**
-   * The cycles that can have onsets at frames in [from, to), from cycle `first` on: cycle c's
-   * onsets lie in [frameAt(c), frameAt(c + 1)] (rounding may put the last on the next cycle's
-   * first frame). Does not query.
+   * The cycles that can have onsets at frames in [from, to), from cycle `first` to cycle `last`:
+   * cycle c's onsets lie in [frameAt(c), frameAt(c + 1)] (rounding may put the last on the next
+   * cycle's first frame). Does not query.
    */
-  cyclesIn(from: number, to: number, first = -Infinity): number[] {
+  cyclesIn(from: number, to: number, first = -Infinity, last = Infinity): number[] {
     const out: number[] = [];
     if (!(to > from)) return out;
     const c0 = this.clock.cycleAt(Math.floor(from)).floor() - 1;
-    const c1 = this.clock.cycleAt(Math.ceil(to)).floor() + 1;
+    const c1 = Math.min(last, this.clock.cycleAt(Math.ceil(to)).floor() + 1);
     for (let c = Math.max(c0, first); c <= c1; c++) {
       if (this.frameAt(Rational.of(c)) < to && this.frameAt(Rational.of(c + 1)) >= from) out.push(c);
     }
     return out;
   }
 
-  /** Add the events at frames in [from, to) of every cycle from `first` on. Returns the number added. */
-  scheduleFrames(from: number, to: number, batch: EventBatch, first = -Infinity): number {
+  /** Add the events at frames in [from, to) of every cycle from `first` to `last`. Returns the number added. */
+  scheduleFrames(from: number, to: number, batch: EventBatch, first = -Infinity, last = Infinity): number {
     let n = 0;
-    for (const c of this.cyclesIn(from, to, first)) n += this.scheduleWindow(c, from, to, batch);
+    for (const c of this.cyclesIn(from, to, first, last)) n += this.scheduleWindow(c, from, to, batch);
     return n;
   }
 
-  /** How many events `scheduleFrames(from, to, _, first)` would add (queries the cycles it needs). */
-  countFrames(from: number, to: number, first = -Infinity): number {
+  /** How many events `scheduleFrames(from, to, _, first, last)` would add (queries the cycles it needs). */
+  countFrames(from: number, to: number, first = -Infinity, last = Infinity): number {
     let n = 0;
-    for (const c of this.cyclesIn(from, to, first)) n += this.countWindow(c, from, to);
+    for (const c of this.cyclesIn(from, to, first, last)) n += this.countWindow(c, from, to);
     return n;
   }
 

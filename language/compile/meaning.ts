@@ -32,6 +32,10 @@ export type Val =
   /** A gate pattern for a port of kind "gate". */
   | { t: "gatepat"; p: Pattern<number>; span: Span; src: string };
 
+/** A pattern of raw values; a sound pattern. */
+export type Pat = Val & { t: "pat" };
+export type Sound = Val & { t: "sound" };
+
 export interface Sig {
   t: "sig";
   kind: string;
