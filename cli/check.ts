@@ -46,7 +46,7 @@ export function runCheck(argv: string[], out: (s: string) => void = console.log,
   else {
     const voices = ir.templates.length ? `, ${ir.templates.length} synth template${ir.templates.length === 1 ? "" : "s"}` : "";
     out(
-      `${file}: ok — ${ir.buses.length} buses, ${ir.nodes.length} nodes, ${ir.stages.length} stages, ${ir.lanes.length} lanes${voices}, ${ir.outputs.length} outputs, ${+ir.cps.toPrecision(6)} cps`,
+      `${file}: ok — ${ir.buses.length} buses, ${ir.nodes.length} nodes, ${ir.lanes.length} lanes${voices}, ${ir.outputs.length} outputs, ${+ir.cps.toPrecision(6)} cps`,
     );
   }
   return 0;

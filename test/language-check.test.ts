@@ -28,7 +28,7 @@ describe("phonon check", () => {
     const r = check(f);
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
-    expect(r.out).toEqual([`${f}: ok — 4 buses, 14 nodes, 7 stages, 3 lanes, 1 outputs, 0.5 cps`]);
+    expect(r.out).toEqual([`${f}: ok — 4 buses, 14 nodes, 3 lanes, 1 outputs, 0.5 cps`]);
   });
 
   it("notes no missing kernel now that the engine implements every catalogue kernel", () => {
@@ -43,7 +43,7 @@ describe("phonon check", () => {
     const ir = JSON.parse(check(f, "--ir").out.join("\n"));
     expect(ir.version).toBe(1);
     expect(ir.nodes.map((n: { kind: string }) => n.kind)).toEqual(["sine", "mul"]);
-    expect(check(f, "--print").out[0]).toBe("graph v1  cps 0.5\nnodes\n  n0    sine freq=440  @1:6\n  n1    mul a=n0 b=0.5  @1:6\noutputs\n  out = n1\nstages\n  0: n0\n  1: n1");
+    expect(check(f, "--print").out[0]).toBe("graph v1  cps 0.5\nnodes\n  n0    sine freq=440  @1:6\n  n1    mul a=n0 b=0.5  @1:6\noutputs\n  out = n1");
   });
 
   it("--print says how the scheduler queries each lane: once, once per period, or every cycle", () => {

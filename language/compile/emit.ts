@@ -7,7 +7,6 @@ import { badAtoms, laneNumbers, signalNumber } from "./atoms.js";
 import type { IRLane, IRNode, IRTemplate, Loc, Param } from "./ir.js";
 import { nodeKey } from "./key.js";
 import { chordMidi } from "./pitch.js";
-import { computeStages } from "./stages.js";
 import type { Controls, Sig, Val, VoiceTemplate } from "./meaning.js";
 
 /** A lane's pattern as the scheduler uses it. */
@@ -273,7 +272,7 @@ export class Emitter {
     this.building.push(t.name);
     const id = this.templates.length;
     const g: Graph = { nodes: [], values: 0, memo: new Map(), template: id, patches: [] };
-    const entry: IRTemplate = { id, name: t.name, nodes: g.nodes, output: -1, stages: [], pitch: [] };
+    const entry: IRTemplate = { id, name: t.name, nodes: g.nodes, output: -1, pitch: [] };
     this.templates.push(entry);
     this.templateIds.set(t.name, id);
     try {
@@ -282,7 +281,6 @@ export class Emitter {
     } finally {
       this.building.pop();
     }
-    entry.stages = computeStages(g.nodes);
     // Pitch ports: oscillators at audio rate (a constant of 20 Hz or more); LFOs keep their rate.
     // A template of bare oscillators only (`~synth: saw`, Phonon's idiom) has its 1 Hz ports follow the note.
     const oscillators = g.nodes.filter((n) => OSCILLATOR_KERNELS.has(n.kind));
@@ -303,11 +301,6 @@ export class Emitter {
       const id = this.node(v, g, p.span);
       g.nodes[p.node]!.params[p.param] = { prev: id };
     }
-  }
-
-  /** Stages of the global graph. */
-  stages(): number[][] {
-    return computeStages(this.global.nodes);
   }
 }
 

@@ -60,7 +60,6 @@ export interface IRTemplate {
   nodes: IRNode[];
   /** The node whose output is the voice's sound. */
   output: number;
-  stages: number[][];
   /**
    * The ports that follow the event's pitch: oscillator `freq` ports with a constant of 20 Hz or
    * more (LFOs keep their rate), or, when there is none, every constant oscillator port (Phonon's
@@ -80,8 +79,6 @@ export interface GraphIR {
   outputs: { name: string; node: number }[];
   templates: IRTemplate[];
   lanes: IRLane[];
-  /** Node ids by dependency stage: stage k reads only nodes of stages < k (`prev` edges excepted). */
-  stages: number[][];
   /** `outmix:` how outputs are combined: `none` (a plain sum, the default), `gain`, `sqrt`, `tanh`, `hard`. */
   outmix?: string;
   /** `buffer:` the block size the file asks for, 64…16384. */

@@ -82,7 +82,6 @@ function lowerProgram(ev: Evaluator, emitter: Emitter): GraphIR {
     outputs,
     templates: emitter.templates,
     lanes: emitter.lanes,
-    stages: emitter.stages(),
     ...(outmix ? { outmix } : {}),
     ...(buffer ? { buffer } : {}),
     ...(Object.keys(control).length ? { control } : {}),

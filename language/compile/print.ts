@@ -61,7 +61,6 @@ export function printIR(ir: GraphIR, opts: PrintOptions = {}): string {
       const pitch = t.pitch.map((p) => `t${p.node}.${p.param}(base ${num(p.base)})`).join(" ");
       out.push(`  T${t.id} ${t.name}: output t${t.output}${pitch ? `; pitch ${pitch}` : ""}`);
       for (const n of t.nodes) out.push(`  ${nodeLine(n, "t", opts)}`);
-      out.push(`    stages ${t.stages.map((s) => `[${s.map((i) => `t${i}`).join(" ")}]`).join(" ")}`);
     }
   }
   if (ir.lanes.length) {
@@ -78,7 +77,5 @@ export function printIR(ir: GraphIR, opts: PrintOptions = {}): string {
       out.push(`  L${l.id}  ${l.kind.padEnd(7)} ${target}  ${JSON.stringify(l.pattern)}${loc}${period}`);
     }
   }
-  out.push("stages");
-  ir.stages.forEach((s, i) => out.push(`  ${i}: ${s.map((id) => `n${id}`).join(" ")}`));
   return out.join("\n") + "\n";
 }
