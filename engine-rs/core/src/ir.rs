@@ -599,7 +599,7 @@ impl GraphIr {
                 }
             }
             if node.kind == "voices" || node.kind == "sampler" {
-                let max = kernels::pool::MAX_VOICES as f64;
+                let max = crate::voice::pool::MAX_VOICES as f64;
                 if let Some(v) = node.data.get("voices") {
                     if !matches!(v, DataValue::Num(x) if x.fract() == 0.0 && (1.0..=max).contains(x))
                     {

@@ -20,6 +20,7 @@ pub mod renderer;
 pub mod samples;
 pub mod schedule;
 pub mod stats;
+pub mod voice;
 pub mod workers;
 
 pub use engine::{Engine, LoadReport};

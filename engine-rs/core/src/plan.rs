@@ -391,7 +391,7 @@ impl Graph {
                     Some(crate::ir::DataValue::Num(t)) => templates.get(*t as usize),
                     _ => None,
                 };
-                Box::new(kernels::voices::Voices::with_template(
+                Box::new(crate::voice::synth::Voices::with_template(
                     t,
                     templates,
                     &node.data,

@@ -10,7 +10,6 @@ pub mod arith;
 pub mod biquad;
 pub mod filter;
 pub mod osc;
-pub mod sampler;
 
 pub mod analysis;
 #[cfg(test)]
@@ -33,7 +32,6 @@ pub mod krate;
 pub mod ladder;
 pub mod modulation;
 pub mod noise;
-pub mod pool;
 pub mod reverb;
 pub mod scratch;
 pub mod simd;
@@ -43,11 +41,11 @@ pub mod string;
 pub mod synth;
 pub mod tap;
 pub mod utility;
-pub mod voices;
 pub mod wavetable;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
+use crate::voice::{sample as sampler, synth as voices};
 
 /// The most ports any kind has; inputs are resolved into a fixed array of this size per block.
 pub const MAX_PORTS: usize = 12;
