@@ -95,20 +95,7 @@ impl OutMix {
     }
 }
 
-/// A value of a node's `data`: a string, a number or a list of numbers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum DataValue {
-    /// A number.
-    Num(f64),
-    /// A string (a file name, a mode…).
-    Str(String),
-    /// Numbers (partial amplitudes…).
-    List(Vec<f64>),
-}
-
-/// A node's structural settings, read when the plan is built.
-pub type NodeData = BTreeMap<String, DataValue>;
+pub use crate::kernels::data::{DataValue, NodeData};
 
 /// One pitch port of a template: `node`'s `param` plays the note; `base` is its constant.
 #[derive(Debug, Clone, Deserialize)]
@@ -283,27 +270,7 @@ pub struct NamedNode {
     pub node: u32,
 }
 
-/// What a lane drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LaneKind {
-    /// Starts voices on a node that takes triggers.
-    Trigger,
-    /// Steps a param of a node.
-    Param,
-    /// Holds a param at an event's value for its length, then 0 (envelope gates).
-    Gate,
-}
-
-impl LaneKind {
-    /// The kind's name in GraphIR.
-    pub fn name(self) -> &'static str {
-        match self {
-            LaneKind::Trigger => "trigger",
-            LaneKind::Param => "param",
-            LaneKind::Gate => "gate",
-        }
-    }
-}
+pub use crate::events::LaneKind;
 
 /// A pattern lane.
 #[derive(Debug, Clone, Deserialize)]

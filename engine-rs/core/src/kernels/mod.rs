@@ -16,6 +16,7 @@ pub mod analysis;
 pub mod check;
 pub mod comb;
 pub mod control;
+pub mod data;
 pub mod delay;
 pub mod delayline;
 pub mod distortion;
@@ -196,8 +197,33 @@ pub struct Context<'a> {
     pub frames: usize,
     /// Decoded samples, by id.
     pub bank: &'a SampleBank,
-    /// The program's lanes (template nodes read their lanes through it; empty outside a program).
-    pub lanes: &'a [crate::plan::LaneSlot],
+    /// The program's lanes' values, by lane id (template nodes read their lanes through it;
+    /// empty outside a program).
+    pub lanes: &'a [LaneValue],
+}
+
+/// A lane's value during a block, as nodes read it: held for the whole block, or one value per
+/// frame when it stepped inside the block.
+#[derive(Debug, Default)]
+pub struct LaneValue {
+    /// Held value: the value at the end of the last block, or the lane's initial value.
+    pub value: f32,
+    /// Whether `buf` holds this block's values (a step happened after the block's first frame).
+    pub stepped: bool,
+    /// Per-frame values for blocks with steps (param lanes; empty for trigger lanes).
+    pub buf: Vec<f32>,
+}
+
+impl LaneValue {
+    /// Frames `offset..offset + n` of the block as an input. Render thread.
+    #[inline]
+    pub fn input(&self, offset: usize, n: usize) -> Input<'_> {
+        if self.stepped {
+            Input::Block(&self.buf[offset..offset + n])
+        } else {
+            Input::Const(self.value)
+        }
+    }
 }
 
 /// Counters a kernel accumulates on the render thread and hands over once per block.
@@ -292,7 +318,7 @@ pub trait Kernel: Send + AsAny {
     fn seed(&mut self, _seed: u64) {}
 
     /// Reads the node's structural `data` (GraphIR), before [`Kernel::prepare`]. Control thread.
-    fn configure(&mut self, _data: &crate::ir::NodeData) {}
+    fn configure(&mut self, _data: &data::NodeData) {}
 
     /// Returns the kernel to the state it had after `prepare` (phase 0, filter memory cleared,
     /// envelopes idle with their gate "off", so a gate of 1 is a rising edge again), keeping

@@ -39,7 +39,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::events::Trigger;
-use crate::ir::{DataValue, NodeData};
+use crate::kernels::data::{DataValue, NodeData};
 use crate::kernels::{Input, KernelCounts};
 use crate::workers::Shards;
 

@@ -569,7 +569,7 @@ impl Kernel for Sampler {
     }
 
     /// Reads the limit, data `voices`. Control thread.
-    fn configure(&mut self, data: &crate::ir::NodeData) {
+    fn configure(&mut self, data: &crate::kernels::data::NodeData) {
         self.pool.limit = limit_of(data);
     }
 
