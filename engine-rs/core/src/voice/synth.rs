@@ -261,7 +261,8 @@ pub struct Voices {
     pitch: Vec<(usize, usize, f32)>,
     out_slot: usize,
     out_stereo: bool,
-    /// This block's starts, and per slot the index in `starts` of its latest one.
+    /// This block's starts, and per slot the index in `starts` of its latest one (once the
+    /// starts are sorted for rendering: of its first one).
     starts: Vec<Start>,
     latest: Vec<u32>,
     sample_rate: f32,
@@ -638,7 +639,15 @@ impl Kernel for Voices {
         // than a fork; then the groups' sums are added in group order.
         self.starts
             .sort_unstable_by_key(|st| (st.slot, st.at, st.serial));
-        let (starts, pitch, now) = (&self.starts[..], &self.pitch[..], self.now);
+        for (k, st) in self.starts.iter().enumerate().rev() {
+            self.latest[st.slot] = k as u32;
+        }
+        let (starts, first, pitch, now) = (
+            &self.starts[..],
+            &self.latest[..],
+            &self.pitch[..],
+            self.now,
+        );
         let (shape, fade, ext) = (
             (self.out_slot, self.out_stereo),
             u64::from(self.pool.fade),
@@ -649,8 +658,11 @@ impl Kernel for Voices {
                 let to = ((v.end - now) as usize).min(n);
                 render(v, ctx, ext, (0, to), now, shape, fade, sum);
             }
-            let first = starts.partition_point(|st| st.slot < s);
-            for st in starts[first..].iter().take_while(|st| st.slot == s) {
+            let from = match first[s] {
+                NO_START => starts.len(),
+                k => k as usize,
+            };
+            for st in starts[from..].iter().take_while(|st| st.slot == s) {
                 begin(v, st, pitch, now);
                 let to = ((st.end - now).min(n as u64)) as usize;
                 if to > st.at {
