@@ -567,12 +567,12 @@ impl<V: Voice> VoicePool<V> {
         self.pending.push(offset, t, &mut self.counts);
     }
 
-    /// The slots a pool of this limit holds: the limit plus the mode's fade slots.
+    /// The slots a pool of this limit holds: the limit plus the mode's fade slots. Any thread.
     pub fn size(&self) -> usize {
         self.limit + self.mode.fade_slots
     }
 
-    /// Voices sounding as of the last block.
+    /// Voices sounding as of the last block. Any thread.
     pub fn sounding(&self) -> usize {
         self.sounding
     }
@@ -1015,5 +1015,91 @@ mod tests {
         assert_eq!(limit_of(&d), 32);
         d.insert("voices".into(), DataValue::Num(1e6));
         assert_eq!(limit_of(&d), MAX_VOICES);
+    }
+
+    /// A voice that adds `value` to every frame it renders (centred when `centre`).
+    #[derive(Clone, Copy, Debug, Default)]
+    struct Toy {
+        value: f32,
+        centre: bool,
+        serial: u64,
+    }
+
+    impl Voice for Toy {
+        fn view(&self, _now: u64) -> SlotView {
+            SlotView {
+                busy: true,
+                playing: true,
+                serial: self.serial,
+                left: 0,
+            }
+        }
+
+        fn steal(&mut self, _now: u64, _frames: u32) {}
+    }
+
+    /// 40 voices (five groups) of awkward values, some centred, summed by both modes with and
+    /// without splitting across 1, 2 and 3 workers: the group-ordered sum
+    /// ((G₀ + G₁) + …) + centres, the same bits every way, times a constant gain.
+    #[test]
+    fn every_mode_and_split_gives_the_group_ordered_sum() {
+        let n = 37;
+        let value =
+            |i: usize| 1.0 / (3.0 + i as f32) * if i.is_multiple_of(5) { -7.0 } else { 1.0 };
+        let mut want = (vec![0.0f32; n], vec![0.0f32; n]);
+        let (mut lr, mut c) = (0.0f32, 0.0f32);
+        for g in 0..5 {
+            let (mut gl, mut gc) = (0.0f32, 0.0f32);
+            for i in g * GROUP..(g + 1) * GROUP {
+                if i.is_multiple_of(3) {
+                    gc += value(i);
+                } else {
+                    gl += value(i);
+                }
+            }
+            lr += gl;
+            c = if g == 0 { gc } else { c + gc };
+        }
+        want.0.fill((lr + c) * 0.5);
+        want.1.fill((lr + c) * 0.5);
+        for direct in [false, true] {
+            for split in [false, true] {
+                for threads in [1, 2, 3] {
+                    let mode = Mode::new(direct, Cost::PerBlock, 4, 8);
+                    let mut pool = VoicePool::<Toy>::new(mode, 32);
+                    pool.slots = (0..pool.size())
+                        .map(|i| Toy {
+                            value: value(i),
+                            centre: i.is_multiple_of(3),
+                            serial: i as u64,
+                        })
+                        .collect();
+                    pool.prepare(44100.0, 64);
+                    for i in 0..40 {
+                        pool.active.insert(i);
+                    }
+                    pool.always_split = split;
+                    let w = crate::workers::Workers::new(threads, None).unwrap();
+                    let (mut l, mut r) = (vec![0.0f32; n], vec![0.0f32; n]);
+                    w.run(|| {
+                        pool.render(&mut l, &mut r, n, &|_, v, sum| {
+                            if v.centre {
+                                sum.centre().iter_mut().for_each(|x| *x += v.value);
+                            } else {
+                                let (l, r) = sum.stereo();
+                                l.iter_mut().for_each(|x| *x += v.value);
+                                r.iter_mut().for_each(|x| *x += v.value);
+                            }
+                        });
+                        pool.finish(&mut l, &mut r, Input::Const(0.5));
+                    });
+                    let what = format!("direct {direct}, split {split}, {threads} threads");
+                    assert_eq!((&l, &r), (&want.0, &want.1), "{what}");
+                    assert_eq!(pool.sounding(), 40, "{what}");
+                    let splits = pool.counts.split_blocks;
+                    assert_eq!(splits, u64::from(split && threads > 1), "{what}");
+                }
+            }
+        }
     }
 }
