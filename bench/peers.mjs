@@ -87,7 +87,7 @@ function ourCoefficientRate() {
 
 /** Voices one synth bus may sound at once by default (pool.rs DEFAULT_VOICES; these patches do not set `# voices`). */
 function ourVoicePool() {
-  const m = engineSource(join("kernels", "pool.rs")).match(/pub const DEFAULT_VOICES\s*:\s*usize\s*=\s*(\d+)/);
+  const m = engineSource(join("voice", "pool.rs")).match(/pub const DEFAULT_VOICES\s*:\s*usize\s*=\s*(\d+)/);
   return m ? Number(m[1]) : 32;
 }
 const POOL = ourVoicePool();

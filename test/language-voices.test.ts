@@ -145,7 +145,7 @@ describe("# voices errors", () => {
 
 describe("the voice limit's documentation and engine agree", () => {
   it("states the default and the range that the engine's pool.rs has", () => {
-    const pool = readFileSync(join(root, "engine-rs", "core", "src", "kernels", "pool.rs"), "utf8");
+    const pool = readFileSync(join(root, "engine-rs", "core", "src", "voice", "pool.rs"), "utf8");
     const constant = (name: string) => Number(new RegExp(`pub const ${name}: usize = (\\d+);`).exec(pool)?.[1]);
     expect(VOICE_LIMIT).toEqual({ default: constant("DEFAULT_VOICES"), max: constant("MAX_VOICES") });
     const b = lookup("voices")!;

@@ -46,7 +46,7 @@ function render(file: string, out: string, args: string[], env: Record<string, s
 
 describe("threads", () => {
   // Bound: 0. Work items write disjoint buffers and long sums and voice groups are added in a
-  // fixed order whatever runs them (engine-rs/core/src/executor.rs, kernels/voices.rs), so any
+  // fixed order whatever runs them (engine-rs/core/src/executor.rs, voice/pool.rs), so any
   // thread count computes the same values.
   it.each(cases)("%s renders the same bytes with 1, 2 and 8 threads", (label, file, length) => {
     const outs = [1, 2, 8].map((t) => {

@@ -21,7 +21,27 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::ir::LaneKind;
+/// What a lane drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LaneKind {
+    /// Starts voices on a node that takes triggers.
+    Trigger,
+    /// Steps a param of a node.
+    Param,
+    /// Holds a param at an event's value for its length, then 0 (envelope gates).
+    Gate,
+}
+
+impl LaneKind {
+    /// The kind's name in GraphIR.
+    pub fn name(self) -> &'static str {
+        match self {
+            LaneKind::Trigger => "trigger",
+            LaneKind::Param => "param",
+            LaneKind::Gate => "gate",
+        }
+    }
+}
 
 /// `kind` of a trigger record.
 pub const KIND_TRIGGER: u32 = 0;

@@ -27,9 +27,11 @@ use crate::events::{Action, Event};
 use crate::fuse::Post;
 use crate::ir::{LaneKind, OutMix};
 use crate::kernels::simd;
-use crate::kernels::{Context, Input, Kernel, KernelCounts, Outputs, PortIn, LANES, MAX_PORTS};
+use crate::kernels::{
+    Context, Input, Kernel, KernelCounts, LaneValue, Outputs, PortIn, LANES, MAX_PORTS,
+};
 use crate::plan::Work;
-use crate::plan::{Fault, Graph, LaneSlot, NodeSlot, Plan, Role, Source, Term};
+use crate::plan::{Fault, Graph, NodeSlot, Plan, Role, Source, Term};
 use crate::profile::{DecisionRow, Profile, Report};
 use crate::schedule::Schedule;
 use crate::workers::{self, Shards};
@@ -141,7 +143,7 @@ fn resolve<'a>(
     src: Source,
     done: &'a [Vec<f32>],
     prev: &'a [(usize, Vec<f32>)],
-    lanes: &'a [LaneSlot],
+    lanes: &'a [LaneValue],
     ext: &[PortIn<'a>],
     stride: usize,
     offset: usize,
@@ -160,8 +162,7 @@ fn resolve<'a>(
         Source::Node { slot, channels } => block(&done[slot], channels),
         Source::Prev { index, channels } => block(&prev[index].1, channels),
         Source::Lane(l) => match lanes.get(l) {
-            Some(lane) if lane.stepped => PortIn::mono(Input::Block(&lane.buf[offset..offset + n])),
-            Some(lane) => PortIn::mono(Input::Const(lane.value)),
+            Some(lane) => PortIn::mono(lane.input(offset, n)),
             None => PortIn::mono(Input::Const(0.0)),
         },
         Source::Input(k) => match ext.get(k) {
@@ -739,12 +740,14 @@ impl Executor {
     pub fn apply(&mut self, ctx: &Context, event: &Event, offset: usize) {
         let n = ctx.frames;
         let offset = offset.min(n.saturating_sub(1));
-        let Some(lane) = self.plan.lanes.get_mut(event.lane as usize) else {
+        let id = event.lane as usize;
+        let (Some(info), Some(lane)) = (self.plan.lanes.get(id), self.plan.lane_values.get_mut(id))
+        else {
             return;
         };
-        match (event.action, lane.kind) {
+        match (event.action, info.kind) {
             (Action::Trigger(t), LaneKind::Trigger) => {
-                let node = &mut self.plan.graph.nodes[lane.slot];
+                let node = &mut self.plan.graph.nodes[info.slot];
                 guarded(&mut node.failed, node.kernel.as_mut(), |k| {
                     k.trigger(ctx, offset, &t)
                 });
@@ -768,12 +771,14 @@ impl Executor {
 
     /// Runs every stage for a block of `ctx.frames` frames. Render thread: no allocation.
     pub fn run(&mut self, ctx: &Context) {
-        let Plan { graph, lanes, .. } = &mut self.plan;
+        let Plan {
+            graph, lane_values, ..
+        } = &mut self.plan;
         let ctx = Context {
             sample_rate: ctx.sample_rate,
             frames: ctx.frames,
             bank: ctx.bank,
-            lanes,
+            lanes: lane_values,
         };
         let profile = self.profile.as_deref();
         let timed = profile.is_some();
@@ -781,7 +786,7 @@ impl Executor {
         if let (true, Some(p)) = (timed, self.profile.as_deref_mut()) {
             p.blocks += 1;
         }
-        for lane in lanes.iter_mut() {
+        for lane in lane_values.iter_mut() {
             lane.stepped = false;
         }
     }
@@ -896,10 +901,16 @@ impl Executor {
             }
         }
         for &(n, o) in lanes {
-            if let (Some(new), Some(prev)) = (self.plan.lanes.get_mut(n), old.plan.lanes.get(o)) {
-                if new.kind == prev.kind {
-                    new.value = prev.value;
-                }
+            let same = match (self.plan.lanes.get(n), old.plan.lanes.get(o)) {
+                (Some(new), Some(prev)) => new.kind == prev.kind,
+                _ => false,
+            };
+            if let (true, Some(new), Some(prev)) = (
+                same,
+                self.plan.lane_values.get_mut(n),
+                old.plan.lane_values.get(o),
+            ) {
+                new.value = prev.value;
             }
         }
     }

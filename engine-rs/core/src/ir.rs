@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::EngineError;
-use crate::kernels::{self, KindSpec};
+use crate::kernels::KindSpec;
 
 /// The GraphIR version this engine reads.
 pub const VERSION: u32 = 1;
@@ -98,20 +98,7 @@ impl OutMix {
     }
 }
 
-/// A value of a node's `data`: a string, a number or a list of numbers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum DataValue {
-    /// A number.
-    Num(f64),
-    /// A string (a file name, a mode…).
-    Str(String),
-    /// Numbers (partial amplitudes…).
-    List(Vec<f64>),
-}
-
-/// A node's structural settings, read when the plan is built.
-pub type NodeData = BTreeMap<String, DataValue>;
+pub use crate::kernels::data::{DataValue, NodeData};
 
 /// One pitch port of a template: `node`'s `param` plays the note; `base` is its constant.
 #[derive(Debug, Clone, Deserialize)]
@@ -170,7 +157,7 @@ pub struct NodeIr {
     /// Structural hash (used by hot reload to carry state across).
     #[serde(default)]
     pub key: String,
-    /// A name from [`kernels::KINDS`].
+    /// A name from [`crate::kinds`].
     pub kind: String,
     /// Port name → value.
     #[serde(default)]
@@ -287,27 +274,7 @@ pub struct NamedNode {
     pub node: u32,
 }
 
-/// What a lane drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LaneKind {
-    /// Starts voices on a node that takes triggers.
-    Trigger,
-    /// Steps a param of a node.
-    Param,
-    /// Holds a param at an event's value for its length, then 0 (envelope gates).
-    Gate,
-}
-
-impl LaneKind {
-    /// The kind's name in GraphIR.
-    pub fn name(self) -> &'static str {
-        match self {
-            LaneKind::Trigger => "trigger",
-            LaneKind::Param => "param",
-            LaneKind::Gate => "gate",
-        }
-    }
-}
+pub use crate::events::LaneKind;
 
 /// A pattern lane.
 #[derive(Debug, Clone, Deserialize)]
@@ -390,7 +357,7 @@ impl GraphIr {
 
     /// The spec of node `id` (valid after the kind check).
     pub fn spec(&self, id: u32) -> Option<&'static KindSpec> {
-        kernels::spec(&self.nodes.get(id as usize)?.kind)
+        crate::kinds::spec(&self.nodes.get(id as usize)?.kind)
     }
 
     /// The output mix mode (valid after validation).
@@ -451,7 +418,7 @@ impl GraphIr {
                         p.node
                     ));
                 };
-                let spec = kernels::spec(&n.kind).expect("checked kind");
+                let spec = crate::kinds::spec(&n.kind).expect("checked kind");
                 if spec.port(&p.param).is_none() {
                     return err(format!(
                         "{}: pitch param \"{}\" is not a port of {}",
@@ -500,7 +467,7 @@ impl GraphIr {
             };
             let Some(spec) = nodes
                 .get(lane.node as usize)
-                .and_then(|n| kernels::spec(&n.kind))
+                .and_then(|n| crate::kinds::spec(&n.kind))
             else {
                 return err(format!(
                     "{label}: drives node {}, which does not exist (the graph has {} nodes)",
@@ -573,12 +540,11 @@ impl GraphIr {
                 ));
             }
             let label = self.scoped_label(scope, node.id);
-            let Some(spec) = kernels::spec(&node.kind) else {
+            let Some(spec) = crate::kinds::spec(&node.kind) else {
                 return err(format!(
                     "{label}: unknown kind \"{}\" (known kinds: {})",
                     node.kind,
-                    kernels::KINDS
-                        .iter()
+                    crate::kinds::all()
                         .map(|k| k.name)
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -607,7 +573,7 @@ impl GraphIr {
                 }
             }
             if node.kind == "voices" || node.kind == "sampler" {
-                let max = kernels::pool::MAX_VOICES as f64;
+                let max = crate::voice::pool::MAX_VOICES as f64;
                 if let Some(v) = node.data.get("voices") {
                     if !matches!(v, DataValue::Num(x) if x.fract() == 0.0 && (1.0..=max).contains(x))
                     {

@@ -8,6 +8,7 @@ pub mod fuse;
 pub mod io;
 pub mod ir;
 pub mod kernels;
+pub mod kinds;
 pub mod kit;
 pub mod library;
 pub mod limiter;
@@ -20,6 +21,7 @@ pub mod renderer;
 pub mod samples;
 pub mod schedule;
 pub mod stats;
+pub mod voice;
 pub mod workers;
 
 pub use engine::{Engine, LoadReport};

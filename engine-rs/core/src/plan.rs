@@ -22,7 +22,7 @@ use std::ops::Range;
 
 use crate::fuse::{self, Fused, Post};
 use crate::ir::{GraphIr, LaneKind, NodeIr, OutMix, Param, TemplateIr};
-use crate::kernels::{self, ChannelRule, Kernel, MAX_PORTS};
+use crate::kernels::{self, ChannelRule, Kernel, LaneValue, MAX_PORTS};
 use crate::schedule::Schedule;
 
 /// Where a port's value comes from, resolved to slots and lane indices.
@@ -153,19 +153,13 @@ fn kernel_shape(node: &NodeIr, templates: &[TemplateIr]) -> u64 {
     h.finish()
 }
 
-/// A lane's runtime state.
+/// What a lane drives (its value, which nodes read, is in [`Plan::lane_values`]).
 #[derive(Debug)]
 pub struct LaneSlot {
     /// Trigger or param.
     pub kind: LaneKind,
     /// Slot of the node it drives (global lanes; 0 for template lanes).
     pub slot: usize,
-    /// Held value (param lanes): the value at the end of the last block, or `init`.
-    pub value: f32,
-    /// Whether `buf` holds this block's values (a step happened after the block's first frame).
-    pub stepped: bool,
-    /// Per-frame values for blocks with steps (param lanes; empty for trigger lanes).
-    pub buf: Vec<f32>,
 }
 
 /// A runnable node graph: the global program, or one voice's instance of a template.
@@ -248,6 +242,8 @@ pub struct Plan {
     pub outmix: OutMix,
     /// Lanes by id.
     pub lanes: Vec<LaneSlot>,
+    /// Lanes' values by id: what nodes read through [`kernels::Context::lanes`].
+    pub lane_values: Vec<LaneValue>,
     /// Named buses (informational).
     pub buses: usize,
 }
@@ -277,7 +273,7 @@ fn channels_of(nodes: &[NodeIr], order: &[u32]) -> Vec<usize> {
         let mut changed = false;
         for &id in order {
             let node = &nodes[id as usize];
-            let spec = kernels::spec(&node.kind).expect("validated kind");
+            let spec = crate::kinds::spec(&node.kind).expect("validated kind");
             let mut follow = 1;
             for port in spec.ports.iter().filter(|p| p.stereo) {
                 if let Some(Ok(Param::Node(src) | Param::Prev(src))) =
@@ -370,7 +366,7 @@ impl Graph {
         let mut terms: Vec<Term> = Vec::new();
         for &id in &order {
             let node = &nodes_ir[id as usize];
-            let spec = kernels::spec(&node.kind).expect("validated kind");
+            let spec = crate::kinds::spec(&node.kind).expect("validated kind");
             let mut sources = [Source::Const(0.0); MAX_PORTS];
             for (p, port) in spec.ports.iter().enumerate() {
                 let param = node
@@ -406,7 +402,7 @@ impl Graph {
                     Some(crate::ir::DataValue::Num(t)) => templates.get(*t as usize),
                     _ => None,
                 };
-                Box::new(kernels::voices::Voices::with_template(
+                Box::new(crate::voice::synth::Voices::with_template(
                     t,
                     templates,
                     &node.data,
@@ -415,7 +411,7 @@ impl Graph {
                     max_block,
                 ))
             } else {
-                kernels::make(&node.kind).expect("validated kind")
+                crate::kinds::make(&node.kind).expect("validated kind")
             };
             kernel.configure(&node.data);
             kernel.seed(node_seed(&node.key, id));
@@ -622,7 +618,7 @@ impl Plan {
         );
         let mut graph = graph;
         graph.plan_work(true);
-        let lanes = ir
+        let (lanes, lane_values) = ir
             .lanes
             .iter()
             .map(|l| {
@@ -642,13 +638,15 @@ impl Plan {
                     },
                     None => 0.0,
                 };
-                LaneSlot {
+                let slot = LaneSlot {
                     kind,
                     slot: if l.template.is_some() {
                         0
                     } else {
                         graph.slot_of[l.node as usize]
                     },
+                };
+                let value = LaneValue {
                     value: init,
                     stepped: false,
                     buf: if kind != LaneKind::Trigger {
@@ -656,9 +654,10 @@ impl Plan {
                     } else {
                         Vec::new()
                     },
-                }
+                };
+                (slot, value)
             })
-            .collect();
+            .unzip();
         Plan {
             sample_rate,
             max_block,
@@ -671,6 +670,7 @@ impl Plan {
             outmix: ir.out_mix(),
             graph,
             lanes,
+            lane_values,
             buses: ir.buses.len(),
         }
     }

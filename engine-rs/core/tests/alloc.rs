@@ -216,7 +216,7 @@ fn every_kind_renders_without_allocating() {
     let (json, lanes, voices) = every_kind_graph();
     let mut e = Engine::new(44100, 256);
     let report = e.load(&mut json.into_bytes()).unwrap();
-    assert_eq!(report.nodes, 4 + 3 * phonon_core::kernels::KINDS.len());
+    assert_eq!(report.nodes, 4 + 3 * phonon_core::kinds::all().count());
     e.push_events(&every_kind_events(&e, &lanes, &voices, 0, 3 * 44100))
         .unwrap();
     let (mut l, mut r) = (vec![0.0f32; 300], vec![0.0f32; 300]);

@@ -3,7 +3,7 @@
 use phonon_core::events::Trigger;
 use phonon_core::executor::{Executor, Pick};
 use phonon_core::ir::GraphIr;
-use phonon_core::kernels::{self, Context, Kernel, Outputs, PortIn};
+use phonon_core::kernels::{Context, Kernel, Outputs, PortIn};
 use phonon_core::plan::Plan;
 use phonon_core::SampleBank;
 
@@ -64,7 +64,7 @@ fn inject(plan: &mut Plan, id: u32, after: usize) {
         .iter_mut()
         .find(|n| n.id == id)
         .expect("node");
-    let mut inner = kernels::make(node.kind).unwrap();
+    let mut inner = phonon_core::kinds::make(node.kind).unwrap();
     inner.prepare(SR, BLOCK);
     node.kernel = Box::new(Panicker {
         inner,

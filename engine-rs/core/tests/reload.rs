@@ -288,7 +288,7 @@ fn with_extra_output(json: &str, nb: usize, osc: &str) -> String {
 fn every_kind_keeps_its_state_when_another_output_changes() {
     use every_kind::{every_kind_events, every_kind_graph};
     let (kinds, lanes, voices) = every_kind_graph();
-    let nb = 4 + 3 * phonon_core::kernels::KINDS.len();
+    let nb = 4 + 3 * phonon_core::kinds::all().count();
     let before = with_extra_output(&kinds, nb, "sine");
     let after = with_extra_output(&kinds, nb, "saw");
     let block = 256;

@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use napi::bindgen_prelude::{Float32Array, Float64Array};
 use napi::{Error, Result};
 use napi_derive::napi;
-use phonon_core::{kernels, Engine as CoreEngine, EngineError, WavWriter};
+use phonon_core::{Engine as CoreEngine, EngineError, WavWriter};
 
 mod live;
 pub use live::LiveEngine;
@@ -274,7 +274,9 @@ impl Engine {
 
     #[napi]
     pub fn kinds(&self) -> Vec<String> {
-        kernels::KINDS.iter().map(|k| k.name.to_string()).collect()
+        phonon_core::kinds::all()
+            .map(|k| k.name.to_string())
+            .collect()
     }
 }
 
@@ -295,11 +297,11 @@ mod tests {
     }
 }
 
-/// Every kind's declaration as JSON (see `kernels::kinds_json`): the source of the language's
+/// Every kind's declaration as JSON (see `kinds::kinds_json`): the source of the language's
 /// generated catalogue (`language/kinds.ts`). Control thread.
 #[napi]
 pub fn kind_specs() -> String {
-    kernels::kinds_json()
+    phonon_core::kinds::kinds_json()
 }
 
 /// `parseThreads(text)`: a thread count as `--threads` and `PHONON_THREADS` give it (a whole

@@ -114,7 +114,7 @@ impl Kernel for Comb {
         let n = out.frames();
         let sr = self.sr;
         {
-            let [f, fb] = self.scratch.slices([inputs[1].left(), inputs[2].left()], n);
+            let [f, fb] = self.scratch.ports(&inputs[1..], 0, n);
             let [gf, gb] = &mut self.glides;
             for i in 0..n {
                 let fi = gf.next(clamp_or(f[i], 1000.0, MIN_FREQ, 0.5 * sr));
@@ -160,7 +160,7 @@ impl Kernel for Allpass {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         {
-            let [c] = self.scratch.slices([inputs[1].left()], n);
+            let [c] = self.scratch.ports(&inputs[1..], 0, n);
             for (k, c) in self.coef[..n].iter_mut().zip(c) {
                 *k = self.glide.next(clamp_or(*c, 0.5, -0.99, 0.99));
             }

@@ -168,16 +168,7 @@ impl Kernel for Delay {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, time, fb, mixv] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-            ],
-            n,
-        );
+        let [il, ir, time, fb, mixv] = self.scratch.ports(inputs, 1, n);
         let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         for c in 0..out.channels() {
             let x = [il, ir][c];
@@ -251,21 +242,7 @@ impl Kernel for TapeDelay {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, time, fb, wr, wd, fr, fd, sat, mixv] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-                inputs[5].left(),
-                inputs[6].left(),
-                inputs[7].left(),
-                inputs[8].left(),
-            ],
-            n,
-        );
+        let [il, ir, time, fb, wr, wd, fr, fd, sat, mixv] = self.scratch.ports(inputs, 1, n);
         // One transport for both channels: the read delay once per block.
         self.glide.prime(frames(time[0], MAX_TIME, 0.3, sr));
         let delays = &mut self.delays[..n];
@@ -334,17 +311,7 @@ impl Kernel for Multitap {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, time, taps, fb, mixv] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-            ],
-            n,
-        );
+        let [il, ir, time, taps, fb, mixv] = self.scratch.ports(inputs, 1, n);
         // The base time in frames, limited so that the last tap stays within the pattern limit.
         let base = |t: f32, k: usize| {
             let max = MAX_TIME.min(MAX_PATTERN / k as f32);
@@ -411,18 +378,7 @@ impl Kernel for PingPong {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, time, fb, width, chan, mixv] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-                inputs[5].left(),
-            ],
-            n,
-        );
+        let [il, ir, time, fb, width, chan, mixv] = self.scratch.ports(inputs, 1, n);
         let t0 = frames(time[0], MAX_TIME, 0.25, sr);
         self.heads[0].prime(t0);
         self.heads[1].prime(t0);

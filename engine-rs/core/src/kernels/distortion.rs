@@ -106,15 +106,7 @@ impl Kernel for Distortion {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let [il, ir, drive, mixv] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-            ],
-            n,
-        );
+        let [il, ir, drive, mixv] = self.scratch.ports(inputs, 1, n);
         let drive = self.drive.run(drive, |v| clampf(v, 1.0, 100.0, 3.0));
         let mixv = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         for c in 0..out.channels() {
@@ -182,15 +174,7 @@ impl Kernel for Bitcrush {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let [il, ir, bits, rate] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-            ],
-            n,
-        );
+        let [il, ir, bits, rate] = self.scratch.ports(inputs, 1, n);
         let mut count = self.hold.count;
         for c in 0..out.channels() {
             let x = [il, ir][c];
@@ -217,9 +201,7 @@ impl Kernel for Coarse {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let [il, ir, rate] = self
-            .scratch
-            .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let [il, ir, rate] = self.scratch.ports(inputs, 1, n);
         let mut count = self.hold.count;
         for c in 0..out.channels() {
             let x = [il, ir][c];
@@ -248,15 +230,7 @@ impl Kernel for Decimator {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let [il, ir, rate, smooth] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-            ],
-            n,
-        );
+        let [il, ir, rate, smooth] = self.scratch.ports(inputs, 1, n);
         let mut count = self.hold.count;
         for c in 0..out.channels() {
             let x = [il, ir][c];

@@ -193,16 +193,7 @@ impl Kernel for SuperKick {
         let out = out.channel(0);
         let n = out.len();
         let sr = self.sr;
-        let [f, pe, sus, nz, g] = self.scratch.slices(
-            [
-                inputs[0].left(),
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-            ],
-            n,
-        );
+        let [f, pe, sus, nz, g] = self.scratch.ports(inputs, 0, n);
         let st = &mut self.strike;
         for (i, o) in out.iter_mut().enumerate() {
             if st.strikes(g[i]) {
@@ -277,15 +268,7 @@ impl Kernel for SuperSnare {
         let out = out.channel(0);
         let n = out.len();
         let sr = self.sr;
-        let [f, sn, sus, g] = self.scratch.slices(
-            [
-                inputs[0].left(),
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-            ],
-            n,
-        );
+        let [f, sn, sus, g] = self.scratch.ports(inputs, 0, n);
         let st = &mut self.strike;
         let hp = self.hp;
         for (i, o) in out.iter_mut().enumerate() {
@@ -359,9 +342,7 @@ impl Kernel for SuperHat {
         let out = out.channel(0);
         let n = out.len();
         let sr = self.sr;
-        let [b, sus, g] = self
-            .scratch
-            .slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+        let [b, sus, g] = self.scratch.ports(inputs, 0, n);
         let st = &mut self.strike;
         for (i, o) in out.iter_mut().enumerate() {
             st.strikes(g[i]);

@@ -239,18 +239,7 @@ impl Kernel for Compressor {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let s = &mut self.s;
-        let [il, ir, thresh, ratio, attack, release, makeup] = s.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-                inputs[5].left(),
-            ],
-            n,
-        );
+        let [il, ir, thresh, ratio, attack, release, makeup] = s.scratch.ports(inputs, 1, n);
         linked_level(&mut s.level[..n], il, ir);
         compress(
             &mut s.gain[..n],
@@ -280,19 +269,7 @@ impl Kernel for SidechainCompressor {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let s = &mut self.s;
-        let [il, ir, sl, sr_, thresh, ratio, attack, release] = s.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].ch[0],
-                inputs[1].ch[1],
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-                inputs[5].left(),
-            ],
-            n,
-        );
+        let [il, ir, sl, sr_, thresh, ratio, attack, release] = s.scratch.ports(inputs, 2, n);
         linked_level(&mut s.level[..n], sl, sr_);
         compress(
             &mut s.gain[..n],
@@ -335,17 +312,7 @@ impl Kernel for Expander {
         let n = out.frames();
         let s = &mut self.s;
         let sr = s.sample_rate;
-        let [il, ir, thresh, ratio, attack, release] = s.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-            ],
-            n,
-        );
+        let [il, ir, thresh, ratio, attack, release] = s.scratch.ports(inputs, 1, n);
         linked_level(&mut s.level[..n], il, ir);
         for i in 0..n {
             let a = s.att.get(attack[i], 0.0001, 1.0, 0.005, sr);
@@ -391,15 +358,7 @@ impl Kernel for TransientShaper {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let [il, ir, attack, sustain] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-            ],
-            n,
-        );
+        let [il, ir, attack, sustain] = self.scratch.ports(inputs, 1, n);
         linked_level(&mut self.level[..n], il, ir);
         let [cf, ca, cr] = self.coefs;
         let [ff, fa, fr] = &mut self.followers;
@@ -541,16 +500,7 @@ impl Kernel for Limiter {
         let n = out.frames();
         let sr = self.sample_rate;
         let mut scratch = std::mem::take(&mut self.scratch);
-        let [il, ir, thresh, attack, release] = scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-            ],
-            n,
-        );
+        let [il, ir, thresh, attack, release] = scratch.ports(inputs, 1, n);
         let mut gains = std::mem::take(&mut self.gains);
         for i in 0..n {
             let peak = finite(il[i]).abs().max(finite(ir[i]).abs());

@@ -500,16 +500,7 @@ impl Kernel for Env {
         let mut scratch = std::mem::take(&mut self.scratch);
         match self.shape {
             Shape::Adsr => {
-                let [g, a, d, s, r] = scratch.slices(
-                    [
-                        inputs[0].left(),
-                        inputs[1].left(),
-                        inputs[2].left(),
-                        inputs[3].left(),
-                        inputs[4].left(),
-                    ],
-                    n,
-                );
+                let [g, a, d, s, r] = scratch.ports(inputs, 0, n);
                 for (i, o) in out.iter_mut().enumerate() {
                     *o = self.frame(
                         g[i],
@@ -521,8 +512,7 @@ impl Kernel for Env {
                 }
             }
             Shape::Asr => {
-                let [g, a, r] =
-                    scratch.slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+                let [g, a, r] = scratch.ports(inputs, 0, n);
                 for (i, o) in out.iter_mut().enumerate() {
                     *o = self.frame(
                         g[i],
@@ -534,8 +524,7 @@ impl Kernel for Env {
                 }
             }
             Shape::Perc => {
-                let [g, a, d] =
-                    scratch.slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+                let [g, a, d] = scratch.ports(inputs, 0, n);
                 for (i, o) in out.iter_mut().enumerate() {
                     *o = self.frame(
                         g[i],

@@ -146,9 +146,7 @@ impl Kernel for Fm {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
         let n = out.len();
-        let [a, b, c] = self
-            .scratch
-            .slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+        let [a, b, c] = self.scratch.ports(inputs, 0, n);
         let (car, modu) = (self.carrier, self.modulator);
         let (pcs, pms) = (&mut self.pcs[..n], &mut self.pms[..n]);
         let (mut pc, mut pm) = (car.phase, modu.phase);

@@ -8,12 +8,12 @@
 #[cfg(test)]
 pub mod check;
 pub mod control;
+pub mod data;
 pub mod delayline;
 pub mod dsp;
 pub mod fastmath;
 pub mod fft;
 pub mod krate;
-pub mod pool;
 pub mod scratch;
 pub mod simd;
 
@@ -127,8 +127,33 @@ pub struct Context<'a> {
     pub frames: usize,
     /// Decoded samples, by id.
     pub bank: &'a SampleBank,
-    /// The program's lanes (template nodes read their lanes through it; empty outside a program).
-    pub lanes: &'a [crate::plan::LaneSlot],
+    /// The program's lanes' values, by lane id (template nodes read their lanes through it;
+    /// empty outside a program).
+    pub lanes: &'a [LaneValue],
+}
+
+/// A lane's value during a block, as nodes read it: held for the whole block, or one value per
+/// frame when it stepped inside the block.
+#[derive(Debug, Default)]
+pub struct LaneValue {
+    /// Held value: the value at the end of the last block, or the lane's initial value.
+    pub value: f32,
+    /// Whether `buf` holds this block's values (a step happened after the block's first frame).
+    pub stepped: bool,
+    /// Per-frame values for blocks with steps (param lanes; empty for trigger lanes).
+    pub buf: Vec<f32>,
+}
+
+impl LaneValue {
+    /// Frames `offset..offset + n` of the block as an input. Render thread.
+    #[inline]
+    pub fn input(&self, offset: usize, n: usize) -> Input<'_> {
+        if self.stepped {
+            Input::Block(&self.buf[offset..offset + n])
+        } else {
+            Input::Const(self.value)
+        }
+    }
 }
 
 /// Counters a kernel accumulates on the render thread and hands over once per block.
@@ -223,7 +248,7 @@ pub trait Kernel: Send + AsAny {
     fn seed(&mut self, _seed: u64) {}
 
     /// Reads the node's structural `data` (GraphIR), before [`Kernel::prepare`]. Control thread.
-    fn configure(&mut self, _data: &crate::ir::NodeData) {}
+    fn configure(&mut self, _data: &data::NodeData) {}
 
     /// Returns the kernel to the state it had after `prepare` (phase 0, filter memory cleared,
     /// envelopes idle with their gate "off", so a gate of 1 is a rising edge again), keeping
@@ -442,21 +467,13 @@ kernels! {
     additive: [ADDITIVE, ORGAN];
     spectral: [PITCH_SHIFT, VOCODER, GRANULAR, CONVOLVE, FREEZE];
     tap: [TAP];
-    sampler: [SAMPLER];
-    voices: [VOICES];
     gate: [GATE_KIND, TRIG];
 }
 
-/// The spec of a kind, or `None` for an unknown kind. Control thread.
+/// The spec of a kernel kind (not the voice kinds: see [`crate::kinds`]), or `None`. Control
+/// thread.
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
     KINDS.iter().copied().find(|s| s.name == kind)
-}
-
-/// Every kind's declaration as JSON (`[{name, doc, ports: [{name, default, stereo, unit, range}],
-/// data: [{name, doc}], channels, triggers}]`; `default` and `range` are null when absent), from
-/// which the language's catalogue is generated. Control thread.
-pub fn kinds_json() -> String {
-    simd_json::serde::to_string(KINDS).expect("kind specs are plain data")
 }
 
 /// A fresh, unprepared kernel of `kind`, or `None` for an unknown kind. Control thread.

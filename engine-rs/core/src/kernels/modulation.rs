@@ -176,16 +176,7 @@ impl Kernel for Chorus {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, rate, depth, mixv] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-            ],
-            n,
-        );
+        let [il, ir, rate, depth, mixv] = self.scratch.ports(inputs, 1, n);
         let (centre, exc) = (CHORUS_DELAY * sr, CHORUS_EXCURSION * sr);
         self.depth.prime(clampf(depth[0], 0.0, 1.0, 0.5));
         let [ll, lr] = &mut self.lines;
@@ -231,16 +222,7 @@ impl Kernel for Flanger {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, depth, rate, fb] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-            ],
-            n,
-        );
+        let [il, ir, depth, rate, fb] = self.scratch.ports(inputs, 1, n);
         // The modulation once per block, shared by both channels.
         self.depth.prime(clampf(depth[0], 0.0, 1.0, 0.5));
         let delays = &mut self.delays[..n];
@@ -301,17 +283,7 @@ impl Kernel for Phaser {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, rate, depth, fb, stages] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-            ],
-            n,
-        );
+        let [il, ir, rate, depth, fb, stages] = self.scratch.ports(inputs, 1, n);
         // The LFO's phase moves every frame; the sweep and its coefficient are computed at the
         // control frames only and interpolated in between.
         let coefs = &mut self.coefs[..n];
@@ -376,15 +348,7 @@ impl Kernel for Tremolo {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, rate, depth] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-            ],
-            n,
-        );
+        let [il, ir, rate, depth] = self.scratch.ports(inputs, 1, n);
         let depth = self.depth.run(depth, |v| clampf(v, 0.0, 1.0, 0.5));
         let gain = &mut self.gain[..n];
         for (i, g) in gain.iter_mut().enumerate() {
@@ -434,15 +398,7 @@ impl Kernel for Vibrato {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, rate, depth] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-            ],
-            n,
-        );
+        let [il, ir, rate, depth] = self.scratch.ports(inputs, 1, n);
         let max = MAX_VIBRATO * sr;
         self.exc
             .prime(vibrato_excursion(rate[0], depth[0], sr).min(max));
@@ -485,9 +441,7 @@ impl Kernel for Ring {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, freq] = self
-            .scratch
-            .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let [il, ir, freq] = self.scratch.ports(inputs, 1, n);
         let nyq = 0.5 * sr;
         let mut p = self.phase;
         for (i, c) in self.carrier[..n].iter_mut().enumerate() {
@@ -519,15 +473,7 @@ impl Kernel for RingMod {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let [al, ar, bl, br] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].ch[0],
-                inputs[1].ch[1],
-            ],
-            n,
-        );
+        let [al, ar, bl, br] = self.scratch.ports(inputs, 2, n);
         for c in 0..out.channels() {
             let (a, b) = ([al, ar][c], [bl, br][c]);
             for ((o, &x), &y) in out.channel(c).iter_mut().zip(a).zip(b) {

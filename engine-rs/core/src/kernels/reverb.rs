@@ -219,16 +219,7 @@ impl Kernel for Reverb {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let [il, ir, room, damp, mixv] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-            ],
-            n,
-        );
+        let [il, ir, room, damp, mixv] = self.scratch.ports(inputs, 1, n);
         let input = &mut self.input[..n];
         for ((x, &l), &r) in input.iter_mut().zip(il).zip(ir) {
             *x = finite(l + r) * FIXED_GAIN;
@@ -371,19 +362,7 @@ impl Kernel for Plate {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [il, ir, pre, decay, diff, damp, depth, mixv] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-                inputs[5].left(),
-                inputs[6].left(),
-            ],
-            n,
-        );
+        let [il, ir, pre, decay, diff, damp, depth, mixv] = self.scratch.ports(inputs, 1, n);
         let (ol, or) = out.stereo();
         let pre_frames = |p: f32| clampf(p, 0.0, MAX_PREDELAY, 0.01) * sr;
         self.pre_smooth.prime(pre_frames(pre[0]));
@@ -537,21 +516,8 @@ impl Kernel for Lush {
         // Taken out for the block so `self.control` can borrow `self` (no allocation: an empty
         // `Scratch` holds an empty `Vec`).
         let mut scratch = std::mem::take(&mut self.scratch);
-        let [il, ir, pre, decay, diff, damp, spin, wander, freeze, mixv] = scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-                inputs[4].left(),
-                inputs[5].left(),
-                inputs[6].left(),
-                inputs[7].left(),
-                inputs[8].left(),
-            ],
-            n,
-        );
+        let [il, ir, pre, decay, diff, damp, spin, wander, freeze, mixv] =
+            scratch.ports(inputs, 1, n);
         let (ol, or) = out.stereo();
         let pre_frames = |p: f32| clampf(p, 0.0, MAX_PREDELAY, 0.0) * sr;
         let frozen = |f: f32| if f > 0.5 { 1.0 } else { 0.0 };

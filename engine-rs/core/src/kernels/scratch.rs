@@ -3,10 +3,12 @@
 //! A kernel with several modulatable ports would otherwise need one loop per Const/Block
 //! combination. Instead, once per block, [`Scratch::slices`] returns every port as a slice of the
 //! block's frames: a block input is borrowed as it is, a constant is written into a preallocated
-//! slot (a `fill` of at most `max_block` values). The inner loops then see only slices. The
-//! scratch is sized in `prepare`; `slices` never allocates.
+//! slot (a `fill` of at most `max_block` values). The inner loops then see only slices.
+//! [`Scratch::ports`] does it for a kernel's ports in order: the first few stereo ports by both
+//! channels (an effect's audio input), the rest by their left channel (its controls). The
+//! scratch is sized in `prepare`; neither allocates.
 
-use super::Input;
+use super::{Input, PortIn};
 
 /// Preallocated slots for expanding constant inputs, `slots` × `max_block` values.
 #[derive(Debug, Default)]
@@ -42,6 +44,26 @@ impl Scratch {
             }
         })
     }
+
+    /// Ports `inputs` as `K` slices of `n` values, in port order: each of the first `stereo`
+    /// ports as its left and right channels, then each following port as its left channel
+    /// (`K` = 2·`stereo` + the mono ports wanted; `K` ≤ the slots prepared). Render thread: no
+    /// allocation.
+    pub fn ports<'a, const K: usize>(
+        &'a mut self,
+        inputs: &[PortIn<'a>],
+        stereo: usize,
+        n: usize,
+    ) -> [&'a [f32]; K] {
+        let ins = std::array::from_fn(|i| {
+            if i < 2 * stereo {
+                inputs[i / 2].ch[i % 2]
+            } else {
+                inputs[i - stereo].left()
+            }
+        });
+        self.slices(ins, n)
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +79,23 @@ mod tests {
         assert_eq!(x, &[0.5; 4]);
         assert_eq!(y, &b[..4]);
         assert_eq!(z, &[-1.0; 4]);
+    }
+
+    /// A stereo port by both channels, then mono ports by their left channel.
+    #[test]
+    fn ports_expand_stereo_then_mono() {
+        let mut s = Scratch::default();
+        s.prepare(4, 8);
+        let (l, r) = ([1.0f32; 8], [2.0f32; 8]);
+        let ins = [
+            PortIn::stereo(Input::Block(&l), Input::Block(&r)),
+            PortIn::mono(Input::Const(3.0)),
+            PortIn::mono(Input::Const(4.0)),
+        ];
+        let [a, b, c, d] = s.ports(&ins, 1, 5);
+        assert_eq!(
+            (a, b, c, d),
+            (&[1.0; 5][..], &[2.0; 5][..], &[3.0; 5][..], &[4.0; 5][..])
+        );
     }
 }

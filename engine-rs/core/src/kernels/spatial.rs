@@ -146,9 +146,7 @@ impl Kernel for Pan2 {
         let [gl, gr] = &mut self.gains;
         let (gl, gr) = (&mut gl[..n], &mut gr[..n]);
         let clamp = |p: f32| clampf(p, -1.0, 1.0, 0.0);
-        let [il, ir, pos] = self
-            .scratch
-            .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let [il, ir, pos] = self.scratch.ports(inputs, 1, n);
         match inputs[1].left() {
             // A constant the smoother has reached: one gain pair for the block.
             Input::Const(p) if self.pos.settled_at(clamp(p)) => {
@@ -194,9 +192,7 @@ impl Kernel for Widener {
         let n = out.frames();
         let stereo = inputs[0].channels == 2;
         let d = ((MONO_SIDE_DELAY * self.sample_rate).round() as usize).max(1);
-        let [il, ir, width] = self
-            .scratch
-            .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let [il, ir, width] = self.scratch.ports(inputs, 1, n);
         let width = self.width.run(width, |v| clampf(v, 0.0, 4.0, 1.0));
         let (ol, or) = out.stereo();
         if stereo {

@@ -135,9 +135,7 @@ impl Kernel for PitchShift {
 
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
-        let [il, ir, semis] = self
-            .scratch
-            .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let [il, ir, semis] = self.scratch.ports(inputs, 1, n);
         let w = self.window;
         let phase0 = self.phase;
         for c in 0..out.channels() {
@@ -266,16 +264,7 @@ impl Kernel for Vocoder {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let mut scratch = std::mem::take(&mut self.scratch);
-        let [ml, mr, cl, cr, bands] = scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].ch[0],
-                inputs[1].ch[1],
-                inputs[2].left(),
-            ],
-            n,
-        );
+        let [ml, mr, cl, cr, bands] = scratch.ports(inputs, 2, n);
         let (mono_m, mono_c) = (inputs[0].channels == 1, inputs[1].channels == 1);
         for i in 0..n {
             self.m[i] = finite(if mono_m { ml[i] } else { 0.5 * (ml[i] + mr[i]) });
@@ -371,16 +360,7 @@ impl Kernel for Granular {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let sr = self.sample_rate;
-        let [sl, sr_, grain, density, pitch] = self.scratch.slices(
-            [
-                inputs[0].ch[0],
-                inputs[0].ch[1],
-                inputs[1].left(),
-                inputs[2].left(),
-                inputs[3].left(),
-            ],
-            n,
-        );
+        let [sl, sr_, grain, density, pitch] = self.scratch.ports(inputs, 1, n);
         let mono = inputs[0].channels == 1;
         let (ol, or) = out.stereo();
         // Frame by frame: grains free their slot the frame they end and new grains take the
@@ -565,8 +545,7 @@ impl Kernel for Convolve {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let mut scratch = std::mem::take(&mut self.scratch);
-        let [il, ir, mixv] =
-            scratch.slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let [il, ir, mixv] = scratch.ports(inputs, 1, n);
         let mut mix = std::mem::take(&mut self.mix);
         let mixs = mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         let (ol, or) = out.stereo();
@@ -716,8 +695,7 @@ impl Kernel for Freeze {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let n = out.frames();
         let mut scratch = std::mem::take(&mut self.scratch);
-        let [il, ir, trig] =
-            scratch.slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let [il, ir, trig] = scratch.ports(inputs, 1, n);
         let (ol, or) = out.stereo();
         for i in 0..n {
             self.history.push(finite(0.5 * (il[i] + ir[i])));

@@ -205,8 +205,7 @@ impl Kernel for Strings {
         let mut scratch = std::mem::take(&mut self.scratch);
         match self.model {
             Model::Pluck => {
-                let [f, d, g] =
-                    scratch.slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+                let [f, d, g] = scratch.ports(inputs, 0, n);
                 for (i, o) in out.iter_mut().enumerate() {
                     let p = self.period(f[i]);
                     if self.edge.rising(g[i]) || !self.started {
@@ -222,15 +221,7 @@ impl Kernel for Strings {
                 }
             }
             Model::Waveguide => {
-                let [f, d, pu, g] = scratch.slices(
-                    [
-                        inputs[0].left(),
-                        inputs[1].left(),
-                        inputs[2].left(),
-                        inputs[3].left(),
-                    ],
-                    n,
-                );
+                let [f, d, pu, g] = scratch.ports(inputs, 0, n);
                 for (i, o) in out.iter_mut().enumerate() {
                     let p = self.period(f[i]);
                     if self.edge.rising(g[i]) || !self.started {

@@ -129,9 +129,7 @@ impl Kernel for SuperSaw {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
         let n = out.len();
-        let [f, d, v] = self
-            .scratch
-            .slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+        let [f, d, v] = self.scratch.ports(inputs, 0, n);
         let (inv_sr, nyq) = (self.inv_sr, self.nyquist);
         for (i, o) in out.iter_mut().enumerate() {
             let voices = voice_count(v[i]);
@@ -200,9 +198,7 @@ impl Kernel for Wobble {
     fn process(&mut self, _ctx: &Context, inputs: &[PortIn], out: &mut Outputs) {
         let out = out.channel(0);
         let n = out.len();
-        let [f, r, d] = self
-            .scratch
-            .slices([inputs[0].left(), inputs[1].left(), inputs[2].left()], n);
+        let [f, r, d] = self.scratch.ports(inputs, 0, n);
         let (ph, lfo) = (self.phase, self.lfo);
         let (mut p, mut l) = (ph.phase, lfo.phase);
         match self.kind {

@@ -59,9 +59,7 @@ impl Kernel for Tap {
         let n = out.frames();
         let channels = out.channels();
         self.channels = channels;
-        let [il, ir, dur] = self
-            .scratch
-            .slices([inputs[0].ch[0], inputs[0].ch[1], inputs[1].left()], n);
+        let [il, ir, dur] = self.scratch.ports(inputs, 1, n);
         let cap = self.buf[0].len();
         // How many of this block's frames are recorded: frame i is while len + i < dur frames.
         let mut take = 0;

@@ -163,7 +163,7 @@ impl Kernel for Wavetable {
             out.fill(0.0);
             return;
         };
-        let [f, t] = self.scratch.slices([inputs[0].left(), inputs[1].left()], n);
+        let [f, t] = self.scratch.ports(inputs, 0, n);
         let (inv_sr, nyq) = (self.inv_sr, self.nyquist);
         let mut p = self.phase;
         for (i, o) in out.iter_mut().enumerate() {

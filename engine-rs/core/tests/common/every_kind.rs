@@ -2,14 +2,13 @@
 
 use phonon_core::Engine;
 
-/// A GraphIR using every kind in `kernels::KINDS` three times: with its defaults (required ports
+/// A GraphIR using every kind in `kinds::all()` three times: with its defaults (required ports
 /// fed a mono saw), with every port driven (gates by a square, one parameter by a lane stepped by
 /// events, the rest by a slow sine that sweeps through the clamps), and with required ports fed
 /// a stereo sampler. `voices` nodes play a small template (saw × adsr through an lpf whose
 /// cutoff is the node's `in0`) and get a trigger lane each. Returns the JSON, the ids of the
 /// param lanes and the ids of the voices' trigger lanes.
 pub fn every_kind_graph() -> (String, Vec<u32>, Vec<u32>) {
-    use phonon_core::kernels::KINDS;
     let mut nodes = vec![
         r#"{"id": 0, "key": "src-saw", "kind": "saw", "params": {"freq": {"const": 110}}}"#
             .to_string(),
@@ -24,7 +23,7 @@ pub fn every_kind_graph() -> (String, Vec<u32>, Vec<u32>) {
     let mut param_lanes = Vec::new();
     let mut voice_lanes = Vec::new();
     let mut stage1 = Vec::new();
-    for s in KINDS {
+    for s in phonon_core::kinds::all() {
         let kind = s.name;
         for variant in 0..3 {
             let id = nodes.len() as u32;

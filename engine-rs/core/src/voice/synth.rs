@@ -15,7 +15,7 @@
 //!
 //! Per trigger (fields in `events`): pitch — the template's pitch ports are set to
 //! FREQ × base_i / base_0 (FREQ in Hz), else base_i × RATIO, else base_i; gain (linear) and pan
-//! with the sampler's balance law ([`super::sampler::pan_gains`]: centre leaves both channels
+//! with the sampler's balance law ([`super::sample::pan_gains`]: centre leaves both channels
 //! at unity); the amplitude envelope, in whole frames k = 0, 1, … since the voice's start
 //! (times rounded to frames): a linear attack of A = ATTACK s (default [`DEFAULT_ATTACK`], at
 //! least one frame), level (k+1)/A, so the first frame already sounds and frame A−1 is at 1;
@@ -45,30 +45,35 @@
 //! closest to silence is cut (see [`super::pool`]). A `voices` node without a template (only in
 //! tests of the kind table) plays nothing and counts its triggers as ignored.
 //!
+//! The slots, stealing, group sums and worker split are the shared [`VoicePool`] (mode: no
+//! direct group, [`Cost::PerBlock`]); this file supplies what a synth voice does: place its
+//! start (its end is known from its envelope), begin (reset its graph), render a span.
+//!
 //! Reload ([`Kernel::adopt`]): with the same limit every slot is taken over as it was. With
 //! another limit the new pool takes the newest sounding voices that fit (`voices` +
 //! [`FADE_SLOTS`]; older ones stop at the swap), and if more than the new limit of them are
 //! playing, the oldest fade out as steals would.
 
 use super::pool::{
-    apply_gain, carried, fade_frames, free_slot, limit_of, oldest_playing, placement, ActiveSet,
-    Pending, SlotView, GROUP,
+    self, free_slot, limit_of, oldest_playing, Cost, Mode, SlotView, Sum, VoicePool,
 };
-use super::{ChannelRule, Context, Kernel, KernelCounts, DataSpec, KindSpec, Outputs, PortIn, PortSpec};
 use crate::events::Trigger;
 use crate::ir::{NodeData, TemplateIr, VOICE_INPUTS};
+use crate::kernels::{
+    audio, ChannelRule, Context, DataSpec, Kernel, KernelCounts, KindSpec, Outputs, PortIn,
+    PortSpec,
+};
 use crate::plan::{Graph, Source};
-use crate::workers::Shards;
 
 pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
 
-use super::param as port;
+use crate::kernels::param as port;
 
 /// A template input: a signal the template's nodes read (0 when not connected).
 const fn stereo(name: &'static str) -> PortSpec {
     PortSpec {
         default: Some(0.0),
-        ..super::audio(name)
+        ..audio(name)
     }
 }
 
@@ -117,7 +122,9 @@ pub const DEFAULT_DUR: f32 = 0.25;
 /// Decay when the trigger gives a sustain but no decay, s.
 pub const DEFAULT_DECAY: f32 = 0.1;
 
-const _: () = assert!(MAX_VOICES + FADE_SLOTS <= super::pool::MAX_SLOTS);
+/// How the synth voices' pool runs: every group in its own sums, the cost estimated per block
+/// (each voice's graph runs once per block).
+const MODE: Mode = Mode::new(false, Cost::PerBlock, MAX_TRIGGERS_PER_BLOCK, FADE_SLOTS);
 
 /// `fade_from` of a voice that is not being stolen.
 const NO_FADE: u64 = u64::MAX;
@@ -243,62 +250,52 @@ struct Start {
     fade_from: u64,
 }
 
-/// One group's sum for a block: left, right and centre, each one block long.
-#[derive(Default)]
-struct Group {
-    l: Vec<f32>,
-    r: Vec<f32>,
-    c: Vec<f32>,
-    /// Some voice went to left and right this block (`l` and `r` hold this block's sum).
-    lr: bool,
-    /// Some voice went to the centre (`c` holds this block's sum).
-    centred: bool,
-}
+impl pool::Voice for Voice {
+    fn view(&self, now: u64) -> SlotView {
+        SlotView {
+            busy: self.end > now,
+            playing: self.end > now && self.fade_from == NO_FADE,
+            serial: self.serial,
+            left: self.end.saturating_sub(now),
+        }
+    }
 
-/// Where the voices' frames are summed: left and right, and the centre (mono voices panned to
-/// the middle, added to both at the end).
-struct Sum<'a> {
-    l: &'a mut [f32],
-    r: &'a mut [f32],
-    c: &'a mut [f32],
-    /// Whether `l` and `r` (`c`) hold sums yet: each is zeroed when first written in a block.
-    lr: bool,
-    centred: bool,
+    fn steal(&mut self, now: u64, frames: u32) {
+        self.end = self.end.min(now + u64::from(frames));
+        self.fade_from = now;
+    }
 }
 
 /// The `voices` kernel.
-#[derive(Default)]
 pub struct Voices {
-    pool: Vec<Voice>,
-    /// Slots with a voice that has not ended yet as of the last block.
-    active: ActiveSet,
+    /// `voices` + [`FADE_SLOTS`] slots, each with its template graph, built with the node.
+    pool: VoicePool<Voice>,
     /// (slot, port, base) of each pitch port; the first is the reference.
     pitch: Vec<(usize, usize, f32)>,
     out_slot: usize,
     out_stereo: bool,
-    max_voices: usize,
-    pending: Pending,
-    /// This block's starts, and per slot the index in `starts` of its latest one.
+    /// This block's starts, and per slot the index in `starts` of its latest one (once the
+    /// starts are sorted for rendering: of its first one).
     starts: Vec<Start>,
     latest: Vec<u32>,
-    /// Per group of [`GROUP`] slots: its voices' sum this block.
-    groups: Vec<Group>,
-    /// Per group + 1: where its slots' starts begin in `starts` (sorted by slot).
-    group_starts: Vec<u32>,
-    /// Moving average of a block's voice rendering, ns: voices are split across workers when it
-    /// is worth a fork ([`crate::schedule::MIN_PARALLEL_NS`]).
-    cost_ns: f32,
-    /// The groups' centre sums added, one block.
-    centre: Vec<f32>,
-    /// The next group to claim when groups run on several workers.
-    next_group: std::sync::atomic::AtomicUsize,
     sample_rate: f32,
-    fade: u64,
-    serial: u64,
     /// Absolute frame of the block being rendered.
     now: u64,
-    sounding: usize,
-    counts: KernelCounts,
+}
+
+impl Default for Voices {
+    fn default() -> Voices {
+        Voices {
+            pool: VoicePool::new(MODE, DEFAULT_VOICES),
+            pitch: Vec::new(),
+            out_slot: 0,
+            out_stereo: false,
+            starts: Vec::new(),
+            latest: Vec::new(),
+            sample_rate: 0.0,
+            now: 0,
+        }
+    }
 }
 
 impl Voices {
@@ -348,25 +345,26 @@ impl Voices {
             .iter()
             .filter_map(|p| {
                 let slot = g.slot_of[p.node as usize];
-                let spec = super::spec(g.nodes[slot].kind)?;
+                let spec = crate::kinds::spec(g.nodes[slot].kind)?;
                 Some((slot, spec.port(&p.param)?, p.base as f32))
             })
             .collect();
-        Voices {
-            pool,
+        let mut voices = Voices {
             pitch,
             out_slot,
             out_stereo,
-            max_voices,
             ..Voices::default()
-        }
+        };
+        voices.pool.limit = max_voices;
+        voices.pool.slots = pool;
+        voices
     }
 
     /// The latest voice placed in slot `s`: (end, fade start, serial).
     fn meta(&self, s: usize) -> (u64, u64, u64) {
         match self.latest[s] {
             NO_START => {
-                let v = &self.pool[s];
+                let v = &self.pool.slots[s];
                 (v.end, v.fade_from, v.serial)
             }
             i => {
@@ -380,7 +378,7 @@ impl Voices {
     fn set_meta(&mut self, s: usize, end: u64, fade_from: u64) {
         let (e, f) = match self.latest[s] {
             NO_START => {
-                let v = &mut self.pool[s];
+                let v = &mut self.pool.slots[s];
                 (&mut v.end, &mut v.fade_from)
             }
             i => {
@@ -393,7 +391,7 @@ impl Voices {
 
     /// Slot `s` as seen by a voice starting at absolute frame `at`.
     fn view(&self, s: usize, at: u64) -> SlotView {
-        if !self.active.contains(s) {
+        if !self.pool.active.contains(s) {
             return SlotView {
                 busy: false,
                 playing: false,
@@ -415,14 +413,16 @@ impl Voices {
     /// Render thread: no allocation (`starts` holds a block's worth of triggers).
     fn place(&mut self, at: usize, t: &Trigger) {
         let now = self.now + at as u64;
-        let stolen = oldest_playing(self.active.iter(), self.max_voices, |s| self.view(s, now));
+        let stolen = oldest_playing(self.pool.active.iter(), self.pool.limit, |s| {
+            self.view(s, now)
+        });
         if let Some(s) = stolen {
             let (end, _, _) = self.meta(s);
-            self.set_meta(s, end.min(now + self.fade), now);
-            self.counts.steals += 1;
+            self.set_meta(s, end.min(now + u64::from(self.pool.fade)), now);
+            self.pool.counts.steals += 1;
         }
-        let slot = free_slot(self.pool.len(), |s| self.view(s, now));
-        if self.active.contains(slot) {
+        let slot = free_slot(self.pool.slots.len(), |s| self.view(s, now));
+        if self.pool.active.contains(slot) {
             let (end, fade_from, _) = self.meta(slot);
             self.set_meta(slot, end.min(now), fade_from);
         }
@@ -433,34 +433,34 @@ impl Voices {
             at,
             trigger: *t,
             amp,
-            serial: self.serial,
+            serial: self.pool.serial,
             end: now + amp.len(),
             fade_from: NO_FADE,
         });
-        self.active.insert(slot);
-        self.serial += 1;
+        self.pool.active.insert(slot);
+        self.pool.serial += 1;
     }
+}
 
-    /// Slot `j` takes over the voice of another node's slot `ov` (a reload): its envelope,
-    /// gains, timing, pitch and template state. Render thread: copies only.
-    fn take_slot(&mut self, j: usize, ov: &Voice) {
-        let v = &mut self.pool[j];
-        v.amp = ov.amp;
-        v.gain_l = ov.gain_l;
-        v.gain_r = ov.gain_r;
-        v.serial = ov.serial;
-        v.start = ov.start;
-        v.end = ov.end;
-        v.fade_from = ov.fade_from;
-        for (n, on) in v.graph.nodes.iter_mut().zip(&ov.graph.nodes) {
-            if n.kind == on.kind {
-                n.kernel.adopt(on.kernel.as_ref());
-            }
+/// Voice `v` takes over the voice `ov` of another node's slot (a reload): its envelope, gains,
+/// timing, pitch (`pitch`: the node's pitch ports) and template state. Render thread: copies
+/// only.
+fn take_slot(v: &mut Voice, ov: &Voice, pitch: &[(usize, usize, f32)]) {
+    v.amp = ov.amp;
+    v.gain_l = ov.gain_l;
+    v.gain_r = ov.gain_r;
+    v.serial = ov.serial;
+    v.start = ov.start;
+    v.end = ov.end;
+    v.fade_from = ov.fade_from;
+    for (n, on) in v.graph.nodes.iter_mut().zip(&ov.graph.nodes) {
+        if n.kind == on.kind {
+            n.kernel.adopt(on.kernel.as_ref());
         }
-        for &(s, port, _) in &self.pitch {
-            if let Some(src) = ov.graph.nodes.get(s).map(|n| n.sources[port]) {
-                v.graph.nodes[s].sources[port] = src;
-            }
+    }
+    for &(s, port, _) in pitch {
+        if let Some(src) = ov.graph.nodes.get(s).map(|n| n.sources[port]) {
+            v.graph.nodes[s].sources[port] = src;
         }
     }
 }
@@ -469,7 +469,7 @@ impl Voices {
 /// pitch ports and `now` the block's first frame. Render thread or a worker.
 fn begin(v: &mut Voice, st: &Start, pitch: &[(usize, usize, f32)], now: u64) {
     let t = &st.trigger;
-    let (pl, pr) = super::sampler::pan_gains(t.pan);
+    let (pl, pr) = super::sample::pan_gains(t.pan);
     let base0 = pitch.first().map(|p| p.2).unwrap_or(1.0);
     v.graph.reset();
     for &(s, port, base) in pitch {
@@ -488,75 +488,6 @@ fn begin(v: &mut Voice, st: &Start, pitch: &[(usize, usize, f32)], now: u64) {
     v.start = now + st.at as u64;
     v.end = st.end;
     v.fade_from = st.fade_from;
-}
-
-/// What every group of a block shares.
-struct Block<'a, 'c> {
-    ctx: &'a Context<'c>,
-    ext: &'a [PortIn<'c>],
-    starts: &'a [Start],
-    group_starts: &'a [u32],
-    active: ActiveSet,
-    pitch: &'a [(usize, usize, f32)],
-    now: u64,
-    n: usize,
-    shape: (usize, bool),
-    fade: u64,
-}
-
-impl Block<'_, '_> {
-    /// Renders group `g`'s voices (`pool` its slots) into its sum: each active slot's voice from
-    /// before the block, then those started in it. Render thread or a worker.
-    fn group(&self, g: usize, pool: &mut [Voice], sum: &mut Group) {
-        let lo = g * GROUP;
-        let starts = &self.starts[self.group_starts[g] as usize..self.group_starts[g + 1] as usize];
-        let n = self.n;
-        sum.lr = false;
-        sum.centred = false;
-        let mut next = 0;
-        for s in self.active.iter_in(lo, lo + pool.len()) {
-            let mut out = Sum {
-                l: &mut sum.l[..n],
-                r: &mut sum.r[..n],
-                c: &mut sum.c[..n],
-                lr: sum.lr,
-                centred: sum.centred,
-            };
-            let v = &mut pool[s - lo];
-            if v.end > self.now {
-                let to = ((v.end - self.now) as usize).min(n);
-                render(
-                    v,
-                    self.ctx,
-                    self.ext,
-                    (0, to),
-                    self.now,
-                    self.shape,
-                    self.fade,
-                    &mut out,
-                );
-            }
-            while next < starts.len() && starts[next].slot == s {
-                let st = &starts[next];
-                next += 1;
-                begin(v, st, self.pitch, self.now);
-                let to = ((st.end - self.now).min(n as u64)) as usize;
-                if to > st.at {
-                    render(
-                        v,
-                        self.ctx,
-                        self.ext,
-                        (st.at, to),
-                        self.now,
-                        self.shape,
-                        self.fade,
-                        &mut out,
-                    );
-                }
-            }
-            (sum.lr, sum.centred) = (out.lr, out.centred);
-        }
-    }
 }
 
 /// Runs voice `v`'s graph over frames `from..to` of the block (which it sounds in whole) and
@@ -639,25 +570,17 @@ fn mix(
 ) {
     let n = xl.len();
     if centre {
-        if !sum.centred {
-            sum.c.fill(0.0);
-            sum.centred = true;
-        }
-        let c = &mut sum.c[at..at + n];
+        let c = &mut sum.centre()[at..at + n];
         for (i, (c, x)) in c.iter_mut().zip(xl).enumerate() {
             *c += x * (level(i) * gl);
         }
     } else {
-        if !sum.lr {
-            sum.l.fill(0.0);
-            sum.r.fill(0.0);
-            sum.lr = true;
-        }
-        let l = &mut sum.l[at..at + n];
+        let (l, r) = sum.stereo();
+        let l = &mut l[at..at + n];
         for (i, (o, x)) in l.iter_mut().zip(xl).enumerate() {
             *o += x * (level(i) * gl);
         }
-        let r = &mut sum.r[at..at + n];
+        let r = &mut r[at..at + n];
         for (i, (o, x)) in r.iter_mut().zip(&xr[..n]).enumerate() {
             *o += x * (level(i) * gr);
         }
@@ -668,70 +591,44 @@ impl Kernel for Voices {
     /// A reload with the same key keeps the sounding voices (same template shape): envelope,
     /// gains, pitch and each template node's state through its own [`Kernel::adopt`] (kinds
     /// without it restart, e.g. an `adsr` inside the template re-attacks). With the same limit,
-    /// slot for slot; with another, the newest that fit ([`carried`], in their own slots when
-    /// those exist, else packed in order), the rest stop, and playing voices beyond the new
-    /// limit fade out as steals. Render thread: copies only.
+    /// slot for slot; with another, the newest that fit (in their own slots when those exist,
+    /// else packed in order), the rest stop, and playing voices beyond the new limit fade out
+    /// as steals ([`VoicePool::adopt`]). Render thread: copies only.
     fn adopt(&mut self, old: &dyn Kernel) {
-        let Some(o) = super::same::<Voices>(old) else {
+        let Some(o) = crate::kernels::same::<Voices>(old) else {
             return;
         };
         if o.out_slot != self.out_slot
-            || o.pool.first().map(|v| v.graph.nodes.len())
-                != self.pool.first().map(|v| v.graph.nodes.len())
+            || o.pool.slots.first().map(|v| v.graph.nodes.len())
+                != self.pool.slots.first().map(|v| v.graph.nodes.len())
         {
             return;
         }
         self.now = o.now;
-        self.serial = o.serial;
-        if o.pool.len() == self.pool.len() {
-            for j in 0..self.pool.len() {
-                self.take_slot(j, &o.pool[j]);
-            }
-            self.active = o.active;
-            self.sounding = o.sounding;
-            return;
-        }
-        let keep = carried(o.active, self.pool.len(), |i| o.pool[i].serial);
-        self.active = ActiveSet::default();
-        for (i, j) in placement(keep, self.pool.len()) {
-            self.take_slot(j, &o.pool[i]);
-            self.active.insert(j);
-        }
-        let now = self.now;
-        while let Some(s) = oldest_playing(self.active.iter(), self.max_voices + 1, |s| {
-            self.view(s, now)
-        }) {
-            let (end, _, _) = self.meta(s);
-            self.set_meta(s, end.min(now + self.fade), now);
-            self.counts.steals += 1;
-        }
-        self.sounding = self.active.len();
+        let pitch = &self.pitch;
+        self.pool
+            .adopt(&o.pool, self.now, |v, ov| take_slot(v, ov, pitch));
     }
 
     /// Control thread.
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
-        self.pending.prepare(MAX_TRIGGERS_PER_BLOCK);
+        self.pool.prepare(sample_rate, max_block);
         self.starts = Vec::with_capacity(MAX_TRIGGERS_PER_BLOCK);
-        self.latest = vec![NO_START; self.pool.len()];
-        let groups = self.pool.len().div_ceil(GROUP);
-        self.groups = (0..groups)
-            .map(|_| Group {
-                l: vec![0.0; max_block],
-                r: vec![0.0; max_block],
-                c: vec![0.0; max_block],
-                lr: false,
-                centred: false,
-            })
-            .collect();
-        self.group_starts = vec![0; groups + 1];
-        self.centre = vec![0.0; max_block];
-        self.fade = u64::from(fade_frames(STEAL_FADE_SECONDS, sample_rate));
+        self.latest = vec![NO_START; self.pool.slots.len()];
     }
 
     /// Render thread.
     fn trigger(&mut self, _ctx: &Context, offset: usize, t: &Trigger) {
-        self.pending.push(offset, t, &mut self.counts);
+        self.pool.trigger(offset, t);
+    }
+
+    fn voices(&self) -> usize {
+        self.pool.sounding()
+    }
+
+    fn take_counts(&mut self) -> KernelCounts {
+        std::mem::take(&mut self.pool.counts)
     }
 
     /// Render thread: no allocation.
@@ -741,126 +638,59 @@ impl Kernel for Voices {
         r.fill(0.0);
         let n = l.len();
         // Place this block's voices first: where each voice ends is known from its envelope.
-        let mut pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pool.pending);
         for (at, t) in pending.drain(n) {
-            if self.pool.is_empty() {
-                self.counts.ignored += 1;
+            if self.pool.slots.is_empty() {
+                self.pool.counts.ignored += 1;
             } else {
                 self.place(at, &t);
             }
         }
-        self.pending = pending;
-        // Then render group by group (slot order inside each), on several workers when the
-        // voices cost more than a fork; then add the groups' sums in group order.
+        self.pool.pending = pending;
+        // Then render slot by slot (each slot's voice from before the block, then those started
+        // in it), by the pool: group by group, on several workers when the voices cost more
+        // than a fork; then the groups' sums are added in group order.
         self.starts
             .sort_unstable_by_key(|st| (st.slot, st.at, st.serial));
-        let groups = self.groups.len();
-        let mut k = 0;
-        for g in 0..groups {
-            self.group_starts[g] = k as u32;
-            while k < self.starts.len() && self.starts[k].slot < (g + 1) * GROUP {
-                k += 1;
-            }
+        for (k, st) in self.starts.iter().enumerate().rev() {
+            self.latest[st.slot] = k as u32;
         }
-        self.group_starts[groups] = k as u32;
-        let width = crate::workers::width();
-        let timed = width > 1;
-        let t0 = timed.then(std::time::Instant::now);
-        {
-            let block = Block {
-                ctx,
-                ext: &inputs[1..],
-                starts: &self.starts,
-                group_starts: &self.group_starts,
-                active: self.active,
-                pitch: &self.pitch,
-                now: self.now,
-                n,
-                shape: (self.out_slot, self.out_stereo),
-                fade: self.fade,
+        let (starts, first, pitch, now) = (
+            &self.starts[..],
+            &self.latest[..],
+            &self.pitch[..],
+            self.now,
+        );
+        let (shape, fade, ext) = (
+            (self.out_slot, self.out_stereo),
+            u64::from(self.pool.fade),
+            &inputs[1..],
+        );
+        self.pool.render(l, r, n, &|s, v, sum| {
+            if v.end > now {
+                let to = ((v.end - now) as usize).min(n);
+                render(v, ctx, ext, (0, to), now, shape, fade, sum);
+            }
+            let from = match first[s] {
+                NO_START => starts.len(),
+                k => k as usize,
             };
-            // Groups with an active slot (slots come in order: count the changes of group).
-            let mut last = usize::MAX;
-            let busy = self
-                .active
-                .iter()
-                .filter(|&s| std::mem::replace(&mut last, s / GROUP) != s / GROUP)
-                .count();
-            let bins = width.min(busy);
-            if bins > 1 && self.cost_ns >= crate::schedule::MIN_PARALLEL_NS {
-                self.counts.split_blocks += 1;
-                let pool = Shards::new(&mut self.pool[..], 0);
-                let sums = Shards::new(&mut self.groups[..], 0);
-                let next = &self.next_group;
-                next.store(0, std::sync::atomic::Ordering::Relaxed);
-                crate::workers::fork(bins, &|_| loop {
-                    let g = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if g >= groups {
-                        break;
-                    }
-                    let lo = g * GROUP;
-                    // SAFETY: each group is claimed once (an atomic counter); its slots
-                    // `lo..lo + GROUP` and its sum are touched by no other group.
-                    let (voices, sum) = unsafe { (pool.slice_mut(lo, GROUP), sums.get_mut(g)) };
-                    block.group(g, voices, sum);
-                });
-            } else {
-                for (g, (voices, sum)) in self
-                    .pool
-                    .chunks_mut(GROUP)
-                    .zip(self.groups.iter_mut())
-                    .enumerate()
-                {
-                    block.group(g, voices, sum);
+            for st in starts[from..].iter().take_while(|st| st.slot == s) {
+                begin(v, st, pitch, now);
+                let to = ((st.end - now).min(n as u64)) as usize;
+                if to > st.at {
+                    render(v, ctx, ext, (st.at, to), now, shape, fade, sum);
                 }
             }
-        }
-        if let Some(t0) = t0 {
-            let ns = t0.elapsed().as_nanos() as f32;
-            self.cost_ns += 0.25 * (ns - self.cost_ns);
-        }
-        for s in self.active.iter() {
+        });
+        for s in self.pool.active.iter() {
             self.latest[s] = NO_START;
-            if self.pool[s].end <= self.now + n as u64 {
-                self.active.remove(s);
-            }
         }
+        let end = self.now + n as u64;
+        self.pool.retain(|v| v.end > end);
         self.starts.clear();
-        for g in self.groups.iter().filter(|g| g.lr) {
-            for (o, x) in l.iter_mut().zip(&g.l[..n]) {
-                *o += x;
-            }
-            for (o, x) in r.iter_mut().zip(&g.r[..n]) {
-                *o += x;
-            }
-        }
-        let mut centred = self.groups.iter().filter(|g| g.centred);
-        if let Some(first) = centred.next() {
-            // The centre: the groups' centre sums in group order (the first copied), then into
-            // both sides.
-            let c = &mut self.centre[..n];
-            c.copy_from_slice(&first.c[..n]);
-            for g in centred {
-                for (o, x) in c.iter_mut().zip(&g.c[..n]) {
-                    *o += x;
-                }
-            }
-            for ((l, r), c) in l.iter_mut().zip(r.iter_mut()).zip(c.iter()) {
-                *l += c;
-                *r += c;
-            }
-        }
-        self.now += n as u64;
-        self.sounding = self.active.len();
-        apply_gain(l, r, inputs[0].left());
-    }
-
-    fn voices(&self) -> usize {
-        self.sounding
-    }
-
-    fn take_counts(&mut self) -> KernelCounts {
-        std::mem::take(&mut self.counts)
+        self.now = end;
+        self.pool.finish(l, r, inputs[0].left());
     }
 }
 
@@ -871,8 +701,7 @@ mod tests {
     use crate::kernels::dsp::testing::peak_freq;
     use crate::kernels::testing::{run, Src};
     use crate::samples::SampleBank;
-
-    const SR: f32 = 44100.0;
+    use crate::voice::pool::testing::{self, SR};
 
     /// A voices kernel playing a two-oscillator template: saw at base 220 plus a sine an
     /// octave up (base 440), summed.
@@ -954,31 +783,7 @@ mod tests {
     /// Renders `n` frames of a prepared pool in 64-frame blocks, `triggers` at frames relative
     /// to this call; the left channel.
     fn drive(v: &mut Voices, n: usize, triggers: &[(usize, Trigger)]) -> Vec<f32> {
-        const B: usize = 64;
-        let bank = SampleBank::default();
-        let gain = [PortIn::mono(crate::kernels::Input::Const(1.0))];
-        let mut buf = vec![0.0f32; 2 * B];
-        let mut left = Vec::with_capacity(n);
-        let mut start = 0;
-        while start < n {
-            let m = B.min(n - start);
-            let ctx = Context {
-                sample_rate: SR,
-                frames: m,
-                bank: &bank,
-                lanes: &[],
-            };
-            for (f, t) in triggers {
-                if (start..start + m).contains(f) {
-                    v.trigger(&ctx, f - start, t);
-                }
-            }
-            let mut out = Outputs::new(&mut buf, B, 2, m);
-            v.process(&ctx, &gain, &mut out);
-            left.extend_from_slice(&buf[..m]);
-            start += m;
-        }
-        left
+        testing::drive(v, &SampleBank::default(), n, triggers, |_| {})
     }
 
     /// Held notes (1 s, a one-frame attack) of level `G` from the constant template, one every
@@ -1040,7 +845,7 @@ mod tests {
         );
         assert!((left[599] - 8.0 * G).abs() < 1e-6, "{}", left[599]);
         assert_eq!(new.voices(), 8);
-        let serials: Vec<u64> = new.active.iter().map(|i| new.pool[i].serial).collect();
+        let serials: Vec<u64> = testing::serials(&new.pool);
         assert_eq!(serials, (32..40).collect::<Vec<u64>>());
     }
 
@@ -1214,17 +1019,16 @@ mod tests {
 }
 
 /// Per-voice cost, printed (not asserted): `cargo test --release -p phonon-core --lib
-/// voices::bench -- --ignored --nocapture`.
+/// voice::synth::bench -- --ignored --nocapture`.
 #[cfg(test)]
 mod bench {
     use super::*;
     use crate::ir::{DataValue, GraphIr};
     use crate::kernels::{Input, Outputs};
     use crate::samples::SampleBank;
+    use crate::voice::pool::testing::{self, best, SR};
     use std::hint::black_box;
     use std::time::Instant;
-
-    const SR: f32 = 44100.0;
     const BLOCK: usize = 512;
 
     /// A pool of `voices` playing a template whose output node is `node` (JSON of node 0).
@@ -1252,45 +1056,16 @@ mod bench {
     /// (ns per block, mean voices sounding).
     fn time(v: &mut Voices, blocks: usize, every: f64, t: Trigger, warm: usize) -> (f64, f64) {
         let bank = SampleBank::default();
-        let mut buf = vec![0.0f32; 2 * BLOCK];
         let gain = [PortIn::mono(Input::Const(1.0)); 9];
         let mut next = 0.0f64;
-        let (mut ns, mut sounding) = (0u128, 0usize);
-        for b in 0..warm + blocks {
-            let ctx = Context {
-                sample_rate: SR,
-                frames: BLOCK,
-                bank: &bank,
-                lanes: &[],
-            };
+        testing::time(v, &bank, BLOCK, (warm, blocks), &gain, |b, v, ctx| {
             let start = (b * BLOCK) as f64;
             while every > 0.0 && next < start + BLOCK as f64 {
-                v.trigger(
-                    &ctx,
-                    (next.round() as usize)
-                        .saturating_sub(b * BLOCK)
-                        .min(BLOCK - 1),
-                    &t,
-                );
+                let at = (next.round() as usize).saturating_sub(b * BLOCK);
+                v.trigger(ctx, at.min(BLOCK - 1), &t);
                 next += every;
             }
-            let t0 = Instant::now();
-            let mut out = Outputs::new(&mut buf, BLOCK, 2, BLOCK);
-            v.process(&ctx, &gain, &mut out);
-            black_box(&buf);
-            if b >= warm {
-                ns += t0.elapsed().as_nanos();
-                sounding += v.voices();
-            }
-        }
-        (ns as f64 / blocks as f64, sounding as f64 / blocks as f64)
-    }
-
-    /// The least of `runs` measurements (this machine is shared: the minimum is the figure).
-    fn best(runs: usize, mut f: impl FnMut() -> (f64, f64)) -> (f64, f64) {
-        (0..runs)
-            .map(|_| f())
-            .fold((f64::INFINITY, 0.0), |a, b| if b.0 < a.0 { b } else { a })
+        })
     }
 
     #[test]

@@ -52,6 +52,9 @@
 //! whichever way the block is cut. (Serially, the lowest group used so far sums straight into
 //! the zeroed output, since 0 + G is G: the same arithmetic without a partial's copy.)
 //!
+//! The slots, stealing, group sums and worker split are the shared [`VoicePool`] (mode: the
+//! direct group on, [`Cost::PerVoiceFrame`]); this file supplies what a sample voice does.
+//!
 //! Workers: a segment runs its busy groups on several workers (each claims the next group) when
 //! the calling thread may split ([`crate::workers::width`] > 1), more than one group has a
 //! voice, and its estimated cost — a moving average of the measured ns per voice-frame (timed
@@ -67,24 +70,22 @@
 //! limit they keep their slots. With another limit the new pool takes what fits, newest
 //! first (the old pool's newest `limit` + [`FADE_SLOTS`] voices; any older ones stop at the
 //! swap); if more than the new limit of them are playing, the oldest fade out as steals would.
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::pool::{
-    apply_gain, carried, fade_frames, free_slot, limit_of, oldest_playing, placement, ActiveSet,
-    Pending, SlotView, GROUP,
-};
-use super::{ChannelRule, Context, Kernel, KernelCounts, DataSpec, KindSpec, Outputs, PortIn};
+use super::pool::{self, fade_frames, limit_of, Cost, Mode, SlotView, VoicePool};
 use crate::events::Trigger;
+use crate::kernels::{
+    param, ChannelRule, Context, DataSpec, Kernel, KernelCounts, KindSpec, Outputs, PortIn,
+};
 use crate::samples::{Sample, SampleBank};
-use crate::workers::Shards;
 
-pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
+pub use super::pool::{DEFAULT_VOICES, GROUP, MAX_VOICES, STEAL_FADE_SECONDS};
 
 /// `sampler {gain}`.
 pub const SAMPLER: KindSpec = KindSpec {
     name: "sampler",
-    doc: "Sample voices: each trigger starts a sample at its exact frame; outputs their stereo sum.",
-    ports: &[super::param("gain", 1.0).unit("gain")],
+    doc:
+        "Sample voices: each trigger starts a sample at its exact frame; outputs their stereo sum.",
+    ports: &[param("gain", 1.0).unit("gain")],
     data: &[DataSpec {
         name: "voices",
         doc: "Voices that may play at once before the oldest is stolen (1..=256, default 128).",
@@ -105,19 +106,19 @@ pub const RELEASE_SECONDS: f32 = 0.005;
 /// Fade of a voice cut by another of its cut group, seconds.
 pub const CUT_FADE_SECONDS: f32 = 0.010;
 
-const _: () = assert!(MAX_VOICES + FADE_SLOTS <= super::pool::MAX_SLOTS);
-
 /// Slowest |speed| rendered in runs; slower voices go frame by frame (a run's bounds keep a
 /// margin of one step, which must dwarf the rounding of the running read position).
 const RUN_MIN_SPEED: f64 = 1e-3;
 /// Longest slice rendered in runs, frames (read positions below 2^24 round by < 2e-9).
 const RUN_MAX_FRAMES: f64 = (1u64 << 24) as f64;
-/// Segments with fewer voice-frames than this are not timed (two clock reads would be a
-/// noticeable share of them, and they are far below a fork's worth anyway).
-const TIMED_VOICE_FRAMES: usize = 1024;
-/// Weight of a new timing in the moving average of the cost per voice-frame (see
-/// [`Sampler::learn`]).
-const SMOOTHING: f32 = 0.25;
+/// How the sampler's pool runs: its lowest busy group sums straight into the output, the cost of
+/// its many short segments is estimated per voice-frame.
+const MODE: Mode = Mode::new(
+    true,
+    Cost::PerVoiceFrame,
+    MAX_TRIGGERS_PER_BLOCK,
+    FADE_SLOTS,
+);
 
 /// Left and right gains of the balance pan law for `pan` in 0..1.
 #[inline]
@@ -174,73 +175,19 @@ impl Voice {
     }
 }
 
-/// One group's sum for a block: left and right, one block long each.
-#[derive(Debug, Default)]
-struct Partial {
-    l: Vec<f32>,
-    r: Vec<f32>,
-    /// Some voice of the group was rendered this block (the sums hold this block's frames).
-    used: bool,
-}
-
-impl Partial {
-    /// The group's sums over the block's `n` frames, zeroed at the group's first use in a block.
-    #[inline]
-    fn sums(&mut self, n: usize) -> (&mut [f32], &mut [f32]) {
-        if !self.used {
-            self.used = true;
-            self.l[..n].fill(0.0);
-            self.r[..n].fill(0.0);
+impl pool::Voice for Voice {
+    fn view(&self, _now: u64) -> SlotView {
+        SlotView {
+            busy: self.active,
+            playing: self.active && !self.releasing,
+            serial: self.serial,
+            left: u64::from(self.release_left),
         }
-        (&mut self.l[..n], &mut self.r[..n])
     }
-}
 
-/// Which group of the block sums straight into the output instead of its partial sums: the
-/// lowest group used so far (adding its sum to the zeroed output first would change no bit), so
-/// a sampler whose voices fit one group pays nothing for the grouping.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Direct {
-    /// No group has rendered a voice yet in this block.
-    Free,
-    /// This group, the lowest used so far.
-    Group(usize),
-    /// None: a segment of this block ran on several workers.
-    Off,
-}
-
-/// The sums group `g`'s voices go into for the rest of the block: the output `l`, `r` when it
-/// is (or becomes) the direct group, else its partial sums. A group below the direct one takes
-/// its place: the direct group's sums so far move to its partial. Render thread.
-fn sums_of<'a>(
-    direct: &mut Direct,
-    groups: &'a mut [Partial],
-    l: &'a mut [f32],
-    r: &'a mut [f32],
-    g: usize,
-) -> (&'a mut [f32], &'a mut [f32]) {
-    match *direct {
-        Direct::Free => *direct = Direct::Group(g),
-        Direct::Group(d) if d < g => return groups[g].sums(l.len()),
-        Direct::Group(d) if d > g => {
-            demote(&mut groups[d], l, r);
-            *direct = Direct::Group(g);
-        }
-        Direct::Group(_) => {}
-        Direct::Off => return groups[g].sums(l.len()),
+    fn steal(&mut self, _now: u64, frames: u32) {
+        self.fade_out(frames);
     }
-    (l, r)
-}
-
-/// Moves the sums a direct group made in the output `l`, `r` to its partial and zeroes the
-/// output. Render thread.
-fn demote(part: &mut Partial, l: &mut [f32], r: &mut [f32]) {
-    let n = l.len();
-    part.l[..n].copy_from_slice(l);
-    part.r[..n].copy_from_slice(r);
-    part.used = true;
-    l.fill(0.0);
-    r.fill(0.0);
 }
 
 /// What every group rendering one segment shares.
@@ -249,8 +196,6 @@ struct Segment<'a> {
     bank: &'a SampleBank,
     /// Frames `from..to` of the block.
     range: (usize, usize),
-    /// Frames in the block.
-    n: usize,
     /// Tests: every frame through [`Sampler::frame`].
     by_frame: bool,
 }
@@ -265,16 +210,6 @@ impl Segment<'_> {
             None => v.active = false,
         }
     }
-
-    /// Renders group `g`'s active voices (`voices` its slots, the first numbered `g` · [`GROUP`])
-    /// in slot order into its partial sums. Render thread or a worker.
-    fn group(&self, g: usize, active: &ActiveSet, voices: &mut [Voice], part: &mut Partial) {
-        let lo = g * GROUP;
-        for s in active.iter_in(lo, lo + voices.len()) {
-            let (l, r) = part.sums(self.n);
-            self.voice(&mut voices[s - lo], l, r);
-        }
-    }
 }
 
 /// The sampler kernel.
@@ -287,68 +222,24 @@ impl Segment<'_> {
 #[derive(Debug)]
 pub struct Sampler {
     /// `limit` + [`FADE_SLOTS`] slots, allocated by [`Kernel::prepare`].
-    voices: Vec<Voice>,
-    /// Voices that may play at once (data `voices`).
-    limit: usize,
-    /// Slots with an active voice.
-    active: ActiveSet,
-    /// Per group of [`GROUP`] slots: its voices' sum this block.
-    groups: Vec<Partial>,
-    /// The groups with an active voice in the segment being rendered, in order (room for all).
-    busy: Vec<u32>,
-    /// The next entry of `busy` to claim when groups run on several workers.
-    next_group: AtomicUsize,
-    /// Σ of the workers' rendering time in a split segment, ns.
-    work_ns: AtomicU64,
-    /// Moving average of the rendering cost per voice-frame, ns (timed only where a split is
-    /// possible; 0 until timed).
-    frame_ns: f32,
-    /// Some segment of this block ran on several workers.
-    split: bool,
-    /// The group summing straight into the output this block.
-    direct: Direct,
-    pending: Pending,
+    pool: VoicePool<Voice>,
     sample_rate: f32,
     attack: u32,
-    fade: u32,
     cut_fade: u32,
-    serial: u64,
-    sounding: usize,
-    counts: KernelCounts,
     /// Tests: every frame through [`Sampler::frame`] (the reference the runs must equal).
     #[cfg(test)]
     frame_by_frame: bool,
-    /// Tests: split every segment with more than one busy group (where a split is possible),
-    /// whatever it costs.
-    #[cfg(test)]
-    always_split: bool,
 }
 
 impl Default for Sampler {
     fn default() -> Sampler {
         Sampler {
-            voices: Vec::new(),
-            limit: DEFAULT_VOICES,
-            active: ActiveSet::default(),
-            groups: Vec::new(),
-            busy: Vec::new(),
-            next_group: AtomicUsize::new(0),
-            work_ns: AtomicU64::new(0),
-            frame_ns: 0.0,
-            split: false,
-            direct: Direct::Free,
-            pending: Pending::default(),
+            pool: VoicePool::new(MODE, DEFAULT_VOICES),
             sample_rate: 0.0,
             attack: 0,
-            fade: 0,
             cut_fade: 0,
-            serial: 0,
-            sounding: 0,
-            counts: KernelCounts::default(),
             #[cfg(test)]
             frame_by_frame: false,
-            #[cfg(test)]
-            always_split: false,
         }
     }
 }
@@ -356,24 +247,7 @@ impl Default for Sampler {
 impl Sampler {
     /// The voice limit (data `voices`, else [`DEFAULT_VOICES`]).
     pub fn limit(&self) -> usize {
-        self.limit
-    }
-
-    /// Fades out the oldest playing voices until at most `limit` play, each counted as a steal.
-    /// Render thread.
-    fn enforce_limit(&mut self) {
-        let view = |v: &Voice| SlotView {
-            busy: v.active,
-            playing: v.active && !v.releasing,
-            serial: v.serial,
-            left: u64::from(v.release_left),
-        };
-        while let Some(i) = oldest_playing(self.active.iter(), self.limit + 1, |i| {
-            view(&self.voices[i])
-        }) {
-            self.voices[i].fade_out(self.fade);
-            self.counts.steals += 1;
-        }
+        self.pool.limit
     }
 
     /// Adds one voice's frames `from..to` into `l`, `r`: runs in which nothing changes (no
@@ -563,15 +437,13 @@ impl Sampler {
     }
 
     /// Renders every active voice over frames `from..to` of the block (`l`, `r`: the output,
-    /// zeroed at the block's start), each into its group's sums in slot order: on several
-    /// workers (groups claimed one at a time) when more than one group is busy and the
-    /// segment's estimated cost is worth a fork, else here. Ended voices then leave the active
+    /// zeroed at the block's start), each into its group's sums in slot order, by the pool (on
+    /// several workers when the segment is worth a fork). Ended voices then leave the active
     /// set. Render thread: no allocation.
     fn render_range(&mut self, ctx: &Context, l: &mut [f32], r: &mut [f32], range: (usize, usize)) {
-        if range.0 >= range.1 || self.active.is_empty() {
+        if range.0 >= range.1 || self.pool.active.is_empty() {
             return;
         }
-        let n = l.len();
         #[cfg(test)]
         let by_frame = self.frame_by_frame;
         #[cfg(not(test))]
@@ -579,94 +451,19 @@ impl Sampler {
         let seg = Segment {
             bank: ctx.bank,
             range,
-            n,
             by_frame,
         };
-        self.busy.clear();
-        let mut voices = 0;
-        for s in self.active.iter() {
-            voices += 1;
-            let g = (s / GROUP) as u32;
-            if self.busy.last() != Some(&g) {
-                self.busy.push(g);
-            }
-        }
-        let width = crate::workers::width();
-        let voice_frames = voices * (range.1 - range.0);
-        let bins = width.min(self.busy.len());
-        let cost = self.frame_ns * voice_frames as f32;
-        #[cfg(test)]
-        let cost = if self.always_split {
-            f32::INFINITY
-        } else {
-            cost
-        };
-        if bins > 1 && cost >= crate::schedule::MIN_PARALLEL_NS {
-            self.split = true;
-            // Every group into its partial from now on: workers never reach the output.
-            if let Direct::Group(d) = self.direct {
-                demote(&mut self.groups[d], l, r);
-            }
-            self.direct = Direct::Off;
-            let (next, work) = (&self.next_group, &self.work_ns);
-            next.store(0, Ordering::Relaxed);
-            work.store(0, Ordering::Relaxed);
-            let (busy, active) = (&self.busy[..], self.active);
-            let pool = Shards::new(&mut self.voices[..], 0);
-            let parts = Shards::new(&mut self.groups[..], 0);
-            crate::workers::fork(bins, &|_| {
-                let t0 = std::time::Instant::now();
-                while let Some(&g) = busy.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let g = g as usize;
-                    // SAFETY: each busy group is claimed by exactly one bin (an atomic
-                    // counter); its slots `g·GROUP..(g+1)·GROUP` and its partial are touched by
-                    // no other group, and nothing else reaches them until the fork returns.
-                    let (voices, part) =
-                        unsafe { (pool.slice_mut(g * GROUP, GROUP), parts.get_mut(g)) };
-                    seg.group(g, &active, voices, part);
-                }
-                work.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
-            });
-            let ns = work.load(Ordering::Relaxed) as f32;
-            self.learn(ns, voice_frames);
-            for i in active.iter() {
-                if !self.voices[i].active {
-                    self.active.remove(i);
-                }
-            }
-        } else {
-            let t0 =
-                (width > 1 && voice_frames >= TIMED_VOICE_FRAMES).then(std::time::Instant::now);
-            for i in self.active.iter() {
-                let (l, r) = sums_of(&mut self.direct, &mut self.groups, l, r, i / GROUP);
-                let v = &mut self.voices[i];
-                seg.voice(v, l, r);
-                if !v.active {
-                    self.active.remove(i);
-                }
-            }
-            if let Some(t0) = t0 {
-                self.learn(t0.elapsed().as_nanos() as f32, voice_frames);
-            }
-        }
-    }
-
-    /// Folds `ns` spent rendering `voice_frames` into the cost per voice-frame. A timing above
-    /// twice the estimate counts as twice it: a thread preempted mid-segment (a shared machine)
-    /// would otherwise inflate the estimate for many segments, while a real rise in cost still
-    /// lifts it by a quarter per timing.
-    fn learn(&mut self, ns: f32, voice_frames: usize) {
-        let mut per = ns / voice_frames as f32;
-        if self.frame_ns > 0.0 {
-            per = per.min(2.0 * self.frame_ns);
-        }
-        self.frame_ns += SMOOTHING * (per - self.frame_ns);
+        self.pool.render(l, r, range.1 - range.0, &|_, v, sum| {
+            let (l, r) = sum.stereo();
+            seg.voice(v, l, r);
+        });
+        self.pool.retain(|v| v.active);
     }
 
     /// Starts a voice now (at the current segment boundary), stealing the oldest if the pool is full.
     fn start(&mut self, ctx: &Context, t: &Trigger) {
         let Some(s) = ctx.bank.get(t.sample) else {
-            self.counts.ignored += 1;
+            self.pool.counts.ignored += 1;
             return;
         };
         let len = s.frames();
@@ -682,30 +479,21 @@ impl Sampler {
         };
         let lo = (f64::from(begin) * len as f64).floor();
         let hi = (f64::from(end) * len as f64).ceil().min(len as f64);
-        if t.speed.abs() < 1e-6 || len == 0 || hi <= lo || self.voices.is_empty() {
-            self.counts.ignored += 1;
+        if t.speed.abs() < 1e-6 || len == 0 || hi <= lo || self.pool.slots.is_empty() {
+            self.pool.counts.ignored += 1;
             return;
         }
         if t.cut > 0 {
             let fade = self.cut_fade;
-            for i in self.active.iter() {
-                let v = &mut self.voices[i];
+            for i in self.pool.active.iter() {
+                let v = &mut self.pool.slots[i];
                 if v.cut == t.cut && (!v.releasing || v.release_left > fade) {
                     v.fade_out(fade);
                 }
             }
         }
-        let view = |v: &Voice| SlotView {
-            busy: v.active,
-            playing: v.active && !v.releasing,
-            serial: v.serial,
-            left: u64::from(v.release_left),
-        };
-        if let Some(i) = oldest_playing(self.active.iter(), self.limit, |i| view(&self.voices[i])) {
-            self.voices[i].fade_out(self.fade);
-            self.counts.steals += 1;
-        }
-        let slot = free_slot(self.voices.len(), |i| view(&self.voices[i]));
+        self.pool.steal_oldest(0, self.pool.limit);
+        let slot = self.pool.free_slot(0);
         let (gl, gr) = pan_gains(t.pan);
         let sr = self.sample_rate;
         let speed = match (t.unit_cycles, t.cps) {
@@ -728,7 +516,7 @@ impl Sampler {
         let (hold, release, looped) = match t.dur {
             Some(d) => (
                 (f64::from(secs(d, 3600.0)) * f64::from(sr)).round() as u64,
-                release.unwrap_or(self.fade),
+                release.unwrap_or(self.pool.fade),
                 t.looped,
             ),
             None => match release {
@@ -739,7 +527,7 @@ impl Sampler {
                 None => (u64::MAX, 0, false),
             },
         };
-        self.voices[slot] = Voice {
+        self.pool.slots[slot] = Voice {
             active: true,
             sample: t.sample,
             pos: if speed > 0.0 { lo } else { hi - 1.0 },
@@ -764,67 +552,42 @@ impl Sampler {
             release_left: 0,
             release_len: 1,
             release_from: 0.0,
-            serial: self.serial,
+            serial: self.pool.serial,
         };
-        self.active.insert(slot);
-        self.serial += 1;
+        self.pool.active.insert(slot);
+        self.pool.serial += 1;
     }
 }
 
 impl Kernel for Sampler {
     /// Voices still sounding carry on. With the same limit the pool is copied slot for slot;
-    /// with another, the newest that fit are copied ([`carried`]: in their own slots when
-    /// those exist, else packed in order), the rest stop, and playing voices beyond the new
-    /// limit fade out as steals. Render thread: copies only, no allocation.
+    /// with another, the newest that fit are copied (in their own slots when those exist, else
+    /// packed in order), the rest stop, and playing voices beyond the new limit fade out as
+    /// steals ([`VoicePool::adopt`]). Render thread: copies only, no allocation.
     fn adopt(&mut self, old: &dyn Kernel) {
-        let Some(o) = super::same::<Sampler>(old) else {
+        let Some(o) = crate::kernels::same::<Sampler>(old) else {
             return;
         };
-        self.serial = o.serial;
-        if o.voices.len() == self.voices.len() {
-            self.voices.copy_from_slice(&o.voices);
-            self.active = o.active;
-            self.sounding = o.sounding;
-            return;
-        }
-        let keep = carried(o.active, self.voices.len(), |i| o.voices[i].serial);
-        self.active = ActiveSet::default();
-        for (i, j) in placement(keep, self.voices.len()) {
-            self.voices[j] = o.voices[i];
-            self.active.insert(j);
-        }
-        self.enforce_limit();
-        self.sounding = self.active.len();
+        self.pool.adopt(&o.pool, 0, |v, o| *v = *o);
     }
 
     /// Reads the limit, data `voices`. Control thread.
-    fn configure(&mut self, data: &crate::ir::NodeData) {
-        self.limit = limit_of(data);
+    fn configure(&mut self, data: &crate::kernels::data::NodeData) {
+        self.pool.limit = limit_of(data);
     }
 
     /// Allocates the pool (`limit` + [`FADE_SLOTS`] slots) and its groups' sums. Control thread.
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
-        self.voices = vec![Voice::default(); self.limit + FADE_SLOTS];
-        let groups = self.voices.len().div_ceil(GROUP);
-        self.groups = (0..groups)
-            .map(|_| Partial {
-                l: vec![0.0; max_block],
-                r: vec![0.0; max_block],
-                used: false,
-            })
-            .collect();
-        self.busy = Vec::with_capacity(groups);
-        self.active = ActiveSet::default();
-        self.pending.prepare(MAX_TRIGGERS_PER_BLOCK);
+        self.pool.slots = vec![Voice::default(); self.pool.size()];
+        self.pool.prepare(sample_rate, max_block);
         self.sample_rate = sample_rate;
         self.attack = fade_frames(ATTACK_SECONDS, sample_rate);
-        self.fade = fade_frames(STEAL_FADE_SECONDS, sample_rate);
         self.cut_fade = fade_frames(CUT_FADE_SECONDS, sample_rate);
     }
 
     /// Render thread.
     fn trigger(&mut self, _ctx: &Context, offset: usize, t: &Trigger) {
-        self.pending.push(offset, t, &mut self.counts);
+        self.pool.trigger(offset, t);
     }
 
     /// Renders the block in segments between the queued triggers' frames, starting each
@@ -837,40 +600,23 @@ impl Kernel for Sampler {
         r.fill(0.0);
         let n = l.len();
         let mut cursor = 0;
-        self.direct = Direct::Free;
-        let mut pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pool.pending);
         for (at, t) in pending.drain(n) {
             self.render_range(ctx, l, r, (cursor, at));
             cursor = at;
             self.start(ctx, &t);
         }
-        self.pending = pending;
+        self.pool.pending = pending;
         self.render_range(ctx, l, r, (cursor, n));
-        if let Direct::Group(d) = self.direct {
-            debug_assert!(self.groups[..=d].iter().all(|g| !g.used));
-        }
-        for g in self.groups.iter_mut().filter(|g| g.used) {
-            g.used = false;
-            for (o, x) in l.iter_mut().zip(&g.l[..n]) {
-                *o += x;
-            }
-            for (o, x) in r.iter_mut().zip(&g.r[..n]) {
-                *o += x;
-            }
-        }
-        if std::mem::take(&mut self.split) {
-            self.counts.split_blocks += 1;
-        }
-        self.sounding = self.active.len();
-        apply_gain(l, r, inputs[0].left());
+        self.pool.finish(l, r, inputs[0].left());
     }
 
     fn voices(&self) -> usize {
-        self.sounding
+        self.pool.sounding()
     }
 
     fn take_counts(&mut self) -> KernelCounts {
-        std::mem::take(&mut self.counts)
+        std::mem::take(&mut self.pool.counts)
     }
 }
 
@@ -879,8 +625,7 @@ mod tests {
     use super::*;
     use crate::kernels::testing::{assert_same, run, Src};
     use crate::samples::SampleBank;
-
-    const SR: f32 = 44100.0;
+    use crate::voice::pool::testing::{drive, serials, SR};
 
     fn bank() -> SampleBank {
         let mut b = SampleBank::default();
@@ -1107,9 +852,9 @@ mod tests {
         let render = |by_frame: bool, threads: usize| {
             let mut s = Sampler {
                 frame_by_frame: by_frame,
-                always_split: true,
                 ..limited(64)
             };
+            s.pool.always_split = true;
             let w = crate::workers::Workers::new(threads, None).unwrap();
             let out = w.run(|| run(&mut s, &[Src::Const(0.9)], 2, n, SR, &bank, &triggers));
             (out, s.take_counts())
@@ -1276,47 +1021,12 @@ mod tests {
     /// Voices playing (sounding and not fading out) and sounding.
     fn census(s: &Sampler) -> (usize, usize) {
         let playing = s
+            .pool
             .active
             .iter()
-            .filter(|&i| s.voices[i].active && !s.voices[i].releasing)
+            .filter(|&i| s.pool.slots[i].active && !s.pool.slots[i].releasing)
             .count();
-        (playing, s.active.len())
-    }
-
-    /// Renders `n` frames of a prepared sampler in 64-frame blocks, `triggers` at frames
-    /// relative to this call, calling `each` after every block; the left channel.
-    fn drive(
-        s: &mut Sampler,
-        bank: &SampleBank,
-        n: usize,
-        triggers: &[(usize, Trigger)],
-        mut each: impl FnMut(&Sampler),
-    ) -> Vec<f32> {
-        const B: usize = 64;
-        let gain = [PortIn::mono(crate::kernels::Input::Const(1.0))];
-        let mut buf = vec![0.0f32; 2 * B];
-        let mut left = Vec::with_capacity(n);
-        let mut start = 0;
-        while start < n {
-            let m = B.min(n - start);
-            let ctx = Context {
-                sample_rate: SR,
-                frames: m,
-                bank,
-                lanes: &[],
-            };
-            for (f, t) in triggers {
-                if (start..start + m).contains(f) {
-                    s.trigger(&ctx, f - start, t);
-                }
-            }
-            let mut out = Outputs::new(&mut buf, B, 2, m);
-            s.process(&ctx, &gain, &mut out);
-            left.extend_from_slice(&buf[..m]);
-            each(s);
-            start += m;
-        }
-        left
+        (playing, s.pool.active.len())
     }
 
     /// Flat voices (sample id 2: 20000 frames of 0.5) at gain `G`, one every 8 frames: all
@@ -1337,7 +1047,7 @@ mod tests {
             let mut s = limited(limit);
             s.prepare(SR, 64);
             assert_eq!(
-                s.voices.len(),
+                s.pool.slots.len(),
                 limit + FADE_SLOTS,
                 "the pool is sized at build"
             );
@@ -1437,7 +1147,7 @@ mod tests {
         assert!((left[0] - 24.0 * v).abs() < 1e-6, "{}", left[0]);
         assert!((left[599] - 8.0 * v).abs() < 1e-6, "{}", left[599]);
         assert_eq!(new.voices(), 8);
-        let newest: Vec<u64> = new.active.iter().map(|i| new.voices[i].serial).collect();
+        let newest: Vec<u64> = serials(&new.pool);
         assert_eq!(newest, (32..40).collect::<Vec<u64>>());
     }
 
@@ -1621,16 +1331,13 @@ mod tests {
 }
 
 /// Per-voice cost, printed (not asserted): `cargo test --release -p phonon-core --lib
-/// sampler::bench -- --ignored --nocapture`.
+/// voice::sample::bench -- --ignored --nocapture`.
 #[cfg(test)]
 mod bench {
     use super::*;
     use crate::kernels::Input;
     use crate::samples::SampleBank;
-    use std::hint::black_box;
-    use std::time::Instant;
-
-    const SR: f32 = 44100.0;
+    use crate::voice::pool::testing::{self, best, SR};
 
     /// ns per block and mean voices sounding over `blocks` blocks of `block` frames, with
     /// `voices` started at frame 0 and then a trigger every `every` frames (0: none), least of
@@ -1647,40 +1354,21 @@ mod bench {
             ..Trigger::default()
         };
         let gain = [PortIn::mono(Input::Const(1.0))];
-        (0..7)
-            .map(|_| {
-                let mut s = Sampler::default();
-                s.prepare(SR, block);
-                let mut buf = vec![0.0f32; 2 * block];
-                let (mut ns, mut sounding) = (0u128, 0usize);
-                for b in 0..blocks + 10 {
-                    let ctx = Context {
-                        sample_rate: SR,
-                        frames: block,
-                        bank: &bank,
-                        lanes: &[],
-                    };
-                    if b == 0 {
-                        for _ in 0..voices {
-                            s.trigger(&ctx, 0, &t);
-                        }
-                    } else if every > 0 {
-                        for at in (0..block).step_by(every) {
-                            s.trigger(&ctx, at, &t);
-                        }
+        best(7, || {
+            let mut s = Sampler::default();
+            s.prepare(SR, block);
+            testing::time(&mut s, &bank, block, (10, blocks), &gain, |b, s, ctx| {
+                if b == 0 {
+                    for _ in 0..voices {
+                        s.trigger(ctx, 0, &t);
                     }
-                    let t0 = Instant::now();
-                    let mut out = Outputs::new(&mut buf, block, 2, block);
-                    s.process(&ctx, &gain, &mut out);
-                    black_box(&buf);
-                    if b >= 10 {
-                        ns += t0.elapsed().as_nanos();
-                        sounding += s.voices();
+                } else if every > 0 {
+                    for at in (0..block).step_by(every) {
+                        s.trigger(ctx, at, &t);
                     }
                 }
-                (ns as f64 / blocks as f64, sounding as f64 / blocks as f64)
             })
-            .fold((f64::INFINITY, 0.0), |a, b| if b.0 < a.0 { b } else { a })
+        })
     }
 
     /// The cost per voice per block is a fixed part (the dispatch: finding the sample, the
