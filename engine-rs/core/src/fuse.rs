@@ -130,7 +130,7 @@ impl Fused {
 
 /// The two operands of an arithmetic node.
 fn operands(node: &NodeIr) -> Option<(Param, Param)> {
-    let get = |name: &str| node.params.get(name)?.resolve().ok();
+    let get = |name: &str| node.params.get(name).copied();
     Some((get("a")?, get("b")?))
 }
 
@@ -144,9 +144,9 @@ pub fn fuse(nodes: &[NodeIr], order: &[u32], outside_uses: &[u32], pinned: &[u32
     let mut prev_read = vec![false; n];
     for node in nodes {
         for p in node.params.values() {
-            match p.resolve() {
-                Ok(Param::Node(x)) => uses[x as usize] += 1,
-                Ok(Param::Prev(x)) => {
+            match *p {
+                Param::Node(x) => uses[x as usize] += 1,
+                Param::Prev(x) => {
                     uses[x as usize] += 1;
                     prev_read[x as usize] = true;
                 }

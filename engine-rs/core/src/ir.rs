@@ -159,9 +159,13 @@ pub struct NodeIr {
     pub key: String,
     /// A name from [`crate::kinds`].
     pub kind: String,
-    /// Port name → value.
-    #[serde(default)]
-    pub params: BTreeMap<String, ParamIr>,
+    /// Port name → value as written in the JSON; [`GraphIr::parse`] types them into `params`.
+    #[serde(rename = "params", default)]
+    written: BTreeMap<String, ParamIr>,
+    /// Port name → value, typed once when the IR is read: the only form the plan and the loader
+    /// see.
+    #[serde(skip)]
+    pub params: BTreeMap<String, Param>,
     /// Structural settings (a template id, partials…), read when the plan is built.
     #[serde(default)]
     pub data: NodeData,
@@ -216,7 +220,7 @@ pub enum Param {
 
 impl ParamIr {
     /// The param as an enum, or a message saying what is wrong with its shape.
-    pub fn resolve(&self) -> Result<Param, String> {
+    fn resolve(&self) -> Result<Param, String> {
         let given = [
             self.constant.is_some(),
             self.node.is_some(),
@@ -323,12 +327,44 @@ impl GraphIr {
     pub fn parse(json: &mut [u8]) -> Result<GraphIr, EngineError> {
         let mut ir: GraphIr =
             simd_json::serde::from_slice(json).map_err(|e| EngineError::Json(e.to_string()))?;
+        ir.type_params()?;
         ir.validate()?;
         ir.stages = stages_of(&ir.nodes);
         for t in &mut ir.templates {
             t.stages = stages_of(&t.nodes);
         }
         Ok(ir)
+    }
+
+    /// Types every node's params (global and in templates) from their JSON form: the one place
+    /// params are read from JSON. A param of the wrong shape is an error naming its node.
+    fn type_params(&mut self) -> Result<(), EngineError> {
+        let scopes = std::iter::once(None).chain((0..self.templates.len()).map(|t| Some(t as u32)));
+        for scope in scopes {
+            let nodes = match scope {
+                Some(t) => &self.templates[t as usize].nodes,
+                None => &self.nodes,
+            };
+            for (i, n) in nodes.iter().enumerate() {
+                for (name, p) in &n.written {
+                    if let Err(m) = p.resolve() {
+                        let label = self.scoped_label(scope, i as u32);
+                        return Err(EngineError::Ir(format!("{label}: param \"{name}\" {m}")));
+                    }
+                }
+            }
+        }
+        let all = self
+            .nodes
+            .iter_mut()
+            .chain(self.templates.iter_mut().flat_map(|t| t.nodes.iter_mut()));
+        for n in all {
+            n.params = std::mem::take(&mut n.written)
+                .into_iter()
+                .map(|(name, p)| (name, p.resolve().expect("checked above")))
+                .collect();
+        }
+        Ok(())
     }
 
     /// "node 3 (lpf at line 2, col 5)", for messages.
@@ -492,8 +528,8 @@ impl GraphIr {
                         return err(format!("{label}: {target} has no param \"{param}\""));
                     }
                     let refers = matches!(
-                        nodes[lane.node as usize].params.get(param).map(|p| p.resolve()),
-                        Some(Ok(Param::Lane { lane: l, .. })) if l == lane.id
+                        nodes[lane.node as usize].params.get(param),
+                        Some(Param::Lane { lane: l, .. }) if *l == lane.id
                     );
                     if !refers {
                         return err(format!(
@@ -592,9 +628,7 @@ impl GraphIr {
                         ports.join(", ")
                     ));
                 }
-                let param = p
-                    .resolve()
-                    .map_err(|m| EngineError::Ir(format!("{label}: param \"{name}\" {m}")))?;
+                let param = *p;
                 match param {
                     Param::Const(_) => {}
                     Param::Node(src) | Param::Prev(src) => {
@@ -672,8 +706,8 @@ fn depths(nodes: &[NodeIr]) -> Result<Vec<usize>, u32> {
     let inputs = |n: &NodeIr| -> Vec<usize> {
         n.params
             .values()
-            .filter_map(|p| match p.resolve() {
-                Ok(Param::Node(j)) if (j as usize) < nodes.len() => Some(j as usize),
+            .filter_map(|p| match *p {
+                Param::Node(j) if (j as usize) < nodes.len() => Some(j as usize),
                 _ => None,
             })
             .collect()
@@ -756,16 +790,13 @@ mod tests {
     fn parses_a_good_graph_ignoring_unknown_fields() {
         let ir = parse(GOOD).unwrap();
         assert_eq!(ir.nodes.len(), 4);
+        assert_eq!(ir.nodes[2].params["cutoff"], Param::Const(800.0));
         assert_eq!(
-            ir.nodes[2].params["cutoff"].resolve(),
-            Ok(Param::Const(800.0))
-        );
-        assert_eq!(
-            ir.nodes[0].params["freq"].resolve(),
-            Ok(Param::Lane {
+            ir.nodes[0].params["freq"],
+            Param::Lane {
                 lane: 1,
                 init: 110.0
-            })
+            }
         );
         assert_eq!(ir.nodes[0].loc, Some(Loc { line: 1, col: 6 }));
         assert_eq!(ir.lanes[0].lane_kind(), Some(LaneKind::Trigger));
@@ -783,10 +814,7 @@ mod tests {
         ] {
             let ir = parse(&GOOD.replace(r#""const": 800"#, &format!(r#""const": {text}"#)))
                 .unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!(
-                ir.nodes[2].params["cutoff"].resolve(),
-                Ok(Param::Const(value))
-            );
+            assert_eq!(ir.nodes[2].params["cutoff"], Param::Const(value));
         }
     }
 

@@ -276,10 +276,8 @@ fn channels_of(nodes: &[NodeIr], order: &[u32]) -> Vec<usize> {
             let spec = crate::kinds::spec(&node.kind).expect("validated kind");
             let mut follow = 1;
             for port in spec.ports.iter().filter(|p| p.stereo) {
-                if let Some(Ok(Param::Node(src) | Param::Prev(src))) =
-                    node.params.get(port.name).map(|p| p.resolve())
-                {
-                    follow = follow.max(ch[src as usize]);
+                if let Some(Param::Node(src) | Param::Prev(src)) = node.params.get(port.name) {
+                    follow = follow.max(ch[*src as usize]);
                 }
             }
             let c = match spec.channels {
@@ -369,10 +367,7 @@ impl Graph {
             let spec = crate::kinds::spec(&node.kind).expect("validated kind");
             let mut sources = [Source::Const(0.0); MAX_PORTS];
             for (p, port) in spec.ports.iter().enumerate() {
-                let param = node
-                    .params
-                    .get(port.name)
-                    .map(|p| p.resolve().expect("validated param"));
+                let param = node.params.get(port.name).copied();
                 sources[p] = match param {
                     None => Source::Const(port.default.unwrap_or(0.0)),
                     Some(param) => source(param, port.stereo, &mut prev),
@@ -632,10 +627,8 @@ impl Plan {
                     .as_ref()
                     .and_then(|p| nodes[l.node as usize].params.get(p))
                 {
-                    Some(p) => match p.resolve() {
-                        Ok(Param::Lane { init, .. }) => init,
-                        _ => 0.0,
-                    },
+                    Some(Param::Lane { init, .. }) => *init,
+                    Some(_) => 0.0,
                     None => 0.0,
                 };
                 let slot = LaneSlot {
