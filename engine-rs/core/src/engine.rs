@@ -7,10 +7,9 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::error::EngineError;
 use crate::kit;
+pub use crate::loader::LoadReport;
 use crate::loader::Loader;
 use crate::renderer::Renderer;
 use crate::samples::{Sample, SampleBank};
@@ -21,31 +20,6 @@ use crate::workers::Workers;
 pub const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 8000..=768_000;
 /// Block sizes the engine accepts; others are clamped into this range.
 pub const BLOCK_SIZES: std::ops::RangeInclusive<usize> = 1..=8192;
-
-/// What [`Engine::load`] built (JSON keys in camelCase).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct LoadReport {
-    /// Nodes in the plan.
-    pub nodes: usize,
-    /// Stages.
-    pub stages: usize,
-    /// Lanes.
-    pub lanes: usize,
-    /// Outputs summed into the master.
-    pub outputs: usize,
-    /// Named buses.
-    pub buses: usize,
-    /// Cycles per second, as sent.
-    pub cps: f64,
-}
-
-impl LoadReport {
-    /// The report as JSON.
-    pub fn to_json(&self) -> String {
-        simd_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-    }
-}
 
 /// The sound engine for one owner: offline rendering and tests. `live` runs the same
 /// [`Loader`] on the control thread and the same [`Renderer`] on a render thread.

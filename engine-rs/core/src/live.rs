@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::engine::LoadReport;
+use crate::loader::LoadReport;
 use crate::error::EngineError;
 use crate::events::Event;
 use crate::io::ring::Shared;

@@ -2,13 +2,39 @@
 
 use std::collections::HashMap;
 
-use crate::engine::LoadReport;
+use serde::Serialize;
+
 use crate::error::EngineError;
 use crate::events::{self, Event, Target};
 use crate::executor::{Constants, Executor};
 use crate::ir::{GraphIr, LaneKind, Param};
 use crate::plan::Plan;
 use crate::renderer::{Patch, Swap};
+
+/// What a load built ([`crate::Engine::load`], `live`'s load) (JSON keys in camelCase).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadReport {
+    /// Nodes in the plan.
+    pub nodes: usize,
+    /// Stages.
+    pub stages: usize,
+    /// Lanes.
+    pub lanes: usize,
+    /// Outputs summed into the master.
+    pub outputs: usize,
+    /// Named buses.
+    pub buses: usize,
+    /// Cycles per second, as sent.
+    pub cps: f64,
+}
+
+impl LoadReport {
+    /// The report as JSON.
+    pub fn to_json(&self) -> String {
+        simd_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
 
 /// What the loader remembers of the newest program it built.
 #[derive(Default)]
