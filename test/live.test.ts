@@ -1,5 +1,5 @@
 //! `phonon live --sink null --record`: edits while playing, heard within 100 ms with continuous phase; a syntax error keeps the music going; a tempo change keeps the cycle position; a slow compile (or one abandoned after 2 s) never costs a beat; a dense pattern gets every event on time.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,60 +7,23 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Compiler } from "../language/compile/lower.js";
 import { dominantFrequency, onsets } from "./analysis.js";
+import { LiveProc } from "./liveproc.js";
 import { readWav } from "./wav.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "phonon-live-"));
 const SR = 48000;
 
-/** A running `phonon live` with its output lines and when each arrived. */
-class Live {
-  readonly lines: { at: number; text: string }[] = [];
-  private readonly proc: ChildProcess;
-  private waiters: (() => void)[] = [];
-  readonly exited: Promise<number | null>;
-
+/** `phonon live` on the null sink at SR, recording to `record`; stopping it must exit 0. */
+class Live extends LiveProc {
   constructor(file: string, record: string) {
-    this.proc = spawn(
-      process.execPath,
-      [join(root, "cli", "bin.mjs"), "live", file, "--sink", "null", "--no-tui", "--sample-rate", String(SR), "--record", record],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let buf = "";
-    const take = (d: Buffer): void => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf("\n")) >= 0) {
-        this.lines.push({ at: Date.now(), text: buf.slice(0, i) });
-        buf = buf.slice(i + 1);
-      }
-      this.waiters.forEach((w) => w());
-    };
-    this.proc.stdout!.on("data", take);
-    this.proc.stderr!.on("data", take);
-    this.exited = new Promise((done) => this.proc.on("exit", (code) => done(code)));
+    super([file, "--sample-rate", String(SR), "--record", record]);
   }
 
-  /** The first line matching `re` after line index `from`. */
-  async waitFor(re: RegExp, from = 0, timeoutMs = 5000): Promise<{ at: number; text: string; match: RegExpMatchArray }> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (let i = from; i < this.lines.length; i++) {
-        const m = this.lines[i]!.text.match(re);
-        if (m) return { ...this.lines[i]!, match: m };
-      }
-      if (Date.now() > deadline) throw new Error(`no line matching ${re} in:\n${this.lines.map((l) => l.text).join("\n")}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
-      this.waiters = [];
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.proc.kill("SIGINT");
-    expect(await this.exited).toBe(0);
+  override async stop(signal: NodeJS.Signals = "SIGINT"): Promise<number | null> {
+    const code = await super.stop(signal);
+    expect(code).toBe(0);
+    return code;
   }
 }
 

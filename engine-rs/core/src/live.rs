@@ -24,11 +24,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::loader::LoadReport;
 use crate::error::EngineError;
 use crate::events::Event;
 use crate::io::ring::Shared;
 use crate::io::{device, null, record};
+use crate::loader::LoadReport;
 use crate::loader::Loader;
 use crate::renderer::{Renderer, Retired, Swap};
 use crate::stats::Stats;

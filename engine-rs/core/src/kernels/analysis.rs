@@ -28,15 +28,6 @@ const IN: PortSpec = super::audio("in");
 
 use super::param as par;
 
-const fn follow(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
-}
-
 /// A time constant, s.
 const fn secs(name: &'static str, default: f32) -> PortSpec {
     par(name, default)
@@ -45,18 +36,18 @@ const fn secs(name: &'static str, default: f32) -> PortSpec {
 }
 
 /// `rms {in, window}`.
-pub const RMS: KindSpec = follow("rms", "RMS level over a window.", &[IN, secs("window", 0.1)], || {
+pub const RMS: KindSpec = KindSpec::follows("rms", "RMS level over a window.", &[IN, secs("window", 0.1)], || {
     Box::new(Follower::new(FollowKind::Rms))
 });
 /// `peak_follower {in, attack, release}`.
-pub const PEAK_FOLLOWER: KindSpec = follow(
+pub const PEAK_FOLLOWER: KindSpec = KindSpec::follows(
     "peak_follower",
     "Peak follower.",
     &[IN, secs("attack", 0.01), secs("release", 0.1)],
     || Box::new(Follower::new(FollowKind::Peak)),
 );
 /// `amp_follower {in, attack, release, window}`.
-pub const AMP_FOLLOWER: KindSpec = follow(
+pub const AMP_FOLLOWER: KindSpec = KindSpec::follows(
     "amp_follower",
     "Amplitude follower.",
     &[
@@ -68,21 +59,21 @@ pub const AMP_FOLLOWER: KindSpec = follow(
     || Box::new(Follower::new(FollowKind::Amp)),
 );
 /// `schmidt {in, hi, lo}`.
-pub const SCHMIDT: KindSpec = follow(
+pub const SCHMIDT: KindSpec = KindSpec::follows(
     "schmidt",
     "Schmitt trigger: 1 above hi until below lo.",
     &[IN, par("hi", 0.5).unit("value"), par("lo", 0.3).unit("value")],
     || Box::new(Schmidt::default()),
 );
 /// `latch {in, gate}`.
-pub const LATCH: KindSpec = follow(
+pub const LATCH: KindSpec = KindSpec::follows(
     "latch",
     "Holds the input's value while the gate is on.",
     &[IN, par("gate", 0.0).unit("gate")],
     || Box::new(Latch::default()),
 );
 /// `sample_hold {in, trig}`.
-pub const SAMPLE_HOLD: KindSpec = follow(
+pub const SAMPLE_HOLD: KindSpec = KindSpec::follows(
     "sample_hold",
     "Samples the input at each rising edge of trig.",
     &[IN, par("trig", 0.0).unit("gate")],

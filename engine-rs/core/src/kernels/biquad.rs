@@ -42,20 +42,11 @@ use super::control::{clamp_or, Glide};
 use super::fastmath::tan_pi;
 use super::krate::{Ramp, KRATE};
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 const IN: PortSpec = super::audio("in");
 
 use super::param as par;
-
-const fn filter(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
-}
 
 /// A frequency port in Hz, kept in [`FREQ`]'s limits.
 const fn hz(name: &'static str, default: f32) -> PortSpec {
@@ -78,38 +69,38 @@ const CUTOFF_RES: &[PortSpec] = &[
 ];
 
 /// `bq_lp {in, freq, q}`.
-pub const BQ_LP: KindSpec = filter("bq_lp", "RBJ biquad lowpass.", FREQ_Q, || {
+pub const BQ_LP: KindSpec = KindSpec::follows("bq_lp", "RBJ biquad lowpass.", FREQ_Q, || {
     Box::new(Biquad::new(Design::Lp, QMap::Q))
 });
 /// `bq_hp {in, freq, q}`.
-pub const BQ_HP: KindSpec = filter("bq_hp", "RBJ biquad highpass.", FREQ_Q, || {
+pub const BQ_HP: KindSpec = KindSpec::follows("bq_hp", "RBJ biquad highpass.", FREQ_Q, || {
     Box::new(Biquad::new(Design::Hp, QMap::Q))
 });
 /// `bq_bp {in, freq, q}`.
-pub const BQ_BP: KindSpec = filter("bq_bp", "RBJ biquad bandpass.", FREQ_Q, || {
+pub const BQ_BP: KindSpec = KindSpec::follows("bq_bp", "RBJ biquad bandpass.", FREQ_Q, || {
     Box::new(Biquad::new(Design::Bp, QMap::Q))
 });
 /// `bq_notch {in, freq, q}`.
-pub const BQ_NOTCH: KindSpec = filter("bq_notch", "RBJ biquad notch.", FREQ_Q, || {
+pub const BQ_NOTCH: KindSpec = KindSpec::follows("bq_notch", "RBJ biquad notch.", FREQ_Q, || {
     Box::new(Biquad::new(Design::Notch, QMap::Q))
 });
 /// `rlpf {in, cutoff, res}`.
-pub const RLPF: KindSpec = filter("rlpf", "Resonant lowpass (biquad).", CUTOFF_RES, || {
+pub const RLPF: KindSpec = KindSpec::follows("rlpf", "Resonant lowpass (biquad).", CUTOFF_RES, || {
     Box::new(Biquad::new(Design::Lp, QMap::Res))
 });
 /// `rhpf {in, cutoff, res}`.
-pub const RHPF: KindSpec = filter("rhpf", "Resonant highpass (biquad).", CUTOFF_RES, || {
+pub const RHPF: KindSpec = KindSpec::follows("rhpf", "Resonant highpass (biquad).", CUTOFF_RES, || {
     Box::new(Biquad::new(Design::Hp, QMap::Res))
 });
 /// `resonz {in, freq, q}`.
-pub const RESONZ: KindSpec = filter(
+pub const RESONZ: KindSpec = KindSpec::follows(
     "resonz",
     "Resonant bandpass.",
     &[IN, hz("freq", 1000.0), quality("q", 1.0)],
     || Box::new(Biquad::new(Design::Bp, QMap::Q)),
 );
 /// `parametric_eq {in, low_freq, low_gain, low_q, mid_freq, mid_gain, mid_q, high_freq, high_gain, high_q}`.
-pub const PARAMETRIC_EQ: KindSpec = filter(
+pub const PARAMETRIC_EQ: KindSpec = KindSpec::follows(
     "parametric_eq",
     "3-band parametric EQ: a low shelf, a peak and a high shelf.",
     &[

@@ -25,21 +25,12 @@
 //! (0: none; 1: coefficient 0.05, about 350 Hz at 44.1 kHz), which rounds off the steps.
 
 use super::dsp::{self, audio, clampf, flush, param, Declick, Scratch};
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
-
-const fn effect(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
-}
+use super::{Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 const FACTOR: PortSpec = param("factor", 4.0).unit("factor").range(1.0, 64.0);
 
 /// `distortion {in, drive, mix}`.
-pub const DISTORTION: KindSpec = effect(
+pub const DISTORTION: KindSpec = KindSpec::follows(
     "distortion",
     "tanh soft clipping.",
     &[
@@ -51,7 +42,7 @@ pub const DISTORTION: KindSpec = effect(
 );
 
 /// `bitcrush {in, bits, rate_factor}`.
-pub const BITCRUSH: KindSpec = effect(
+pub const BITCRUSH: KindSpec = KindSpec::follows(
     "bitcrush",
     "Bit-depth and sample-rate reduction.",
     &[
@@ -63,7 +54,7 @@ pub const BITCRUSH: KindSpec = effect(
 );
 
 /// `coarse {in, factor}`.
-pub const COARSE: KindSpec = effect(
+pub const COARSE: KindSpec = KindSpec::follows(
     "coarse",
     "Sample-rate reduction by a factor.",
     &[audio("in"), FACTOR],
@@ -71,7 +62,7 @@ pub const COARSE: KindSpec = effect(
 );
 
 /// `decimator {in, factor, smooth}`.
-pub const DECIMATOR: KindSpec = effect(
+pub const DECIMATOR: KindSpec = KindSpec::follows(
     "decimator",
     "Sample-rate reduction with smoothing.",
     &[

@@ -30,7 +30,7 @@ use super::control::{clamp_or, Edge};
 use super::filter::{Coefs, State};
 use super::noise::Rng;
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 use std::f64::consts::TAU;
 
 use super::param as port;
@@ -38,21 +38,12 @@ use super::param as port;
 /// The gate: each rising edge strikes the drum.
 const GATE: PortSpec = port("gate", 1.0).unit("gate");
 
-const fn drum(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
-}
-
 const fn amount(name: &'static str, default: f32) -> PortSpec {
     port(name, default).unit("0–1").range(0.0, 1.0)
 }
 
 /// `superkick {freq, pitch_env, sustain, noise, gate}`.
-pub const SUPERKICK: KindSpec = drum(
+pub const SUPERKICK: KindSpec = KindSpec::mono(
     "superkick",
     "Kick drum synth: a sine with a falling pitch and a click of noise, struck by its gate.",
     &[
@@ -65,7 +56,7 @@ pub const SUPERKICK: KindSpec = drum(
     || Box::new(SuperKick::default()),
 );
 /// `supersnare {freq, snappy, sustain, gate}`.
-pub const SUPERSNARE: KindSpec = drum(
+pub const SUPERSNARE: KindSpec = KindSpec::mono(
     "supersnare",
     "Snare drum synth: a tuned body and filtered noise, struck by its gate.",
     &[
@@ -77,7 +68,7 @@ pub const SUPERSNARE: KindSpec = drum(
     || Box::new(SuperSnare::default()),
 );
 /// `superhat {bright, sustain, gate}`.
-pub const SUPERHAT: KindSpec = drum(
+pub const SUPERHAT: KindSpec = KindSpec::mono(
     "superhat",
     "Hi-hat synth: six square oscillators (the TR-808's) through a highpass, struck by its gate.",
     &[amount("bright", 0.7), port("sustain", 0.05).unit("s"), GATE],

@@ -70,15 +70,6 @@ const fn value(name: &'static str, default: f32) -> PortSpec {
 /// The gate: rising edges (re)start the envelope; without one it starts once, at the beginning.
 const GATE: PortSpec = port("gate", 1.0).unit("gate");
 
-const fn env(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
-}
-
 const ADSR_PORTS: &[PortSpec] = &[
     GATE,
     secs("attack", 0.01),
@@ -88,56 +79,56 @@ const ADSR_PORTS: &[PortSpec] = &[
 ];
 
 /// `adsr {gate, attack, decay, sustain, release}`.
-pub const ADSR: KindSpec = env(
+pub const ADSR: KindSpec = KindSpec::mono(
     "adsr",
     "ADSR envelope following its gate (> 0 is on).",
     ADSR_PORTS,
     || Box::new(Env::new(Shape::Adsr)),
 );
 /// `env {gate, attack, decay, sustain, release}`: same as `adsr`.
-pub const ENV: KindSpec = env(
+pub const ENV: KindSpec = KindSpec::mono(
     "env",
     "ADSR that fires once when the graph starts (or at each gate onset), then holds the sustain level.",
     ADSR_PORTS,
     || Box::new(Env::new(Shape::Adsr)),
 );
 /// `asr {gate, attack, release}`.
-pub const ASR: KindSpec = env(
+pub const ASR: KindSpec = KindSpec::mono(
     "asr",
     "Attack-sustain-release following a gate signal (> 0.5 is on).",
     &[GATE, secs("attack", 0.01), secs("release", 0.2)],
     || Box::new(Env::new(Shape::Asr)),
 );
 /// `ad {gate, attack, decay}`.
-pub const AD: KindSpec = env(
+pub const AD: KindSpec = KindSpec::mono(
     "ad",
     "Attack-decay envelope, from the start (or at each gate onset).",
     &[GATE, secs("attack", 0.01), secs("decay", 0.2)],
     || Box::new(Env::new(Shape::Perc)),
 );
 /// `ar {gate, attack, release}`.
-pub const AR: KindSpec = env(
+pub const AR: KindSpec = KindSpec::mono(
     "ar",
     "Attack-release envelope, from the start (or at each gate onset).",
     &[GATE, secs("attack", 0.01), secs("release", 0.2)],
     || Box::new(Env::new(Shape::Perc)),
 );
 /// `line {gate, start, end, dur}`.
-pub const LINE: KindSpec = env(
+pub const LINE: KindSpec = KindSpec::mono(
     "line",
     "A linear ramp from start to end over duration seconds, then holds (restarting at each gate onset).",
     &[GATE, value("start", 0.0), value("end", 1.0), secs("duration", 1.0)],
     || Box::new(Ramp::new(RampShape::Line)),
 );
 /// `xline {gate, start, end, dur}`.
-pub const XLINE: KindSpec = env(
+pub const XLINE: KindSpec = KindSpec::mono(
     "xline",
     "An exponential ramp from start to end over duration seconds, then holds.",
     &[GATE, value("start", 1.0), value("end", 0.001), secs("duration", 1.0)],
     || Box::new(Ramp::new(RampShape::Xline)),
 );
 /// `curve {gate, start, end, dur, curve}`.
-pub const CURVE: KindSpec = env(
+pub const CURVE: KindSpec = KindSpec::mono(
     "curve",
     "A curved ramp (curve 0 is linear, > 0 slow start, < 0 fast start).",
     &[
@@ -154,7 +145,7 @@ const fn step(name: &'static str) -> PortSpec {
     port(name, -1.0).unit("s, −1 = unused")
 }
 /// `segments {gate, level0..level4, time0..time3}`.
-pub const SEGMENTS: KindSpec = env(
+pub const SEGMENTS: KindSpec = KindSpec::mono(
     "segments",
     "A breakpoint envelope: up to five levels joined by up to four linear segments.",
     &[

@@ -65,7 +65,7 @@ use super::control::{clamp_or, Glide};
 use super::fastmath::tan_pi;
 use super::krate::{Ramp, Segment, KRATE};
 use super::{
-    param, process_each, ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec, LANES,
+    param, process_each, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec, LANES,
 };
 
 const IN: PortSpec = super::audio("in");
@@ -82,55 +82,46 @@ const FREQ_RES: &[PortSpec] = &[
     param("res", 0.5).unit("0–1").range(0.0, 1.0),
 ];
 
-const fn filter(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
-}
-
 /// `lpf {in, cutoff, q}`.
-pub const LPF: KindSpec = filter(
+pub const LPF: KindSpec = KindSpec::follows(
     "lpf",
     "2-pole state-variable lowpass (12 dB/octave).",
     CUTOFF_Q,
     || Box::new(Lpf::default()),
 );
 /// `hpf {in, cutoff, q}`.
-pub const HPF: KindSpec = filter("hpf", "2-pole state-variable highpass.", CUTOFF_Q, || {
+pub const HPF: KindSpec = KindSpec::follows("hpf", "2-pole state-variable highpass.", CUTOFF_Q, || {
     Box::new(Svf::new(Mode::Hp, false))
 });
 /// `bpf {in, cutoff, q}`.
-pub const BPF: KindSpec = filter("bpf", "2-pole state-variable bandpass.", CUTOFF_Q, || {
+pub const BPF: KindSpec = KindSpec::follows("bpf", "2-pole state-variable bandpass.", CUTOFF_Q, || {
     Box::new(Svf::new(Mode::Bp, false))
 });
 /// `notch {in, cutoff, q}`.
-pub const NOTCH: KindSpec = filter("notch", "2-pole state-variable notch.", CUTOFF_Q, || {
+pub const NOTCH: KindSpec = KindSpec::follows("notch", "2-pole state-variable notch.", CUTOFF_Q, || {
     Box::new(Svf::new(Mode::Notch, false))
 });
 /// `svf_lp {in, freq, res}`.
-pub const SVF_LP: KindSpec = filter("svf_lp", "State-variable lowpass with resonance.", FREQ_RES, || {
+pub const SVF_LP: KindSpec = KindSpec::follows("svf_lp", "State-variable lowpass with resonance.", FREQ_RES, || {
     Box::new(Svf::new(Mode::Lp, true))
 });
 /// `svf_hp {in, freq, res}`.
-pub const SVF_HP: KindSpec = filter("svf_hp", "State-variable highpass with resonance.", FREQ_RES, || {
+pub const SVF_HP: KindSpec = KindSpec::follows("svf_hp", "State-variable highpass with resonance.", FREQ_RES, || {
     Box::new(Svf::new(Mode::Hp, true))
 });
 /// `svf_bp {in, freq, res}`.
-pub const SVF_BP: KindSpec = filter("svf_bp", "State-variable bandpass with resonance.", FREQ_RES, || {
+pub const SVF_BP: KindSpec = KindSpec::follows("svf_bp", "State-variable bandpass with resonance.", FREQ_RES, || {
     Box::new(Svf::new(Mode::Bp, true))
 });
 /// `svf_notch {in, freq, res}`.
-pub const SVF_NOTCH: KindSpec = filter(
+pub const SVF_NOTCH: KindSpec = KindSpec::follows(
     "svf_notch",
     "State-variable notch with resonance.",
     FREQ_RES,
     || Box::new(Svf::new(Mode::Notch, true)),
 );
 /// `djf {in, value}`.
-pub const DJF: KindSpec = filter(
+pub const DJF: KindSpec = KindSpec::follows(
     "djf",
     "DJ filter: below 0.5 lowpass, above 0.5 highpass, 0.5 is open.",
     &[IN, param("value", 0.5).unit("0–1").range(0.0, 1.0)],

@@ -26,19 +26,10 @@ use super::control::clamp_or;
 use super::osc::{clamp_freq, sin_turns, sin_unit, wrap_turns, Phase};
 use super::scratch::Scratch;
 use super::simd::dispatch;
-use super::{audio, param, ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{audio, param, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 /// 1/2π: radians to turns.
 const TURNS_PER_RADIAN: f32 = 0.159_154_94;
-
-const fn mono(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
-}
 
 /// A modulation index or depth.
 const fn index(name: &'static str, unit: &'static str) -> PortSpec {
@@ -46,7 +37,7 @@ const fn index(name: &'static str, unit: &'static str) -> PortSpec {
 }
 
 /// `fm {carrier, mod, index}`.
-pub const FM: KindSpec = mono(
+pub const FM: KindSpec = KindSpec::mono(
     "fm",
     "Two-operator FM: a sine carrier whose phase is modulated by a sine at `mod` Hz.",
     &[
@@ -57,7 +48,7 @@ pub const FM: KindSpec = mono(
     || Box::new(Fm::new(Kind::Fm)),
 );
 /// `superfm {freq, ratio, index}`.
-pub const SUPERFM: KindSpec = mono(
+pub const SUPERFM: KindSpec = KindSpec::mono(
     "superfm",
     "SuperDirt-style FM synth: a modulator at freq · ratio.",
     &[
@@ -68,7 +59,7 @@ pub const SUPERFM: KindSpec = mono(
     || Box::new(Fm::new(Kind::SuperFm)),
 );
 /// `pm {carrier, mod, index}`.
-pub const PM: KindSpec = mono(
+pub const PM: KindSpec = KindSpec::mono(
     "pm",
     "Phase modulation of a sine carrier by an external signal.",
     &[
@@ -79,7 +70,7 @@ pub const PM: KindSpec = mono(
     || Box::new(Fm::new(Kind::Pm)),
 );
 /// `fmcrossmod {carrier, mod, depth}`.
-pub const FMCROSSMOD: KindSpec = mono(
+pub const FMCROSSMOD: KindSpec = KindSpec::mono(
     "fmcrossmod",
     "carrier · cos(2π · depth · mod).",
     &[audio("carrier").mono(), audio("mod").mono(), index("depth", "ratio")],

@@ -424,6 +424,27 @@ impl KindSpec {
         }
     }
 
+    /// A kind whose output channels follow its stereo inputs (filters, effects, analysis), no
+    /// structural data, no triggers.
+    pub const fn follows(
+        name: &'static str,
+        doc: &'static str,
+        ports: &'static [PortSpec],
+        make: fn() -> Box<dyn Kernel>,
+    ) -> KindSpec {
+        KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
+    }
+
+    /// A mono kind (oscillators, envelopes, drums), no structural data, no triggers.
+    pub const fn mono(
+        name: &'static str,
+        doc: &'static str,
+        ports: &'static [PortSpec],
+        make: fn() -> Box<dyn Kernel>,
+    ) -> KindSpec {
+        KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
+    }
+
     /// Position of the port called `name`.
     pub fn port(&self, name: &str) -> Option<usize> {
         self.ports.iter().position(|p| p.name == name)

@@ -35,62 +35,53 @@
 //! a cycle-position input.
 
 use super::scratch::Scratch;
-use super::{param, ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{param, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 const FREQ: PortSpec = param("freq", 440.0).unit("Hz, ±Nyquist");
 const WIDTH: PortSpec = param("width", 0.5).unit("ratio").range(0.0, 1.0);
 
-const fn osc(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
-}
-
 /// `sine {freq}`.
-pub const SINE: KindSpec = osc("sine", "Sine, −1…1, phase 0 at start.", &[FREQ], || {
+pub const SINE: KindSpec = KindSpec::mono("sine", "Sine, −1…1, phase 0 at start.", &[FREQ], || {
     Box::new(Sine::default())
 });
 /// `saw {freq}`.
-pub const SAW: KindSpec = osc(
+pub const SAW: KindSpec = KindSpec::mono(
     "saw",
     "Band-limited rising sawtooth, −1…1.",
     &[FREQ],
     || Box::new(Saw::default()),
 );
 /// `square {freq, width}`.
-pub const SQUARE: KindSpec = osc(
+pub const SQUARE: KindSpec = KindSpec::mono(
     "square",
     "Band-limited pulse, −1…1; width is the duty cycle.",
     &[FREQ, WIDTH],
     || Box::new(Square::default()),
 );
 /// `tri {freq}`.
-pub const TRI: KindSpec = osc("tri", "Triangle, −1…1.", &[FREQ], || {
+pub const TRI: KindSpec = KindSpec::mono("tri", "Triangle, −1…1.", &[FREQ], || {
     Box::new(Simple::new(Shape::Tri))
 });
 /// `pulse {freq, width}`: the band-limited square.
-pub const PULSE: KindSpec = osc("pulse", "Pulse with a variable width.", &[FREQ, WIDTH], || {
+pub const PULSE: KindSpec = KindSpec::mono("pulse", "Pulse with a variable width.", &[FREQ, WIDTH], || {
     Box::new(Square::default())
 });
 /// `saw_naive {freq}`.
-pub const SAW_NAIVE: KindSpec = osc(
+pub const SAW_NAIVE: KindSpec = KindSpec::mono(
     "saw_naive",
     "Naive (aliasing) sawtooth, −1…1: for benchmarks and a lo-fi edge.",
     &[FREQ],
     || Box::new(Simple::new(Shape::SawNaive)),
 );
 /// `square_naive {freq, width}`.
-pub const SQUARE_NAIVE: KindSpec = osc(
+pub const SQUARE_NAIVE: KindSpec = KindSpec::mono(
     "square_naive",
     "Naive (aliasing) pulse, −1…1.",
     &[FREQ, WIDTH],
     || Box::new(SquareNaive::default()),
 );
 /// `vco {freq, wave, pw}`.
-pub const VCO: KindSpec = osc(
+pub const VCO: KindSpec = KindSpec::mono(
     "vco",
     "Switchable oscillator: wave 0 saw, 1 square, 2 triangle, 3 sine.",
     &[
@@ -101,18 +92,18 @@ pub const VCO: KindSpec = osc(
     || Box::new(Vco::default()),
 );
 /// `impulse {freq}`.
-pub const IMPULSE: KindSpec = osc(
+pub const IMPULSE: KindSpec = KindSpec::mono(
     "impulse",
     "One-sample spikes at freq (a trigger for envelopes, combs and drums).",
     &[param("freq", 1.0).unit("Hz, ±Nyquist")],
     || Box::new(Simple::new(Shape::Impulse)),
 );
 /// `blip {freq}`.
-pub const BLIP: KindSpec = osc("blip", "Band-limited impulse train.", &[FREQ], || {
+pub const BLIP: KindSpec = KindSpec::mono("blip", "Band-limited impulse train.", &[FREQ], || {
     Box::new(Simple::new(Shape::Blip))
 });
 /// `phasor {speed}`.
-pub const PHASOR: KindSpec = osc(
+pub const PHASOR: KindSpec = KindSpec::mono(
     "phasor",
     "A 0→1 ramp per cycle (times speed), locked to the cycle clock.",
     &[param("speed", 1.0).unit("cycles")],

@@ -20,23 +20,14 @@
 use super::control::clamp_or;
 use super::osc::{clamp_freq, poly_blep, sin_turns, square_value, Phase};
 use super::scratch::Scratch;
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
+use super::{Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 use super::param as port;
-
-const fn mono(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::Mono, make)
-}
 
 const FREQ: PortSpec = port("freq", 440.0).unit("Hz, ±Nyquist");
 
 /// `supersaw {freq, detune, voices}`.
-pub const SUPERSAW: KindSpec = mono(
+pub const SUPERSAW: KindSpec = KindSpec::mono(
     "supersaw",
     "SuperDirt-style detuned saw stack.",
     &[
@@ -47,7 +38,7 @@ pub const SUPERSAW: KindSpec = mono(
     || Box::new(SuperSaw::default()),
 );
 /// `superpwm {freq, rate, depth}`.
-pub const SUPERPWM: KindSpec = mono(
+pub const SUPERPWM: KindSpec = KindSpec::mono(
     "superpwm",
     "SuperDirt-style PWM synth.",
     &[
@@ -58,7 +49,7 @@ pub const SUPERPWM: KindSpec = mono(
     || Box::new(Wobble::new(WobbleKind::Pwm)),
 );
 /// `superchip {freq, vib_rate, vib_depth}`.
-pub const SUPERCHIP: KindSpec = mono(
+pub const SUPERCHIP: KindSpec = KindSpec::mono(
     "superchip",
     "SuperDirt-style chiptune square with vibrato.",
     &[

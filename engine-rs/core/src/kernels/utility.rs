@@ -29,16 +29,7 @@
 
 use super::control::{clamp_or, Glide};
 use super::scratch::Scratch;
-use super::{audio, param, ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
-
-const fn util(
-    name: &'static str,
-    doc: &'static str,
-    ports: &'static [PortSpec],
-    make: fn() -> Box<dyn Kernel>,
-) -> KindSpec {
-    KindSpec::new(name, doc, ports, ChannelRule::FollowInputs, make)
-}
+use super::{audio, param, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec};
 
 const IN: PortSpec = audio("in");
 const A: PortSpec = audio("a");
@@ -57,51 +48,51 @@ const fn value(name: &'static str, default: f32) -> PortSpec {
 }
 
 /// `range {in, min, max}`.
-pub const RANGE: KindSpec = util(
+pub const RANGE: KindSpec = KindSpec::follows(
     "range",
     "Maps −1…1 onto min…max.",
     &[IN, value("min", 0.0), value("max", 1.0)],
     || Box::new(Mapper::new(Map::Range)),
 );
 /// `min {a, b}`.
-pub const MIN: KindSpec = util("min", "The smaller of two signals.", &[A, B], || {
+pub const MIN: KindSpec = KindSpec::follows("min", "The smaller of two signals.", &[A, B], || {
     Box::new(Mapper::new(Map::Min))
 });
 /// `max {a, b}`.
-pub const MAX: KindSpec = util("max", "The larger of two signals.", &[A, B], || {
+pub const MAX: KindSpec = KindSpec::follows("max", "The larger of two signals.", &[A, B], || {
     Box::new(Mapper::new(Map::Max))
 });
 /// `abs {in}`.
-pub const ABS: KindSpec = util("abs", "The absolute value of the input.", &[IN], || {
+pub const ABS: KindSpec = KindSpec::follows("abs", "The absolute value of the input.", &[IN], || {
     Box::new(Mapper::new(Map::Abs))
 });
 /// `clip {in, min, max}`.
-pub const CLIP: KindSpec = util(
+pub const CLIP: KindSpec = KindSpec::follows(
     "clip",
     "Clamps the input into min…max (hard clipping).",
     &[IN, value("min", -1.0), value("max", 1.0)],
     || Box::new(Mapper::new(Map::Clip)),
 );
 /// `wrap {in, min, max}`.
-pub const WRAP: KindSpec = util(
+pub const WRAP: KindSpec = KindSpec::follows(
     "wrap",
     "Wraps the input into min…max.",
     &[IN, value("min", 0.0), value("max", 1.0)],
     || Box::new(Mapper::new(Map::Wrap)),
 );
 /// `mtof {in}`.
-pub const MTOF: KindSpec = util("mtof", "MIDI note number to Hz.", &[IN], || {
+pub const MTOF: KindSpec = KindSpec::follows("mtof", "MIDI note number to Hz.", &[IN], || {
     Box::new(Mapper::new(Map::Mtof))
 });
 /// `xfade {a, b, pos}`.
-pub const XFADE: KindSpec = util(
+pub const XFADE: KindSpec = KindSpec::follows(
     "xfade",
     "Crossfade: pos 0 is a, 1 is b.",
     &[A, B, param("pos", 0.5).unit("0–1").range(0.0, 1.0)],
     || Box::new(Xfade::default()),
 );
 /// `select {index, a, b, c, d}`.
-pub const SELECT: KindSpec = util(
+pub const SELECT: KindSpec = KindSpec::follows(
     "select",
     "Picks one of its inputs by index (rounded, wrapped).",
     &[
@@ -114,7 +105,7 @@ pub const SELECT: KindSpec = util(
     || Box::new(Switch::new(false)),
 );
 /// `if {cond, then, else}`.
-pub const IF: KindSpec = util(
+pub const IF: KindSpec = KindSpec::follows(
     "if",
     "then where cond > 0.5, else elsewhere.",
     &[audio("cond").mono(), audio("then"), audio("else")],
