@@ -478,6 +478,14 @@ function lcmInt(a: number, b: number): number {
   return x === 0 ? 0 : Math.abs((a / x) * b);
 }
 
+function lcmBig(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a;
+  let y = b < 0n ? -b : b;
+  const ab = x * y;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x === 0n ? 0n : ab / x;
+}
+
 /** Least common multiple of step counts (rationals: lcm of numerators over gcd of denominators). */
 export function lcmSteps(...xs: Array<Rational | undefined>): Rational | undefined {
   const defined = xs.filter((x): x is Rational => x !== undefined);
@@ -486,7 +494,10 @@ export function lcmSteps(...xs: Array<Rational | undefined>): Rational | undefin
   for (let i = 1; i < defined.length; i++) {
     const x = defined[i]!;
     // lcm(a/b, c/d) = lcm(a·d, c·b) / (b·d)
-    acc = Rational.of(lcmInt(acc.n * x.d, x.n * acc.d), acc.d * x.d);
+    acc =
+      acc.big === null && x.big === null
+        ? Rational.of(lcmInt(acc.n * x.d, x.n * acc.d), acc.d * x.d)
+        : Rational.ofBig(lcmBig(acc.bigN() * x.bigD(), x.bigN() * acc.bigD()), acc.bigD() * x.bigD());
   }
   return acc;
 }
@@ -524,18 +535,17 @@ export function pure<T>(value: T): Pattern<T> {
       const e = span.end;
       const bs = b.floor();
       // The common case: the query lies within one cycle.
-      if (e.n === e.d * (bs + 1) || e.floor() === bs) {
+      if ((e.n === e.d * (bs + 1) || e.floor() === bs) && Number.isSafeInteger(bs)) {
         if (b.gt(e)) return [];
         spendHaps(1);
         if (b.d === 1 && e.d === 1 && e.n === bs + 1) return [new Hap(span, span, value)];
-        const s = Rational.unsafe(bs, 1);
-        return [new Hap(new TimeSpan(s, Rational.unsafe(bs + 1, 1)), span, value)];
+        if (b.big === null) return [new Hap(new TimeSpan(Rational.unsafe(bs, 1), Rational.unsafe(bs + 1, 1)), span, value)];
+        return [new Hap(TimeSpan.wholeCycle(b), span, value)];
       }
       const spans = span.spanCycles();
       spendHaps(spans.length);
       return spans.map((s) => {
-        const sam = s.begin.floor();
-        return new Hap(new TimeSpan(Rational.unsafe(sam, 1), Rational.unsafe(sam + 1, 1)), s, value);
+        return new Hap(TimeSpan.wholeCycle(s.begin), s, value);
       });
     },
     Rational.ONE,
