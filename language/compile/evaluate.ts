@@ -11,6 +11,7 @@ import * as signals from "../pattern/signal.js";
 import * as structure from "../pattern/ops/structure.js";
 import * as time from "../pattern/ops/time.js";
 import { Emitter } from "./emit.js";
+import { faultMessage } from "./fault.js";
 import { chordMidi, chordIntervals, chordNames, midiToHz, noteMidi, scaleDegree, scaleNames } from "./pitch.js";
 import { type ArgInput, type TransformSpec, argKind, lookupTransform, maxArgs, requiredArgs, transformNames } from "./transforms.js";
 import { type Controls, type Sig, type Val, type VoiceTemplate, type Xf, describe, hasPattern, spanOf } from "./value.js";
@@ -235,6 +236,16 @@ export class Evaluator {
   // ---------------------------------------------------------------- expressions
 
   expr(e: Expr, env: Env): Val {
+    try {
+      return this.evalExpr(e, env);
+    } catch (err) {
+      // Anything pattern code throws is reported at the innermost expression that raised it.
+      if (err instanceof Abandon) throw err;
+      return this.error(faultMessage(err), e.span);
+    }
+  }
+
+  private evalExpr(e: Expr, env: Env): Val {
     this.progress?.(e.span.start);
     switch (e.type) {
       case "num":
@@ -309,7 +320,7 @@ export class Evaluator {
           const at = e.span.start + 1 + err.offset;
           this.error(`in pattern string: expected ${err.expected}`, { start: at, end: at + 1 });
         }
-        this.error(`in pattern string: ${err instanceof Error ? err.message : String(err)}`, e.span);
+        this.error(`in pattern string: ${faultMessage(err)}`, e.span);
       }
       if (miniCache.size > 5000) miniCache.clear();
       miniCache.set(e.value, p);
@@ -574,7 +585,7 @@ export class Evaluator {
       return t.apply(v);
     } catch (e) {
       if (e instanceof Abandon) throw e;
-      return this.error(`'${t.name}' cannot apply here: ${e instanceof Error ? e.message : String(e)}`, t.span);
+      return this.error(`'${t.name}' cannot apply here: ${faultMessage(e)}`, t.span);
     }
   }
 
@@ -638,7 +649,7 @@ export class Evaluator {
         return spec.apply(p, a);
       } catch (e) {
         if (e instanceof Abandon) throw e;
-        return this.error(`'${spec.name}': ${e instanceof Error ? e.message : String(e)}`, nameSpan);
+        return this.error(`'${spec.name}': ${faultMessage(e)}`, nameSpan);
       }
     };
     // Fail now, not in the scheduler, when the arguments cannot work.
@@ -1092,7 +1103,7 @@ export class Evaluator {
         return { t: "pat", p: structure.run(this.numberArg(args[0], "run", nameSpan)), span, src: "run" };
       case "scan": {
         const n = this.numberArg(args[0], "scan", nameSpan);
-        return { t: "pat", p: slowcat(...Array.from({ length: Math.max(1, n) }, (_, k) => structure.run(k + 1))), span, src: "scan" };
+        return { t: "pat", p: structure.scan(n), span, src: "scan" };
       }
       case "cosine":
         return { t: "pat", p: compose.segment(signals.cosine, 16), span, src: "cosine" };

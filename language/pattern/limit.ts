@@ -40,8 +40,19 @@ export function withBudget<R>(f: () => R): R {
 /** The largest count a transform may build structure for (copies, slices, steps). */
 export const MAX_COUNT = 100_000;
 
+/** Thrown when a count is beyond MAX_COUNT; its message names the count and the limit. */
+export class CountLimitError extends QueryLimitError {
+  constructor(what: string, n: number) {
+    super(what);
+    this.message =
+      `${what} ${n} is beyond the limit of ${MAX_COUNT.toLocaleString("en")} ` +
+      `(the most copies, slices, steps or values a pattern may be built from)`;
+    this.name = "CountLimitError";
+  }
+}
+
 /** A count argument (iter n, chop n, euclid steps, ...), refused when it would build runaway structure. */
 export function checkCount(n: number, what: string): number {
-  if (!Number.isFinite(n) || Math.abs(n) > MAX_COUNT) throw new QueryLimitError(`${what} ${n}`);
+  if (!Number.isFinite(n) || Math.abs(n) > MAX_COUNT) throw new CountLimitError(what, n);
   return n;
 }

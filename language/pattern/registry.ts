@@ -62,7 +62,7 @@ import {
 } from "./ops/time.js";
 import { jitter, stripe } from "./ops/phonon.js";
 import { contract, drop, expand, extend, grow, replicate, shrink, stepJoin, take, tour } from "./ops/stepwise.js";
-import { Pattern, type Time, fastcat, patternify, pure, reify, silence, slowcat, stack, toTime, withSteps } from "./pattern.js";
+import { fastcat, fastcatOf, Pattern, patternify, pure, reify, silence, slowcat, stack, type Time, toTime, withSteps } from "./pattern.js";
 import {
   chooseWith,
   degradeBy,
@@ -825,7 +825,7 @@ function givenKind(a: ArgInput): GivenKind {
 function toPattern(a: ArgInput): Pattern<unknown> {
   if (a instanceof Pattern) return a;
   if (typeof a === "string") return mini(a);
-  if (Array.isArray(a)) return fastcat(...a.map(toPattern));
+  if (Array.isArray(a)) return fastcatOf(a.map(toPattern));
   return pure(a);
 }
 
