@@ -117,7 +117,9 @@ describe("phonon live", () => {
     };
     const first = energy(1);
     expect(first).toBeGreaterThan(0.1);
-    const after = [1, 2, 3, 4, 5, 6].filter((k) => kick + (k * 0.5 - 0.02) * SR > swap);
+    // The echoes after the swap that the recording holds whole (on a loaded machine the last
+    // may fall after the stop).
+    const after = [1, 2, 3, 4, 5, 6].filter((k) => kick + (k * 0.5 - 0.02) * SR > swap && kick + (k * 0.5 + 0.02) * SR <= x.length);
     expect(after.length).toBeGreaterThanOrEqual(2);
     for (const k of after) {
       // Echo k is 0.7^(k−1) of the first in amplitude, times 0.4/0.5 for the new gain. Within

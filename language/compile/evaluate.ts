@@ -10,6 +10,7 @@ import * as random from "../pattern/random.js";
 import * as signals from "../pattern/signal.js";
 import * as structure from "../pattern/ops/structure.js";
 import * as time from "../pattern/ops/time.js";
+import { Expansions } from "./cycle.js";
 import { Emitter } from "./emit.js";
 import { faultMessage } from "./fault.js";
 import { chordMidi, chordIntervals, chordNames, midiToHz, noteMidi, scaleDegree, scaleNames } from "./pitch.js";
@@ -79,6 +80,8 @@ export class Evaluator {
   private readonly failedPatterns = new Set<string>();
   private readonly occ = new Map<string, number>();
   readonly commits = new WeakMap<object, Val>();
+  /** Definitions being expanded: one expanded inside itself is a cycle (compile/cycle.ts). */
+  private readonly expanding = new Expansions();
   private scope = "";
   readonly emitter: Emitter;
 
@@ -198,7 +201,7 @@ export class Evaluator {
     if (!def) return this.error(`unknown pattern '%${name}'`, at, didYouMean(name, this.patterns.keys())?.replace(/'(\w+)'/g, "'%$1'"));
     if (this.failedPatterns.has(name)) throw new Abandon();
     try {
-      const v = this.scoped(`pat:${name}`, () => this.expr(def.expr, GLOBAL));
+      const v = this.expanding.within(`%${name}`, () => this.scoped(`pat:${name}`, () => this.expr(def.expr, GLOBAL)));
       this.patternValues.set(name, v);
       return v;
     } catch (e) {
@@ -425,7 +428,7 @@ export class Evaluator {
         if (!def) return this.busRef(right, env);
         if (def.params.length > 0) return this.busCall(right.name, [], env, right.span, right.span, input);
         // The bus's stored expression is re-instantiated with the chain input.
-        return this.scoped(this.subScope(`via:${right.name}`), () => this.chain(input, def.expr, GLOBAL, span));
+        return this.expanding.within(`~${right.name}`, () => this.scoped(this.subScope(`via:${right.name}`), () => this.chain(input, def.expr, GLOBAL, span)));
       }
       case "template": {
         const def = this.templates.get(right.name);
@@ -455,11 +458,20 @@ export class Evaluator {
 
   /** `x # f a $ t`: the transforms apply to f's arguments; `x # t $ f a`: to the chained result. */
   private chainDollar(input: Val, e: Expr & { type: "dollar" }, env: Env, span: Span): Val {
-    const items = flattenDollar(e);
-    if (this.isTransform(items[0]!, env)) {
-      const t = this.transformValue(items[0]!, env);
-      return this.applyXf(t, this.chain(input, e.right, env, span), e.span);
+    // Leading transforms (`x # fast 2 $ fast 1 $ … $ rest`, 3,000 of them) are taken in a loop,
+    // not by recursion: evaluated outermost first, applied innermost first.
+    const outer: { t: Xf; span: Span }[] = [];
+    let rest: Expr = e;
+    while (rest.type === "dollar" && this.isTransform(rest.left, env)) {
+      outer.push({ t: this.transformValue(rest.left, env), span: rest.span });
+      rest = rest.right;
     }
+    if (outer.length > 0) {
+      let v = this.chain(input, rest, env, span);
+      for (let i = outer.length - 1; i >= 0; i--) v = this.applyXf(outer[i]!.t, v, outer[i]!.span);
+      return v;
+    }
+    const items = flattenDollar(e);
     const head = items[0]!;
     if ((head.type === "call" || head.type === "name") && items.slice(1).every((x) => this.isTransform(x, env))) {
       const ts = items.slice(1).map((x) => this.transformValue(x, env));
@@ -776,7 +788,7 @@ export class Evaluator {
         this.error(`'${name}' takes ${fn.params.length} argument${fn.params.length === 1 ? "" : "s"} (${fn.params.join(", ")}), not ${all.length}`, nameSpan);
       }
       const scope = this.subScope(`fn:${name}`);
-      return this.scoped(scope, () => this.expr(fn.expr, new Map(fn.params.map((p, i) => [p, all[i]!]))));
+      return this.expanding.within(`fn:${name}`, () => this.scoped(scope, () => this.expr(fn.expr, new Map(fn.params.map((p, i) => [p, all[i]!])))));
     }
 
     const b = lookup(name);
@@ -1339,8 +1351,10 @@ export class Evaluator {
       }
       for (const name of synths) {
         const def = this.buses.get(name)!;
-        const value = def.op === "#" ? this.scoped(`mod:${name}`, () => this.expr(def.expr, GLOBAL)) : this.busValue(name, sound.span);
-        const template: VoiceTemplate = { name, value: this.asTemplateValue(value, name, sound.span), span: def.span };
+        const template: VoiceTemplate = this.expanding.within(`synth ~${name}`, () => {
+          const value = def.op === "#" ? this.scoped(`mod:${name}`, () => this.expr(def.expr, GLOBAL)) : this.busValue(name, sound.span);
+          return { name, value: this.asTemplateValue(value, name, sound.span), span: def.span };
+        });
         parts.push(this.sig("voices", {}, sound.span, { template, trigger: { p: sound.p.filterValues((c) => c.s === `~${name}`), span: sound.span, src: sound.src }, ...limit }));
       }
     }

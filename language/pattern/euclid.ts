@@ -125,6 +125,7 @@ export function euclidFull<T>(pat: Pattern<T>, pulses: number, steps: number, ot
 /** Euclid with each onset held until the next (legato), then the whole shifted by rotation/steps. */
 export function euclidLegatoRot<T>(pat: Pattern<T>, pulses: number, steps: number, rotation: number): Pattern<T> {
   if (pulses < 1) return silence;
+  if (Math.trunc(steps) < 1) throw new RangeError(`the rhythm has ${Math.trunc(steps)} steps; it needs at least 1`);
   const bools = euclidBools(pulses, steps, 0);
   const gaps: Array<[number, Pattern<boolean>]> = bools
     .join("")

@@ -241,13 +241,16 @@ function arrayRange(a: any, b: any): any[] {
   return Array.from({ length: n }, (_, i) => (a < b ? a + i : a - i));
 }
 
+/** A value as mini-notation writes it: a `:` list as a:b. */
+const shown = (v: unknown): string => (Array.isArray(v) ? v.map(shown).join(":") : String(v));
+
 function timeOf(v: unknown, at: MiniNode): Rational {
   if (typeof v === "number" || v instanceof Rational) return toTime(v);
-  throw new MiniError(`mini-notation: "${String(v)}" is not a number`, at.offset, "a number");
+  throw new MiniError(`mini-notation: "${shown(v)}" is not a number, and a number is needed here`, at.offset, "a number");
 }
 function intOf(v: unknown, at: MiniNode): number {
   if (typeof v === "number") return v;
-  throw new MiniError(`mini-notation: "${String(v)}" is not a number`, at.offset, "a number");
+  throw new MiniError(`mini-notation: "${shown(v)}" is not a number, and a number is needed here`, at.offset, "a number");
 }
 
 /** An argument of a modifier: a bare word stays pure (so plain numbers take the direct path). */

@@ -77,7 +77,7 @@ export class Rational {
       if (!Number.isSafeInteger(x)) return fromBig(BigInt(x), 1n);
       return new Rational(x === 0 ? 0 : x, 1);
     }
-    if (!Number.isFinite(x)) throw new RangeError(`not a finite time: ${x}`);
+    if (!Number.isFinite(x)) throw new RangeError(`${x} cannot be a time or a speed: it must be a finite number`);
     const hit = numberCache.get(x);
     if (hit !== undefined) return hit;
     const r = farey(x);

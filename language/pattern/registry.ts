@@ -285,7 +285,7 @@ def("euclidInv", "structure", [num("pulses"), num("steps"), num("rotation", true
   euclidInv(p, N(k), N(n), r === undefined ? 0 : N(r)),
 );
 def("euclidFull", "structure", [num("pulses"), num("steps"), patArg("other")], "pat on the rhythm's onsets, other on its off-steps.", (p, k, n, o) =>
-  euclidFull(p, N(k), N(n), o),
+  euclidFull(p, N(k), N(n), toPattern(o as ArgInput)),
 );
 def("euclidLegato", "structure", [num("pulses"), num("steps")], "Euclid with each onset held until the next.", (p, k, n) =>
   euclidLegato(p, N(k), N(n)),
