@@ -244,6 +244,22 @@ function arrayRange(a: any, b: any): any[] {
 /** A value as mini-notation writes it: a `:` list as a:b. */
 const shown = (v: unknown): string => (Array.isArray(v) ? v.map(shown).join(":") : String(v));
 
+/**
+ * `a .. b` as a sequence, built once per pair: it is rebuilt at every event of the pattern around
+ * it otherwise, and 65,536 events each building a range of 65,536 never end.
+ */
+const ranges = new Map<string, Pattern<unknown>>();
+function rangeSequence(a: unknown, b: unknown): Pattern<unknown> {
+  const key = `${String(a)} ${String(b)}`;
+  let p = ranges.get(key);
+  if (p === undefined) {
+    p = fastcatOf(arrayRange(a, b).map((x) => pure(x)));
+    if (ranges.size > 1000) ranges.clear();
+    ranges.set(key, p);
+  }
+  return p;
+}
+
 function timeOf(v: unknown, at: MiniNode): Rational {
   if (typeof v === "number" || v instanceof Rational) return toTime(v);
   throw new MiniError(`mini-notation: "${shown(v)}" is not a number, and a number is needed here`, at.offset, "a number");
@@ -315,7 +331,7 @@ function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
       }
       case "range": {
         const friend = argPattern(op.arg);
-        pat = withSteps(pat.squeezeBind((a: unknown) => friend.bind((b: unknown) => fastcatOf(arrayRange(a, b).map((x) => pure(x))))), undefined);
+        pat = withSteps(pat.squeezeBind((a: unknown) => friend.bind((b: unknown) => rangeSequence(a, b))), undefined);
         break;
       }
     }

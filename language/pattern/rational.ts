@@ -296,13 +296,41 @@ function bitLength(x: bigint): number {
   return x === 0n ? 0 : x.toString(2).length;
 }
 
-/** The exact sum of two values, at least one outside the safe range. */
+/**
+ * The exact sum of two values, at least one outside the safe range, by Knuth's method: the gcds
+ * are taken of the denominators and of a small factor, never of the full product (a gcd of two
+ * 1,000-bit numbers costs hundreds of bigint divisions).
+ */
 function bigAdd(a: Rational, b: Rational): Rational {
-  return fromBig(a.bigN() * b.bigD() + b.bigN() * a.bigD(), a.bigD() * b.bigD());
+  const an = a.bigN();
+  const ad = a.bigD();
+  const bn = b.bigN();
+  const bd = b.bigD();
+  const g = bgcd(ad, bd);
+  if (g === 1n) return fromReduced(an * bd + bn * ad, ad * bd);
+  const t = an * (bd / g) + bn * (ad / g);
+  if (t === 0n) return Rational.ZERO;
+  const g2 = bgcd(t, g);
+  return fromReduced(t / g2, (ad / g) * (bd / g2));
 }
 
+/** The exact product, cross-reduced first so the result needs no gcd of its own. */
 function bigMul(a: Rational, b: Rational): Rational {
-  return fromBig(a.bigN() * b.bigN(), a.bigD() * b.bigD());
+  const an = a.bigN();
+  const ad = a.bigD();
+  const bn = b.bigN();
+  const bd = b.bigD();
+  if (an === 0n || bn === 0n) return Rational.ZERO;
+  const g1 = bgcd(an, bd);
+  const g2 = bgcd(bn, ad);
+  return fromReduced((an / g1) * (bn / g2), (ad / g2) * (bd / g1));
+}
+
+/** n/d already reduced with d > 0: numbers when both fit, bigints otherwise. */
+function fromReduced(n: bigint, d: bigint): Rational {
+  if (n === 0n) return Rational.ZERO;
+  if (n <= MAX_SAFE && n >= -MAX_SAFE && d <= MAX_SAFE) return Rational.unsafe(Number(n), Number(d));
+  return Rational.bigUnsafe(n, d);
 }
 
 /** Reduce n/d (d ≠ 0); numbers when both fit, bigints otherwise. */
