@@ -458,19 +458,9 @@ export class Evaluator {
 
   /** `x # f a $ t`: the transforms apply to f's arguments; `x # t $ f a`: to the chained result. */
   private chainDollar(input: Val, e: Expr & { type: "dollar" }, env: Env, span: Span): Val {
-    // Leading transforms (`x # fast 2 $ fast 1 $ … $ rest`, 3,000 of them) are taken in a loop,
-    // not by recursion: evaluated outermost first, applied innermost first.
-    const outer: { t: Xf; span: Span }[] = [];
-    let rest: Expr = e;
-    while (rest.type === "dollar" && this.isTransform(rest.left, env)) {
-      outer.push({ t: this.transformValue(rest.left, env), span: rest.span });
-      rest = rest.right;
-    }
-    if (outer.length > 0) {
-      let v = this.chain(input, rest, env, span);
-      for (let i = outer.length - 1; i >= 0; i--) v = this.applyXf(outer[i]!.t, v, outer[i]!.span);
-      return v;
-    }
+    // Leading transforms (`x # fast 2 $ fast 1 $ … $ rest`, 3,000 of them): as in `dollar`.
+    const through = this.throughTransforms(e, env, (rest) => this.chain(input, rest, env, span));
+    if (through !== undefined) return through;
     const items = flattenDollar(e);
     const head = items[0]!;
     if ((head.type === "call" || head.type === "name") && items.slice(1).every((x) => this.isTransform(x, env))) {
@@ -484,21 +474,28 @@ export class Evaluator {
 
   // ---------------------------------------------------------------- $ and transforms
 
-  private dollar(e: Expr & { type: "dollar" }, env: Env): Val {
-    // Form 2, Tidal style: `fast 2 $ rev $ s "bd sn"` (the innermost applies first). Walked
-    // down the right spine while each level's head is a transform, not by recursion: the
-    // transforms are evaluated outermost first, as the recursion did, then applied inside out.
+  /**
+   * `t1 $ t2 $ … $ rest` whose heads are transforms: `last(rest)` with them applied, innermost
+   * first; undefined when the first head is not a transform. Walked down the right spine, not by
+   * recursion: the transforms are evaluated outermost first, as the recursion did.
+   */
+  private throughTransforms(e: Expr & { type: "dollar" }, env: Env, last: (rest: Expr) => Val): Val | undefined {
     const outer: { t: Xf; span: Span }[] = [];
     let inner: Expr = e;
     while (inner.type === "dollar" && this.isTransform(inner.left, env)) {
       outer.push({ t: this.transformValue(inner.left, env), span: inner.span });
       inner = inner.right;
     }
-    if (outer.length > 0) {
-      let v = this.expr(inner, env);
-      for (let i = outer.length - 1; i >= 0; i--) v = this.applyXf(outer[i]!.t, v, outer[i]!.span);
-      return v;
-    }
+    if (outer.length === 0) return undefined;
+    let v = last(inner);
+    for (let i = outer.length - 1; i >= 0; i--) v = this.applyXf(outer[i]!.t, v, outer[i]!.span);
+    return v;
+  }
+
+  private dollar(e: Expr & { type: "dollar" }, env: Env): Val {
+    // Form 2, Tidal style: `fast 2 $ rev $ s "bd sn"` (the innermost applies first).
+    const through = this.throughTransforms(e, env, (inner) => this.expr(inner, env));
+    if (through !== undefined) return through;
     const items = flattenDollar(e);
     const head = items[0]!;
     // Form 1: `s "bd sn" $ fast 2 $ rev` (left to right).
