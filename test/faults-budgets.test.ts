@@ -4,6 +4,7 @@ import { compile } from "../language/compile/lower.js";
 import { bjorklund } from "../language/pattern/euclid.js";
 import { MAX_COUNT, MAX_HAPS_PER_QUERY } from "../language/pattern/limit.js";
 import { mini } from "../language/pattern/mini.js";
+import { MAX_TIME_BITS } from "../language/pattern/rational.js";
 import { chunk } from "../language/pattern/ops/time.js";
 import { scan } from "../language/pattern/ops/structure.js";
 
@@ -96,6 +97,13 @@ describe("found by fuzzing", () => {
     const e = errors('out: n "[1 .. 65536](65536,65536)"');
     expect(e).toHaveLength(1);
     expect(e[0]).toMatch(/^1:\d+ pattern query refused: .* more than 50,000 events/);
+  });
+});
+
+describe("time precision", () => {
+  it('a weight of 1e308, `n "1 .. 100@1e308"` (seconds of thousand-bit arithmetic a cycle), is a located error naming the limit', () => {
+    const e = errors('out: n "1 .. 100@1e308"');
+    expect(e).toEqual([`1:8 in pattern string: pattern time would need more than ${MAX_TIME_BITS} bits of precision: a number like 1e100 as a weight, speed or time makes events far too fine to play`]);
   });
 });
 

@@ -12,7 +12,7 @@ import {
   stack,
   timecat,
 } from "../language/pattern/pattern.js";
-import { Rational, q } from "../language/pattern/rational.js";
+import { MAX_TIME_BITS, Rational, TimeRangeError, q } from "../language/pattern/rational.js";
 import { TimeSpan } from "../language/pattern/span.js";
 
 /** "whole [part] value" with the part shown only when it differs; haps sorted by part begin. */
@@ -101,6 +101,11 @@ describe("Rational", () => {
     expect(justOver.mod(Rational.of(3)).toFraction()).toBe(`${t + 1n}/${t}`);
     expect(Rational.fromNumber(2 ** 60).toFraction()).toBe(`${2n ** 60n}/1`);
     expect(Rational.parse(`${2n ** 70n}/3`).toFraction()).toBe(`${2n ** 70n}/3`);
+  });
+  it(`refuses a time beyond ${MAX_TIME_BITS} bits`, () => {
+    expect(Rational.ofBig(1n << BigInt(MAX_TIME_BITS), 3n).toFraction()).toBe(`${1n << BigInt(MAX_TIME_BITS)}/3`);
+    expect(() => Rational.ofBig((1n << BigInt(MAX_TIME_BITS)) + 1n, 3n)).toThrow(TimeRangeError);
+    expect(() => Rational.ofBig(1n, 1n << BigInt(MAX_TIME_BITS + 1))).toThrow(TimeRangeError);
   });
 });
 

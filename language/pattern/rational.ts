@@ -330,7 +330,26 @@ function bigMul(a: Rational, b: Rational): Rational {
 function fromReduced(n: bigint, d: bigint): Rational {
   if (n === 0n) return Rational.ZERO;
   if (n <= MAX_SAFE && n >= -MAX_SAFE && d <= MAX_SAFE) return Rational.unsafe(Number(n), Number(d));
+  if (n > MAX_BIG || n < -MAX_BIG || d > MAX_BIG) throw new TimeRangeError();
   return Rational.bigUnsafe(n, d);
+}
+
+/**
+ * The most bits a time's numerator or denominator may have. Far-cycle times with irrational
+ * speeds need about 100; a value like 1e150 as a weight or speed (500 bits) makes every sum a gcd
+ * of long bigints, seconds a cycle, for events far too fine to play.
+ */
+export const MAX_TIME_BITS = 256;
+const MAX_BIG = 1n << BigInt(MAX_TIME_BITS);
+
+/** Thrown when a time would need more than MAX_TIME_BITS. */
+export class TimeRangeError extends RangeError {
+  constructor() {
+    super(
+      `pattern time would need more than ${MAX_TIME_BITS} bits of precision: a number like 1e100 as a weight, speed or time makes events far too fine to play`,
+    );
+    this.name = "TimeRangeError";
+  }
 }
 
 /** Reduce n/d (d ≠ 0); numbers when both fit, bigints otherwise. */
@@ -346,6 +365,7 @@ function fromBig(n: bigint, d: bigint): Rational {
     d /= g;
   }
   if (n <= MAX_SAFE && n >= -MAX_SAFE && d <= MAX_SAFE) return Rational.unsafe(Number(n), Number(d));
+  if (n > MAX_BIG || n < -MAX_BIG || d > MAX_BIG) throw new TimeRangeError();
   return Rational.bigUnsafe(n, d);
 }
 
