@@ -46,11 +46,9 @@ export const MAX_COUNT = 100_000;
 
 /** Thrown when a count is beyond MAX_COUNT; its message names the count and the limit. */
 export class CountLimitError extends QueryLimitError {
-  constructor(what: string, n: number) {
+  constructor(what: string, n: number, limit = MAX_COUNT, why = "the most copies, slices, steps or values a pattern may be built from") {
     super(what);
-    this.message =
-      `${what} ${n} is beyond the limit of ${MAX_COUNT.toLocaleString("en")} ` +
-      `(the most copies, slices, steps or values a pattern may be built from)`;
+    this.message = `${what} ${n} is beyond the limit of ${limit.toLocaleString("en")} (${why})`;
     this.name = "CountLimitError";
   }
 }
