@@ -303,6 +303,9 @@ function describeFailure(source: string, m: ohm.MatchResult): ChunkResult {
 export class Parser {
   private cache = new Map<string, ChunkResult>();
   private matchers: (ohm.Matcher | undefined)[] = [];
+  /** Characters of text held by `matchers` (at their creation), bounded by RETAINED_TEXT. */
+  private retained = 0;
+  private scratch: ohm.Matcher | undefined;
   /** Statistics of the last parse: statements reused, re-matched incrementally, parsed fresh. */
   stats = { reused: 0, rematched: 0, fresh: 0 };
 
@@ -314,6 +317,12 @@ export class Parser {
     const statements: Statement[] = [];
     const diagnostics: Diagnostic[] = [];
     const chunks = splitStatements(text);
+    if (chunks.length > MAX_STATEMENTS) {
+      const at = chunks[MAX_STATEMENTS]!.start;
+      const message = `this file has ${chunks.length.toLocaleString("en")} statements; at most ${MAX_STATEMENTS.toLocaleString("en")} are compiled`;
+      diagnostics.push(diagnostic(map, "error", message, { start: at, end: at + 1 }, { suggestion: "split the file, or generate fewer, larger statements (a long sum compiles fast)" }));
+      return { program: { statements }, diagnostics, map, chunks };
+    }
     const next = new Map<string, ChunkResult>();
     this.stats = { reused: 0, rematched: 0, fresh: 0 };
     chunks.forEach((chunk, i) => {
@@ -337,6 +346,8 @@ export class Parser {
     });
     this.cache = next;
     this.matchers.length = Math.min(this.matchers.length, Math.max(chunks.length, 1));
+    this.retained = 0;
+    for (const m of this.matchers) this.retained += m ? m.getInput().length : 0;
     return { program: { statements }, diagnostics, map, chunks };
   }
 
@@ -349,6 +360,14 @@ export class Parser {
       }
     }
     let matcher = this.matchers[index];
+    if (!matcher && this.retained + source.length > RETAINED_TEXT) {
+      // Past the budget of kept matchers (each holds a memo table of about 2 kB per character of
+      // its text), a statement is matched with one scratch matcher that nothing keeps.
+      this.scratch ??= grammar.matcher();
+      this.scratch.setInput(source);
+      this.stats.fresh++;
+      return this.run(this.scratch, source, index);
+    }
     if (matcher) {
       const old = matcher.getInput();
       let pre = 0;
@@ -362,8 +381,13 @@ export class Parser {
       matcher = grammar.matcher();
       matcher.setInput(source);
       this.matchers[index] = matcher;
+      this.retained += source.length;
       this.stats.fresh++;
     }
+    return this.run(matcher, source, index);
+  }
+
+  private run(matcher: ohm.Matcher, source: string, index: number): ChunkResult {
     const deep = tooDeep(source);
     if (deep !== undefined) {
       return {
@@ -380,7 +404,8 @@ export class Parser {
     } catch (e) {
       // A statement too large for the parser's stack: an error at its start, never a throw.
       if (!(e instanceof RangeError)) throw e;
-      this.matchers[index] = undefined;
+      if (matcher === this.scratch) this.scratch = undefined;
+      else this.matchers[index] = undefined;
       return {
         ok: false,
         at: 0,
@@ -390,6 +415,15 @@ export class Parser {
     }
   }
 }
+
+/**
+ * The text, in characters, of the statements whose matchers are kept for incremental re-parsing
+ * (a file of up to about this size re-parses only around an edit); about 200 MB of memo tables.
+ */
+const RETAINED_TEXT = 100_000;
+
+/** The most statements a file may have; beyond, one error at the first statement past it, and nothing is parsed. */
+export const MAX_STATEMENTS = 10_000;
 
 /** The deepest nesting of parentheses and brackets a statement may have. */
 export const MAX_NESTING = 100;
@@ -564,13 +598,48 @@ export function parseExpr(text: string): Expr | undefined {
 }
 
 /** A fix for common slips, when one is obvious. */
+/**
+ * Whether the text has a call written `name(a, …)`: a word holding a letter, then `(` not followed
+ * by `#` or `$`, then a `,` before the next parenthesis. One pass over the text (the regex it
+ * replaces, /[A-Za-z_]\w*\((?!\s*[#$])[^()]*,/, backtracked through every long word: 100 kB
+ * took 7 s).
+ */
+export function hasCommaCall(text: string): boolean {
+  const word = /\w/;
+  const letter = /[A-Za-z_]/;
+  let hasLetter = false;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (word.test(c)) {
+      if (!inWord) hasLetter = false;
+      inWord = true;
+      if (!hasLetter && letter.test(c)) hasLetter = true;
+      continue;
+    }
+    const called = inWord && hasLetter && c === "(";
+    inWord = false;
+    if (!called) continue;
+    let j = i + 1;
+    while (j < text.length && /\s/.test(text[j]!)) j++;
+    if (text[j] === "#" || text[j] === "$") continue;
+    // Up to the next parenthesis; the segments scanned lie between consecutive '(' and are disjoint.
+    for (let k = i + 1; k < text.length; k++) {
+      const d = text[k]!;
+      if (d === "(" || d === ")") break;
+      if (d === ",") return true;
+    }
+  }
+  return false;
+}
+
 function hint(source: string): string | undefined {
   const head = /^\s*(tempo|cps|bpm|buffer|outmix|out\d*|o\d+|d\d+|~\w+)\s+(?![:$#]|[A-Za-z_]\w*(\s+[A-Za-z_]\w*)*\s*[$:])/.exec(source);
   if (head) return `write a ':' (or '$') after '${head[1]}', as in \`${head[1]}: …\``;
   const quotes = (source.match(/"/g) ?? []).length;
   if (quotes % 2 === 1) return "a string is missing its closing quote";
   const bare = source.replace(/"[^"]*"/g, '""');
-  if (/[A-Za-z_]\w*\((?!\s*[#$])[^()]*,/.test(bare)) return "functions are called by juxtaposition: write `lpf 800 0.7`, not `lpf(800, 0.7)`";
+  if (hasCommaCall(bare)) return "functions are called by juxtaposition: write `lpf 800 0.7`, not `lpf(800, 0.7)`";
   const open = (bare.match(/\(/g) ?? []).length - (bare.match(/\)/g) ?? []).length;
   if (open > 0) return "a '(' is not closed";
   if (open < 0) return "there is a ')' without a matching '('";

@@ -4,6 +4,13 @@ import { Rational } from "../language/pattern/rational.js";
 import { Clock } from "../language/schedule/clock.js";
 
 describe("clock", () => {
+  it("gives the frame of a time held as bigints (NaN before: the number fields of such a time are placeholders)", () => {
+    // 1 + 10^-30 cycles at 0.5 cps and 48 kHz: 2 s plus far less than a frame, so frame 96000.
+    const t = Rational.ofBig(10n ** 30n + 1n, 10n ** 30n);
+    expect(t.big).not.toBeNull();
+    expect(new Clock(48000, 0.5).frameAt(t)).toBe(96000);
+  });
+
   it("maps cycles to frames at 0.5 cps, 44.1 kHz: one cycle is 2 s = 88200 frames", () => {
     const c = new Clock(44100, 0.5);
     expect(c.frameAt(Rational.of(1))).toBe(88200);

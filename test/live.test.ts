@@ -80,7 +80,9 @@ describe("phonon live", () => {
     };
     const first = energy(1);
     expect(first).toBeGreaterThan(0.1);
-    const after = [1, 2, 3, 4, 5, 6].filter((k) => kick + (k * 0.5 - 0.02) * SR > swap);
+    // The echoes after the swap that the recording holds whole (on a loaded machine the last
+    // may fall after the stop).
+    const after = [1, 2, 3, 4, 5, 6].filter((k) => kick + (k * 0.5 - 0.02) * SR > swap && kick + (k * 0.5 + 0.02) * SR <= x.length);
     expect(after.length).toBeGreaterThanOrEqual(2);
     for (const k of after) {
       // Echo k is 0.7^(k−1) of the first in amplitude, times 0.4/0.5 for the new gain. Within
@@ -265,7 +267,8 @@ describe("phonon live keeps time while the pattern side is slow", () => {
     const t0 = performance.now();
     new Compiler().compile(slow(5000));
     const per = (performance.now() - t0) / 5000;
-    const n = Math.min(60000, Math.max(5000, Math.round(600 / per)));
+    // At most 45,000: a query may give 50,000 events (MAX_HAPS_PER_QUERY).
+    const n = Math.min(45000, Math.max(5000, Math.round(600 / per)));
 
     const file = join(dir, "slow.ph");
     const wav = join(dir, "slow.wav");
@@ -281,12 +284,15 @@ describe("phonon live keeps time while the pattern side is slow", () => {
     // It really was slow here: the new program took over at least 200 ms after the write.
     expect(v2.at - written, `n = ${n}`).toBeGreaterThanOrEqual(200);
     await sleep(1200);
-    // A save over the budget (a euclid of 100,000 steps takes many seconds): abandoned with its
-    // location, v2 plays on.
+    // A save over the budget (a sum of 40 sounds of 44,955 events a cycle, each probed for four
+    // cycles, takes many seconds): abandoned with its location, v2 plays on.
     from = live.lines.length;
-    writeFileSync(file, `${slow(n)}~x: s "bd(3,100000)"\nout2: ~x\n`);
+    const heavy = `~x: ${Array.from({ length: 40 }, () => 's "bd*999!45"').join(" + ")}`;
+    writeFileSync(file, `${slow(n)}${heavy}\nout2: ~x\n`);
     const err = await live.waitFor(/slow\.ph:3:(\d+): error: compiling took longer than 2 s.*abandoned, still playing v2/, from, 8000);
-    expect(Number(err.match[1])).toBe(7);
+    // At the sound being probed when the budget ran out: one of the terms' `s` or its string.
+    const columns = [...heavy.matchAll(/s "/g)].flatMap((m) => [m.index + 1, m.index + 3]);
+    expect(columns).toContain(Number(err.match[1]));
     await sleep(300);
     from = live.lines.length;
     writeFileSync(file, "tempo: 1\nout: s \"bd*2\"\n");

@@ -12,7 +12,7 @@ import {
   stack,
   timecat,
 } from "../language/pattern/pattern.js";
-import { Rational, TimeRangeError, q } from "../language/pattern/rational.js";
+import { MAX_TIME_BITS, Rational, TimeRangeError, q } from "../language/pattern/rational.js";
 import { TimeSpan } from "../language/pattern/span.js";
 
 /** "whole [part] value" with the part shown only when it differs; haps sorted by part begin. */
@@ -61,8 +61,51 @@ describe("Rational", () => {
     expect(q(5, 4).mod(Rational.ONE).toString()).toBe("1/4");
     expect(q(-1, 4).mod(Rational.ONE).toString()).toBe("-1/4");
   });
-  it("refuses to leave the exact range", () => {
-    expect(() => Rational.of(2 ** 52, 3).mul(Rational.of(2 ** 10, 7))).toThrow(TimeRangeError);
+  // Beyond 2^53 the values are held as bigints; each expectation is computed here with bigint
+  // arithmetic (an independent route), not taken from the class's output.
+  it("stays exact beyond 2^53 (bigints) and returns to numbers when a result fits again", () => {
+    const big = Rational.of(2 ** 52, 3).mul(Rational.of(2 ** 10, 7));
+    expect(big.toFraction()).toBe(`${2n ** 62n}/21`);
+    expect(big.big).not.toBeNull();
+    const back = big.mul(Rational.of(21, 2 ** 52));
+    expect(back.toFraction()).toBe("1024/1");
+    expect(back.big).toBeNull();
+    expect(back.eq(Rational.of(1024))).toBe(true);
+    const t = 3n ** 40n;
+    const x = Rational.ofBig(1n, t);
+    expect(x.add(x).toFraction()).toBe(`2/${t}`);
+    expect(x.sub(x).toFraction()).toBe("0/1");
+    expect(Rational.ONE.add(x).toFraction()).toBe(`${t + 1n}/${t}`);
+    expect(Rational.ONE.sub(x).mul(q(1, 2)).toFraction()).toBe(`${(t - 1n) / 2n}/${t}`); // t is odd
+    expect(x.div(x).toFraction()).toBe("1/1");
+    expect(x.inv().toFraction()).toBe(`${t}/1`);
+    expect(x.neg().toFraction()).toBe(`-1/${t}`);
+    expect(x.neg().sign()).toBe(-1);
+  });
+  it("compares, floors and converts values beyond 2^53", () => {
+    const t = 3n ** 40n;
+    const justOver = Rational.ofBig(1000n * t + 1n, t); // 1000 + 1/3^40
+    expect(justOver.gt(Rational.of(1000))).toBe(true);
+    expect(justOver.lt(Rational.of(1001))).toBe(true);
+    expect(justOver.eq(Rational.ofBig(1000n * t + 1n, t))).toBe(true);
+    expect(justOver.floor()).toBe(1000);
+    expect(justOver.ceil()).toBe(1001);
+    expect(justOver.sam().toFraction()).toBe("1000/1");
+    expect(justOver.nextSam().toFraction()).toBe("1001/1");
+    expect(justOver.cyclePos().toFraction()).toBe(`1/${t}`);
+    expect(justOver.neg().sam().toFraction()).toBe("-1001/1");
+    // within one ulp of 1000 (a double carries 53 bits; 1/3^40 is far below 1000's ulp)
+    expect(justOver.toNumber()).toBe(1000);
+    expect(Rational.ofBig(1n, t).toNumber()).toBeCloseTo(1 / 12157665459056928801, 30);
+    // fraction.js's truncated remainder: (1000 + 1/3^40) mod 3 = 1 + 1/3^40
+    expect(justOver.mod(Rational.of(3)).toFraction()).toBe(`${t + 1n}/${t}`);
+    expect(Rational.fromNumber(2 ** 60).toFraction()).toBe(`${2n ** 60n}/1`);
+    expect(Rational.parse(`${2n ** 70n}/3`).toFraction()).toBe(`${2n ** 70n}/3`);
+  });
+  it(`refuses a time beyond ${MAX_TIME_BITS} bits`, () => {
+    expect(Rational.ofBig(1n << BigInt(MAX_TIME_BITS), 3n).toFraction()).toBe(`${1n << BigInt(MAX_TIME_BITS)}/3`);
+    expect(() => Rational.ofBig((1n << BigInt(MAX_TIME_BITS)) + 1n, 3n)).toThrow(TimeRangeError);
+    expect(() => Rational.ofBig(1n, 1n << BigInt(MAX_TIME_BITS + 1))).toThrow(TimeRangeError);
   });
 });
 

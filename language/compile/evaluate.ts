@@ -7,7 +7,9 @@ import { Pattern, pure } from "../pattern/pattern.js";
 import * as compose from "../pattern/ops/compose.js";
 import { badAtoms, expandChords, isSynthName, midiNumber } from "./atoms.js";
 import { lowering } from "./builtins/table.js";
+import { Expansions } from "./cycle.js";
 import { chainDollar, dollar } from "./dollar.js";
+import { faultMessage } from "./fault.js";
 import { type Pat, type Sig, type Sound, type Val, type VoiceTemplate, describe, spanOf } from "./meaning.js";
 import { dsp } from "./node.js";
 import { chordMidi } from "./pitch.js";
@@ -64,6 +66,8 @@ export class Evaluator {
   private readonly failedPatterns = new Set<string>();
   private readonly occ = new Map<string, number>();
   private readonly commits = new WeakMap<object, Val>();
+  /** Definitions being expanded: one expanded inside itself is a cycle (compile/cycle.ts). */
+  readonly expanding = new Expansions();
   /** Buses read one block late (feedback) … */
   private readonly fedBack = new Set<string>();
   /** … and their values, as emission reads them (a sound committed to its nodes). */
@@ -179,7 +183,7 @@ export class Evaluator {
     if (!def) return this.error(`unknown pattern '%${name}'`, at, didYouMean(name, this.patterns.keys())?.replace(/'(\w+)'/g, "'%$1'"));
     if (this.failedPatterns.has(name)) throw new Abandon();
     try {
-      const v = this.scoped(`pat:${name}`, () => this.expr(def.expr, GLOBAL));
+      const v = this.expanding.within(`%${name}`, () => this.scoped(`pat:${name}`, () => this.expr(def.expr, GLOBAL)));
       this.patternValues.set(name, v);
       return v;
     } catch (e) {
@@ -217,6 +221,16 @@ export class Evaluator {
   // ---------------------------------------------------------------- expressions
 
   expr(e: Expr, env: Env): Val {
+    try {
+      return this.evalExpr(e, env);
+    } catch (err) {
+      // Anything pattern code throws is reported at the innermost expression that raised it.
+      if (err instanceof Abandon) throw err;
+      return this.error(faultMessage(err), e.span);
+    }
+  }
+
+  private evalExpr(e: Expr, env: Env): Val {
     this.progress?.(e.span.start);
     switch (e.type) {
       case "num":
@@ -291,7 +305,7 @@ export class Evaluator {
           const at = e.span.start + 1 + err.offset;
           this.error(`in pattern string: expected ${err.expected}`, { start: at, end: at + 1 });
         }
-        this.error(`in pattern string: ${err instanceof Error ? err.message : String(err)}`, e.span);
+        this.error(`in pattern string: ${faultMessage(err)}`, e.span);
       }
       if (miniCache.size > 5000) miniCache.clear();
       miniCache.set(e.value, p);
@@ -388,7 +402,7 @@ export class Evaluator {
         if (!def) return this.busRef(right, env);
         if (def.params.length > 0) return this.busCall(right.name, [], env, right.span, right.span, input);
         // The bus's stored expression is re-instantiated with the chain input.
-        return this.scoped(this.subScope(`via:${right.name}`), () => this.chain(input, def.expr, GLOBAL, span));
+        return this.expanding.within(`~${right.name}`, () => this.scoped(this.subScope(`via:${right.name}`), () => this.chain(input, def.expr, GLOBAL, span)));
       }
       case "template": {
         const def = this.templates.get(right.name);
@@ -470,7 +484,7 @@ export class Evaluator {
         this.error(`'${name}' takes ${fn.params.length} argument${fn.params.length === 1 ? "" : "s"} (${fn.params.join(", ")}), not ${all.length}`, nameSpan);
       }
       const scope = this.subScope(`fn:${name}`);
-      return this.scoped(scope, () => this.expr(fn.expr, new Map(fn.params.map((p, i) => [p, all[i]!]))));
+      return this.expanding.within(`fn:${name}`, () => this.scoped(scope, () => this.expr(fn.expr, new Map(fn.params.map((p, i) => [p, all[i]!])))));
     }
 
     const b = lookup(name);
@@ -564,8 +578,10 @@ export class Evaluator {
       }
       for (const name of synths) {
         const def = this.buses.get(name)!;
-        const value = def.op === "#" ? this.scoped(`mod:${name}`, () => this.expr(def.expr, GLOBAL)) : this.busValue(name, sound.span);
-        const template: VoiceTemplate = { name, value: this.asTemplateValue(value, name, sound.span), span: def.span };
+        const template: VoiceTemplate = this.expanding.within(`synth ~${name}`, () => {
+          const value = def.op === "#" ? this.scoped(`mod:${name}`, () => this.expr(def.expr, GLOBAL)) : this.busValue(name, sound.span);
+          return { name, value: this.asTemplateValue(value, name, sound.span), span: def.span };
+        });
         parts.push(this.sig("voices", {}, sound.span, { template, trigger: { p: sound.p.filterValues((c) => c.s === `~${name}`), span: sound.span, src: sound.src }, ...limit }));
       }
     }

@@ -1,10 +1,12 @@
 //! Lowering: a parsed .ph program becomes GraphIR: settings and commands, every bus, the outputs (or Phonon's auto-routing), then emission.
-import type { Statement } from "../ast.js";
+import type { Program, Span, Statement } from "../ast.js";
 import { checkProgram } from "../check.js";
 import { Abandon, type Diagnostic, type SourceMap, diagnostic, didYouMean } from "../diagnostics.js";
 import { Parser } from "../parse.js";
+import { findCycles } from "./cycle.js";
 import { type CompiledLane, Emitter } from "./emit.js";
 import { DEFAULT_CPS, Evaluator, GLOBAL } from "./evaluate.js";
+import { STACK_OVERFLOW, faultMessage, isStackOverflow } from "./fault.js";
 import { type GraphIR, IR_VERSION } from "./ir.js";
 
 export type { CompiledLane };
@@ -64,7 +66,7 @@ function lowerProgram(ev: Evaluator, emitter: Emitter): GraphIR {
     if (hushAll || hushed.has(name)) continue;
     ev.attempt(() => {
       const v = ev.scoped(`out:${name}`, () => ev.asSignal(ev.expr(s.expr, GLOBAL), s.expr.span));
-      outputs.push({ name, node: emitter.output(v, s.expr.span) });
+      outputs.push({ name, node: located(ev, s.expr.span, () => emitter.output(v, s.expr.span)) });
     });
   }
   if (outputDefs.size === 0 && !hushAll) autoRoute(ev, emitter, outputs);
@@ -92,6 +94,16 @@ function lowerProgram(ev: Evaluator, emitter: Emitter): GraphIR {
   return ir;
 }
 
+/** f, with an error it throws (pattern code queried while emitting) reported at `span` in plain words. */
+function located<T>(ev: Evaluator, span: Span, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof Abandon || isStackOverflow(e)) throw e;
+    return ev.error(faultMessage(e), span);
+  }
+}
+
 /** Phonon's auto-routing when there is no out/oN/dN: ~master, else ~out, else ~d1… and ~out1… summed, else every bus × 0.25. */
 function autoRoute(ev: Evaluator, emitter: Emitter, outputs: { name: string; node: number }[]): void {
   const names = [...ev.buses.keys()].filter((n) => ev.buses.get(n)!.params.length === 0 && ev.buses.get(n)!.op !== "#");
@@ -106,7 +118,7 @@ function autoRoute(ev: Evaluator, emitter: Emitter, outputs: { name: string; nod
       ev.scoped(`auto:${name}`, () => {
         const sig = ev.asSignal(v, def.span);
         const out = scale === 1 ? sig : ev.arith("*", sig, { t: "num", v: scale }, def.span);
-        outputs.push({ name: `~${name}`, node: emitter.output(out, def.span) });
+        outputs.push({ name: `~${name}`, node: located(ev, def.span, () => emitter.output(out, def.span)) });
       });
     });
   }
@@ -127,14 +139,17 @@ function compileWith(parser: Parser, text: string, progress?: (offset: number) =
   const ev = new Evaluator(parsed.program, parsed.map, parsed.diagnostics.length > 0, progress);
   const emitter = new Emitter(parsed.map, ev.diagnostics, ev.feedback);
   let ir: GraphIR | undefined;
+  let overflow = false;
   try {
     ir = lowerProgram(ev, emitter);
   } catch (e) {
-    if (!(e instanceof Abandon)) {
+    if (isStackOverflow(e)) overflow = true;
+    else if (!(e instanceof Abandon)) {
       const message = e instanceof Error ? e.message : String(e);
       ev.diagnostics.push(diagnostic(parsed.map, "error", `internal compiler error: ${message}`, { start: 0, end: 0 }));
     }
   }
+  if (overflow || ev.diagnostics.some((d) => d.message.includes(STACK_OVERFLOW))) explainOverflow(ev, parsed.program, parsed.map, overflow);
   const seen = new Set<string>();
   const diagnostics = [...parsed.diagnostics, ...checkProgram(parsed.program, parsed.map), ...ev.diagnostics]
     .filter((d) => {
@@ -146,6 +161,20 @@ function compileWith(parser: Parser, text: string, progress?: (offset: number) =
     .sort((a, b) => a.span.start - b.span.start);
   const failed = diagnostics.some((d) => d.severity === "error");
   return { ...(failed || !ir ? {} : { ir }), lanes: failed ? [] : emitter.compiled, diagnostics, map: parsed.map };
+}
+
+/**
+ * A stack overflow while lowering: when the program has a cycle of definitions, that is the reason,
+ * and each cycle is reported where it closes, in place of the overflow; otherwise the overflow
+ * stands (`uncaught`: it escaped every expression, so it is reported at the file's start).
+ */
+function explainOverflow(ev: Evaluator, program: Program, map: SourceMap, uncaught: boolean): void {
+  const cycles = findCycles(program, map);
+  if (cycles.length > 0) {
+    const kept = ev.diagnostics.filter((d) => !d.message.includes(STACK_OVERFLOW));
+    ev.diagnostics.length = 0;
+    ev.diagnostics.push(...kept, ...cycles);
+  } else if (uncaught) ev.diagnostics.push(diagnostic(map, "error", STACK_OVERFLOW, { start: 0, end: 0 }));
 }
 
 /** Parse and lower a whole file. Pure and deterministic. */

@@ -1,5 +1,6 @@
 //! Transforms as `.ph` sees them: the registry's table with Phonon's own meanings of some names (stut, swing, shuffle), and how a transform applies to a value (patterns inside it, or an effect switched in per cycle).
 import type { Span } from "../ast.js";
+import { faultMessage } from "./fault.js";
 import type { Builtin } from "../catalogue.js";
 import { Abandon } from "../diagnostics.js";
 import { jitter, stutPhonon, swingPhonon } from "../pattern/ops/phonon.js";
@@ -128,7 +129,7 @@ export function applyXf(ev: Evaluator, t: Xf, v: Val, span: Span): Val {
     return t.apply(v);
   } catch (e) {
     if (e instanceof Abandon) throw e;
-    return ev.error(`'${t.name}' cannot apply here: ${e instanceof Error ? e.message : String(e)}`, t.span);
+    return ev.error(`'${t.name}' cannot apply here: ${faultMessage(e)}`, t.span);
   }
 }
 
@@ -192,7 +193,7 @@ function transform(ev: Evaluator, spec: TransformSpec, args: Val[], span: Span, 
       return applyTransform(spec, p, a);
     } catch (e) {
       if (e instanceof Abandon) throw e;
-      return ev.error(`'${spec.name}': ${e instanceof Error ? e.message : String(e)}`, nameSpan);
+      return ev.error(`'${spec.name}': ${faultMessage(e)}`, nameSpan);
     }
   };
   // Fail now, not in the scheduler, when the arguments cannot work.

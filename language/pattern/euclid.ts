@@ -2,7 +2,7 @@
 import { struct } from "./ops/compose.js";
 import { checkCount } from "./limit.js";
 import { Hap } from "./hap.js";
-import { Pattern, fastcat, pure, silence, timecat } from "./pattern.js";
+import { Pattern, pure, silence, timecat } from "./pattern.js";
 import { TimeSpan } from "./span.js";
 import { Rational } from "./rational.js";
 
@@ -16,25 +16,31 @@ export function bjorklund(pulses: number, steps: number): number[] {
   steps = Math.trunc(checkCount(steps, "euclid steps"));
   if (steps <= 0) return [];
   if (ons >= steps) return new Array<number>(steps).fill(inverted ? 0 : 1);
-  let counts: [number, number] = [ons, steps - ons];
-  let xs: number[][] = Array.from({ length: ons }, () => [1]);
-  let ys: number[][] = Array.from({ length: steps - ons }, () => [0]);
-  while (Math.min(counts[0], counts[1]) > 1) {
-    const [i, j] = counts;
+  // Tidal's algorithm keeps two lists of groups; every group in a list is the same, so each list
+  // is held as one group and a count. A run of the second case is taken at once (q = ⌊j/i⌋ steps),
+  // so (3, 65536) takes a few steps, not 21,844 passes over 65,536 groups.
+  let i = ons;
+  let j = steps - ons;
+  let x: number[] = [1];
+  let y: number[] = [0];
+  while (Math.min(i, j) > 1) {
     if (i > j) {
-      const head = xs.slice(0, j).map((x, k) => x.concat(ys[k]!));
-      ys = xs.slice(j);
-      xs = head;
-      counts = [j, i - j];
+      const nx = x.concat(y);
+      y = x;
+      x = nx;
+      [i, j] = [j, i - j];
     } else {
-      const head = xs.map((x, k) => x.concat(ys[k]!));
-      ys = ys.slice(i);
-      xs = head;
-      counts = [i, j - i];
+      const q = Math.floor(j / i);
+      const nx = x.slice();
+      for (let k = 0; k < q; k++) for (const v of y) nx.push(v);
+      x = nx;
+      j -= q * i;
     }
   }
-  const out = xs.flat().concat(ys.flat());
-  return inverted ? out.map((x) => 1 - x) : out;
+  const out: number[] = [];
+  for (let k = 0; k < i; k++) for (const v of x) out.push(v);
+  for (let k = 0; k < j; k++) for (const v of y) out.push(v);
+  return inverted ? out.map((v) => 1 - v) : out;
 }
 
 /** JavaScript-slice rotation as Strudel's util `rotate`: rotate(xs, -r) moves right by r (for 0 < r < length). */
@@ -48,8 +54,50 @@ export function euclidBools(pulses: number, steps: number, rotation = 0): number
   return rotation ? rotate(b, -Math.trunc(rotation)) : b;
 }
 
+/**
+ * The onsets of a rhythm as a sequence of `bools.length` steps per cycle holding 1 where the
+ * rhythm is on. The off steps are left out: every use is a `struct`, which drops them anyway, and
+ * a query costs the onsets it meets, not the steps (`bd(3,65536)` is three events a cycle).
+ */
 function boolSequence(bools: number[]): Pattern<number> {
-  return fastcat(...bools.map((b) => pure(b)));
+  const n = bools.length;
+  const onsets: number[] = [];
+  for (let k = 0; k < n; k++) if (bools[k]) onsets.push(k);
+  const N = Rational.of(n);
+  const stepLen = Rational.of(1, n);
+  return new Pattern<number>((span) => {
+    const out: Hap<number>[] = [];
+    for (const piece of span.spanCycles()) {
+      const cycle = piece.begin.sam();
+      const b = piece.begin.sub(cycle).mul(N);
+      const e = piece.end.sub(cycle).mul(N);
+      const zero = piece.begin.eq(piece.end);
+      const k0 = b.floor();
+      const k1 = zero ? k0 + 1 : e.ceil();
+      for (let idx = firstAtLeast(onsets, k0); idx < onsets.length && onsets[idx]! < k1; idx++) {
+        const k = onsets[idx]!;
+        const wb = cycle.add(Rational.of(k, n));
+        const whole = new TimeSpan(wb, wb.add(stepLen));
+        const part = whole.intersection(piece);
+        if (part !== undefined) out.push(new Hap(whole, part, 1));
+      }
+    }
+    return out;
+  })
+    .setSteps(n)
+    .periodic(1);
+}
+
+/** The index of the first element ≥ k in a sorted list (its length when none is). */
+function firstAtLeast(xs: number[], k: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Play pat's values on the onsets of a (pulses, steps) euclidean rhythm. */
@@ -77,6 +125,7 @@ export function euclidFull<T>(pat: Pattern<T>, pulses: number, steps: number, ot
 /** Euclid with each onset held until the next (legato), then the whole shifted by rotation/steps. */
 export function euclidLegatoRot<T>(pat: Pattern<T>, pulses: number, steps: number, rotation: number): Pattern<T> {
   if (pulses < 1) return silence;
+  if (Math.trunc(steps) < 1) throw new RangeError(`the rhythm has ${Math.trunc(steps)} steps; it needs at least 1`);
   const bools = euclidBools(pulses, steps, 0);
   const gaps: Array<[number, Pattern<boolean>]> = bools
     .join("")

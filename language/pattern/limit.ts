@@ -1,7 +1,11 @@
 //! Query limits: refuse a query that would produce more events than any musical use needs.
 
-/** The most haps (or cycle slices) one query may produce; "a*1e9" over a cycle is refused. */
-export const MAX_HAPS_PER_QUERY = 1_000_000;
+/**
+ * The most haps (or cycle slices) one query may produce; "a*1e9" over a cycle is refused. The
+ * engine holds 49,152 events in flight, so a cycle of more could not play anyway; and at a few
+ * µs a hap, a query within the limit takes well under a second.
+ */
+export const MAX_HAPS_PER_QUERY = 50_000;
 
 /** Thrown when a query would exceed MAX_HAPS_PER_QUERY. */
 export class QueryLimitError extends Error {
@@ -40,8 +44,17 @@ export function withBudget<R>(f: () => R): R {
 /** The largest count a transform may build structure for (copies, slices, steps). */
 export const MAX_COUNT = 100_000;
 
+/** Thrown when a count is beyond MAX_COUNT; its message names the count and the limit. */
+export class CountLimitError extends QueryLimitError {
+  constructor(what: string, n: number, limit = MAX_COUNT, why = "the most copies, slices, steps or values a pattern may be built from") {
+    super(what);
+    this.message = `${what} ${n} is beyond the limit of ${limit.toLocaleString("en")} (${why})`;
+    this.name = "CountLimitError";
+  }
+}
+
 /** A count argument (iter n, chop n, euclid steps, ...), refused when it would build runaway structure. */
 export function checkCount(n: number, what: string): number {
-  if (!Number.isFinite(n) || Math.abs(n) > MAX_COUNT) throw new QueryLimitError(`${what} ${n}`);
+  if (!Number.isFinite(n) || Math.abs(n) > MAX_COUNT) throw new CountLimitError(what, n);
   return n;
 }

@@ -2,7 +2,8 @@
 import type * as ohm from "ohm-js";
 import { loadGrammar } from "../grammars.js";
 import { euclidRot } from "./euclid.js";
-import { Pattern, fastcat, lcmSteps, patternify, pure, silence, stack, timecat, toTime, withSteps } from "./pattern.js";
+import { CountLimitError, MAX_HAPS_PER_QUERY } from "./limit.js";
+import { fastcatOf, lcmStepsOf, Pattern, patternify, pure, silence, stackOf, timecat, toTime, withSteps } from "./pattern.js";
 import { miniChoose, miniDegrade } from "./random.js";
 import { Rational } from "./rational.js";
 import type { MiniValue } from "./value.js";
@@ -235,17 +236,38 @@ const isRest = (n: MiniNode): boolean => n.type === "atom" && (n.source === "~" 
 
 function arrayRange(a: any, b: any): any[] {
   const length = Math.abs(b - a) + 1;
+  // A range plays within one step, so one longer than a query's events could never play.
+  if (!(length <= MAX_HAPS_PER_QUERY)) throw new CountLimitError(`the range "${a} .. ${b}": its length`, length, MAX_HAPS_PER_QUERY, "the most events a query may give");
   const n = Number.isFinite(length) ? Math.max(0, Math.floor(length)) : 0;
   return Array.from({ length: n }, (_, i) => (a < b ? a + i : a - i));
 }
 
+/** A value as mini-notation writes it: a `:` list as a:b. */
+const shown = (v: unknown): string => (Array.isArray(v) ? v.map(shown).join(":") : String(v));
+
+/**
+ * `a .. b` as a sequence, built once per pair: it is rebuilt at every event of the pattern around
+ * it otherwise, and 65,536 events each building a range of 65,536 never end.
+ */
+const ranges = new Map<string, Pattern<unknown>>();
+function rangeSequence(a: unknown, b: unknown): Pattern<unknown> {
+  const key = `${String(a)} ${String(b)}`;
+  let p = ranges.get(key);
+  if (p === undefined) {
+    p = fastcatOf(arrayRange(a, b).map((x) => pure(x)));
+    if (ranges.size > 1000) ranges.clear();
+    ranges.set(key, p);
+  }
+  return p;
+}
+
 function timeOf(v: unknown, at: MiniNode): Rational {
   if (typeof v === "number" || v instanceof Rational) return toTime(v);
-  throw new MiniError(`mini-notation: "${String(v)}" is not a number`, at.offset, "a number");
+  throw new MiniError(`mini-notation: "${shown(v)}" is not a number, and a number is needed here`, at.offset, "a number");
 }
 function intOf(v: unknown, at: MiniNode): number {
   if (typeof v === "number") return v;
-  throw new MiniError(`mini-notation: "${String(v)}" is not a number`, at.offset, "a number");
+  throw new MiniError(`mini-notation: "${shown(v)}" is not a number, and a number is needed here`, at.offset, "a number");
 }
 
 /** An argument of a modifier: a bare word stays pure (so plain numbers take the direct path). */
@@ -310,7 +332,7 @@ function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
       }
       case "range": {
         const friend = argPattern(op.arg);
-        pat = withSteps(pat.squeezeBind((a: unknown) => friend.bind((b: unknown) => fastcat(...arrayRange(a, b).map((x) => pure(x))))), undefined);
+        pat = withSteps(pat.squeezeBind((a: unknown) => friend.bind((b: unknown) => rangeSequence(a, b))), undefined);
         break;
       }
     }
@@ -320,7 +342,7 @@ function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
 
 /** Strudel's lcm of the marked parts' step counts (parts without a count are left out). */
 function srcSteps(parts: Built[]): Rational | undefined {
-  return lcmSteps(...parts.filter((b) => b.src).map((b) => b.pat.steps));
+  return lcmStepsOf(parts.filter((b) => b.src).map((b) => b.pat.steps));
 }
 
 /**
@@ -362,7 +384,7 @@ function build(node: MiniNode): Built {
     case "stack": {
       const layers = node.layers.map((l) => build(l));
       const src = layers.some((l) => l.src);
-      const pat = stack(...layers.map((l) => l.pat));
+      const pat = stackOf(layers.map((l) => l.pat));
       return { pat: src ? withSteps(pat, srcSteps(layers)) : pat, weight: Rational.ONE, src };
     }
     case "choose": {
@@ -373,13 +395,13 @@ function build(node: MiniNode): Built {
     }
     case "feet": {
       const groups = node.groups.map((g) => build(g));
-      return { pat: withSteps(fastcat(...groups.map((g) => g.pat)), Rational.of(groups.length)), weight: Rational.ONE, src: groups.some((g) => g.src) };
+      return { pat: withSteps(fastcatOf(groups.map((g) => g.pat)), Rational.of(groups.length)), weight: Rational.ONE, src: groups.some((g) => g.src) };
     }
     case "alt": {
       const layers = node.layers.map((l) => build(l));
       const src = layers.some((l) => l.src);
-      const steps = src ? srcSteps(layers) : lcmSteps(...layers.map((l) => l.pat.steps));
-      return { pat: withSteps(stack(...layers.map((l) => l.pat.slow(l.weight))), steps), weight: Rational.ONE, src };
+      const steps = src ? srcSteps(layers) : lcmStepsOf(layers.map((l) => l.pat.steps));
+      return { pat: withSteps(stackOf(layers.map((l) => l.pat.slow(l.weight))), steps), weight: Rational.ONE, src };
     }
     case "poly": {
       const layers = node.layers.map((l) => build(l));
@@ -391,7 +413,7 @@ function build(node: MiniNode): Built {
         patternify([steps.fmap((x) => x.div(l.weight))], (f: Rational) => l.pat.fast(f)),
       );
       return {
-        pat: withSteps(stack(...aligned), lcmSteps(...layers.map((l) => l.pat.steps))),
+        pat: withSteps(stackOf(aligned), lcmStepsOf(layers.map((l) => l.pat.steps))),
         weight: Rational.ONE,
         src: layers.some((l) => l.src),
       };

@@ -478,15 +478,30 @@ function lcmInt(a: number, b: number): number {
   return x === 0 ? 0 : Math.abs((a / x) * b);
 }
 
+function lcmBig(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a;
+  let y = b < 0n ? -b : b;
+  const ab = x * y;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x === 0n ? 0n : ab / x;
+}
+
 /** Least common multiple of step counts (rationals: lcm of numerators over gcd of denominators). */
 export function lcmSteps(...xs: Array<Rational | undefined>): Rational | undefined {
+  return lcmStepsOf(xs);
+}
+/** lcmSteps of a list (a list of any length: no spread of arguments, which can run out of stack). */
+export function lcmStepsOf(xs: Array<Rational | undefined>): Rational | undefined {
   const defined = xs.filter((x): x is Rational => x !== undefined);
   if (defined.length === 0) return undefined;
   let acc = defined[0]!;
   for (let i = 1; i < defined.length; i++) {
     const x = defined[i]!;
     // lcm(a/b, c/d) = lcm(a·d, c·b) / (b·d)
-    acc = Rational.of(lcmInt(acc.n * x.d, x.n * acc.d), acc.d * x.d);
+    acc =
+      acc.big === null && x.big === null
+        ? Rational.of(lcmInt(acc.n * x.d, x.n * acc.d), acc.d * x.d)
+        : Rational.ofBig(lcmBig(acc.bigN() * x.bigD(), x.bigN() * acc.bigD()), acc.bigD() * x.bigD());
   }
   return acc;
 }
@@ -501,6 +516,10 @@ export function boundedPeriod(p: number): number | undefined {
 
 /** The least common multiple of periods (undefined if any is unknown or it exceeds MAX_PERIOD). */
 export function lcmPeriod(...ps: Array<number | undefined>): number | undefined {
+  return lcmPeriodOf(ps);
+}
+/** lcmPeriod of a list. */
+export function lcmPeriodOf(ps: Array<number | undefined>): number | undefined {
   let acc = 1;
   for (const p of ps) {
     if (p === undefined) return undefined;
@@ -524,18 +543,17 @@ export function pure<T>(value: T): Pattern<T> {
       const e = span.end;
       const bs = b.floor();
       // The common case: the query lies within one cycle.
-      if (e.n === e.d * (bs + 1) || e.floor() === bs) {
+      if ((e.n === e.d * (bs + 1) || e.floor() === bs) && Number.isSafeInteger(bs)) {
         if (b.gt(e)) return [];
         spendHaps(1);
         if (b.d === 1 && e.d === 1 && e.n === bs + 1) return [new Hap(span, span, value)];
-        const s = Rational.unsafe(bs, 1);
-        return [new Hap(new TimeSpan(s, Rational.unsafe(bs + 1, 1)), span, value)];
+        if (b.big === null) return [new Hap(new TimeSpan(Rational.unsafe(bs, 1), Rational.unsafe(bs + 1, 1)), span, value)];
+        return [new Hap(TimeSpan.wholeCycle(b), span, value)];
       }
       const spans = span.spanCycles();
       spendHaps(spans.length);
       return spans.map((s) => {
-        const sam = s.begin.floor();
-        return new Hap(new TimeSpan(Rational.unsafe(sam, 1), Rational.unsafe(sam + 1, 1)), s, value);
+        return new Hap(TimeSpan.wholeCycle(s.begin), s, value);
       });
     },
     Rational.ONE,
@@ -567,10 +585,14 @@ export function signal<T>(f: (t: Rational, controls?: Controls) => T): Pattern<T
 
 /** Play all patterns at once. */
 export function stack<T>(...pats: Pattern<T>[]): Pattern<T> {
+  return stackOf(pats);
+}
+/** stack of a list (a list of any length: no spread of arguments, which can run out of stack). */
+export function stackOf<T>(pats: Pattern<T>[]): Pattern<T> {
   if (pats.length === 0) return silence;
-  const steps = lcmSteps(...pats.map((p) => p.steps));
+  const steps = lcmStepsOf(pats.map((p) => p.steps));
   // Layers that each repeat repeat together after the lcm of their periods.
-  const period = lcmPeriod(...pats.map((p) => p.period));
+  const period = lcmPeriodOf(pats.map((p) => p.period));
   if (pats.length === 1) return new Pattern(pats[0]!.query, steps).periodic(period);
   if (pats.length === 2) {
     const [a, b] = pats as [Pattern<T>, Pattern<T>];
@@ -592,6 +614,10 @@ export function stack<T>(...pats: Pattern<T>[]): Pattern<T> {
 
 /** One pattern per cycle, in turn; a pattern's own cycles are never skipped. */
 export function slowcat<T>(...pats: Pattern<T>[]): Pattern<T> {
+  return slowcatOf(pats);
+}
+/** slowcat of a list. */
+export function slowcatOf<T>(pats: Pattern<T>[]): Pattern<T> {
   if (pats.length === 0) return silence;
   if (pats.length === 1) return pats[0]!;
   const n = pats.length;
@@ -618,10 +644,10 @@ export function slowcat<T>(...pats: Pattern<T>[]): Pattern<T> {
     return out;
   })
     .splitQueries()
-    .setSteps(lcmSteps(...pats.map((p) => p.steps)))
+    .setSteps(lcmStepsOf(pats.map((p) => p.steps)))
     // Cycle c plays pattern c mod n at its cycle floor(c/n): after n·L cycles (L the lcm of the
     // periods) the same pattern plays its cycle floor(c/n) + L, which repeats.
-    .periodic(boundedPeriod(n * (lcmPeriod(...pats.map((p) => p.period)) ?? Infinity)));
+    .periodic(boundedPeriod(n * (lcmPeriodOf(pats.map((p) => p.period)) ?? Infinity)));
 }
 
 /** Alias of slowcat. */
@@ -633,6 +659,10 @@ export const cat = slowcat;
  * Strudel, whose `%` keeps the sign.
  */
 export function slowcatPrime<T>(...pats: Pattern<T>[]): Pattern<T> {
+  return slowcatPrimeOf(pats);
+}
+/** slowcatPrime of a list. */
+export function slowcatPrimeOf<T>(pats: Pattern<T>[]): Pattern<T> {
   const n = pats.length;
   return new Pattern<T>((span, c) => {
     const i = span.begin.floor() % n;
@@ -643,9 +673,13 @@ export function slowcatPrime<T>(...pats: Pattern<T>[]): Pattern<T> {
 
 /** All patterns squeezed into one cycle, in sequence. */
 export function fastcat<T>(...pats: Pattern<T>[]): Pattern<T> {
+  return fastcatOf(pats);
+}
+/** fastcat of a list. */
+export function fastcatOf<T>(pats: Pattern<T>[]): Pattern<T> {
   if (pats.length === 0) return silence;
   if (pats.length === 1) return pats[0]!;
-  return slowcat(...pats)
+  return slowcatOf(pats)
     .fast(pats.length)
     .setSteps(pats.length);
 }
@@ -670,7 +704,7 @@ export function timecat<T>(parts: Array<[Time, Pattern<T>]>): Pattern<T> {
     pats.push(pat.compress(begin.div(total), end.div(total)));
     begin = end;
   }
-  return stack(...pats).setSteps(total);
+  return stackOf(pats).setSteps(total);
 }
 
 /**

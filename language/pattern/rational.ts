@@ -1,9 +1,10 @@
-//! Exact rational numbers for pattern time: numerator/denominator as safe integers, always reduced.
+//! Exact rational numbers for pattern time: always reduced, as safe-integer numbers when they fit and as bigints beyond.
 
 function gcd(a: number, b: number): number {
   if (a < 0) a = -a;
   if (b < 0) b = -b;
-  while (b !== 0) {
+  // `b > 0` rather than `b !== 0`: a big value's NaN denominator must end the loop, not spin it.
+  while (b > 0) {
     const t = a % b;
     a = b;
     b = t;
@@ -11,33 +12,58 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Thrown when a computation would leave the range where time stays exact. */
-export class TimeRangeError extends Error {
-  override name = "TimeRangeError";
-}
-
-function overflow(what: string): never {
-  throw new TimeRangeError(`pattern time overflow in ${what}: the numbers grew beyond 2^53; simplify the pattern`);
+function bgcd(a: bigint, b: bigint): bigint {
+  if (a < 0n) a = -a;
+  if (b < 0n) b = -b;
+  while (b !== 0n) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
 }
 
 const FAREY_LIMIT = 10_000_000;
 const numberCache = new Map<number, Rational>();
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** An exact fraction n/d with d > 0 and gcd(n, d) = 1. Immutable. */
+/** The exact numerator and denominator of a value outside the safe-integer range. */
+interface Big {
+  readonly n: bigint;
+  readonly d: bigint;
+}
+
+/**
+ * An exact fraction n/d with d > 0 and gcd(n, d) = 1. Immutable.
+ *
+ * Small values (numerator and denominator safe integers) are held as numbers in `n` and `d`, and
+ * every operation takes a number fast path. A value that leaves that range is held exactly as
+ * bigints in `big`, as Strudel's fraction.js holds every value; then `n` is ±Infinity (only its
+ * sign means anything) and `d` is NaN, so every number fast path fails its safe-integer check
+ * and falls through to the bigint path. A bigint result that fits again returns to numbers.
+ */
 export class Rational {
   readonly n: number;
   readonly d: number;
+  readonly big: Big | null;
 
-  private constructor(n: number, d: number) {
+  private constructor(n: number, d: number, big: Big | null = null) {
     this.n = n;
     this.d = d;
+    this.big = big;
   }
 
   /** Build n/d, reducing it. Non-integer inputs are divided as numbers and converted with fromNumber. */
   static of(n: number, d = 1): Rational {
     if (d === 0) throw new RangeError("division by zero in pattern time");
     if (!Number.isInteger(n) || !Number.isInteger(d)) return Rational.fromNumber(n / d);
-    return reduce(n, d, "fraction");
+    return reduce(n, d) ?? fromBig(BigInt(n), BigInt(d));
+  }
+
+  /** n/d from bigints, reduced; small when it fits. */
+  static ofBig(n: bigint, d: bigint = 1n): Rational {
+    if (d === 0n) throw new RangeError("division by zero in pattern time");
+    return fromBig(n, d);
   }
 
   /**
@@ -48,10 +74,10 @@ export class Rational {
    */
   static fromNumber(x: number): Rational {
     if (Number.isInteger(x)) {
-      if (!Number.isSafeInteger(x)) overflow("number");
+      if (!Number.isSafeInteger(x)) return fromBig(BigInt(x), 1n);
       return new Rational(x === 0 ? 0 : x, 1);
     }
-    if (!Number.isFinite(x)) throw new RangeError(`not a finite time: ${x}`);
+    if (!Number.isFinite(x)) throw new RangeError(`${x} cannot be a time or a speed: it must be a finite number`);
     const hit = numberCache.get(x);
     if (hit !== undefined) return hit;
     const r = farey(x);
@@ -63,81 +89,110 @@ export class Rational {
   /** Parse "n/d", "n" or a decimal string. */
   static parse(s: string): Rational {
     const m = /^\s*(-?\d+)\s*\/\s*(-?\d+)\s*$/.exec(s);
-    if (m) return Rational.of(Number(m[1]), Number(m[2]));
+    if (m) return Rational.ofBig(BigInt(m[1]!), BigInt(m[2]!));
     const x = Number(s);
     if (Number.isNaN(x)) throw new RangeError(`not a time: "${s}"`);
     return Rational.fromNumber(x);
   }
 
-  /** Internal: n/d known to be reduced with d > 0. */
+  /** Internal: n/d known to be reduced with d > 0, both safe integers. */
   static unsafe(n: number, d: number): Rational {
     return new Rational(n, d);
+  }
+
+  /** Internal: a reduced bigint fraction outside the safe range. */
+  static bigUnsafe(n: bigint, d: bigint): Rational {
+    return new Rational(n < 0n ? -Infinity : Infinity, NaN, { n, d });
   }
 
   static readonly ZERO = new Rational(0, 1);
   static readonly ONE = new Rational(1, 1);
   static readonly HALF = new Rational(1, 2);
 
+  /** The exact numerator as a bigint. */
+  bigN(): bigint {
+    return this.big === null ? BigInt(this.n) : this.big.n;
+  }
+  /** The exact denominator as a bigint. */
+  bigD(): bigint {
+    return this.big === null ? BigInt(this.d) : this.big.d;
+  }
+  /** -1, 0 or 1. */
+  sign(): number {
+    return this.n < 0 ? -1 : this.n > 0 ? 1 : 0;
+  }
+
   add(o: Rational): Rational {
     if (o.n === 0) return this;
     if (this.n === 0) return o;
     if (this.d === 1) {
-      if (o.d === 1) return int(this.n + o.n, "add");
+      if (o.d === 1) return int(this.n + o.n) ?? bigAdd(this, o);
       // n + a/b = (n·b + a)/b, already reduced since gcd(a, b) = 1.
-      return exact(this.n * o.d + o.n, o.d, "add");
+      return exact(this.n * o.d + o.n, o.d) ?? bigAdd(this, o);
     }
-    if (o.d === 1) return exact(o.n * this.d + this.n, this.d, "add");
-    if (this.d === o.d) return reduce(this.n + o.n, this.d, "add");
-    return reduce(this.n * o.d + o.n * this.d, this.d * o.d, "add");
+    if (o.d === 1) return exact(o.n * this.d + this.n, this.d) ?? bigAdd(this, o);
+    if (this.d === o.d) return reduce(this.n + o.n, this.d) ?? bigAdd(this, o);
+    return reduce(this.n * o.d + o.n * this.d, this.d * o.d) ?? bigAdd(this, o);
   }
   sub(o: Rational): Rational {
     if (o.n === 0) return this;
     if (this.d === 1) {
-      if (o.d === 1) return int(this.n - o.n, "sub");
-      return exact(this.n * o.d - o.n, o.d, "sub");
+      if (o.d === 1) return int(this.n - o.n) ?? bigAdd(this, o.neg());
+      return exact(this.n * o.d - o.n, o.d) ?? bigAdd(this, o.neg());
     }
-    if (o.d === 1) return exact(this.n - o.n * this.d, this.d, "sub");
-    if (this.d === o.d) return reduce(this.n - o.n, this.d, "sub");
-    return reduce(this.n * o.d - o.n * this.d, this.d * o.d, "sub");
+    if (o.d === 1) return exact(this.n - o.n * this.d, this.d) ?? bigAdd(this, o.neg());
+    if (this.d === o.d) return reduce(this.n - o.n, this.d) ?? bigAdd(this, o.neg());
+    return reduce(this.n * o.d - o.n * this.d, this.d * o.d) ?? bigAdd(this, o.neg());
   }
   mul(o: Rational): Rational {
-    if (this.d === 1 && o.d === 1) return int(this.n * o.n, "mul");
+    if (this.d === 1 && o.d === 1) return int(this.n * o.n) ?? bigMul(this, o);
     if (o.n === 1 && o.d !== 1) {
       // x · 1/k: one gcd.
       const g = gcd(this.n, o.d);
-      return exact(this.n / g, this.d * (o.d / g), "mul");
+      return exact(this.n / g, this.d * (o.d / g)) ?? bigMul(this, o);
     }
     if (o.d === 1) {
       const g = gcd(o.n, this.d);
-      return exact(this.n * (o.n / g), this.d / g, "mul");
+      return exact(this.n * (o.n / g), this.d / g) ?? bigMul(this, o);
     }
     if (this.d === 1) {
       const g = gcd(this.n, o.d);
-      return exact(o.n * (this.n / g), o.d / g, "mul");
+      return exact(o.n * (this.n / g), o.d / g) ?? bigMul(this, o);
     }
     // Cross-reduce first to keep the numbers small.
     const g1 = gcd(this.n, o.d);
     const g2 = gcd(o.n, this.d);
     const n = (this.n / g1) * (o.n / g2);
     const d = (this.d / g2) * (o.d / g1);
-    if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) overflow("mul");
+    if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) return bigMul(this, o);
     return new Rational(n === 0 ? 0 : n, n === 0 ? 1 : d);
   }
   div(o: Rational): Rational {
     if (o.n === 0) throw new RangeError("division by zero in pattern time");
-    if (o.n < 0) return this.mul(new Rational(-o.d, -o.n));
-    return this.mul(new Rational(o.d, o.n));
+    return this.mul(o.inv());
+  }
+  /** 1/this. */
+  inv(): Rational {
+    if (this.n === 0) throw new RangeError("division by zero in pattern time");
+    if (this.big !== null) return fromBig(this.big.d, this.big.n);
+    return this.n < 0 ? new Rational(-this.d, -this.n) : new Rational(this.d, this.n);
   }
   neg(): Rational {
+    if (this.big !== null) return Rational.bigUnsafe(-this.big.n, this.big.d);
     return this.n === 0 ? this : new Rational(-this.n, this.d);
   }
   abs(): Rational {
-    return this.n < 0 ? new Rational(-this.n, this.d) : this;
+    return this.n < 0 ? this.neg() : this;
   }
   /** Truncated remainder, with the sign of this (as fraction.js's mod): (-1/4).mod(1) = -1/4. */
   mod(m: Rational): Rational {
-    const q = Math.trunc(this.div(m).toNumber());
-    return this.sub(m.mul(new Rational(q, 1)));
+    if (this.big === null && m.big === null) {
+      const q = Math.trunc(this.div(m).toNumber());
+      if (Number.isSafeInteger(q)) return this.sub(m.mul(new Rational(q, 1)));
+    }
+    const x = this.div(m);
+    const q = x.bigN() / x.bigD(); // bigint division truncates toward zero
+    return this.sub(m.mul(fromBig(q, 1n)));
   }
 
   cmp(o: Rational): number {
@@ -145,11 +200,12 @@ export class Rational {
     const a = this.n * o.d;
     const b = o.n * this.d;
     if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return a - b;
-    const x = BigInt(this.n) * BigInt(o.d) - BigInt(o.n) * BigInt(this.d);
+    const x = this.bigN() * o.bigD() - o.bigN() * this.bigD();
     return x < 0n ? -1 : x > 0n ? 1 : 0;
   }
   eq(o: Rational): boolean {
-    return this.n === o.n && this.d === o.d;
+    if (this.n === o.n && this.d === o.d) return true;
+    return this.big !== null && o.big !== null && this.big.n === o.big.n && this.big.d === o.big.d;
   }
   lt(o: Rational): boolean {
     return this.cmp(o) < 0;
@@ -175,53 +231,157 @@ export class Rational {
 
   /** The start of the cycle containing this time. */
   sam(): Rational {
-    return this.d === 1 ? this : new Rational(Math.floor(this.n / this.d), 1);
+    if (this.d === 1) return this;
+    if (this.big === null) return new Rational(Math.floor(this.n / this.d), 1);
+    return fromBig(bigFloor(this.big.n, this.big.d), 1n);
   }
   /** The start of the next cycle. */
   nextSam(): Rational {
-    return new Rational(Math.floor(this.n / this.d) + 1, 1);
+    if (this.big === null) return Rational.of(Math.floor(this.n / this.d) + 1, 1);
+    return fromBig(bigFloor(this.big.n, this.big.d) + 1n, 1n);
   }
   /** Position within the cycle, in [0, 1). */
   cyclePos(): Rational {
     if (this.d === 1) return Rational.ZERO;
+    if (this.big !== null) return this.sub(this.sam());
     const f = Math.floor(this.n / this.d);
     return new Rational(this.n - f * this.d, this.d);
   }
+  /** The cycle number (exact while it is a safe integer, as any cycle a query can reach is). */
   floor(): number {
-    return Math.floor(this.n / this.d);
+    if (this.big === null) return Math.floor(this.n / this.d);
+    return Number(bigFloor(this.big.n, this.big.d));
   }
   ceil(): number {
-    return Math.ceil(this.n / this.d);
+    if (this.big === null) return Math.ceil(this.n / this.d);
+    return -Number(bigFloor(-this.big.n, this.big.d));
   }
 
   valueOf(): number {
-    return this.n / this.d;
+    return this.toNumber();
   }
   toNumber(): number {
-    return this.n / this.d;
+    if (this.big === null) return this.n / this.d;
+    return bigToNumber(this.big.n, this.big.d);
   }
   toString(): string {
+    if (this.big !== null) return this.big.d === 1n ? `${this.big.n}` : `${this.big.n}/${this.big.d}`;
     return this.d === 1 ? `${this.n}` : `${this.n}/${this.d}`;
   }
   /** Always "n/d", as the oracle prints times. */
   toFraction(): string {
+    if (this.big !== null) return `${this.big.n}/${this.big.d}`;
     return `${this.n}/${this.d}`;
   }
 }
 
-/** n/d already known to be reduced (d > 0). */
-function exact(n: number, d: number, what: string): Rational {
-  if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) overflow(what);
+/** floor(n/d) for d > 0. */
+function bigFloor(n: bigint, d: bigint): bigint {
+  const q = n / d;
+  return n < 0n && q * d !== n ? q - 1n : q;
+}
+
+/** n/d as the nearest double (within an ulp or two), for any size of n and d. */
+function bigToNumber(n: bigint, d: bigint): number {
+  const neg = n < 0n;
+  if (neg) n = -n;
+  // Scale so the integer quotient carries 64 significant bits, then divide once in doubles.
+  const shift = bitLength(d) - bitLength(n) + 64;
+  const q = shift >= 0 ? (n << BigInt(shift)) / d : n / (d << BigInt(-shift));
+  const x = Number(q) * 2 ** -shift;
+  return neg ? -x : x;
+}
+
+function bitLength(x: bigint): number {
+  return x === 0n ? 0 : x.toString(2).length;
+}
+
+/**
+ * The exact sum of two values, at least one outside the safe range, by Knuth's method: the gcds
+ * are taken of the denominators and of a small factor, never of the full product (a gcd of two
+ * 1,000-bit numbers costs hundreds of bigint divisions).
+ */
+function bigAdd(a: Rational, b: Rational): Rational {
+  const an = a.bigN();
+  const ad = a.bigD();
+  const bn = b.bigN();
+  const bd = b.bigD();
+  const g = bgcd(ad, bd);
+  if (g === 1n) return fromReduced(an * bd + bn * ad, ad * bd);
+  const t = an * (bd / g) + bn * (ad / g);
+  if (t === 0n) return Rational.ZERO;
+  const g2 = bgcd(t, g);
+  return fromReduced(t / g2, (ad / g) * (bd / g2));
+}
+
+/** The exact product, cross-reduced first so the result needs no gcd of its own. */
+function bigMul(a: Rational, b: Rational): Rational {
+  const an = a.bigN();
+  const ad = a.bigD();
+  const bn = b.bigN();
+  const bd = b.bigD();
+  if (an === 0n || bn === 0n) return Rational.ZERO;
+  const g1 = bgcd(an, bd);
+  const g2 = bgcd(bn, ad);
+  return fromReduced((an / g1) * (bn / g2), (ad / g2) * (bd / g1));
+}
+
+/** n/d already reduced with d > 0: numbers when both fit, bigints otherwise. */
+function fromReduced(n: bigint, d: bigint): Rational {
+  if (n === 0n) return Rational.ZERO;
+  if (n <= MAX_SAFE && n >= -MAX_SAFE && d <= MAX_SAFE) return Rational.unsafe(Number(n), Number(d));
+  if (n > MAX_BIG || n < -MAX_BIG || d > MAX_BIG) throw new TimeRangeError();
+  return Rational.bigUnsafe(n, d);
+}
+
+/**
+ * The most bits a time's numerator or denominator may have. Far-cycle times with irrational
+ * speeds need about 100; a value like 1e150 as a weight or speed (500 bits) makes every sum a gcd
+ * of long bigints, seconds a cycle, for events far too fine to play.
+ */
+export const MAX_TIME_BITS = 256;
+const MAX_BIG = 1n << BigInt(MAX_TIME_BITS);
+
+/** Thrown when a time would need more than MAX_TIME_BITS. */
+export class TimeRangeError extends RangeError {
+  constructor() {
+    super(
+      `pattern time would need more than ${MAX_TIME_BITS} bits of precision: a number like 1e100 as a weight, speed or time makes events far too fine to play`,
+    );
+    this.name = "TimeRangeError";
+  }
+}
+
+/** Reduce n/d (d ≠ 0); numbers when both fit, bigints otherwise. */
+function fromBig(n: bigint, d: bigint): Rational {
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
+  if (n === 0n) return Rational.ZERO;
+  const g = bgcd(n, d);
+  if (g !== 1n) {
+    n /= g;
+    d /= g;
+  }
+  if (n <= MAX_SAFE && n >= -MAX_SAFE && d <= MAX_SAFE) return Rational.unsafe(Number(n), Number(d));
+  if (n > MAX_BIG || n < -MAX_BIG || d > MAX_BIG) throw new TimeRangeError();
+  return Rational.bigUnsafe(n, d);
+}
+
+/** n/d already known to be reduced (d > 0); undefined when either leaves the safe range. */
+function exact(n: number, d: number): Rational | undefined {
+  if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) return undefined;
   return Rational.unsafe(n === 0 ? 0 : n, n === 0 ? 1 : d);
 }
 
-function int(n: number, what: string): Rational {
-  if (!Number.isSafeInteger(n)) overflow(what);
+function int(n: number): Rational | undefined {
+  if (!Number.isSafeInteger(n)) return undefined;
   return Rational.unsafe(n === 0 ? 0 : n, 1);
 }
 
-function reduce(n: number, d: number, what: string): Rational {
-  if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) overflow(what);
+function reduce(n: number, d: number): Rational | undefined {
+  if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) return undefined;
   if (d < 0) {
     n = -n;
     d = -d;
@@ -296,7 +456,7 @@ function farey(x: number): Rational {
       d = B;
     }
   }
-  return reduce(sign * n * z, d, "number");
+  return reduce(sign * n * z, d) ?? fromBig(BigInt(sign * n) * BigInt(z), BigInt(d));
 }
 
 /** Shorthand: a Rational from a number or n/d. */

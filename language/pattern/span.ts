@@ -15,6 +15,7 @@ export class TimeSpan {
     if (b0.eq(e)) return [this];
     if (b0.gt(e)) return [];
     const endSam = e.floor();
+    if (!Number.isSafeInteger(endSam) || !Number.isSafeInteger(b0.floor())) return this.spanCyclesFar();
     let b = b0;
     // Fast path: the span lies inside one cycle.
     if (b.floor() === endSam || (e.d === 1 && b.floor() === endSam - 1)) return [this];
@@ -26,6 +27,26 @@ export class TimeSpan {
         break;
       }
       const next = b.nextSam();
+      out.push(new TimeSpan(b, next));
+      b = next;
+    }
+    return out;
+  }
+
+  /** spanCycles for cycle numbers beyond 2^53, with exact cycle starts. */
+  private spanCyclesFar(): TimeSpan[] {
+    const e = this.end;
+    const endSam = e.sam();
+    const count = endSam.sub(this.begin.sam());
+    if (count.gt(Rational.of(MAX_HAPS_PER_QUERY))) throw new QueryLimitError(`a query over ${count} cycles`);
+    const out: TimeSpan[] = [];
+    let b = this.begin;
+    while (b.lt(e)) {
+      if (b.sam().eq(endSam)) {
+        out.push(new TimeSpan(b, e));
+        break;
+      }
+      const next = b.sam().add(Rational.ONE);
       out.push(new TimeSpan(b, next));
       b = next;
     }

@@ -62,7 +62,7 @@ import {
 } from "./ops/time.js";
 import { jitter, stripe } from "./ops/phonon.js";
 import { contract, drop, expand, extend, grow, replicate, shrink, take, tour } from "./ops/stepwise.js";
-import { Pattern, type Time, fastcat, pure, reify, silence, slowcat, stack, toTime, withSteps } from "./pattern.js";
+import { Pattern, type Time, fastcat, fastcatOf, pure, reify, silence, slowcat, stack, toTime, withSteps } from "./pattern.js";
 import {
   chooseWith,
   degradeBy,
@@ -237,7 +237,7 @@ def("euclidInv", "structure", [num("pulses"), num("steps"), num("rotation", true
   euclidInv(p, N(k), N(n), r === undefined ? 0 : N(r)),
 );
 def("euclidFull", "structure", [num("pulses"), num("steps"), patArg("other")], "pat on the rhythm's onsets, other on its off-steps.", (p, k, n, o) =>
-  euclidFull(p, N(k), N(n), o),
+  euclidFull(p, N(k), N(n), toPattern(o as ArgInput)),
 );
 def("euclidLegato", "structure", [num("pulses"), num("steps")], "Euclid with each onset held until the next.", (p, k, n) =>
   euclidLegato(p, N(k), N(n)),
@@ -576,6 +576,6 @@ export const TRANSFORMS: readonly TransformSpec[] = specs;
 export function toPattern(a: ArgInput): Pattern<unknown> {
   if (a instanceof Pattern) return a;
   if (typeof a === "string") return mini(a);
-  if (Array.isArray(a)) return fastcat(...a.map(toPattern));
+  if (Array.isArray(a)) return fastcatOf(a.map(toPattern));
   return pure(a);
 }

@@ -36,6 +36,8 @@ export class Clock {
   frameAt(t: Rational): number {
     // originFrame + (t − originCycle) · sr / cps, from exact fractions.
     const d = t.sub(this.originCycle);
+    // A time beyond the safe integers (held as bigints) is converted once, to the nearest double.
+    if (d.big !== null) return this.originFrame + Math.round((d.toNumber() * this.sampleRate) / this.cps);
     return this.originFrame + Math.round((d.n * this.sampleRate * this.cpsQ.d) / (d.d * this.cpsQ.n));
   }
 

@@ -9,7 +9,7 @@ export const lower: Record<string, Lower> = {
   run: (ev, c) => ({ t: "pat", p: structure.run(ev.numberArg(c.args[0], "run", c.nameSpan)), span: c.span, src: "run" }),
   scan: (ev, c) => {
     const n = ev.numberArg(c.args[0], "scan", c.nameSpan);
-    return { t: "pat", p: slowcat(...Array.from({ length: Math.max(1, n) }, (_, k) => structure.run(k + 1))), span: c.span, src: "scan" };
+    return { t: "pat", p: structure.scan(n), span: c.span, src: "scan" };
   },
   cosine: (_ev, c) => ({ t: "pat", p: compose.segment(signals.cosine, 16), span: c.span, src: "cosine" }),
   wedge: (ev, c) => {

@@ -1,5 +1,5 @@
 //! Layering transforms: superimpose, layer, off, echo/echoWith/stut, stutter, jux/juxBy, spin, weave, ghost/ghostWith.
-import { Pattern, type Time, pure, stack, toTime } from "../pattern.js";
+import { Pattern, pure, stack, stackOf, type Time, toTime } from "../pattern.js";
 import { checkCount } from "../limit.js";
 import { Rational } from "../rational.js";
 import { isControlMap } from "../value.js";
@@ -15,7 +15,7 @@ export function superimpose<T>(pat: Pattern<T>, ...fs: Fn<T>[]): Pattern<T> {
 }
 /** Only the copies: stack of f(pat) for each f. */
 export function layer<T>(pat: Pattern<T>, ...fs: Fn<T>[]): Pattern<T> {
-  return stack(...fs.map((f) => f(pat)));
+  return stackOf(fs.map((f) => f(pat)));
 }
 /** The pattern stacked with f applied to a copy delayed by t. */
 export function off<T>(pat: Pattern<T>, t: Time, f: Fn<T>): Pattern<T> {
@@ -31,7 +31,7 @@ export function echoWith<T>(pat: Pattern<T>, n: number, t: Time, f: (p: Pattern<
   checkCount(n, "echo count");
   const layers: Pattern<T>[] = [];
   for (let i = 0; i <= n - 1; i++) layers.push(f(pat.late(T.mul(Rational.of(i))), i));
-  return stack(...layers);
+  return stackOf(layers);
 }
 /** n copies delayed by i·t, with gain set to fb^i. */
 export function echo<T>(pat: Pattern<T>, n: number, t: Time, fb: number): Pattern<unknown> {
@@ -77,7 +77,7 @@ export function spin<T>(pat: Pattern<T>, n: number): Pattern<unknown> {
   for (let i = 0; i < k; i++) {
     layers.push(setControl(pat.early(Rational.of(i, k)), "pan", i / k));
   }
-  return stack(...layers);
+  return stackOf(layers);
 }
 
 /**
@@ -88,7 +88,7 @@ export function weave<T>(pat: Pattern<T>, t: Time, ...fs: Fn<T>[]): Pattern<T> {
   const T = toTime(t);
   const l = fs.length;
   if (l === 0) return pat;
-  return stack(...fs.map((f, i) => inside(pat.fast(T), T, f).late(Rational.of(i, l)))).slow(T);
+  return stackOf(fs.map((f, i) => inside(pat.fast(T), T, f).late(Rational.of(i, l)))).slow(T);
 }
 
 /**

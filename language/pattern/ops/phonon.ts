@@ -1,7 +1,7 @@
 //! Phonon's meanings of stut, swing and shuffle (what `.ph` files mean by them; the registry keeps Tidal/Strudel's under those names).
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
-import { Pattern, type Controls, stack } from "../pattern.js";
+import { type Controls, Pattern, stackOf } from "../pattern.js";
 import { randAt } from "../random.js";
 import { Rational } from "../rational.js";
 import { TimeSpan } from "../span.js";
@@ -28,7 +28,7 @@ export function stutPhonon<T>(pat: Pattern<T>, n: number, time: Rational, decay:
       }),
     );
   }
-  return stack(...layers);
+  return stackOf(layers);
 }
 
 /**

@@ -1,7 +1,7 @@
 //! Sample slicing transforms: chop, striate, slice, splice, loopAt, fit, chew (begin/end/speed/unit controls).
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
-import { Pattern, type Time, fastcat, pure, reify, silence, slowcat, toTime } from "../pattern.js";
+import { fastcatOf, Pattern, pure, reify, silence, slowcat, slowcatOf, type Time, toTime } from "../pattern.js";
 import { Rational } from "../rational.js";
 import { type ControlMap, isControlMap } from "../value.js";
 import { combine } from "./compose.js";
@@ -36,7 +36,7 @@ export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
     }
     return { ...a, ...b };
   };
-  return pat.squeezeBind((o) => fastcat(...parts.map((s) => pure(merge(asMap(o), s))))).setSteps(
+  return pat.squeezeBind((o) => fastcatOf(parts.map((s) => pure(merge(asMap(o), s))))).setSteps(
     pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)),
   );
 }
@@ -45,7 +45,7 @@ export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
 export function striate(pat: Pattern<unknown>, n: number): Pattern<unknown> {
   const parts = slices(n, "striate");
   if (parts.length === 0) return silence;
-  return combine(pat, "set", slowcat(...parts.map((s) => pure(s))))
+  return combine(pat, "set", slowcatOf(parts.map((s) => pure(s))))
     .fast(Rational.fromNumber(n))
     .setSteps(pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)));
 }

@@ -1,6 +1,6 @@
 //! Strudel 1.2.6's stepwise functions: patterns measured in steps ("tactus") rather than cycles — stepcat, take, drop, extend, expand, contract, replicate, shrink, grow, tour, and the step join their patterned arguments use.
 import type { Hap } from "../hap.js";
-import { Pattern, fastcat, lcmSteps, silence, slowcat, stack, withSteps } from "../pattern.js";
+import { fastcatOf, lcmStepsOf, Pattern, silence, slowcatOf, stackOf, withSteps } from "../pattern.js";
 import { Rational } from "../rational.js";
 import { TimeSpan } from "../span.js";
 
@@ -28,7 +28,7 @@ export function stepcat(...parts: StepPart[]): Pattern<any> {
   const timed: Array<[Rational | undefined, Pattern<any>]> = parts.map((x) => (Array.isArray(x) ? [x[0], x[1]] : [x.steps ?? Rational.ONE, x]));
   if (timed.some(([t]) => t === undefined)) {
     const times = timed.map(([t]) => t).filter((t): t is Rational => t !== undefined);
-    if (times.length === 0) return fastcat(...timed.map(([, p]) => p));
+    if (times.length === 0) return fastcatOf(timed.map(([, p]) => p));
     const avg = times.reduce((a, b) => a.add(b), Rational.ZERO).div(Rational.of(times.length));
     for (const x of timed) if (x[0] === undefined) x[0] = avg;
   }
@@ -46,7 +46,7 @@ export function stepcat(...parts: StepPart[]): Pattern<any> {
     pats.push(p.compress(begin.div(total), end.div(total)));
     begin = end;
   }
-  return withSteps(stack(...pats), total);
+  return withSteps(stackOf(pats), total);
 }
 
 /**
@@ -66,7 +66,7 @@ export function stepJoin<T>(pp: Pattern<Pattern<T>>): Pattern<T> {
     for (let i = 0; i + 1 < unique.length; i++) {
       const span = new TimeSpan(unique[i]!, unique[i + 1]!);
       const inside = haps.filter((h) => span.intersection(h.part) !== undefined).map((h) => h.value);
-      const slice = inside.length === 0 ? new Pattern<T>(() => []) : stack(...inside);
+      const slice = inside.length === 0 ? new Pattern<T>(() => []) : stackOf(inside);
       parts.push([slice.steps, slice]);
     }
     return stepcat(...parts);
@@ -184,15 +184,15 @@ export function tour<T>(pat: Pattern<T>, ...many: Pattern<T>[]): Pattern<T> {
 /** Strudel's zip: one step from each pattern in turn, cycling through each pattern's steps. */
 export function zip<T>(...pats: Pattern<T>[]): Pattern<T> {
   const ps = pats.filter((p) => p.steps !== undefined);
-  const steps = lcmSteps(...ps.map((p) => p.steps));
+  const steps = lcmStepsOf(ps.map((p) => p.steps));
   if (steps === undefined) return nothing;
-  return withSteps(slowcat(...ps.map((p) => p.slow(p.steps!))).fast(steps), steps);
+  return withSteps(slowcatOf(ps.map((p) => p.slow(p.steps!))).fast(steps), steps);
 }
 
 /** Strudel's stepalt: stepcat of the groups' members, taking the next member of each group every cycle of the lcm. */
 export function stepalt<T>(...groups: Array<Pattern<T> | Pattern<T>[]>): Pattern<T> {
   const gs = groups.map((g) => (Array.isArray(g) ? g : [g]));
-  const cycles = lcmSteps(...gs.map((g) => Rational.of(g.length)))?.toNumber() ?? 0;
+  const cycles = lcmStepsOf(gs.map((g) => Rational.of(g.length)))?.toNumber() ?? 0;
   const list: Pattern<T>[] = [];
   for (let c = 0; c < cycles; c++) for (const g of gs) list.push(g.length === 0 ? (new Pattern<T>(() => [], Rational.ONE)) : g[c % g.length]!);
   const kept = list.filter((p) => p.steps !== undefined && p.steps.gt(Rational.ZERO));

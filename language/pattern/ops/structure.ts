@@ -1,7 +1,7 @@
 //! Building and arranging patterns: arrange, polymeter, pace, run, binary, pick/squeeze, groove.
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
-import { Pattern, type Time, fastcat, lcmSteps, patternify, pure, reify, silence, stack, timecat, toTime } from "../pattern.js";
+import { boundedPeriod, fastcatOf, lcmStepsOf, Pattern, patternify, pure, reify, silence, stackOf, type Time, timecat, toTime } from "../pattern.js";
 import { Rational } from "../rational.js";
 import { TimeSpan } from "../span.js";
 import { perlin } from "../random.js";
@@ -28,9 +28,9 @@ export function pace<T>(pat: Pattern<T>, n: Time): Pattern<T> {
 export function polymeter<T>(...pats: Pattern<T>[]): Pattern<T> {
   const withSteps = pats.filter((p) => p.steps !== undefined);
   if (withSteps.length === 0) return silence;
-  const steps = lcmSteps(...withSteps.map((p) => p.steps))!;
+  const steps = lcmStepsOf(withSteps.map((p) => p.steps))!;
   if (steps.n === 0) return silence;
-  return stack(...withSteps.map((p) => pace(p, steps))).setSteps(steps);
+  return stackOf(withSteps.map((p) => pace(p, steps))).setSteps(steps);
 }
 
 /**
@@ -41,12 +41,31 @@ export function run(n: number): Pattern<number> {
   return segment(round(range(saw, 0, n)), n) as Pattern<number>;
 }
 
+/**
+ * Tidal's scan: run 1, run 2, … run n, one per cycle (the slowcat of the runs), built lazily: cycle
+ * c plays run(c mod n + 1), so a large n costs nothing until its cycles are queried. n is at most
+ * MAX_COUNT (cycle n-1 plays n events). Its step count is left unknown: the lcm of 1..n is
+ * astronomically large past a few dozen and means nothing to a stepwise function.
+ */
+export function scan(n: number): Pattern<number> {
+  const k = Math.max(1, Math.trunc(checkCount(n, "scan")));
+  let last: [number, Pattern<number>] | undefined;
+  return new Pattern<number>((span, c) => {
+    const cyc = span.begin.floor();
+    const i = ((cyc % k) + k) % k;
+    if (last?.[0] !== i) last = [i, run(i + 1)];
+    return last[1].query(span, c);
+  })
+    .splitQueries()
+    .periodic(boundedPeriod(k));
+}
+
 /** The bits of n (most significant first) as a sequence of nBits 0/1 values. */
 export function binaryN(n: number, nBits = 16): Pattern<number> {
   const bits = Math.max(0, Math.trunc(checkCount(nBits, "binary bits")));
   const out: Pattern<number>[] = [];
   for (let i = bits - 1; i >= 0; i--) out.push(pure((n >> i) & 1));
-  return fastcat(...out);
+  return fastcatOf(out);
 }
 /** The bits of n with as many bits as n needs (Strudel's binary). */
 export function binary(n: number): Pattern<number> {

@@ -1,7 +1,7 @@
 //! Time transforms: hurry, rev, iter, palindrome, ply, linger, swing, brak, press, inside/outside, ribbon, trunc, stretch, ...
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
-import { Pattern, type Time, fastcat, patternify, pure, silence, slowcat, slowcatPrime, stack, toTime, withSteps } from "../pattern.js";
+import { fastcat, Pattern, patternify, pure, silence, slowcat, slowcatOf, slowcatPrimeOf, stack, type Time, toTime, withSteps } from "../pattern.js";
 import { Rational } from "../rational.js";
 import { TimeSpan } from "../span.js";
 import { combine, restart } from "./compose.js";
@@ -38,7 +38,7 @@ export function iter<T>(pat: Pattern<T>, n: Time, back = false): Pattern<T> {
     const shift = Rational.of(i).div(N);
     pats.push(back ? pat.late(shift) : pat.early(shift));
   }
-  return slowcat(...pats).setSteps(pat.steps);
+  return slowcatOf(pats).setSteps(pat.steps);
 }
 export function iterBack<T>(pat: Pattern<T>, n: Time): Pattern<T> {
   return iter(pat, n, true);
@@ -50,7 +50,7 @@ export function firstOf<T>(pat: Pattern<T>, n: number, f: (p: Pattern<T>) => Pat
   if (k < 1) return pat;
   const pats = new Array<Pattern<T>>(k - 1).fill(pat);
   pats.unshift(f(pat));
-  return slowcatPrime(...pats);
+  return slowcatPrimeOf(pats);
 }
 /** Apply f on cycles n-1, 2n-1, ... */
 export function lastOf<T>(pat: Pattern<T>, n: number, f: (p: Pattern<T>) => Pattern<T>): Pattern<T> {
@@ -58,7 +58,7 @@ export function lastOf<T>(pat: Pattern<T>, n: number, f: (p: Pattern<T>) => Patt
   if (k < 1) return pat;
   const pats = new Array<Pattern<T>>(k - 1).fill(pat);
   pats.push(f(pat));
-  return slowcatPrime(...pats);
+  return slowcatPrimeOf(pats);
 }
 
 /** Every other cycle reversed (odd cycles). */
@@ -84,7 +84,7 @@ export function plyWith<T>(pat: Pattern<T>, n: number, f: (p: Pattern<T>) => Pat
         pats.push(p);
         p = f(p);
       }
-      return slowcat(...pats).fast(n);
+      return slowcatOf(pats).fast(n);
     })
     .squeezeJoin()
     .setSteps(pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)));
@@ -214,11 +214,39 @@ export function within<T>(pat: Pattern<T>, b: Time, e: Time, f: (p: Pattern<T>) 
 function chunkImpl<T>(pat: Pattern<T>, n: number, f: (p: Pattern<T>) => Pattern<T>, back: boolean, fast: boolean): Pattern<T> {
   const k = Math.trunc(checkCount(n, "chunk"));
   if (k < 1) return pat;
-  const bools = [pure(true), ...new Array<Pattern<boolean>>(k - 1).fill(pure(false))];
-  const binary = iter(fastcat(...bools), k, !back);
+  const binary = chunkSwitch(k, back);
   const src = fast ? pat : pat.repeatCycles(k);
   return when(src, binary, f);
 }
+/**
+ * chunk's switch, as Strudel builds it (`iter` of true and k-1 falses; back: `iterBack`): cycle c
+ * is true on step c mod k (back: step (k - c mod k) mod k) of k. Built per cycle as the true step
+ * and at most two false spans around it, not k steps: the same events reach `when` (only their
+ * fragments at step boundaries differ, which nothing plays), at a cost independent of k.
+ */
+function chunkSwitch(k: number, back: boolean): Pattern<boolean> {
+  const stepLen = Rational.of(1, k);
+  return new Pattern<boolean>((span) => {
+    const cycle = span.begin.sam();
+    const c = cycle.floor();
+    const m = ((c % k) + k) % k;
+    const j = back ? (k - m) % k : m;
+    const on = cycle.add(Rational.of(j, k));
+    const off = on.add(stepLen);
+    const end = cycle.add(Rational.ONE);
+    const out: Hap<boolean>[] = [];
+    for (const [b, e, v] of [[cycle, on, false], [on, off, true], [off, end, false]] as const) {
+      if (b.eq(e)) continue;
+      const whole = new TimeSpan(b, e);
+      const part = whole.intersection(span);
+      if (part !== undefined) out.push(new Hap(whole, part, v));
+    }
+    return out;
+  })
+    .splitQueries()
+    .setSteps(k);
+}
+
 /** Cycle k applies f to chunk (k mod n) of n; each source cycle repeats n times (Strudel 1.2). */
 export function chunk<T>(pat: Pattern<T>, n: number, f: (p: Pattern<T>) => Pattern<T>): Pattern<T> {
   return chunkImpl(pat, n, f, false, false);
