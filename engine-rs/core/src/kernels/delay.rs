@@ -68,7 +68,7 @@ pub const DELAY: KindSpec = KindSpec::new(
     "Feedback delay; time up to 2 s, feedback up to 0.99.",
     &[
         audio("in"),
-        param("time", 0.25).unit("s").range(0.0, 60.0),
+        param("time", 0.25).unit("s").range(0.0, MAX_TIME),
         param("feedback", 0.5).unit("0–1").range(0.0, 0.99),
         param("mix", 0.5).unit("0–1").range(0.0, 1.0),
     ],
@@ -82,7 +82,7 @@ pub const TAPEDELAY: KindSpec = KindSpec::new(
     "Tape delay with wow, flutter and saturation.",
     &[
         audio("in"),
-        param("time", 0.3).unit("s").range(0.0, 60.0),
+        param("time", 0.3).unit("s").range(0.0, MAX_TIME),
         param("feedback", 0.5).unit("0–1").range(0.0, 0.99),
         param("wow_rate", 0.5).unit("Hz"),
         param("wow_depth", 0.02).unit("0–1"),
@@ -101,7 +101,7 @@ pub const MULTITAP: KindSpec = KindSpec::new(
     "Multi-tap delay.",
     &[
         audio("in"),
-        param("time", 0.125).unit("s").range(0.0, 60.0),
+        param("time", 0.125).unit("s").range(0.0, MAX_TIME),
         param("taps", 4.0).unit("count").range(1.0, 16.0),
         param("feedback", 0.5).unit("0–1").range(0.0, 0.99),
         param("mix", 0.6).unit("0–1").range(0.0, 1.0),
@@ -116,7 +116,7 @@ pub const PINGPONG: KindSpec = KindSpec::new(
     "Stereo ping-pong delay.",
     &[
         audio("in"),
-        param("time", 0.25).unit("s").range(0.0, 60.0),
+        param("time", 0.25).unit("s").range(0.0, MAX_TIME),
         param("feedback", 0.5).unit("0–1").range(0.0, 0.99),
         param("width", 0.8).unit("0–1").range(0.0, 1.0),
         param("channel", 0.0).unit("0/1").range(0.0, 1.0),

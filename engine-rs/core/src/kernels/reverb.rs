@@ -88,8 +88,8 @@ pub const PLATE: KindSpec = KindSpec::new(
     "Dattorro plate reverb.",
     &[
         audio("in"),
-        param("predelay", 0.01).unit("s").range(0.0, 60.0),
-        param("decay", 0.5).unit("s").range(0.0, 60.0),
+        param("predelay", 0.01).unit("s").range(0.0, MAX_PREDELAY),
+        param("decay", 0.5).unit("tank gain").range(0.0, 0.99),
         param("diffusion", 0.7).unit("0–1").range(0.0, 1.0),
         param("damping", 0.3).unit("0–1").range(0.0, 1.0),
         param("mod_depth", 0.3).unit("0–1").range(0.0, 1.0),
@@ -105,8 +105,8 @@ pub const LUSH: KindSpec = KindSpec::new(
     "Lush modulated reverb.",
     &[
         audio("in"),
-        param("predelay", 0.0).unit("s").range(0.0, 60.0),
-        param("decay", 0.5).unit("s").range(0.0, 60.0),
+        param("predelay", 0.0).unit("s").range(0.0, MAX_PREDELAY),
+        param("decay", 0.5).unit("0–1 (RT60 0.3…30 s)").range(0.0, 1.0),
         param("diffusion", 0.7).unit("0–1").range(0.0, 1.0),
         param("damping", 0.3).unit("0–1").range(0.0, 1.0),
         param("spin", 0.3).unit("0–1"),

@@ -18,7 +18,7 @@ use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 pub const TAP: KindSpec = KindSpec::new(
     "tap",
     "Record the signal to a WAV file for debugging; passes it through.",
-    &[audio("in"), param("duration", 1.0).unit("s").range(0.0, 60.0)],
+    &[audio("in"), param("duration", 1.0).unit("s").range(0.0, MAX_TAP)],
     ChannelRule::FollowInputs,
     || Box::new(Tap::default()),
 );
