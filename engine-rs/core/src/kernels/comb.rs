@@ -13,6 +13,7 @@
 //!   frequency, phase −π at Nyquist, and at ω the phase of (e^(−jω) − c)/(1 − c·e^(−jω)).
 //!   `coeff` clamped to −0.99..0.99 (NaN reads as 0.5).
 
+use super::delayline::DelayLine;
 use super::control::{clamp_or, Glide};
 use super::scratch::Scratch;
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn, PortSpec};
@@ -42,52 +43,11 @@ pub const ALLPASS: KindSpec = KindSpec::new(
 /// Lowest comb frequency, Hz.
 pub const MIN_FREQ: f32 = 20.0;
 
-/// A power-of-two delay line of f32.
-#[derive(Debug, Default)]
-struct Ring {
-    buf: Vec<f32>,
-    mask: usize,
-    w: usize,
-}
-
-impl Ring {
-    fn prepare(&mut self, len: usize) {
-        let size = len.next_power_of_two();
-        self.buf = vec![0.0; size];
-        self.mask = size - 1;
-        self.w = 0;
-    }
-
-    /// The value `d` ≥ 1 frames ago (1 = the last pushed), linearly interpolated.
-    #[inline(always)]
-    fn tap(&self, d: f32) -> f32 {
-        let i = d.floor();
-        let frac = d - i;
-        let i = i as usize;
-        let a = self.buf[self.w.wrapping_sub(i) & self.mask];
-        let b = self.buf[self.w.wrapping_sub(i + 1) & self.mask];
-        a + frac * (b - a)
-    }
-
-    #[inline(always)]
-    fn push(&mut self, x: f32) {
-        self.buf[self.w] = x;
-        self.w = (self.w + 1) & self.mask;
-    }
-
-    /// Clears a line that went non-finite.
-    fn settle(&mut self) {
-        if !self.buf.iter().all(|v| v.is_finite()) {
-            self.buf.fill(0.0);
-        }
-    }
-}
-
 /// `comb`.
 #[derive(Debug, Default)]
 pub struct Comb {
     sr: f32,
-    lines: [Ring; 2],
+    lines: [DelayLine; 2],
     glides: [Glide; 2],
     /// This block's delays (frames) and feedbacks.
     delay: Vec<f32>,
@@ -100,7 +60,7 @@ impl Kernel for Comb {
         self.sr = sample_rate;
         let len = (sample_rate / MIN_FREQ).ceil() as usize + 4;
         for l in &mut self.lines {
-            l.prepare(len);
+            *l = DelayLine::ring(len);
         }
         for g in &mut self.glides {
             g.prepare(sample_rate);
@@ -128,7 +88,7 @@ impl Kernel for Comb {
             let [x] = self.scratch.slices([inputs[0].ch[c]], n);
             let line = &mut self.lines[c];
             for i in 0..n {
-                let y = x[i] + fb[i] * line.tap(delay[i]);
+                let y = x[i] + fb[i] * line.read_linear(delay[i]);
                 line.push(y);
                 o[i] = y;
             }

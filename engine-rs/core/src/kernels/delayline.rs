@@ -27,6 +27,37 @@ impl DelayLine {
         }
     }
 
+    /// A zeroed line of exactly `len` frames rounded up to a power of two (no room kept for
+    /// cubic reads): for kernels that read it only with [`DelayLine::tap`]. Control thread.
+    pub fn ring(len: usize) -> DelayLine {
+        let len = len.max(1).next_power_of_two();
+        DelayLine {
+            buf: vec![0.0; len],
+            mask: len - 1,
+            pos: 0,
+        }
+    }
+
+    /// Linear interpolation in f64 at a fractional delay `d` ≥ 0, not clamped (a delay past the
+    /// buffer wraps round it): the read of the string and comb models, whose delays their
+    /// kernels keep in range.
+    #[inline(always)]
+    pub fn tap(&self, d: f64) -> f64 {
+        let i = d.floor();
+        let frac = d - i;
+        let i = i as usize;
+        let a = self.read(i) as f64;
+        let b = self.read(i + 1) as f64;
+        a + frac * (b - a)
+    }
+
+    /// Zeroes a line that went non-finite (a filter that blew up), so it cannot stick.
+    pub fn settle(&mut self) {
+        if !self.buf.iter().all(|v| v.is_finite()) {
+            self.buf.fill(0.0);
+        }
+    }
+
     /// The longest delay a read may ask for, in frames.
     pub fn max_delay(&self) -> usize {
         self.buf.len().saturating_sub(4)

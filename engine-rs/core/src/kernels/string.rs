@@ -23,6 +23,7 @@
 //!   frame), halved. A pickup at 1/m of the string cancels every m-th harmonic. The excitation is
 //!   one period of a triangle (a pluck at 0.3 of the string), mean removed, amplitude 0.5.
 
+use super::delayline::DelayLine;
 use super::control::{clamp_or, Edge};
 use super::noise::Rng;
 use super::scratch::Scratch;
@@ -62,40 +63,6 @@ pub const WAVEGUIDE: KindSpec = KindSpec::new(
     || Box::new(Strings::new(Model::Waveguide)),
 );
 
-/// A delay line of a power-of-two length.
-#[derive(Debug, Default)]
-struct Line {
-    buf: Vec<f32>,
-    mask: usize,
-    w: usize,
-}
-
-impl Line {
-    fn prepare(&mut self, len: usize) {
-        let size = len.next_power_of_two();
-        self.buf = vec![0.0; size];
-        self.mask = size - 1;
-        self.w = 0;
-    }
-
-    /// The value `d` frames ago (d ≥ 1; 1 is the last value pushed), linearly interpolated.
-    #[inline(always)]
-    fn tap(&self, d: f64) -> f64 {
-        let i = d.floor();
-        let frac = d - i;
-        let i = i as usize;
-        let a = self.buf[self.w.wrapping_sub(i) & self.mask] as f64;
-        let b = self.buf[self.w.wrapping_sub(i + 1) & self.mask] as f64;
-        a + frac * (b - a)
-    }
-
-    #[inline(always)]
-    fn push(&mut self, x: f64) {
-        self.buf[self.w] = x as f32;
-        self.w = (self.w + 1) & self.mask;
-    }
-}
-
 /// Which string a [`Strings`] node models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Model {
@@ -110,7 +77,7 @@ pub enum Model {
 pub struct Strings {
     model: Model,
     sr: f32,
-    line: Line,
+    line: DelayLine,
     lp: f64,
     edge: Edge,
     started: bool,
@@ -128,7 +95,7 @@ impl Strings {
         Strings {
             model,
             sr: 44100.0,
-            line: Line::default(),
+            line: DelayLine::default(),
             lp: 0.0,
             edge: Edge::default(),
             started: false,
@@ -194,7 +161,7 @@ impl Kernel for Strings {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sr = sample_rate;
         let longest = (sample_rate / MIN_FREQ).ceil() as usize + 4;
-        self.line.prepare(longest);
+        self.line = DelayLine::ring(longest);
         self.burst = vec![0.0; longest];
         self.scratch.prepare(4, max_block);
     }
@@ -216,7 +183,7 @@ impl Kernel for Strings {
                     let l = p - rho;
                     let fb = (1.0 - rho) * self.line.tap(l) + rho * self.line.tap(l + 1.0);
                     let y = self.excitation() + LOOP_GAIN * fb;
-                    self.line.push(y);
+                    self.line.push(y as f32);
                     *o = y as f32;
                 }
             }
@@ -234,7 +201,7 @@ impl Kernel for Strings {
                     let l = p - b / (1.0 - b);
                     self.lp = (1.0 - b) * self.line.tap(l) + b * self.lp;
                     let u = self.excitation() + LOOP_GAIN * self.lp;
-                    self.line.push(u);
+                    self.line.push(u as f32);
                 }
                 if !self.lp.is_finite() || self.lp.abs() < 1e-200 {
                     self.lp = 0.0;
