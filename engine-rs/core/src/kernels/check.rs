@@ -447,3 +447,33 @@ fn filter_bench() {
         println!("{kind:12} {what:16} {t:7.2} ns/frame");
     }
 }
+
+/// The alias energy of `x` (a tone at `f0` Hz, rendered at [`SR`]) relative to its total, in dB:
+/// everything outside ±4 bins of the harmonics k·f0 below Nyquist, measured with a 4-term
+/// Blackman–Harris window (−92 dB sidelobes, so leakage stays below the measure). `x.len()` is a
+/// power of two.
+pub fn alias_db(x: &[f32], f0: f64) -> f64 {
+    let n = x.len();
+    let (a0, a1, a2, a3) = (0.35875, 0.48829, 0.14128, 0.01168);
+    let mut re: Vec<f64> = (0..n)
+        .map(|i| {
+            let t = std::f64::consts::TAU * i as f64 / n as f64;
+            x[i] as f64 * (a0 - a1 * t.cos() + a2 * (2.0 * t).cos() - a3 * (3.0 * t).cos())
+        })
+        .collect();
+    let mut im = vec![0.0; n];
+    fft(&mut re, &mut im);
+    let bin = SR as f64 / n as f64;
+    let (mut harm, mut alias) = (0.0, 0.0);
+    for k in 1..n / 2 {
+        let p = re[k] * re[k] + im[k] * im[k];
+        let f = k as f64 * bin;
+        let h = (f / f0).round();
+        if h >= 1.0 && (f - h * f0).abs() <= 4.0 * bin {
+            harm += p;
+        } else {
+            alias += p;
+        }
+    }
+    10.0 * (alias / (harm + alias)).log10()
+}

@@ -41,7 +41,7 @@
 //! for even k. `width` 0..1 blends the sides: wet L = a·(1+w)/2 + b·(1−w)/2 (and mirrored) with a,
 //! b the left and right line outputs; width 0 is mono. `time` 0..2 s. Always stereo out.
 
-use super::delayline::{adopt_echoes, DelayLine, FadingHead};
+use super::delayline::{DelayLine, Echoes};
 use super::dsp::{self, audio, clampf, finite, flush, param, Declick, Lfo, Scratch, Smoother};
 use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
 
@@ -141,8 +141,7 @@ fn frames(t: f32, max: f32, default: f32, sr: f32) -> f32 {
 #[derive(Debug, Default)]
 pub struct Delay {
     sample_rate: f32,
-    lines: [DelayLine; 2],
-    heads: [FadingHead; 2],
+    echoes: Echoes,
     mix: Declick,
     scratch: Scratch,
 }
@@ -151,16 +150,13 @@ impl Kernel for Delay {
     /// Echoes already in the line keep sounding across a reload.
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Delay>(old) {
-            adopt_echoes(&mut self.lines, &mut self.heads, &o.lines, &o.heads);
+            self.echoes.adopt(&o.echoes);
         }
     }
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
-        for (l, h) in self.lines.iter_mut().zip(self.heads.iter_mut()) {
-            *l = DelayLine::new((MAX_TIME * sample_rate).ceil() as usize + 2);
-            h.prepare(sample_rate);
-        }
+        self.echoes.prepare(MAX_TIME, sample_rate);
         self.mix.prepare(sample_rate, max_block);
         self.scratch.prepare(5, max_block);
     }
@@ -172,7 +168,7 @@ impl Kernel for Delay {
         let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            let (line, head) = (&mut self.lines[c], &mut self.heads[c]);
+            let (line, head) = (&mut self.echoes.lines[c], &mut self.echoes.heads[c]);
             head.prime(frames(time[0], MAX_TIME, 0.25, sr));
             let o = out.channel(c);
             for i in 0..n {
@@ -278,8 +274,7 @@ impl Kernel for TapeDelay {
 #[derive(Debug, Default)]
 pub struct Multitap {
     sample_rate: f32,
-    lines: [DelayLine; 2],
-    heads: [FadingHead; 2],
+    echoes: Echoes,
     mix: Declick,
     scratch: Scratch,
 }
@@ -294,16 +289,13 @@ impl Kernel for Multitap {
     /// Echoes already in the line keep sounding across a reload.
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<Multitap>(old) {
-            adopt_echoes(&mut self.lines, &mut self.heads, &o.lines, &o.heads);
+            self.echoes.adopt(&o.echoes);
         }
     }
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
-        for (l, h) in self.lines.iter_mut().zip(self.heads.iter_mut()) {
-            *l = DelayLine::new((MAX_PATTERN * sample_rate).ceil() as usize + 2);
-            h.prepare(sample_rate);
-        }
+        self.echoes.prepare(MAX_PATTERN, sample_rate);
         self.mix.prepare(sample_rate, max_block);
         self.scratch.prepare(6, max_block);
     }
@@ -320,7 +312,7 @@ impl Kernel for Multitap {
         let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.6));
         for c in 0..out.channels() {
             let x = [il, ir][c];
-            let (line, head) = (&mut self.lines[c], &mut self.heads[c]);
+            let (line, head) = (&mut self.echoes.lines[c], &mut self.echoes.heads[c]);
             head.prime(base(time[0], tap_count(taps[0])));
             let o = out.channel(c);
             for i in 0..n {
@@ -349,8 +341,7 @@ impl Kernel for Multitap {
 #[derive(Debug, Default)]
 pub struct PingPong {
     sample_rate: f32,
-    lines: [DelayLine; 2],
-    heads: [FadingHead; 2],
+    echoes: Echoes,
     mix: Declick,
     width: Declick,
     scratch: Scratch,
@@ -360,16 +351,13 @@ impl Kernel for PingPong {
     /// Echoes already in the line keep sounding across a reload.
     fn adopt(&mut self, old: &dyn Kernel) {
         if let Some(o) = super::same::<PingPong>(old) {
-            adopt_echoes(&mut self.lines, &mut self.heads, &o.lines, &o.heads);
+            self.echoes.adopt(&o.echoes);
         }
     }
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
-        for (l, h) in self.lines.iter_mut().zip(self.heads.iter_mut()) {
-            *l = DelayLine::new((MAX_TIME * sample_rate).ceil() as usize + 2);
-            h.prepare(sample_rate);
-        }
+        self.echoes.prepare(MAX_TIME, sample_rate);
         self.mix.prepare(sample_rate, max_block);
         self.width.prepare(sample_rate, max_block);
         self.scratch.prepare(7, max_block);
@@ -380,10 +368,10 @@ impl Kernel for PingPong {
         let sr = self.sample_rate;
         let [il, ir, time, fb, width, chan, mixv] = self.scratch.ports(inputs, 1, n);
         let t0 = frames(time[0], MAX_TIME, 0.25, sr);
-        self.heads[0].prime(t0);
-        self.heads[1].prime(t0);
-        let [ll, lr] = &mut self.lines;
-        let [hl, hr] = &mut self.heads;
+        self.echoes.heads[0].prime(t0);
+        self.echoes.heads[1].prime(t0);
+        let [ll, lr] = &mut self.echoes.lines;
+        let [hl, hr] = &mut self.echoes.heads;
         let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.7));
         let widths = self.width.run(width, |v| clampf(v, 0.0, 1.0, 0.8));
         let (ol, or) = out.stereo();

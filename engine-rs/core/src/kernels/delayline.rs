@@ -164,18 +164,34 @@ pub struct FadingHead {
     primed: bool,
 }
 
-/// Takes over another kernel's stereo delay lines and read heads (hot reload: the echoes already
-/// in the lines keep sounding). Copies; no allocation. Render thread.
-pub fn adopt_echoes(
-    lines: &mut [DelayLine; 2],
-    heads: &mut [FadingHead; 2],
-    old_lines: &[DelayLine; 2],
-    old_heads: &[FadingHead; 2],
-) {
-    for (line, prev) in lines.iter_mut().zip(old_lines) {
-        line.copy_from(prev);
+/// The two channels' lines and crossfading read heads of a feedback echo (`delay`,
+/// `multitap`, `pingpong`).
+#[derive(Debug, Default)]
+pub struct Echoes {
+    /// Left and right lines.
+    pub lines: [DelayLine; 2],
+    /// Their read heads.
+    pub heads: [FadingHead; 2],
+}
+
+impl Echoes {
+    /// Lines long enough for `max_seconds` of delay at `sample_rate`, and their heads. Control
+    /// thread.
+    pub fn prepare(&mut self, max_seconds: f32, sample_rate: f32) {
+        for (l, h) in self.lines.iter_mut().zip(self.heads.iter_mut()) {
+            *l = DelayLine::new((max_seconds * sample_rate).ceil() as usize + 2);
+            h.prepare(sample_rate);
+        }
     }
-    *heads = *old_heads;
+
+    /// Takes over the echoes already in `old`'s lines and where its heads were (hot reload).
+    /// Copies; no allocation. Render thread.
+    pub fn adopt(&mut self, old: &Echoes) {
+        for (line, prev) in self.lines.iter_mut().zip(&old.lines) {
+            line.copy_from(prev);
+        }
+        self.heads = old.heads;
+    }
 }
 
 /// Crossfade length of [`FadingHead`], seconds.
