@@ -958,6 +958,11 @@ impl Executor {
                     c.kernels.steals += k.steals;
                     c.kernels.split_blocks += k.split_blocks;
                     c.kernels.ignored += k.ignored;
+                    if k.faults > 0 {
+                        // A node inside this one (a voice's template) failed: named by this node.
+                        c.faults += k.faults;
+                        c.fault_node = Some(n.id);
+                    }
                 }
                 Fault::New => {
                     n.failed = Fault::Reported;

@@ -165,6 +165,9 @@ pub struct KernelCounts {
     pub ignored: u64,
     /// Blocks whose voices were split across workers.
     pub split_blocks: u64,
+    /// Nodes inside the kernel (a synth voice's template graph) whose kernel panicked and was
+    /// silenced since the previous call.
+    pub faults: u64,
 }
 
 /// Lets a kernel see another kernel of its own type (for [`Kernel::adopt`] and

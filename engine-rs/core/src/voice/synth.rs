@@ -63,7 +63,7 @@ use crate::kernels::{
     audio, ChannelRule, Context, DataSpec, Kernel, KernelCounts, KindSpec, Outputs, PortIn,
     PortSpec,
 };
-use crate::plan::{Graph, Source};
+use crate::plan::{Fault, Graph, Source};
 
 pub use super::pool::{DEFAULT_VOICES, MAX_VOICES, STEAL_FADE_SECONDS};
 
@@ -627,8 +627,20 @@ impl Kernel for Voices {
         self.pool.sounding()
     }
 
+    /// The pool's counters, and the template nodes that panicked (each voice's graph runs
+    /// under the executor's fault guard; a failed node is counted once). Render thread: a walk
+    /// over the slots' few nodes, no allocation.
     fn take_counts(&mut self) -> KernelCounts {
-        std::mem::take(&mut self.pool.counts)
+        let mut c = std::mem::take(&mut self.pool.counts);
+        for v in &mut self.pool.slots {
+            for n in &mut v.graph.nodes {
+                if n.failed == Fault::New {
+                    n.failed = Fault::Reported;
+                    c.faults += 1;
+                }
+            }
+        }
+        c
     }
 
     /// Render thread: no allocation.
@@ -723,6 +735,19 @@ mod tests {
         );
         v.prepare(SR, 256);
         v
+    }
+
+    /// A template node that panicked in one voice (its graph ran under the executor's fault
+    /// guard, which marks it) is counted once by `take_counts`, so `render` and `live` report
+    /// the voices node; the next call counts nothing new.
+    #[test]
+    fn a_failed_template_node_is_counted_once() {
+        let mut v = kernel();
+        assert_eq!(v.take_counts().faults, 0);
+        v.pool.slots[3].graph.nodes[1].failed = Fault::New;
+        assert_eq!(v.take_counts().faults, 1);
+        assert_eq!(v.pool.slots[3].graph.nodes[1].failed, Fault::Reported);
+        assert_eq!(v.take_counts().faults, 0);
     }
 
     /// RATIO scales every pitch port (base × ratio); FREQ sets the first and keeps the others'
