@@ -123,11 +123,11 @@ const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
   "examples/superdirt_synths_demo.ph": { reason: "over full scale", note: "onset F1 0.41" },
   "examples/chord_progression.ph": {
     reason: "open",
-    note: "the level and envelope agree since bus-trigger voices are attack-release (reference §3.1); onset F1 0.67 remains",
+    note: "the level and envelope agree since bus-trigger voices are attack-release (reference §3.1); onset F1 0.67 remains: ekg's pads fade faster than a linear 300 ms release (−7 dB against ours −5 dB after 150 ms)",
   },
   "examples/supersaw_demo.ph": { reason: "open", note: "ours 12 dB louder; ekg scales the stack by 0.7/voices, neither reference nor language.md gives supersaw's level" },
   "examples/synth_bass_demo.ph": { reason: "open", note: "ours 12.8 dB louder (supersaw, as above), F1 0.65" },
-  "examples/formant_demo.ph": { reason: "open", note: "ours 15 dB quieter with the same envelope; onsets 18 ms early" },
+  "examples/formant_demo.ph": { reason: "open", note: "ours 15 dB quieter with the same envelope (ours: 0 dB-peak band-passes; the reference gives formant no level); onsets 18 ms early" },
   "examples/karplus_strong_demo.ph": {
     reason: "open",
     note: "onsets, level and envelope agree since a pattern-tuned string replucks per event; the centroid is 1.25 octaves apart: the loss filter (reference: 'Karplus-Strong string', damping unspecified)",
@@ -144,7 +144,10 @@ const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
   "examples/pink_noise_demo.ph": { reason: "open", note: "ours 7.6 dB louder" },
   "examples/pulse_demo.ph": { reason: "open", note: "ours 14 dB louder" },
   "examples/segments_demo.ph": { reason: "open", note: "centroid 3 octaves apart, 3.6 dB louder" },
-  "examples/soft_saw_demo.ph": { reason: "open", note: "ours 10.5 dB louder, centroid 4 octaves apart" },
+  "examples/soft_saw_demo.ph": {
+    reason: "open",
+    note: "out is one steady soft_saw_hz 55: ours is (centroid 95 Hz); ekg's level is flat but its centroid wanders 1.1–3.1 kHz with 190 onsets, which no steady 55 Hz tone gives: likely ekg's, unverified",
+  },
   "examples/synth_and_effects_complete.ph": { reason: "open", note: "ours 11 dB quieter, F1 0.57" },
   "examples/synth_drums_vs_samples.ph": { reason: "open", note: "ours near silence where ekg plays (−105 dB median), both hit full scale" },
   "examples/synth_effects_demo.ph": { reason: "open", note: "ours 6 dB louder" },
