@@ -31,7 +31,7 @@ const SECONDS = 8; // README: ekg rendered 8 s of every file.
  *   side-by-side run found 0.78–1.0 where the engines agree, and the README warns the detector
  *   adds periodic flux peaks on sustained sounds, so a little margin below that.
  * - median onset offset within ±17.5 ms: ekg's synth-voice onsets are late by up to one
- *   512-frame block (language.md, "Fixed or changed"; reference §5.9: 512-frame blocks, 11.6 ms)
+ *   512-frame block (language.md, "Fixed or changed"; reference §9, item 9: 512-frame blocks, 11.6 ms)
  *   plus one detector hop (256 frames, 5.8 ms) of quantisation.
  * - level: the median frame-by-frame difference of the 50 ms RMS envelope (dB, over frames where
  *   either engine is above −60 dBFS) within ±3 dB, half or double the power; a difference the
@@ -91,7 +91,7 @@ function broken(c: Comparison): string[] {
 
 /** Why a file differs, each with the smaller assertion that shows it. */
 type Reason =
-  /** The patch goes past full scale in both engines: ekg hard-clips at ±0.95 (reference §1.4, "hard clamp to ±0.95"), ours limits (design.md's master limiter): the loud parts are each engine's protection, not the patch. */
+  /** The patch goes past full scale in both engines: ekg hard-clips at ±0.95 (reference §1.2, "hard clamp to ±0.95"), ours limits (design.md: a safety limiter above −1 dBFS, reported when it acts): the loud parts are each engine's protection, not the patch. */
   | "over full scale"
   /** ekg had none of the Dirt samples the file also plays (README: missing samples render as silence); ours plays them from its built-in kit, so ours has parts ekg lacks. */
   | "ekg lacked samples"
