@@ -306,7 +306,7 @@ const COMBINATORS = family("combinator", [
   { name: "stitch", kernel: null, input: "none", params: [sig("bool", "pattern"), sig("a", "pattern"), sig("b", "pattern")], doc: "a where true, b where false (structure from the boolean pattern)." },
   { name: "choose", kernel: null, input: "none", params: [sig("items", "list")], doc: "One item at random, per cycle." },
   { name: "wchoose", kernel: null, input: "none", params: [sig("items", "list of [value, weight]")], doc: "One item at random by weight, per cycle." },
-  kernel("sampler", "none", [sig("pattern", "pattern")], { name: "s", doc: "s \"bd sn:2 ~synth\": plays samples (and synth voices for `~bus` names) from a pattern string; each event starts a voice at its exact frame." }),
+  kernel("sampler", "none", [sig("pattern", "pattern")], { name: "s", doc: "s \"bd sn:2 ~synth\": plays samples (and synth voices for `~bus` names) from a pattern string; each event starts a voice at its exact frame. A synth voice with no `legato`, `dur`, decay or sustain is attack-release, as in Phonon: its attack (10 ms unless `attack`/`ar` says), then at once its release (300 ms unless `release`/`ar` says)." }),
   kernel("sampler", "none", [sig("pattern", "pattern")], { name: "sound", doc: "Same as s." }),
 ]);
 

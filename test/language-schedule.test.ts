@@ -50,6 +50,16 @@ describe("the scheduler", () => {
     ]);
   });
 
+  it("plays a synth voice with no length or sustain as attack-release: held for its attack only (reference §3.1: bus-trigger voices default to a 10 ms attack and 300 ms release)", () => {
+    const held = (chain: string) => run(`tempo: 1\n~s: saw 220\nout: s "~s ~s"${chain}`).recs[0]!.fields[FIELD.dur];
+    expect(held("")).toBe(0.01); // the engine's default attack, so the release follows it
+    expect(held(" # ar 0.05 1")).toBe(0.05);
+    expect(held(" # ar 0 1")).toBe(1 / 48000); // one frame: the engine's shortest attack, so it still sounds
+    // An ADSR holds its sustain for the event (half a cycle at 1 cps); legato sets the length.
+    expect(held(" # adsr 0.01 0.1 0.5 0.2")).toBe(0.5);
+    expect(held(" # legato 2")).toBe(1);
+  });
+
   it("scales each chord note's gain by 1/√N", () => {
     const { recs } = run('~s: sine 1\nout: s "~s" # note "c4\'maj" # gain 0.9');
     expect(recs.map((r) => r.fields[FIELD.gain])).toEqual([0.9, 0.9, 0.9].map((g) => g / Math.sqrt(3)));

@@ -243,6 +243,16 @@ describe("the three forms of $", () => {
     expect(onsets(r, pos.id, 0, 3)).toEqual(["0 1", "1 0", "2 1"]);
   });
 
+  it("plucks a string tuned by a pattern at each of its events (string.rs: a rising gate replucks)", () => {
+    const r = ok('out: pluck "220 ~ 330" 0.5');
+    const gate = r.ir.lanes.find((l) => l.param === "gate")!;
+    expect(gate.kind).toBe("gate");
+    expect(r.ir.lanes.find((l) => l.param === "freq")!.node).toBe(gate.node);
+    expect(onsets(r, gate.id).map((x) => x.split(" ")[0])).toEqual(["0", "2/3"]);
+    // A constant frequency keeps the kind's own gate: struck once, at the start.
+    expect(ok("out: pluck 220").ir.lanes).toEqual([]);
+  });
+
   it("composes transforms in parentheses and applies them as function arguments", () => {
     const r = ok('out: s "a b" $ every 2 (fast 2 $ rev)');
     expect(onsets(r, 0).map((x) => x.split(" ")[1])).toEqual(['{"s":"b"}', '{"s":"a"}', '{"s":"b"}', '{"s":"a"}']);

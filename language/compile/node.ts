@@ -54,6 +54,12 @@ export function dsp(ev: Evaluator, b: Builtin, args: Val[], kw: Map<string, Val>
       ev.error(`'${b.name}' needs its '${p.name}' argument (${p.unit})`, nameSpan);
     }
   }
+  // A string tuned by a pattern is struck by each of its events: the kind replucks on a rising
+  // gate (string.rs), and a lane's notes are new notes (`pluck "220 330 440"` plays three).
+  const freq = values.freq;
+  if ((b.kernel === "pluck" || b.kernel === "waveguide") && freq?.t === "pat" && values.gate === undefined) {
+    values.gate = { t: "gatepat", p: freq.p.fmap(() => 1), span: freq.span, src: freq.src };
+  }
   const kind = b.kernel!;
   if ((b.name === "gain" || b.name === "amp") && values.in) return ev.arith("*", values.in, values.amount ?? { t: "num", v: 1 }, span);
   const input = toPorts(ev, b, values, data, span);

@@ -47,6 +47,8 @@ export function sampleName(value: unknown): { name: string; index: number } | un
 
 /** The largest frame the engine takes (events.rs: 2^53). */
 const MAX_FRAME = 2 ** 53;
+/** A synth voice's attack when none is given, s: the engine's `DEFAULT_ATTACK` (engine-rs/core/src/voice/synth.rs). */
+const VOICE_ATTACK = 0.01;
 /** Field names by code, for warnings. */
 const FIELD_NAME: Record<number, string> = {
   ...Object.fromEntries(Object.entries(FIELD).map(([name, code]) => [code, name])),
@@ -336,8 +338,20 @@ export class Scheduler {
     put(FIELD.sustain, c.sustain);
     put(FIELD.release, c.release);
     const clip = num(c.clip ?? c.legato); // Strudel's keys (clip, duration); the aliases' own keys still read
-    const dur = num(c.duration ?? c.dur) ?? (clip !== undefined ? clip * seconds : always ? seconds : undefined);
+    const dur = num(c.duration ?? c.dur) ?? (clip !== undefined ? clip * seconds : always ? this.heldFor(c, seconds) : undefined);
     if (dur !== undefined) out.push([FIELD.dur, dur]);
+  }
+
+  /**
+   * How long a synth voice with no `legato`/`dur` is held before its release. With a sustain or
+   * decay (an ADSR) it holds for its event; otherwise it is an attack-release voice: reference
+   * §3.1, "Bus-trigger voices default to a 10 ms attack and 300 ms release", so the release starts
+   * when the attack ends (the engine's default attack, 10 ms, when none is given; one frame at least).
+   */
+  private heldFor(c: Controls, seconds: number): number {
+    if (c.sustain !== undefined || c.decay !== undefined) return seconds;
+    // At least one frame: the engine's attack is at least one frame, so `ar 0 1` still sounds.
+    return Math.max(num(c.attack) ?? VOICE_ATTACK, 1 / this.opts.sampleRate);
   }
 
   private sampleFields(value: unknown, lane: number, seconds: number): [number, number][] | undefined {

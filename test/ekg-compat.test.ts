@@ -1,0 +1,290 @@
+//! Issue 16: ours against ekg/phonon's renders of its own corpus (../shared/phonon-corpus/ekg-renders): onsets, RMS envelope and centroid agree, or the file is in DIFFERENCES with a checked reason.
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeFlac } from "./flac.js";
+import { ekgFeatures, type Features, matchOnsets, median, mixToMono } from "./ekg-features.js";
+import { readWav } from "./wav.js";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const shared = join(root, "..", "shared");
+const corpus = join(shared, "phonon-corpus");
+const renders = join(corpus, "ekg-renders");
+const present = existsSync(join(renders, "features.json"));
+if (!present) console.warn(`ekg-compat test skipped: ${renders} is absent (it comes with ../shared)`);
+
+type Ekg = Features | { silent_in_ekg: true } | { ekg_failed: string };
+const ekg: Record<string, Ekg> = present ? JSON.parse(readFileSync(join(renders, "features.json"), "utf8")) : {};
+/** The files ekg rendered non-silent: the ones with features. */
+const FILES = Object.keys(ekg).filter((k) => k !== "_meta" && "onsets" in ekg[k]!);
+/** The two bench files ekg rendered with the synthetic kit (README: `mkkit.py`, `--samples DIR/samples`). */
+const KIT_FILES = new Set(["shared/bench/m.ph", "shared/bench/voices.ph"]);
+const SECONDS = 8; // README: ekg rendered 8 s of every file.
+
+/**
+ * Agreement bounds. Each file must meet all of them, or be in DIFFERENCES.
+ * - onsets: matched one-to-one within ±30 ms (the issue's window); F1 ≥ 0.75: the issue's
+ *   side-by-side run found 0.78–1.0 where the engines agree, and the README warns the detector
+ *   adds periodic flux peaks on sustained sounds, so a little margin below that.
+ * - median onset offset within ±17.5 ms: ekg's synth-voice onsets are late by up to one
+ *   512-frame block (language.md, "Fixed or changed"; reference §9, item 9: 512-frame blocks, 11.6 ms)
+ *   plus one detector hop (256 frames, 5.8 ms) of quantisation.
+ * - level: the median frame-by-frame difference of the 50 ms RMS envelope (dB, over frames where
+ *   either engine is above −60 dBFS) within ±3 dB, half or double the power; a difference the
+ *   issue calls a level bug (9.5–18 dB) is far outside it.
+ * - envelope shape: the median distance of each frame's difference from that level within 3 dB
+ *   (the same frames): the envelopes rise and fall together. (A correlation would say nothing on
+ *   the many files whose envelope is flat.)
+ * - centroid: the median |log2(ours/ekg)| over frames where both are above −40 dBFS within one
+ *   octave: a different note or filter setting shows, the engines' different oscillators and
+ *   filters (reference §3 vs our kernels) are allowed to colour the sound.
+ */
+const BOUNDS = { window: 0.03, f1: 0.75, offset: 0.0175, level: 3, shape: 3, activeDb: -60, centroidDb: -40, octaves: 1 };
+
+interface Ours {
+  features: Features;
+  /** Whether our master limiter acted (the render report's `limiter` line). */
+  limited: boolean;
+  /** The most it pulled the level down, dB (≤ 0; 0 when it did not act). */
+  limiterDb: number;
+}
+
+interface Comparison {
+  f1: number;
+  offset: number;
+  level: number;
+  shape: number;
+  octaves: number;
+}
+
+function compare(ours: Features, theirs: Features): Comparison {
+  const m = matchOnsets(ours.onsets, theirs.onsets, BOUNDS.window);
+  const n = Math.min(ours.rms_db.length, theirs.rms_db.length);
+  const diffs: number[] = [];
+  const octaves: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = ours.rms_db[i]!;
+    const b = theirs.rms_db[i]!;
+    if (Math.max(a, b) > BOUNDS.activeDb) diffs.push(a - b);
+    const ca = ours.centroid_hz[i]!;
+    const cb = theirs.centroid_hz[i]!;
+    if (a > BOUNDS.centroidDb && b > BOUNDS.centroidDb && ca > 0 && cb > 0) octaves.push(Math.abs(Math.log2(ca / cb)));
+  }
+  const level = diffs.length ? median(diffs) : 0;
+  return { f1: m.f1, offset: m.medianOffset, level, shape: diffs.length ? median(diffs.map((d) => Math.abs(d - level))) : 0, octaves: octaves.length ? median(octaves) : 0 };
+}
+
+/** The bounds a comparison breaks (empty: it agrees). */
+function broken(c: Comparison): string[] {
+  const out: string[] = [];
+  if (c.f1 < BOUNDS.f1) out.push(`onset F1 ${c.f1.toFixed(2)} < ${BOUNDS.f1}`);
+  if (Math.abs(c.offset) > BOUNDS.offset) out.push(`median onset offset ${(c.offset * 1000).toFixed(0)} ms`);
+  if (Math.abs(c.level) > BOUNDS.level) out.push(`level ${c.level.toFixed(1)} dB`);
+  if (c.shape > BOUNDS.shape) out.push(`envelope shape ${c.shape.toFixed(1)} dB apart`);
+  if (c.octaves > BOUNDS.octaves) out.push(`centroid ${c.octaves.toFixed(2)} octaves apart`);
+  return out;
+}
+
+/** Why a file differs, each with the smaller assertion that shows it. */
+type Reason =
+  /** The patch goes past full scale in both engines: ekg hard-clips at ±0.95 (reference §1.2, "hard clamp to ±0.95"), ours limits (design.md: a safety limiter above −1 dBFS, reported when it acts): the loud parts are each engine's protection, not the patch. */
+  | "over full scale"
+  /** ekg had none of the Dirt samples the file also plays (README: missing samples render as silence); ours plays them from its built-in kit, so ours has parts ekg lacks. */
+  | "ekg lacked samples"
+  /**
+   * ekg scales a supersaw by 0.7/V (issue 16), ours by 1/√V (synth.rs: a stack keeps one saw's RMS
+   * whatever V; the reference gives supersaw no level). At V = 7 ours is 20·log10(√7/0.7) = 11.5 dB
+   * louder; with each stack scaled by 0.7/√7 the file agrees on level.
+   */
+  | "supersaw level"
+  /** Not explained yet: a bug on our side until shown otherwise. The check is that it still differs, so a fix must move it out of this table. */
+  | "open";
+
+const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
+  "demos/dnb_patterns.ph": { reason: "ekg lacked samples", note: "bd sn hh: ours 6 dB louder, centroid 5 octaves up (hats)" },
+  "demos/hiphop_trap.ph": { reason: "ekg lacked samples", note: "bd hh: ours 4.4 dB louder, hats raise the centroid" },
+  "examples/house_complete.ph": { reason: "ekg lacked samples", note: "bd hh: ours 12 dB louder; the kick masks the pad's onsets" },
+  "examples/stack_demo.ph": { reason: "ekg lacked samples", note: "bd sn hh: the drums' onsets replace the synth's" },
+  "examples/phonon_vision_demo.ph": { reason: "ekg lacked samples", note: "bd sn hh cp" },
+  "phonemes/a.ph": { reason: "ekg lacked samples", note: "bd cp" },
+  "phonemes/c.ph": { reason: "ekg lacked samples", note: "808bd bd" },
+  "phonemes/m.ph": { reason: "ekg lacked samples", note: "808bd" },
+  "phonemes/q.ph": { reason: "ekg lacked samples", note: "808bd 808ht" },
+  "phonemes/w.ph": { reason: "ekg lacked samples", note: "808bd cp" },
+  "phonemes/x.ph": { reason: "ekg lacked samples", note: "hh cp bd" },
+  "phonemes/y.ph": { reason: "ekg lacked samples", note: "bd hh cp" },
+  "phonemes/z.ph": { reason: "ekg lacked samples", note: "bd casio" },
+  "shared/bench/voices.ph": {
+    reason: "open",
+    note: "ours 18 dB quieter; not the voice limit: with 512 voices (two sounds of `# voices 256`) ours is 1.6 dB quieter still. 1,600 bd starts a second 2.5 ms apart mostly cancel at exact frames; ekg may start them per 512-frame block, in phase (unverified)",
+  },
+  "examples/comb_demo.ph": { reason: "over full scale", note: "ours 3.8 dB quieter: our limiter pulls the peaks down, ekg clips them" },
+  "examples/fm_demo.ph": { reason: "over full scale", note: "onset F1 0.63: ekg's clipping adds flux peaks" },
+  "examples/multi_output_synth_demo.ph": { reason: "over full scale", note: "ours 4.5 dB quieter, centroid 1.4 octaves apart (clipping harmonics)" },
+  "examples/parametric_eq_demo.ph": { reason: "over full scale", note: "onset F1 0.14: ekg hard-clips a boosted band" },
+  "examples/superdirt_synths_demo.ph": { reason: "over full scale", note: "onset F1 0.41" },
+  "examples/chord_progression.ph": {
+    reason: "open",
+    note: "the level and envelope agree since bus-trigger voices are attack-release (reference §3.1); onset F1 0.67 remains: ekg's pads fade faster than a linear 300 ms release (−7 dB against ours −5 dB after 150 ms)",
+  },
+  "examples/supersaw_demo.ph": { reason: "supersaw level", note: "12 dB louder: five 7-voice stacks" },
+  "examples/synth_bass_demo.ph": { reason: "supersaw level", note: "12.8 dB louder, F1 0.65: a 7-voice stack into lpf and distortion" },
+  "examples/formant_demo.ph": { reason: "open", note: "ours 15 dB quieter with the same envelope (ours: 0 dB-peak band-passes; the reference gives formant no level); onsets 18 ms early" },
+  "examples/karplus_strong_demo.ph": {
+    reason: "open",
+    note: "onsets, level and envelope agree since a pattern-tuned string replucks per event; the centroid is 1.25 octaves apart: the loss filter (reference: 'Karplus-Strong string', damping unspecified)",
+  },
+  "examples/convolution_demo.ph": { reason: "open", note: "ekg at its clamp, ours 14 dB quieter, centroid 8 octaves apart: a different impulse response" },
+  "examples/fft_spectral_demo.ph": { reason: "open", note: "ekg gives 1 onset, ours 33" },
+  "examples/flanger_demo.ph": { reason: "open", note: "ekg at its clamp while our limiter never acts; F1 0.23" },
+  "docs/examples/flanger_demo.ph": { reason: "open", note: "ours 10 dB quieter" },
+  "docs/examples/feedback_routing/04_send_return_reverb.ph": { reason: "open", note: "ours 3.2 dB quieter (the reverb's return)" },
+  "examples/impulse_demo.ph": { reason: "open", note: "envelope shape 9.5 dB apart; ekg clamps its impulses at 0.95" },
+  "examples/lag_demo.ph": { reason: "open", note: "centroid 1.3 octaves apart" },
+  "examples/limiter_demo.ph": { reason: "open", note: "onset F1 0.66: the `limiter` kernels differ" },
+  "examples/moog_ladder_demo.ph": { reason: "open", note: "ours 10 dB louder" },
+  "examples/pink_noise_demo.ph": { reason: "open", note: "ours 7.6 dB louder" },
+  "examples/pulse_demo.ph": { reason: "open", note: "ours 14 dB louder" },
+  "examples/segments_demo.ph": { reason: "open", note: "centroid 3 octaves apart, 3.6 dB louder" },
+  "examples/soft_saw_demo.ph": {
+    reason: "open",
+    note: "out is one steady soft_saw_hz 55: ours is (centroid 95 Hz); ekg's level is flat but its centroid wanders 1.1–3.1 kHz with 190 onsets, which no steady 55 Hz tone gives: likely ekg's, unverified",
+  },
+  "examples/synth_and_effects_complete.ph": { reason: "open", note: "ours 11 dB quieter, F1 0.57" },
+  "examples/synth_drums_vs_samples.ph": { reason: "open", note: "ours near silence where ekg plays (−105 dB median), both hit full scale" },
+  "examples/synth_effects_demo.ph": { reason: "open", note: "ours 6 dB louder" },
+  "examples/vocoder_demo.ph": { reason: "open", note: "ours 13 dB louder" },
+  "examples/waveguide_demo.ph": {
+    reason: "open",
+    note: "replucks per event now, but ours rings far longer (ekg falls ~20 dB in 0.4 s), so the notes pile up 21 dB louder, centroid 3.5 octaves apart",
+  },
+  "examples/white_noise_demo.ph": { reason: "open", note: "ekg at its clamp, our limiter never acts; F1 0.74" },
+  "phonemes/e.ph": { reason: "open", note: "ours 11 dB louder, F1 0.58" },
+  "shared/bench/m.ph": { reason: "open", note: "with the shared kit: onset F1 0.61, ours has about twice ekg's onsets" },
+};
+
+const renderOut = present ? mkdtempSync(join(tmpdir(), "phonon-ekg-")) : "";
+const ours = new Map<string, Ours>();
+let kit: string | undefined;
+
+const run = promisify(execFile);
+
+async function renderOurs(file: string, path: string, extra: string[] = []): Promise<Ours> {
+  const out = join(renderOut, file.replace(/\//g, "__") + ".wav");
+  const { stdout } = await run(process.execPath, [join(root, "cli", "bin.mjs"), "render", path, out, "--seconds", String(SECONDS), ...extra], { cwd: renderOut });
+  const w = readWav(out);
+  rmSync(out);
+  const limiter = /^\s*limiter\s+acted on \d+ frames \(down to (-?[\d.]+) dB\)/m.exec(stdout);
+  return { features: ekgFeatures(mixToMono(w.data), w.sampleRate), limited: limiter !== null, limiterDb: limiter ? Number(limiter[1]) : 0 };
+}
+
+/** The sample names (not `~bus` voices) in a source's `s "…"` patterns. */
+function samplesPlayed(src: string): string[] {
+  const names: string[] = [];
+  for (const m of src.matchAll(/\bs\s+"([^"]*)"/g)) for (const t of m[1]!.matchAll(/(^|[^~\w])([a-z0-9]*[a-z][a-z0-9]*)/gi)) names.push(t[2]!);
+  return names;
+}
+
+function sourceOf(file: string): string {
+  return file.startsWith("shared/") ? join(shared, file.slice("shared/".length)) : join(corpus, file);
+}
+
+/** Make the synthetic kit (mkkit.py needs python3 with numpy and scipy; without them the two bench files are skipped, with a note). */
+function makeKit(): string | undefined {
+  const dir = join(renderOut, "kit", "samples");
+  const r = spawnSync("python3", [join(renders, "mkkit.py"), dir], { encoding: "utf8" });
+  if (r.status === 0) return dir;
+  console.warn(`ekg-compat: the synthetic kit could not be made (python3 with numpy and scipy runs mkkit.py; its noise is numpy's generator), so ${[...KIT_FILES].join(" and ")} are skipped`);
+  return undefined;
+}
+
+/** Render every file, two at a time (the CI machine has two cores). */
+beforeAll(async () => {
+  if (!present) return;
+  kit = makeKit();
+  const queue = FILES.filter((f) => kit || !KIT_FILES.has(f));
+  const worker = async () => {
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) ours.set(f, await renderOurs(f, sourceOf(f), KIT_FILES.has(f) ? ["--samples", kit!] : []));
+  };
+  await Promise.all([worker(), worker()]);
+}, 300_000);
+
+afterAll(() => {
+  if (renderOut) rmSync(renderOut, { recursive: true, force: true });
+});
+
+describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
+  it("our feature code reproduces features.json from ekg's own FLAC", () => {
+    for (const name of ["examples__scale_quantized_melody.flac", "docs__examples__feedback_routing__06_fm_synthesis.flac"]) {
+      const key = name.replace(/__/g, "/").replace(/\.flac$/, ".ph");
+      const want = ekg[key] as Features;
+      const { sampleRate, data } = decodeFlac(readFileSync(join(renders, "audio", name)));
+      const got = ekgFeatures(mixToMono(data), sampleRate);
+      expect(got.sr, key).toBe(want.sr);
+      expect(got.duration, key).toBe(want.duration);
+      expect(got.peak, key).toBeCloseTo(want.peak, 4);
+      expect(got.rms, key).toBeCloseTo(want.rms, 5);
+      expect(got.onsets, key).toEqual(want.onsets);
+      // Rounded to 0.1 dB and 1 Hz by features.py; float sums may differ by one unit of rounding.
+      got.rms_db.forEach((v, i) => expect(Math.abs(v - want.rms_db[i]!), `${key} rms_db[${i}]`).toBeLessThanOrEqual(0.1 + 1e-9));
+      got.centroid_hz.forEach((v, i) => expect(Math.abs(v - want.centroid_hz[i]!), `${key} centroid_hz[${i}]`).toBeLessThanOrEqual(1));
+    }
+  });
+
+  it("every difference listed is a file ekg rendered; the counts", () => {
+    for (const f of Object.keys(DIFFERENCES)) expect(FILES, f).toContain(f);
+    const by = (r: Reason) => Object.values(DIFFERENCES).filter((d) => d.reason === r).length;
+    const listed = Object.keys(DIFFERENCES).length;
+    console.log(
+      `ekg-compat: ${FILES.length} files ekg rendered non-silent: ${FILES.length - listed} agree, ` +
+        `${listed - by("open")} differ for a documented reason (over full scale ${by("over full scale")}, ekg lacked samples ${by("ekg lacked samples")}, supersaw level ${by("supersaw level")}), ${by("open")} open`,
+    );
+  });
+
+  for (const file of FILES) {
+    it(file, async (ctx) => {
+      const o = ours.get(file);
+      if (!o) return ctx.skip(); // a bench file without the kit (warned above)
+      const theirs = ekg[file] as Features;
+      const c = compare(o.features, theirs);
+      const bad = broken(c);
+      const listed = DIFFERENCES[file];
+      if (!listed) {
+        expect(bad, `${file} agrees with ekg`).toEqual([]);
+        return;
+      }
+      expect(bad.length, `${file} is listed as differing (${listed.reason}) but agrees now: take it out of DIFFERENCES`).toBeGreaterThan(0);
+      switch (listed.reason) {
+        case "over full scale":
+          expect(theirs.peak, `${file}: ekg sits at its ±0.95 clamp`).toBeGreaterThanOrEqual(0.949);
+          expect(o.limited, `${file}: our limiter acted`).toBe(true);
+          // Where ours is quieter, by no more than the limiter took off (plus the level bound).
+          expect(c.level, `${file}: ours is quieter only by what the limiter took (${o.limiterDb} dB)`).toBeGreaterThanOrEqual(o.limiterDb - BOUNDS.level);
+          break;
+        case "ekg lacked samples":
+          expect(samplesPlayed(readFileSync(sourceOf(file), "utf8")), `${file} plays Dirt samples`).not.toEqual([]);
+          // The parts ekg could not play: ours is louder overall, or has more onsets.
+          expect(o.features.rms > theirs.rms || o.features.onsets.length > theirs.onsets.length, `${file}: ours has parts ekg lacks`).toBe(true);
+          break;
+        case "supersaw level": {
+          const src = readFileSync(sourceOf(file), "utf8");
+          const stacks = [...src.matchAll(/\bsupersaw((?:\s+(?:"[^"]*"|[\d.]+))+)/g)];
+          expect(stacks.length, `${file} plays supersaws`).toBeGreaterThan(0);
+          for (const m of stacks) expect(Number(m[1]!.match(/"[^"]*"|[\d.]+/g)![2] ?? 7), `${file}: ${m[0]} has 7 voices`).toBe(7);
+          expect(Math.abs(c.level - 20 * Math.log10(Math.sqrt(7) / 0.7)), `${file}: ours is louder by the two scalings' ratio`).toBeLessThanOrEqual(BOUNDS.level);
+          const scaled = join(renderOut, "ekg-supersaw.ph");
+          writeFileSync(scaled, src.replace(/\bsupersaw((?:\s+(?:"[^"]*"|[\d.]+))+)/g, `(supersaw$1 * ${0.7 / Math.sqrt(7)})`));
+          const level = compare((await renderOurs(`${file}.scaled`, scaled)).features, theirs).level;
+          expect(Math.abs(level), `${file}: with ekg's supersaw scaling the level agrees`).toBeLessThanOrEqual(BOUNDS.level);
+          break;
+        }
+        case "open":
+          break; // the check above: it still differs, so a fix must move it out of this table
+      }
+    });
+  }
+});
