@@ -192,8 +192,10 @@ pub struct Live {
     sample_loader: Option<JoinHandle<()>>,
     /// What changed in the bank, until [`Live::take_sample_changes`].
     sample_changes: Vec<crate::library::SampleChanges>,
-    /// Banks published since the start.
+    /// Banks sent to the render thread since the start.
     bank_version: u64,
+    /// A bank from the loader that the full command queue has not taken yet.
+    bank_unsent: Option<Arc<crate::samples::SampleBank>>,
 }
 
 /// How often the sample loader lists the roots again. A file is decoded once it has not
@@ -389,6 +391,7 @@ impl Live {
             sample_loader: Some(sample_loader),
             sample_changes: Vec::new(),
             bank_version: 0,
+            bank_unsent: None,
             loader,
             bank,
             commands: cmd_tx,
@@ -416,10 +419,19 @@ impl Live {
     /// passes a new sample bank on to the render thread.
     fn collect(&mut self) {
         while let Ok((bank, changes)) = self.sample_rx.try_recv() {
-            self.bank = bank.clone();
-            self.bank_version += 1;
-            self.send(Command::Bank(bank));
+            // The newest bank replaces one not yet sent (the command queue was full).
+            self.bank_unsent = Some(bank);
             self.sample_changes.push(changes);
+        }
+        // The control side uses a bank (for sample ids) only once the render thread has it.
+        if let Some(bank) = self.bank_unsent.take() {
+            match self.commands.push(Command::Bank(bank.clone())) {
+                Ok(()) => {
+                    self.bank = bank;
+                    self.bank_version += 1;
+                }
+                Err(_) => self.bank_unsent = Some(bank),
+            }
         }
         while let Ok(r) = self.retired.pop() {
             drop(r);

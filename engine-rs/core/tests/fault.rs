@@ -50,6 +50,16 @@ impl Kernel for Panicker {
     }
 }
 
+/// A block's context: BLOCK frames at SR, no lanes.
+fn context(bank: &SampleBank) -> Context<'_> {
+    Context {
+        sample_rate: SR,
+        frames: BLOCK,
+        bank,
+        lanes: &[],
+    }
+}
+
 fn plan(json: &str) -> Plan {
     let ir = GraphIr::parse(&mut json.as_bytes().to_vec()).unwrap();
     Plan::build(&ir, SR, BLOCK)
@@ -81,12 +91,7 @@ fn render(
     mask: Option<&[u64]>,
 ) -> (Vec<f32>, Vec<(u64, Option<u32>)>) {
     let bank = SampleBank::default();
-    let ctx = Context {
-        sample_rate: SR,
-        frames: BLOCK,
-        bank: &bank,
-        lanes: &[],
-    };
+    let ctx = context(&bank);
     let (mut out, mut faults) = (Vec::new(), Vec::new());
     for _ in 0..blocks {
         e.run(&ctx);
@@ -187,12 +192,7 @@ fn a_panicking_trigger_silences_its_node() {
     inject(&mut faulty, 1, 0);
     let mut e = Executor::new(faulty);
     let bank = SampleBank::default();
-    let ctx = Context {
-        sample_rate: SR,
-        frames: BLOCK,
-        bank: &bank,
-        lanes: &[],
-    };
+    let ctx = context(&bank);
     let event = phonon_core::events::Event {
         frame: 0,
         lane: 0,
