@@ -274,7 +274,8 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
     throw new UserError(`not enough disk space for ${opts.out}: the render needs ${mb(needed)} and ${outDir} has ${mb(free)} free; render fewer seconds${smaller ? `, or use ${smaller}` : ""}`);
   }
   const started = performance.now();
-  const engine = new Engine(sampleRate, opts.blockSize ?? 512);
+  const blockSize = opts.blockSize ?? 512;
+  const engine = new Engine(sampleRate, blockSize);
   if (opts.profile) engine.setProfiling(true);
   const threads = opts.threads ?? threadCountOrUserError();
   engine.setThreads(threads);
@@ -309,7 +310,7 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
   /** Render n frames in pieces, letting the caller in between when a step's time is up. */
   function* render(n: number): Generator<void, void, void> {
     while (n > 0) {
-      const piece = Math.min(n, RENDER_PIECE);
+      const piece = Math.min(n, Math.max(blockSize, RENDER_PIECE - (RENDER_PIECE % blockSize)));
       try {
         engine.render(piece);
       } catch (e) {
@@ -340,7 +341,11 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
       schedulingMs += dt;
       schedulingMaxMs = Math.max(schedulingMaxMs, dt);
       if (batch.count) engine.pushEvents(batch.view());
-      const end = Math.min(frames, next);
+      // Whole blocks only, as `live` renders: the frames of a part-block up to the cycle's end
+      // wait for the next cycle's events (pushed before them) and are rendered with them. A
+      // cycle that is not a whole number of blocks (16 cps is 2756.25 frames) would otherwise
+      // cost a short block each, and the output would depend on where the cycles end.
+      const end = next >= frames ? frames : done + Math.floor((next - done) / blockSize) * blockSize;
       if (end > done) {
         yield* render(end - done);
         done = end;

@@ -54,6 +54,13 @@ impl Engine {
         Ok(())
     }
 
+    /// Splits a stage across workers from `ns` of estimated work per block (from the next
+    /// loaded program on; [`crate::schedule::MIN_PARALLEL_NS`] by default). Tests lower it to
+    /// exercise the parallel path on any machine. Control thread.
+    pub fn set_min_parallel_ns(&mut self, ns: f32) {
+        self.loader.min_parallel_ns = ns;
+    }
+
     /// Runs `f` with this engine on one of its render workers (here when serial): every
     /// `render` inside `f` then forks from inside the pool, with no hand-off per call. Offline
     /// owner thread (it waits).

@@ -171,6 +171,9 @@ pub struct Loader {
     pub profile: bool,
     /// Workers a stage may be split across (each program gets one scratch per worker).
     pub threads: usize,
+    /// Stage work (ns per block) from which a stage is split across workers
+    /// ([`crate::schedule::MIN_PARALLEL_NS`]; tests lower it to see the parallel path run).
+    pub min_parallel_ns: f32,
 }
 
 struct View<'a> {
@@ -196,6 +199,7 @@ impl Loader {
             newest: None,
             profile: false,
             threads: 1,
+            min_parallel_ns: crate::schedule::MIN_PARALLEL_NS,
         }
     }
 
@@ -219,6 +223,7 @@ impl Loader {
         let shape = structure(&ir);
         let mut plan = Plan::build(&ir, self.sample_rate as f32, self.block_size);
         plan.graph.set_bins(self.threads);
+        plan.graph.schedule.set_threshold(self.min_parallel_ns);
         let report = LoadReport {
             nodes: plan.graph.nodes.len(),
             stages: plan.graph.stages.len(),

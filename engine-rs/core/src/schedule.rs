@@ -65,6 +65,9 @@ pub struct Schedule {
     decisions: Vec<Decision>,
     /// Blocks run.
     block: u64,
+    /// A stage whose estimated work is below this runs serially ([`MIN_PARALLEL_NS`] unless
+    /// [`Schedule::set_threshold`] says otherwise).
+    threshold: f32,
 }
 
 impl Schedule {
@@ -80,11 +83,19 @@ impl Schedule {
             next: AtomicUsize::new(0),
             decisions: vec![Decision::default(); stages.len()],
             block: 0,
+            threshold: MIN_PARALLEL_NS,
         };
         for st in 0..stages.len() {
             s.serial(st);
         }
         s
+    }
+
+    /// Splits stages whose estimated work is at least `ns` (0: every stage of two or more items
+    /// once sampled). For tests that must see the parallel path run whatever the machine's
+    /// speed; a program keeps [`MIN_PARALLEL_NS`]. Control thread.
+    pub fn set_threshold(&mut self, ns: f32) {
+        self.threshold = ns;
     }
 
     /// Whether this block's items are timed. Render thread.
@@ -174,7 +185,7 @@ impl Schedule {
         let total: f32 = self.cost[r.clone()].iter().sum();
         self.decisions[st].cost_ns = total;
         let bins = width.min(r.len());
-        if bins < 2 || total < MIN_PARALLEL_NS {
+        if bins < 2 || total < self.threshold {
             self.serial(st);
             return;
         }

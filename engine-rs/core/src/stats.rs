@@ -105,12 +105,23 @@ impl Meter {
     /// Records one finished block (as written) and how long it took.
     pub fn block(&mut self, left: &[f32], right: &[f32], nanos: u64) {
         for (c, x) in [left, right].into_iter().enumerate() {
-            let mut block_peak = 0.0f32;
-            let mut sq = 0.0f64;
-            for v in x {
-                block_peak = block_peak.max(v.abs());
-                sq += (*v as f64) * (*v as f64);
+            // Eight running peaks and sums, one per frame mod 8, so the loop has no chain of
+            // dependent f64 additions (it vectorizes); they are combined at the end.
+            let (mut peaks, mut sums) = ([0.0f32; 8], [0.0f64; 8]);
+            let chunks = x.chunks_exact(8);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for k in 0..8 {
+                    peaks[k] = peaks[k].max(c[k].abs());
+                    sums[k] += (c[k] as f64) * (c[k] as f64);
+                }
             }
+            for (k, v) in rest.iter().enumerate() {
+                peaks[k] = peaks[k].max(v.abs());
+                sums[k] += (*v as f64) * (*v as f64);
+            }
+            let block_peak = peaks.iter().fold(0.0f32, |a, b| a.max(*b));
+            let sq: f64 = sums.iter().sum();
             self.peak[c] = self.peak[c].max(block_peak);
             self.sum_sq[c] += sq;
             if !x.is_empty() {

@@ -43,7 +43,7 @@
 
 use super::delayline::{DelayLine, Echoes};
 use super::dsp::{self, audio, clampf, finite, flush, param, Declick, Lfo, Scratch, Smoother};
-use super::{ChannelRule, Context, Kernel, KindSpec, Outputs, PortIn};
+use super::{ChannelRule, Context, Input, Kernel, KindSpec, Outputs, PortIn};
 
 /// Longest `delay`, `tapedelay` and `pingpong` time, seconds.
 pub const MAX_TIME: f32 = 2.0;
@@ -166,11 +166,25 @@ impl Kernel for Delay {
         let sr = self.sample_rate;
         let [il, ir, time, fb, mixv] = self.scratch.ports(inputs, 1, n);
         let mixs = self.mix.run(mixv, |v| clampf(v, 0.0, 1.0, 0.5));
+        // The time held for the block (a constant port): one delay for every frame.
+        let held = matches!(inputs[1].ch[0], Input::Const(_));
         for c in 0..out.channels() {
             let x = [il, ir][c];
             let (line, head) = (&mut self.echoes.lines[c], &mut self.echoes.heads[c]);
             head.prime(frames(time[0], MAX_TIME, 0.25, sr));
             let o = out.channel(c);
+            let d = frames(time[0], MAX_TIME, 0.25, sr);
+            if held && head.settled_at(d) && d >= n as f32 {
+                // A settled head and a delay of at least a block: the block reads only frames
+                // pushed before it, so the reads, the pushes and the mix run as three block
+                // loops (the per-frame loop's values, bit for bit).
+                line.read_linear_block(d, &mut o[..n]);
+                line.push_block(n, |i| flush(finite(x[i]) + feedback(fb[i]) * o[i]));
+                for ((o, x), m) in o[..n].iter_mut().zip(&x[..n]).zip(&mixs[..n]) {
+                    *o = dsp::mix(*x, *o, *m);
+                }
+                continue;
+            }
             for i in 0..n {
                 let y = head.read(line, frames(time[i], MAX_TIME, 0.25, sr));
                 line.push(flush(finite(x[i]) + feedback(fb[i]) * y));

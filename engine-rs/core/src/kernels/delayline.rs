@@ -77,6 +77,50 @@ impl DelayLine {
         self.buf.fill(0.0);
     }
 
+    /// A block of linear reads at one fractional delay `d` (clamped as [`DelayLine::read_linear`])
+    /// that reach no further forward than the block's own writes would: `y[j]` is the read frame
+    /// `j` of the block would make, before its own push, when `d` ≥ `y.len()` (so every frame read
+    /// was pushed before the block). Then `push_block` appends the block. The same values as
+    /// per-frame `read_linear` then `push`, bit for bit. Render thread.
+    pub fn read_linear_block(&self, d: f32, y: &mut [f32]) {
+        let d = d.clamp(1.0, self.max_delay() as f32);
+        let i = d as usize;
+        let f = d - i as f32;
+        debug_assert!(i >= y.len(), "the block reads its own writes");
+        let len = self.buf.len();
+        // Frame j reads a = buf[pos − i + j] and b = buf[pos − i − 1 + j] (mod len).
+        let s = self.pos.wrapping_sub(i) & self.mask;
+        if s >= 1 && s + y.len() <= len {
+            let (a, b) = (&self.buf[s..s + y.len()], &self.buf[s - 1..s - 1 + y.len()]);
+            for ((y, a), b) in y.iter_mut().zip(a).zip(b) {
+                *y = a + (b - a) * f;
+            }
+        } else {
+            for (j, y) in y.iter_mut().enumerate() {
+                let a = self.buf[(s + j) & self.mask];
+                let b = self.buf[(s + j).wrapping_sub(1) & self.mask];
+                *y = a + (b - a) * f;
+            }
+        }
+    }
+
+    /// Appends `v(j)` for each frame `j` of a block of `n` frames, in order (as `n` calls of
+    /// [`DelayLine::push`]). Render thread.
+    #[inline(always)]
+    pub fn push_block(&mut self, n: usize, v: impl Fn(usize) -> f32) {
+        let p = self.pos;
+        if p + n <= self.buf.len() {
+            for (j, slot) in self.buf[p..p + n].iter_mut().enumerate() {
+                *slot = v(j);
+            }
+        } else {
+            for j in 0..n {
+                self.buf[(p + j) & self.mask] = v(j);
+            }
+        }
+        self.pos = (p + n) & self.mask;
+    }
+
     /// Appends one frame.
     #[inline(always)]
     pub fn push(&mut self, x: f32) {
@@ -216,6 +260,15 @@ impl FadingHead {
         }
     }
 
+    /// Whether a read at `target` this block is a plain read at `target` for every frame: the
+    /// head has settled there (primed, not fading) and the target holds for the block. Then
+    /// [`FadingHead::read`] would return `line.read_linear(target)` for each frame and change
+    /// nothing.
+    #[inline]
+    pub fn settled_at(&self, target: f32) -> bool {
+        self.primed && !self.fading && self.cur == target
+    }
+
     /// One frame: (old delay, new delay, weight of the new one). Outside a fade both delays are
     /// the same and the weight is 0.
     #[inline(always)]
@@ -253,6 +306,38 @@ impl FadingHead {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The block reads and writes give the per-frame loop's values bit for bit, wherever the
+    /// block falls in the ring (across its wrap too) and for whole and fractional delays.
+    #[test]
+    fn block_reads_and_pushes_equal_frame_by_frame() {
+        for &(d, n) in &[(40.0f32, 40usize), (40.25, 33), (57.7, 17), (100.0, 1)] {
+            let (mut a, mut b) = (DelayLine::new(100), DelayLine::new(100));
+            let mut k = 0u32;
+            let mut input = move || {
+                k = k.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (k >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            };
+            // Enough blocks to pass the 128-frame ring's end several times.
+            for _ in 0..40 {
+                let x: Vec<f32> = (0..n).map(|_| input()).collect();
+                let want: Vec<f32> = x
+                    .iter()
+                    .map(|v| {
+                        let y = a.read_linear(d);
+                        a.push(v + 0.5 * y);
+                        y
+                    })
+                    .collect();
+                let mut got = vec![0.0; n];
+                b.read_linear_block(d, &mut got);
+                b.push_block(n, |j| x[j] + 0.5 * got[j]);
+                assert_eq!(want, got, "delay {d}, block {n}");
+                assert_eq!(a.buf, b.buf);
+                assert_eq!(a.pos, b.pos);
+            }
+        }
+    }
 
     #[test]
     fn integer_reads_delay_exactly() {
