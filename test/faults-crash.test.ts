@@ -75,11 +75,14 @@ describe("the scheduler never throws", () => {
   it("a frame that is NaN (what `bpm: 0.0000001` gave) or a clock that throws: events left out, one warning each, no exception", () => {
     const r = compile('out: s "bd*4"\n');
     for (const [clock, expected] of [
-      [{ frameAt: () => NaN }, /line 1 gives an event whose time \(frame\) is NaN; events like it are skipped/],
-      [{ frameAt: () => 2 ** 60 }, /line 1 gives an event whose time \(frame\) is 1152921504606847000/],
+      [{ frameAt: () => NaN, frameAtOffset: () => NaN }, /line 1 gives an event whose time \(frame\) is NaN; events like it are skipped/],
+      [{ frameAt: () => 2 ** 60, frameAtOffset: () => 2 ** 60 }, /line 1 gives an event whose time \(frame\) is 1152921504606847000/],
       [
         {
           frameAt: () => {
+            throw new RangeError("fraction overflow");
+          },
+          frameAtOffset: () => {
             throw new RangeError("fraction overflow");
           },
         },

@@ -9,6 +9,7 @@ import type { Hap } from "../language/pattern/hap.js";
 import { mini } from "../language/pattern/mini.js";
 import { type Pattern, lcmPeriod } from "../language/pattern/pattern.js";
 import { Rational } from "../language/pattern/rational.js";
+import { Clock } from "../language/schedule/clock.js";
 import { EventBatch } from "../language/schedule/events.js";
 import { Scheduler } from "../language/schedule/scheduler.js";
 
@@ -90,21 +91,26 @@ describe("pattern periods", () => {
       const lanes = r.lanes ?? [];
       for (const l of lanes) periodic += checkPeriod(`${f} lane ${l.id}`, l.pattern as Pattern<unknown>);
       if (!r.ir) continue;
-      const opts = { sampleRate: 44100, resolveSample: () => 0, warn: () => {} };
-      const cached = new Scheduler(r.ir, lanes, opts);
-      const plain = new Scheduler(
-        r.ir,
-        lanes.map((l) => ({ ...l, pattern: (l.pattern as Pattern<unknown>).fmap((v) => v).periodic(undefined) })),
-        opts,
-      );
-      const a = new EventBatch();
-      const b = new EventBatch();
-      for (let c = 0; c < 24; c++) {
-        cached.schedule(c, a);
-        plain.schedule(c, b);
+      // The file's own clock, and one whose cycle is not a whole number of frames (16 cps: 2756.25)
+      // and starts off the grid (cycle 7/3 at frame 1234, as a live reload's rebased clock can):
+      // the shifted onsets' frames, computed from integers, are the fresh queries' frames.
+      for (const clock of [undefined, new Clock(44100, 16, 1234, Rational.of(7, 3))]) {
+        const opts = { sampleRate: 44100, resolveSample: () => 0, warn: () => {}, clock };
+        const cached = new Scheduler(r.ir, lanes, opts);
+        const plain = new Scheduler(
+          r.ir,
+          lanes.map((l) => ({ ...l, pattern: (l.pattern as Pattern<unknown>).fmap((v) => v).periodic(undefined) })),
+          opts,
+        );
+        const a = new EventBatch();
+        const b = new EventBatch();
+        for (let c = 0; c < 100; c++) {
+          cached.schedule(c, a);
+          plain.schedule(c, b);
+        }
+        expect(Array.from(a.view()), f).toEqual(Array.from(b.view()));
+        if (lanes.some((l) => l.pattern.period !== undefined)) expect(cached.queries, f).toBeLessThan(plain.queries);
       }
-      expect(Array.from(a.view()), f).toEqual(Array.from(b.view()));
-      if (lanes.some((l) => l.pattern.period !== undefined)) expect(cached.queries, f).toBeLessThan(plain.queries);
     }
     // Not vacuous: 16 of the bundled files' 23 lanes state a period today.
     expect(periodic).toBeGreaterThanOrEqual(14);

@@ -41,6 +41,24 @@ export class Clock {
     return this.originFrame + Math.round((d.n * this.sampleRate * this.cpsQ.d) / (d.d * this.cpsQ.n));
   }
 
+  /**
+   * frameAt(cycle + n/d) for an integer cycle and n/d (d > 0) given as integers, without building
+   * a Rational: the same formula from the same exact integers (unreduced, which divides to the
+   * same double), so the same frame. Undefined when a product would leave the safe integers (or
+   * the origin or tempo is a bigint fraction): then the caller uses `frameAt`.
+   */
+  frameAtOffset(cycle: number, n: number, d: number): number | undefined {
+    const o = this.originCycle;
+    if (o.big !== null || this.cpsQ.big !== null) return undefined;
+    // (cycle + n/d) − o.n/o.d = ((cycle·d + n)·o.d − o.n·d) / (d·o.d)
+    const b = (cycle * d + n) * o.d;
+    const c = o.n * d;
+    const num = (b - c) * this.sampleRate * this.cpsQ.d;
+    const den = d * o.d * this.cpsQ.n;
+    if (!Number.isSafeInteger(b) || !Number.isSafeInteger(c) || !Number.isSafeInteger(num) || !Number.isSafeInteger(den)) return undefined;
+    return this.originFrame + Math.round(num / den);
+  }
+
   /** The exact cycle position at an integer frame. */
   cycleAt(frame: number): Rational {
     const df = Math.round(frame) - this.originFrame;

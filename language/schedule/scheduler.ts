@@ -68,9 +68,28 @@ interface CyclePlan {
   cycle: number;
   /** Frames, ascending. */
   frames: Float64Array;
+  /** The frame of each onset's end (gate lanes; NaN for the others). */
+  ends: Float64Array;
   lanes: CompiledLane[];
+  /** The onsets; a periodic lane's are its base cycle's (the same but for their place in time). */
   haps: Hap<unknown>[];
 }
+
+/**
+ * A periodic lane's onsets in one of its base cycles 0..P−1, with each one's begin and end as
+ * offsets n/d from that cycle's start (NaN when not small integers): the same onsets in cycle
+ * base + kP are at those offsets from that cycle's start, so their frames come from integers.
+ */
+interface BaseCycle {
+  haps: Hap<unknown>[];
+  bn: Float64Array;
+  bd: Float64Array;
+  en: Float64Array;
+  ed: Float64Array;
+}
+
+/** One lane's onsets in a cycle: queried, or those of its base cycle `base` shifted to `cycle`. */
+type LaneOnsets = Hap<unknown>[] | { base: number; at: BaseCycle };
 
 /** Cycles whose onsets (and frame plans) are kept: the previous, the current and the next one or two. */
 const CACHED_CYCLES = 4;
@@ -78,15 +97,17 @@ const CACHED_CYCLES = 4;
 export class Scheduler {
   private readonly sampleIds = new Map<string, number | undefined>();
   private readonly warned = new Set<string>();
-  /** Onset haps by lane, per recently queried cycle: one query per lane per cycle. */
-  private readonly cache = new Map<number, Hap<unknown>[][]>();
+  /** Onsets by lane, per recently queried cycle: one query per lane per cycle. */
+  private readonly cache = new Map<number, LaneOnsets[]>();
   /** Frame-sorted onsets per recently planned cycle (for the current clock). */
   private readonly plans = new Map<number, CyclePlan>();
   /**
    * Lanes whose pattern repeats every P cycles (`Pattern.period`): the onsets of cycles 0..P−1,
    * queried once; any other cycle's are those shifted by a multiple of P.
    */
-  private readonly periodic = new Map<number, Map<number, Hap<unknown>[]>>();
+  private readonly periodic = new Map<number, Map<number, BaseCycle>>();
+  /** The trigger fields of a periodic lane's onsets (null: skipped), by hap. */
+  private fieldsOf = new WeakMap<Hap<unknown>, [number, number][] | null>();
   /** Pattern queries made (for tests and benchmarks). */
   queries = 0;
   /** Milliseconds spent in pattern queries so far (cycles not cached). */
@@ -120,21 +141,29 @@ export class Scheduler {
 
   /** The onsets of every lane in cycle `cycle`, queried once and cached. */
   onsets(cycle: number): Hap<unknown>[][] {
+    return this.laneOnsets(cycle).map((o) => {
+      if (Array.isArray(o)) return o;
+      const shift = cycle - o.base;
+      if (shift === 0) return o.at.haps;
+      const d = Rational.of(shift);
+      return o.at.haps.map((h) => h.withSpan((s) => new TimeSpan(s.begin.add(d), s.end.add(d))));
+    });
+  }
+
+  /** Each lane's onsets in cycle `cycle`: a query, or a periodic lane's base cycle (queried once). */
+  private laneOnsets(cycle: number): LaneOnsets[] {
     const hit = this.cache.get(cycle);
     if (hit) return hit;
     const t0 = performance.now();
-    const haps = this.lanes.map((lane) => {
+    const haps = this.lanes.map((lane): LaneOnsets => {
       const period = lane.pattern.period;
       if (period !== undefined) {
         const base = ((cycle % period) + period) % period;
         let cycles = this.periodic.get(lane.id);
         if (!cycles) this.periodic.set(lane.id, (cycles = new Map()));
-        let first = cycles.get(base);
-        if (!first) cycles.set(base, (first = this.query(lane, base)));
-        const shift = cycle - base;
-        if (shift === 0) return first;
-        const d = Rational.of(shift);
-        return first.map((h) => h.withSpan((s) => new TimeSpan(s.begin.add(d), s.end.add(d))));
+        let at = cycles.get(base);
+        if (!at) cycles.set(base, (at = baseCycle(this.query(lane, base), base)));
+        return { base, at };
       }
       return this.query(lane, cycle);
     });
@@ -155,25 +184,46 @@ export class Scheduler {
     }
   }
 
-  /** Cycle `cycle`'s onsets with their frames, sorted by frame (queried once; planned once per clock). */
+  /**
+   * Cycle `cycle`'s onsets with their frames, sorted by frame (queried once; planned once per
+   * clock). A periodic lane's frames come from its base cycle's offsets in integer arithmetic (no
+   * shifted haps are built), the same frames `frameAt` gives.
+   */
   plan(cycle: number): CyclePlan {
     const hit = this.plans.get(cycle);
     if (hit) return hit;
-    const onsets = this.onsets(cycle);
+    const onsets = this.laneOnsets(cycle);
     let n = 0;
-    for (const lane of this.lanes) n += onsets[lane.id]!.length;
+    for (const lane of this.lanes) {
+      const o = onsets[lane.id]!;
+      n += Array.isArray(o) ? o.length : o.at.haps.length;
+    }
     let frames = new Float64Array(n);
+    let ends = new Float64Array(n);
     const laneOf: CompiledLane[] = new Array(n);
     const hapOf: Hap<unknown>[] = new Array(n);
     let i = 0;
     let sorted = true;
     for (const lane of this.lanes) {
-      for (const hap of onsets[lane.id]!) {
+      const o = onsets[lane.id]!;
+      const gate = lane.kind === "gate";
+      const list = Array.isArray(o) ? o : o.at.haps;
+      for (let k = 0; k < list.length; k++) {
+        const hap = list[k]!;
         // An onset whose frame cannot be had, or is not a finite frame the engine takes, is left
         // out with one warning per lane (never a throw).
         let frame: number;
+        let end = NaN;
         try {
-          frame = this.frameAt(hap.whole!.begin);
+          if (Array.isArray(o)) {
+            frame = this.frameAt(hap.whole!.begin);
+            if (gate) end = this.frameAt(hap.whole!.end);
+          } else {
+            const at = o.at;
+            const shift = (): Rational => Rational.of(cycle - o.base);
+            frame = this.clock.frameAtOffset(cycle, at.bn[k]!, at.bd[k]!) ?? this.frameAt(hap.whole!.begin.add(shift()));
+            if (gate) end = this.clock.frameAtOffset(cycle, at.en[k]!, at.ed[k]!) ?? this.frameAt(hap.whole!.end.add(shift()));
+          }
         } catch (e) {
           this.failed(lane.id, e);
           continue;
@@ -183,6 +233,7 @@ export class Scheduler {
           continue;
         }
         frames[i] = frame;
+        ends[i] = end;
         if (i > 0 && frames[i]! < frames[i - 1]!) sorted = false;
         laneOf[i] = lane;
         hapOf[i] = hap;
@@ -192,25 +243,28 @@ export class Scheduler {
     if (i < n) {
       // Some were left out.
       frames = frames.slice(0, i);
+      ends = ends.slice(0, i);
       laneOf.length = i;
       hapOf.length = i;
       n = i;
     }
     let plan: CyclePlan;
-    if (sorted) plan = { cycle, frames, lanes: laneOf, haps: hapOf };
+    if (sorted) plan = { cycle, frames, ends, lanes: laneOf, haps: hapOf };
     else {
       // Stable: equal frames keep lane order, then query order.
       const order = stableOrder(frames);
       const f = new Float64Array(n);
+      const e = new Float64Array(n);
       const l: CompiledLane[] = new Array(n);
       const h: Hap<unknown>[] = new Array(n);
       for (let k = 0; k < n; k++) {
         const j = order[k]!;
         f[k] = frames[j]!;
+        e[k] = ends[j]!;
         l[k] = laneOf[j]!;
         h[k] = hapOf[j]!;
       }
-      plan = { cycle, frames: f, lanes: l, haps: h };
+      plan = { cycle, frames: f, ends: e, lanes: l, haps: h };
     }
     remember(this.plans, cycle, plan);
     return plan;
@@ -237,7 +291,7 @@ export class Scheduler {
       return 0;
     }
     // Frames before 0 are in the past (the engine takes 0…2^53): no window holds them.
-    for (let i = lowerBound(p.frames, Math.max(0, from)), end = lowerBound(p.frames, to); i < end; i++) this.emit(p.lanes[i]!, p.haps[i]!, p.frames[i]!, batch);
+    for (let i = lowerBound(p.frames, Math.max(0, from)), end = lowerBound(p.frames, to); i < end; i++) this.emit(p.lanes[i]!, p.haps[i]!, p.frames[i]!, p.ends[i]!, batch);
     return batch.count - before;
   }
 
@@ -278,12 +332,11 @@ export class Scheduler {
   }
 
   /**
-   * One event of a lane at `frame` into the batch, unless a number in it is not finite (then one
-   * warning per lane). Never throws.
+   * One event of a lane at `frame` into the batch (a gate's ends at frame `end`), unless a number
+   * in it is not finite (then one warning per lane). Never throws.
    */
-  private emit(lane: CompiledLane, hap: Hap<unknown>, frame: number, batch: EventBatch): void {
+  private emit(lane: CompiledLane, hap: Hap<unknown>, frame: number, end: number, batch: EventBatch): void {
     try {
-      const whole = hap.whole!;
       // The engine takes frames 0…2^53; one before 0 (a nudge) is in the past anyway.
       if (!Number.isFinite(frame) || frame > MAX_FRAME) return this.nonfinite(lane.id, "time (frame)", frame);
       if (frame < 0) return;
@@ -293,19 +346,38 @@ export class Scheduler {
       } else if (lane.kind === "gate") {
         const v = num(hap.value);
         if (v === undefined) return;
-        const length = Math.max(1, this.frameAt(whole.end) - frame);
+        const length = Math.max(1, end - frame);
         if (!Number.isFinite(length)) return this.nonfinite(lane.id, "length", length);
         batch.gate(frame, lane.id, v, length);
       } else {
-        const seconds = whole.end.sub(whole.begin).toNumber() / this.ir.cps;
-        const fields = lane.target === "voices" ? this.voiceFields(hap.value, seconds) : this.sampleFields(hap.value, lane.id, seconds);
-        if (!fields) return;
-        for (const [code, v] of fields) if (!Number.isFinite(v)) return this.nonfinite(lane.id, FIELD_NAME[code] ?? `field ${code}`, v);
-        batch.trigger(frame, lane.id, fields);
+        // A periodic lane's onsets are its base cycles' haps, the same objects every period:
+        // their fields are worked out once (the sample bank changing forgets them).
+        const periodic = lane.pattern.period !== undefined;
+        let fields = periodic ? this.fieldsOf.get(hap) : undefined;
+        if (fields === undefined) {
+          fields = this.triggerFields(lane, hap);
+          if (periodic) this.fieldsOf.set(hap, fields);
+        }
+        if (fields) batch.trigger(frame, lane.id, fields);
       }
     } catch (e) {
       this.failed(lane.id, e);
     }
+  }
+
+  /** A trigger lane's fields for an onset; null (with one warning per lane) when a number in them is not finite or its sample is missing. */
+  private triggerFields(lane: CompiledLane, hap: Hap<unknown>): [number, number][] | null {
+    const whole = hap.whole!;
+    const seconds = whole.end.sub(whole.begin).toNumber() / this.ir.cps;
+    const fields = lane.target === "voices" ? this.voiceFields(hap.value, seconds) : this.sampleFields(hap.value, lane.id, seconds);
+    if (!fields) return null;
+    for (const [code, v] of fields) {
+      if (!Number.isFinite(v)) {
+        this.nonfinite(lane.id, FIELD_NAME[code] ?? `field ${code}`, v);
+        return null;
+      }
+    }
+    return fields;
   }
 
   /** Warn (once per lane) that an event could not be scheduled. */
@@ -392,6 +464,7 @@ export class Scheduler {
    */
   forgetSamples(): void {
     this.sampleIds.clear();
+    this.fieldsOf = new WeakMap();
     for (const k of [...this.warned]) if (k.startsWith("sample:")) this.warned.delete(k);
   }
 
@@ -467,4 +540,23 @@ function remember<T>(map: Map<number, T>, cycle: number, value: T): void {
     for (const c of map.keys()) if (Math.abs(c - cycle) > Math.abs(worst - cycle)) worst = c;
     map.delete(worst);
   }
+}
+
+/** A periodic lane's base-cycle onsets with their begin and end offsets from the cycle's start. */
+function baseCycle(haps: Hap<unknown>[], base: number): BaseCycle {
+  const n = haps.length;
+  const at: BaseCycle = { haps, bn: new Float64Array(n), bd: new Float64Array(n), en: new Float64Array(n), ed: new Float64Array(n) };
+  const start = Rational.of(base);
+  for (let k = 0; k < n; k++) {
+    const w = haps[k]!.whole;
+    // Left NaN (frameAtOffset then gives undefined, and the caller falls back to frameAt)
+    // when there is no whole or the offset is a bigint fraction.
+    at.bn[k] = at.bd[k] = at.en[k] = at.ed[k] = NaN;
+    if (!w) continue;
+    const b = w.begin.sub(start);
+    const e = w.end.sub(start);
+    if (b.big === null) [at.bn[k], at.bd[k]] = [b.n, b.d];
+    if (e.big === null) [at.en[k], at.ed[k]] = [e.n, e.d];
+  }
+  return at;
 }

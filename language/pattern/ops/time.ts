@@ -11,7 +11,7 @@ export function hurry<T>(pat: Pattern<T>, r: number): Pattern<unknown> {
   return combine(pat.fast(r), "mul", pure({ speed: r }));
 }
 
-/** Reverse each cycle. */
+/** Reverse each cycle. Cycle c plays the source's cycle c mirrored, so the source's period is kept. */
 export function rev<T>(pat: Pattern<T>): Pattern<T> {
   return new Pattern<T>((span, c) => {
     const cycle = span.begin.sam();
@@ -19,7 +19,9 @@ export function rev<T>(pat: Pattern<T>): Pattern<T> {
     const sum = cycle.add(next);
     const reflect = (s: TimeSpan): TimeSpan => new TimeSpan(sum.sub(s.end), sum.sub(s.begin));
     return pat.query(reflect(span), c).map((h) => new Hap(h.whole ? reflect(h.whole) : undefined, reflect(h.part), h.value));
-  }, pat.steps).splitQueries();
+  }, pat.steps)
+    .periodic(pat.period)
+    .splitQueries();
 }
 
 /** Reverse time as a whole (t → −t), not cycle by cycle. */
