@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `phonon live` keeping time: runs a patch (default ../shared/bench/stress_extreme.ph) on the null sink for BENCH_LIVE_SECONDS (60) and prints the stop summary's late events, underruns and over-budget blocks, and the pattern side's CPU per cycle as a share of the cycle's duration, read from /proc per thread (every thread not named phonon-*: the JS main thread, pattern workers, GC and libuv helpers), after the first BENCH_WARMUP_SECONDS (5).
 // Usage: node bench/live.mjs [file.ph] ; BENCH_RUNS repeats the run (figures per run, then the minimum of each); PHONON_BIN runs another build's cli/bin.mjs (for a before/after comparison).
+// BENCH_LIVE_SLOW_SAVE=1 plays a copy of the file and, half-way through the measured time, saves it with a line whose compile takes about 2 s (a query the event budget refuses only after working through it: the compile ends in a located error, so the old program must play on); the figures then include that save.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,6 +17,9 @@ if (!existsSync(file)) {
 const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
+const slowSave = process.env.BENCH_LIVE_SLOW_SAVE === "1";
+/** A line whose compile takes ~2 s on this machine and ends in the event budget's located error. */
+const SLOW_LINE = 'o99: n "1 .. 40000@1e70 3" # s "bd" # gain 0';
 const bin = process.env.PHONON_BIN ?? join(root, "cli", "bin.mjs");
 const TICK = 100; // USER_HZ: /proc times are in 1/100 s
 
@@ -38,7 +43,18 @@ function cpu(pid) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function run() {
-  const proc = spawn(process.execPath, [bin, "live", file, "--sink", "null", "--no-tui"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const dir = slowSave ? mkdtempSync(join(tmpdir(), "phonon-live-bench-")) : undefined;
+  const played = dir ? join(dir, "patch.ph") : file;
+  if (dir) writeFileSync(played, readFileSync(file, "utf8"));
+  try {
+    return await measure(played);
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(played) {
+  const proc = spawn(process.execPath, [bin, "live", played, "--sink", "null", "--no-tui"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout.on("data", (d) => (out += d));
   proc.stderr.on("data", (d) => (out += d));
@@ -46,7 +62,11 @@ async function run() {
   if (proc.exitCode !== null) throw new Error(`phonon live exited early:\n${out}`);
   const a = cpu(proc.pid);
   const t0 = performance.now();
-  await sleep((seconds - warmup) * 1000);
+  if (slowSave) {
+    await sleep(((seconds - warmup) / 2) * 1000);
+    writeFileSync(played, readFileSync(file, "utf8").trimEnd() + "\n" + SLOW_LINE + "\n");
+    await sleep(((seconds - warmup) / 2) * 1000);
+  } else await sleep((seconds - warmup) * 1000);
   const b = cpu(proc.pid);
   const wall = (performance.now() - t0) / 1000;
   proc.kill("SIGINT");
@@ -69,6 +89,7 @@ async function run() {
 }
 
 console.log(`live on the null sink: ${file.replace(root, "")}, ${seconds} s per run, ${runs} run${runs === 1 ? "" : "s"}; CPU from /proc after the first ${warmup} s`);
+if (slowSave) console.log(`  half-way through each run the file is saved with a slow line: ${SLOW_LINE}`);
 const rows = [];
 for (let i = 0; i < runs; i++) {
   const r = await run();
