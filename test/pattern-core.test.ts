@@ -201,3 +201,44 @@ describe("queries", () => {
     expect(() => mini("[a*1000]*1000*1000").queryArc(0, 1)).toThrow(QueryLimitError);
   });
 });
+
+describe("shared (a pattern several lanes read)", () => {
+  /** `mini(src)` with its queries counted. */
+  function counted(src: string): { p: Pattern<unknown>; calls: () => number } {
+    const inner = mini(src);
+    let n = 0;
+    const p = new Pattern<unknown>((span, c) => {
+      n++;
+      return inner.query(span, c);
+    }, inner.steps).periodic(inner.period);
+    return { p, calls: () => n };
+  }
+
+  it("answers a repeated span from memory, with the haps a fresh query gives, and asks again for another span", () => {
+    const { p, calls } = counted("0 [1 2]? <3 4>");
+    const s = p.shared();
+    const span = (a: number, b: number): TimeSpan => new TimeSpan(Rational.of(a), Rational.of(b));
+    for (let c = 0; c < 20; c++) {
+      const first = s.query(span(c, c + 1));
+      const second = s.query(span(c, c + 1));
+      expect(show(second)).toEqual(show(first));
+      expect(show(first)).toEqual(show(mini("0 [1 2]? <3 4>").query(span(c, c + 1))));
+      // A reader that reorders its list does not reorder the next reader's.
+      first.reverse();
+      expect(show(s.query(span(c, c + 1)))).toEqual(show(second));
+    }
+    // One underlying query per cycle, not three.
+    expect(calls()).toBe(20);
+    s.query(span(0, 1));
+    s.query(new TimeSpan(Rational.of(0), Rational.of(1, 2)));
+    expect(calls()).toBe(22);
+  });
+
+  it("keeps the period and steps, and leaves a pure pattern as it is", () => {
+    const p = mini("<a b c> d");
+    expect(p.shared().period).toBe(3);
+    expect(p.shared().steps?.toString()).toBe(p.steps?.toString());
+    const one = pure(5);
+    expect(one.shared()).toBe(one);
+  });
+});

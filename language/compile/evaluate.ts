@@ -164,7 +164,10 @@ export class Evaluator {
     }
     this.evaluating.push(name);
     try {
-      const v = this.scoped(`bus:${name}`, () => this.expr(def.expr, GLOBAL));
+      const value = this.scoped(`bus:${name}`, () => this.expr(def.expr, GLOBAL));
+      // Every reader of a pattern bus gets the one pattern, which remembers its last query: two
+      // lanes that read it in the same cycle query it once (a cross-lane cache for a cycle).
+      const v: Val = value.t === "pat" || value.t === "sound" || value.t === "gatepat" ? ({ ...value, p: value.p.shared() } as Val) : value;
       this.busValues.set(name, v);
       if (this.fedBack.has(name)) this.feedback.set(name, v.t === "sound" ? this.commit(v) : v);
       return v;

@@ -71,6 +71,25 @@ export class Pattern<T = unknown> {
     return haps.sort((a, b) => a.part.begin.cmp(b.part.begin));
   }
 
+  /**
+   * The same pattern, remembering its last query: a pattern read in several places (a bus that
+   * two lanes read) is queried once per span instead of once per reader, which matters for one
+   * that is not periodic (random, for one), whose every cycle is queried afresh. Each reader gets
+   * its own copy of the list (haps themselves are immutable). The period and steps are kept; a
+   * pure pattern is returned as it is (joins take its direct path, and it costs nothing to query).
+   */
+  shared(): Pattern<T> {
+    if (this.pure) return this;
+    const inner = this;
+    let last: { span: TimeSpan; controls: Controls | undefined; haps: Hap<T>[] } | undefined;
+    return new Pattern<T>((span, controls) => {
+      if (last !== undefined && last.controls === controls && last.span.begin.eq(span.begin) && last.span.end.eq(span.end)) return last.haps.slice();
+      const haps = inner.query(span, controls);
+      last = { span, controls, haps: haps.slice() };
+      return haps;
+    }, this.steps).periodic(this.period);
+  }
+
   setSteps(steps: Rational | number | undefined): this {
     this.steps = steps === undefined ? undefined : R(steps);
     return this;
