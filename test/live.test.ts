@@ -156,11 +156,11 @@ describe("phonon live, saves written in steps", () => {
     await live.waitFor(/\[reload\] v1 /);
     await sleep(400);
     const from = live.lines.length;
-    // "out: sine 5" is a program too (5 Hz): it must not play. The second part follows 6 ms later (the debounce is 15 ms).
+    // "out: sine 5" is a program too (5 Hz): it must not play. The second part follows 2 ms later (the debounce is 5 ms).
     const fd = openSync(file, "w");
     writeSync(fd, "out: sine 5");
     const t = performance.now();
-    while (performance.now() - t < 6);
+    while (performance.now() - t < 2);
     writeSync(fd, "50 * 0.5\n");
     closeSync(fd);
     const v2 = await live.waitFor(/\[reload\] v2 playing from frame (\d+)/, from);
