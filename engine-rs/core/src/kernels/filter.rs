@@ -63,7 +63,8 @@
 
 use super::control::{clamp_or, Glide};
 use super::fastmath::tan_pi;
-use super::krate::{Ramp, Segment, KRATE};
+use super::krate::{Ramp, KRATE};
+use super::{simd, transpose};
 use super::{
     param, process_each, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec, LANES,
 };
@@ -430,8 +431,8 @@ impl Svf {
 }
 
 /// One segment of [`svf_lanes`]: `len` frames of every lane's recursion, coefficients
-/// `from + step·j` with j counting on from `j0`. Run through `svf_segment_simd`, which
-/// compiles it once per SIMD level.
+/// `from + step·j` with j counting on from `j0`. Run inside [`svf_runs`], which is compiled
+/// once per SIMD level.
 #[inline(always)]
 fn svf_segment(
     (from, step, j0): (&[[f64; LANES]; 4], &[[f64; LANES]; 4], f64),
@@ -474,16 +475,131 @@ crate::multiversion! {
     fn svf_targets(controls: &[(f32, f32)], targets: &mut [[f64; 4]], how: (bool, f32)) => svf_targets_loop
 }
 
+/// Segments [`svf_lanes`] plans at a time: their coefficients for every lane (8 KiB) sit on the
+/// stack, so the render path allocates nothing.
+const CHUNK: usize = 8;
+
+/// Up to [`CHUNK`] consecutive segments of every lane's ramp, coefficient-major so the lanes
+/// loop reads each coefficient of all lanes as one vector.
+struct Runs {
+    /// How many of the arrays below hold segments.
+    count: usize,
+    /// Each segment's (first frame, end frame, frames of the segment rendered before it): the
+    /// same for every lane, since the lanes share one control grid.
+    spans: [(usize, usize, usize); CHUNK],
+    /// `from[s][c][lane]`, `step[s][c][lane]` of coefficient c (a1, a2, a3, k) in segment s
+    /// (unused lanes copy the last lane's).
+    from: [[[f64; LANES]; 4]; CHUNK],
+    step: [[[f64; LANES]; 4]; CHUNK],
+}
+
+/// Renders the segments of `runs`: per segment, gathers every lane's input into a frame-by-lane
+/// tile, runs [`svf_segment`] and scatters the output back to each lane. Full segments move
+/// through `gather_full` and `scatter_full` (the AVX-512 transposes or their scalar twins);
+/// the partial ones at a block's edges element by element.
+#[inline(always)]
+fn svf_runs(
+    runs: &Runs,
+    (ic1, ic2): (&mut [f64; LANES], &mut [f64; LANES]),
+    xs: &[&[f32]; LANES],
+    outs: &mut [&mut [f32]],
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+    gather_full: impl Fn(&[&[f32]; LANES], usize, &mut [[f64; LANES]; KRATE]),
+    scatter_full: impl Fn(&[[f32; LANES]; KRATE], &mut [&mut [f32]], usize),
+) {
+    let mut x = [[0.0f64; LANES]; KRATE];
+    let mut y = [[0.0f32; LANES]; KRATE];
+    for s in 0..runs.count.min(CHUNK) {
+        let (start, end, pos) = runs.spans[s];
+        let len = (end - start).min(KRATE);
+        if len == KRATE {
+            gather_full(xs, start, &mut x);
+        } else {
+            transpose::gather(xs, start, len, &mut x);
+        }
+        let coefs = (&runs.from[s], &runs.step[s], pos as f64);
+        svf_segment(coefs, (&mut *ic1, &mut *ic2), &x, &mut y, len, tap);
+        if len == KRATE {
+            scatter_full(&y, outs, start);
+        } else {
+            transpose::scatter(&y, outs, start, len);
+        }
+    }
+}
+
+/// [`svf_runs`] with the scalar transposes, compiled for the current SIMD level.
+#[inline(always)]
+fn svf_runs_portable(
+    runs: &Runs,
+    state: (&mut [f64; LANES], &mut [f64; LANES]),
+    xs: &[&[f32]; LANES],
+    outs: &mut [&mut [f32]],
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+) {
+    svf_runs(
+        runs,
+        state,
+        xs,
+        outs,
+        tap,
+        |xs, start, x| transpose::gather(xs, start, KRATE, x),
+        |y, outs, start| transpose::scatter(y, outs, start, KRATE),
+    )
+}
+
 crate::multiversion! {
-    /// [`svf_segment`] at the current SIMD level.
-    fn svf_segment_simd(
-        coefs: (&[[f64; LANES]; 4], &[[f64; LANES]; 4], f64),
+    /// [`svf_runs_portable`] at the current SIMD level (the AVX-512 level uses
+    /// [`svf_runs_avx512`] instead).
+    fn svf_runs_simd(
+        runs: &Runs,
         state: (&mut [f64; LANES], &mut [f64; LANES]),
-        x: &[[f64; LANES]; KRATE],
-        y: &mut [[f32; LANES]; KRATE],
-        len: usize,
-        tap: impl Fn(f64, f64, f64, f64) -> f64,
-    ) => svf_segment
+        xs: &[&[f32]; LANES],
+        outs: &mut [&mut [f32]],
+        tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+    ) => svf_runs_portable
+}
+
+/// [`svf_runs`] compiled for AVX-512, with the AVX-512 transposes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+fn svf_runs_avx512(
+    runs: &Runs,
+    state: (&mut [f64; LANES], &mut [f64; LANES]),
+    xs: &[&[f32]; LANES],
+    outs: &mut [&mut [f32]],
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+) {
+    svf_runs(
+        runs,
+        state,
+        xs,
+        outs,
+        tap,
+        // SAFETY: this function only runs on a CPU with AVX-512 F (see `svf_chunk`), and the
+        // closures inherit its target features, so the transposes inline into AVX-512 code.
+        |xs, start, x| unsafe { transpose::gather_avx512(xs, start, x) },
+        // SAFETY: as above.
+        |y, outs, start| unsafe { transpose::scatter_avx512(y, outs, start) },
+    )
+}
+
+/// Renders the segments of `runs` at the current SIMD level: AVX-512 with its transposes, or
+/// [`svf_runs_simd`]. Every level computes the same bits.
+#[inline]
+fn svf_chunk(
+    runs: &Runs,
+    state: (&mut [f64; LANES], &mut [f64; LANES]),
+    xs: &[&[f32]; LANES],
+    outs: &mut [&mut [f32]],
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if simd::level() == simd::Level::Avx512 {
+        // SAFETY: `level()` only returns Avx512 when `detect()` found every feature
+        // `svf_runs_avx512` is compiled with on this CPU.
+        return unsafe { svf_runs_avx512(runs, state, xs, outs, tap) };
+    }
+    svf_runs_simd(runs, state, xs, outs, tap)
 }
 
 /// Renders up to [`LANES`] mono filters of one mode, each with a moving cutoff or q and all on
@@ -507,49 +623,44 @@ fn svf_lanes(
         ic1[l] = g.state[0].ic1;
         ic2[l] = g.state[0].ic2;
     }
-    // Inputs and outputs of one segment, frame by lane (rows past a segment's length are
-    // never read).
-    let mut x = [[0.0f64; LANES]; KRATE];
-    let mut y = [[0.0f32; LANES]; KRATE];
-    // Coefficient-major: from[c][lane], step[c][lane] (unused lanes keep the last lane's).
-    let mut from = [[0.0f64; LANES]; 4];
-    let mut step = [[0.0f64; LANES]; 4];
+    let mut runs = Runs {
+        count: 0,
+        spans: [(0, 0, 0); CHUNK],
+        from: [[[0.0; LANES]; 4]; CHUNK],
+        step: [[[0.0; LANES]; 4]; CHUNK],
+    };
     let mut used = [0usize; LANES];
     let mut i = 0;
     while i < n {
-        // Every lane steps its own ramp through the same run (equal grids and blocks).
-        let mut seg = Segment::default();
+        // Each lane steps its own ramp through the next CHUNK segments in one go (its ramp
+        // stays in registers); equal grids and blocks give every lane the same segments.
+        let mut end = i;
         for (l, g) in lanes.iter_mut().enumerate() {
             let g = g.as_deref_mut().expect("planned lane");
-            seg = g.ramp.next_run(&g.targets[..counts[l]], &mut used[l], i, n);
+            let targets = &g.targets[..counts[l]];
+            let (mut at, mut s) = (i, 0);
+            while at < n && s < CHUNK {
+                let seg = g.ramp.next_run(targets, &mut used[l], at, n);
+                for c in 0..4 {
+                    runs.from[s][c][l] = seg.from[c];
+                    runs.step[s][c][l] = seg.step[c];
+                }
+                runs.spans[s] = (seg.start, seg.end, seg.pos);
+                at = seg.end;
+                s += 1;
+            }
+            runs.count = s;
+            end = at;
+        }
+        for s in 0..runs.count {
             for c in 0..4 {
-                from[c][l] = seg.from[c];
-                step[c][l] = seg.step[c];
+                let (f, st) = (runs.from[s][c][m - 1], runs.step[s][c][m - 1]);
+                runs.from[s][c][m..].fill(f);
+                runs.step[s][c][m..].fill(st);
             }
         }
-        for l in m..LANES {
-            for c in 0..4 {
-                from[c][l] = from[c][m - 1];
-                step[c][l] = step[c][m - 1];
-            }
-        }
-        i = seg.end;
-        // A segment is at most KRATE frames: its inputs are gathered lane-major into a small
-        // frame-by-lane array, so the recursion runs over plain arrays (no per-lane slices).
-        let len = (seg.end - seg.start).min(KRATE);
-        let span = seg.start..seg.start + len;
-        for (l, src) in xs.iter().enumerate() {
-            for (row, v) in x.iter_mut().zip(&src[span.clone()]) {
-                row[l] = *v as f64;
-            }
-        }
-        let coefs = (&from, &step, seg.pos as f64);
-        svf_segment_simd(coefs, (&mut ic1, &mut ic2), &x, &mut y, len, tap);
-        for (l, o) in outs.iter_mut().enumerate() {
-            for (dst, row) in o[span.clone()].iter_mut().zip(&y) {
-                *dst = row[l];
-            }
-        }
+        svf_chunk(&runs, (&mut ic1, &mut ic2), xs, outs, tap);
+        i = end;
     }
     for (l, g) in lanes.iter_mut().enumerate() {
         let g = g.as_deref_mut().expect("planned lane");
