@@ -63,7 +63,7 @@
 
 use super::control::{clamp_or, Glide};
 use super::fastmath::tan_pi;
-use super::krate::{Ramp, KRATE};
+use super::krate::{Ramp, RampLanes, KRATE};
 use super::{simd, transpose};
 use super::{
     param, process_each, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec, LANES,
@@ -431,7 +431,7 @@ impl Svf {
 }
 
 /// One segment of [`svf_lanes`]: `len` frames of every lane's recursion, coefficients
-/// `from + step·j` with j counting on from `j0`. Run inside [`svf_runs`], which is compiled
+/// `from + step·j` with j counting on from `j0`. Run inside [`svf_block`], which is compiled
 /// once per SIMD level.
 #[inline(always)]
 fn svf_segment(
@@ -475,138 +475,132 @@ crate::multiversion! {
     fn svf_targets(controls: &[(f32, f32)], targets: &mut [[f64; 4]], how: (bool, f32)) => svf_targets_loop
 }
 
-/// Segments [`svf_lanes`] plans at a time: their coefficients for every lane (8 KiB) sit on the
-/// stack, so the render path allocates nothing.
-const CHUNK: usize = 8;
-
-/// Up to [`CHUNK`] consecutive segments of every lane's ramp, coefficient-major so the lanes
-/// loop reads each coefficient of all lanes as one vector.
-struct Runs {
-    /// How many of the arrays below hold segments.
-    count: usize,
-    /// Each segment's (first frame, end frame, frames of the segment rendered before it): the
-    /// same for every lane, since the lanes share one control grid.
-    spans: [(usize, usize, usize); CHUNK],
-    /// `from[s][c][lane]`, `step[s][c][lane]` of coefficient c (a1, a2, a3, k) in segment s
-    /// (unused lanes copy the last lane's).
-    from: [[[f64; LANES]; 4]; CHUNK],
-    step: [[[f64; LANES]; 4]; CHUNK],
-}
-
-/// Renders the segments of `runs`: per segment, gathers every lane's input into a frame-by-lane
-/// tile, runs [`svf_segment`] and scatters the output back to each lane. Full segments move
-/// through `gather_full` and `scatter_full` (the AVX-512 transposes or their scalar twins);
-/// the partial ones at a block's edges element by element.
+/// Renders a block of every lane: per run of frames, steps the lanes' ramps (`ramps.next_run`,
+/// taking each lane's next coefficient set through `gather_sets` at a control frame), gathers
+/// every lane's input into a frame-by-lane tile, runs [`svf_segment`] and scatters the output
+/// back to each lane. Runs of a full segment move through `gather_full` and `scatter_full`;
+/// the partial ones at a block's edges element by element. The three are the AVX-512
+/// transposes or their scalar twins.
 #[inline(always)]
-fn svf_runs(
-    runs: &Runs,
+fn svf_block(
+    (ramps, targets): (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
     (ic1, ic2): (&mut [f64; LANES], &mut [f64; LANES]),
-    xs: &[&[f32]; LANES],
-    outs: &mut [&mut [f32]],
+    (xs, outs, n): (&[&[f32]; LANES], &mut [&mut [f32]], usize),
     tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
-    gather_full: impl Fn(&[&[f32]; LANES], usize, &mut [[f64; LANES]; KRATE]),
-    scatter_full: impl Fn(&[[f32; LANES]; KRATE], &mut [&mut [f32]], usize),
+    (gather_sets, gather_full, scatter_full): (
+        impl Fn(&[&[[f64; 4]]; LANES], usize, &mut [[f64; LANES]; 4]),
+        impl Fn(&[&[f32]; LANES], usize, &mut [[f64; LANES]; KRATE]),
+        impl Fn(&[[f32; LANES]; KRATE], &mut [&mut [f32]], usize),
+    ),
 ) {
     let mut x = [[0.0f64; LANES]; KRATE];
     let mut y = [[0.0f32; LANES]; KRATE];
-    for s in 0..runs.count.min(CHUNK) {
-        let (start, end, pos) = runs.spans[s];
+    let (mut i, mut t) = (0, 0);
+    while i < n {
+        let (start, end, pos) = ramps.next_run(i, n, |to| {
+            gather_sets(targets, t, to);
+            t += 1;
+        });
         let len = (end - start).min(KRATE);
         if len == KRATE {
             gather_full(xs, start, &mut x);
         } else {
             transpose::gather(xs, start, len, &mut x);
         }
-        let coefs = (&runs.from[s], &runs.step[s], pos as f64);
+        let coefs = (&ramps.from, &ramps.step, pos as f64);
         svf_segment(coefs, (&mut *ic1, &mut *ic2), &x, &mut y, len, tap);
         if len == KRATE {
             scatter_full(&y, outs, start);
         } else {
             transpose::scatter(&y, outs, start, len);
         }
+        i = end;
     }
 }
 
-/// [`svf_runs`] with the scalar transposes, compiled for the current SIMD level.
+/// [`svf_block`] with the scalar transposes, compiled for the current SIMD level.
 #[inline(always)]
-fn svf_runs_portable(
-    runs: &Runs,
+fn svf_block_portable(
+    ramps: (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
     state: (&mut [f64; LANES], &mut [f64; LANES]),
-    xs: &[&[f32]; LANES],
-    outs: &mut [&mut [f32]],
+    io: (&[&[f32]; LANES], &mut [&mut [f32]], usize),
     tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
 ) {
-    svf_runs(
-        runs,
+    svf_block(
+        ramps,
         state,
-        xs,
-        outs,
+        io,
         tap,
-        |xs, start, x| transpose::gather(xs, start, KRATE, x),
-        |y, outs, start| transpose::scatter(y, outs, start, KRATE),
+        (
+            transpose::gather_sets,
+            |xs, start, x| transpose::gather(xs, start, KRATE, x),
+            |y, outs, start| transpose::scatter(y, outs, start, KRATE),
+        ),
     )
 }
 
 crate::multiversion! {
-    /// [`svf_runs_portable`] at the current SIMD level (the AVX-512 level uses
-    /// [`svf_runs_avx512`] instead).
-    fn svf_runs_simd(
-        runs: &Runs,
+    /// [`svf_block_portable`] at the current SIMD level (the AVX-512 level runs
+    /// [`svf_block_avx512`] instead).
+    fn svf_block_simd(
+        ramps: (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
         state: (&mut [f64; LANES], &mut [f64; LANES]),
-        xs: &[&[f32]; LANES],
-        outs: &mut [&mut [f32]],
+        io: (&[&[f32]; LANES], &mut [&mut [f32]], usize),
         tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
-    ) => svf_runs_portable
+    ) => svf_block_portable
 }
 
-/// [`svf_runs`] compiled for AVX-512, with the AVX-512 transposes.
+/// [`svf_block`] compiled for AVX-512, with the AVX-512 transposes.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
-fn svf_runs_avx512(
-    runs: &Runs,
+fn svf_block_avx512(
+    ramps: (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
     state: (&mut [f64; LANES], &mut [f64; LANES]),
-    xs: &[&[f32]; LANES],
-    outs: &mut [&mut [f32]],
+    io: (&[&[f32]; LANES], &mut [&mut [f32]], usize),
     tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
 ) {
-    svf_runs(
-        runs,
+    svf_block(
+        ramps,
         state,
-        xs,
-        outs,
+        io,
         tap,
-        // SAFETY: this function only runs on a CPU with AVX-512 F (see `svf_chunk`), and the
-        // closures inherit its target features, so the transposes inline into AVX-512 code.
-        |xs, start, x| unsafe { transpose::gather_avx512(xs, start, x) },
-        // SAFETY: as above.
-        |y, outs, start| unsafe { transpose::scatter_avx512(y, outs, start) },
+        // The closures inherit this function's target features, so the transposes inline into
+        // AVX-512 code.
+        (
+            // SAFETY: this function only runs on a CPU with AVX-512 (see `svf_block_at_level`).
+            |sets, t, to| unsafe { transpose::gather_sets_avx512(sets, t, to) },
+            // SAFETY: as above.
+            |xs, start, x| unsafe { transpose::gather_avx512(xs, start, x) },
+            // SAFETY: as above.
+            |y, outs, start| unsafe { transpose::scatter_avx512(y, outs, start) },
+        ),
     )
 }
 
-/// Renders the segments of `runs` at the current SIMD level: AVX-512 with its transposes, or
-/// [`svf_runs_simd`]. Every level computes the same bits.
+/// [`svf_block`] at the current SIMD level: [`svf_block_avx512`] or [`svf_block_simd`]. Every
+/// level computes the same bits.
 #[inline]
-fn svf_chunk(
-    runs: &Runs,
+fn svf_block_at_level(
+    ramps: (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
     state: (&mut [f64; LANES], &mut [f64; LANES]),
-    xs: &[&[f32]; LANES],
-    outs: &mut [&mut [f32]],
+    io: (&[&[f32]; LANES], &mut [&mut [f32]], usize),
     tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
 ) {
     #[cfg(target_arch = "x86_64")]
     if simd::level() == simd::Level::Avx512 {
         // SAFETY: `level()` only returns Avx512 when `detect()` found every feature
-        // `svf_runs_avx512` is compiled with on this CPU.
-        return unsafe { svf_runs_avx512(runs, state, xs, outs, tap) };
+        // `svf_block_avx512` is compiled with on this CPU.
+        return unsafe { svf_block_avx512(ramps, state, io, tap) };
     }
-    svf_runs_simd(runs, state, xs, outs, tap)
+    svf_block_simd(ramps, state, io, tap)
 }
 
 /// Renders up to [`LANES`] mono filters of one mode, each with a moving cutoff or q and all on
 /// the same control grid, as the lanes of one loop: per frame, one vector operation does each
 /// step of the recursion for every lane, so the lanes' recursions overlap instead of each
 /// waiting on its own ~15-cycle dependency chain. Every lane computes exactly the operations
-/// [`Svf::process`] would (same ramp values, same order of f64 operations): the same bits.
+/// [`Svf::process`] would (same ramp values, same order of f64 operations): the same bits, at
+/// every SIMD level. Lanes past `lanes.len()` repeat the last lane (their output is dropped).
 fn svf_lanes(
     lanes: &mut [Option<&mut Svf>],
     counts: &[usize; LANES],
@@ -616,54 +610,22 @@ fn svf_lanes(
     tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
 ) {
     let m = lanes.len();
-    let mut ic1 = [0.0f64; LANES];
-    let mut ic2 = [0.0f64; LANES];
+    // Lanes past m compute a copy of the last lane (state, ramp, targets), never stored.
+    let lane = |l: usize| -> &Svf { lanes[l.min(m - 1)].as_deref().expect("planned lane") };
+    let mut ic1: [f64; LANES] = std::array::from_fn(|l| lane(l).state[0].ic1);
+    let mut ic2: [f64; LANES] = std::array::from_fn(|l| lane(l).state[0].ic2);
+    let mut ramps = RampLanes::<4, LANES>::new(|l| lane(l).ramp);
+    let targets: [&[[f64; 4]]; LANES] =
+        std::array::from_fn(|l| &lane(l).targets[..counts[l.min(m - 1)]]);
+    svf_block_at_level(
+        (&mut ramps, &targets),
+        (&mut ic1, &mut ic2),
+        (xs, outs, n),
+        tap,
+    );
     for (l, g) in lanes.iter_mut().enumerate() {
         let g = g.as_deref_mut().expect("planned lane");
-        ic1[l] = g.state[0].ic1;
-        ic2[l] = g.state[0].ic2;
-    }
-    let mut runs = Runs {
-        count: 0,
-        spans: [(0, 0, 0); CHUNK],
-        from: [[[0.0; LANES]; 4]; CHUNK],
-        step: [[[0.0; LANES]; 4]; CHUNK],
-    };
-    let mut used = [0usize; LANES];
-    let mut i = 0;
-    while i < n {
-        // Each lane steps its own ramp through the next CHUNK segments in one go (its ramp
-        // stays in registers); equal grids and blocks give every lane the same segments.
-        let mut end = i;
-        for (l, g) in lanes.iter_mut().enumerate() {
-            let g = g.as_deref_mut().expect("planned lane");
-            let targets = &g.targets[..counts[l]];
-            let (mut at, mut s) = (i, 0);
-            while at < n && s < CHUNK {
-                let seg = g.ramp.next_run(targets, &mut used[l], at, n);
-                for c in 0..4 {
-                    runs.from[s][c][l] = seg.from[c];
-                    runs.step[s][c][l] = seg.step[c];
-                }
-                runs.spans[s] = (seg.start, seg.end, seg.pos);
-                at = seg.end;
-                s += 1;
-            }
-            runs.count = s;
-            end = at;
-        }
-        for s in 0..runs.count {
-            for c in 0..4 {
-                let (f, st) = (runs.from[s][c][m - 1], runs.step[s][c][m - 1]);
-                runs.from[s][c][m..].fill(f);
-                runs.step[s][c][m..].fill(st);
-            }
-        }
-        svf_chunk(&runs, (&mut ic1, &mut ic2), xs, outs, tap);
-        i = end;
-    }
-    for (l, g) in lanes.iter_mut().enumerate() {
-        let g = g.as_deref_mut().expect("planned lane");
+        ramps.store(l, &mut g.ramp);
         g.state[0].ic1 = ic1[l];
         g.state[0].ic2 = ic2[l];
         g.state[0].settle();

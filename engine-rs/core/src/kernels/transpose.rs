@@ -34,8 +34,21 @@ pub fn scatter(y: &[[f32; LANES]; KRATE], outs: &mut [&mut [f32]], start: usize,
     }
 }
 
+/// Control frame `t` of every lane's coefficient sets as rows: `to[k][l] = sets[l][t][k]`.
+#[inline(always)]
+pub fn gather_sets(sets: &[&[[f64; 4]]; LANES], t: usize, to: &mut [[f64; LANES]; 4]) {
+    for (l, lane) in sets.iter().enumerate() {
+        let set = lane[t];
+        for (row, v) in to.iter_mut().zip(set) {
+            row[l] = v;
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
-pub use avx512::{gather_full as gather_avx512, scatter_full as scatter_avx512};
+pub use avx512::{
+    gather_full as gather_avx512, gather_sets as gather_sets_avx512, scatter_full as scatter_avx512,
+};
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
@@ -123,6 +136,50 @@ mod avx512 {
         }
     }
 
+    /// [`super::gather_sets`] with AVX-512 loads and shuffles (left to itself, the compiler
+    /// vectorizes the scalar version into gather and scatter instructions, which are slower).
+    ///
+    /// # Safety
+    /// As [`gather_full`].
+    #[inline(always)]
+    pub unsafe fn gather_sets(sets: &[&[[f64; 4]]; LANES], t: usize, to: &mut [[f64; LANES]; 4]) {
+        // z[p] = the sets of lanes 2p and 2p + 1: [l0 k0..k3 | l1 k0..k3].
+        let mut z = [_mm512_setzero_pd(); 8];
+        for (p, zp) in z.iter_mut().enumerate() {
+            let (a, b) = (&sets[2 * p][t], &sets[2 * p + 1][t]);
+            // SAFETY: `a` and `b` are 4 f64 each (the indexing checks them); loadu needs no
+            // alignment.
+            let (a, b) = unsafe { (_mm256_loadu_pd(a.as_ptr()), _mm256_loadu_pd(b.as_ptr())) };
+            *zp = _mm512_insertf64x4::<1>(_mm512_castpd256_pd512(a), b);
+        }
+        // For lanes 4q..4q + 4 (z[2q], z[2q + 1]): lo[q] = [k0 of the 4 lanes | k1 of them],
+        // hi[q] = [k2 | k3]. Indices 8.. pick from the second source.
+        let idx_lo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+        let idx_hi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+        let mut lo = [_mm512_setzero_pd(); 4];
+        let mut hi = [_mm512_setzero_pd(); 4];
+        for q in 0..4 {
+            lo[q] = _mm512_permutex2var_pd(z[2 * q], idx_lo, z[2 * q + 1]);
+            hi[q] = _mm512_permutex2var_pd(z[2 * q], idx_hi, z[2 * q + 1]);
+        }
+        // Row k of 8 lanes: the halves of two quads (0x44 picks the low 256 bits of each
+        // source, 0xee the high).
+        for h in 0..2 {
+            let rows = [
+                _mm512_shuffle_f64x2::<0x44>(lo[2 * h], lo[2 * h + 1]),
+                _mm512_shuffle_f64x2::<0xee>(lo[2 * h], lo[2 * h + 1]),
+                _mm512_shuffle_f64x2::<0x44>(hi[2 * h], hi[2 * h + 1]),
+                _mm512_shuffle_f64x2::<0xee>(hi[2 * h], hi[2 * h + 1]),
+            ];
+            for (row, v) in to.iter_mut().zip(rows) {
+                let dst = &mut row[8 * h..8 * h + 8];
+                // SAFETY: `dst` is 8 f64 in bounds (the slice checks it); storeu needs no
+                // alignment.
+                unsafe { _mm512_storeu_pd(dst.as_mut_ptr(), v) };
+            }
+        }
+    }
+
     /// [`super::scatter`] of a full run (`len` = [`KRATE`]) with AVX-512 loads and shuffles.
     ///
     /// # Safety
@@ -160,7 +217,7 @@ mod tests {
         }
     }
 
-    /// The AVX-512 gather and scatter move exactly the bits of their scalar twins, for a full
+    /// The AVX-512 gathers and scatter move exactly the bits of their scalar twins, for a full
     /// group of lanes and for fewer outputs than lanes, at several starts. Bound: 0 ulp (they
     /// compute nothing but an exact widening).
     #[test]
@@ -187,6 +244,31 @@ mod tests {
                         want[r][l].to_bits(),
                         "gather at {start}: frame {r}, lane {l}"
                     );
+                }
+            }
+
+            let sets: Vec<Vec<[f64; 4]>> = (0..LANES)
+                .map(|l| {
+                    (0..start + 2)
+                        .map(|t| std::array::from_fn(|k| value(l * 97 + t * 5 + k) as f64 * 1.1))
+                        .collect()
+                })
+                .collect();
+            let sets: [&[[f64; 4]]; LANES] = std::array::from_fn(|l| &sets[l][..]);
+            for t in [0, start + 1] {
+                let mut want = [[0.0f64; LANES]; 4];
+                let mut got = [[1.0f64; LANES]; 4];
+                gather_sets(&sets, t, &mut want);
+                // SAFETY: detect() found AVX-512 F on this CPU.
+                unsafe { gather_sets_avx512(&sets, t, &mut got) };
+                for k in 0..4 {
+                    for l in 0..LANES {
+                        assert_eq!(
+                            got[k][l].to_bits(),
+                            want[k][l].to_bits(),
+                            "sets {t}: coefficient {k}, lane {l}"
+                        );
+                    }
                 }
             }
 
