@@ -1,12 +1,14 @@
-//! Lane transposes for kernels that render [`LANES`] nodes as the lanes of one loop: 16 lanes × 16 frames of `f32` into a frame-by-lane `f64` tile and back, with an AVX-512 path and its scalar twin.
+//! Lane transposes for kernels that render [`LANES`] nodes as the lanes of one loop: 16 lanes × 16 frames of `f32` into a frame-by-lane `f64` tile and back, and 16 lanes' coefficient sets into coefficient rows, each with an AVX-512 path and its scalar twin.
 //!
 //! A lanes loop wants, per frame, one value of every lane side by side; the lanes' buffers hold
 //! each lane's frames side by side. [`gather`] turns one [`KRATE`]-frame run of every lane's
 //! input into rows `x[frame][lane]` (widened to `f64`, exactly, as `as f64` does) and [`scatter`]
-//! writes rows `y[frame][lane]` back to each lane's output. The scalar versions copy element by
-//! element; the AVX-512 versions load 16 lanes × 16 frames into 16 registers, transpose them with
-//! 64 shuffles and store whole rows. Both move the same bits (a transpose and an exact widening
-//! compute nothing), which the tests check. Callers pick the AVX-512 version only when
+//! writes rows `y[frame][lane]` back to each lane's output; [`gather_sets`] turns one control
+//! frame of every lane's coefficient set `[a1, a2, a3, k]` into rows `to[coefficient][lane]`.
+//! The scalar versions copy element by element; the AVX-512 versions load whole lanes into
+//! registers, transpose them with shuffles (64 for a 16 × 16 tile) and store whole rows. Both
+//! move the same bits (a transpose and an exact widening compute nothing), which the tests
+//! check. Callers pick the AVX-512 version only when
 //! [`super::simd::level`] is `Avx512`.
 
 use super::krate::KRATE;
