@@ -63,7 +63,8 @@
 
 use super::control::{clamp_or, Glide};
 use super::fastmath::tan_pi;
-use super::krate::{Ramp, Segment, KRATE};
+use super::krate::{Ramp, RampLanes, KRATE};
+use super::{simd, transpose};
 use super::{
     param, process_each, Context, Input, Kernel, KindSpec, Outputs, PortIn, PortSpec, LANES,
 };
@@ -430,8 +431,8 @@ impl Svf {
 }
 
 /// One segment of [`svf_lanes`]: `len` frames of every lane's recursion, coefficients
-/// `from + step·j` with j counting on from `j0`. Run through `svf_segment_simd`, which
-/// compiles it once per SIMD level.
+/// `from + step·j` with j counting on from `j0`. Run inside [`svf_block`], which is compiled
+/// once per SIMD level.
 #[inline(always)]
 fn svf_segment(
     (from, step, j0): (&[[f64; LANES]; 4], &[[f64; LANES]; 4], f64),
@@ -474,23 +475,132 @@ crate::multiversion! {
     fn svf_targets(controls: &[(f32, f32)], targets: &mut [[f64; 4]], how: (bool, f32)) => svf_targets_loop
 }
 
+/// Renders a block of every lane: per run of frames, steps the lanes' ramps (`ramps.next_run`,
+/// taking each lane's next coefficient set through `gather_sets` at a control frame), gathers
+/// every lane's input into a frame-by-lane tile, runs [`svf_segment`] and scatters the output
+/// back to each lane. Runs of a full segment move through `gather_full` and `scatter_full`;
+/// the partial ones at a block's edges element by element. The three are the AVX-512
+/// transposes or their scalar twins.
+#[inline(always)]
+fn svf_block(
+    (ramps, targets): (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
+    (ic1, ic2): (&mut [f64; LANES], &mut [f64; LANES]),
+    (xs, outs, n): (&[&[f32]; LANES], &mut [&mut [f32]], usize),
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+    (gather_sets, gather_full, scatter_full): (
+        impl Fn(&[&[[f64; 4]]; LANES], usize, &mut [[f64; LANES]; 4]),
+        impl Fn(&[&[f32]; LANES], usize, &mut [[f64; LANES]; KRATE]),
+        impl Fn(&[[f32; LANES]; KRATE], &mut [&mut [f32]], usize),
+    ),
+) {
+    let mut x = [[0.0f64; LANES]; KRATE];
+    let mut y = [[0.0f32; LANES]; KRATE];
+    let (mut i, mut t) = (0, 0);
+    while i < n {
+        let (start, end, pos) = ramps.next_run(i, n, |to| {
+            gather_sets(targets, t, to);
+            t += 1;
+        });
+        let len = (end - start).min(KRATE);
+        if len == KRATE {
+            gather_full(xs, start, &mut x);
+        } else {
+            transpose::gather(xs, start, len, &mut x);
+        }
+        let coefs = (&ramps.from, &ramps.step, pos as f64);
+        svf_segment(coefs, (&mut *ic1, &mut *ic2), &x, &mut y, len, tap);
+        if len == KRATE {
+            scatter_full(&y, outs, start);
+        } else {
+            transpose::scatter(&y, outs, start, len);
+        }
+        i = end;
+    }
+}
+
+/// [`svf_block`] with the scalar transposes, compiled for the current SIMD level.
+#[inline(always)]
+fn svf_block_portable(
+    ramps: (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
+    state: (&mut [f64; LANES], &mut [f64; LANES]),
+    io: (&[&[f32]; LANES], &mut [&mut [f32]], usize),
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+) {
+    svf_block(
+        ramps,
+        state,
+        io,
+        tap,
+        (
+            transpose::gather_sets,
+            |xs, start, x| transpose::gather(xs, start, KRATE, x),
+            |y, outs, start| transpose::scatter(y, outs, start, KRATE),
+        ),
+    )
+}
+
 crate::multiversion! {
-    /// [`svf_segment`] at the current SIMD level.
-    fn svf_segment_simd(
-        coefs: (&[[f64; LANES]; 4], &[[f64; LANES]; 4], f64),
+    /// [`svf_block_portable`] at the current SIMD level (the AVX-512 level runs
+    /// [`svf_block_avx512`] instead).
+    fn svf_block_simd(
+        ramps: (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
         state: (&mut [f64; LANES], &mut [f64; LANES]),
-        x: &[[f64; LANES]; KRATE],
-        y: &mut [[f32; LANES]; KRATE],
-        len: usize,
-        tap: impl Fn(f64, f64, f64, f64) -> f64,
-    ) => svf_segment
+        io: (&[&[f32]; LANES], &mut [&mut [f32]], usize),
+        tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+    ) => svf_block_portable
+}
+
+/// [`svf_block`] compiled for AVX-512, with the AVX-512 transposes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+fn svf_block_avx512(
+    ramps: (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
+    state: (&mut [f64; LANES], &mut [f64; LANES]),
+    io: (&[&[f32]; LANES], &mut [&mut [f32]], usize),
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+) {
+    svf_block(
+        ramps,
+        state,
+        io,
+        tap,
+        // The closures inherit this function's target features, so the transposes inline into
+        // AVX-512 code.
+        (
+            // SAFETY: this function only runs on a CPU with AVX-512 (see `svf_block_at_level`).
+            |sets, t, to| unsafe { transpose::gather_sets_avx512(sets, t, to) },
+            // SAFETY: as above.
+            |xs, start, x| unsafe { transpose::gather_avx512(xs, start, x) },
+            // SAFETY: as above.
+            |y, outs, start| unsafe { transpose::scatter_avx512(y, outs, start) },
+        ),
+    )
+}
+
+/// [`svf_block`] at the current SIMD level: [`svf_block_avx512`] or [`svf_block_simd`]. Every
+/// level computes the same bits.
+#[inline]
+fn svf_block_at_level(
+    ramps: (&mut RampLanes<4, LANES>, &[&[[f64; 4]]; LANES]),
+    state: (&mut [f64; LANES], &mut [f64; LANES]),
+    io: (&[&[f32]; LANES], &mut [&mut [f32]], usize),
+    tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if simd::level() == simd::Level::Avx512 {
+        // SAFETY: `level()` only returns Avx512 when `detect()` found every feature
+        // `svf_block_avx512` is compiled with on this CPU.
+        return unsafe { svf_block_avx512(ramps, state, io, tap) };
+    }
+    svf_block_simd(ramps, state, io, tap)
 }
 
 /// Renders up to [`LANES`] mono filters of one mode, each with a moving cutoff or q and all on
 /// the same control grid, as the lanes of one loop: per frame, one vector operation does each
 /// step of the recursion for every lane, so the lanes' recursions overlap instead of each
 /// waiting on its own ~15-cycle dependency chain. Every lane computes exactly the operations
-/// [`Svf::process`] would (same ramp values, same order of f64 operations): the same bits.
+/// [`Svf::process`] would (same ramp values, same order of f64 operations): the same bits, at
+/// every SIMD level. Lanes past `lanes.len()` repeat the last lane (their output is dropped).
 fn svf_lanes(
     lanes: &mut [Option<&mut Svf>],
     counts: &[usize; LANES],
@@ -500,59 +610,22 @@ fn svf_lanes(
     tap: impl Fn(f64, f64, f64, f64) -> f64 + Copy,
 ) {
     let m = lanes.len();
-    let mut ic1 = [0.0f64; LANES];
-    let mut ic2 = [0.0f64; LANES];
+    // Lanes past m compute a copy of the last lane (state, ramp, targets), never stored.
+    let lane = |l: usize| -> &Svf { lanes[l.min(m - 1)].as_deref().expect("planned lane") };
+    let mut ic1: [f64; LANES] = std::array::from_fn(|l| lane(l).state[0].ic1);
+    let mut ic2: [f64; LANES] = std::array::from_fn(|l| lane(l).state[0].ic2);
+    let mut ramps = RampLanes::<4, LANES>::new(|l| lane(l).ramp);
+    let targets: [&[[f64; 4]]; LANES] =
+        std::array::from_fn(|l| &lane(l).targets[..counts[l.min(m - 1)]]);
+    svf_block_at_level(
+        (&mut ramps, &targets),
+        (&mut ic1, &mut ic2),
+        (xs, outs, n),
+        tap,
+    );
     for (l, g) in lanes.iter_mut().enumerate() {
         let g = g.as_deref_mut().expect("planned lane");
-        ic1[l] = g.state[0].ic1;
-        ic2[l] = g.state[0].ic2;
-    }
-    // Inputs and outputs of one segment, frame by lane (rows past a segment's length are
-    // never read).
-    let mut x = [[0.0f64; LANES]; KRATE];
-    let mut y = [[0.0f32; LANES]; KRATE];
-    // Coefficient-major: from[c][lane], step[c][lane] (unused lanes keep the last lane's).
-    let mut from = [[0.0f64; LANES]; 4];
-    let mut step = [[0.0f64; LANES]; 4];
-    let mut used = [0usize; LANES];
-    let mut i = 0;
-    while i < n {
-        // Every lane steps its own ramp through the same run (equal grids and blocks).
-        let mut seg = Segment::default();
-        for (l, g) in lanes.iter_mut().enumerate() {
-            let g = g.as_deref_mut().expect("planned lane");
-            seg = g.ramp.next_run(&g.targets[..counts[l]], &mut used[l], i, n);
-            for c in 0..4 {
-                from[c][l] = seg.from[c];
-                step[c][l] = seg.step[c];
-            }
-        }
-        for l in m..LANES {
-            for c in 0..4 {
-                from[c][l] = from[c][m - 1];
-                step[c][l] = step[c][m - 1];
-            }
-        }
-        i = seg.end;
-        // A segment is at most KRATE frames: its inputs are gathered lane-major into a small
-        // frame-by-lane array, so the recursion runs over plain arrays (no per-lane slices).
-        let len = (seg.end - seg.start).min(KRATE);
-        let span = seg.start..seg.start + len;
-        for (l, src) in xs.iter().enumerate() {
-            for (row, v) in x.iter_mut().zip(&src[span.clone()]) {
-                row[l] = *v as f64;
-            }
-        }
-        let coefs = (&from, &step, seg.pos as f64);
-        svf_segment_simd(coefs, (&mut ic1, &mut ic2), &x, &mut y, len, tap);
-        for (l, o) in outs.iter_mut().enumerate() {
-            for (dst, row) in o[span.clone()].iter_mut().zip(&y) {
-                *dst = row[l];
-            }
-        }
-    }
-    for (l, g) in lanes.iter_mut().enumerate() {
-        let g = g.as_deref_mut().expect("planned lane");
+        ramps.store(l, &mut g.ramp);
         g.state[0].ic1 = ic1[l];
         g.state[0].ic2 = ic2[l];
         g.state[0].settle();

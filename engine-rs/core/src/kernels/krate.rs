@@ -39,34 +39,6 @@ pub const KRATE: usize = 16;
 
 const INV_KRATE: f64 = 1.0 / KRATE as f64;
 
-/// One run of frames inside one segment of a [`Ramp`]: frames `start..end`, whose coefficients
-/// are `from + step·j` with j = `pos` + 1, `pos` + 2, … (as [`Ramp::run`] computes them).
-#[derive(Clone, Copy, Debug)]
-pub struct Segment<const N: usize> {
-    /// First frame.
-    pub start: usize,
-    /// One past the last frame.
-    pub end: usize,
-    /// Frames of the segment rendered before `start`.
-    pub pos: usize,
-    /// The segment's starting coefficients.
-    pub from: [f64; N],
-    /// Their change per frame.
-    pub step: [f64; N],
-}
-
-impl<const N: usize> Default for Segment<N> {
-    fn default() -> Segment<N> {
-        Segment {
-            start: 0,
-            end: 0,
-            pos: 0,
-            from: [0.0; N],
-            step: [0.0; N],
-        }
-    }
-}
-
 /// N coefficients ramped between control frames (see the module doc). `Copy`, so a kernel can
 /// run the same block's ramp once per channel from the same start.
 #[derive(Clone, Copy, Debug)]
@@ -179,36 +151,6 @@ impl<const N: usize> Ramp<N> {
         });
     }
 
-    /// Steps the ramp through its next run of frames, from block frame `i` to at most `n`: at a
-    /// control frame it takes the next of `targets` (`t` counts them), as [`Ramp::run`] and
-    /// [`Ramp::advance`] do. Returns the run; after the last run of a block the ramp stands
-    /// where [`Ramp::advance`] would leave it. For kernels that render several ramps in
-    /// lockstep without storing their runs.
-    #[inline(always)]
-    pub fn next_run(
-        &mut self,
-        targets: &[[f64; N]],
-        t: &mut usize,
-        i: usize,
-        n: usize,
-    ) -> Segment<N> {
-        if self.pos == KRATE {
-            let to = targets[*t];
-            *t += 1;
-            self.retarget(to, false);
-        }
-        let end = n.min(i + KRATE - self.pos);
-        let seg = Segment {
-            start: i,
-            end,
-            pos: self.pos,
-            from: self.from,
-            step: self.step,
-        };
-        self.pos += end - i;
-        seg
-    }
-
     /// Where the ramp stands on its grid (and whether it has a target yet): ramps with equal
     /// grids have their control frames at the same offsets.
     pub fn grid(&self) -> (usize, bool) {
@@ -250,6 +192,100 @@ impl<const N: usize> Ramp<N> {
         } else {
             (p - KRATE - 1) % KRATE + 1
         };
+    }
+}
+
+/// The ramps of up to `L` kernels on one grid (equal [`Ramp::grid`]), stepped together as the
+/// lanes of one loop: their coefficients coefficient-major (`from[k][lane]`), so a retarget is
+/// a few vector operations for every lane and a lanes loop reads each coefficient of all lanes
+/// as one vector. Every lane takes exactly the values its own [`Ramp::run`] would.
+#[derive(Clone, Copy, Debug)]
+pub struct RampLanes<const N: usize, const L: usize> {
+    /// Each lane's segment start, `from[k][lane]`.
+    pub from: [[f64; L]; N],
+    /// Each lane's change per frame, `step[k][lane]`.
+    pub step: [[f64; L]; N],
+    /// Each lane's current target.
+    to: [[f64; L]; N],
+    /// The grid, shared by every lane (see [`Ramp`]).
+    pos: usize,
+    primed: bool,
+}
+
+impl<const N: usize, const L: usize> RampLanes<N, L> {
+    /// The lanes of `ramp(0) .. ramp(L − 1)`, which must all stand on one grid (the grid of
+    /// `ramp(0)` is taken).
+    #[inline(always)]
+    pub fn new(ramp: impl Fn(usize) -> Ramp<N>) -> Self {
+        let r0 = ramp(0);
+        let mut lanes = RampLanes {
+            from: [[0.0; L]; N],
+            step: [[0.0; L]; N],
+            to: [[0.0; L]; N],
+            pos: r0.pos,
+            primed: r0.primed,
+        };
+        for l in 0..L {
+            let r = ramp(l);
+            for k in 0..N {
+                lanes.from[k][l] = r.from[k];
+                lanes.step[k][l] = r.step[k];
+                lanes.to[k][l] = r.to[k];
+            }
+        }
+        lanes
+    }
+
+    /// Writes lane `l` back into its ramp, which then stands where [`Ramp::advance`] over the
+    /// same frames would leave it.
+    pub fn store(&self, l: usize, ramp: &mut Ramp<N>) {
+        for k in 0..N {
+            ramp.from[k] = self.from[k][l];
+            ramp.step[k] = self.step[k][l];
+            ramp.to[k] = self.to[k][l];
+        }
+        ramp.pos = self.pos;
+        ramp.primed = self.primed;
+    }
+
+    /// Steps every lane through its next run of frames, from block frame `i` to at most `n`: at
+    /// a control frame every lane takes its next target, which `next(to)` writes into
+    /// `to[k][lane]` (the caller counts the targets and transposes them), as [`Ramp::run`]
+    /// does. Returns the run (first frame, end frame, frames of its segment rendered before it);
+    /// its coefficients are then `from + step·j` with j counting on from the third value.
+    #[inline(always)]
+    pub fn next_run(
+        &mut self,
+        i: usize,
+        n: usize,
+        next: impl FnOnce(&mut [[f64; L]; N]),
+    ) -> (usize, usize, usize) {
+        if self.pos == KRATE {
+            let mut to = [[0.0; L]; N];
+            next(&mut to);
+            // Ramp::retarget for every lane, the same operations.
+            if self.primed {
+                // Row by row, so the compiler vectorizes along the lanes (across the rows it
+                // would gather).
+                let rows = self.from.iter_mut().zip(&mut self.step);
+                for ((from, step), (old, new)) in rows.zip(self.to.iter().zip(&to)) {
+                    for l in 0..L {
+                        from[l] = old[l];
+                        step[l] = (new[l] - old[l]) * INV_KRATE;
+                    }
+                }
+            } else {
+                self.primed = true;
+                self.from = to;
+                self.step = [[0.0; L]; N];
+            }
+            self.to = to;
+            self.pos = 0;
+        }
+        let end = n.min(i + KRATE - self.pos);
+        let run = (i, end, self.pos);
+        self.pos += end - i;
+        run
     }
 }
 
@@ -306,5 +342,64 @@ mod tests {
         assert_eq!(r.control_frames(40).collect::<Vec<_>>(), [0, 16, 32]);
         r.hold(16 * 3 + 2);
         assert_eq!(r.control_frames(20).collect::<Vec<_>>(), [14]);
+    }
+
+    /// Ramps stepped as lanes take, frame by frame, exactly the values each ramp's own
+    /// [`Ramp::run`] gives, and end where [`Ramp::advance`] leaves it, in blocks of any size,
+    /// from fresh and from running ramps.
+    #[test]
+    fn ramp_lanes_equal_single_ramps() {
+        const L: usize = 3;
+        let target = |l: usize, abs: usize| [(abs * (l + 1)) as f64 * 0.37, -(abs as f64) / 3.0];
+        let mut singles = [Ramp::<2>::default(); L];
+        let mut lanes = [Ramp::<2>::default(); L];
+        let mut start = 0;
+        for (b, n) in [5usize, 16, 40, 1, 64, 23].into_iter().enumerate() {
+            let targets: Vec<Vec<[f64; 2]>> = (0..L)
+                .map(|l| {
+                    singles[l]
+                        .control_frames(n)
+                        .map(|i| target(l, start + i))
+                        .collect()
+                })
+                .collect();
+            let mut want = vec![vec![[0.0; 2]; n]; L];
+            for l in 0..L {
+                singles[l].run(&targets[l], n, |i, c| want[l][i] = *c);
+                singles[l].advance(&targets[l], n);
+            }
+            let mut r = RampLanes::<2, L>::new(|l| lanes[l]);
+            let (mut i, mut t) = (0, 0);
+            while i < n {
+                let (s, end, pos) = r.next_run(i, n, |to| {
+                    for (l, lane) in targets.iter().enumerate() {
+                        for k in 0..2 {
+                            to[k][l] = lane[t][k];
+                        }
+                    }
+                    t += 1;
+                });
+                assert_eq!(s, i);
+                for f in s..end {
+                    let j = (pos + f - s + 1) as f64;
+                    for (l, lane) in want.iter().enumerate() {
+                        for (k, w) in lane[f].iter().enumerate() {
+                            let v = r.from[k][l] + r.step[k][l] * j;
+                            assert_eq!(v.to_bits(), w.to_bits(), "block {b}, frame {f}, lane {l}");
+                        }
+                    }
+                }
+                i = end;
+            }
+            for (l, lane) in lanes.iter_mut().enumerate() {
+                r.store(l, lane);
+                assert_eq!(lane.grid(), singles[l].grid());
+                assert_eq!(
+                    (lane.from, lane.step, lane.to),
+                    (singles[l].from, singles[l].step, singles[l].to)
+                );
+            }
+            start += n;
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod fft;
 pub mod krate;
 pub mod scratch;
 pub mod simd;
+pub mod transpose;
 
 use crate::events::Trigger;
 use crate::samples::SampleBank;
