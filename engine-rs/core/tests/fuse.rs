@@ -167,22 +167,18 @@ fn a_number_reload_patches_a_folded_gain() {
     }
 }
 
-/// Filters in a sum render as lanes of one loop (`lpf` groups of up to 8): a bank of 19
-/// `saw_naive → lpf` voices with their own sine LFOs on the cutoff, one of them with a constant
-/// cutoff (its group cannot run in lockstep and renders lane by lane) and one `hpf` (another
-/// kind, which breaks the run). Grouped, the output is the unfused graph's bit for bit: every
-/// lane does the operations its filter would do alone, and the sum adds in the written order.
-#[test]
-fn filter_lanes_sound_exactly_like_single_filters() {
+/// A bank of `voices` `saw_naive → filter` voices with their own sine LFOs on the cutoff, summed
+/// at 0.05 each: voice `constant` (if any) has a constant cutoff and voice `hpf` (if any) is an
+/// `hpf`, the others `lpf`s.
+fn filter_bank(voices: usize, constant: Option<usize>, hpf: Option<usize>) -> String {
     let mut nodes = Vec::new();
     let mut stages: Vec<Vec<usize>> = vec![Vec::new(), Vec::new(), Vec::new(), Vec::new()];
-    let voices = 19;
     for i in 0..voices {
         let base = 5 * i;
         let f = 55.0 * 2f64.powf(3.0 * i as f64 / voices as f64);
         let lfo = 0.1 + 0.4 * i as f64 / voices as f64;
-        let kind = if i == 11 { "hpf" } else { "lpf" };
-        let cutoff = if i == 5 {
+        let kind = if Some(i) == hpf { "hpf" } else { "lpf" };
+        let cutoff = if Some(i) == constant {
             r#"{"const": 900}"#.to_string()
         } else {
             format!(r#"{{"node": {}}}"#, base + 2)
@@ -214,7 +210,25 @@ fn filter_lanes_sound_exactly_like_single_filters() {
         stages[3].push(base + 4);
     }
     let terms: Vec<usize> = (0..voices).map(|i| 5 * i + 4).collect();
-    let json = graph::sum_program(nodes, stages, &terms);
+    graph::sum_program(nodes, stages, &terms)
+}
+
+fn assert_same_bits(a: &[f32], b: &[f32], what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert_eq!(x.to_bits(), y.to_bits(), "{what}: frame {i}: {x} vs {y}");
+    }
+}
+
+/// Filters in a sum render as lanes of one loop (`lpf` groups of up to 16): a bank of 19
+/// voices, one with a constant cutoff (its group cannot run in lockstep and renders lane by
+/// lane) and one `hpf` (another kind, which breaks the run). Grouped, the output is the unfused
+/// graph's bit for bit: every lane does the operations its filter would do alone, and the sum
+/// adds in the written order.
+#[test]
+fn filter_lanes_sound_exactly_like_single_filters() {
+    let voices = 19;
+    let json = filter_bank(voices, Some(5), Some(11));
     let fused = plan(&json, true);
     assert!(
         fused.graph.terms.iter().filter(|t| t.absorbed).count() == voices,
@@ -224,12 +238,27 @@ fn filter_lanes_sound_exactly_like_single_filters() {
     assert_eq!(parts, 2, "19 terms: parts of 16 and 3");
     let (a, _) = render(unsplit(&json), 200);
     let (b, _) = render(plan(&json, false), 200);
-    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        assert_eq!(
-            x.to_bits(),
-            y.to_bits(),
-            "frame {i}: lanes {x} vs single {y}"
-        );
-    }
+    assert_same_bits(&a, &b, "lanes vs single");
     assert!(a.iter().any(|v| v.abs() > 0.01), "the bank makes sound");
+}
+
+/// Two full groups of 16 modulated `lpf`s in lockstep render the whole block in one loop whose
+/// frame-by-lane transposes are AVX-512 shuffles at that level and element-by-element copies
+/// (their scalar twins) below it: at every level this CPU has, the bits of the filters rendered
+/// one by one.
+#[test]
+fn filter_lanes_agree_at_every_simd_level() {
+    use phonon_core::kernels::simd::{force, Level};
+    let json = filter_bank(32, None, None);
+    let (single, _) = render(plan(&json, false), 200);
+    for want in [Level::Scalar, Level::Avx2, Level::Avx512] {
+        let got = force(Some(want));
+        let (lanes, _) = render(unsplit(&json), 200);
+        force(None);
+        assert_same_bits(&lanes, &single, &format!("lanes at {}", got.name()));
+    }
+    assert!(
+        single.iter().any(|v| v.abs() > 0.01),
+        "the bank makes sound"
+    );
 }
