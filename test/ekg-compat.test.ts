@@ -156,14 +156,14 @@ const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
   "examples/lag_demo.ph": { reason: "open", note: "centroid 1.3 octaves apart" },
   "examples/limiter_demo.ph": { reason: "open", note: "onset F1 0.66: the `limiter` kernels differ" },
   "examples/moog_ladder_demo.ph": { reason: "open", note: "level and envelope agree (−1.3 dB, shape 0.2 dB) since moog_ladder has the reference's gain law (k = 4·res, pass band 1/(1 + k), was 10 dB louder); onset F1 0.65: the flux peaks in the first 300 ms after each cycle's attacks differ (ekg 0.099, 0.134 s; ours 0.07–0.28 s)" },
-  "examples/pink_noise_demo.ph": { reason: "open", note: "ours 7.6 dB louder" },
-  "examples/pulse_demo.ph": { reason: "open", note: "ours 14 dB louder" },
+  "examples/pink_noise_demo.ph": { reason: "open", note: "ours 7.6 dB louder between attacks: ekg's `ad` restarts every cycle (attacks at 0, 2, 4, 6 s; ours fires once) and its `line 0 1` ramps over each cycle, ours over 1 s and then holds, so our steady ~wind_out (−42 dBFS) sits where ekg's is near −52; ekg's pink (its Voss–McCartney bins redrawn on every 0 bit) falls about 2.5 dB/octave, RMS 0.146 to our 0.197" },
+  "examples/pulse_demo.ph": { reason: "open", note: "ours 14 dB louder (ekg a steady −22 dBFS): not the pulse's level: ekg's Pulse node is a naive ±1 pulse as ours (RMS 1), and ours' four steady pulses (×0.15–0.2, no envelope) alone are −7.6 dBFS; what makes ekg's quieter is not found" },
   "examples/segments_demo.ph": { reason: "open", note: "centroid 3 octaves apart, 3.6 dB louder" },
   "examples/soft_saw_demo.ph": {
     reason: "open",
     note: "out is one steady soft_saw_hz 55: ours is (centroid 95 Hz); ekg's level is flat but its centroid wanders 1.1–3.1 kHz with 190 onsets, which no steady 55 Hz tone gives: likely ekg's, unverified",
   },
-  "examples/synth_and_effects_complete.ph": { reason: "open", note: "ours 11 dB quieter, F1 0.57" },
+  "examples/synth_and_effects_complete.ph": { reason: "open", note: "ours 11 dB quieter, F1 0.57: ekg's level climbs from −7.5 to −2 dBFS over 5 s and stays at its clamp with the centroid rising to 5–6 kHz (its `synth` voices pile up and clip), ours repeats at −15..−10 dBFS" },
   "examples/synth_drums_vs_samples.ph": { reason: "superkick holds", note: "ours near silence where ekg holds `superkick 60 0.5 0.3 0.1` at 0.3 (−105 dB median); as a held sine the level agrees" },
   "examples/synth_effects_demo.ph": { reason: "open", note: "ours 6 dB louder" },
   "examples/waveguide_demo.ph": {
@@ -171,7 +171,7 @@ const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
     note: "replucks per event now, but ours rings far longer (ekg falls ~20 dB in 0.4 s), so the notes pile up 21 dB louder, centroid 3.5 octaves apart",
   },
   "examples/white_noise_demo.ph": { reason: "open", note: "ekg at its clamp, our limiter never acts; F1 0.74" },
-  "phonemes/e.ph": { reason: "open", note: "ours 11 dB louder, F1 0.58" },
+  "phonemes/e.ph": { reason: "open", note: "ours 11 dB louder in the tails, F1 0.58: both scale the maj7 chord by 1/√4 (reference §3.1) and start within 3 dB; ekg's voice falls about 7 dB per 50 ms from its attack, ours holds and falls linearly over the 300 ms release (§3.1 gives only the times)" },
   "shared/bench/m.ph": { reason: "open", note: "with the shared kit: onset F1 0.61, ours has about twice ekg's onsets" },
 };
 
