@@ -1,13 +1,17 @@
 //! Formant filters: `formant` (three band-passes at given frequencies and bandwidths) and `vowel` (the same, set by a vowel).
 //!
-//! Both run three band-pass sections in parallel and sum them (the cookbook's 0 dB-peak BPF,
+//! Both run three band-pass sections in parallel and sum them (the cookbook's BPF,
 //! [`super::biquad`], direct form I, one state per channel; `in` mono or stereo, output as many
 //! channels).
 //!
 //! - `formant {in, f1=650, f2=1080, f3=2650, bw1=80, bw2=90, bw3=120}`: centre frequencies in Hz
 //!   (clamped 10..0.49·sr) and bandwidths in Hz; each section's q = f/bw is clamped to 0.1..40
 //!   (a NaN reads as the default). The defaults are a tenor "a". Frequencies and q ramp over
-//!   5 ms when they change, like every biquad parameter.
+//!   5 ms when they change, like every biquad parameter. Level, as the reference's formant
+//!   (ekg/phonon `FormantState::process`: three Chamberlin band-pass outputs, damping 1/q, summed
+//!   and halved): each section's gain at its centre is q (the cookbook's constant-skirt BPF,
+//!   q clamped to 0.5..40 for this gain), and the sum is halved, so a formant at 730 Hz with
+//!   bandwidth 80 Hz passes its centre at 0.5·730/80 = 4.56 (+13.2 dB).
 //! - `vowel {in, vowel=0}`: 0 a, 1 e, 2 i, 3 o, 4 u (the reference's `"a e i o u"` pattern, sent
 //!   as numbers); fractional values interpolate the formant frequencies, bandwidths and
 //!   amplitudes linearly between neighbours; clamped to 0..4 (NaN reads as 0) and ramped over
@@ -112,6 +116,23 @@ const BP_LIMITS: [Limit; 3] = [
     },
 ];
 
+/// `formant`'s sections: the gain (0.5·q) reaches 0.5·[`FORMANT_Q_MAX`].
+const FORMANT_LIMITS: [Limit; 3] = [
+    FREQ,
+    Q,
+    Limit {
+        default: 1.0,
+        lo: 0.0,
+        hi: 0.5 * FORMANT_Q_MAX,
+    },
+];
+
+/// The q range of `formant`'s section gain (the reference's Chamberlin damping 1/q has q ≥ 0.5;
+/// 40 is the section's own q cap).
+const FORMANT_Q_MIN: f32 = 0.5;
+/// See [`FORMANT_Q_MIN`].
+const FORMANT_Q_MAX: f32 = 40.0;
+
 /// Three band-passes in parallel.
 #[derive(Debug)]
 pub struct Formants {
@@ -132,7 +153,8 @@ pub struct Formants {
 impl Formants {
     /// `formant` (false) or `vowel` (true).
     pub fn new(vowel: bool) -> Formants {
-        let make = || Section::new(Design::Bp, BP_LIMITS, !vowel);
+        let limits = if vowel { BP_LIMITS } else { FORMANT_LIMITS };
+        let make = || Section::new(Design::Bp, limits, !vowel);
         Formants {
             vowel,
             sections: [make(), make(), make()],
@@ -202,7 +224,8 @@ impl Kernel for Formants {
                 s.plan(constant, n, |i| {
                     let fi = f.at(i);
                     let fi = if fi.is_nan() { dflt_f } else { fi };
-                    [fi, fi / clamp_or(bw.at(i), dflt_bw, 1e-3, f32::MAX), 1.0]
+                    let q = fi / clamp_or(bw.at(i), dflt_bw, 1e-3, f32::MAX);
+                    [fi, q, 0.5 * q.clamp(FORMANT_Q_MIN, FORMANT_Q_MAX)]
                 });
             }
         }
@@ -241,8 +264,10 @@ mod tests {
         ((nr * dr + ni * di) / d, (ni * dr - nr * di) / d)
     }
 
-    /// formant: the sum of three band-passes, |Σ H_k| at chosen frequencies within 0.05 dB;
-    /// vowel 0 is formant with the "a" levels applied (first formant at 0 dB dominates at 650 Hz).
+    /// formant: half the sum of three constant-skirt band-passes (peak gain q, as the reference's
+    /// Chamberlin band outputs), |Σ 0.5·q_k·H_k| at chosen frequencies within 0.05 dB (at 650 Hz
+    /// about 0.5·650/80 = 4.06); vowel 0 is the 0 dB-peak band-passes with the "a" levels applied
+    /// (first formant at 0 dB dominates at 650 Hz).
     #[test]
     fn formants_sum_three_band_passes() {
         let set = [(650.0, 80.0), (1080.0, 90.0), (2650.0, 120.0)];
@@ -250,10 +275,13 @@ mod tests {
             let (mut re, mut im) = (0.0, 0.0);
             for (fc, bw) in set {
                 let (r, i) = bp(f, fc, fc / bw);
-                re += r;
-                im += i;
+                re += 0.5 * fc / bw * r;
+                im += 0.5 * fc / bw * i;
             }
             let want = (re * re + im * im).sqrt();
+            if f == 650.0 {
+                assert!((want - 0.5 * 650.0 / 80.0).abs() < 0.1, "{want}");
+            }
             let mut srcs = vec![Src::Const(0.0)];
             srcs.extend([650.0, 1080.0, 2650.0, 80.0, 90.0, 120.0].map(Src::Const));
             let got = gain_at("formant", &srcs, f);

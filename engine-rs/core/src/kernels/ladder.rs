@@ -3,16 +3,19 @@
 //! Ports and units:
 //! - `in`: the signal, required, mono or stereo (one state per channel; output as many channels).
 //! - `cutoff`: Hz, default 1000, clamped to 20..min(20 kHz, 0.49·sr); NaN reads as 1000.
-//! - `res`: resonance 0..1, default 0.5, clamped (NaN reads as 0.5); the feedback is k = 3.6·res.
+//! - `res`: resonance 0..1, default 0.5, clamped (NaN reads as 0.5); the feedback is k = 4·res,
+//!   the reference's (ekg/phonon's `MoogLadder`: `resonance_amt = res * 4.0`), capped at
+//!   [`MAX_K`] = 3.96 (res 0.99) to stay below self-oscillation at 4.
 //! - Rate: a per-frame `cutoff` or `res` is read every 16 frames, coefficients every 16 frames,
 //!   linearly interpolated (see below); constants give coefficients once per block.
 //!
 //! Four identical one-pole TPT stages (G = g/(1 + g), g = tan(π·fc/sr)) with the global feedback
 //! u = in − k·y4 solved exactly each frame (y4 = (G⁴·in + S)/(1 + k·G⁴), S the stages' state
 //! contribution), which is the bilinear transform, prewarped at the cutoff, of the analog ladder
-//! H(s) = 1/((1 + s)⁴ + k). The output is scaled by 1 + k so that the pass band (DC) has unity
-//! gain at any resonance; the peak at the cutoff is then (1 + k)/(4 − k): +2 dB at res 0.5,
-//! +21 dB at res 1 (k = 3.6 stays below self-oscillation at 4). Linear (no saturation). Like the
+//! H(s) = 1/((1 + s)⁴ + k). As in the reference (and Moog's circuit) the output is not scaled:
+//! the pass band (DC) gain is 1/(1 + k), falling as the resonance rises (−6 dB at res 0.25,
+//! −9.5 dB at res 0.5, −14 dB at res 1), and the peak at the cutoff is 1/(4 − k) (0 dB at
+//! res 0.75, +28 dB at k = 3.96). Linear (no saturation). Like the
 //! SVF, the TPT structure keeps its state consistent when the cutoff jumps, so cutoff and res are
 //! not smoothed beyond the control period. Coefficients are computed once per block when both
 //! are constant; when either is a per-frame input, every 16 frames ([`super::krate`]: from the
@@ -21,7 +24,7 @@
 //! [`super::fastmath::tan_pi`] (cutoff error under 0.001 cents). In between, (G, k) are
 //! interpolated linearly and each frame solves the feedback for its own (G, k) (a division per
 //! frame, off the ladder's recursion): every frame is then an exact ladder with 0 < G < 1 and
-//! 0 ≤ k ≤ 3.6, each stable, where blending derived quantities (G⁴, 1/(1 + k·G⁴)) would leave
+//! 0 ≤ k ≤ 3.96, each stable, where blending derived quantities (G⁴, 1/(1 + k·G⁴)) would leave
 //! the feedback loop solved inexactly near self-oscillation. State is f64, flushed below 1e-200
 //! and reset when non-finite at block ends.
 
@@ -46,8 +49,10 @@ pub const MOOG_LADDER: KindSpec = KindSpec::new(
     || Box::new(MoogLadder::default()),
 );
 
-/// Feedback at res 1.
-pub const MAX_K: f64 = 3.6;
+/// Feedback per unit of `res` (the reference's).
+pub const K_PER_RES: f64 = 4.0;
+/// Largest feedback (res ≥ 0.99): below self-oscillation at 4.
+pub const MAX_K: f64 = 3.96;
 
 /// Coefficients for one (cutoff, res): the pair a [`Ramp`] interpolates.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -63,7 +68,7 @@ impl LadderCoefs {
     pub fn new(cutoff: f32, res: f32, sr: f32) -> LadderCoefs {
         let hi = MAX_CUTOFF.min(0.49 * sr);
         let fc = clamp_or(cutoff, 1000.0, MIN_CUTOFF, hi);
-        let k = MAX_K * clamp_or(res, 0.5, 0.0, 1.0) as f64;
+        let k = (K_PER_RES * clamp_or(res, 0.5, 0.0, 1.0) as f64).min(MAX_K);
         let g = tan_pi(fc / sr) as f64;
         LadderCoefs {
             big_g: g / (1.0 + g),
@@ -129,7 +134,7 @@ impl LadderState {
             *s = y + v;
             u = y;
         }
-        u * (1.0 + c.k)
+        u
     }
 
     /// End-of-block hygiene.
@@ -253,7 +258,7 @@ mod tests {
     use crate::kernels::check::{assert_invariant, db, gain_at, render_kind, test_noise, SR};
     use crate::kernels::testing::Src;
 
-    /// |H| of the prewarped analog ladder with unity-DC compensation: (1 + k)/|(1 + s)⁴ + k|,
+    /// |H| of the prewarped analog ladder, uncompensated as the reference's: 1/|(1 + s)⁴ + k|,
     /// s = j·tan(πf/sr)/tan(πfc/sr).
     fn formula(f: f64, fc: f64, k: f64) -> f64 {
         let pi = std::f64::consts::PI;
@@ -261,15 +266,17 @@ mod tests {
         // (1 + jw)^4 = 1 − 6w² + w⁴ + j(4w − 4w³)
         let re = 1.0 - 6.0 * w * w + w.powi(4) + k;
         let im = 4.0 * w - 4.0 * w.powi(3);
-        (1.0 + k) / (re * re + im * im).sqrt()
+        1.0 / (re * re + im * im).sqrt()
     }
 
-    /// Measured magnitude at res 0, 0.5 and 1 (k = 0, 1.8, 3.6), cutoff 1 kHz, against the
-    /// formula within 0.05 dB (or both below −60 dB): the pass band is 0 dB, the cutoff
-    /// (1 + k)/(4 − k) for k > 0 (+21.2 dB at res 1), −24 dB/octave above.
+    /// Measured magnitude at res 0, 0.5, 0.7 and 0.95 (k = 4·res = 0, 2, 2.8 and 3.8),
+    /// cutoff 1 kHz, against the formula within 0.05 dB (or both below −60 dB): the pass band
+    /// is 1/(1 + k) (−9.5 dB at res 0.5), the cutoff 1/(4 − k) for k > 0 (+14 dB at res 0.95;
+    /// +28 dB at the cap k = 3.96),
+    /// −24 dB/octave above.
     #[test]
     fn ladder_matches_the_analog_prototype() {
-        for (res, k) in [(0.0, 0.0), (0.5, 1.8), (1.0, 3.6)] {
+        for (res, k) in [(0.0, 0.0), (0.5, 2.0), (0.7, 2.8), (0.95, 3.8)] {
             for f in [100.0, 500.0, 1000.0, 2000.0, 8000.0] {
                 let want = formula(f, 1000.0, k);
                 let got = gain_at(
@@ -289,8 +296,9 @@ mod tests {
                 }
             }
         }
-        let at_fc = formula(1000.0, 1000.0, 3.6);
-        assert!((db(at_fc) - db(4.6 / 0.4)).abs() < 1e-9);
+        let at_fc = formula(1000.0, 1000.0, 3.96);
+        assert!((db(at_fc) - db(1.0 / 0.04)).abs() < 1e-6);
+        assert!((db(formula(1e-3, 1000.0, 2.0)) - db(1.0 / 3.0)).abs() < 1e-6);
     }
 
     #[test]
@@ -312,14 +320,15 @@ mod tests {
             &[Src::Const(0.5), Src::Const(300.0), Src::Const(0.7)],
             20000,
         )[0];
-        assert!((y[19999] - 0.5).abs() < 1e-5, "unity DC gain: {}", y[19999]);
+        // DC gain 1/(1 + k), k = 4·0.7.
+        assert!((y[19999] - 0.5 / 3.8).abs() < 1e-5, "DC gain 1/3.8: {}", y[19999]);
     }
 
     /// The ladder before control rate, written from the module doc: coefficients from `f64` tan
     /// at every frame (g = tan(π·fc/sr), G = g/(1 + g), the feedback solved exactly).
     fn exact(x: &[f32], cut: &[f32], res: f32) -> Vec<f32> {
         let mut s = [0.0f64; 4];
-        let k = 3.6 * res as f64;
+        let k = (4.0 * res as f64).min(3.96);
         x.iter()
             .zip(cut)
             .map(|(&x, &fc)| {
@@ -336,7 +345,7 @@ mod tests {
                     *st = y + v;
                     u = y;
                 }
-                (u * (1.0 + k)) as f32
+                u as f32
             })
             .collect()
     }
