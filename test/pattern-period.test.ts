@@ -19,11 +19,11 @@ const oracle = fileURLToPath(new URL("../../shared/oracle/cases.json", import.me
 const show = (haps: Hap<unknown>[]): string =>
   JSON.stringify(haps.map((h) => hapJson(h)).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)));
 
-/** Cycles −P .. 3P of a periodic pattern against cycle c mod P shifted; returns how many were checked. */
+/** Cycles −P .. max(99, 3P) of a periodic pattern (at least 100 cycles from 0, as issue 12 asks) against cycle c mod P shifted; returns how many were checked. */
 function checkPeriod(what: string, p: Pattern<unknown>): number {
   const P = p.period;
   if (P === undefined) return 0;
-  for (let c = -P; c <= 3 * P; c++) {
+  for (let c = -P; c <= Math.max(99, 3 * P); c++) {
     const base = ((c % P) + P) % P;
     const want = p.queryArc(c, c + 1);
     const d = Rational.of(c - base);
