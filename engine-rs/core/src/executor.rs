@@ -476,8 +476,14 @@ impl Stage<'_> {
         let w = self.work[i];
         let start = *mark;
         // SAFETY: a shared look at the node's role, dropped before any mutable borrow.
-        let is_sum = matches!(unsafe { self.nodes.get(w.slot) }.role, Role::Sum { .. });
-        if !is_sum {
+        let (is_sum, mirrored) = {
+            let node = unsafe { self.nodes.get(w.slot) };
+            (matches!(node.role, Role::Sum { .. }), node.mirrored)
+        };
+        if mirrored {
+            // Its buffer already holds the new program's output of this node (a reload's
+            // crossfade): nothing to run.
+        } else if !is_sum {
             // SAFETY: a kernel node has one work item, run by this caller alone; its buffer is
             // its own.
             let (node, buf) = unsafe { (self.nodes.get_mut(w.slot), self.buffers.get_mut(w.slot)) };
@@ -606,7 +612,7 @@ impl Graph {
             // Split sums: later parts into the sum's buffer, in part order; then the sum's
             // gain and offset.
             for w in &work[stage_work[si].clone()] {
-                if !w.split {
+                if !w.split || nodes[w.slot].mirrored {
                     continue;
                 }
                 let channels = nodes[w.slot].channels;
@@ -858,44 +864,64 @@ impl Executor {
         }
     }
 
-    /// Takes over the state of `old`'s nodes and lanes. For each `(new slot, old slot, move)`
-    /// (equal keys and kinds; `transfer` sorted by new slot): with `move`, a kernel of the same
-    /// shape ([`NodeSlot::shape`]) is moved — the two plans swap the kernel objects, so every
-    /// kind keeps all of its state (delay lines, reverb tanks, sounding voices) with no
-    /// per-kernel code and no copying, a pointer swap per node — and so is its previous-block
-    /// copy when it feeds a `prev` read. Otherwise (the old node still sounds in an output that
-    /// fades out, or the shapes differ: other data, another template) the new kernel copies what
-    /// it can ([`crate::kernels::Kernel::adopt`]; kinds without it start fresh). Each `(new
-    /// lane, old lane)` takes the old lane's held value. Render thread: no allocation; what
-    /// `old` holds afterwards is dropped off the render thread.
+    /// Takes over the state of `old`'s nodes and lanes. For each `(new slot, old slot, held)`
+    /// (equal keys and kinds; `transfer` sorted by new slot), a kernel of the same shape
+    /// ([`NodeSlot::shape`]) is moved: the two plans swap the kernel objects, so every kind
+    /// keeps all of its state (delay lines, reverb tanks, sounding voices) with no per-kernel
+    /// code and no copying, a pointer swap per node; so is its previous-block copy when it
+    /// feeds a `prev` read. A node of another shape (other data, another template) takes what
+    /// fits through [`crate::kernels::Kernel::adopt`] (the voice pools under a new limit;
+    /// other kinds start fresh). A `held` node is one an output fading out of `old` still
+    /// reads: it is marked `mirrored` in `old`, whose buffer is then copied from this plan's
+    /// node before `old` runs each block of the fade ([`Executor::mirror_into`]), so the fading
+    /// output hears the moved kernel go on. Where that cannot be (either node absorbed into a
+    /// sum and so without a buffer, or their channels or folded gains differ) `held` is set to
+    /// false and `old` runs the fresh kernel it got in exchange for the rest of the fade. Each
+    /// `(new lane, old lane)` takes the old lane's held value. Render thread: no allocation;
+    /// what `old` holds afterwards is dropped off the render thread.
     pub fn take_state(
         &mut self,
         old: &mut Executor,
-        transfer: &[(usize, usize, bool)],
+        transfer: &mut [(usize, usize, bool)],
         lanes: &[(usize, usize)],
     ) {
-        for &(n, o, moving) in transfer {
-            if let (Some(new), Some(prev)) = (
+        for (n, o, held) in transfer.iter_mut() {
+            let (n, o) = (*n, *o);
+            let mirror = match (
                 self.plan.graph.nodes.get_mut(n),
                 old.plan.graph.nodes.get_mut(o),
             ) {
-                if new.kind != prev.kind {
-                    continue;
+                (Some(new), Some(prev)) if new.kind == prev.kind => {
+                    if new.shape == prev.shape {
+                        std::mem::swap(&mut new.kernel, &mut prev.kernel);
+                        *held
+                            && new.role != Role::Absorbed
+                            && prev.role != Role::Absorbed
+                            && new.channels == prev.channels
+                            && new.post == prev.post
+                    } else {
+                        new.kernel.adopt(prev.kernel.as_mut());
+                        false
+                    }
                 }
-                if moving && new.shape == prev.shape {
-                    std::mem::swap(&mut new.kernel, &mut prev.kernel);
-                } else {
-                    new.kernel.adopt(prev.kernel.as_ref());
-                }
+                _ => false,
+            };
+            if let (true, Some(prev)) = (mirror, old.plan.graph.nodes.get_mut(o)) {
+                prev.mirrored = true;
             }
+            *held = mirror;
         }
         for (slot, buf) in &mut self.plan.graph.prev {
             let Ok(k) = transfer.binary_search_by_key(slot, |t| t.0) else {
                 continue;
             };
-            let (_, o, moving) = transfer[k];
+            let (n, o, _) = transfer[k];
+            let same = match (self.plan.graph.nodes.get(n), old.plan.graph.nodes.get(o)) {
+                (Some(a), Some(b)) => a.kind == b.kind && a.shape == b.shape,
+                _ => false,
+            };
             if let Some((_, old_buf)) = old.plan.graph.prev.iter_mut().find(|(s, _)| *s == o) {
-                if moving && old_buf.len() == buf.len() {
+                if same && old_buf.len() == buf.len() {
                     std::mem::swap(buf, old_buf);
                 }
             }
@@ -911,6 +937,28 @@ impl Executor {
                 old.plan.lane_values.get(o),
             ) {
                 new.value = prev.value;
+            }
+        }
+    }
+
+    /// Copies the output of each node `n` of this program into node `o` of `old` for every
+    /// `(o, n)` of `mirror` (both with buffers and the same channels: see
+    /// [`Executor::take_state`]), for the first `frames` frames. Render thread: copies only.
+    pub fn mirror_into(&self, old: &mut Executor, mirror: &[(usize, usize, bool)], frames: usize) {
+        let stride = self.plan.graph.max_block;
+        for &(n, o, _) in mirror {
+            let (Some(node), Some(src), Some(dst)) = (
+                self.plan.graph.nodes.get(n),
+                self.plan.graph.buffers.get(n),
+                old.plan.graph.buffers.get_mut(o),
+            ) else {
+                continue;
+            };
+            for c in 0..node.channels {
+                let r = c * stride..c * stride + frames;
+                if let (Some(from), Some(to)) = (src.get(r.clone()), dst.get_mut(r)) {
+                    to.copy_from_slice(from);
+                }
             }
         }
     }

@@ -138,6 +138,19 @@ fn operands(node: &NodeIr) -> Option<(Param, Param)> {
 /// references from outside the node params (outputs, a template's output); `pinned` lists ids
 /// that must keep their identity. Control thread.
 pub fn fuse(nodes: &[NodeIr], order: &[u32], outside_uses: &[u32], pinned: &[u32]) -> Fused {
+    fuse_keeping(nodes, order, outside_uses, pinned, &[])
+}
+
+/// [`fuse`], with `kept` ids also kept out of any sum (never absorbed), so each has a buffer of
+/// its own: a reload's "held" nodes, which an output fading out of the old program still reads
+/// during the crossfade from this program's buffer (see `Renderer::swap`). Control thread.
+pub fn fuse_keeping(
+    nodes: &[NodeIr],
+    order: &[u32],
+    outside_uses: &[u32],
+    pinned: &[u32],
+    kept: &[u32],
+) -> Fused {
     let n = nodes.len();
     let mut f = Fused::none(n);
     let mut uses = vec![0u32; n];
@@ -158,8 +171,13 @@ pub fn fuse(nodes: &[NodeIr], order: &[u32], outside_uses: &[u32], pinned: &[u32
         uses[x as usize] += 1;
     }
     let mut pin = vec![false; n];
+    let mut keep = vec![false; n];
     for &x in pinned {
         pin[x as usize] = true;
+    }
+    for &x in kept {
+        pin[x as usize] = true;
+        keep[x as usize] = true;
     }
     // A node read through `prev` keeps its identity too: its copy is taken from its buffer.
     for (i, p) in prev_read.iter().enumerate() {
@@ -266,7 +284,7 @@ pub fn fuse(nodes: &[NodeIr], order: &[u32], outside_uses: &[u32], pinned: &[u32
         for t in &mut sum.terms {
             if let Param::Node(x) = t.param {
                 let xi = x as usize;
-                if uses[xi] == 1 && !f.removed[xi] && f.sums[xi].is_none() && xi != i {
+                if uses[xi] == 1 && !keep[xi] && !f.removed[xi] && f.sums[xi].is_none() && xi != i {
                     let post = f.post[xi];
                     sum.bias += t.gain * post.offset;
                     t.gain *= post.gain;

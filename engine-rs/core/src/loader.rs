@@ -1,6 +1,6 @@
 //! The Loader: the control thread's half of the engine — builds programs from GraphIR, pairs their nodes with the previous program's by key, and checks event batches against the newest program.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -61,7 +61,7 @@ struct Newest {
 /// What a reload carries over and what fades, between the running program and a new one.
 #[derive(Default)]
 struct Change {
-    /// `(new slot, old slot, move)` for nodes of equal key and kind, by new slot.
+    /// `(new slot, old slot, held)` for nodes of equal key and kind, by new slot.
     transfer: Vec<(usize, usize, bool)>,
     /// `(new lane, old lane)` of equal identity.
     lanes: Vec<(usize, usize)>,
@@ -79,13 +79,68 @@ fn mask(count: usize, pick: impl Fn(usize) -> bool) -> Vec<u64> {
     m
 }
 
+impl Newest {
+    /// Which of this program's outputs fade out and which of a new program's (`outputs`, by
+    /// key) fade in: an output whose key is in both plays on, the others fade. With `fresh`
+    /// (panic), or when either program shapes its sum (an `outmix` other than `none`), every
+    /// output fades if any does. Control thread.
+    fn fades(&self, outputs: &[String], plain_mix: bool, fresh: bool) -> (Vec<u64>, Vec<u64>) {
+        let all = |count: usize| mask(count, |_| true);
+        if fresh {
+            return (all(self.outputs.len()), all(outputs.len()));
+        }
+        if plain_mix && self.plain_mix {
+            (
+                mask(self.outputs.len(), |i| !outputs.contains(&self.outputs[i])),
+                mask(outputs.len(), |i| !self.outputs.contains(&outputs[i])),
+            )
+        } else if self.outputs == outputs {
+            (Vec::new(), Vec::new())
+        } else {
+            (all(self.outputs.len()), all(outputs.len()))
+        }
+    }
+
+    /// The slots an output fading out (`fade_out`) reads, directly or not: during the
+    /// crossfade they still sound in this program. Control thread.
+    fn held(&self, fade_out: &[u64]) -> Vec<bool> {
+        let mut held = vec![false; self.nodes.len()];
+        let mut stack: Vec<usize> = (0..self.outputs.len())
+            .filter(|&i| {
+                fade_out
+                    .get(i / 64)
+                    .is_some_and(|w| w & (1 << (i % 64)) != 0)
+            })
+            .map(|i| self.out_slots[i])
+            .collect();
+        while let Some(s) = stack.pop() {
+            if !std::mem::replace(&mut held[s], true) {
+                stack.extend(self.inputs[s].iter().copied().filter(|&x| !held[x]));
+            }
+        }
+        held
+    }
+
+    /// The keys of the nodes a reload to a program of `outputs` leaves held (see
+    /// [`Newest::held`]): the new program keeps the nodes of these keys unabsorbed, so that
+    /// the old program can read their output from it during the fade. Control thread.
+    fn held_keys(&self, outputs: &[String], plain_mix: bool) -> HashSet<&str> {
+        let (fade_out, _) = self.fades(outputs, plain_mix, false);
+        let held = self.held(&fade_out);
+        self.nodes
+            .iter()
+            .zip(held)
+            .filter(|(_, h)| *h)
+            .map(|((k, _), _)| k.as_str())
+            .collect()
+    }
+}
+
 impl Change {
-    /// From `prev` to a program of `nodes`, `outputs`, `lanes`. An output whose key is in both
-    /// plays on; the others fade (out of the old program, into the new). With `fresh` (panic),
-    /// or when either program shapes its sum (an `outmix` other than `none`), every output
-    /// fades if any does, and with `fresh` nothing is carried over. A node is moved unless an
-    /// output that fades out reads it (the old program still renders it for the fade; the new
-    /// one then starts from a copy). Control thread.
+    /// From `prev` to a program of `nodes`, `outputs`, `lanes` ([`Newest::fades`] says what
+    /// fades). Every node of equal key and kind is carried over; one that an output fading out
+    /// reads ([`Newest::held`]) is marked so the old program reads it from the new one during
+    /// the fade. With `fresh` nothing is carried over. Control thread.
     fn between(
         prev: &Newest,
         nodes: &[(String, &'static str)],
@@ -94,40 +149,15 @@ impl Change {
         plain_mix: bool,
         fresh: bool,
     ) -> Change {
-        let all = |count: usize| mask(count, |_| true);
+        let (fade_out, fade_in) = prev.fades(outputs, plain_mix, fresh);
         if fresh {
             return Change {
-                fade_out: all(prev.outputs.len()),
-                fade_in: all(outputs.len()),
+                fade_out,
+                fade_in,
                 ..Change::default()
             };
         }
-        let gone = |i: usize| !outputs.contains(&prev.outputs[i]);
-        let (fade_out, fade_in) = if plain_mix && prev.plain_mix {
-            (
-                mask(prev.outputs.len(), gone),
-                mask(outputs.len(), |i| !prev.outputs.contains(&outputs[i])),
-            )
-        } else if prev.outputs == outputs {
-            (Vec::new(), Vec::new())
-        } else {
-            (all(prev.outputs.len()), all(outputs.len()))
-        };
-        // Old slots an output that fades out reads, directly or not.
-        let mut held = vec![false; prev.nodes.len()];
-        let mut stack: Vec<usize> = (0..prev.outputs.len())
-            .filter(|&i| {
-                fade_out
-                    .get(i / 64)
-                    .is_some_and(|w| w & (1 << (i % 64)) != 0)
-            })
-            .map(|i| prev.out_slots[i])
-            .collect();
-        while let Some(s) = stack.pop() {
-            if !std::mem::replace(&mut held[s], true) {
-                stack.extend(prev.inputs[s].iter().copied().filter(|&x| !held[x]));
-            }
-        }
+        let held = prev.held(&fade_out);
         let old: HashMap<(&str, &str), usize> = prev
             .nodes
             .iter()
@@ -139,7 +169,7 @@ impl Change {
             .enumerate()
             .filter_map(|(slot, (k, kind))| {
                 let &o = old.get(&(k.as_str(), *kind))?;
-                Some((slot, o, !held[o]))
+                Some((slot, o, held[o]))
             })
             .collect();
         let old_lanes: HashMap<&(LaneKind, String, Option<String>), usize> = prev
@@ -221,7 +251,30 @@ impl Loader {
     ) -> Result<(Box<Swap>, LoadReport), EngineError> {
         let ir = GraphIr::parse(ir_json)?;
         let shape = structure(&ir);
-        let mut plan = Plan::build(&ir, self.sample_rate as f32, self.block_size);
+        // The keys of the output nodes as written (fusion may have folded an output into its
+        // producer, whose key is not the output's). Keys cover everything upstream, so an output
+        // whose key is unchanged computes the same as before.
+        let outputs: Vec<String> = ir
+            .outputs
+            .iter()
+            .map(|o| ir.nodes[o.node as usize].key.clone())
+            .collect();
+        let plain_mix = ir.out_mix() == crate::ir::OutMix::None;
+        // Nodes an output fading out of the running program reads keep a buffer of their own
+        // here: the old program reads them from this one during the crossfade.
+        let kept: Vec<u32> = match &self.newest {
+            Some(prev) if !fresh => {
+                let held = prev.held_keys(&outputs, plain_mix);
+                ir.nodes
+                    .iter()
+                    .filter(|n| held.contains(n.key.as_str()))
+                    .map(|n| n.id)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let mut plan =
+            Plan::build_keeping(&ir, self.sample_rate as f32, self.block_size, true, &kept);
         plan.graph.set_bins(self.threads);
         plan.graph.schedule.set_threshold(self.min_parallel_ns);
         let report = LoadReport {
@@ -237,14 +290,6 @@ impl Loader {
             .nodes
             .iter()
             .map(|n| (n.key.clone(), n.kind))
-            .collect();
-        // The keys of the output nodes as written (fusion may have folded an output into its
-        // producer, whose key is not the output's). Keys cover everything upstream, so an output
-        // whose key is unchanged computes the same as before.
-        let outputs: Vec<String> = ir
-            .outputs
-            .iter()
-            .map(|o| ir.nodes[o.node as usize].key.clone())
             .collect();
         let lanes = plan.lanes.iter().map(|l| l.kind).collect();
         let lane_ids: Vec<(LaneKind, String, Option<String>)> = ir
@@ -265,7 +310,7 @@ impl Loader {
             .collect();
         let inputs = plan.inputs();
         let out_slots = plan.outputs.clone();
-        let plain_mix = plan.outmix == crate::ir::OutMix::None;
+        debug_assert_eq!(plain_mix, plan.outmix == crate::ir::OutMix::None);
         let mut change = Change::default();
         if let Some(prev) = &self.newest {
             change = Change::between(prev, &nodes, &outputs, &lane_ids, plain_mix, fresh);

@@ -106,6 +106,10 @@ pub struct NodeSlot {
     /// Its kernel panicked: it is never called again and the node outputs silence
     /// ([`crate::executor`]'s fault guard); `reported` once the control side was told.
     pub failed: Fault,
+    /// In a program fading out after a reload: the node's kernel moved to the new program,
+    /// which renders it; its buffer is a copy of the new program's node, made before this
+    /// program runs each block ([`crate::renderer`]), and the node itself is not run.
+    pub mirrored: bool,
 }
 
 /// Whether a node's kernel has panicked, and whether that was reported.
@@ -431,6 +435,7 @@ impl Graph {
                 role,
                 shape: kernel_shape(node, templates),
                 failed: Fault::None,
+                mirrored: false,
             });
         }
         // Scratch channels: none without sums; two for an absorbed stereo node; a lane group's
@@ -589,6 +594,19 @@ impl Plan {
     /// [`Plan::build`], fused (`fuse`) or every node as written (for comparisons). Control
     /// thread.
     pub fn build_with(ir: &GraphIr, sample_rate: f32, max_block: usize, fuse: bool) -> Plan {
+        Plan::build_keeping(ir, sample_rate, max_block, fuse, &[])
+    }
+
+    /// [`Plan::build_with`], keeping the nodes `kept` (ids) out of any sum and unfolded, each
+    /// with its own buffer (a reload's held nodes: see [`crate::fuse::fuse_keeping`]). Control
+    /// thread.
+    pub fn build_keeping(
+        ir: &GraphIr,
+        sample_rate: f32,
+        max_block: usize,
+        fuse: bool,
+        kept: &[u32],
+    ) -> Plan {
         let fused = if fuse {
             let order: Vec<u32> = ir.stages.iter().flatten().copied().collect();
             let outside: Vec<u32> = ir.outputs.iter().map(|o| o.node).collect();
@@ -598,7 +616,7 @@ impl Plan {
                 .filter(|l| l.template.is_none())
                 .map(|l| l.node)
                 .collect();
-            fuse::fuse(&ir.nodes, &order, &outside, &pinned)
+            fuse::fuse_keeping(&ir.nodes, &order, &outside, &pinned, kept)
         } else {
             Fused::none(ir.nodes.len())
         };

@@ -40,8 +40,9 @@ pub struct Swap {
     pub exec: Option<Box<Executor>>,
     /// Or, when only constants changed, the running program's new constants.
     pub patch: Option<Patch>,
-    /// Nodes with equal keys, `(new slot, old slot, move)`, sorted by new slot: state is carried
-    /// over between them — moved when `move` (see [`Executor::take_state`]), else copied.
+    /// Nodes with equal keys, `(new slot, old slot, held)`, sorted by new slot: their state
+    /// moves to the new program; `held` ones an output fading out of the old program still
+    /// reads, from the new program during the fade (see [`Executor::take_state`]).
     pub transfer: Vec<(usize, usize, bool)>,
     /// Lanes of equal nodes and roles, `(new lane, old lane)`: the new lane starts from the
     /// old one's held value.
@@ -93,6 +94,10 @@ pub struct Renderer {
     /// The outputs fading out (of `old`) and in (of `exec`), taken from the [`Swap`].
     fade_out: Vec<u64>,
     fade_in: Vec<u64>,
+    /// During a crossfade, `(new slot, old slot, true)` of the nodes `old` reads from `exec`
+    /// ([`Executor::take_state`]: their kernels moved to `exec`); the [`Swap`]'s transfer list,
+    /// kept to its mirrored entries in place.
+    mirror: Vec<(usize, usize, bool)>,
     /// A program that finished fading out, waiting to be collected with [`Renderer::take_retired`].
     faded: Option<Box<Executor>>,
     queue: EventQueue,
@@ -129,6 +134,7 @@ impl Renderer {
             scratch: std::array::from_fn(|_| vec![0.0; block_size]),
             fade_out: Vec::new(),
             fade_in: Vec::new(),
+            mirror: Vec::new(),
             faded: None,
             queue: EventQueue::with_capacity(QUEUE_CAPACITY),
             limiter: Limiter::new(sr),
@@ -225,10 +231,11 @@ impl Renderer {
             return retired;
         };
         if let Some(cur) = &mut self.exec {
-            // Without a crossfade the old program stops here: its kernels move into the new
-            // one. With one, it sounds on for the fade with its own state, and the new program
-            // starts from copies.
-            new.take_state(cur, &swap.transfer, &swap.lanes);
+            // Every node of the same key moves its kernel into the new program. With a
+            // crossfade the old program sounds on for the fade: the nodes its fading outputs
+            // share with the new program it reads from there (mirrored), the rest it renders
+            // itself.
+            new.take_state(cur, &mut swap.transfer, &swap.lanes);
             // A gate lane carries its held value into the new program, so the fall to 0 that
             // ends the note it holds must carry over too, or the gate would stick until the
             // lane's next event. Those falls are the queue's `Set`s on gate lanes (the
@@ -256,14 +263,18 @@ impl Renderer {
                 // A fade still running is cut short: its program retires now.
                 retired.execs[0] = self.old.replace(prev);
                 self.fade_done = 0;
-                // The masks change hands (the old ones leave with the swap): no allocation.
+                // The masks and the mirrored nodes change hands (the old ones leave with the
+                // swap): no allocation.
                 std::mem::swap(&mut self.fade_out, &mut swap.fade_out);
                 std::mem::swap(&mut self.fade_in, &mut swap.fade_in);
+                swap.transfer.retain(|t| t.2);
+                std::mem::swap(&mut self.mirror, &mut swap.transfer);
                 self.crossfades += 1;
             }
             prev => {
                 retired.execs[0] = prev;
                 retired.execs[1] = self.old.take();
+                self.mirror.clear();
             }
         }
         self.discard_before = self.frame;
@@ -399,6 +410,11 @@ impl Renderer {
             for b in [&mut *sl, &mut *sr, &mut *nl, &mut *nr] {
                 b.fill(0.0);
             }
+            // The nodes it shares with the new program (moved there) first: their output
+            // from the new program, which has run.
+            if let Some(exec) = &self.exec {
+                exec.mirror_into(old, &self.mirror, n);
+            }
             old.run(&ctx);
             old.mix_into(sl, sr, Pick::In(&self.fade_out));
             if let Some(exec) = &self.exec {
@@ -419,6 +435,7 @@ impl Renderer {
             self.fade_done += n;
             if self.fade_done >= self.fade_len {
                 self.faded = self.old.take();
+                self.mirror.clear();
             }
         }
         if self.hush_gain != 1.0 || self.hush_target != 1.0 {

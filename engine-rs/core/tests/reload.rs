@@ -328,6 +328,159 @@ fn every_kind_keeps_its_state_when_another_output_changes() {
     }
 }
 
+/// The every-kind program plus an output `~z` that reads every one of its outputs: their sum
+/// (a chain of `add`s from id `nb` on, which fusion makes one sum) times 0, so `~z` is silent.
+fn with_reader_of_all(json: &str, nb: usize, outs: &[usize]) -> String {
+    let mut nodes = Vec::new();
+    let mut stages = Vec::new();
+    let mut acc = outs[0];
+    for (k, &o) in outs[1..].iter().enumerate() {
+        let id = nb + k;
+        nodes.push(format!(
+            r#"{{"id": {id}, "key": "z-add-{k}", "kind": "add", "params": {{"a": {{"node": {acc}}}, "b": {{"node": {o}}}}}}}"#
+        ));
+        stages.push(format!("[{id}]"));
+        acc = id;
+    }
+    let z = nb + outs.len() - 1;
+    nodes.push(format!(
+        r#"{{"id": {z}, "key": "z-out", "kind": "mul", "params": {{"a": {{"node": {acc}}}, "b": {{"const": 0}}}}}}"#
+    ));
+    stages.push(format!("[{z}]"));
+    let mut s = json.replacen(
+        r#"], "outputs": ["#,
+        &format!(
+            r#", {}], "outputs": [{{"name": "z", "node": {z}}}, "#,
+            nodes.join(", ")
+        ),
+        1,
+    );
+    let stages_at = s.find(r#""stages": [["#).unwrap();
+    let stages_end = s[stages_at..].find("]]").unwrap() + stages_at;
+    s.insert_str(stages_end + 1, &format!(", {}", stages.join(", ")));
+    s
+}
+
+/// Every kernel kind keeps all of its state when an output that reads it goes away: beside the
+/// every-kind program (each kind three ways, voices and sampler playing, lanes stepping) an
+/// output `~z` reads every one of its outputs (silently, times 0), and the edit at block 40
+/// removes `~z`. `~z` fades out of the old program while every kind's node moves to the new
+/// one, and during the fade the old program reads those nodes from the new one (they are
+/// "held": `Executor::take_state`). So the master is the same, sample for sample, as without
+/// the edit. Bound: 0 (`==`, so that a −0 from adding the silent output's +0 compares equal).
+#[test]
+fn every_kind_keeps_its_state_when_an_output_reading_it_fades_out() {
+    use every_kind::{every_kind_events, every_kind_graph};
+    let (kinds, lanes, voices) = every_kind_graph();
+    let count = 3 * phonon_core::kinds::all().count();
+    let nb = 4 + count;
+    let outs: Vec<usize> = (4..nb).collect();
+    let before = with_reader_of_all(&kinds, nb, &outs);
+    let block = 256;
+    let (edit_at, blocks) = (40, 120);
+    let run = |edit: bool| {
+        let mut e = Engine::new(SR, block);
+        load(&mut e, &before);
+        let events = every_kind_events(&e, &lanes, &voices, 0, (blocks * block) as u64);
+        e.push_events(&events).unwrap();
+        let mut out = Vec::new();
+        for b in 0..blocks {
+            if edit && b == edit_at {
+                load(&mut e, &kinds);
+                let from = (edit_at * block) as u64;
+                // The swap drops queued events; the new program gets those from the edit on.
+                e.push_events(&events_from(&events, from)).unwrap();
+            }
+            let (l, r) = render(&mut e, block);
+            out.extend(l.into_iter().zip(r));
+        }
+        (out, e.stats())
+    };
+    let (plain, _) = run(false);
+    let (edited, stats) = run(true);
+    assert_eq!(stats.swaps, 2, "the edit was a structural reload");
+    assert_eq!(stats.crossfades, 1, "~z went: it faded");
+    assert!(
+        plain.iter().any(|(l, _)| l.abs() > 1e-3),
+        "the program sounds"
+    );
+    for (i, (a, b)) in plain.iter().zip(&edited).enumerate() {
+        assert!(
+            a.0 == b.0 && a.1 == b.1,
+            "frame {i} (edit at {}): {a:?} vs {b:?}",
+            edit_at * block
+        );
+    }
+}
+
+/// An output that goes away keeps hearing the nodes it shares with the new program for the
+/// whole crossfade. Before: `out` is `~s` (a sine at 0.2) and `o2` is `~s * 1` (another node, so
+/// another output); the edit removes `o2`. The sine's kernel moves to the new program, which
+/// renders it; the old program, fading `o2` out, reads the sine from the new one (it is held).
+/// So each frame of the fade is `s + s·cos(π/2 · i/F)` (the renderer's equal-power fade-out
+/// gain, F = CROSSFADE_SECONDS frames; nothing fades in), with `s` half the unedited master
+/// (`s + s`, exact in binary). A fade-out that restarted the sine instead would sound another
+/// phase. Bound: 0, the same operations in the same order.
+#[test]
+fn an_output_fading_out_hears_the_nodes_it_shares_go_on() {
+    let program = |with_o2: bool| {
+        format!(
+            r#"{{"version": 1, "nodes": [
+  {{"id": 0, "key": "osc", "kind": "sine", "params": {{"freq": {{"const": 330}}}}}},
+  {{"id": 1, "key": "s", "kind": "mul", "params": {{"a": {{"node": 0}}, "b": {{"const": 0.2}}}}}}{}],
+  "outputs": [{{"name": "out", "node": 1}}{}], "stages": [[0], [1]{}]}}"#,
+            if with_o2 {
+                r#", {"id": 2, "key": "o2", "kind": "mul", "params": {"a": {"node": 1}, "b": {"const": 1}}}"#
+            } else {
+                ""
+            },
+            if with_o2 {
+                r#", {"name": "o2", "node": 2}"#
+            } else {
+                ""
+            },
+            if with_o2 { ", [2]" } else { "" },
+        )
+    };
+    let block = 256;
+    let (edit_at, blocks) = (20, 40);
+    let run = |edit: bool| {
+        let mut e = Engine::new(SR, block);
+        load(&mut e, &program(true));
+        let mut out = Vec::new();
+        for b in 0..blocks {
+            if edit && b == edit_at {
+                load(&mut e, &program(false));
+            }
+            out.extend(render(&mut e, block).0);
+        }
+        (out, e.stats())
+    };
+    let (plain, _) = run(false);
+    let (edited, stats) = run(true);
+    assert_eq!(stats.crossfades, 1, "o2 went: it faded");
+    let fade = (phonon_core::renderer::CROSSFADE_SECONDS * SR as f32).round() as usize;
+    let at = edit_at * block;
+    assert!(fade > 100 && at + fade < plain.len());
+    for i in 0..plain.len() {
+        let s = plain[i] / 2.0;
+        let want = if i < at {
+            plain[i]
+        } else if i < at + fade {
+            let t = (i - at) as f32 / fade as f32 * std::f32::consts::FRAC_PI_2;
+            s + (0.0 * t.sin() + s * t.cos())
+        } else {
+            s
+        };
+        assert!(
+            edited[i] == want,
+            "frame {i} (edit at {at}, fade {fade}): {} vs {want}",
+            edited[i]
+        );
+    }
+    assert!(plain.iter().any(|v| v.abs() > 0.3), "the program sounds");
+}
+
 /// The records of an event batch at frames ≥ `from` (records are `frame, kind, lane, n`, then n
 /// (code, value) pairs: see `phonon_core::events`).
 fn events_from(batch: &[f64], from: u64) -> Vec<f64> {

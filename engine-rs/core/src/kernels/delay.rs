@@ -147,13 +147,6 @@ pub struct Delay {
 }
 
 impl Kernel for Delay {
-    /// Echoes already in the line keep sounding across a reload.
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Delay>(old) {
-            self.echoes.adopt(&o.echoes);
-        }
-    }
-
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         self.echoes.prepare(MAX_TIME, sample_rate);
@@ -222,16 +215,6 @@ pub fn tape_saturate(v: f32, sat: f32) -> f32 {
 }
 
 impl Kernel for TapeDelay {
-    /// Echoes already on the tape keep sounding across a reload.
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<TapeDelay>(old) {
-            for (line, prev) in self.lines.iter_mut().zip(&o.lines) {
-                line.copy_from(prev);
-            }
-            self.lp = o.lp;
-        }
-    }
-
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         let extra = (WOW_EXCURSION + FLUTTER_EXCURSION) * sample_rate;
@@ -300,13 +283,6 @@ fn tap_count(t: f32) -> usize {
 }
 
 impl Kernel for Multitap {
-    /// Echoes already in the line keep sounding across a reload.
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Multitap>(old) {
-            self.echoes.adopt(&o.echoes);
-        }
-    }
-
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         self.echoes.prepare(MAX_PATTERN, sample_rate);
@@ -362,13 +338,6 @@ pub struct PingPong {
 }
 
 impl Kernel for PingPong {
-    /// Echoes already in the line keep sounding across a reload.
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<PingPong>(old) {
-            self.echoes.adopt(&o.echoes);
-        }
-    }
-
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         self.echoes.prepare(MAX_TIME, sample_rate);

@@ -63,15 +63,6 @@ impl DelayLine {
         self.buf.len().saturating_sub(4)
     }
 
-    /// Takes over `other`'s contents and write position (hot reload), when both have the same
-    /// length; otherwise leaves this line as it is. Copies; no allocation. Render thread.
-    pub fn copy_from(&mut self, other: &DelayLine) {
-        if self.buf.len() == other.buf.len() {
-            self.buf.copy_from_slice(&other.buf);
-            self.pos = other.pos;
-        }
-    }
-
     /// Zeroes the contents.
     pub fn clear(&mut self) {
         self.buf.fill(0.0);
@@ -226,15 +217,6 @@ impl Echoes {
             *l = DelayLine::new((max_seconds * sample_rate).ceil() as usize + 2);
             h.prepare(sample_rate);
         }
-    }
-
-    /// Takes over the echoes already in `old`'s lines and where its heads were (hot reload).
-    /// Copies; no allocation. Render thread.
-    pub fn adopt(&mut self, old: &Echoes) {
-        for (line, prev) in self.lines.iter_mut().zip(&old.lines) {
-            line.copy_from(prev);
-        }
-        self.heads = old.heads;
     }
 }
 

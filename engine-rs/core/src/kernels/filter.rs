@@ -639,17 +639,6 @@ impl Kernel for Svf {
         self.ramp = Ramp::default();
     }
 
-    /// Filter memory and the coefficient ramp carry over a reload (same key, same mode).
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Svf>(old) {
-            if o.res == self.res {
-                self.state = o.state;
-                self.last = o.last;
-                self.ramp = o.ramp;
-            }
-        }
-    }
-
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         self.targets = vec![[0.0; 4]; Ramp::<4>::max_controls(max_block)];
@@ -800,14 +789,6 @@ impl Kernel for Djf {
     fn reset(&mut self) {
         self.state = Default::default();
         self.ramp = Ramp::default();
-    }
-
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Djf>(old) {
-            self.state = o.state;
-            self.last = o.last;
-            self.ramp = o.ramp;
-        }
     }
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {

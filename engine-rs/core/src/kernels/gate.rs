@@ -86,11 +86,6 @@ impl Kernel for Trig {
         self.was_on = false;
     }
 
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Trig>(old) {
-            self.was_on = o.was_on;
-        }
-    }
 }
 
 #[cfg(test)]

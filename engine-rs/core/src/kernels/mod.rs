@@ -239,12 +239,15 @@ pub trait Kernel: Send + AsAny {
         KernelCounts::default()
     }
 
-    /// Takes over the running state (phase, filter memory, delay lines, voices) of `old`, the
-    /// node with the same key in the program being replaced, so a reload does not reset the
-    /// sound. `old` keeps its own state (it may still render during a crossfade), so this
-    /// copies. Both were prepared with the same sample rate and block size. Kinds without
-    /// state, or of another type, ignore it. Render thread: copy only, no allocation.
-    fn adopt(&mut self, _old: &dyn Kernel) {}
+    /// Takes what still fits of `old`, the node with the same key and kind in the program being
+    /// replaced, when the two were built from different data (a reload moves the kernel object
+    /// itself otherwise, whatever its kind: [`crate::executor::Executor::take_state`]). This is
+    /// the one place a kind says how its state survives a change of its own configuration: the
+    /// voice pools carry their sounding voices into a new limit (`voices`, `sampler`); every
+    /// other kind starts fresh, since its state was made for the old data. `old` may be left
+    /// emptied (it is dropped after the swap). Both were prepared with the same sample rate and
+    /// block size. Render thread: moves and copies only, no allocation.
+    fn adopt(&mut self, _old: &mut dyn Kernel) {}
 
     /// Seeds the kernel's random generator (noise, plucks, drums) so renders are reproducible.
     /// The plan calls it before [`Kernel::prepare`] with a hash of the node's key (or id).
@@ -285,11 +288,6 @@ pub fn process_each<K: Kernel + ?Sized>(
             }
         }
     }
-}
-
-/// `old` as the concrete kernel type `K`, if it is one.
-pub fn same<K: Kernel>(old: &dyn Kernel) -> Option<&K> {
-    old.as_any().downcast_ref::<K>()
 }
 
 /// How a node's output channel count is decided when the plan is built.

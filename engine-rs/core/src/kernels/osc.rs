@@ -360,12 +360,6 @@ impl Kernel for Sine {
         self.ph.phase = 0;
     }
 
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Sine>(old) {
-            self.ph.phase = o.ph.phase;
-        }
-    }
-
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.ph.prepare(sample_rate);
         self.phases = phase_buffer(max_block);
@@ -393,12 +387,6 @@ impl Kernel for Saw {
         self.ph.phase = 0;
     }
 
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Saw>(old) {
-            self.ph.phase = o.ph.phase;
-        }
-    }
-
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.ph.prepare(sample_rate);
         self.phases = phase_buffer(max_block);
@@ -424,12 +412,6 @@ impl Kernel for Square {
     /// Back to the start: phase 0.
     fn reset(&mut self) {
         self.ph.phase = 0;
-    }
-
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Square>(old) {
-            self.ph.phase = o.ph.phase;
-        }
     }
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {

@@ -168,29 +168,6 @@ pub struct Reverb {
 }
 
 impl Kernel for Reverb {
-    /// The tail keeps ringing across a reload.
-    fn adopt(&mut self, old: &dyn Kernel) {
-        if let Some(o) = super::same::<Reverb>(old) {
-            for (mine, theirs) in self
-                .combs
-                .iter_mut()
-                .flatten()
-                .zip(o.combs.iter().flatten())
-            {
-                mine.line.copy_from(&theirs.line);
-                mine.store = theirs.store;
-            }
-            for (mine, theirs) in self
-                .allpasses
-                .iter_mut()
-                .flatten()
-                .zip(o.allpasses.iter().flatten())
-            {
-                mine.line.copy_from(&theirs.line);
-            }
-        }
-    }
-
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         for ch in 0..2 {
             for (c, &len) in self.combs[ch].iter_mut().zip(&COMBS) {

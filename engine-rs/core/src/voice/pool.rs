@@ -788,10 +788,15 @@ impl<V: Voice> VoicePool<V> {
     /// newest that fit ([`carried`], in their own slots when those exist, else packed in order;
     /// the rest stop), and playing voices beyond the limit fade out as steals. `take` copies one
     /// voice. Render thread: copies only, no allocation.
-    pub fn adopt(&mut self, old: &VoicePool<V>, now: u64, mut take: impl FnMut(&mut V, &V)) {
+    pub fn adopt(
+        &mut self,
+        old: &mut VoicePool<V>,
+        now: u64,
+        mut take: impl FnMut(&mut V, &mut V),
+    ) {
         self.serial = old.serial;
         if old.slots.len() == self.slots.len() {
-            for (v, o) in self.slots.iter_mut().zip(&old.slots) {
+            for (v, o) in self.slots.iter_mut().zip(old.slots.iter_mut()) {
                 take(v, o);
             }
             self.active = old.active;
@@ -803,7 +808,7 @@ impl<V: Voice> VoicePool<V> {
         });
         self.active = ActiveSet::default();
         for (i, j) in placement(keep, self.slots.len()) {
-            take(&mut self.slots[j], &old.slots[i]);
+            take(&mut self.slots[j], &mut old.slots[i]);
             self.active.insert(j);
         }
         let limit = self.limit;

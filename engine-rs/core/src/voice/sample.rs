@@ -560,15 +560,16 @@ impl Sampler {
 }
 
 impl Kernel for Sampler {
-    /// Voices still sounding carry on. With the same limit the pool is copied slot for slot;
-    /// with another, the newest that fit are copied (in their own slots when those exist, else
-    /// packed in order), the rest stop, and playing voices beyond the new limit fade out as
-    /// steals ([`VoicePool::adopt`]). Render thread: copies only, no allocation.
-    fn adopt(&mut self, old: &dyn Kernel) {
-        let Some(o) = crate::kernels::same::<Sampler>(old) else {
+    /// A reload that changed the limit (`# voices N`): voices still sounding carry on. The
+    /// newest that fit are copied (in their own slots when those exist, else packed in order),
+    /// the rest stop, and playing voices beyond the new limit fade out as steals
+    /// ([`VoicePool::adopt`]). (With the same limit the whole kernel moves instead.) Render
+    /// thread: copies only, no allocation.
+    fn adopt(&mut self, old: &mut dyn Kernel) {
+        let Some(o) = old.as_any_mut().downcast_mut::<Sampler>() else {
             return;
         };
-        self.pool.adopt(&o.pool, 0, |v, o| *v = *o);
+        self.pool.adopt(&mut o.pool, 0, |v, o| *v = *o);
     }
 
     /// Reads the limit, data `voices`. Control thread.
@@ -1112,7 +1113,7 @@ mod tests {
         assert_eq!(old.take_counts().steals, 2);
         let mut new = limited(64);
         new.prepare(SR, 64);
-        new.adopt(&old);
+        new.adopt(&mut old);
         assert_eq!(new.voices(), 8);
         let a = drive(&mut old, &bank, 500, &[], |_| {});
         let b = drive(&mut new, &bank, 500, &[], |_| {});
@@ -1139,7 +1140,7 @@ mod tests {
         assert_eq!(old.voices(), 40);
         let mut new = limited(8);
         new.prepare(SR, 64);
-        new.adopt(&old);
+        new.adopt(&mut old);
         assert_eq!(new.take_counts().steals, 16);
         assert_eq!(census(&new), (8, 24));
         let left = drive(&mut new, &bank, 600, &[], |_| {});

@@ -443,9 +443,10 @@ impl Voices {
 }
 
 /// Voice `v` takes over the voice `ov` of another node's slot (a reload): its envelope, gains,
-/// timing, pitch (`pitch`: the node's pitch ports) and template state. Render thread: copies
-/// only.
-fn take_slot(v: &mut Voice, ov: &Voice, pitch: &[(usize, usize, f32)]) {
+/// timing, pitch (`pitch`: the node's pitch ports) and template state (each template node's
+/// kernel object moves over, so every kind keeps all of its state). Render thread: copies and
+/// pointer swaps only.
+fn take_slot(v: &mut Voice, ov: &mut Voice, pitch: &[(usize, usize, f32)]) {
     v.amp = ov.amp;
     v.gain_l = ov.gain_l;
     v.gain_r = ov.gain_r;
@@ -453,9 +454,9 @@ fn take_slot(v: &mut Voice, ov: &Voice, pitch: &[(usize, usize, f32)]) {
     v.start = ov.start;
     v.end = ov.end;
     v.fade_from = ov.fade_from;
-    for (n, on) in v.graph.nodes.iter_mut().zip(&ov.graph.nodes) {
-        if n.kind == on.kind {
-            n.kernel.adopt(on.kernel.as_ref());
+    for (n, on) in v.graph.nodes.iter_mut().zip(ov.graph.nodes.iter_mut()) {
+        if n.kind == on.kind && n.shape == on.shape {
+            std::mem::swap(&mut n.kernel, &mut on.kernel);
         }
     }
     for &(s, port, _) in pitch {
@@ -588,14 +589,14 @@ fn mix(
 }
 
 impl Kernel for Voices {
-    /// A reload with the same key keeps the sounding voices (same template shape): envelope,
-    /// gains, pitch and each template node's state through its own [`Kernel::adopt`] (kinds
-    /// without it restart, e.g. an `adsr` inside the template re-attacks). With the same limit,
-    /// slot for slot; with another, the newest that fit (in their own slots when those exist,
-    /// else packed in order), the rest stop, and playing voices beyond the new limit fade out
-    /// as steals ([`VoicePool::adopt`]). Render thread: copies only.
-    fn adopt(&mut self, old: &dyn Kernel) {
-        let Some(o) = crate::kernels::same::<Voices>(old) else {
+    /// A reload that changed the limit (`# voices N`) keeps the sounding voices (same template
+    /// shape): envelope, gains, pitch, and each template node's kernel object, moved. The newest
+    /// that fit (in their own slots when those exist, else packed in order) carry on, the rest
+    /// stop, and playing voices beyond the new limit fade out as steals ([`VoicePool::adopt`]).
+    /// (With the same limit and template the whole kernel moves instead.) Render thread: copies
+    /// and pointer swaps only.
+    fn adopt(&mut self, old: &mut dyn Kernel) {
+        let Some(o) = old.as_any_mut().downcast_mut::<Voices>() else {
             return;
         };
         if o.out_slot != self.out_slot
@@ -607,7 +608,7 @@ impl Kernel for Voices {
         self.now = o.now;
         let pitch = &self.pitch;
         self.pool
-            .adopt(&o.pool, self.now, |v, ov| take_slot(v, ov, pitch));
+            .adopt(&mut o.pool, self.now, |v, ov| take_slot(v, ov, pitch));
     }
 
     /// Control thread.
@@ -839,8 +840,12 @@ mod tests {
         let mut old = prepared(8);
         drive(&mut old, 600, &held(10));
         assert_eq!(old.take_counts().steals, 2);
+        // The voices' template kernels move out of the node they are taken from: a twin that
+        // played the same notes gives them up, and `old` goes on as the reference.
+        let mut twin = prepared(8);
+        drive(&mut twin, 600, &held(10));
         let mut new = prepared(64);
-        new.adopt(&old);
+        new.adopt(&mut twin);
         assert_eq!(new.voices(), 8);
         assert_eq!(drive(&mut old, 500, &[]), drive(&mut new, 500, &[]));
         drive(&mut old, 500, &held(20));
@@ -859,7 +864,7 @@ mod tests {
         drive(&mut old, 400, &held(40));
         assert_eq!(old.voices(), 40);
         let mut new = prepared(8);
-        new.adopt(&old);
+        new.adopt(&mut old);
         assert_eq!(new.take_counts().steals, FADE_SLOTS as u64);
         assert_eq!(new.voices(), 8 + FADE_SLOTS);
         let left = drive(&mut new, 600, &[]);
