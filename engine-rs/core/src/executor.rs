@@ -891,7 +891,11 @@ impl Executor {
                 self.plan.graph.nodes.get_mut(n),
                 old.plan.graph.nodes.get_mut(o),
             ) {
-                (Some(new), Some(prev)) if new.kind == prev.kind => {
+                // A kernel that panicked stays behind: the new node starts fresh (a reload is
+                // the way back from a fault, `crate::plan::Fault`).
+                (Some(new), Some(prev))
+                    if new.kind == prev.kind && prev.failed == crate::plan::Fault::None =>
+                {
                     if new.shape == prev.shape {
                         std::mem::swap(&mut new.kernel, &mut prev.kernel);
                         *held

@@ -204,3 +204,48 @@ fn a_panicking_trigger_silences_its_node() {
     assert_eq!(got, a_alone);
     assert_eq!(faults[0], (1, Some(1)));
 }
+
+/// A reload is the way back from a fault: the panicked kernel stays behind in the old program
+/// and the node of the same key starts fresh in the new one, while the healthy node's kernel
+/// moves on. Output b's saw panics in its 6th block; after 8 blocks the same program is loaded
+/// again (every node carried over by key): from then on the master is output a's sine going on
+/// plus a saw from its start, exactly (bound 0: the same operations in the same mix order).
+#[test]
+fn a_reload_brings_a_panicked_node_back_fresh() {
+    let mut faulty = plan(TWO_OUTPUTS);
+    inject(&mut faulty, 1, 5);
+    let mut old = Executor::new(faulty);
+    render(&mut old, 8, None);
+    let mut new = Executor::new(plan(TWO_OUTPUTS));
+    let slot = |e: &Executor, id: u32| {
+        e.plan()
+            .graph
+            .nodes
+            .iter()
+            .position(|n| n.id == id)
+            .unwrap()
+    };
+    let mut transfer = [
+        (slot(&new, 0), slot(&old, 0), false),
+        (slot(&new, 1), slot(&old, 1), false),
+    ];
+    transfer.sort();
+    new.take_state(&mut old, &mut transfer, &[]);
+    let (got, faults) = render(&mut new, 6, None);
+    assert!(
+        faults.iter().all(|f| f.0 == 0),
+        "no fault after the reload: {faults:?}"
+    );
+    let (a_on, _) = render(&mut Executor::new(plan(TWO_OUTPUTS)), 14, Some(&[1]));
+    let (b_fresh, _) = render(&mut Executor::new(plan(TWO_OUTPUTS)), 6, Some(&[2]));
+    let want: Vec<f32> = a_on[8 * BLOCK..]
+        .iter()
+        .zip(&b_fresh)
+        .map(|(a, b)| a + b)
+        .collect();
+    assert_eq!(got, want);
+    assert!(
+        b_fresh.iter().any(|&x| x.abs() > 0.5),
+        "the saw sounds again"
+    );
+}
