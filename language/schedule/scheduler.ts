@@ -208,6 +208,8 @@ export class Scheduler {
       const o = onsets[lane.id]!;
       const gate = lane.kind === "gate";
       const list = Array.isArray(o) ? o : o.at.haps;
+      // The shift to this cycle, for the rare onset whose frame leaves the integer path.
+      let shift: Rational | undefined;
       for (let k = 0; k < list.length; k++) {
         const hap = list[k]!;
         // An onset whose frame cannot be had, or is not a finite frame the engine takes, is left
@@ -220,9 +222,8 @@ export class Scheduler {
             if (gate) end = this.frameAt(hap.whole!.end);
           } else {
             const at = o.at;
-            const shift = (): Rational => Rational.of(cycle - o.base);
-            frame = this.clock.frameAtOffset(cycle, at.bn[k]!, at.bd[k]!) ?? this.frameAt(hap.whole!.begin.add(shift()));
-            if (gate) end = this.clock.frameAtOffset(cycle, at.en[k]!, at.ed[k]!) ?? this.frameAt(hap.whole!.end.add(shift()));
+            frame = this.clock.frameAtOffset(cycle, at.bn[k]!, at.bd[k]!) ?? this.frameAt(hap.whole!.begin.add((shift ??= Rational.of(cycle - o.base))));
+            if (gate) end = this.clock.frameAtOffset(cycle, at.en[k]!, at.ed[k]!) ?? this.frameAt(hap.whole!.end.add((shift ??= Rational.of(cycle - o.base))));
           }
         } catch (e) {
           this.failed(lane.id, e);
