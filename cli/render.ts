@@ -279,9 +279,11 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
   if (opts.profile) engine.setProfiling(true);
   const threads = opts.threads ?? threadCountOrUserError();
   engine.setThreads(threads);
+  // The program first: building it overlaps the engine's synthesis of its built-in kit, which
+  // loading the sample folders waits for.
+  const plan = engine.load(ir);
   const roots = sampleRoots(opts.samples);
   const samples = engine.loadSamples(roots);
-  const plan = engine.load(ir);
   const warnings: string[] = [...sampleRootWarnings(opts.samples), ...samples.warnings];
   const scheduler = new Scheduler(ir, result.lanes, {
     sampleRate,

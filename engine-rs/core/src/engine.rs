@@ -27,6 +27,10 @@ pub struct Engine {
     loader: Loader,
     renderer: Renderer,
     workers: Workers,
+    /// The built-in kit while it is being synthesized on a thread of its own (about 6 ms at
+    /// 44.1 kHz, overlapping whatever the owner does next, such as loading a program); the
+    /// first call that reads the bank or queues events waits for it ([`Engine::kit_ready`]).
+    kit: Option<std::thread::JoinHandle<SampleBank>>,
 }
 
 impl Engine {
@@ -36,12 +40,40 @@ impl Engine {
     pub fn new(sample_rate: u32, block_size: usize) -> Engine {
         let sample_rate = sample_rate.clamp(*SAMPLE_RATES.start(), *SAMPLE_RATES.end());
         let block_size = block_size.clamp(*BLOCK_SIZES.start(), *BLOCK_SIZES.end());
-        let mut bank = SampleBank::default();
-        kit::add_to(&mut bank, sample_rate);
+        let synthesize = move || {
+            let mut bank = SampleBank::default();
+            kit::add_to(&mut bank, sample_rate);
+            bank
+        };
+        // Where no thread can be started, the kit is made here.
+        let (bank, kit) = match std::thread::Builder::new()
+            .name("phonon-kit".into())
+            .spawn(synthesize)
+        {
+            Ok(handle) => (SampleBank::default(), Some(handle)),
+            Err(_) => (synthesize(), None),
+        };
         Engine {
             loader: Loader::new(sample_rate, block_size),
             renderer: Renderer::new(sample_rate, block_size, Arc::new(bank)),
             workers: Workers::serial(),
+            kit,
+        }
+    }
+
+    /// Waits for the built-in kit if it is still being synthesized and makes it the bank.
+    /// Every method that reads or changes the bank, or queues events (whose sample ids index
+    /// it), calls this first. Control thread.
+    fn kit_ready(&mut self) {
+        if let Some(handle) = self.kit.take() {
+            let sample_rate = self.renderer.sample_rate();
+            // The kit's thread only runs `kit::add_to`; should it have panicked, make it here.
+            let bank = handle.join().unwrap_or_else(|_| {
+                let mut bank = SampleBank::default();
+                kit::add_to(&mut bank, sample_rate);
+                bank
+            });
+            drop(self.renderer.set_bank(Arc::new(bank)));
         }
     }
 
@@ -109,17 +141,20 @@ impl Engine {
     }
 
     /// The id of sample `name:index` (the index wraps, negative too), for trigger events.
-    pub fn sample_id(&self, name: &str, index: i64) -> Option<u32> {
+    pub fn sample_id(&mut self, name: &str, index: i64) -> Option<u32> {
+        self.kit_ready();
         self.renderer.bank().id(name, index)
     }
 
     /// Every sample name, sorted.
-    pub fn sample_names(&self) -> Vec<String> {
+    pub fn sample_names(&mut self) -> Vec<String> {
+        self.kit_ready();
         self.renderer.bank().names()
     }
 
     /// Adds a sample (already at the engine's rate) under `name` and returns its id. Control thread.
     pub fn add_sample(&mut self, name: &str, sample: Sample) -> u32 {
+        self.kit_ready();
         let mut bank = SampleBank::clone(self.renderer.bank());
         let id = bank.add(name, sample);
         self.renderer.set_bank(Arc::new(bank));
@@ -127,18 +162,21 @@ impl Engine {
     }
 
     /// The sample bank. Control thread.
-    pub fn bank(&self) -> &SampleBank {
+    pub fn bank(&mut self) -> &SampleBank {
+        self.kit_ready();
         self.renderer.bank()
     }
 
     /// Replaces the sample bank. Control thread.
     pub fn set_bank(&mut self, bank: Arc<SampleBank>) {
+        self.kit_ready();
         self.renderer.set_bank(bank);
     }
 
     /// Loads Dirt-layout sample roots (highest priority first; see [`crate::library`]) into the
     /// bank; names found replace the bank's. Control thread (decodes and resamples: may take a while).
     pub fn load_samples(&mut self, roots: &[std::path::PathBuf]) -> crate::library::LoadSummary {
+        self.kit_ready();
         let mut bank = SampleBank::clone(self.renderer.bank());
         let summary = crate::library::load_roots(&mut bank, roots, self.sample_rate());
         self.renderer.set_bank(Arc::new(bank));
@@ -150,6 +188,7 @@ impl Engine {
     /// in the queue are dropped and counted. Does not allocate (except to build an error).
     /// Control thread.
     pub fn push_events(&mut self, batch: &[f64]) -> Result<usize, EngineError> {
+        self.kit_ready();
         let samples = self.renderer.bank().len();
         let renderer = &mut self.renderer;
         let mut queued = 0usize;
@@ -198,7 +237,8 @@ impl Engine {
     }
 
     /// Splits the engine into its control half and its render half (for `live`).
-    pub fn into_parts(self) -> (Loader, Renderer) {
+    pub fn into_parts(mut self) -> (Loader, Renderer) {
+        self.kit_ready();
         (self.loader, self.renderer)
     }
 }

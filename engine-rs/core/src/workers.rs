@@ -58,6 +58,22 @@ pub fn fork(bins: usize, f: &(dyn Fn(usize) + Sync)) {
     }
 }
 
+/// Runs `a` and `b`, on two workers at once when the calling thread is a worker of a pool of
+/// two or more (a [`rayon::join`]: `b` waits on this worker's lock-free deque for a free worker
+/// to steal it while `a` runs here, and any forks inside `a` are stolen after it), one after the
+/// other here otherwise. Returns both results. Render thread and workers; no allocation.
+pub fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if width() > 1 {
+        rayon::join(a, b)
+    } else {
+        let x = a();
+        (x, b())
+    }
+}
+
 /// The elements of a `&mut [T]`, reachable from every bin of a [`fork`] at once: each bin takes
 /// `&mut` only to elements no other bin touches during the fork (the caller's discipline, stated
 /// at each use).

@@ -11,7 +11,7 @@ mod graph;
 use every_kind::{every_kind_events, every_kind_graph};
 
 /// Trigger and set records for frames `from..to`, every `step` frames.
-fn events(e: &Engine, from: u64, to: u64, step: u64) -> Vec<f64> {
+fn events(e: &mut Engine, from: u64, to: u64, step: u64) -> Vec<f64> {
     let ids: Vec<f64> = ["bd", "sn", "hh", "cp"]
         .iter()
         .map(|n| e.sample_id(n, 0).unwrap() as f64)
@@ -62,8 +62,8 @@ fn render_and_push_events_allocate_nothing() {
     let mut ir = include_str!("fixtures/every_kind.json").as_bytes().to_vec();
     e.load(&mut ir).unwrap();
     // Dense enough to keep voices sounding, steal voices and step lanes inside blocks.
-    let warm = events(&e, 0, 44100, 97);
-    let later = events(&e, 46000, 4 * 44100, 61);
+    let warm = events(&mut e, 0, 44100, 97);
+    let later = events(&mut e, 46000, 4 * 44100, 61);
     e.push_events(&warm).unwrap();
     let (mut l, mut r) = (vec![0.0f32; 300], vec![0.0f32; 300]);
     for _ in 0..150 {
@@ -191,7 +191,7 @@ fn profiling_allocates_nothing_while_rendering() {
     e.set_profiling(true);
     let mut ir = include_str!("fixtures/every_kind.json").as_bytes().to_vec();
     e.load(&mut ir).unwrap();
-    let warm = events(&e, 0, 44100, 97);
+    let warm = events(&mut e, 0, 44100, 97);
     e.push_events(&warm).unwrap();
     let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
     for _ in 0..20 {
@@ -217,8 +217,8 @@ fn every_kind_renders_without_allocating() {
     let mut e = Engine::new(44100, 256);
     let report = e.load(&mut json.into_bytes()).unwrap();
     assert_eq!(report.nodes, 4 + 3 * phonon_core::kinds::all().count());
-    e.push_events(&every_kind_events(&e, &lanes, &voices, 0, 3 * 44100))
-        .unwrap();
+    let batch = every_kind_events(&mut e, &lanes, &voices, 0, 3 * 44100);
+    e.push_events(&batch).unwrap();
     let (mut l, mut r) = (vec![0.0f32; 300], vec![0.0f32; 300]);
     // Warm-up: one second.
     for _ in 0..147 {

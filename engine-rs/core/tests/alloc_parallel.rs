@@ -45,11 +45,11 @@ fn the_parallel_render_path_allocates_nothing_on_any_thread() {
         loader.min_parallel_ns = 0.0;
         let (swap, _) = loader.build(&mut json.as_bytes().to_vec()).unwrap();
         let workers = Workers::new(threads, None).unwrap();
-        let e = Engine::new(44100, 256);
+        let mut e = Engine::new(44100, 256);
         let events = if json == &kinds {
-            every_kind_events(&e, &lanes, &voices, 0, 3 * 44100)
+            every_kind_events(&mut e, &lanes, &voices, 0, 3 * 44100)
         } else if json == &sampler {
-            dense_sampler_events(&e, 3.0)
+            dense_sampler_events(&mut e, 3.0)
         } else {
             Vec::new()
         };

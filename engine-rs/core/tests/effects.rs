@@ -51,7 +51,7 @@ fn load() -> Engine {
 }
 
 /// Triggers on lane 0 and steps of every param lane (1..=7), inside blocks, for `from..to`.
-fn events(e: &Engine, from: u64, to: u64, step: u64) -> Vec<f64> {
+fn events(e: &mut Engine, from: u64, to: u64, step: u64) -> Vec<f64> {
     let ids: Vec<f64> = ["bd", "sn", "hh", "cp"]
         .iter()
         .map(|n| e.sample_id(n, 0).unwrap() as f64)
@@ -94,8 +94,8 @@ fn the_fixture_uses_every_effect_kind() {
 fn every_effect_renders_without_allocating() {
     assert_eq!(counted(|| drop(std::hint::black_box(vec![1u8; 10]))), 2);
     let mut e = load();
-    let warm = events(&e, 0, 44100, 1103);
-    let later = events(&e, 46000, 3 * 44100, 977);
+    let warm = events(&mut e, 0, 44100, 1103);
+    let later = events(&mut e, 46000, 3 * 44100, 977);
     e.push_events(&warm).unwrap();
     let (mut l, mut r) = (vec![0.0f32; 300], vec![0.0f32; 300]);
     for _ in 0..150 {
@@ -139,7 +139,7 @@ fn every_effect_renders_the_same_for_any_block_size() {
     let run = |block: usize, calls: &[usize]| {
         let mut e = Engine::new(SR, block);
         e.load(&mut FIXTURE.as_bytes().to_vec()).unwrap();
-        let ev = events(&e, 0, 30000, 1499);
+        let ev = events(&mut e, 0, 30000, 1499);
         e.push_events(&ev).unwrap();
         render(&mut e, 30000, calls)
     };

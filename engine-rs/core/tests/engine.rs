@@ -292,6 +292,28 @@ fn a_bad_load_keeps_the_previous_program() {
     assert!(l.iter().any(|v| *v != 0.0));
 }
 
+/// The kit is synthesized on a thread of its own while the owner loads and renders; the first
+/// call that needs the bank waits for it, so a kit sound plays however the calls are ordered.
+#[test]
+fn the_kit_is_there_whatever_comes_first() {
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, SAMPLER);
+    let (l, _) = render(&mut e, 1024, &[256]);
+    assert!(l.iter().all(|v| *v == 0.0), "no events yet: silence");
+    let bd = e.sample_id("bd", 0).expect("bd is in the kit");
+    e.push_events(&[1024.0, 0.0, 0.0, 1.0, 0.0, bd as f64])
+        .unwrap();
+    let (l, _) = render(&mut e, 4096, &[256]);
+    assert!(l.iter().any(|v| v.abs() > 0.01), "the kit's bd sounds");
+    // A fresh engine whose first call queues an event for the kit's first sample (id 0, as the
+    // kit is the first thing in every bank) plays it too.
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, SAMPLER);
+    e.push_events(&[0.0, 0.0, 0.0, 1.0, 0.0, 0.0]).unwrap();
+    let (l, _) = render(&mut e, 4096, &[256]);
+    assert!(l.iter().any(|v| v.abs() > 0.01), "sample 0 sounds");
+}
+
 #[test]
 fn sample_names_ids_and_added_samples() {
     let mut e = Engine::new(48000, 256);

@@ -57,7 +57,7 @@ fn filter_bank(n: usize) -> String {
 /// Each stage's (workers, estimated µs, measured efficiency).
 type Decisions = Vec<(u32, f64, Option<f64>)>;
 /// Events to push, given the engine (for sample ids).
-type Events<'a> = &'a dyn Fn(&Engine) -> Vec<f64>;
+type Events<'a> = &'a dyn Fn(&mut Engine) -> Vec<f64>;
 
 /// A `voices` node whose template is a saw through an lpf, with the events of `voices`
 /// overlapping 1-second notes started 4 ms apart at pitches and pans that vary (mono voices in
@@ -116,7 +116,7 @@ fn render(
     }
     e.set_profiling(true);
     e.load(&mut json.as_bytes().to_vec()).unwrap();
-    let batch = events(&e);
+    let batch = events(&mut e);
     if !batch.is_empty() {
         e.push_events(&batch).unwrap();
     }
@@ -154,12 +154,12 @@ fn same_bits(a: &[f32], b: &[f32], what: &str) {
 
 #[test]
 fn any_thread_count_renders_the_serial_output_bit_for_bit() {
-    let none = |_: &Engine| Vec::new();
+    let none = |_: &mut Engine| Vec::new();
     let (kinds, lanes, voices) = every_kind_graph();
-    let kind_events = |e: &Engine| every_kind_events(e, &lanes, &voices, 0, 2 * SR as u64);
+    let kind_events = |e: &mut Engine| every_kind_events(e, &lanes, &voices, 0, 2 * SR as u64);
     let (synth, notes) = synth_voices(128);
-    let synth_events = |_: &Engine| notes.clone();
-    let sampler_events = |e: &Engine| dense_sampler_events(e, 1.0);
+    let synth_events = |_: &mut Engine| notes.clone();
+    let sampler_events = |e: &mut Engine| dense_sampler_events(e, 1.0);
     let cases: [(&str, String, Events); 5] = [
         ("sine bank 1024", sine_bank(1024), &none),
         ("filter bank 64", filter_bank(64), &none),

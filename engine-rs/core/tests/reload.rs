@@ -296,7 +296,7 @@ fn assert_edit_changes_nothing(
     let run = |edit: bool| {
         let mut e = Engine::new(SR, block);
         load(&mut e, before);
-        let events = every_kind_events(&e, lanes, voices, 0, (blocks * block) as u64);
+        let events = every_kind_events(&mut e, lanes, voices, 0, (blocks * block) as u64);
         e.push_events(&events).unwrap();
         let mut out = Vec::new();
         for b in 0..blocks {

@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use napi::bindgen_prelude::{Float32Array, Float64Array};
 use napi::{Error, Result};
 use napi_derive::napi;
-use phonon_core::{Engine as CoreEngine, EngineError, WavWriter};
+use phonon_core::{workers, Engine as CoreEngine, EngineError, WavWriter};
 
 mod live;
 pub use live::LiveEngine;
@@ -44,15 +44,17 @@ fn js_err(e: phonon_core::EngineError) -> Error {
 pub struct Engine {
     inner: CoreEngine,
     wav: Option<WavWriter>,
-    left: Vec<f32>,
-    right: Vec<f32>,
+    /// Two pairs of chunk buffers (left, right): one renders while the other is written.
+    buffers: [(Vec<f32>, Vec<f32>); 2],
     poisoned: Option<String>,
 }
 
 impl Engine {
     /// Renders `frames` frames in chunks through the scratch buffers, handing each chunk to
-    /// `sink`; the whole call runs on one of the engine's render workers (one hand-off to the
-    /// pool per call, not per chunk).
+    /// `sink` in order; the whole call runs on one of the engine's render workers (one hand-off
+    /// to the pool per call, not per chunk). With two or more workers the sink of one chunk (the
+    /// WAV's conversion and write) runs on another worker while the next chunk renders, through
+    /// two pairs of buffers; the chunks rendered, and so the bytes, are the same.
     fn render_chunks(
         &mut self,
         frames: u32,
@@ -62,21 +64,36 @@ impl Engine {
         let Engine {
             inner,
             wav,
-            left,
-            right,
+            buffers,
             ..
         } = self;
+        let [(l0, r0), (l1, r1)] = buffers;
+        let (mut fill, mut full) = ((l0, r0), (l1, r1));
         inner
             .run_on_workers(|inner| {
                 let mut rest = frames as usize;
+                // Frames in `full` that the sink has not had yet.
+                let mut waiting = 0;
                 while rest > 0 {
                     let n = rest.min(CHUNK);
-                    let (l, r) = (&mut left[..n], &mut right[..n]);
-                    inner.render(l, r);
-                    sink(l, r, wav)?;
+                    let (l, r) = (&mut fill.0[..n], &mut fill.1[..n]);
+                    let (done, written) = (&full.0[..waiting], &full.1[..waiting]);
+                    let ((), sunk) = workers::both(
+                        || inner.render(l, r),
+                        || match waiting {
+                            0 => Ok(()),
+                            _ => sink(done, written, wav),
+                        },
+                    );
+                    sunk?;
+                    std::mem::swap(&mut fill, &mut full);
+                    waiting = n;
                     rest -= n;
                 }
-                Ok(())
+                match waiting {
+                    0 => Ok(()),
+                    _ => sink(&full.0[..waiting], &full.1[..waiting], wav),
+                }
             })
             .map_err(js_err)
     }
@@ -104,8 +121,7 @@ impl Engine {
         Ok(Engine {
             inner,
             wav: None,
-            left: vec![0.0; CHUNK],
-            right: vec![0.0; CHUNK],
+            buffers: std::array::from_fn(|_| (vec![0.0; CHUNK], vec![0.0; CHUNK])),
             poisoned,
         })
     }
@@ -134,7 +150,7 @@ impl Engine {
     /// The id of sample `name:index` (index wraps), or −1 when there is no such name.
     #[napi]
     pub fn sample_id(&mut self, name: String, index: i64) -> Result<i32> {
-        let inner = &self.inner;
+        let inner = &mut self.inner;
         guard(&mut self.poisoned, "sampleId", || {
             Ok(inner
                 .sample_id(&name, index)
@@ -158,7 +174,7 @@ impl Engine {
     /// Every sample name, sorted.
     #[napi]
     pub fn sample_names(&mut self) -> Result<Vec<String>> {
-        let inner = &self.inner;
+        let inner = &mut self.inner;
         guard(&mut self.poisoned, "sampleNames", || {
             Ok(inner.sample_names())
         })

@@ -16,7 +16,7 @@ pub const DENSE_SAMPLER: &str = r#"{"version": 1,
 /// steals; every seventh trigger is in cut group 1 and every 11th in group 2, choking the
 /// earlier voices of its group. The long segments between clusters are dear enough to split;
 /// the clusters' short ones are not.
-pub fn dense_sampler_events(e: &Engine, seconds: f64) -> Vec<f64> {
+pub fn dense_sampler_events(e: &mut Engine, seconds: f64) -> Vec<f64> {
     let ids = [("bd", 0), ("sn", 0), ("oh", 1), ("cp", 0), ("lt", 1)]
         .map(|(name, i)| e.sample_id(name, i).unwrap() as f64);
     let mut frames: Vec<u64> = (0..130).map(|k| k * 90).collect();

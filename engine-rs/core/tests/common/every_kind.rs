@@ -97,7 +97,7 @@ const TEMPLATE: &str = r#"{"id": 0, "name": "v", "output": 3, "stages": [[0, 1],
 /// Set events on every param lane (values that cross the clamps: −3, 0.25, 700, 0) and sampler
 /// triggers, for frames `from..to`.
 pub fn every_kind_events(
-    e: &Engine,
+    e: &mut Engine,
     lanes: &[u32],
     voices: &[u32],
     from: u64,
