@@ -87,6 +87,11 @@ export const MAX_RENDER_SECONDS = 24 * 3600;
 /** Frames per `engine.render` call at most: a multiple of the addon's 4096-frame chunk, so the
  * chunks the engine renders (and so the bytes) are the same as in one call. */
 const RENDER_PIECE = 16 * 4096;
+/** Cycles are scheduled into one batch until it reaches this many frames past the rendered ones
+ * (at 16 cps a cycle is 2,756 frames; at 44.1 kHz this is 0.74 s)... */
+const BATCH_FRAMES = 32768;
+/** ...or this many events: well inside the engine's queue (65,536, with the gate-offs it adds). */
+const BATCH_EVENTS = 16384;
 /** How long the render loop runs before it lets the event loop in (signals, the progress bar). */
 const STEP_MS = 50;
 
@@ -301,8 +306,8 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
   const batch = new EventBatch();
   let events = 0;
   let done = 0;
-  // Cycle by cycle: push the events up to the cycle's end, then render up to it. The playhead's
-  // loop is the one that feeds `live` its windows.
+  // Cycle by cycle (a few at once when they are short): push the events up to the cycle's end,
+  // then render up to it. The playhead's loop is the one that feeds `live` its windows.
   const playhead = new Playhead(scheduler);
   let schedulingMs = 0;
   let schedulingMaxMs = 0;
@@ -331,7 +336,6 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
   }
   try {
     for (let cycle = 0; done < frames; cycle++) {
-      batch.clear();
       const t0 = performance.now();
       const next = scheduler.frameAt(Rational.of(cycle + 1));
       // The cycle that reaches the end is the last one scheduled (the tail only lets sounds ring out).
@@ -342,7 +346,11 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
       const dt = performance.now() - t0;
       schedulingMs += dt;
       schedulingMaxMs = Math.max(schedulingMaxMs, dt);
+      // Short cycles (high tempo) are pushed and rendered several at a time: each push and
+      // render call crosses into the engine and hands off to its workers.
+      if (next < frames && next - done < BATCH_FRAMES && batch.count < BATCH_EVENTS) continue;
       if (batch.count) engine.pushEvents(batch.view());
+      batch.clear();
       // Whole blocks only, as `live` renders: the frames of a part-block up to the cycle's end
       // wait for the next cycle's events (pushed before them) and are rendered with them. A
       // cycle that is not a whole number of blocks (16 cps is 2756.25 frames) would otherwise
