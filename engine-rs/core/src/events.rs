@@ -385,6 +385,26 @@ impl EventQueue {
         true
     }
 
+    /// Writes every slot of the queue's storage once and empties it again, so that its pages
+    /// are resident before the render thread pushes: otherwise each new high-water mark of
+    /// pending events faults a page in on the render thread. Control thread, before rendering
+    /// (allocates nothing: the storage is the one made by `with_capacity`).
+    pub fn make_resident(&mut self) {
+        let mut slots = std::mem::take(&mut self.heap).into_vec();
+        slots.clear();
+        let blank = Queued {
+            event: Event {
+                frame: 0,
+                lane: 0,
+                action: Action::Set(0.0),
+            },
+            seq: 0,
+        };
+        slots.resize(self.capacity, blank);
+        slots.clear();
+        self.heap = BinaryHeap::from(slots);
+    }
+
     /// Removes and returns the earliest event if its frame is before `end`.
     pub fn pop_before(&mut self, end: u64) -> Option<Event> {
         match self.heap.peek() {
@@ -534,5 +554,30 @@ mod tests {
             .collect();
         assert_eq!(order, vec![2.0, 4.0, 1.0, 3.0]);
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_resident_queue_is_empty_keeps_its_storage_and_works_the_same() {
+        let mut q = EventQueue::with_capacity(1000);
+        let storage = q.heap.as_slice().as_ptr();
+        let room = q.heap.capacity();
+        q.make_resident();
+        assert!(q.is_empty());
+        assert_eq!(q.free(), 1000);
+        assert_eq!(q.heap.capacity(), room, "no new storage");
+        assert_eq!(q.heap.as_slice().as_ptr(), storage, "the same storage");
+        for k in 0..1000u64 {
+            assert!(q.push(Event {
+                frame: 999 - k,
+                lane: 0,
+                action: Action::Set(k as f32),
+            }));
+        }
+        assert!(!q.push(Event {
+            frame: 0,
+            lane: 0,
+            action: Action::Set(0.0),
+        }));
+        assert_eq!(q.pop_before(1).map(|e| e.frame), Some(0));
     }
 }

@@ -57,6 +57,17 @@ pub enum Command {
     Bank(Arc<crate::samples::SampleBank>),
 }
 
+/// Writes every slot of an empty ring once (`fill`) and takes it back out, so that all its
+/// pages are resident before the threads start: a ring's slots are otherwise first written (and
+/// their pages faulted in) only as its index first goes round, which costs a page fault on
+/// whichever thread writes and makes the process grow for as long as that takes (the command
+/// ring: 65,536 slots of 112 bytes, a first pass of over an hour at a soak's event rate).
+/// Control thread, before the ring is shared.
+fn resident<T>(tx: &mut rtrb::Producer<T>, rx: &mut rtrb::Consumer<T>, fill: impl Fn() -> T) {
+    while tx.push(fill()).is_ok() {}
+    while rx.pop().is_ok() {}
+}
+
 /// Where the audio goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SinkChoice {
@@ -260,7 +271,8 @@ impl Live {
         let (library, samples) =
             crate::library::Library::load(engine.bank(), &opts.samples, sample_rate);
         engine.set_bank(library.bank().clone());
-        let (mut loader, renderer) = engine.into_parts();
+        let (mut loader, mut renderer) = engine.into_parts();
+        renderer.make_resident();
         loader.profile = opts.profile;
         let threads = opts.threads;
         loader.threads = threads;
@@ -268,14 +280,18 @@ impl Live {
         let shared = Arc::new(Shared::default());
         shared.running.store(true, Ordering::Release);
         let ring_frames = (ahead * period).max(block);
-        let (out_tx, out_rx) = rtrb::RingBuffer::new(ring_frames * 2);
-        let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(COMMANDS);
+        let (mut out_tx, mut out_rx) = rtrb::RingBuffer::new(ring_frames * 2);
+        resident(&mut out_tx, &mut out_rx, || 0.0f32);
+        let (mut cmd_tx, mut cmd_rx) = rtrb::RingBuffer::new(COMMANDS);
+        resident(&mut cmd_tx, &mut cmd_rx, || Command::Pause(false));
         let (ret_tx, ret_rx) = rtrb::RingBuffer::new(RETIRED);
         let (stats_tx, stats_rx) = rtrb::RingBuffer::new(4);
         let (top_tx, top_rx) = rtrb::RingBuffer::new(4);
         let (rec_tx, recorder) = match &opts.record {
             Some(path) => {
-                let (tx, rx) = rtrb::RingBuffer::new(RECORD_SECONDS * sample_rate as usize * 2);
+                let (mut tx, mut rx) =
+                    rtrb::RingBuffer::new(RECORD_SECONDS * sample_rate as usize * 2);
+                resident(&mut tx, &mut rx, || 0.0f32);
                 let handle = record::start(path.clone(), sample_rate, rx, shared.clone())?;
                 (Some(tx), Some(handle))
             }

@@ -288,6 +288,13 @@ impl Renderer {
         self.faded.take()
     }
 
+    /// Faults in the pending-event queue's storage ([`EventQueue::make_resident`]): `live` calls
+    /// it before its render thread starts, so the queue never grows the process while playing.
+    /// Control thread.
+    pub fn make_resident(&mut self) {
+        self.queue.make_resident();
+    }
+
     /// Queues one decoded event. Returns false if it was dropped (queue full, or superseded by a
     /// swap). Render thread (live) or the owning thread (offline).
     pub fn queue_event(&mut self, event: Event) -> bool {
