@@ -122,6 +122,14 @@ type Reason =
    * `tadsr "t@(C−r) ~@r" a d s r`, `line a b C :gate "t"`, C the cycle in seconds) the file agrees.
    */
   | "envelopes restart each cycle"
+  /**
+   * The onsets of a noise-heavy file are where the detector's flux peaks fall on that particular
+   * noise (README: it reports periodic flux peaks on sustained material), and ekg draws its noise
+   * from an unseeded generator (language.md, "Fixed or changed": random is "unseeded per node"), so
+   * no render can match its draw. Ours against ours with every noise source reseeded falls below the
+   * F1 bound too, and ours matches ekg's onsets at least as well as that; every other bound holds.
+   */
+  | "noise draws"
   /** Not explained yet: a bug on our side until shown otherwise. The check is that it still differs, so a fix must move it out of this table. */
   | "open";
 
@@ -182,7 +190,7 @@ const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
     reason: "open",
     note: "replucks per event now, but ours rings far longer (ekg falls ~20 dB in 0.4 s), so the notes pile up 21 dB louder, centroid 3.5 octaves apart",
   },
-  "examples/white_noise_demo.ph": { reason: "open", note: "ekg at its clamp, our limiter never acts; F1 0.74" },
+  "examples/white_noise_demo.ph": { reason: "noise draws", note: "F1 0.74 (level, envelope and centroid agree); ours against ours reseeded 0.67" },
   "phonemes/e.ph": { reason: "open", note: "ours 11 dB louder in the tails, F1 0.58: both scale the maj7 chord by 1/√4 (reference §3.1) and start within 3 dB; ekg's voice falls about 7 dB per 50 ms from its attack, ours holds and falls linearly over the 300 ms release (§3.1 gives only the times)" },
   "shared/bench/m.ph": { reason: "open", note: "with the shared kit: onset F1 0.61, ours has about twice ekg's onsets" },
 };
@@ -212,6 +220,9 @@ function samplesPlayed(src: string): string[] {
 function sourceOf(file: string): string {
   return file.startsWith("shared/") ? join(shared, file.slice("shared/".length)) : join(corpus, file);
 }
+
+/** A noise source with its default seed (catalogue: `noise`/`white_noise`, `pink`/`pink_noise`, `brown_noise`), not a `~bus` of that name. */
+const NOISE = /(?<![~\w:])(white_noise|pink_noise|brown_noise|noise|pink)\b(?!\s+\d)/g;
 
 /** A bus that is one free-running envelope: `~name: ad a d`, `~name: adsr a d s r`, `~name: line a b`. */
 const FREE_ENVELOPE = /^(\s*~\w+\s*:\s*)(ad|adsr|line)((?:\s+[\d.]+)+)\s*$/gm;
@@ -278,7 +289,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
     const listed = Object.keys(DIFFERENCES).length;
     console.log(
       `ekg-compat: ${FILES.length} files ekg rendered non-silent: ${FILES.length - listed} agree, ` +
-        `${listed - by("open")} differ for a documented reason (over full scale ${by("over full scale")}, ekg lacked samples ${by("ekg lacked samples")}, supersaw level ${by("supersaw level")}, superkick holds ${by("superkick holds")}, envelopes restart each cycle ${by("envelopes restart each cycle")}), ${by("open")} open`,
+        `${listed - by("open")} differ for a documented reason (over full scale ${by("over full scale")}, ekg lacked samples ${by("ekg lacked samples")}, supersaw level ${by("supersaw level")}, superkick holds ${by("superkick holds")}, envelopes restart each cycle ${by("envelopes restart each cycle")}, noise draws ${by("noise draws")}), ${by("open")} open`,
     );
   });
 
@@ -347,6 +358,17 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
           writeFileSync(retriggered, perCycle(src));
           const again = broken(compare((await renderOurs(`${file}.per-cycle`, retriggered)).features, theirs));
           expect(again, `${file}: with its envelopes restarted each cycle it agrees`).toEqual([]);
+          break;
+        }
+        case "noise draws": {
+          const src = readFileSync(sourceOf(file), "utf8");
+          expect(src.match(NOISE)?.length ?? 0, `${file} plays noise`).toBeGreaterThan(0);
+          expect(bad.filter((b) => !b.startsWith("onset F1")), `${file}: only the onsets differ`).toEqual([]);
+          const reseeded = join(renderOut, "ekg-reseeded.ph");
+          writeFileSync(reseeded, src.replace(NOISE, "($1 7)"));
+          const self = matchOnsets((await renderOurs(`${file}.reseeded`, reseeded)).features.onsets, o.features.onsets, BOUNDS.window).f1;
+          expect(self, `${file}: ours against ours with another noise draw misses as many onsets`).toBeLessThan(BOUNDS.f1);
+          expect(c.f1, `${file}: ours matches ekg's draw as well as its own other draw`).toBeGreaterThanOrEqual(self);
           break;
         }
         case "open":
