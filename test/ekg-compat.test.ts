@@ -194,7 +194,6 @@ const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
   "examples/moog_ladder_demo.ph": { reason: "open", note: "level and envelope agree (−1.3 dB, shape 0.2 dB) since moog_ladder has the reference's gain law (k = 4·res, pass band 1/(1 + k), was 10 dB louder); onset F1 0.65: the flux peaks in the first 300 ms after each cycle's attacks differ (ekg 0.099, 0.134 s; ours 0.07–0.28 s)" },
   "examples/pink_noise_demo.ph": { reason: "open", note: "ours 7.6 dB louder between attacks: ekg's `ad` restarts every cycle (attacks at 0, 2, 4, 6 s; ours fires once) and its `line 0 1` ramps over each cycle, ours over 1 s and then holds, so our steady ~wind_out (−42 dBFS) sits where ekg's is near −52; ekg's pink (its Voss–McCartney bins redrawn on every 0 bit) falls about 2.5 dB/octave, RMS 0.146 to our 0.197" },
   "examples/pulse_demo.ph": { reason: "open", note: "ours 14 dB louder (ekg a steady −22 dBFS): not the pulse's level: ekg's Pulse node is a naive ±1 pulse as ours (RMS 1), and ours' four steady pulses (×0.15–0.2, no envelope) alone are −7.6 dBFS; what makes ekg's quieter is not found" },
-  "examples/segments_demo.ph": { reason: "open", note: "centroid 3 octaves apart, 3.6 dB louder" },
   "examples/soft_saw_demo.ph": {
     reason: "open",
     note: "out is one steady soft_saw_hz 55: ours is (centroid 95 Hz); ekg's level is flat but its centroid wanders 1.1–3.1 kHz with 190 onsets, which no steady 55 Hz tone gives: likely ekg's, unverified",
