@@ -199,7 +199,7 @@ const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
     reason: "open",
     note: "out is one steady soft_saw_hz 55: ours is (centroid 95 Hz); ekg's level is flat but its centroid wanders 1.1–3.1 kHz with 190 onsets, which no steady 55 Hz tone gives: likely ekg's, unverified",
   },
-  "examples/synth_and_effects_complete.ph": { reason: "open", note: "ours 11 dB quieter, F1 0.57: ekg's level climbs from −7.5 to −2 dBFS over 5 s and stays at its clamp with the centroid rising to 5–6 kHz (its `synth` voices pile up and clip), ours repeats at −15..−10 dBFS" },
+  "examples/synth_and_effects_complete.ph": { reason: "open", note: "ours 11 dB quieter, F1 0.57: ekg's level climbs from −7.5 to −2 dBFS over 5 s and stays at its clamp with the centroid rising to 5–6 kHz (its `synth` voices pile up and clip), ours repeats at −15..−10 dBFS. With the two sustaining `synth` lines held for 100 s in 256 voices (as if ekg's ADSR voices never released) ours climbs too, but only to −6 dB of ekg; ekg is already at −7.5 dBFS in its first 50 ms, where ours is at −10: its `synth` voices are louder from the first note, not only piled up" },
   "examples/synth_drums_vs_samples.ph": { reason: "superkick holds", note: "ours near silence where ekg holds `superkick 60 0.5 0.3 0.1` at 0.3 (−105 dB median); as a held sine the level agrees" },
   "examples/synth_effects_demo.ph": { reason: "supersaw level", note: "ours 6 dB louder: a 5-voice stack into dist, chorus and reverb (10.1 dB before the distortion); with ekg's scaling every bound holds (level −1.7 dB, F1 0.78)" },
   "examples/waveguide_demo.ph": {
