@@ -97,6 +97,30 @@ describe("the sound engine", () => {
     expect(Math.abs(last / 44100 - 1)).toBeLessThan(0.002);
   });
 
+  it("plays every breakpoint of a long `segments` list, free-running and restarted by a gate", () => {
+    // Reference §3.5: `segments "levels" "times"` is a breakpoint envelope: level k to level k+1,
+    // linearly, in time k; then it holds the last level. The corpus writes up to 8 levels.
+    const levels = [0, 0.3, 0.6, 0.9, 0.6, 0.3, 0.1, 0.2];
+    const times = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
+    const want = (t: number): number => {
+      let start = 0;
+      for (let k = 0; k < times.length; k++) {
+        if (t < start + times[k]!) return levels[k]! + ((levels[k + 1]! - levels[k]!) * (t - start)) / times[k]!;
+        start += times[k]!;
+      }
+      return levels[levels.length - 1]!;
+    };
+    const env = `segments "${levels.join(" ")}" "${times.join(" ")}"`;
+    // Half scale keeps the master limiter (above −1 dBFS) out of it.
+    const free = render("segments8", `tempo: 1\nout: ${env} * 0.5\n`, "--seconds", "1").wav.data[0]!;
+    // With a gate, it restarts at each of the gate's events (here at 0 and 0.5 s).
+    const gated = render("segments8-gated", `tempo: 1\nout: ${env} "t*2" * 0.5\n`, "--seconds", "1").wav.data[0]!;
+    for (const t of [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.95]) {
+      expect(Math.abs(free[Math.round(t * 44100)]! - 0.5 * want(t)), `free, t = ${t}`).toBeLessThan(0.002);
+      expect(Math.abs(gated[Math.round(t * 44100)]! - 0.5 * want(t % 0.5)), `gated, t = ${t}`).toBeLessThan(0.002);
+    }
+  });
+
   it("switches values and effects per cycle (every_val, every_effect)", () => {
     // every n: cycle 0 is an "on" cycle (cycle mod n == 0), as in Tidal's every.
     const v = render("everyval", "tempo: 1\nout: sine (every_val 2 440 220) * 0.5\n", "--seconds", "2").wav.data[0]!;

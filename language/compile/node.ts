@@ -133,7 +133,7 @@ function setParam(ev: Evaluator, b: Builtin, p: ParamSpec, a: Val, values: Recor
 }
 
 /** A pattern whose events drive a gate: t/x/true/1 and other numbers. */
-function gatePattern(ev: Evaluator, a: Val, what: string, span: Span): Val {
+export function gatePattern(ev: Evaluator, a: Val, what: string, span: Span): Val {
   if (a.t === "pat") {
     const p = a.p.fmap((x) => {
       if (x === "t" || x === "x" || x === "true" || x === true) return 1;

@@ -47,7 +47,7 @@ export type Lower = (ev: Evaluator, c: Call) => Val | undefined;
 export type Ports = (ev: Evaluator, b: Builtin, values: Record<string, Val>, data: Record<string, Data>, span: Span) => Val | undefined;
 
 const table = new Map<string, Lower>();
-for (const m of [sound, synth, note, scale, chord, envelope, pan, range, stack, cat, sew, random, sequence, switching]) {
+for (const m of [sound, synth, note, scale, chord, envelope, pan, range, stack, cat, sew, random, sequence, switching, segments]) {
   for (const [name, f] of Object.entries(m.lower)) {
     if (table.has(name)) throw new Error(`builtins: '${name}' is lowered twice`);
     table.set(name, f);
