@@ -108,6 +108,8 @@ export interface StageDecision {
   bins: number;
   costUs: number;
   efficiency: number | null;
+  /** Serial because running it in parallel did not pay (it is tried again every ~3 s). */
+  backingOff: boolean;
 }
 
 export interface LoadReport {

@@ -44,7 +44,7 @@ export function formatProfile(
     const plan = !d
       ? ""
       : d.bins <= 1
-        ? `serial (${d.items} item${d.items === 1 ? "" : "s"}${d.costUs > 0 ? `, est. ${d.costUs.toFixed(1)} µs` : ""})`
+        ? `serial (${d.items} item${d.items === 1 ? "" : "s"}${d.costUs > 0 ? `, est. ${d.costUs.toFixed(1)} µs` : ""}${d.backingOff ? `; parallel did not pay${d.efficiency !== null ? ` (efficiency ${(d.efficiency * 100).toFixed(0)}%)` : ""}, tried again every 3 s` : ""})`
         : `${d.bins} workers (${d.items} items, est. ${d.costUs.toFixed(1)} µs${d.efficiency !== null ? `, efficiency ${(d.efficiency * 100).toFixed(0)}%` : ""})`;
     lines.push(`  ${pad(`stage ${row.id} (${nodes} node${nodes === 1 ? "" : "s"})`, 40)} ${num(row.meanUs)} ${num(row.maxUs)}  ${share(row.meanUs).padStart(6)}  ${plan}`);
   }

@@ -488,7 +488,13 @@ impl Graph {
                     }),
                     Role::Sum { start, end, .. } => {
                         let len = (end - start) as usize;
-                        let per = if split { part_len(len) } else { len.max(1) };
+                        let per = if !split {
+                            len.max(1)
+                        } else if self.solo_terms(start as usize..end as usize) {
+                            1
+                        } else {
+                            part_len(len)
+                        };
                         let count = len.div_ceil(per).max(1);
                         for k in 0..count {
                             let a = start + (k * per) as u32;
@@ -513,6 +519,23 @@ impl Graph {
             self.stage_work.push(first..self.work.len());
         }
         self.schedule = Schedule::new(&self.stage_work);
+    }
+
+    /// Whether the terms `range` of a sum are few ([`MAX_PARTS`] at most) and each a node the
+    /// sum renders that groups with no other ([`Kernel::lane_key`] is `None`: a voice pool, a
+    /// reverb, a chain's end): then each is a part of its own, so that two voice pools summed
+    /// can run on two workers. Control thread.
+    fn solo_terms(&self, range: Range<usize>) -> bool {
+        range.len() > 1
+            && range.len() <= MAX_PARTS
+            && self.terms[range]
+                .iter()
+                .all(|t| match (t.absorbed, t.source) {
+                    (true, Source::Node { slot, .. }) => {
+                        self.nodes[slot].kernel.lane_key().is_none()
+                    }
+                    _ => false,
+                })
     }
 
     /// Room for stages split into up to `bins` bins: one scratch each. A graph whose absorbed

@@ -131,6 +131,9 @@ pub struct DecisionRow {
     pub cost_us: f64,
     /// Measured parallel efficiency over sampled parallel blocks: items' time ÷ (span × bins).
     pub efficiency: Option<f64>,
+    /// Serial because its parallel span did not come out short enough
+    /// ([`crate::schedule::PAYS`]); tried again later.
+    pub backing_off: bool,
 }
 
 impl Report {

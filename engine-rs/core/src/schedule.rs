@@ -6,6 +6,9 @@
 //! the stage again for the blocks until the next sample:
 //! - a stage whose estimated work is below [`MIN_PARALLEL_NS`], or with one item, or with one
 //!   worker available, runs serially on the render thread (a fork costs more than it saves);
+//! - a stage whose measured parallel span came out no shorter than [`PAYS`] of its work run
+//!   serially (the other worker woke too late, or the machine's other core was busy) runs
+//!   serially too, and is tried in parallel again after [`RETRY_AFTER`] samples;
 //! - otherwise it runs on `min(workers, items)` workers by longest processing time first: its
 //!   items sorted by estimate, largest first, and each worker, whenever it is free, claims the
 //!   next (an atomic counter; Graham's LPT list scheduling driven by the actual finishing times,
@@ -21,9 +24,18 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// Blocks between two cost samples (the first block is sampled).
 pub const SAMPLE_EVERY: u64 = 8;
-/// A stage whose estimated work is below this many ns runs serially: waking a parked worker and
-/// joining it costs tens of µs on a loaded 2-core machine, so smaller stages cannot win.
-pub const MIN_PARALLEL_NS: f32 = 60_000.0;
+/// A stage whose estimated work is below this many ns runs serially: a fork and join cost a few
+/// µs when the other worker is awake, so smaller stages cannot win. Stages above it that do not
+/// gain in parallel (a parked worker takes tens of µs to wake on a loaded machine) fall back to
+/// serial by measurement ([`PAYS`]).
+pub const MIN_PARALLEL_NS: f32 = 20_000.0;
+/// A stage runs in parallel only while its measured span stays below this fraction of its work
+/// (the time its items take one after another): a fork that saves less holds a second core for
+/// little.
+pub const PAYS: f32 = 0.85;
+/// Samples (of [`SAMPLE_EVERY`] blocks each) a stage that did not gain in parallel stays serial
+/// before it is tried in parallel again: 32 × 8 blocks of 512 frames is about 3 s at 44.1 kHz.
+pub const RETRY_AFTER: u32 = 32;
 /// Weight of a new sample in an item's moving average.
 const SMOOTHING: f32 = 0.25;
 
@@ -38,6 +50,12 @@ pub struct Decision {
     pub work_ns: u64,
     /// Over sampled blocks run in parallel: Σ span × bins.
     pub capacity_ns: u64,
+    /// Moving average of the stage's span in sampled parallel blocks, ns (0: none since the
+    /// last retry).
+    pub span_ns: f32,
+    /// Samples left before a stage that did not gain in parallel is tried again (0: not
+    /// backing off).
+    pub retry_in: u32,
 }
 
 impl Decision {
@@ -92,8 +110,9 @@ impl Schedule {
     }
 
     /// Splits stages whose estimated work is at least `ns` (0: every stage of two or more items
-    /// once sampled). For tests that must see the parallel path run whatever the machine's
-    /// speed; a program keeps [`MIN_PARALLEL_NS`]. Control thread.
+    /// once sampled, whether or not it gains: no falling back to serial by [`PAYS`]). For tests
+    /// that must see the parallel path run whatever the machine's speed; a program keeps
+    /// [`MIN_PARALLEL_NS`]. Control thread.
     pub fn set_threshold(&mut self, ns: f32) {
         self.threshold = ns;
     }
@@ -166,6 +185,12 @@ impl Schedule {
         if ran > 1 {
             d.work_ns += work;
             d.capacity_ns += span_ns * ran as u64;
+            let span = span_ns as f32;
+            d.span_ns = if d.span_ns == 0.0 {
+                span
+            } else {
+                d.span_ns + SMOOTHING * (span - d.span_ns)
+            };
         }
         self.decide(st, width);
     }
@@ -188,6 +213,19 @@ impl Schedule {
         if bins < 2 || total < self.threshold {
             self.serial(st);
             return;
+        }
+        // Parallel did not pay: serial for a while, then one more try from a fresh average.
+        let d = &mut self.decisions[st];
+        if self.threshold > 0.0 && d.span_ns > 0.0 && d.span_ns >= PAYS * total {
+            if d.retry_in == 0 {
+                d.retry_in = RETRY_AFTER;
+            }
+            d.retry_in -= 1;
+            if d.retry_in > 0 {
+                self.serial(st);
+                return;
+            }
+            d.span_ns = 0.0;
         }
         let cost = &self.cost;
         let order = &mut self.order[r.clone()];
@@ -220,15 +258,16 @@ mod tests {
     fn a_cheap_stage_stays_serial_and_a_dear_one_is_claimed_largest_first() {
         let mut s = Schedule::new(std::slice::from_ref(&(0..5)));
         assert_eq!(s.bins(0), 1);
-        // 5 items, 20 µs in all: below the threshold.
-        learn(&mut s, &[4_000; 5], 2);
+        // 5 items, 15 µs in all: below the threshold.
+        learn(&mut s, &[3_000; 5], 2);
+        const { assert!(15_000.0 < MIN_PARALLEL_NS) };
         assert_eq!(s.bins(0), 1);
         assert_eq!(s.items(0), &[0, 1, 2, 3, 4]);
         // 700 µs: two workers, largest first, ties in item order.
         learn(&mut s, &[100_000, 300_000, 100_000, 50_000, 150_000], 2);
         assert_eq!(s.bins(0), 2);
-        // Estimates (first sample 4 µs, then 25 % of the way to the new time):
-        // 28, 78, 28, 15.5, 40.5 µs.
+        // Estimates (first sample 3 µs, then 25 % of the way to the new time):
+        // 27.25, 77.25, 27.25, 14.75, 39.75 µs.
         assert_eq!(s.items(0), &[1, 4, 0, 2, 3]);
         // Each item is claimed once, in that order, then none.
         s.open();
@@ -256,5 +295,36 @@ mod tests {
         assert_eq!(s.decisions()[1].cost_ns, 225_000.0);
         assert_eq!(s.decisions()[1].efficiency(), Some(0.6));
         assert_eq!(s.decisions()[0].efficiency(), None);
+    }
+
+    #[test]
+    fn a_stage_that_does_not_gain_in_parallel_goes_serial_and_is_tried_again() {
+        let mut s = Schedule::new(std::slice::from_ref(&(0..2)));
+        // Two 50 µs items: worth two workers.
+        let sample = |s: &mut Schedule, ran: usize, span: u64| {
+            s.record(0, 50_000);
+            s.record(1, 50_000);
+            s.learn(0, ran, span, 2);
+        };
+        sample(&mut s, 1, 100_000);
+        assert_eq!(s.bins(0), 2);
+        // In parallel it spanned 95 µs of its 100 µs of work: above PAYS (85 %), so serial.
+        sample(&mut s, 2, 95_000);
+        assert_eq!(s.bins(0), 1);
+        assert!(s.decisions()[0].retry_in > 0);
+        // Serial for RETRY_AFTER samples in all, counting the one that decided it...
+        for _ in 1..RETRY_AFTER {
+            assert_eq!(s.bins(0), 1);
+            sample(&mut s, 1, 100_000);
+        }
+        // ...then tried again, from a fresh average.
+        assert_eq!(s.bins(0), 2);
+        assert_eq!(s.decisions()[0].span_ns, 0.0);
+        // This time it spans 55 µs: it pays, and stays parallel.
+        sample(&mut s, 2, 55_000);
+        assert_eq!(s.bins(0), 2);
+        assert_eq!(s.decisions()[0].retry_in, 0);
+        sample(&mut s, 2, 60_000);
+        assert_eq!(s.bins(0), 2);
     }
 }

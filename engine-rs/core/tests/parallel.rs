@@ -55,7 +55,8 @@ fn filter_bank(n: usize) -> String {
 }
 
 /// Each stage's (workers, estimated µs, measured efficiency).
-type Decisions = Vec<(u32, f64, Option<f64>)>;
+/// Per stage: bins, estimated cost µs, measured efficiency, backing off to serial.
+type Decisions = Vec<(u32, f64, Option<f64>, bool)>;
 /// Events to push, given the engine (for sample ids).
 type Events<'a> = &'a dyn Fn(&mut Engine) -> Vec<f64>;
 
@@ -140,7 +141,7 @@ fn render(
         .unwrap()
         .decisions
         .iter()
-        .map(|d| (d.bins, d.cost_us, d.efficiency))
+        .map(|d| (d.bins, d.cost_us, d.efficiency, d.backing_off))
         .collect();
     (out, decisions, e.stats())
 }
@@ -211,16 +212,22 @@ fn a_cheap_stage_runs_serially_and_a_dear_one_in_parallel() {
         "outputs": [{"name": "o", "node": 1}], "stages": [[0], [1]]}"#;
     let (_, decisions, _) = render(small, 2, 0.5, &|_| Vec::new(), None);
     let threshold = phonon_core::schedule::MIN_PARALLEL_NS as f64 / 1000.0;
-    for (bins, cost, efficiency) in &decisions {
+    for (bins, cost, efficiency, backing_off) in &decisions {
         assert!(*cost > 0.0, "sampled: {decisions:?}");
         assert!(*cost < threshold, "{decisions:?}");
-        assert_eq!((*bins, *efficiency), (1, None), "{decisions:?}");
+        assert_eq!(
+            (*bins, *efficiency, *backing_off),
+            (1, None, false),
+            "{decisions:?}"
+        );
     }
     // 1024 sines in one sum (16 parts): split across both workers.
     let (_, decisions, _) = render(&sine_bank(1024), 2, 0.5, &|_| Vec::new(), None);
-    let (bins, cost, efficiency) = decisions[1];
+    let (bins, cost, efficiency, backing_off) = decisions[1];
     assert!(cost > threshold, "{decisions:?}");
-    assert_eq!(bins, 2, "{decisions:?}");
+    // It ran on both workers; on a machine whose other core is busy (tests run side by side) it
+    // may since have measured no gain and be backing off to serial until its next try.
+    assert!(bins == 2 || (bins == 1 && backing_off), "{decisions:?}");
     let eff = efficiency.expect("measured");
     assert!(eff > 0.0 && eff <= 1.0, "efficiency is a fraction: {eff}");
 }
