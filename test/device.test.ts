@@ -29,19 +29,25 @@ describe.skipIf(!available)("phonon live --sink device (PulseAudio null sink)", 
       }
     });
     proc.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => setTimeout(r, 5500));
+    await new Promise((r) => setTimeout(r, 7500));
     proc.kill("SIGINT");
     const code = await new Promise((r) => proc.on("exit", r));
     expect(code, out).toBe(0);
     expect(out).toMatch(/sink device \(/);
     // PulseAudio's null sink takes a first second to settle (it buffers ahead); from then on the
     // cycle position, at 1 cycle per second, must advance as fast as the wall clock (±10 %).
+    // A status line reaches this process when it is read, never before it is written, so on a
+    // loaded machine some arrive late: each half of the steady run is placed by its earliest
+    // line relative to the cycle it reports (the lower envelope), which late lines cannot move.
     const steady = status.filter((s) => s.cycle >= 1);
-    expect(steady.length, out).toBeGreaterThanOrEqual(2);
-    const first = steady[0]!;
-    const last = steady[steady.length - 1]!;
+    expect(steady.length, out).toBeGreaterThanOrEqual(4);
+    const half = Math.floor(steady.length / 2);
+    const place = (xs: typeof steady): { cycle: number; at: number } =>
+      xs.reduce((best, s) => (s.at - s.cycle * 1000 < best.at - best.cycle * 1000 ? s : best));
+    const first = place(steady.slice(0, half));
+    const last = place(steady.slice(half));
     const rate = (last.cycle - first.cycle) / ((last.at - first.at) / 1000);
-    expect(Math.abs(rate - 1)).toBeLessThan(0.1);
+    expect(Math.abs(rate - 1), JSON.stringify(steady)).toBeLessThan(0.1);
     expect(last.underruns, out).toBe(0);
     expect(out).toMatch(/underruns 0; late events 0/);
   }, 15000);
