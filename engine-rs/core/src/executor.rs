@@ -996,7 +996,7 @@ impl Executor {
             .graph
             .nodes
             .iter()
-            .filter(|n| n.failed == Fault::None)
+            .filter(|n| n.pool && n.failed == Fault::None)
             .map(|n| n.kernel.voices())
             .sum()
     }
@@ -1006,6 +1006,7 @@ impl Executor {
         let mut c = Counts::default();
         for n in &mut self.plan.graph.nodes {
             match n.failed {
+                Fault::None if !n.pool => {}
                 Fault::None => {
                     let k = n.kernel.take_counts();
                     c.kernels.steals += k.steals;

@@ -96,6 +96,9 @@ pub struct NodeSlot {
     pub nports: usize,
     /// The node's DSP and state.
     pub kernel: Box<dyn Kernel>,
+    /// Its kernel is a voice pool ([`Kernel::pool`]): the executor reads its voices and
+    /// counters after each block.
+    pub pool: bool,
     /// Applied to its output after each block (folded `* const`, `+ const`).
     pub post: Post,
     /// Kernel, absorbed or sum.
@@ -430,6 +433,7 @@ impl Graph {
                 } else {
                     spec.ports.len()
                 },
+                pool: kernel.pool(),
                 kernel,
                 post: fused.post[id as usize],
                 role,

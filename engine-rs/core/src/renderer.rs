@@ -336,7 +336,9 @@ impl Renderer {
             let started = Instant::now();
             let l = &mut left[done..done + n];
             let r = &mut right[done..done + n];
+            crate::workers::block_started();
             self.block(l, r);
+            crate::workers::block_ended();
             let nanos = started.elapsed().as_nanos() as u64;
             self.meter.block(l, r, nanos);
             self.frame += n as u64;

@@ -10,10 +10,26 @@
 //! start; waiting for the last half to finish spins and yields, and only after rayon's idle
 //! rounds (tens of µs with nothing to steal) does the waiting worker park.
 //!
+//! **Keeping the other workers awake (offline).** A rayon worker with nothing to do yields a
+//! few dozen times and then parks, and waking a parked thread costs tens of µs: more than a
+//! whole stage of many programs. So every worker of an offline pool runs a keep-warm loop
+//! ([`keep_warm`]) for the pool's life, which takes a render call as soon as it is handed over
+//! and steals the render thread's forked halves the moment they are pushed
+//! ([`rayon::yield_now`]). It spins while a block renders and for [`GRACE`] after, then parks
+//! until the next block starts ([`block_started`]) or the next call comes: blocks rendered back
+//! to back never let it park, and between render calls the cores are idle. `live`'s workers
+//! ask for real-time priority and keep the pool's own sleep: a spinning real-time thread
+//! starves the normal threads on its core and runs into RLIMIT_RTTIME.
+//!
 //! With one thread there is no pool at all: everything runs on the calling thread, exactly the
 //! serial path. Kernels and the executor ask [`width`] how many workers they may split across:
 //! the pool's size on one of its workers, 1 anywhere else, so a graph run outside a pool (a test,
 //! a voice template) is serial however it was built.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 /// The most threads `--threads` accepts.
 pub const MAX_THREADS: usize = 64;
@@ -161,10 +177,133 @@ impl<'a, T> Shards<'a, T> {
     }
 }
 
-/// A persistent pool of render workers (none with one thread).
+/// How long a keep-warm worker spins after a block ends before it parks: longer than the gap
+/// between blocks rendered back to back (offline), far shorter than a block's period (`live`).
+pub const GRACE: Duration = Duration::from_micros(100);
+
+/// What the render thread and the keep-warm loops of one pool share, for the pool's life.
+struct Team {
+    /// The pool is being dropped: the keep-warm loops return.
+    stop: AtomicBool,
+    /// The render thread is inside a block: the loops spin.
+    active: AtomicBool,
+    /// Render calls handed to the pool that no worker has taken yet: the loops spin.
+    pending: AtomicUsize,
+    /// Per worker (by pool index): its thread, once its loop has started, and whether it is
+    /// parked.
+    workers: Vec<(OnceLock<std::thread::Thread>, AtomicBool)>,
+    /// Keep-warm loops that have returned (the pool's drop waits for all).
+    left: AtomicUsize,
+}
+
+impl Team {
+    /// Marks the team active (the render thread starts a block) and unparks every parked loop.
+    fn wake(&self) {
+        self.active.store(true, Ordering::SeqCst);
+        self.unpark();
+    }
+
+    /// Whether the loops should spin rather than park: inside a block, or a call not yet taken.
+    fn busy(&self) -> bool {
+        self.active.load(Ordering::SeqCst) || self.pending.load(Ordering::SeqCst) > 0
+    }
+
+    /// Unparks every parked loop (a system call only for those). The flags that make a loop
+    /// spin (`active`, `pending`) are set before `parked` is read, and a loop sets `parked`
+    /// before it reads them (all SeqCst), so either the loop sees them or this sees it parked;
+    /// an unpark that comes before the park makes the park return at once. No allocation, no
+    /// lock.
+    fn unpark(&self) {
+        for (thread, parked) in &self.workers {
+            if parked.load(Ordering::SeqCst) {
+                if let Some(t) = thread.get() {
+                    t.unpark();
+                }
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The team of the pool whose render call this thread is running, if any.
+    static TEAM: Cell<*const Team> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Runs `f` with the render thread's team, if it has one. Render thread.
+#[inline]
+fn with_team(f: impl FnOnce(&Team)) {
+    let team = TEAM.with(Cell::get);
+    // SAFETY: TEAM points into the `Arc<Team>` of the `Workers` whose `run` set it, which
+    // outlives the call (`run` borrows it and clears TEAM before it returns), and only this
+    // thread reads it.
+    if let Some(team) = unsafe { team.as_ref() } {
+        f(team);
+    }
+}
+
+/// The render thread starts a block: the keep-warm loops spin, and parked ones are unparked.
+/// Render thread: no allocation, no lock.
+#[inline]
+pub fn block_started() {
+    with_team(Team::wake);
+}
+
+/// The render thread has finished a block: the keep-warm loops park after [`GRACE`]. Render
+/// thread.
+#[inline]
+pub fn block_ended() {
+    with_team(|team| team.active.store(false, Ordering::SeqCst));
+}
+
+/// A worker's loop for the life of the pool: runs whatever is pushed or injected (a render
+/// call, the halves the render thread forks) as soon as it is there, spins while the team is
+/// active, and parks after [`GRACE`] when it is not. The worker running a render call runs it
+/// from inside this loop. Worker threads; no allocation.
+fn keep_warm(team: &Team, index: usize) {
+    /// Counts this loop out however it returns.
+    struct Leave<'a>(&'a AtomicUsize);
+    impl Drop for Leave<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+    let _leave = Leave(&team.left);
+    let Some((thread, parked)) = team.workers.get(index) else {
+        return;
+    };
+    let _ = thread.set(std::thread::current());
+    let mut idle_since: Option<Instant> = None;
+    while !team.stop.load(Ordering::Acquire) {
+        if rayon::yield_now() == Some(rayon::Yield::Executed) {
+            idle_since = None;
+            continue;
+        }
+        // Between looks it yields the core: a thread that wants it (the render thread itself,
+        // when there are more workers than cores) runs; on an idle core this returns at once.
+        if team.busy() {
+            idle_since = None;
+            std::thread::yield_now();
+            continue;
+        }
+        if idle_since.get_or_insert_with(Instant::now).elapsed() < GRACE {
+            std::thread::yield_now();
+            continue;
+        }
+        // See `Team::unpark` for why no wake-up is lost.
+        parked.store(true, Ordering::SeqCst);
+        if !team.busy() && !team.stop.load(Ordering::SeqCst) {
+            std::thread::park();
+        }
+        parked.store(false, Ordering::SeqCst);
+        idle_since = None;
+    }
+}
+
+/// A persistent pool of render workers (none with one thread), each running [`keep_warm`].
 pub struct Workers {
     pool: Option<rayon::ThreadPool>,
     threads: usize,
+    team: Option<Arc<Team>>,
 }
 
 impl Workers {
@@ -178,23 +317,43 @@ impl Workers {
             return Err(format!("threads must be 1..{MAX_THREADS}, not {threads}"));
         }
         if threads == 1 {
-            return Ok(Workers {
-                pool: None,
-                threads,
-            });
+            return Ok(Workers::serial());
         }
         let mut b = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("phonon-worker-{i}"));
+        // Live's workers (those with a start handler: it asks for real-time priority) keep the
+        // pool's own sleep: a real-time thread that spins starves every normal thread on its
+        // core and runs into RLIMIT_RTTIME, which counts CPU time between blocking calls.
+        let warm = start.is_none();
         if let Some(start) = start {
             b = b.start_handler(start);
         }
         let pool = b
             .build()
             .map_err(|e| format!("cannot start {threads} render workers: {e}"))?;
+        if !warm {
+            return Ok(Workers {
+                pool: Some(pool),
+                threads,
+                team: None,
+            });
+        }
+        let team = Arc::new(Team {
+            stop: AtomicBool::new(false),
+            active: AtomicBool::new(false),
+            pending: AtomicUsize::new(0),
+            workers: (0..threads)
+                .map(|_| (OnceLock::new(), AtomicBool::new(false)))
+                .collect(),
+            left: AtomicUsize::new(0),
+        });
+        let theirs = team.clone();
+        pool.spawn_broadcast(move |ctx| keep_warm(&theirs, ctx.index()));
         Ok(Workers {
             pool: Some(pool),
             threads,
+            team: Some(team),
         })
     }
 
@@ -203,6 +362,7 @@ impl Workers {
         Workers {
             pool: None,
             threads: 1,
+            team: None,
         }
     }
 
@@ -212,11 +372,46 @@ impl Workers {
     }
 
     /// Runs `f` on one of the workers and returns its result; the calling thread waits (it is
-    /// not the render thread: that is the worker running `f`). Serial: runs `f` here.
+    /// not the render thread: that is the worker running `f`). Serial: runs `f` here. Control
+    /// thread (or the offline owner); no allocation.
     pub fn run<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        match &self.pool {
-            Some(p) => p.install(f),
-            None => f(),
+        let Some(pool) = &self.pool else {
+            return f();
+        };
+        let Some(team) = &self.team else {
+            return pool.install(f);
+        };
+        // The loops spin until one of them has taken the call (it is injected into the pool,
+        // and the loops, not the pool's own sleep, are what picks it up).
+        team.pending.fetch_add(1, Ordering::SeqCst);
+        team.unpark();
+        pool.install(|| {
+            team.pending.fetch_sub(1, Ordering::SeqCst);
+            /// Clears the render thread's team, and lets the loops park, however `f` ends.
+            struct Leave<'a>(&'a Team);
+            impl Drop for Leave<'_> {
+                fn drop(&mut self) {
+                    TEAM.with(|t| t.set(std::ptr::null()));
+                    self.0.active.store(false, Ordering::SeqCst);
+                }
+            }
+            TEAM.with(|t| t.set(Arc::as_ptr(team)));
+            let _leave = Leave(team);
+            f()
+        })
+    }
+}
+
+impl Drop for Workers {
+    /// Stops the keep-warm loops and waits until all have returned; the pool's threads then
+    /// end with it. Control thread.
+    fn drop(&mut self) {
+        if let Some(team) = &self.team {
+            team.stop.store(true, Ordering::SeqCst);
+            team.unpark();
+            while team.left.load(Ordering::Acquire) < team.workers.len() {
+                std::thread::yield_now();
+            }
         }
     }
 }

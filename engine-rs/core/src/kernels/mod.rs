@@ -229,6 +229,13 @@ pub trait Kernel: Send + AsAny {
         process_each(self, others, ctx, inputs, outs);
     }
 
+    /// Whether this is a voice pool: the only kernels with voices and counters
+    /// ([`Kernel::voices`], [`Kernel::take_counts`]), so the only ones the executor asks for
+    /// them after each block. Any thread.
+    fn pool(&self) -> bool {
+        false
+    }
+
     /// Voices sounding now.
     fn voices(&self) -> usize {
         0

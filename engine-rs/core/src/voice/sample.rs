@@ -612,6 +612,10 @@ impl Kernel for Sampler {
         self.pool.finish(l, r, inputs[0].left());
     }
 
+    fn pool(&self) -> bool {
+        true
+    }
+
     fn voices(&self) -> usize {
         self.pool.sounding()
     }

@@ -624,6 +624,10 @@ impl Kernel for Voices {
         self.pool.trigger(offset, t);
     }
 
+    fn pool(&self) -> bool {
+        true
+    }
+
     fn voices(&self) -> usize {
         self.pool.sounding()
     }
