@@ -40,11 +40,7 @@ impl Engine {
     pub fn new(sample_rate: u32, block_size: usize) -> Engine {
         let sample_rate = sample_rate.clamp(*SAMPLE_RATES.start(), *SAMPLE_RATES.end());
         let block_size = block_size.clamp(*BLOCK_SIZES.start(), *BLOCK_SIZES.end());
-        let synthesize = move || {
-            let mut bank = SampleBank::default();
-            kit::add_to(&mut bank, sample_rate);
-            bank
-        };
+        let synthesize = move || kit::bank(sample_rate);
         // Where no thread can be started, the kit is made here.
         let (bank, kit) = match std::thread::Builder::new()
             .name("phonon-kit".into())
@@ -68,11 +64,7 @@ impl Engine {
         if let Some(handle) = self.kit.take() {
             let sample_rate = self.renderer.sample_rate();
             // The kit's thread only runs `kit::add_to`; should it have panicked, make it here.
-            let bank = handle.join().unwrap_or_else(|_| {
-                let mut bank = SampleBank::default();
-                kit::add_to(&mut bank, sample_rate);
-                bank
-            });
+            let bank = handle.join().unwrap_or_else(|_| kit::bank(sample_rate));
             drop(self.renderer.set_bank(Arc::new(bank)));
         }
     }

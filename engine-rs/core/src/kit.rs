@@ -216,6 +216,13 @@ pub fn synthesize(name: &str, sample_rate: u32) -> Vec<Sample> {
     }
 }
 
+/// A bank holding the whole kit and nothing else. Control thread (or the kit's own thread).
+pub fn bank(sample_rate: u32) -> SampleBank {
+    let mut bank = SampleBank::default();
+    add_to(&mut bank, sample_rate);
+    bank
+}
+
 /// Adds the whole kit to `bank`. Control thread.
 pub fn add_to(bank: &mut SampleBank, sample_rate: u32) {
     for name in NAMES {
