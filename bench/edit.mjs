@@ -26,7 +26,7 @@ function program(k) {
 }
 
 writeFileSync(file, program(0));
-const proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "null", "--no-tui"], {
+const proc = spawn(process.execPath, [join(root, "cli", "bin.cjs"), "live", file, "--sink", "null", "--no-tui"], {
   cwd: root,
   stdio: ["ignore", "pipe", "inherit"],
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `phonon live` keeping time: runs a patch (default ../shared/bench/stress_extreme.ph) on the null sink for BENCH_LIVE_SECONDS (60) and prints the stop summary's late events, underruns and over-budget blocks, and the pattern side's CPU per cycle as a share of the cycle's duration, read from /proc per thread (every thread not named phonon-*: the JS main thread, pattern workers, GC and libuv helpers), after the first BENCH_WARMUP_SECONDS (5).
-// Usage: node bench/live.mjs [file.ph] ; BENCH_RUNS repeats the run (figures per run, then the minimum of each); PHONON_BIN runs another build's cli/bin.mjs (for a before/after comparison).
+// Usage: node bench/live.mjs [file.ph] ; BENCH_RUNS repeats the run (figures per run, then the minimum of each); PHONON_BIN runs another build's cli/bin.cjs (for a before/after comparison).
 // BENCH_LIVE_SLOW_SAVE=1 plays a copy of the file and, half-way through the measured time, saves it with a line whose compile takes about 2 s (a query the event budget refuses only after working through it: the compile ends in a located error, so the old program must play on); the figures then include that save.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -20,7 +20,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 1);
 const slowSave = process.env.BENCH_LIVE_SLOW_SAVE === "1";
 /** A line whose compile takes ~2 s on this machine and ends in the event budget's located error. */
 const SLOW_LINE = 'o99: n "1 .. 40000@1e70 3" # s "bd" # gain 0';
-const bin = process.env.PHONON_BIN ?? join(root, "cli", "bin.mjs");
+const bin = process.env.PHONON_BIN ?? join(root, "cli", "bin.cjs");
 const TICK = 100; // USER_HZ: /proc times are in 1/100 s
 
 /** CPU seconds by thread class: the engine's threads (named phonon-*) and the rest (the JS side). */

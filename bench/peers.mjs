@@ -43,7 +43,7 @@ const LEVEL = 0.25;
 // Our render threads (BENCH_THREADS; default 1, the serial executor, as scsynth renders on one
 // thread; 2 for the parallel figures).
 const THREADS = Number(process.env.BENCH_THREADS ?? 1);
-const SHEBANG = readFileSync(join(root, "cli", "bin.mjs"), "utf8").split("\n")[0];
+const SHEBANG = readFileSync(join(root, "cli", "bin.cjs"), "utf8").split("\n")[0];
 const NODE_FLAGS = SHEBANG.split(/\s+/).filter((a) => a.startsWith("--"));
 
 if (!(SECONDS > 0) || !Number.isFinite(RUNS)) {
@@ -235,7 +235,7 @@ function timed(argv, dir) {
 
 function ours(c, dir) {
   const wav = join(dir, "ours.wav");
-  const t = timed([process.execPath, ...NODE_FLAGS, join(root, "cli", "bin.mjs"), "render", join(dir, `${c.name.replace(":", "-")}.ph`), wav, "--seconds", String(SECONDS), "--mono", "--threads", String(THREADS)], dir);
+  const t = timed([process.execPath, ...NODE_FLAGS, join(root, "cli", "bin.cjs"), "render", join(dir, `${c.name.replace(":", "-")}.ph`), wav, "--seconds", String(SECONDS), "--mono", "--threads", String(THREADS)], dir);
   if (t.error) return t;
   const block = t.stdout.match(/block p50 (\d+) µs, p99 (\d+) µs/);
   const limiter = t.stdout.match(/limiter\s+acted on (\d+) frames/);
@@ -314,7 +314,7 @@ const dir = mkdtempSync(join(tmpdir(), "phonon-peers-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 console.log(`peer benchmark (../shared/benchmarks.md §1): ${SECONDS} s of ${SR} Hz mono per render, ${RUNS} run${RUNS === 1 ? "" : "s"} per engine and case${withSc ? ", ours and SC alternating" : ""}`);
-console.log(`  ours  node ${NODE_FLAGS.join(" ")} cli/bin.mjs render <case>.ph out.wav --seconds ${SECONDS} --mono --threads ${THREADS}: 512-frame blocks, ${THREADS === 1 ? "serial executor" : `${THREADS} render threads`}, stereo engine written as (L+R)/2`);
+console.log(`  ours  node ${NODE_FLAGS.join(" ")} cli/bin.cjs render <case>.ph out.wav --seconds ${SECONDS} --mono --threads ${THREADS}: 512-frame blocks, ${THREADS === 1 ? "serial executor" : `${THREADS} render threads`}, stereo engine written as (L+R)/2`);
 console.log(`        every voice at ×${LEVEL} (${(20 * Math.log10(LEVEL)).toFixed(0)} dB) so the master limiter (−1 dBFS) stays out; RMS shown ×${1 / LEVEL}`);
 console.log(`  SC    ${withSc ? `${version}: scsynth -N score.osc _ out.wav ${SR} WAV float, 1 thread, ${SC_BLOCK}-frame control blocks; SynthDefs bench/peers/synthdefs.scd` : scMissing}`);
 console.log(`  time  /usr/bin/time: wall; CPU = user + sys over all threads (scsynth runs one audio thread; ours ${THREADS}); RSS = peak resident set`);

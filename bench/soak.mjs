@@ -35,7 +35,7 @@ function rssMb(pid) {
 const dir = mkdtempSync(join(tmpdir(), "phonon-soak-"));
 const file = join(dir, "soak.ph");
 writeFileSync(file, program(0));
-const proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "null", "--no-tui"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+const proc = spawn(process.execPath, [join(root, "cli", "bin.cjs"), "live", file, "--sink", "null", "--no-tui"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
 let out = "";
 proc.stdout.on("data", (d) => (out += d));
 proc.stderr.on("data", (d) => (out += d));

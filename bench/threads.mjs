@@ -67,7 +67,7 @@ console.log("targets (2 threads): stress_extreme p99 ≤ 2500 µs; P1 N=1024 wal
 console.table(rows);
 
 if (existsSync(join(stress, "stress_extreme.ph")) && liveSeconds > 0) {
-  const proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "live", join(stress, "stress_extreme.ph"), "--sink", "null", "--no-tui", "--threads", String(threads[1])], {
+  const proc = spawn(process.execPath, [join(root, "cli", "bin.cjs"), "live", join(stress, "stress_extreme.ph"), "--sink", "null", "--no-tui", "--threads", String(threads[1])], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });

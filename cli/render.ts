@@ -13,7 +13,6 @@ import {
   statfsSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { performance } from "node:perf_hooks";
 import { compile } from "../language/compile/lower.js";
 import { formatDiagnostic } from "../language/diagnostics.js";
 import { Rational } from "../language/pattern/rational.js";

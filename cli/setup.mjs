@@ -109,4 +109,8 @@ if ((await import("./kinds.mjs")).writeKinds(addon)) say("language/kinds.ts rege
 // 5. TypeScript → dist/ (incremental: quick when nothing changed).
 run(join(root, "node_modules", ".bin", "tsc"), ["-p", "."]);
 
+// 6. The CLI as one script with V8's code cache (cli/bundle.cjs), when the TypeScript build is newer.
+const bundled = await (await import("./bundle.cjs")).default.buildBundle();
+if (bundled) say(bundled);
+
 say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; try: npx phonon render patterns/beat.ph out/beat.wav`);

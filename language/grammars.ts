@@ -1,6 +1,5 @@
 //! The .ohm grammars, loaded from a recipe cached under dist/ when one matches the grammar's text (building a grammar from its source costs ~100 ms per process; a recipe ~2 ms).
 import type * as Ohm from "ohm-js";
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -9,9 +8,12 @@ import { fileURLToPath } from "node:url";
 /**
  * ohm-js through its single-file CommonJS build: loading its ES module build resolves, reads and
  * compiles about 50 files (25 ms of every `phonon` command's start, measured with
- * `--cpu-prof`); the bundle takes 10 ms. Both are the same release of the same code.
+ * `--cpu-prof`); the bundle takes 10 ms. Both are the same release of the same code. In the
+ * CLI's CommonJS bundle (cli/bundle.cjs) `require` exists and esbuild bundles this call, so
+ * ohm-js is compiled with the rest and held in the code cache; as an ES module (tests, live's
+ * compile worker) `require` is not defined and Node's `createRequire` loads it.
  */
-const ohm = createRequire(import.meta.url)("ohm-js") as typeof Ohm;
+const ohm = (typeof require === "function" ? require("ohm-js") : createRequire(import.meta.url)("ohm-js")) as typeof Ohm;
 
 /** What ohm-js exports but its type declarations leave out: a grammar's recipe and back. */
 interface Recipes {
@@ -26,12 +28,15 @@ type WithRecipe = Ohm.Grammar & { toRecipe(): string };
  * grammar is built from its source. Control thread.
  */
 export function loadGrammar(name: string): Ohm.Grammar {
-  // Compiled code lives in dist/language/; the grammar files stay in language/grammar/.
+  // Compiled code lives under dist/ (dist/language/grammars.js, or the CLI bundle standing for
+  // dist/cli/phonon.js); the grammar files stay in language/grammar/.
   const here = fileURLToPath(import.meta.url);
-  const source = readFileSync(join(dirname(here).replace(/\/dist\/language$/, "/language"), "grammar", name), "utf8");
-  const hash = createHash("sha256").update(ohm.version).update("\0").update(source).digest("hex").slice(0, 16);
-  const cache = join(dirname(here).replace(/\/language$/, ""), "grammar-cache", `${name}-${hash}.json`);
-  if (here.includes("/dist/") && existsSync(cache)) {
+  const compiled = here.lastIndexOf("/dist/");
+  const root = compiled >= 0 ? here.slice(0, compiled) : dirname(dirname(here));
+  const source = readFileSync(join(root, "language", "grammar", name), "utf8");
+  const hash = fnv1a(`${ohm.version}\0${source}`);
+  const cache = join(root, "dist", "grammar-cache", `${name}-${hash}.json`);
+  if (compiled >= 0 && existsSync(cache)) {
     try {
       return (ohm as unknown as Recipes).makeRecipe(JSON.parse(readFileSync(cache, "utf8")));
     } catch {
@@ -39,7 +44,7 @@ export function loadGrammar(name: string): Ohm.Grammar {
     }
   }
   const grammar = ohm.grammar(source);
-  if (here.includes("/dist/")) {
+  if (compiled >= 0) {
     try {
       mkdirSync(dirname(cache), { recursive: true });
       writeFileSync(cache, (grammar as WithRecipe).toRecipe());
@@ -48,4 +53,20 @@ export function loadGrammar(name: string): Ohm.Grammar {
     }
   }
   return grammar;
+}
+
+/**
+ * Two 32-bit FNV-1a hashes (different offset bases) of a string's UTF-16 code units, as 16 hex
+ * digits: names a recipe by its grammar's text. Not for security, only to tell grammars apart
+ * (Node's crypto module costs every command ~5 ms to load).
+ */
+function fnv1a(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }

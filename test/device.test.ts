@@ -16,7 +16,7 @@ describe.skipIf(!available)("phonon live --sink device (PulseAudio null sink)", 
     const dir = mkdtempSync(join(tmpdir(), "phonon-device-"));
     const file = join(dir, "device.ph");
     writeFileSync(file, "tempo: 1\nout: sine 440 * 0.3\n");
-    const proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "device", "--no-tui"], {
+    const proc = spawn(process.execPath, [join(root, "cli", "bin.cjs"), "live", file, "--sink", "device", "--no-tui"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -219,7 +219,7 @@ const run = promisify(execFile);
 
 async function renderOurs(file: string, path: string, extra: string[] = []): Promise<Ours> {
   const out = join(renderOut, file.replace(/\//g, "__") + ".wav");
-  const { stdout } = await run(process.execPath, [join(root, "cli", "bin.mjs"), "render", path, out, "--seconds", String(SECONDS), ...extra], { cwd: renderOut });
+  const { stdout } = await run(process.execPath, [join(root, "cli", "bin.cjs"), "render", path, out, "--seconds", String(SECONDS), ...extra], { cwd: renderOut });
   const w = readWav(out);
   rmSync(out);
   const limiter = /^\s*limiter\s+acted on \d+ frames \(down to (-?[\d.]+) dB\)/m.exec(stdout);

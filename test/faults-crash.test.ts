@@ -16,7 +16,7 @@ import { readWav } from "./wav.js";
 const dir = mkdtempSync(join(tmpdir(), "phonon-crash-"));
 
 function phonon(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), ...args], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), ...args], { cwd: root, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, all: r.stdout + r.stderr };
 }
 

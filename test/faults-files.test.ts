@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), "phonon-files-"));
 const isRoot = process.getuid?.() === 0;
 
 function phonon(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, PHONON_SAMPLES: "" } });
+  const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, PHONON_SAMPLES: "" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, all: r.stdout + r.stderr };
 }
 
@@ -114,7 +114,7 @@ describe("live --record never destroys the program", () => {
     const notes = join(dir, "rec-notes.txt");
     writeFileSync(notes, "keep me\n");
     for (const rec of [file, join(dir, "other-rec.ph"), notes, dir]) {
-      const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "null", "--no-tui", "--record", rec], { cwd: root, encoding: "utf8", timeout: 10000 });
+      const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), "live", file, "--sink", "null", "--no-tui", "--record", rec], { cwd: root, encoding: "utf8", timeout: 10000 });
       expect(r.status, `${rec}: ${r.stdout}${r.stderr}`).toBe(1);
       expect(r.stderr).toMatch(/(refusing to (write|overwrite) --record .*|cannot write --record .*: it is a directory)/);
     }
@@ -146,7 +146,7 @@ const HEAVY = "out: supersaw 55 # lpf 2000 0.5 # reverb 0.9 0.5 * 0.2 + supersaw
 
 function startRender(out: string, seconds: number): { proc: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
   const file = program(`${out.split("/").pop()}.ph`, HEAVY);
-  const proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "render", file, out, "--seconds", String(seconds), "--threads", "1"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [join(root, "cli", "bin.cjs"), "render", file, out, "--seconds", String(seconds), "--threads", "1"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   proc.stdout!.resume();

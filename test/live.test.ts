@@ -201,7 +201,7 @@ describe("phonon live without the asked-for device", () => {
   it("--sink device with a device that does not exist: a clear message and exit 1, no crash", () => {
     const file = join(dir, "nodev.ph");
     writeFileSync(file, "out: sine 440 * 0.1\n");
-    const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "device", "--device", "no-such-device", "--no-tui"], {
+    const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), "live", file, "--sink", "device", "--device", "no-such-device", "--no-tui"], {
       cwd: root,
       encoding: "utf8",
       timeout: 10000,
@@ -214,7 +214,7 @@ describe("phonon live without the asked-for device", () => {
   it("--sink auto falls back to the null sink with a visible warning and plays", async () => {
     const file = join(dir, "auto.ph");
     writeFileSync(file, "out: sine 440 * 0.1\n");
-    const proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "auto", "--device", "no-such-device", "--no-tui"], {
+    const proc = spawn(process.execPath, [join(root, "cli", "bin.cjs"), "live", file, "--sink", "auto", "--device", "no-such-device", "--no-tui"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });

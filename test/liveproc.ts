@@ -12,7 +12,7 @@ export class LiveProc {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
-    this.proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "live", ...args, "--sink", "null", "--no-tui"], {
+    this.proc = spawn(process.execPath, [join(root, "cli", "bin.cjs"), "live", ...args, "--sink", "null", "--no-tui"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env,

@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function runLive(prefix: string[], ms: number): Promise<{ code: number | null; out: string }> {
   const file = join(dir, "rt.ph");
   writeFileSync(file, "out: sine 440 * 0.1\n");
-  const argv = [...prefix, process.execPath, join(root, "cli", "bin.mjs"), "live", file, "--sink", "null", "--no-tui"];
+  const argv = [...prefix, process.execPath, join(root, "cli", "bin.cjs"), "live", file, "--sink", "null", "--no-tui"];
   const proc = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));

@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "phonon-profile-"));
 
 function render(file: string, env: Record<string, string>) {
-  return spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "render", file, join(dir, "p.wav"), "--cycles", "1"], {
+  return spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), "render", file, join(dir, "p.wav"), "--cycles", "1"], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, ...env },

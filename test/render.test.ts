@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), "phonon-render-"));
 
 /** Run the real CLI, as a user would after `npm run setup`. */
 function phonon(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), ...args], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), ...args], { cwd: root, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

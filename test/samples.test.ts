@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), "phonon-samples-"));
 
 function phonon(...args: string[]) {
   const env = { ...process.env, PHONON_SAMPLES: "" };
-  const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), ...args], { cwd: root, encoding: "utf8", env });
+  const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), ...args], { cwd: root, encoding: "utf8", env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

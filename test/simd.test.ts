@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), "phonon-simd-"));
 const patterns = readdirSync(join(root, "patterns")).filter((f) => f.endsWith(".ph")).sort();
 
 function render(file: string, out: string, simd: string): string {
-  const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "render", join(root, "patterns", file), out, "--cycles", "2"], {
+  const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), "render", join(root, "patterns", file), out, "--cycles", "2"], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, PHONON_SIMD: simd },

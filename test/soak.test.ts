@@ -22,7 +22,7 @@ describe("phonon live soak", () => {
     const program = (k: number) =>
       `tempo: 2\n~drums: s "bd*4 [~ sn] hh*8"\n~bass: saw "${55 + (k % 12)} 110" # lpf ${400 + (k % 7) * 100} 2\nout: ~drums * 0.7 + ~bass * 0.2${k % 5 === 0 ? " + sine 880 * 0.05" : ""}\n`;
     writeFileSync(file, program(0));
-    const proc = spawn(process.execPath, [join(root, "cli", "bin.mjs"), "live", file, "--sink", "null", "--no-tui"], {
+    const proc = spawn(process.execPath, [join(root, "cli", "bin.cjs"), "live", file, "--sink", "null", "--no-tui"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });

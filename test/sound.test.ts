@@ -17,7 +17,7 @@ function render(name: string, source: string, ...opts: string[]) {
   const file = join(dir, `${name}.ph`);
   const out = join(dir, `${name}.wav`);
   writeFileSync(file, source);
-  const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "render", file, out, ...opts], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), "render", file, out, ...opts], { cwd: root, encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
   return { wav: readWav(out), out, stdout: r.stdout };
 }

@@ -36,7 +36,7 @@ const cases: [string, string, string[]][] = [
 ];
 
 function render(file: string, out: string, args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, "cli", "bin.mjs"), "render", file, out, ...args], {
+  const r = spawnSync(process.execPath, [join(root, "cli", "bin.cjs"), "render", file, out, ...args], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, ...env },

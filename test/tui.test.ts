@@ -30,7 +30,7 @@ describe.skipIf(!hasTmux)("phonon live TUI", () => {
     const dir = mkdtempSync(join(tmpdir(), "phonon-tui-"));
     const file = join(dir, "tui.ph");
     writeFileSync(file, 'tempo: 1\nout: s "bd*4" * 0.5 + sine 220 * 0.1\n');
-    const cmd = `${process.execPath} ${join(root, "cli", "bin.mjs")} live ${file} --sink null`;
+    const cmd = `${process.execPath} ${join(root, "cli", "bin.cjs")} live ${file} --sink null`;
     expect(tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd).status).toBe(0);
     try {
       let s = await until((t) => /reloaded .* in \d+ ms/.test(t));

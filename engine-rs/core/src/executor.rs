@@ -35,6 +35,7 @@ use crate::plan::{Fault, Graph, NodeSlot, Plan, Role, Source, Term};
 use crate::profile::{DecisionRow, Profile, Report};
 use crate::schedule::Schedule;
 use crate::workers::{self, Shards};
+use std::mem::MaybeUninit;
 use std::time::Instant;
 
 /// Which outputs [`Executor::mix_into`] adds: all, or those in (or not in) a mask (bit i of
@@ -192,16 +193,35 @@ struct Sources<'a, 'b> {
     offset: usize,
 }
 
-/// Every port of `node` for this block, written into `ins` in port order (the first
-/// `node.nports`; written in place, not returned, so a 12-port array is not copied per node).
-/// Render thread.
+/// Stack room for one node's resolved ports, left uninitialised: [`ports`] writes only the
+/// node's own `nports` (all 12 were filled for every node run: per voice and block, each of
+/// a template's nodes).
+type PortRoom<'a> = [MaybeUninit<PortIn<'a>>; MAX_PORTS];
+
+/// Empty room for [`ports`].
 #[inline(always)]
-fn ports<'a>(node: &NodeSlot, ctx: &Context<'a>, s: Sources<'a, 'a>, ins: &mut [PortIn<'a>]) {
-    for (i, src) in ins.iter_mut().zip(&node.sources[..node.nports]) {
-        *i = resolve(
+fn port_room<'a>() -> PortRoom<'a> {
+    [MaybeUninit::uninit(); MAX_PORTS]
+}
+
+/// Every port of `node` for this block, in port order, written into `room` (in place, so no
+/// array is copied per node). Render thread.
+#[inline(always)]
+fn ports<'r, 'a>(
+    node: &NodeSlot,
+    ctx: &Context<'a>,
+    s: Sources<'a, 'a>,
+    room: &'r mut PortRoom<'a>,
+) -> &'r [PortIn<'a>] {
+    let k = node.nports;
+    for (slot, src) in room[..k].iter_mut().zip(&node.sources[..k]) {
+        slot.write(resolve(
             *src, s.done, s.prev, ctx.lanes, s.ext, s.stride, s.offset, ctx.frames,
-        );
+        ));
     }
+    // SAFETY: `room[..k]` exists (the slice above would have panicked otherwise) and each of
+    // its entries was just written; `PortIn` is `Copy`, so no entry needs dropping.
+    unsafe { std::slice::from_raw_parts(room.as_ptr().cast::<PortIn<'a>>(), k) }
 }
 
 /// Adds `gain ·` one channel of `input` into `acc` (a constant adds gain·c to every frame).
@@ -297,12 +317,15 @@ fn run_lanes<'a>(
     for (k, &slot) in slots[..m].iter().enumerate() {
         group[k] = Some(unsafe { nodes.get_mut(slot) });
     }
-    let mut ins = [[PortIn::mono(Input::Const(0.0)); MAX_PORTS]; LANES];
-    for (k, x) in group[..m].iter().enumerate() {
-        ports(x.as_deref().expect("grouped node"), ctx, src, &mut ins[k]);
+    let mut rooms: [PortRoom; LANES] = std::array::from_fn(|_| port_room());
+    let mut inputs: [&[PortIn]; LANES] = [&[]; LANES];
+    for ((x, room), ins) in group[..m]
+        .iter()
+        .zip(rooms.iter_mut())
+        .zip(inputs.iter_mut())
+    {
+        *ins = ports(x.as_deref().expect("grouped node"), ctx, src, room);
     }
-    let nports = group[0].as_deref().map_or(0, |x| x.nports);
-    let inputs: [&[PortIn]; LANES] = std::array::from_fn(|k| &ins[k][..nports]);
     let mut chunks = scratch.chunks_mut(stride);
     let mut outs: [&mut [f32]; LANES] =
         std::array::from_fn(|_| chunks.next().map_or(&mut [][..], |c| &mut c[..n]));
@@ -378,11 +401,11 @@ fn run_terms<'a>(
             t += 1;
             // SAFETY: an absorbed term is this caller's alone.
             let x = unsafe { nodes.get_mut(j) };
-            let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
-            ports(x, ctx, src, &mut ins);
+            let mut room = port_room();
+            let ins = ports(x, ctx, src, &mut room);
             let mut out = Outputs::new(scratch, stride, x.channels, n);
             if !guarded(&mut x.failed, x.kernel.as_mut(), |k| {
-                k.process(ctx, &ins[..x.nports], &mut out)
+                k.process(ctx, ins, &mut out)
             }) {
                 silence(scratch, x.channels, stride, n);
             }
@@ -487,11 +510,11 @@ impl Stage<'_> {
             // SAFETY: a kernel node has one work item, run by this caller alone; its buffer is
             // its own.
             let (node, buf) = unsafe { (self.nodes.get_mut(w.slot), self.buffers.get_mut(w.slot)) };
-            let mut ins = [PortIn::mono(Input::Const(0.0)); MAX_PORTS];
-            ports(node, self.ctx, self.src, &mut ins);
+            let mut room = port_room();
+            let ins = ports(node, self.ctx, self.src, &mut room);
             let mut out = Outputs::new(buf, stride, node.channels, n);
             if !guarded(&mut node.failed, node.kernel.as_mut(), |k| {
-                k.process(self.ctx, &ins[..node.nports], &mut out)
+                k.process(self.ctx, ins, &mut out)
             }) {
                 silence(buf, node.channels, stride, n);
             }

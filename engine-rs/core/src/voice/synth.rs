@@ -571,21 +571,26 @@ fn mix(
 ) {
     let n = xl.len();
     if centre {
-        let c = &mut sum.centre()[at..at + n];
-        for (i, (c, x)) in c.iter_mut().zip(xl).enumerate() {
-            *c += x * (level(i) * gl);
-        }
+        add_levelled(&mut sum.centre()[at..at + n], xl, gl, &level);
     } else {
         let (l, r) = sum.stereo();
-        let l = &mut l[at..at + n];
-        for (i, (o, x)) in l.iter_mut().zip(xl).enumerate() {
-            *o += x * (level(i) * gl);
-        }
-        let r = &mut r[at..at + n];
-        for (i, (o, x)) in r.iter_mut().zip(&xr[..n]).enumerate() {
-            *o += x * (level(i) * gr);
-        }
+        add_levelled(&mut l[at..at + n], xl, gl, &level);
+        add_levelled(&mut r[at..at + n], &xr[..n], gr, &level);
     }
+}
+
+/// `acc[i] += x[i] · (level(i) · gain)`: the scalar loop [`add_levelled`] compiles at each SIMD
+/// level (the same operations per frame, so the same bits at every level).
+#[inline(always)]
+fn add_levelled_loop(acc: &mut [f32], x: &[f32], gain: f32, level: &impl Fn(usize) -> f32) {
+    for (i, (a, x)) in acc.iter_mut().zip(x).enumerate() {
+        *a += x * (level(i) * gain);
+    }
+}
+
+crate::multiversion! {
+    /// [`add_levelled_loop`] at the current SIMD level.
+    fn add_levelled(acc: &mut [f32], x: &[f32], gain: f32, level: &impl Fn(usize) -> f32) => add_levelled_loop
 }
 
 impl Kernel for Voices {
