@@ -34,17 +34,16 @@ const SC_BLOCK = 64;
  * partials reach 2.8). The RMS is divided by it again.
  */
 const LEVEL = 0.25;
-/**
- * Node runs with the V8 flags of the `phonon` executable's shebang line (what a user's `phonon`
- * gets), plus a larger stack: the compiler's emitter recurses once per term of a long sum (P1
- * N = 1024 needs about 4 MB); 7.8 MB stays below Linux's 8 MiB main-thread stack so an overflow
- * is an error, not a crash. Drop the stack flag when the emitter no longer recurses.
- */
 // Our render threads (BENCH_THREADS; default 1, the serial executor, as scsynth renders on one
 // thread; 2 for the parallel figures).
 const THREADS = Number(process.env.BENCH_THREADS ?? 1);
-const SHEBANG = readFileSync(join(root, "cli", "bin.cjs"), "utf8").split("\n")[0];
-const NODE_FLAGS = SHEBANG.split(/\s+/).filter((a) => a.startsWith("--"));
+/**
+ * Ours runs as a user runs it: the `phonon` executable itself (cli/bin.cjs), so its shebang line
+ * applies (Node's flags, and the environment variables it unsets), as it does for `phonon` on a
+ * user's PATH.
+ */
+const BIN = join(root, "cli", "bin.cjs");
+const SHEBANG = readFileSync(BIN, "utf8").split("\n")[0];
 
 if (!(SECONDS > 0) || !Number.isFinite(RUNS)) {
   console.log("bench/peers: BENCH_SECONDS and BENCH_RUNS must be positive numbers");
@@ -235,7 +234,7 @@ function timed(argv, dir) {
 
 function ours(c, dir) {
   const wav = join(dir, "ours.wav");
-  const t = timed([process.execPath, ...NODE_FLAGS, join(root, "cli", "bin.cjs"), "render", join(dir, `${c.name.replace(":", "-")}.ph`), wav, "--seconds", String(SECONDS), "--mono", "--threads", String(THREADS)], dir);
+  const t = timed([BIN, "render", join(dir, `${c.name.replace(":", "-")}.ph`), wav, "--seconds", String(SECONDS), "--mono", "--threads", String(THREADS)], dir);
   if (t.error) return t;
   const block = t.stdout.match(/block p50 (\d+) µs, p99 (\d+) µs/);
   const limiter = t.stdout.match(/limiter\s+acted on (\d+) frames/);
@@ -314,7 +313,7 @@ const dir = mkdtempSync(join(tmpdir(), "phonon-peers-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 console.log(`peer benchmark (../shared/benchmarks.md §1): ${SECONDS} s of ${SR} Hz mono per render, ${RUNS} run${RUNS === 1 ? "" : "s"} per engine and case${withSc ? ", ours and SC alternating" : ""}`);
-console.log(`  ours  node ${NODE_FLAGS.join(" ")} cli/bin.cjs render <case>.ph out.wav --seconds ${SECONDS} --mono --threads ${THREADS}: 512-frame blocks, ${THREADS === 1 ? "serial executor" : `${THREADS} render threads`}, stereo engine written as (L+R)/2`);
+console.log(`  ours  cli/bin.cjs (${SHEBANG.slice(2)}) render <case>.ph out.wav --seconds ${SECONDS} --mono --threads ${THREADS}: 512-frame blocks, ${THREADS === 1 ? "serial executor" : `${THREADS} render threads`}, stereo engine written as (L+R)/2`);
 console.log(`        every voice at ×${LEVEL} (${(20 * Math.log10(LEVEL)).toFixed(0)} dB) so the master limiter (−1 dBFS) stays out; RMS shown ×${1 / LEVEL}`);
 console.log(`  SC    ${withSc ? `${version}: scsynth -N score.osc _ out.wav ${SR} WAV float, 1 thread, ${SC_BLOCK}-frame control blocks; SynthDefs bench/peers/synthdefs.scd` : scMissing}`);
 console.log(`  time  /usr/bin/time: wall; CPU = user + sys over all threads (scsynth runs one audio thread; ours ${THREADS}); RSS = peak resident set`);

@@ -1,8 +1,11 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --max-semi-space-size=2
 // The `phonon` executable: runs the CLI from dist/ (built by `npm run setup`), as one bundled script with its code cache when that is current (cli/bundle.cjs).
 // A 2 MB young generation (Node's default grows to 16 MB): the CLI compiles once and hands the
 // sound to the engine, so a small nursery keeps peak memory down (P1 N=1024: 84 → 76 MB) at no
-// cost in CPU (measured with /usr/bin/time over the peer patches). CommonJS, as bundle.cjs says.
+// cost in CPU (measured with /usr/bin/time over the peer patches). NODE_EXTRA_CA_CERTS is unset:
+// Node parses that certificate file at start-up, before any script runs (36 ms of a 55 ms start
+// where it names the system bundle, as on the machines this was measured on), and `phonon`
+// makes no TLS connection. CommonJS, as bundle.cjs says.
 "use strict";
 const { existsSync } = require("node:fs");
 const { join } = require("node:path");

@@ -168,6 +168,15 @@ impl Engine {
     /// Loads Dirt-layout sample roots (highest priority first; see [`crate::library`]) into the
     /// bank; names found replace the bank's. Control thread (decodes and resamples: may take a while).
     pub fn load_samples(&mut self, roots: &[std::path::PathBuf]) -> crate::library::LoadSummary {
+        if self.kit.is_some() && !roots.iter().any(|r| r.is_dir()) {
+            // Nothing to add (every root is missing or not a folder): the summary says so
+            // without waiting for the kit, which a program that plays no sample never needs.
+            return crate::library::load_roots(
+                &mut SampleBank::default(),
+                roots,
+                self.sample_rate(),
+            );
+        }
         self.kit_ready();
         let mut bank = SampleBank::clone(self.renderer.bank());
         let summary = crate::library::load_roots(&mut bank, roots, self.sample_rate());
@@ -180,7 +189,11 @@ impl Engine {
     /// in the queue are dropped and counted. Does not allocate (except to build an error).
     /// Control thread.
     pub fn push_events(&mut self, batch: &[f64]) -> Result<usize, EngineError> {
-        self.kit_ready();
+        // Only a batch that plays a sample needs the kit (its ids index the bank): a synth-only
+        // program renders while the kit is still being made.
+        if self.kit.is_some() && self.loader.plays_samples(batch) {
+            self.kit_ready();
+        }
         let samples = self.renderer.bank().len();
         let renderer = &mut self.renderer;
         let mut queued = 0usize;

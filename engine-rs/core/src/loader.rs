@@ -368,6 +368,34 @@ impl Loader {
         Ok((Box::new(swap), report))
     }
 
+    /// Whether `batch` holds a trigger that plays a sample (or cannot be read: the decode that
+    /// follows reports it). Control thread.
+    pub fn plays_samples(&self, batch: &[f64]) -> bool {
+        let Some(newest) = &self.newest else {
+            return true;
+        };
+        // A target that notes being asked for the sample count: decode asks only for a
+        // trigger's sample field.
+        struct Probe<'a> {
+            lanes: &'a [LaneKind],
+            asked: std::cell::Cell<bool>,
+        }
+        impl Target for Probe<'_> {
+            fn lane_kind(&self, id: u32) -> Option<LaneKind> {
+                self.lanes.get(id as usize).copied()
+            }
+            fn sample_count(&self) -> usize {
+                self.asked.set(true);
+                usize::MAX
+            }
+        }
+        let probe = Probe {
+            lanes: &newest.lanes,
+            asked: std::cell::Cell::new(false),
+        };
+        events::decode(batch, &probe, |_| {}).is_err() || probe.asked.get()
+    }
+
     /// Checks a whole batch against the newest program, then passes each event to `sink`. A
     /// malformed batch is an error and nothing of it is passed on. Control thread; allocates
     /// only to build an error.

@@ -312,6 +312,24 @@ fn the_kit_is_there_whatever_comes_first() {
     e.push_events(&[0.0, 0.0, 0.0, 1.0, 0.0, 0.0]).unwrap();
     let (l, _) = render(&mut e, 4096, &[256]);
     assert!(l.iter().any(|v| v.abs() > 0.01), "sample 0 sounds");
+    // Calls that do not wait for the kit (sample folders that do not exist, a trigger with no
+    // sample) before the first sample trigger: it plays all the same.
+    let mut e = Engine::new(SR, 256);
+    load(&mut e, SAMPLER);
+    let summary = e.load_samples(&[std::path::PathBuf::from("/nonexistent/phonon-samples")]);
+    assert_eq!((summary.loaded, summary.names), (0, 0));
+    e.push_events(&[0.0, 0.0, 0.0, 0.0]).unwrap();
+    let (l, _) = render(&mut e, 1024, &[256]);
+    assert!(
+        l.iter().all(|v| *v == 0.0),
+        "a trigger with no sample plays nothing"
+    );
+    e.push_events(&[1024.0, 0.0, 0.0, 1.0, 0.0, 0.0]).unwrap();
+    let (l, _) = render(&mut e, 4096, &[256]);
+    assert!(
+        l.iter().any(|v| v.abs() > 0.01),
+        "sample 0 sounds after them"
+    );
 }
 
 #[test]
