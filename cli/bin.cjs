@@ -18,6 +18,11 @@ if (!existsSync(entry)) {
 }
 const run = async () => {
   const { main } = bundleIsCurrent() ? loadBundle().exports : await import(entry);
-  process.exitCode = await main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const code = await main(argv);
+  // A render leaves nothing behind (its WAV is closed, its report written synchronously):
+  // exiting at once skips tearing down Node's heap (a few ms, measured).
+  if (argv[0] === "render") process.exit(code);
+  process.exitCode = code;
 };
 run();

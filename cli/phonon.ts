@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./engine.js";
 import { profilingRequested } from "./profile.js";
+import { print, isTerminal } from "./stdio.js";
 import { UserError, formatReport, renderFileInterruptible, threadCountOrUserError } from "./render.js";
 
 const USAGE = `phonon — live-coding audio engine
@@ -66,6 +67,7 @@ async function runRender(argv: string[]): Promise<number> {
   const [file, out] = positional;
   if (!file || !out || positional.length > 2) throw new UserError("usage: phonon render <file.ph> <out.wav> [--cycles N | --seconds S] [--sample-rate R] [--samples DIR]...");
   if (options.has("cycles") && options.has("seconds")) throw new UserError("give --cycles or --seconds, not both");
+  const stderrIsTerminal = isTerminal(2);
   const result = await renderFileInterruptible({
     file,
     out,
@@ -79,9 +81,9 @@ async function runRender(argv: string[]): Promise<number> {
     gainDb: options.has("gain") ? Number(options.get("gain")) : undefined,
     profile: profilingRequested(),
     threads: threadCountOrUserError(options.get("threads")),
-    progress: process.stderr.isTTY ? progressBar : undefined,
+    progress: stderrIsTerminal ? progressBar : undefined,
   });
-  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+  if (stderrIsTerminal) process.stderr.write("\r\x1b[K");
   if ("signal" in result) {
     const p = result.progress;
     console.error(
@@ -89,7 +91,7 @@ async function runRender(argv: string[]): Promise<number> {
     );
     return result.signal === "SIGINT" ? 130 : 143;
   }
-  console.log(formatReport(result));
+  print(formatReport(result));
   return 0;
 }
 

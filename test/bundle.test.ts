@@ -42,7 +42,8 @@ describe("the CLI bundle", () => {
       };
       expect(wav("bundle").equals(wav("modules")), f).toBe(true);
     }
-  });
+    // Four processes per pattern: seconds, more on a loaded machine.
+  }, 120_000);
 
   it("an error is reported the same way (line, column, exit code 1)", () => {
     const bad = ["haps", "bd(3,"];
