@@ -29,9 +29,10 @@
 //! - `line {gate=1, start=0, end=1, dur=1}`: start + (end − start)·u. (`dur` is an addition to
 //!   the reference's `line start end`.)
 //! - `xline {gate=1, start=1, end=0.001, dur=1}`: start·(end/start)^u, exponential, computed by
-//!   one multiplication per frame: frame k's factor is frame k−8's times r⁸ (r the per-frame
-//!   ratio), eight interleaved running products (one vector register), so consecutive frames do
-//!   not wait on each other.
+//!   one multiplication per frame: frame k's factor is frame k−32's times r³² (r the per-frame
+//!   ratio), 32 interleaved running products (four AVX-512 registers of f64), so consecutive
+//!   frames do not wait on each other and four multiplications are in flight at once (with one
+//!   register of eight, each step waited for the one before it).
 //!   |start| and |end| are clamped to at least 1e-6, and the end takes the start's sign (an
 //!   exponential cannot cross 0).
 //! - `curve {gate=1, start=0, end=1, dur=1, curve=0}`: SuperCollider's curve segment,
@@ -555,11 +556,15 @@ pub struct Ramp {
     /// Latched start and end.
     start: f64,
     end: f64,
-    /// Xline and curve: the running factor r^k of frames k ≡ 0 … 7 (mod 8) (eight
-    /// interleaved products, so consecutive frames do not wait on each other), and r⁸, the
-    /// step of each (r is the per-frame ratio).
+    /// Xline and curve: the running factor r^k of frames k ≡ 0 … 31 (mod 32) ([`RAMP_LANES`]
+    /// interleaved products, so consecutive frames do not wait on each other), and r³², the
+    /// step of each (r is the per-frame ratio). The factors are kept from lane `base` on
+    /// (`w[i]` is lane `(base + i) mod 32`): the order a vector run that starts at a frame of
+    /// lane `base` takes them in, so whole blocks (512 frames, a multiple of 32) need no
+    /// reordering.
     w: [f64; RAMP_LANES],
-    ratio8: f64,
+    base: usize,
+    step: f64,
     /// Curve: 1 − e^curve (0 means linear).
     denom: f64,
 }
@@ -577,7 +582,8 @@ impl Ramp {
             start: 0.0,
             end: 0.0,
             w: [1.0; RAMP_LANES],
-            ratio8: 1.0,
+            base: 0,
+            step: 1.0,
             denom: 0.0,
         }
     }
@@ -630,7 +636,8 @@ impl Ramp {
             w[k] = w[k - 1] * ratio;
         }
         self.w = w;
-        self.ratio8 = w[RAMP_LANES - 1] * ratio;
+        self.base = 0;
+        self.step = w[RAMP_LANES - 1] * ratio;
     }
 
     /// The output of this frame, then one frame's step.
@@ -644,7 +651,8 @@ impl Ramp {
         }
         let u = self.k / self.len;
         let lane = (self.k as u64 % RAMP_LANES as u64) as usize;
-        let w = self.w[lane];
+        let at = (lane + RAMP_LANES - self.base) % RAMP_LANES;
+        let w = self.w[at];
         let v = match self.shape {
             RampShape::Line => self.start + (self.end - self.start) * u,
             RampShape::Xline => self.start * w,
@@ -657,44 +665,47 @@ impl Ramp {
             }
         };
         self.k += 1.0;
-        self.w[lane] *= self.ratio8;
+        self.w[at] *= self.step;
         v as f32
     }
 
     /// Frames of an exponential run: `f(w)` of each frame's factor, then the factor's step
-    /// (the same products as [`Ramp::value`], in the order each lane takes them), eight frames
-    /// at a time in one vector loop ([`ramp_products`]).
+    /// (the same products as [`Ramp::value`], in the order each lane takes them), 32 frames at
+    /// a time in one vector loop ([`ramp_products`]). The loop takes the lanes in frame order
+    /// from this frame on (lane `k mod 32` first), so a run may start at any frame.
     #[inline(always)]
     fn products(&mut self, out: &mut [f32], f: impl Fn(f64) -> f64) {
-        let r8 = self.ratio8;
-        let mut lane = (self.k as u64 % RAMP_LANES as u64) as usize;
-        let mut rest = &mut out[..];
-        while lane != 0 && !rest.is_empty() {
-            rest[0] = f(self.w[lane]) as f32;
-            self.w[lane] *= r8;
-            lane = (lane + 1) % RAMP_LANES;
-            rest = &mut rest[1..];
+        let step = self.step;
+        let lane = (self.k as u64 % RAMP_LANES as u64) as usize;
+        let mut v = self.w;
+        if lane != self.base {
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = self.w[(lane + RAMP_LANES - self.base + i) % RAMP_LANES];
+            }
         }
-        let full = rest.len() / RAMP_LANES * RAMP_LANES;
-        let (body, tail) = rest.split_at_mut(full);
-        ramp_products(&mut self.w, r8, body, &f);
-        for (o, w) in tail.iter_mut().zip(self.w.iter_mut()) {
+        let full = out.len() / RAMP_LANES * RAMP_LANES;
+        let (body, tail) = out.split_at_mut(full);
+        ramp_products(&mut v, step, body, &f);
+        for (o, w) in tail.iter_mut().zip(v.iter_mut()) {
             *o = f(*w) as f32;
-            *w *= r8;
+            *w *= step;
         }
+        self.w = v;
+        self.base = lane;
         self.k += out.len() as f64;
     }
 }
 
-/// Interleaved running products of an exponential ramp (see [`Ramp`]).
-const RAMP_LANES: usize = 8;
+/// Interleaved running products of an exponential ramp (see [`Ramp`]): four AVX-512 registers
+/// of f64.
+const RAMP_LANES: usize = 32;
 
-/// `out` (a multiple of [`RAMP_LANES`] frames) from the eight running factors `w`, each
-/// multiplied by `r8` after its frame.
+/// `out` (a multiple of [`RAMP_LANES`] frames) from the running factors `w` (in frame order),
+/// each multiplied by `step` after its frame.
 #[inline(always)]
 fn ramp_products_loop(
     w: &mut [f64; RAMP_LANES],
-    r8: f64,
+    step: f64,
     out: &mut [f32],
     f: &impl Fn(f64) -> f64,
 ) {
@@ -702,7 +713,7 @@ fn ramp_products_loop(
     for chunk in out.chunks_exact_mut(RAMP_LANES) {
         for (o, x) in chunk.iter_mut().zip(v.iter_mut()) {
             *o = f(*x) as f32;
-            *x *= r8;
+            *x *= step;
         }
     }
     *w = v;
@@ -710,7 +721,7 @@ fn ramp_products_loop(
 
 crate::multiversion! {
     /// [`ramp_products_loop`] at the current SIMD level.
-    fn ramp_products(w: &mut [f64; RAMP_LANES], r8: f64, out: &mut [f32], f: &impl Fn(f64) -> f64) => ramp_products_loop
+    fn ramp_products(w: &mut [f64; RAMP_LANES], step: f64, out: &mut [f32], f: &impl Fn(f64) -> f64) => ramp_products_loop
 }
 
 impl Ramp {
