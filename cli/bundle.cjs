@@ -29,6 +29,9 @@ const BUNDLE = join(dist, "phonon.cjs");
 const ENTRY = join(dist, "cli", "phonon.js");
 const BUILD_INFO = join(dist, ".tsbuildinfo");
 const CACHES = join(dist, "code-cache");
+/** The bundle is one function expression: the CommonJS wrapper, plus `import.meta.url` (esbuild writes it as __phonon_url). */
+const WRAPPER_START = "(function (exports, require, module, __filename, __dirname, __phonon_url) {";
+const WRAPPER_END = "\n})";
 
 /** The V8 flags of the `phonon` executable's shebang line. */
 function shebangFlags() {
@@ -58,11 +61,7 @@ function loadBundle({ cache = true } = {}) {
   const source = readFileSync(BUNDLE, "utf8");
   const cacheFile = cachePath(process.execArgv);
   const cachedData = cache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
-  // The CommonJS wrapper, plus `import.meta.url` (esbuild writes it as __phonon_url).
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __phonon_url) {${source}\n})`, {
-    filename: BUNDLE,
-    cachedData,
-  });
+  const script = new vm.Script(source, { filename: BUNDLE, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(ENTRY), mod, BUNDLE, dist, pathToFileURL(ENTRY).href);
   return { exports: mod.exports, script };
@@ -88,6 +87,14 @@ async function buildBundle() {
     // The terminal UI's library and the addon are loaded at run time, as from dist/.
     external: ["blessed", "*.node"],
     define: { "import.meta.url": "__phonon_url" },
+    // The CommonJS wrapper is in the file, so V8 compiles the file's text as read (a wrapper
+    // added by concatenation made V8 copy the whole source into a flat string), and without
+    // comments the text is ASCII, one byte per character (UTF-8 comments made it two).
+    banner: { js: WRAPPER_START },
+    footer: { js: WRAPPER_END },
+    minifyWhitespace: true,
+    charset: "ascii",
+    legalComments: "none",
     logLevel: "error",
   });
   renameSync(`${BUNDLE}.tmp`, BUNDLE);
@@ -101,8 +108,8 @@ async function buildBundle() {
 
 /**
  * The warm-up (a child of `buildBundle`, with the shebang's flags): checks and renders (a cycle
- * each) every bundled pattern, then writes the code cache of everything that ran. Its output is
- * not shown.
+ * each) every bundled pattern, then writes the code cache of everything that ran. Its output
+ * goes to `buildBundle`, which shows it only if the warm-up fails.
  */
 async function warmUp() {
   const { exports, script } = loadBundle({ cache: false });
@@ -110,17 +117,12 @@ async function warmUp() {
     .filter((f) => f.endsWith(".ph"))
     .map((f) => join(root, "patterns", f));
   const scratch = mkdtempSync(join(require("node:os").tmpdir(), "phonon-warm-"));
-  const write = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = process.stderr.write = () => true;
   try {
     for (const p of patterns) {
       await exports.main(["check", p]);
       await exports.main(["render", p, join(scratch, "warm.wav"), "--cycles", "1"]);
     }
   } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
     rmSync(scratch, { recursive: true, force: true });
   }
   const out = cachePath(process.execArgv);
