@@ -511,6 +511,10 @@ fn render(
         bank: ctx.bank,
         lanes: ctx.lanes,
     };
+    // The graph renders in its group's space (buffers swapped in and back: pointer swaps).
+    let space = sum.space();
+    std::mem::swap(&mut v.graph.buffers, &mut space.buffers);
+    std::mem::swap(&mut v.graph.scratch, &mut space.scratch);
     v.graph.run(&sub, ext, from, None);
     let stride = v.graph.max_block;
     let buf = &v.graph.buffers[out_slot];
@@ -553,6 +557,9 @@ fn render(
         k = stop;
         i += len;
     }
+    let space = sum.space();
+    std::mem::swap(&mut v.graph.buffers, &mut space.buffers);
+    std::mem::swap(&mut v.graph.scratch, &mut space.scratch);
 }
 
 /// Adds `x · level(i) · gain` into `sum` from frame `at` on: into the centre for a mono voice
@@ -620,6 +627,15 @@ impl Kernel for Voices {
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
         self.pool.prepare(sample_rate, max_block);
+        // Each group's render space has the shape of a voice's graph (every slot's is the same).
+        if let Some(v) = self.pool.slots.first() {
+            let shape = |bufs: &[Vec<f32>]| bufs.iter().map(Vec::len).collect::<Vec<_>>();
+            let (buffers, scratch) = (shape(&v.graph.buffers), shape(&v.graph.scratch));
+            self.pool.set_spaces(|| pool::Space {
+                buffers: buffers.iter().map(|&n| vec![0.0; n]).collect(),
+                scratch: scratch.iter().map(|&n| vec![0.0; n]).collect(),
+            });
+        }
         self.starts = Vec::with_capacity(MAX_TRIGGERS_PER_BLOCK);
         self.latest = vec![NO_START; self.pool.slots.len()];
     }
