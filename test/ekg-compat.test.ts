@@ -258,11 +258,11 @@ const DIFFERENCES: Record<string, { reason: Reason; note: string }> = {
   "examples/synth_effects_demo.ph": { reason: "supersaw level", note: "ours 6 dB louder: a 5-voice stack into dist, chorus and reverb (10.1 dB before the distortion); with ekg's scaling every bound holds (level −1.7 dB, F1 0.78)" },
   "examples/waveguide_demo.ph": {
     reason: "open",
-    note: "replucks per event now, but ours rings far longer (ekg falls ~20 dB in 0.4 s), so the notes pile up 21 dB louder, centroid 3.5 octaves apart",
+    note: "replucks per event now, but ours rings far longer (ekg falls ~20 dB in 0.4 s), so the notes pile up 21 dB louder, centroid 3.5 octaves apart. ekg's `WaveguideState` (unified_graph.rs: two noise-filled lines of floor(sr/freq), the pickup read at a fixed array index, reflections averaged with the value just written) emulated gives the centroid (0.16 octaves) and −3.5 to −4.2 dB over four noise draws, but F1 ~0.5 (ekg has onsets 35 and 120 ms after each pluck that it lacks); and ekg's frames repeat exactly from one 220 Hz pluck to the next, which an unseeded noise fill cannot: the code that rendered differs from the stored source",
   },
   "examples/white_noise_demo.ph": { reason: "noise draws", note: "F1 0.74 (level, envelope and centroid agree); ours against ours reseeded 0.67" },
-  "phonemes/e.ph": { reason: "open", note: "ours 11 dB louder in the tails, F1 0.58: ekg's voices decay as exp(−5·t/0.3) (see \"voice release shape\"); with that shape level −1.5 dB and shape 0.5 dB agree but F1 is 0.74, just short: ekg's decays brighten (centroid 380 → 650 Hz, then a click where the envelope is cut at 0.31 s) and its flux peaks fall elsewhere" },
-  "shared/bench/m.ph": { reason: "open", note: "with the shared kit: onset F1 0.61, ours has about twice ekg's onsets" },
+  "phonemes/e.ph": { reason: "open", note: "ours 11 dB louder in the tails, F1 0.58: ekg's voices decay as exp(−5·t/0.3) (see \"voice release shape\"); with that shape level −1.5 dB and shape 0.5 dB agree but F1 is 0.74, just short. ekg keeps each pitch's oscillator state from voice to voice (phonon-engine.md §1, step 4), ours starts each voice at phase 0: four free-running sines with ekg's envelope give F1 0.87, but the same with frequencies rounded so that every note starts in phase gives 0.74–0.77 and half-integers 0.74, so the F1 bound is too fine a judge here to call it" },
+  "shared/bench/m.ph": { reason: "open", note: "with the shared kit: onset F1 0.61, ours has about twice ekg's onsets; level (0.1 dB), envelope and centroid agree. Ours' extra onsets are periodic flux peaks of the sustained `~x` chords (from 0 s on, where ekg's flux is flat until 0.44 s: ekg has no chord at 0 s, which ours' `jux rev` copy plays). Not the naive saw (F1 0.59), not dropping `jux rev` (0.54) or summing it as `superimpose` (0.52)" },
 };
 
 const renderOut = present ? mkdtempSync(join(tmpdir(), "phonon-ekg-")) : "";
