@@ -1,0 +1,124 @@
+//! ekg/phonon's own kernels and output stage as its stored source has them (`unified_graph.rs`, reference §1.2), emulated for the reasons in ekg-compat.test.ts: each is applied to our render and held against ekg's.
+import { fft } from "./analysis.js";
+
+/** ekg's render block, frames (reference §9, item 9: 512-frame blocks). */
+export const BLOCK = 512;
+
+/** A seeded generator (mulberry32) for the emulations' noise. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * ekg's `pluck freq [damping]` ("one-pole string"), as ekg/phonon's `unified_graph.rs` has it
+ * (`KarplusStrongState`): a line of L = floor(sr/freq) frames, refilled with uniform noise in ±1
+ * whenever L changes (a repeated note is not replucked), and each frame
+ * y = (line[oldest] + line[newest])·(0.9995 − 0.001·damping)/2 written back and played.
+ * `freqs` is a sequence played `step` seconds a note, looping. ekg's noise is unseeded
+ * (`rand::thread_rng`), so its render is one draw of many: `seed` picks ours.
+ */
+export function ekgPluck(freqs: number[], step: number, damping: number, sr: number, seconds: number, seed: number): Float64Array {
+  const out = new Float64Array(Math.round(seconds * sr));
+  const noise = rng(seed);
+  const g = 0.9995 - 0.001 * damping;
+  let line = new Float64Array(0);
+  let w = 0;
+  for (let n = 0; n < out.length; n++) {
+    const len = Math.max(2, Math.floor(sr / freqs[Math.floor(n / sr / step) % freqs.length]!));
+    if (len !== line.length) {
+      line = Float64Array.from({ length: len }, () => 2 * noise() - 1);
+      w = 0;
+    }
+    const y = (line[w]! + line[(w + len - 1) % len]!) * 0.5 * g;
+    line[w] = y;
+    w = (w + 1) % len;
+    out[n] = y;
+  }
+  return out;
+}
+
+/**
+ * ekg's seam crossfade ("block-seam crossfade"): at each block boundary b where |y[b] − y[b−1]| >
+ * 0.05, the block's first 32 frames are faded linearly from y[b−1] into themselves. The reference
+ * gives the length and the threshold; the fade's exact form (from the last value, weights
+ * (i+1)/32) is ours.
+ */
+export function ekgSeams(y: Float64Array): Float64Array {
+  const out = Float64Array.from(y);
+  for (let b = BLOCK; b < out.length; b += BLOCK) {
+    const from = out[b - 1]!;
+    if (Math.abs(out[b]! - from) <= 0.05) continue;
+    for (let i = 0; i < 32 && b + i < out.length; i++) {
+      const t = (i + 1) / 32;
+      out[b + i] = from * (1 - t) + out[b + i]! * t;
+    }
+  }
+  return out;
+}
+
+/** ekg's `convolve` impulse response ("built-in impulse response"), as its source builds it, at `sr`. */
+export function ekgImpulseResponse(sr: number): Float64Array {
+  const ir = new Float64Array(Math.floor(sr * 0.5));
+  ir[0] = 1;
+  for (const [at, gain] of [[0.021, 0.6], [0.043, 0.4], [0.067, 0.3], [0.089, 0.2], [0.121, 0.15], [0.156, 0.1]] as const) ir[Math.floor(at * sr)] = gain;
+  for (let i = 1; i < ir.length; i++) ir[i]! += 0.05 * Math.exp((-3 * i) / sr);
+  return ir;
+}
+
+/** The linear convolution of x with h, cut to x's length (by FFT). */
+export function convolve(x: Float64Array, h: Float64Array): Float64Array {
+  let n = 1;
+  while (n < x.length + h.length) n <<= 1;
+  const [ar, ai, br, bi] = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  ar.set(x);
+  br.set(h);
+  fft(ar, ai);
+  fft(br, bi);
+  // The product, conjugated, transformed forward again: the inverse transform, conjugated, times n.
+  for (let k = 0; k < n; k++) [ar[k], ai[k]] = [ar[k]! * br[k]! - ai[k]! * bi[k]!, -(ar[k]! * bi[k]! + ai[k]! * br[k]!)];
+  fft(ar, ai);
+  return ar.slice(0, x.length).map((v) => v / n);
+}
+
+/**
+ * ekg's `freeze` with no trigger ("freeze never fires"), as ekg/phonon's `unified_graph.rs` has
+ * it (`SpectralFreezeState::process`): each input frame goes into a 2048-frame buffer; when 512
+ * new ones are in, the buffer times a Hann window (2048 − 1 in its denominator) is transformed and
+ * back (realfft's unnormalized pair, scaled 1/2048: the identity, so it is left out here), times
+ * the window again, added into an overlap-add buffer whose first 512 frames are the next 512
+ * outputs (zeros before the first); buffer and overlap-add shift by 512.
+ */
+export function ekgFreezeThrough(x: Float64Array): Float64Array {
+  const n = 2048;
+  const hop = 512;
+  const win = Float64Array.from({ length: n }, (_v, i) => 0.5 * (1 - Math.cos((2 * Math.PI * i) / (n - 1))));
+  const input = new Float64Array(n);
+  const ola = new Float64Array(n);
+  let out = new Float64Array(hop);
+  let filled = 0;
+  let read = 0;
+  const y = new Float64Array(x.length);
+  for (let k = 0; k < x.length; k++) {
+    input[filled++] = x[k]!;
+    if (filled >= hop) {
+      for (let i = 0; i < n; i++) ola[i]! += input[i]! * win[i]! * win[i]!;
+      input.copyWithin(0, hop);
+      input.fill(0, n - hop);
+      filled = n - hop;
+      out = ola.slice(0, hop);
+      ola.copyWithin(0, hop);
+      ola.fill(0, n - hop);
+      read = 0;
+    }
+    y[k] = read < hop ? out[read]! : 0;
+    read++;
+  }
+  return y;
+}
