@@ -28,6 +28,8 @@ interface NativeEngine {
   pushEvents(batch: Float64Array): number;
   openWav(path: string, bits?: number, mono?: boolean, gainDb?: number): void;
   render(frames: number): void;
+  renderStart(frames: number): void;
+  renderFinish(): void;
   renderBuffer(frames: number): Float32Array;
   closeWav(): void;
   frame(): number;
@@ -222,6 +224,18 @@ export class Engine {
   /** Render `frames` frames into the open WAV (or nowhere). */
   render(frames: number): void {
     this.inner.render(frames);
+  }
+  /**
+   * Start rendering `frames` frames into the open WAV (or nowhere) on the engine's own thread
+   * and return at once; the next call to the engine waits for it. The frames are those
+   * `render` gives.
+   */
+  renderStart(frames: number): void {
+    this.inner.renderStart(frames);
+  }
+  /** Wait for the render `renderStart` began; throws if it failed. */
+  renderFinish(): void {
+    this.inner.renderFinish();
   }
   /** Render `frames` frames and return them interleaved (L R L R …). */
   renderBuffer(frames: number): Float32Array {

@@ -313,18 +313,33 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
   let lastProgress = 0;
   let lastStep = performance.now();
   let completed = false;
-  /** Render n frames in pieces, letting the caller in between when a step's time is up. */
+  // Renders run on the engine's own thread (renderStart) while this one schedules the next
+  // cycles; every engine call first waits for the render in flight, so the engine sees the
+  // same calls in the same order as one after another, and the bytes are the same.
+  let rendering = false;
+  /** Waits for the render in flight, if any. */
+  function finish(): void {
+    if (!rendering) return;
+    rendering = false;
+    try {
+      engine.renderFinish();
+    } catch (e) {
+      const message = (e as Error).message;
+      // The file could not be written (disk full, device gone): the user's problem, not a bug.
+      if (/^writing /.test(message)) throw new UserError(message);
+      throw e;
+    }
+  }
+  /**
+   * Render n frames in pieces, each started when the one before it is done, letting the caller
+   * in between when a step's time is up; the last piece is still rendering on return.
+   */
   function* render(n: number): Generator<void, void, void> {
     while (n > 0) {
       const piece = Math.min(n, Math.max(blockSize, RENDER_PIECE - (RENDER_PIECE % blockSize)));
-      try {
-        engine.render(piece);
-      } catch (e) {
-        const message = (e as Error).message;
-        // The file could not be written (disk full, device gone): the user's problem, not a bug.
-        if (/^writing /.test(message)) throw new UserError(message);
-        throw e;
-      }
+      finish();
+      engine.renderStart(piece);
+      rendering = true;
       n -= piece;
       state.done += piece;
       if (performance.now() - lastStep >= STEP_MS) {
@@ -348,6 +363,7 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
       // Short cycles (high tempo) are pushed and rendered several at a time: each push and
       // render call crosses into the engine and hands off to its workers.
       if (next < frames && next - done < BATCH_FRAMES && batch.count < BATCH_EVENTS) continue;
+      finish();
       if (batch.count) engine.pushEvents(batch.view());
       batch.clear();
       // Whole blocks only, as `live` renders: the frames of a part-block up to the cycle's end
@@ -373,13 +389,21 @@ function* renderSteps(opts: RenderOptions, progress?: RenderProgress): Generator
     if (tailFrames > 0) yield* render(tailFrames);
     completed = true;
   } finally {
-    // On every way out (the end, an error, an interruption) the WAV gets its final header.
+    // On every way out (the end, an error, an interruption) the render in flight ends and the
+    // WAV gets its final header. After the end, a failed last render is the error to report.
+    let failed: unknown;
+    try {
+      finish();
+    } catch (e) {
+      failed = e;
+    }
     try {
       engine.closeWav();
     } catch (e) {
       // After an error that error is the one to report; at the end this one is.
-      if (completed) throw new UserError((e as Error).message);
+      if (completed) failed ??= new UserError((e as Error).message);
     }
+    if (completed && failed !== undefined) throw failed;
   }
   const stats = engine.stats();
   if (stats.faults > 0) warnings.push(faultMessage(stats.faults, stats.faultNode, ir, opts.file));

@@ -1,12 +1,14 @@
 //! End to end: `phonon render` on small programs, the WAV read back and analysed (FFT, RMS, onsets).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { bandEnergy, dominantFrequency, onsets, rms } from "./analysis.js";
 import { readWav } from "./wav.js";
+import { Engine } from "../cli/engine.js";
+import { compile } from "../language/compile/lower.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "phonon-render-"));
@@ -118,5 +120,53 @@ describe("bad input", () => {
     const { wav, stdout } = render("missing", 'tempo: 1\nout: s "bd nosuchsample"\n', "--seconds", "1");
     expect(stdout).toContain("sample 'nosuchsample' not found");
     expect(onsets(wav.data[0]!, 44100)).toHaveLength(1);
+  });
+});
+
+describe("rendering in the background (renderStart)", () => {
+  const ir = (text: string) => {
+    const r = compile(text);
+    expect(r.ir).toBeDefined();
+    return r.ir!;
+  };
+  const program = 'out: sine 220 * 0.3 + (s "bd*4" # gain 0.5)\n';
+
+  it("gives the bytes `render` gives, with calls between a start and its finish waiting for it", () => {
+    const outs = ["sync", "async"].map((how) => {
+      const e = new Engine(44100, 512);
+      e.load(ir(program));
+      const out = join(dir, `bg-${how}.wav`);
+      e.openWav(out);
+      const bd = e.sampleId("bd", 0);
+      for (let k = 0; k < 4; k++) {
+        // A trigger a quarter-second into each piece of 22,050 frames.
+        const batch = new Float64Array([k * 22050 + 11025, 0, 0, 1, 0, bd]);
+        if (how === "sync") {
+          e.pushEvents(batch);
+          e.render(22050);
+        } else {
+          e.pushEvents(batch); // waits for the piece still rendering
+          e.renderStart(22050);
+        }
+      }
+      if (how === "async") e.renderFinish();
+      // A second finish has nothing to wait for.
+      if (how === "async") e.renderFinish();
+      e.closeWav();
+      return readFileSync(out);
+    });
+    expect(outs[1]!.length).toBe(outs[0]!.length);
+    expect(outs[1]!.equals(outs[0]!)).toBe(true);
+  });
+
+  it("reports a failed write at the next call, as a `writing` error", () => {
+    const e = new Engine(44100, 512);
+    e.load(ir(program));
+    // Every write to /dev/full fails with "no space left on device".
+    e.openWav("/dev/full");
+    e.renderStart(4 * 65536);
+    expect(() => e.renderFinish()).toThrow(/^writing /);
+    // Reported once; the engine goes on.
+    expect(() => e.stats()).not.toThrow();
   });
 });

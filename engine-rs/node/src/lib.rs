@@ -39,9 +39,9 @@ fn js_err(e: phonon_core::EngineError) -> Error {
     Error::from_reason(e.to_string())
 }
 
-/// The Phonon sound engine: load a GraphIR, push events, render stereo audio to a WAV or a buffer.
-#[napi]
-pub struct Engine {
+/// What a render works on: the engine, its open WAV and the chunk buffers. It moves to the
+/// engine's render owner thread for a background render (`renderStart`) and back.
+struct Core {
     inner: CoreEngine,
     wav: Option<WavWriter>,
     /// Two pairs of chunk buffers (left, right): one renders while the other is written.
@@ -49,7 +49,64 @@ pub struct Engine {
     poisoned: Option<String>,
 }
 
+/// A background render's outcome, with the core it ran on.
+type Done = (Box<Core>, std::result::Result<(), String>);
+
+/// The thread background renders run on (it hands each to the engine's workers and waits, as
+/// a `render` call does on the JavaScript thread), with its two channels. Started by the first
+/// `renderStart`; it ends when the engine is dropped.
+struct Owner {
+    jobs: Option<std::sync::mpsc::Sender<(Box<Core>, u32)>>,
+    done: std::sync::mpsc::Receiver<Done>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The Phonon sound engine: load a GraphIR, push events, render stereo audio to a WAV or a buffer.
+#[napi]
+pub struct Engine {
+    /// `None` while a background render holds it.
+    core: Option<Box<Core>>,
+    owner: Option<Owner>,
+    /// A failed background render's error, until a call reports it.
+    failed: Option<String>,
+}
+
+impl Drop for Engine {
+    /// Waits for a background render, then stops the owner thread. Control thread.
+    fn drop(&mut self) {
+        let _ = self.settle();
+        if let Some(mut o) = self.owner.take() {
+            drop(o.jobs.take());
+            if let Some(t) = o.thread.take() {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
 impl Engine {
+    /// The core, once any background render has given it back. Control thread (waits).
+    fn settle(&mut self) -> Result<&mut Core> {
+        if self.core.is_none() {
+            let back = self.owner.as_ref().and_then(|o| o.done.recv().ok());
+            let Some((core, outcome)) = back else {
+                return Err(Error::from_reason(
+                    "the engine's render thread ended; create a new Engine",
+                ));
+            };
+            self.core = Some(core);
+            if let Err(e) = outcome {
+                self.failed = Some(e);
+            }
+        }
+        if let Some(e) = self.failed.take() {
+            return Err(Error::from_reason(e));
+        }
+        Ok(self.core.as_mut().expect("settled"))
+    }
+}
+
+impl Core {
     /// Renders `frames` frames in chunks through the scratch buffers, handing each chunk to
     /// `sink` in order; the whole call runs on one of the engine's render workers (one hand-off
     /// to the pool per call, not per chunk). With two or more workers the sink of one chunk (the
@@ -61,7 +118,7 @@ impl Engine {
         mut sink: impl FnMut(&[f32], &[f32], &mut Option<WavWriter>) -> std::result::Result<(), EngineError>
             + Send,
     ) -> Result<()> {
-        let Engine {
+        let Core {
             inner,
             wav,
             buffers,
@@ -119,10 +176,14 @@ impl Engine {
             Ok(CoreEngine::new(sample_rate, block_size as usize))
         })?;
         Ok(Engine {
-            inner,
-            wav: None,
-            buffers: std::array::from_fn(|_| (vec![0.0; CHUNK], vec![0.0; CHUNK])),
-            poisoned,
+            core: Some(Box::new(Core {
+                inner,
+                wav: None,
+                buffers: std::array::from_fn(|_| (vec![0.0; CHUNK], vec![0.0; CHUNK])),
+                poisoned,
+            })),
+            owner: None,
+            failed: None,
         })
     }
 
@@ -130,8 +191,10 @@ impl Engine {
     /// The output is the same bit for bit with any count. Control thread.
     #[napi]
     pub fn set_threads(&mut self, threads: u32) -> Result<()> {
-        let inner = &mut self.inner;
-        guard(&mut self.poisoned, "setThreads", || {
+        let Core {
+            inner, poisoned, ..
+        } = self.settle()?;
+        guard(poisoned, "setThreads", || {
             inner.set_threads(threads as usize).map_err(js_err)
         })
     }
@@ -140,8 +203,10 @@ impl Engine {
     /// program keeps playing.
     #[napi]
     pub fn load(&mut self, ir: String) -> Result<String> {
-        let inner = &mut self.inner;
-        guard(&mut self.poisoned, "load", || {
+        let Core {
+            inner, poisoned, ..
+        } = self.settle()?;
+        guard(poisoned, "load", || {
             let mut bytes = ir.into_bytes();
             inner.load(&mut bytes).map(|r| r.to_json()).map_err(js_err)
         })
@@ -150,8 +215,10 @@ impl Engine {
     /// The id of sample `name:index` (index wraps), or −1 when there is no such name.
     #[napi]
     pub fn sample_id(&mut self, name: String, index: i64) -> Result<i32> {
-        let inner = &mut self.inner;
-        guard(&mut self.poisoned, "sampleId", || {
+        let Core {
+            inner, poisoned, ..
+        } = self.settle()?;
+        guard(poisoned, "sampleId", || {
             Ok(inner
                 .sample_id(&name, index)
                 .map(|i| i as i32)
@@ -164,8 +231,10 @@ impl Engine {
     /// Returns JSON: `{loaded, names, roots: [{root, found, names, files}], warnings}`.
     #[napi]
     pub fn load_samples(&mut self, roots: Vec<String>) -> Result<String> {
-        let inner = &mut self.inner;
-        guard(&mut self.poisoned, "loadSamples", || {
+        let Core {
+            inner, poisoned, ..
+        } = self.settle()?;
+        guard(poisoned, "loadSamples", || {
             let roots: Vec<std::path::PathBuf> = roots.into_iter().map(Into::into).collect();
             Ok(inner.load_samples(&roots).to_json())
         })
@@ -174,18 +243,20 @@ impl Engine {
     /// Every sample name, sorted.
     #[napi]
     pub fn sample_names(&mut self) -> Result<Vec<String>> {
-        let inner = &mut self.inner;
-        guard(&mut self.poisoned, "sampleNames", || {
-            Ok(inner.sample_names())
-        })
+        let Core {
+            inner, poisoned, ..
+        } = self.settle()?;
+        guard(poisoned, "sampleNames", || Ok(inner.sample_names()))
     }
 
     /// Queues an event batch; returns how many events were queued. A malformed batch throws and
     /// queues nothing.
     #[napi]
     pub fn push_events(&mut self, batch: Float64Array) -> Result<u32> {
-        let inner = &mut self.inner;
-        guard(&mut self.poisoned, "pushEvents", || {
+        let Core {
+            inner, poisoned, ..
+        } = self.settle()?;
+        guard(poisoned, "pushEvents", || {
             inner.push_events(&batch).map(|n| n as u32).map_err(js_err)
         })
     }
@@ -201,15 +272,20 @@ impl Engine {
         mono: Option<bool>,
         gain_db: Option<f64>,
     ) -> Result<()> {
-        if let Some(w) = &self.wav {
+        let Core {
+            inner,
+            wav,
+            poisoned,
+            ..
+        } = self.settle()?;
+        if let Some(w) = wav {
             return Err(Error::from_reason(format!(
                 "a WAV is already open ({}); call closeWav first",
                 w.path().display()
             )));
         }
-        let sr = self.inner.sample_rate();
-        let wav = &mut self.wav;
-        guard(&mut self.poisoned, "openWav", || {
+        let sr = inner.sample_rate();
+        guard(poisoned, "openWav", || {
             let channels = if mono.unwrap_or(false) { 1 } else { 2 };
             let gain = 10f64.powf(gain_db.unwrap_or(0.0) / 20.0) as f32;
             let bits = bits.unwrap_or(32).min(64) as u16;
@@ -221,25 +297,69 @@ impl Engine {
     /// Renders `frames` frames, appending them to the open WAV if there is one.
     #[napi]
     pub fn render(&mut self, frames: u32) -> Result<()> {
-        let mut poisoned = self.poisoned.take();
-        let r = guard(&mut poisoned, "render", || {
-            self.render_chunks(frames, |l, r, wav| match wav {
-                Some(w) => w.write(l, r),
-                None => Ok(()),
-            })
+        self.settle()?
+            .render_to_wav(frames)
+            .map_err(Error::from_reason)
+    }
+
+    /// Starts rendering `frames` frames (appended to the open WAV if there is one) on the
+    /// engine's render owner thread and returns at once, so the caller can schedule what comes
+    /// next meanwhile; the next call to the engine waits for it (`renderFinish` only waits, and
+    /// reports how it ended). The frames, and so the bytes, are those `render` gives. Control
+    /// thread.
+    #[napi]
+    pub fn render_start(&mut self, frames: u32) -> Result<()> {
+        self.settle()?;
+        let core = self.core.take().expect("settled");
+        let owner = self.owner.get_or_insert_with(|| {
+            let (jobs, work) = std::sync::mpsc::channel::<(Box<Core>, u32)>();
+            let (give, done) = std::sync::mpsc::channel::<Done>();
+            let thread = std::thread::Builder::new()
+                .name("phonon-render-owner".into())
+                .spawn(move || {
+                    for (mut core, frames) in work {
+                        let outcome = core.render_to_wav(frames);
+                        if give.send((core, outcome)).is_err() {
+                            return;
+                        }
+                    }
+                })
+                .ok();
+            Owner {
+                jobs: thread.is_some().then_some(jobs),
+                done,
+                thread,
+            }
         });
-        self.poisoned = poisoned;
-        r
+        match &owner.jobs {
+            Some(jobs) => jobs
+                .send((core, frames))
+                .map_err(|_| Error::from_reason("the engine's render thread ended")),
+            None => {
+                // No thread could be started: render here.
+                let mut core = core;
+                let outcome = core.render_to_wav(frames);
+                self.core = Some(core);
+                outcome.map_err(Error::from_reason)
+            }
+        }
+    }
+
+    /// Waits for the render `renderStart` began; throws if it failed. Control thread.
+    #[napi]
+    pub fn render_finish(&mut self) -> Result<()> {
+        self.settle().map(|_| ())
     }
 
     /// Renders `frames` frames and returns them interleaved (L, R, L, R, ...). Does not write to
     /// the WAV.
     #[napi]
     pub fn render_buffer(&mut self, frames: u32) -> Result<Float32Array> {
-        let mut poisoned = self.poisoned.take();
+        let core = self.settle()?;
+        let mut poisoned = core.poisoned.take();
         let r = guard(&mut poisoned, "renderBuffer", || {
             let mut out = Vec::with_capacity(2 * frames as usize);
-            self.render_chunks(frames, |l, r, _| {
+            core.render_chunks(frames, |l, r, _| {
                 for (a, b) in l.iter().zip(r) {
                     out.push(*a);
                     out.push(*b);
@@ -248,15 +368,16 @@ impl Engine {
             })?;
             Ok(Float32Array::new(out))
         });
-        self.poisoned = poisoned;
+        core.poisoned = poisoned;
         r
     }
 
     /// Finishes and closes the open WAV (no-op when none is open).
     #[napi]
     pub fn close_wav(&mut self) -> Result<()> {
-        let wav = self.wav.take();
-        guard(&mut self.poisoned, "closeWav", || match wav {
+        let Core { wav, poisoned, .. } = self.settle()?;
+        let wav = wav.take();
+        guard(poisoned, "closeWav", || match wav {
             Some(w) => w.finish().map_err(js_err),
             None => Ok(()),
         })
@@ -264,35 +385,55 @@ impl Engine {
 
     /// Frames rendered since the engine was created.
     #[napi]
-    pub fn frame(&self) -> f64 {
-        self.inner.frame() as f64
+    pub fn frame(&mut self) -> Result<f64> {
+        Ok(self.settle()?.inner.frame() as f64)
     }
 
     /// Statistics as JSON (camelCase keys).
     #[napi]
     pub fn stats(&mut self) -> Result<String> {
-        let inner = &self.inner;
-        guard(&mut self.poisoned, "stats", || Ok(inner.stats().to_json()))
+        let Core {
+            inner, poisoned, ..
+        } = self.settle()?;
+        guard(poisoned, "stats", || Ok(inner.stats().to_json()))
     }
 
-    /// The supported kernel kinds.
     /// Programs loaded from now on time every node and stage (PROFILE_DETAILED).
     #[napi]
-    pub fn set_profiling(&mut self, on: bool) {
-        self.inner.set_profiling(on);
+    pub fn set_profiling(&mut self, on: bool) -> Result<()> {
+        self.settle()?.inner.set_profiling(on);
+        Ok(())
     }
 
     /// The current program's timing report as JSON, or null when not profiling.
     #[napi]
-    pub fn profile(&mut self) -> Option<String> {
-        self.inner.profile().map(|r| r.to_json())
+    pub fn profile(&mut self) -> Result<Option<String>> {
+        Ok(self.settle()?.inner.profile().map(|r| r.to_json()))
     }
 
+    /// The supported kernel kinds.
     #[napi]
     pub fn kinds(&self) -> Vec<String> {
         phonon_core::kinds::all()
             .map(|k| k.name.to_string())
             .collect()
+    }
+}
+
+impl Core {
+    /// Renders `frames` frames into the open WAV (if any), a panic made an error that poisons
+    /// the engine. On the JavaScript thread (`render`) or the render owner thread
+    /// (`renderStart`).
+    fn render_to_wav(&mut self, frames: u32) -> std::result::Result<(), String> {
+        let mut poisoned = self.poisoned.take();
+        let r = guard(&mut poisoned, "render", || {
+            self.render_chunks(frames, |l, r, wav| match wav {
+                Some(w) => w.write(l, r),
+                None => Ok(()),
+            })
+        });
+        self.poisoned = poisoned;
+        r.map_err(|e| e.reason)
     }
 }
 
