@@ -26,6 +26,14 @@ function program(k) {
   return lines.join("\n") + "\n";
 }
 
+/** The machine's CPU time from /proc/stat, ms: busy (all but idle and iowait) and stolen by the hypervisor. */
+function cpuMs() {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const tick = 10; // USER_HZ is 100 on Linux
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+  return { busy: (user + nice + system + irq + softirq) * tick, steal: (steal ?? 0) * tick };
+}
+
 /** Resident memory of a process in MB, from /proc. */
 function rssMb(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -41,12 +49,13 @@ proc.stdout.on("data", (d) => (out += d));
 proc.stderr.on("data", (d) => (out += d));
 await sleep(2000);
 console.log(`soak: phonon live on the null sink for ${minutes} min, an edit every ${editMs} ms (${file})`);
-console.log("  min   rss MB (max of the minute)   voices max   underruns   late events   NaN warnings   reloads");
+console.log("  min   rss MB (max of the minute)   voices max   underruns   late events   NaN warnings   reloads   machine busy s   steal ms");
 const started = Date.now();
 let k = 1;
 let minute = 0;
 let rssMax = 0;
 let nextMinute = started + 60_000;
+let cpu = cpuMs();
 const rows = [];
 const last = (re) => Number([...out.matchAll(re)].at(-1)?.[1] ?? NaN);
 while (Date.now() - started < minutes * 60_000) {
@@ -63,7 +72,13 @@ while (Date.now() - started < minutes * 60_000) {
     const voices = Math.max(0, ...[...out.matchAll(/voices (\d+)/g)].slice(-40).map((m) => Number(m[1])));
     const row = { minute, rss: rssMax, voices, underruns: last(/underruns (\d+)/g), late: last(/late events (\d+)/g), nan: (out.match(/NaN\/Inf samples are being flushed/g) ?? []).length, reloads: (out.match(/\[reload\] v\d+/g) ?? []).length };
     rows.push(row);
-    console.log(`  ${String(minute).padStart(3)}   ${row.rss.toFixed(1).padStart(8)}                   ${String(row.voices).padStart(6)}       ${String(row.underruns).padStart(6)}      ${String(row.late).padStart(6)}         ${String(row.nan).padStart(4)}         ${row.reloads}`);
+    // The machine's load in the minute (both cores: up to 120 s), and time the hypervisor took
+    // from this machine's CPUs: an underrun in a minute with steal and no load of ours points
+    // at the host.
+    const now = cpuMs();
+    const [busy, steal] = [(now.busy - cpu.busy) / 1000, now.steal - cpu.steal];
+    cpu = now;
+    console.log(`  ${String(minute).padStart(3)}   ${row.rss.toFixed(1).padStart(8)}                   ${String(row.voices).padStart(6)}       ${String(row.underruns).padStart(6)}      ${String(row.late).padStart(6)}         ${String(row.nan).padStart(4)}         ${String(row.reloads).padStart(4)}      ${busy.toFixed(1).padStart(8)}      ${String(steal).padStart(6)}`);
     rssMax = 0;
     // Keep the captured output short: only the newest status lines matter from here on.
     if (out.length > 4_000_000) out = out.slice(-1_000_000);
