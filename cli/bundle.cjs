@@ -1,4 +1,4 @@
-// The `phonon` CLI as one script with V8's code cache: built by `npm run setup`, loaded by cli/bin.cjs (a command starts in about half the time of loading dist/'s ES modules).
+// The `phonon` CLI as one script with V8's code cache: built by `npm run setup`, loaded by cli/bin.cjs (`phonon check` of a six-line file: 159 → 108 ms against importing dist/'s ES modules).
 //
 // Why: every `phonon` command spent ~55 ms importing dist/'s ~80 ES modules (resolving, reading
 // and compiling each one; measured with --cpu-prof) and ~25 ms more compiling the functions its
