@@ -1,19 +1,14 @@
 //! ekg/phonon's own kernels and output stage as its stored source has them (`unified_graph.rs`, reference §1.2), emulated for the reasons in ekg-compat.test.ts: each is applied to our render and held against ekg's.
 import { fft } from "./analysis.js";
+import { Random } from "../cli/fuzz.js";
 
 /** ekg's render block, frames (reference §9, item 9: 512-frame blocks). */
 export const BLOCK = 512;
 
 /** A seeded generator (mulberry32) for the emulations' noise. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 /**

@@ -1,17 +1,12 @@
 //! Issue 15, parser hangs: a syntax error on a long line (the quadratic hint regex) and a file of 100,000 statements (out of heap), from the issue's shortest inputs.
 import { describe, expect, it } from "vitest";
 import { MAX_STATEMENTS, Parser, hasCommaCall } from "../language/parse.js";
+import { Random } from "../cli/fuzz.js";
 
 /** A seeded generator (mulberry32), so the strings are the same on every run. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 describe("the hint for a call written with parentheses and commas", () => {
