@@ -58,7 +58,7 @@ use super::pool::{
     self, free_slot, limit_of, oldest_playing, Cost, Mode, SlotView, Sum, VoicePool,
 };
 use crate::events::Trigger;
-use crate::ir::{NodeData, TemplateIr, VOICE_INPUTS};
+use crate::ir::{NodeData, Param, TemplateIr, VOICE_INPUTS};
 use crate::kernels::{
     audio, ChannelRule, Context, DataSpec, Kernel, KernelCounts, KindSpec, Outputs, PortIn,
     PortSpec,
@@ -266,14 +266,52 @@ impl pool::Voice for Voice {
     }
 }
 
+/// Where a voice's sound is in its graph's buffers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Sound {
+    /// The output node's buffer (two channels when `stereo`).
+    Node { slot: usize, stereo: bool },
+    /// The product of two mono nodes' buffers: the output `mul`, left out of the graph.
+    Product { a: usize, b: usize },
+}
+
+/// The factors (template node ids) of a template whose output is a `mul` of two mono nodes that
+/// nothing else in the template reads, with no gain or offset folded into it (`graph` is the
+/// template built whole: the fused nodes, their channels and posts).
+fn product_of(t: &TemplateIr, graph: &Graph) -> Option<(u32, u32)> {
+    let out = t.nodes.get(t.output as usize)?;
+    if out.kind != "mul" {
+        return None;
+    }
+    let (Some(Param::Node(a)), Some(Param::Node(b))) = (out.params.get("a"), out.params.get("b"))
+    else {
+        return None;
+    };
+    let read = |n: &crate::ir::NodeIr| {
+        n.params
+            .values()
+            .any(|p| matches!(p, Param::Node(x) | Param::Prev(x) if *x == t.output))
+    };
+    if t.nodes.iter().any(read) {
+        return None;
+    }
+    let slot = graph.slot_of[t.output as usize];
+    let node = graph.nodes.get(slot)?;
+    let mono = |id: u32| {
+        let s = graph.slot_of[id as usize];
+        graph.nodes.get(s).is_some_and(|n| n.channels == 1) && s != slot
+    };
+    (node.channels == 1 && node.post.is_identity() && mono(*a) && mono(*b)).then_some((*a, *b))
+}
+
 /// The `voices` kernel.
 pub struct Voices {
     /// `voices` + [`FADE_SLOTS`] slots, each with its template graph, built with the node.
     pool: VoicePool<Voice>,
     /// (slot, port, base) of each pitch port; the first is the reference.
     pitch: Vec<(usize, usize, f32)>,
-    out_slot: usize,
-    out_stereo: bool,
+    /// Where a voice's sound is in its graph's buffers.
+    sound: Sound,
     /// This block's starts, and per slot the index in `starts` of its latest one (once the
     /// starts are sorted for rendering: of its first one).
     starts: Vec<Start>,
@@ -288,8 +326,10 @@ impl Default for Voices {
         Voices {
             pool: VoicePool::new(MODE, DEFAULT_VOICES),
             pitch: Vec::new(),
-            out_slot: 0,
-            out_stereo: false,
+            sound: Sound::Node {
+                slot: 0,
+                stereo: false,
+            },
             starts: Vec::new(),
             latest: Vec::new(),
             sample_rate: 0.0,
@@ -317,17 +357,39 @@ impl Voices {
         } else {
             crate::fuse::Fused::none(t.nodes.len())
         };
+        let build = |stages: &[Vec<u32>]| {
+            Graph::build(
+                &t.nodes,
+                stages,
+                templates,
+                &fused,
+                fuse,
+                sample_rate,
+                max_block,
+            )
+        };
+        // A template whose sound is `a · b` of two mono nodes (an oscillator times its
+        // envelope) leaves its output `mul` out: each voice mixes a·b straight into its sum
+        // (one pass over the block and one node run fewer per voice). Only when fusing.
+        let probe = build(&t.stages);
+        let product = if fuse { product_of(t, &probe) } else { None };
+        let stages: Vec<Vec<u32>> = match product {
+            Some(_) => t
+                .stages
+                .iter()
+                .map(|s| {
+                    s.iter()
+                        .copied()
+                        .filter(|&id| id != t.output)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => t.stages.clone(),
+        };
         let pool: Vec<Voice> = (0..max_voices + FADE_SLOTS)
             .map(|_| Voice {
-                graph: Graph::build(
-                    &t.nodes,
-                    &t.stages,
-                    templates,
-                    &fused,
-                    fuse,
-                    sample_rate,
-                    max_block,
-                ),
+                graph: build(&stages),
                 amp: Amp::default(),
                 gain_l: 0.0,
                 gain_r: 0.0,
@@ -338,8 +400,19 @@ impl Voices {
             })
             .collect();
         let g = &pool[0].graph;
-        let out_slot = g.slot_of[t.output as usize];
-        let out_stereo = g.nodes[out_slot].channels == 2;
+        let sound = match product {
+            Some((a, b)) => Sound::Product {
+                a: g.slot_of[a as usize],
+                b: g.slot_of[b as usize],
+            },
+            None => {
+                let slot = g.slot_of[t.output as usize];
+                Sound::Node {
+                    slot,
+                    stereo: g.nodes[slot].channels == 2,
+                }
+            }
+        };
         let pitch = t
             .pitch
             .iter()
@@ -351,8 +424,7 @@ impl Voices {
             .collect();
         let mut voices = Voices {
             pitch,
-            out_slot,
-            out_stereo,
+            sound,
             ..Voices::default()
         };
         voices.pool.limit = max_voices;
@@ -500,7 +572,7 @@ fn render(
     ext: &[PortIn],
     (from, to): (usize, usize),
     now: u64,
-    (out_slot, stereo): (usize, bool),
+    sound: Sound,
     fade: u64,
     sum: &mut Sum,
 ) {
@@ -517,9 +589,21 @@ fn render(
     std::mem::swap(&mut v.graph.scratch, &mut space.scratch);
     v.graph.run(&sub, ext, from, None);
     let stride = v.graph.max_block;
-    let buf = &v.graph.buffers[out_slot];
-    let xl = &buf[..m];
-    let xr = if stereo { &buf[stride..stride + m] } else { xl };
+    let bufs = &v.graph.buffers;
+    let (xl, xr, stereo) = match sound {
+        Sound::Node { slot, stereo } => {
+            let buf = &bufs[slot];
+            let xl = &buf[..m];
+            (
+                xl,
+                if stereo { &buf[stride..stride + m] } else { xl },
+                stereo,
+            )
+        }
+        // Mono: the two factors.
+        Sound::Product { a, b } => (&bufs[a][..m], &bufs[b][..m], false),
+    };
+    let product = matches!(sound, Sound::Product { .. });
     let centre = !stereo && v.gain_l == v.gain_r;
     let (gl, gr) = (v.gain_l, v.gain_r);
     let fk = v.fade_from.saturating_sub(v.start);
@@ -542,15 +626,15 @@ fn render(
             // The F-frame fade's i-th frame (i from 0) is scaled by (F − i)/F.
             let f0 = (fade - (k - fk)) as i32;
             let ff = fade as f32;
-            mix(sum, centre, xl, xr, at, gl, gr, |i| {
+            mix(sum, (centre, product), xl, xr, at, gl, gr, |i| {
                 (p.from + p.delta * ((j0 + i as i32) as f32 / p.len))
                     * ((f0 - i as i32) as f32 / ff)
             });
         } else if p.delta == 0.0 {
             let e = p.from;
-            mix(sum, centre, xl, xr, at, gl, gr, |_| e);
+            mix(sum, (centre, product), xl, xr, at, gl, gr, |_| e);
         } else {
-            mix(sum, centre, xl, xr, at, gl, gr, |i| {
+            mix(sum, (centre, product), xl, xr, at, gl, gr, |i| {
                 p.from + p.delta * ((j0 + i as i32) as f32 / p.len)
             });
         }
@@ -563,12 +647,13 @@ fn render(
 }
 
 /// Adds `x · level(i) · gain` into `sum` from frame `at` on: into the centre for a mono voice
-/// panned to the middle, else into left and right.
+/// panned to the middle, else into left and right. With `product`, the voice is mono and its
+/// sound is `xl · xr` (the two factors of its output `mul`, multiplied here as that node did).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn mix(
     sum: &mut Sum,
-    centre: bool,
+    (centre, product): (bool, bool),
     xl: &[f32],
     xr: &[f32],
     at: usize,
@@ -577,12 +662,19 @@ fn mix(
     level: impl Fn(usize) -> f32,
 ) {
     let n = xl.len();
-    if centre {
-        add_levelled(&mut sum.centre()[at..at + n], xl, gl, &level);
-    } else {
-        let (l, r) = sum.stereo();
-        add_levelled(&mut l[at..at + n], xl, gl, &level);
-        add_levelled(&mut r[at..at + n], &xr[..n], gr, &level);
+    match (centre, product) {
+        (true, false) => add_levelled(&mut sum.centre()[at..at + n], xl, gl, &level),
+        (true, true) => add_levelled_product(&mut sum.centre()[at..at + n], xl, xr, gl, &level),
+        (false, false) => {
+            let (l, r) = sum.stereo();
+            add_levelled(&mut l[at..at + n], xl, gl, &level);
+            add_levelled(&mut r[at..at + n], &xr[..n], gr, &level);
+        }
+        (false, true) => {
+            let (l, r) = sum.stereo();
+            add_levelled_product(&mut l[at..at + n], xl, &xr[..n], gl, &level);
+            add_levelled_product(&mut r[at..at + n], xl, &xr[..n], gr, &level);
+        }
     }
 }
 
@@ -593,6 +685,27 @@ fn add_levelled_loop(acc: &mut [f32], x: &[f32], gain: f32, level: &impl Fn(usiz
     for (i, (a, x)) in acc.iter_mut().zip(x).enumerate() {
         *a += x * (level(i) * gain);
     }
+}
+
+/// `acc[i] += (a[i] · b[i]) · (level(i) · gain)`: [`add_levelled_loop`] of the product the
+/// output `mul` would have written (rounded to f32 first, as it was), so the same bits.
+#[inline(always)]
+fn add_levelled_product_loop(
+    acc: &mut [f32],
+    a: &[f32],
+    b: &[f32],
+    gain: f32,
+    level: &impl Fn(usize) -> f32,
+) {
+    for (i, ((o, x), y)) in acc.iter_mut().zip(a).zip(b).enumerate() {
+        let v: f32 = x * y;
+        *o += v * (level(i) * gain);
+    }
+}
+
+crate::multiversion! {
+    /// [`add_levelled_product_loop`] at the current SIMD level.
+    fn add_levelled_product(acc: &mut [f32], a: &[f32], b: &[f32], gain: f32, level: &impl Fn(usize) -> f32) => add_levelled_product_loop
 }
 
 crate::multiversion! {
@@ -611,7 +724,7 @@ impl Kernel for Voices {
         let Some(o) = old.as_any_mut().downcast_mut::<Voices>() else {
             return;
         };
-        if o.out_slot != self.out_slot
+        if o.sound != self.sound
             || o.pool.slots.first().map(|v| v.graph.nodes.len())
                 != self.pool.slots.first().map(|v| v.graph.nodes.len())
         {
@@ -699,11 +812,7 @@ impl Kernel for Voices {
             &self.pitch[..],
             self.now,
         );
-        let (shape, fade, ext) = (
-            (self.out_slot, self.out_stereo),
-            u64::from(self.pool.fade),
-            &inputs[1..],
-        );
+        let (shape, fade, ext) = (self.sound, u64::from(self.pool.fade), &inputs[1..]);
         self.pool.render(l, r, n, &|s, v, sum| {
             if v.end > now {
                 let to = ((v.end - now) as usize).min(n);
