@@ -1013,6 +1013,96 @@ mod tests {
         assert_eq!(serials, (32..40).collect::<Vec<u64>>());
     }
 
+    /// A template whose sound is `sine · xline` (its output a `mul` of two mono nodes) plays
+    /// as a product when fused (`Sound::Product`: the `mul` left out of the graph) and gives the
+    /// bits of the same template run whole, voices starting mid-block, at several block sizes;
+    /// a template whose `mul` has a constant factor, or whose output is read by another node,
+    /// keeps its output node.
+    #[test]
+    fn an_oscillator_times_its_envelope_mixes_as_a_product_with_the_same_bits() {
+        let template = |mul_b: &str, extra: &str| {
+            format!(
+                r#"{{"version": 1, "nodes": [], "stages": [], "templates": [{{"id": 0,
+              "name": "v", "output": 2, "stages": [[0, 1], [2]{extra_stage}],
+              "pitch": [{{"node": 0, "param": "freq", "base": 220}}],
+              "nodes": [{{"id": 0, "kind": "sine", "params": {{"freq": {{"const": 220}}}}}},
+                        {{"id": 1, "kind": "xline", "params": {{"start": {{"const": 1}}, "end": {{"const": 0.001}}, "duration": {{"const": 0.05}}}}}},
+                        {{"id": 2, "kind": "mul", "params": {{"a": {{"node": 0}}, "b": {mul_b}}}}}{extra}]}}]}}"#,
+                extra_stage = if extra.is_empty() { "" } else { ", [3]" },
+            )
+        };
+        let voices = |json: &str, fuse: bool, max: usize| {
+            let ir = GraphIr::parse(&mut json.as_bytes().to_vec()).unwrap();
+            let mut v = Voices::with_template(
+                Some(&ir.templates[0]),
+                &ir.templates,
+                &NodeData::new(),
+                fuse,
+                SR,
+                max,
+            );
+            v.prepare(SR, max);
+            v
+        };
+        let triggers: Vec<(usize, Trigger)> = (0..12)
+            .map(|k| {
+                let t = Trigger {
+                    ratio: Some(1.0 + k as f32 * 0.25),
+                    gain: 0.5,
+                    pan: if k % 3 == 0 { 0.5 } else { 0.2 },
+                    dur: Some(0.03),
+                    ..Trigger::default()
+                };
+                (37 + k * 611, t)
+            })
+            .collect();
+        let json = template(r#"{"node": 1}"#, "");
+        let bank = SampleBank::default();
+        for sizes in [&[256][..], &[64, 100, 17, 256]] {
+            let max = sizes.iter().copied().max().unwrap();
+            let mut fused = voices(&json, true, max);
+            let mut whole = voices(&json, false, max);
+            assert!(matches!(fused.sound, Sound::Product { .. }));
+            assert!(matches!(whole.sound, Sound::Node { .. }));
+            let run = |v: &mut Voices| {
+                crate::kernels::testing::run_sizes(
+                    v,
+                    &[Src::Const(1.0)],
+                    2,
+                    9000,
+                    sizes,
+                    SR,
+                    &bank,
+                    &triggers,
+                )
+            };
+            let (a, b) = (run(&mut fused), run(&mut whole));
+            assert!(a[0].iter().any(|x| x.abs() > 0.01), "the voices sound");
+            for c in 0..2 {
+                for (i, (x, y)) in a[c].iter().zip(&b[c]).enumerate() {
+                    assert_eq!(
+                        x.to_bits(),
+                        y.to_bits(),
+                        "channel {c} frame {i}: {x} vs {y}"
+                    );
+                }
+            }
+        }
+        // A constant factor: `mul(x, c)` folds into x's gain instead.
+        let constant = voices(&template(r#"{"const": 0.5}"#, ""), true, 256);
+        assert!(!matches!(constant.sound, Sound::Product { .. }));
+        // The output read by another template node (here through `prev`): kept.
+        let read = voices(
+            &template(
+                r#"{"node": 1}"#,
+                r#", {"id": 3, "kind": "mul", "params": {"a": {"prev": 2}, "b": {"const": 0.5}}}"#,
+            ),
+            true,
+            256,
+        );
+        assert!(matches!(read.sound, Sound::Node { .. }));
+    }
+
     fn render_ones(
         voices: usize,
         n: usize,
