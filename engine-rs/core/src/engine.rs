@@ -168,9 +168,9 @@ impl Engine {
     /// Loads Dirt-layout sample roots (highest priority first; see [`crate::library`]) into the
     /// bank; names found replace the bank's. Control thread (decodes and resamples: may take a while).
     pub fn load_samples(&mut self, roots: &[std::path::PathBuf]) -> crate::library::LoadSummary {
-        if self.kit.is_some() && !roots.iter().any(|r| r.is_dir()) {
-            // Nothing to add (every root is missing or not a folder): the summary says so
-            // without waiting for the kit, which a program that plays no sample never needs.
+        if !roots.iter().any(|r| r.is_dir()) {
+            // Nothing to add (every root is missing or not a folder): the summary says so, and
+            // the bank, and the kit it may still be waiting for, are left alone.
             return crate::library::load_roots(
                 &mut SampleBank::default(),
                 roots,

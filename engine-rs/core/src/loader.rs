@@ -1,5 +1,6 @@
 //! The Loader: the control thread's half of the engine — builds programs from GraphIR, pairs their nodes with the previous program's by key, and checks event batches against the newest program.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -209,6 +210,8 @@ pub struct Loader {
 struct View<'a> {
     lanes: &'a [LaneKind],
     samples: usize,
+    /// Set when the sample count was asked for.
+    asked: Cell<bool>,
 }
 
 impl Target for View<'_> {
@@ -216,6 +219,7 @@ impl Target for View<'_> {
         self.lanes.get(id as usize).copied()
     }
     fn sample_count(&self) -> usize {
+        self.asked.set(true);
         self.samples
     }
 }
@@ -369,31 +373,18 @@ impl Loader {
     }
 
     /// Whether `batch` holds a trigger that plays a sample (or cannot be read: the decode that
-    /// follows reports it). Control thread.
+    /// follows reports it): decode asks the target for the sample count only for a trigger's
+    /// sample field. Control thread.
     pub fn plays_samples(&self, batch: &[f64]) -> bool {
         let Some(newest) = &self.newest else {
             return true;
         };
-        // A target that notes being asked for the sample count: decode asks only for a
-        // trigger's sample field.
-        struct Probe<'a> {
-            lanes: &'a [LaneKind],
-            asked: std::cell::Cell<bool>,
-        }
-        impl Target for Probe<'_> {
-            fn lane_kind(&self, id: u32) -> Option<LaneKind> {
-                self.lanes.get(id as usize).copied()
-            }
-            fn sample_count(&self) -> usize {
-                self.asked.set(true);
-                usize::MAX
-            }
-        }
-        let probe = Probe {
+        let view = View {
             lanes: &newest.lanes,
-            asked: std::cell::Cell::new(false),
+            samples: usize::MAX,
+            asked: Cell::new(false),
         };
-        events::decode(batch, &probe, |_| {}).is_err() || probe.asked.get()
+        events::decode(batch, &view, |_| {}).is_err() || view.asked.get()
     }
 
     /// Checks a whole batch against the newest program, then passes each event to `sink`. A
@@ -413,6 +404,7 @@ impl Loader {
         let view = View {
             lanes: &newest.lanes,
             samples,
+            asked: Cell::new(false),
         };
         events::decode(batch, &view, |_| {}).map_err(EngineError::Events)?;
         events::decode(batch, &view, &mut sink)

@@ -56,9 +56,29 @@ type Done = (Box<Core>, std::result::Result<(), String>);
 /// a `render` call does on the JavaScript thread), with its two channels. Started by the first
 /// `renderStart`; it ends when the engine is dropped.
 struct Owner {
-    jobs: Option<std::sync::mpsc::Sender<(Box<Core>, u32)>>,
+    jobs: std::sync::mpsc::Sender<(Box<Core>, u32)>,
     done: std::sync::mpsc::Receiver<Done>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Owner {
+    /// Starts the thread, or `None` where no thread can be started. Control thread.
+    fn start() -> Option<Owner> {
+        let (jobs, work) = std::sync::mpsc::channel::<(Box<Core>, u32)>();
+        let (give, done) = std::sync::mpsc::channel::<Done>();
+        let thread = std::thread::Builder::new()
+            .name("phonon-render-owner".into())
+            .spawn(move || {
+                for (mut core, frames) in work {
+                    let outcome = core.render_to_wav(frames);
+                    if give.send((core, outcome)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Owner { jobs, done, thread })
+    }
 }
 
 /// The Phonon sound engine: load a GraphIR, push events, render stereo audio to a WAV or a buffer.
@@ -75,11 +95,9 @@ impl Drop for Engine {
     /// Waits for a background render, then stops the owner thread. Control thread.
     fn drop(&mut self) {
         let _ = self.settle();
-        if let Some(mut o) = self.owner.take() {
-            drop(o.jobs.take());
-            if let Some(t) = o.thread.take() {
-                let _ = t.join();
-            }
+        if let Some(Owner { jobs, thread, .. }) = self.owner.take() {
+            drop(jobs);
+            let _ = thread.join();
         }
     }
 }
@@ -310,39 +328,18 @@ impl Engine {
     #[napi]
     pub fn render_start(&mut self, frames: u32) -> Result<()> {
         self.settle()?;
-        let core = self.core.take().expect("settled");
-        let owner = self.owner.get_or_insert_with(|| {
-            let (jobs, work) = std::sync::mpsc::channel::<(Box<Core>, u32)>();
-            let (give, done) = std::sync::mpsc::channel::<Done>();
-            let thread = std::thread::Builder::new()
-                .name("phonon-render-owner".into())
-                .spawn(move || {
-                    for (mut core, frames) in work {
-                        let outcome = core.render_to_wav(frames);
-                        if give.send((core, outcome)).is_err() {
-                            return;
-                        }
-                    }
-                })
-                .ok();
-            Owner {
-                jobs: thread.is_some().then_some(jobs),
-                done,
-                thread,
-            }
-        });
-        match &owner.jobs {
-            Some(jobs) => jobs
-                .send((core, frames))
-                .map_err(|_| Error::from_reason("the engine's render thread ended")),
-            None => {
-                // No thread could be started: render here.
-                let mut core = core;
-                let outcome = core.render_to_wav(frames);
-                self.core = Some(core);
-                outcome.map_err(Error::from_reason)
-            }
+        if self.owner.is_none() {
+            self.owner = Owner::start();
         }
+        let Some(owner) = &self.owner else {
+            // No thread could be started: render here.
+            return self.render(frames);
+        };
+        let core = self.core.take().expect("settled");
+        owner
+            .jobs
+            .send((core, frames))
+            .map_err(|_| Error::from_reason("the engine's render thread ended"))
     }
 
     /// Waits for the render `renderStart` began; throws if it failed. Control thread.
@@ -355,21 +352,16 @@ impl Engine {
     /// the WAV.
     #[napi]
     pub fn render_buffer(&mut self, frames: u32) -> Result<Float32Array> {
-        let core = self.settle()?;
-        let mut poisoned = core.poisoned.take();
-        let r = guard(&mut poisoned, "renderBuffer", || {
-            let mut out = Vec::with_capacity(2 * frames as usize);
-            core.render_chunks(frames, |l, r, _| {
+        let mut out = Vec::with_capacity(2 * frames as usize);
+        self.settle()?
+            .render_guarded("renderBuffer", frames, |l, r, _| {
                 for (a, b) in l.iter().zip(r) {
                     out.push(*a);
                     out.push(*b);
                 }
                 Ok(())
             })?;
-            Ok(Float32Array::new(out))
-        });
-        core.poisoned = poisoned;
-        r
+        Ok(Float32Array::new(out))
     }
 
     /// Finishes and closes the open WAV (no-op when none is open).
@@ -425,15 +417,26 @@ impl Core {
     /// the engine. On the JavaScript thread (`render`) or the render owner thread
     /// (`renderStart`).
     fn render_to_wav(&mut self, frames: u32) -> std::result::Result<(), String> {
+        self.render_guarded("render", frames, |l, r, wav| match wav {
+            Some(w) => w.write(l, r),
+            None => Ok(()),
+        })
+        .map_err(|e| e.reason)
+    }
+
+    /// [`Core::render_chunks`] with `sink`, a panic made an error (naming `what`) that poisons
+    /// the engine.
+    fn render_guarded(
+        &mut self,
+        what: &str,
+        frames: u32,
+        sink: impl FnMut(&[f32], &[f32], &mut Option<WavWriter>) -> std::result::Result<(), EngineError>
+            + Send,
+    ) -> Result<()> {
         let mut poisoned = self.poisoned.take();
-        let r = guard(&mut poisoned, "render", || {
-            self.render_chunks(frames, |l, r, wav| match wav {
-                Some(w) => w.write(l, r),
-                None => Ok(()),
-            })
-        });
+        let r = guard(&mut poisoned, what, || self.render_chunks(frames, sink));
         self.poisoned = poisoned;
-        r.map_err(|e| e.reason)
+        r
     }
 }
 

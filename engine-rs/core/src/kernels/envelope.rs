@@ -650,8 +650,7 @@ impl Ramp {
             return self.end as f32;
         }
         let u = self.k / self.len;
-        let lane = (self.k as u64 % RAMP_LANES as u64) as usize;
-        let at = (lane + RAMP_LANES - self.base) % RAMP_LANES;
+        let at = self.at();
         let w = self.w[at];
         let v = match self.shape {
             RampShape::Line => self.start + (self.end - self.start) * u,
@@ -669,6 +668,18 @@ impl Ramp {
         v as f32
     }
 
+    /// The lane of frame `k`: `k mod 32`.
+    #[inline(always)]
+    fn lane(&self) -> usize {
+        (self.k as u64 % RAMP_LANES as u64) as usize
+    }
+
+    /// Where frame `k`'s factor is in `w` (kept from lane `base` on).
+    #[inline(always)]
+    fn at(&self) -> usize {
+        (self.lane() + RAMP_LANES - self.base) % RAMP_LANES
+    }
+
     /// Frames of an exponential run: `f(w)` of each frame's factor, then the factor's step
     /// (the same products as [`Ramp::value`], in the order each lane takes them), 32 frames at
     /// a time in one vector loop ([`ramp_products`]). The loop takes the lanes in frame order
@@ -676,13 +687,10 @@ impl Ramp {
     #[inline(always)]
     fn products(&mut self, out: &mut [f32], f: impl Fn(f64) -> f64) {
         let step = self.step;
-        let lane = (self.k as u64 % RAMP_LANES as u64) as usize;
+        // The factors in frame order from this frame on (no move when the run starts at lane
+        // `base`, as every whole block does).
         let mut v = self.w;
-        if lane != self.base {
-            for (i, x) in v.iter_mut().enumerate() {
-                *x = self.w[(lane + RAMP_LANES - self.base + i) % RAMP_LANES];
-            }
-        }
+        v.rotate_left(self.at());
         let full = out.len() / RAMP_LANES * RAMP_LANES;
         let (body, tail) = out.split_at_mut(full);
         ramp_products(&mut v, step, body, &f);
@@ -690,8 +698,8 @@ impl Ramp {
             *o = f(*w) as f32;
             *w *= step;
         }
+        self.base = self.lane();
         self.w = v;
-        self.base = lane;
         self.k += out.len() as f64;
     }
 }

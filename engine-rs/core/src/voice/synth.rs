@@ -371,8 +371,15 @@ impl Voices {
         // A template whose sound is `a · b` of two mono nodes (an oscillator times its
         // envelope) leaves its output `mul` out: each voice mixes a·b straight into its sum
         // (one pass over the block and one node run fewer per voice). Only when fusing.
-        let probe = build(&t.stages);
-        let product = if fuse { product_of(t, &probe) } else { None };
+        let mut whole = Some(build(&t.stages));
+        let product = whole
+            .as_ref()
+            .filter(|_| fuse)
+            .and_then(|g| product_of(t, g));
+        if product.is_some() {
+            // It holds the `mul`: every voice's graph is built without it.
+            whole = None;
+        }
         let stages: Vec<Vec<u32>> = match product {
             Some(_) => t
                 .stages
@@ -389,7 +396,7 @@ impl Voices {
         };
         let pool: Vec<Voice> = (0..max_voices + FADE_SLOTS)
             .map(|_| Voice {
-                graph: build(&stages),
+                graph: whole.take().unwrap_or_else(|| build(&stages)),
                 amp: Amp::default(),
                 gain_l: 0.0,
                 gain_r: 0.0,
