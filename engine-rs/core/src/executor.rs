@@ -91,6 +91,10 @@ impl Constants {
 /// Runs one plan.
 pub struct Executor {
     plan: Plan,
+    /// Slots of the nodes with a voice pool (counters and voices to collect every block).
+    pools: Vec<usize>,
+    /// [`Fault::raised`] when [`Executor::take_counts`] last looked at every node.
+    faults_seen: u64,
     /// Per-node timings when PROFILE_DETAILED is on; `None` costs one branch per node.
     profile: Option<Box<Profile>>,
     /// The structure hash of the graph it was built from (see `loader::structure`).
@@ -112,7 +116,7 @@ fn guarded(failed: &mut Fault, kernel: &mut dyn Kernel, f: impl FnOnce(&mut dyn 
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(kernel))) {
         Ok(()) => true,
         Err(_) => {
-            *failed = Fault::New;
+            failed.raise();
             false
         }
     }
@@ -344,9 +348,9 @@ fn run_lanes<'a>(
     }));
     if ran.is_err() {
         // Which lane panicked is not known: the whole group is silenced (the guard's rule).
-        first.failed = Fault::New;
+        first.failed.raise();
         for x in group[1..m].iter_mut().flatten() {
-            x.failed = Fault::New;
+            x.failed.raise();
         }
         for o in outs[..m].iter_mut() {
             o.fill(0.0);
@@ -677,8 +681,13 @@ impl Graph {
 impl Executor {
     /// Takes ownership of a built plan.
     pub fn new(plan: Plan) -> Executor {
+        let pools = (plan.graph.nodes.iter().enumerate())
+            .filter_map(|(slot, n)| n.pool.then_some(slot))
+            .collect();
         Executor {
             plan,
+            pools,
+            faults_seen: u64::MAX,
             profile: None,
             structure: 0,
         }
@@ -1015,38 +1024,40 @@ impl Executor {
 
     /// Voices sounding now, over all nodes.
     pub fn voices(&self) -> usize {
-        self.plan
-            .graph
-            .nodes
-            .iter()
-            .filter(|n| n.pool && n.failed == Fault::None)
+        let nodes = &self.plan.graph.nodes;
+        (self.pools.iter().map(|&s| &nodes[s]))
+            .filter(|n| n.failed == Fault::None)
             .map(|n| n.kernel.voices())
             .sum()
     }
 
-    /// Kernel counters and new faults since the previous call. Render thread.
+    /// Kernel counters and new faults since the previous call: the pool nodes' counters, and a
+    /// walk over every node for new faults only when some graph raised one since the last walk
+    /// ([`Fault::raised`]). Render thread.
     pub fn take_counts(&mut self) -> Counts {
         let mut c = Counts::default();
-        for n in &mut self.plan.graph.nodes {
-            match n.failed {
-                Fault::None if !n.pool => {}
-                Fault::None => {
-                    let k = n.kernel.take_counts();
-                    c.kernels.steals += k.steals;
-                    c.kernels.split_blocks += k.split_blocks;
-                    c.kernels.ignored += k.ignored;
-                    if k.faults > 0 {
-                        // A node inside this one (a voice's template) failed: named by this node.
-                        c.faults += k.faults;
-                        c.fault_node = Some(n.id);
-                    }
-                }
-                Fault::New => {
-                    n.failed = Fault::Reported;
-                    c.faults += 1;
+        let nodes = &mut self.plan.graph.nodes;
+        for &s in &self.pools {
+            let n = &mut nodes[s];
+            if n.failed == Fault::None {
+                let k = n.kernel.take_counts();
+                c.kernels.steals += k.steals;
+                c.kernels.split_blocks += k.split_blocks;
+                c.kernels.ignored += k.ignored;
+                if k.faults > 0 {
+                    // A node inside this one (a voice's template) failed: named by this node.
+                    c.faults += k.faults;
                     c.fault_node = Some(n.id);
                 }
-                Fault::Reported => {}
+            }
+        }
+        let raised = Fault::raised();
+        if raised != self.faults_seen {
+            self.faults_seen = raised;
+            for n in nodes.iter_mut().filter(|n| n.failed == Fault::New) {
+                n.failed = Fault::Reported;
+                c.faults += 1;
+                c.fault_node = Some(n.id);
             }
         }
         c

@@ -56,15 +56,11 @@ impl Limiter {
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(right.len());
         let (left, right) = (&mut left[..n], &mut right[..n]);
-        let mut bad = 0u64;
-        let mut peak = 0.0f32;
-        for x in left.iter_mut().chain(right.iter_mut()) {
-            let finite = x.is_finite();
-            bad += !finite as u64;
-            *x = if finite { *x } else { 0.0 };
-            peak = peak.max(x.abs());
-        }
-        self.nonfinite += bad;
+        let mut seen = (0, 0);
+        flush(left, &mut seen);
+        flush(right, &mut seen);
+        let (bad, peak) = (seen.0, f32::from_bits(seen.1));
+        self.nonfinite += u64::from(bad);
         if self.reduction == 0.0 && peak <= THRESHOLD {
             return;
         }
@@ -96,9 +92,74 @@ impl Limiter {
     }
 }
 
+/// Bits of |x| at and above which x is not finite (the exponent all ones).
+const NOT_FINITE: u32 = 0x7f80_0000;
+
+/// Replaces the non-finite samples of `x` by +0 and folds into `seen` (count, peak bits) how
+/// many there were and the bits of the largest |x| after that. On the bits: a finite |x|
+/// orders as its bits do (sign bit clear), so the peak is an integer max and the loop
+/// vectorizes (a float `max` reduction does not); the peak is the same value either way.
+#[inline(always)]
+fn flush_loop(x: &mut [f32], seen: &mut (u32, u32)) {
+    let (mut bad, mut peak) = *seen;
+    for v in x.iter_mut() {
+        let mag = v.to_bits() & 0x7fff_ffff;
+        let finite = mag < NOT_FINITE;
+        bad += u32::from(!finite);
+        *v = if finite { *v } else { 0.0 };
+        peak = peak.max(if finite { mag } else { 0 });
+    }
+    *seen = (bad, peak);
+}
+
+crate::multiversion! {
+    /// [`flush_loop`] at the current SIMD level.
+    fn flush(x: &mut [f32], seen: &mut (u32, u32)) => flush_loop
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The flush at this CPU's SIMD level, its scalar twin and the float definition (is it
+    /// finite, else 0; the largest |x|) agree on every sample and the count, for samples that
+    /// include NaN of either sign, ±∞, −0, subnormals and the largest finite values.
+    #[test]
+    fn the_flush_and_its_scalar_twin_are_the_float_definition() {
+        let special = [
+            f32::NAN,
+            -f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -0.0,
+            f32::MIN_POSITIVE / 4.0,
+            f32::MAX,
+            f32::MIN,
+        ];
+        let x: Vec<f32> = (0..1031u32)
+            .map(|i| match i % 97 {
+                k @ 0..=7 => special[k as usize],
+                _ => ((i * 7919) % 1013) as f32 / 97.0 - 5.2,
+            })
+            .collect();
+        let (mut want, mut bad, mut peak) = (x.clone(), 0u32, 0.0f32);
+        for v in want.iter_mut() {
+            if !v.is_finite() {
+                *v = 0.0;
+                bad += 1;
+            }
+            peak = peak.max(v.abs());
+        }
+        for f in [flush as fn(&mut [f32], &mut (u32, u32)), flush_loop] {
+            let (mut got, mut seen) = (x.clone(), (0, 0));
+            f(&mut got, &mut seen);
+            assert_eq!(seen, (bad, peak.to_bits()));
+            assert!(got
+                .iter()
+                .zip(&want)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
+    }
 
     fn sine(amp: f32, n: usize) -> Vec<f32> {
         (0..n).map(|i| amp * (i as f32 * 0.0627).sin()).collect()

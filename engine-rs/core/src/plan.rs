@@ -19,6 +19,7 @@
 //! `slot_of` maps them to the slot that holds their value.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::fuse::{self, Fused, Post};
 use crate::ir::{GraphIr, LaneKind, NodeIr, OutMix, Param, TemplateIr};
@@ -125,6 +126,25 @@ pub enum Fault {
     New,
     /// Panicked and counted.
     Reported,
+}
+
+/// Faults raised in this process, in any graph: lets a walk that looks for new faults (over
+/// every node of a graph, or every voice's template) run only when this has moved.
+static RAISED: AtomicU64 = AtomicU64::new(0);
+
+impl Fault {
+    /// Marks a node's kernel as having panicked (not yet reported). Render thread or a
+    /// worker; the count is read after the block's forks have joined, so it is seen.
+    pub fn raise(&mut self) {
+        *self = Fault::New;
+        RAISED.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Faults raised so far in this process: a walk for [`Fault::New`] nodes can be skipped
+    /// while this equals the value it saw at its last walk. Any thread.
+    pub fn raised() -> u64 {
+        RAISED.load(Ordering::Relaxed)
+    }
 }
 
 /// The shape of node `node`'s kernel (see [`NodeSlot::shape`]). Control thread.

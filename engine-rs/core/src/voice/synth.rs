@@ -319,6 +319,8 @@ pub struct Voices {
     sample_rate: f32,
     /// Absolute frame of the block being rendered.
     now: u64,
+    /// [`Fault::raised`] when `take_counts` last walked the slots.
+    faults_seen: u64,
 }
 
 impl Default for Voices {
@@ -334,6 +336,7 @@ impl Default for Voices {
             latest: Vec::new(),
             sample_rate: 0.0,
             now: 0,
+            faults_seen: u64::MAX,
         }
     }
 }
@@ -775,9 +778,15 @@ impl Kernel for Voices {
 
     /// The pool's counters, and the template nodes that panicked (each voice's graph runs
     /// under the executor's fault guard; a failed node is counted once). Render thread: a walk
-    /// over the slots' few nodes, no allocation.
+    /// over the slots' few nodes only when some graph raised a fault since the last one
+    /// ([`Fault::raised`]), no allocation.
     fn take_counts(&mut self) -> KernelCounts {
         let mut c = std::mem::take(&mut self.pool.counts);
+        let raised = Fault::raised();
+        if raised == self.faults_seen {
+            return c;
+        }
+        self.faults_seen = raised;
         for v in &mut self.pool.slots {
             for n in &mut v.graph.nodes {
                 if n.failed == Fault::New {
@@ -886,7 +895,7 @@ mod tests {
     fn a_failed_template_node_is_counted_once() {
         let mut v = kernel();
         assert_eq!(v.take_counts().faults, 0);
-        v.pool.slots[3].graph.nodes[1].failed = Fault::New;
+        v.pool.slots[3].graph.nodes[1].failed.raise();
         assert_eq!(v.take_counts().faults, 1);
         assert_eq!(v.pool.slots[3].graph.nodes[1].failed, Fault::Reported);
         assert_eq!(v.take_counts().faults, 0);
