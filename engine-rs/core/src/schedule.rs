@@ -36,6 +36,10 @@ pub const PAYS: f32 = 0.85;
 /// Samples (of [`SAMPLE_EVERY`] blocks each) a stage that did not gain in parallel stays serial
 /// before it is tried in parallel again: 32 × 8 blocks of 512 frames is about 3 s at 44.1 kHz.
 pub const RETRY_AFTER: u32 = 32;
+/// Parallel samples a stage's span average needs before [`PAYS`] judges it: the first parallel
+/// blocks of a program (or of a retry) are the slowest (the other worker waking, its first
+/// touch of the stage's buffers), and one of them alone sent P1 serial for 3 s at its start.
+pub const JUDGE_AFTER: u32 = 4;
 /// Weight of a new sample in an item's moving average.
 const SMOOTHING: f32 = 0.25;
 
@@ -56,6 +60,8 @@ pub struct Decision {
     /// Samples left before a stage that did not gain in parallel is tried again (0: not
     /// backing off).
     pub retry_in: u32,
+    /// Parallel samples in `span_ns` (since the last retry).
+    pub spans: u32,
 }
 
 impl Decision {
@@ -191,6 +197,7 @@ impl Schedule {
             } else {
                 d.span_ns + SMOOTHING * (span - d.span_ns)
             };
+            d.spans = d.spans.saturating_add(1);
         }
         self.decide(st, width);
     }
@@ -216,7 +223,7 @@ impl Schedule {
         }
         // Parallel did not pay: serial for a while, then one more try from a fresh average.
         let d = &mut self.decisions[st];
-        if self.threshold > 0.0 && d.span_ns > 0.0 && d.span_ns >= PAYS * total {
+        if self.threshold > 0.0 && d.spans >= JUDGE_AFTER && d.span_ns >= PAYS * total {
             if d.retry_in == 0 {
                 d.retry_in = RETRY_AFTER;
             }
@@ -226,6 +233,7 @@ impl Schedule {
                 return;
             }
             d.span_ns = 0.0;
+            d.spans = 0;
         }
         let cost = &self.cost;
         let order = &mut self.order[r.clone()];
@@ -308,7 +316,13 @@ mod tests {
         };
         sample(&mut s, 1, 100_000);
         assert_eq!(s.bins(0), 2);
-        // In parallel it spanned 95 µs of its 100 µs of work: above PAYS (85 %), so serial.
+        // In parallel it spanned 95 µs of its 100 µs of work: above PAYS (85 %), but the
+        // first few parallel samples are not judged...
+        for _ in 1..JUDGE_AFTER {
+            sample(&mut s, 2, 95_000);
+            assert_eq!(s.bins(0), 2);
+        }
+        // ...the JUDGE_AFTER-th is: serial.
         sample(&mut s, 2, 95_000);
         assert_eq!(s.bins(0), 1);
         assert!(s.decisions()[0].retry_in > 0);
@@ -321,10 +335,21 @@ mod tests {
         assert_eq!(s.bins(0), 2);
         assert_eq!(s.decisions()[0].span_ns, 0.0);
         // This time it spans 55 µs: it pays, and stays parallel.
-        sample(&mut s, 2, 55_000);
-        assert_eq!(s.bins(0), 2);
-        assert_eq!(s.decisions()[0].retry_in, 0);
-        sample(&mut s, 2, 60_000);
+        for _ in 0..2 * JUDGE_AFTER {
+            sample(&mut s, 2, 55_000);
+            assert_eq!(s.bins(0), 2);
+            assert_eq!(s.decisions()[0].retry_in, 0);
+        }
+        // A first slow sample after a retry is one of JUDGE_AFTER, not a verdict: a stage
+        // whose first parallel block spans its whole work (a worker waking) stays parallel
+        // while the next ones pay.
+        let mut s = Schedule::new(std::slice::from_ref(&(0..2)));
+        sample(&mut s, 1, 100_000);
+        sample(&mut s, 2, 100_000);
+        for _ in 0..2 * JUDGE_AFTER {
+            assert_eq!(s.bins(0), 2);
+            sample(&mut s, 2, 52_000);
+        }
         assert_eq!(s.bins(0), 2);
     }
 }
