@@ -171,3 +171,44 @@ export function ekgPinkBuses(count: number, sr: number, seedBase: number): strin
   }
   return lines.join("\n");
 }
+
+/**
+ * ekg's bus-triggered synth voices ("pitch state kept between voices") for a bus that is one
+ * `sine` times `gain`, as phonon-engine.md §1.2 ("Render synthesis voices") describes them: each
+ * block, for each pitch with an active voice, the bus's chain is rendered once from that pitch's
+ * cached state (here the sine's phase) and the state is stored back, so a pitch's oscillator goes on
+ * where its last voice left it; each voice multiplies that buffer by its envelope and starts at the
+ * block after its event's (it "has no trigger offset"). The envelope is ekg's percussion envelope
+ * (`envelope.rs`, `PercEnvelope`, the bus-trigger default of 10 ms attack and 300 ms release): each
+ * frame t += 1/sr, then t/attack while t < attack, exp(−5·(t − attack)/release) while
+ * t < attack + release, then 0 and the voice ends. A chord's voices each have gain 1/√N
+ * (reference §3.1, `note`). With `fresh`, each voice instead starts its own oscillator at phase 0 (as
+ * ours does), all else equal.
+ */
+export function ekgPitchVoices(events: { frame: number; midi: number[] }[], gain: number, sr: number, frames: number, fresh = false): Float64Array {
+  const [attack, release] = [0.01, 0.3];
+  const out = new Float64Array(frames);
+  const phase = new Map<number, number>();
+  const voices: { start: number; midi: number; gain: number; t: number; phase: number }[] = [];
+  const pending = events.map((e) => ({ ...e, start: (Math.floor(e.frame / BLOCK) + 1) * BLOCK }));
+  for (let b = 0; b < frames; b += BLOCK) {
+    for (const e of pending.filter((p) => p.start === b)) for (const midi of e.midi) voices.push({ start: b, midi, gain: 1 / Math.sqrt(e.midi.length), t: 0, phase: 0 });
+    const live = voices.filter((v) => v.t < attack + release);
+    const n = Math.min(BLOCK, frames - b);
+    for (const midi of new Set(live.map((v) => v.midi))) {
+      const f = 440 * 2 ** ((midi - 69) / 12);
+      const p0 = phase.get(midi) ?? 0;
+      for (const v of live.filter((v) => v.midi === midi)) {
+        const from = fresh ? v.phase : p0;
+        for (let i = 0; i < n && v.t < attack + release; i++) {
+          v.t += 1 / sr;
+          const env = v.t < attack ? v.t / attack : v.t < attack + release ? Math.exp((-5 * (v.t - attack)) / release) : 0;
+          out[b + i]! += gain * Math.sin(2 * Math.PI * (from + (f * i) / sr)) * env * v.gain;
+        }
+        v.phase = (v.phase + (f * n) / sr) % 1;
+      }
+      phase.set(midi, (p0 + (f * n) / sr) % 1);
+    }
+  }
+  return out;
+}
