@@ -117,3 +117,98 @@ export function ekgFreezeThrough(x: Float64Array): Float64Array {
   }
   return y;
 }
+
+/** ekg's `pink_noise`: its number of Voss–McCartney bins. */
+const PINK_BINS = 16;
+
+/**
+ * ekg's `pink_noise` ("pink noise not pink"), as ekg/phonon's `unified_graph.rs` has it
+ * (`SignalNode::PinkNoise`): a frame counter n from 0, 16 bins; on each frame, bin i is redrawn
+ * uniform in ±1 if bit i of n is 0 (so on 2^i frames in a row, then held for the next 2^i), and
+ * the output is the bins' sum / 16. ekg's generator is unseeded (`rand::thread_rng`): `seed` picks ours.
+ */
+export function ekgPink(frames: number, seed: number): Float64Array {
+  const noise = rng(seed);
+  const bins = new Float64Array(PINK_BINS);
+  const out = new Float64Array(frames);
+  for (let n = 0; n < frames; n++) {
+    for (let i = 0; i < PINK_BINS; i++) if (((n >>> i) & 1) === 0) bins[i] = 2 * noise() - 1;
+    let sum = 0;
+    for (let i = 0; i < PINK_BINS; i++) sum += bins[i]!;
+    out[n] = sum / PINK_BINS;
+  }
+  return out;
+}
+
+/**
+ * `ekgPink` in our language, for a source to use in place of `pink_noise` (`count` of them, each
+ * its own bus `~ekg_pink_K`, K from 0, each bin its own `white_noise seed`). Bin i with period
+ * P = 2^(i+1) frames: the draw gate g (bit i of the frame count is 0: the first half of each
+ * period) is a naive square at sr/P; while it is on, the bin is its noise; while off, it holds the
+ * noise sampled (`sample_hold`) on the last frame the gate was on, which a second naive square of
+ * width (2^i − 1)/P marks. The squares' phases must fall on exact frames: our phase is 32-bit
+ * fixed point and a frequency's increment is truncated, so each runs 1 ppm fast (it then gains
+ * 0.35 of a frame on its period over 8 s, never the whole frame that would move a gate); bin 0's
+ * square, at Nyquist (which our phase saturates just below), runs backwards at −sr/2 instead,
+ * which puts its frames at phase n and ½ + n (2^-32 turns), on the right sides of ½.
+ */
+export function ekgPinkBuses(count: number, sr: number, seedBase: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < PINK_BINS; i++) {
+    const period = 2 ** (i + 1);
+    const f = i === 0 ? -sr / 2 : (sr / period) * (1 + 1e-6);
+    lines.push(`~ekg_pink_g${i}: square_naive ${f} 0.5 * 0.5 + 0.5`);
+    lines.push(`~ekg_pink_t${i}: ~ekg_pink_g${i} * (0.5 - square_naive ${f} ${(2 ** i - 1) / period} * 0.5)`);
+  }
+  for (let k = 0; k < count; k++) {
+    const bins: string[] = [];
+    for (let i = 0; i < PINK_BINS; i++) {
+      const n = `~ekg_pink_n${k}_${i}`;
+      lines.push(`${n}: white_noise ${seedBase + k * PINK_BINS + i}`);
+      bins.push(`~ekg_pink_g${i} * ${n} + (1 - ~ekg_pink_g${i}) * sample_hold ${n} ~ekg_pink_t${i}`);
+    }
+    lines.push(`~ekg_pink_${k}: (${bins.map((b) => `(${b})`).join(" + ")}) / ${PINK_BINS}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * ekg's bus-triggered synth voices ("pitch state kept between voices") for a bus that is one
+ * `sine` times `gain`, as phonon-engine.md §1.2 ("Render synthesis voices") describes them: each
+ * block, for each pitch with an active voice, the bus's chain is rendered once from that pitch's
+ * cached state (here the sine's phase) and the state is stored back, so a pitch's oscillator goes on
+ * where its last voice left it; each voice multiplies that buffer by its envelope and starts at the
+ * block after its event's (it "has no trigger offset"). The envelope is ekg's percussion envelope
+ * (`envelope.rs`, `PercEnvelope`, the bus-trigger default of 10 ms attack and 300 ms release): each
+ * frame t += 1/sr, then t/attack while t < attack, exp(−5·(t − attack)/release) while
+ * t < attack + release, then 0 and the voice ends. A chord's voices each have gain 1/√N
+ * (reference §3.1, `note`). With `fresh`, each voice instead starts its own oscillator at phase 0 (as
+ * ours does), all else equal.
+ */
+export function ekgPitchVoices(events: { frame: number; midi: number[] }[], gain: number, sr: number, frames: number, fresh = false): Float64Array {
+  const [attack, release] = [0.01, 0.3];
+  const out = new Float64Array(frames);
+  const phase = new Map<number, number>();
+  const voices: { start: number; midi: number; gain: number; t: number; phase: number }[] = [];
+  const pending = events.map((e) => ({ ...e, start: (Math.floor(e.frame / BLOCK) + 1) * BLOCK }));
+  for (let b = 0; b < frames; b += BLOCK) {
+    for (const e of pending.filter((p) => p.start === b)) for (const midi of e.midi) voices.push({ start: b, midi, gain: 1 / Math.sqrt(e.midi.length), t: 0, phase: 0 });
+    const live = voices.filter((v) => v.t < attack + release);
+    const n = Math.min(BLOCK, frames - b);
+    for (const midi of new Set(live.map((v) => v.midi))) {
+      const f = 440 * 2 ** ((midi - 69) / 12);
+      const p0 = phase.get(midi) ?? 0;
+      for (const v of live.filter((v) => v.midi === midi)) {
+        const from = fresh ? v.phase : p0;
+        for (let i = 0; i < n && v.t < attack + release; i++) {
+          v.t += 1 / sr;
+          const env = v.t < attack ? v.t / attack : v.t < attack + release ? Math.exp((-5 * (v.t - attack)) / release) : 0;
+          out[b + i]! += gain * Math.sin(2 * Math.PI * (from + (f * i) / sr)) * env * v.gain;
+        }
+        v.phase = (v.phase + (f * n) / sr) % 1;
+      }
+      phase.set(midi, (p0 + (f * n) / sr) % 1);
+    }
+  }
+  return out;
+}
