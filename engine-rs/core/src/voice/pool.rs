@@ -317,6 +317,13 @@ pub fn placement(keep: ActiveSet, slots: usize) -> impl Iterator<Item = (usize, 
 pub const TIMED_VOICE_FRAMES: usize = 1024;
 /// Weight of a new timing in the moving averages of [`Cost`].
 const SMOOTHING: f32 = 0.25;
+/// Split renders after a program starts (or a split is tried again) that are not judged: the
+/// other worker may still be waking (a render's first splits spanned their whole work, the
+/// next ones half of it).
+const SPLIT_WARM_UP: u32 = 16;
+/// Renders a pool whose splits did not pay renders serially before it tries a split again:
+/// about 3 s of blocks of 512 frames at 44.1 kHz for synth voices (one render per block).
+const BACK_OFF_RENDERS: u32 = 256;
 
 /// What the pool needs of one voice of a kind (the kind renders, starts and resets its voices
 /// itself, through the closures it hands to [`VoicePool::render`] and [`VoicePool::adopt`]).
@@ -335,8 +342,8 @@ pub enum Cost {
     /// possible, on renders of at least [`TIMED_VOICE_FRAMES`]; a timing above twice the
     /// estimate counts as twice it). The sampler's rule: it renders many short segments.
     PerVoiceFrame,
-    /// A moving average of a whole render's ns (timed wherever a split is possible). The synth
-    /// voices' rule: they render once per block.
+    /// A moving average of a whole render's ns (timed wherever a split is possible; a split
+    /// render counts its workers' time). The synth voices' rule: they render once per block.
     PerBlock,
 }
 
@@ -528,6 +535,12 @@ pub struct VoicePool<V> {
     cost_ns: f32,
     /// Some render of this block ran on several workers.
     split: bool,
+    /// Split renders since the program started or splits were last tried again.
+    splits: u32,
+    /// Moving average of a split render's span over its workers' time, past the warm-up.
+    span_ratio: f32,
+    /// Renders left before splits are tried again (0: splitting when it is worth it).
+    back_off: u32,
     /// The group summing straight into the output this block.
     direct: Direct,
     /// Tests: split every render with more than one busy group (where a split is possible),
@@ -556,6 +569,9 @@ impl<V: Voice> VoicePool<V> {
             work_ns: AtomicU64::new(0),
             cost_ns: 0.0,
             split: false,
+            splits: 0,
+            span_ratio: 0.0,
+            back_off: 0,
             direct: if mode.direct {
                 Direct::Free
             } else {
@@ -659,7 +675,13 @@ impl<V: Voice> VoicePool<V> {
         };
         let block_t0 =
             (self.mode.cost == Cost::PerBlock && width > 1).then(std::time::Instant::now);
-        if bins > 1 && cost >= crate::schedule::MIN_PARALLEL_NS {
+        let backing_off = self.back_off > 0;
+        self.back_off = self.back_off.saturating_sub(1);
+        // The workers' time when this render splits (what it costs, where its span is less).
+        let mut split_work = None;
+        #[cfg(test)]
+        let backing_off = backing_off && !self.always_split;
+        if bins > 1 && cost >= crate::schedule::MIN_PARALLEL_NS && !backing_off {
             self.split = true;
             // Every group into its own sums from now on: workers never reach the output.
             if let Direct::Group(d) = self.direct {
@@ -672,6 +694,7 @@ impl<V: Voice> VoicePool<V> {
             let (busy, active) = (&self.busy[..], self.active);
             let slots = Shards::new(&mut self.slots[..], 0);
             let sums = Shards::new(&mut self.groups[..], 0);
+            let fork_t0 = std::time::Instant::now();
             crate::workers::fork(bins, &|_| {
                 let t0 = std::time::Instant::now();
                 while let Some(&g) = busy.get(next.fetch_add(1, Ordering::Relaxed)) {
@@ -685,6 +708,10 @@ impl<V: Voice> VoicePool<V> {
                 }
                 work.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
             });
+            let span = fork_t0.elapsed().as_nanos() as f32;
+            let work = self.work_ns.load(Ordering::Relaxed) as f32;
+            split_work = Some(work);
+            self.judge(span, work);
             if self.mode.cost == Cost::PerVoiceFrame {
                 let ns = self.work_ns.load(Ordering::Relaxed) as f32;
                 self.learn(ns, voice_frames);
@@ -736,7 +763,10 @@ impl<V: Voice> VoicePool<V> {
             }
         }
         if let Some(t0) = block_t0 {
-            let ns = t0.elapsed().as_nanos() as f32;
+            // A split render's cost is its workers' time, not its span: the span of a render
+            // that paid (about half its work) pulled the estimate below the threshold, and the
+            // next renders ran serially until it climbed back (P3 split 69–113 of 5168 blocks).
+            let ns = split_work.unwrap_or_else(|| t0.elapsed().as_nanos() as f32);
             self.cost_ns += SMOOTHING * (ns - self.cost_ns);
         }
     }
@@ -756,6 +786,32 @@ impl<V: Voice> VoicePool<V> {
             Direct::Off => return false,
         }
         true
+    }
+
+    /// After a split render that spanned `span_ns` for `work_ns` of its workers' rendering:
+    /// past [`SPLIT_WARM_UP`], folds span/work into a moving average, and once that average
+    /// over [`crate::schedule::JUDGE_AFTER`] renders or more is no lower than
+    /// [`crate::schedule::PAYS`] (the workers ran one after the other: the machine's other core
+    /// was not there), renders serially for [`BACK_OFF_RENDERS`] renders, then tries again.
+    /// Which renders split never changes the output (the group sums are added in group order
+    /// either way). Render thread.
+    fn judge(&mut self, span_ns: f32, work_ns: f32) {
+        self.splits = self.splits.saturating_add(1);
+        if self.splits <= SPLIT_WARM_UP || work_ns <= 0.0 {
+            return;
+        }
+        let ratio = span_ns / work_ns;
+        self.span_ratio = if self.splits == SPLIT_WARM_UP + 1 {
+            ratio
+        } else {
+            self.span_ratio + SMOOTHING * (ratio - self.span_ratio)
+        };
+        if self.splits >= SPLIT_WARM_UP + crate::schedule::JUDGE_AFTER
+            && self.span_ratio >= crate::schedule::PAYS
+        {
+            self.back_off = BACK_OFF_RENDERS;
+            self.splits = 0;
+        }
     }
 
     /// Folds `ns` spent rendering `voice_frames` into the cost per voice-frame. A timing above
@@ -1082,6 +1138,31 @@ mod tests {
     /// 40 voices (five groups) of awkward values, some centred, summed by both modes with and
     /// without splitting across 1, 2 and 3 workers: the group-ordered sum
     /// ((G₀ + G₁) + …) + centres, the same bits every way, times a constant gain.
+    /// Splits are judged only after the warm-up and JUDGE_AFTER renders: a pool whose workers
+    /// ran one after the other (span = work) backs off for BACK_OFF_RENDERS renders and then
+    /// starts over, one whose first splits were slow but whose later ones pay (span = work / 2)
+    /// keeps splitting.
+    #[test]
+    fn splits_that_do_not_pay_back_off_after_the_warm_up() {
+        let mut pool = VoicePool::<Toy>::new(Mode::new(false, Cost::PerBlock, 4, 8), 32);
+        let judged = SPLIT_WARM_UP + crate::schedule::JUDGE_AFTER;
+        for _ in 1..judged {
+            pool.judge(100_000.0, 100_000.0);
+            assert_eq!(pool.back_off, 0);
+        }
+        pool.judge(100_000.0, 100_000.0);
+        assert_eq!((pool.back_off, pool.splits), (BACK_OFF_RENDERS, 0));
+
+        let mut pool = VoicePool::<Toy>::new(Mode::new(false, Cost::PerBlock, 4, 8), 32);
+        for _ in 0..SPLIT_WARM_UP {
+            pool.judge(100_000.0, 100_000.0);
+        }
+        for _ in 0..4 * judged {
+            pool.judge(50_000.0, 100_000.0);
+            assert_eq!(pool.back_off, 0);
+        }
+    }
+
     #[test]
     fn every_mode_and_split_gives_the_group_ordered_sum() {
         let n = 37;
