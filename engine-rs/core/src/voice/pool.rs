@@ -1135,9 +1135,6 @@ mod tests {
         fn steal(&mut self, _now: u64, _frames: u32) {}
     }
 
-    /// 40 voices (five groups) of awkward values, some centred, summed by both modes with and
-    /// without splitting across 1, 2 and 3 workers: the group-ordered sum
-    /// ((G₀ + G₁) + …) + centres, the same bits every way, times a constant gain.
     /// Splits are judged only after the warm-up and JUDGE_AFTER renders: a pool whose workers
     /// ran one after the other (span = work) backs off for BACK_OFF_RENDERS renders and then
     /// starts over, one whose first splits were slow but whose later ones pay (span = work / 2)
@@ -1163,6 +1160,9 @@ mod tests {
         }
     }
 
+    /// 40 voices (five groups) of awkward values, some centred, summed by both modes with and
+    /// without splitting across 1, 2 and 3 workers: the group-ordered sum
+    /// ((G₀ + G₁) + …) + centres, the same bits every way, times a constant gain.
     #[test]
     fn every_mode_and_split_gives_the_group_ordered_sum() {
         let n = 37;
