@@ -185,7 +185,14 @@ const speed = () =>
   ]);
 const count_ = () => weighted([[5, () => int(1, 5)], [1, () => pick([0, -1, -2])], [1, () => pick([1.5, 2.5, 8])], [1, () => pick(["<2 3>", "<1 4>", "[2 3]"])]]);
 const prob = () => weighted([[5, () => pick([0.1, 0.25, 0.5, 0.75, 0.9])], [1, () => pick([0, 1, 1.5, -0.5])], [1, () => pick(["<0.2 0.8>", "[0 0.5]"])]]);
-const boolPat = () => pick(["1 0 1 1", "t f t", "1 [0 1]", "<1 [1 0]>", "t*3 f", "1(3,8)", "t ~ t", "1 0@2", "<1 0> 1?", "[1 0]*1.5"]);
+const boolPat = () => pick(["<1 0>*2 [1 1 0]", "t(<3 5>,8,<0 2>)", "1 ~ ~ 1 ~", "[1 1]@3 0", "true false", "1 1", "1", "0", "{1 0 1}%4", "<1 0 0>", "1 0 1 1", "t f t", "1 [0 1]", "<1 [1 0]>", "t*3 f", "1(3,8)", "t ~ t", "1 0@2", "<1 0> 1?", "[1 0]*1.5"]);
+/** Sometimes turn a plain argument into a pattern of it and another (patterned arguments). */
+const pat = (gen) => () => {
+  const a = gen();
+  if (typeof a !== "number" || !chance(0.15)) return a;
+  const b = gen();
+  return typeof b === "number" ? pick([`<${a} ${b}>`, `[${a} ${b}]`, `<${a} [${a} ${b}]>`, `${a}*2 ${b}`]) : a;
+};
 const numArg = () => pick([10, 12, -7, 0.5, 1, "<0 12>", "[0 7]", "<1 2 3>"]);
 
 /** Simple functions for function arguments (every, off, sometimesBy, ...). */
@@ -215,21 +222,21 @@ function fnArg(numeric) {
 function op(st) {
   const n = st.numeric;
   const table = [
-    [6, () => [["fast", speed()]]],
-    [4, () => [["slow", speed()]]],
-    [3, () => [["early", smallTime()]]],
-    [3, () => [["late", smallTime()]]],
+    [6, () => [["fast", pat(speed)()]]],
+    [4, () => [["slow", pat(speed)()]]],
+    [3, () => [["early", pat(smallTime)()]]],
+    [3, () => [["late", pat(smallTime)()]]],
     [4, () => [["rev"]]],
-    [3, () => [["ply", count_()]]],
-    [st.obj ? 0 : 2, () => ((st.obj = true), [["s"], ["chop", count_()]])],
-    [st.obj ? 0 : 2, () => ((st.obj = true), [["s"], ["striate", count_()]])],
-    [3, () => [[pick(["iter", "iterBack"]), count_()]]],
+    [3, () => [["ply", pat(count_)()]]],
+    [st.obj ? 0 : 2, () => ((st.obj = true), [["s"], ["chop", pat(count_)()]])],
+    [st.obj ? 0 : 2, () => ((st.obj = true), [["s"], ["striate", pat(count_)()]])],
+    [3, () => [[pick(["iter", "iterBack"]), pat(count_)()]]],
     [2, () => [["palindrome"]]],
-    [4, () => [[pick(["every", "firstOf", "lastOf"]), count_(), fnArg(n)]]],
-    [3, () => [["sometimesBy", prob(), fnArg(n)]]],
+    [4, () => [[pick(["every", "firstOf", "lastOf"]), pat(count_)(), fnArg(n)]]],
+    [3, () => [["sometimesBy", pat(prob)(), fnArg(n)]]],
     [2, () => [[pick(["sometimes", "often", "rarely", "almostNever", "almostAlways", "someCycles"]), fnArg(n)]]],
-    [2, () => [["someCyclesBy", prob(), fnArg(n)]]],
-    [3, () => [[pick(["degradeBy", "undegradeBy"]), prob()]]],
+    [2, () => [["someCyclesBy", pat(prob)(), fnArg(n)]]],
+    [3, () => [[pick(["degradeBy", "undegradeBy"]), pat(prob)()]]],
     [1, () => [[pick(["degrade", "undegrade"])]]],
     [1, () => [["seed", int(0, 100)]]],
     [3, () => [["euclid", pick([3, 5, 0, -3, "<3 5>"]), pick([8, 4, 16, "<8 6>"])]]],
@@ -237,7 +244,7 @@ function op(st) {
     [1, () => [["euclidLegato", pick([3, 5, "<3 5>"]), pick([8, 6])]]],
     [1, () => [["euclidLegatoRot", pick([3, 5]), pick([8, 6]), pick([1, 2, -1, "<0 2>"])]]],
     [1, () => [["euclidish", pick([3, 5]), 8, pick([0, 0.5, 1, "<0 0.5>"])]]],
-    [3, () => [["off", smallTime(), fnArg(n)]]],
+    [3, () => [["off", pat(smallTime)(), fnArg(n)]]],
     [2, () => [["superimpose", fnArg(n)]]],
     [2, () => [["layer", fnArg(n), fnArg(n)]]],
     // jux adds pan to object values (Strudel throws on plain ones): ["s"] first.
@@ -248,12 +255,12 @@ function op(st) {
     [3, () => [["linger", pick([0.25, 0.5, { frac: "1/3" }, 1, 2, 0.75, "<0.25 0.5>", 0])]]],
     [3, () => [["zoom", pick([0, 0.25, { frac: "1/3" }, 0.5, -0.25]), pick([0.75, 1, 1.5, 0.5, 2])]]],
     [3, () => [["compress", pick([0, 0.25, { frac: "1/3" }, 0.5]), pick([0.75, 1, 0.5, 1.25])]]],
-    [2, () => [["fastGap", speed()]]],
+    [2, () => [["fastGap", pat(speed)()]]],
     [1, () => [["focus", pick([0, 0.25, 0.5]), pick([0.75, 1, 1.5])]]],
     [3, () => [[pick(["inside", "outside"]), pick([2, 4, 0.5, 1.5, { frac: "1/3" }]), fnArg(n)]]],
     [2, () => [["swingBy", pick([{ frac: "1/3" }, 0.25, 0, -0.125]), pick([2, 4, 3, 1.5])]]],
     [1, () => [["swing", pick([2, 4, 3])]]],
-    [st.obj ? 0 : 1, () => ((st.obj = true), [["hurry", speed()]])],
+    [st.obj ? 0 : 1, () => ((st.obj = true), [["hurry", pat(speed)()]])],
     [3, () => [["struct", boolPat()]]],
     [3, () => [["mask", boolPat()]]],
     [2, () => [[pick(["chunk", "chunkBack", "fastChunk"]), pick([2, 3, 4, "<2 4>"]), fnArg(n)]]],
@@ -282,6 +289,16 @@ function op(st) {
     [1, () => [["revv"]]],
     [1, () => [[pick(["onsetsOnly", "discreteOnly", "defragmentHaps", "splitQueries"])]]],
     [1, () => [[pick(["stack", "cat", "seq", "fastcat", "slowcat", "sequence"]), miniExpr(n)]]],
+    [1, () => [[pick(["stack", "cat", "fastcat"]), { expr: miniExpr(n), ops: [pick([["fast", 2], ["rev"], ["late", 0.25], ["iter", 3], ["ply", 2], ["degradeBy", 0.4], ["segment", 3]])] }]]],
+    [1, () => [[pick(["every", "firstOf", "lastOf"]), pick(["<2 3>", "2 3", "<1 4>"]), fnArg(n)]]],
+    [1, () => [["within", pick(["<0 0.5>", 0.25]), pick([0.75, "<0.5 1>"]), fnArg(n)]]],
+    [1, () => [[pick(["chop", "striate", "ply", "segment", "linger", "iter", "fast", "slow"]), pick(["<2 3>", "[1 2] 3", "<2 [3 4]>", "1 <2 -1>", "<0.5 1.5>"])]]],
+    [1, () => [[pick(["zoom", "compress", "focus"]), pick(["<0 0.25>", "[0 0.5]"]), pick(["<0.5 1>", "0.75 1"])]]],
+    [1, () => [[pick(["euclid", "euclidRot", "euclidLegatoRot"]), pick(["<3 5 2>", "3 5", 3]), pick(["<8 16>", 8, "8 12"]), pick(["<0 2>", 1, "1 3"])]]],
+    [1, () => [["off", pick(["<0.25 0.125>", "0.25 0.5", "-0.25"]), fnArg(n)]]],
+    [1, () => [["swingBy", pick(["<0.1 0.3>", { frac: "1/6" }]), pick(["<2 4>", 4, "2 8"])]]],
+    [1, () => [["fast", pick([1000, 64, 333, { frac: "1001/1000" }, 0.001, 1e-3])]]],
+    [1, () => [["early", pick([1000.5, -999.25, 1e6, { frac: "1000001/3" }])]]],
     [st.obj ? 0 : 1, () => [[pick(["set", "keep", "keepif"]), pick(["1 0", "<a b>", "x y z"])]]],
     [2, () => [[pick(["reset", "restart", "resetAll", "restartAll"]), pick(["1 0 1", "<1 [1 1]>", "t(3,8)", "1@3 1", "~ 1"])]]],
     [1, () => [[pick(["structAll", "maskAll"]), boolPat()]]],
