@@ -247,7 +247,7 @@ def(
   "structure",
   [num("pulses"), num("steps"), num("rotation")],
   "euclidLegato shifted later by rotation/steps.",
-  (p, k, n, r) => euclidLegatoRot(p, N(k), N(n), N(r)),
+  (p, k, n, r) => euclidLegatoRot(p, N(k), N(n), T(r)),
 );
 def(
   "euclidish",
