@@ -302,7 +302,8 @@ export class Pattern<T = unknown> {
   zoom(b: Time, e: Time): Pattern<T> {
     const s = R(b);
     const E = R(e);
-    if (s.gte(E)) return silence as Pattern<T>;
+    // An empty or reversed range gives Strudel's `nothing`: no events and a step count of 0.
+    if (s.gte(E)) return new Pattern<T>(() => [], Rational.ZERO).periodic(1);
     const d = E.sub(s);
     const steps = this.steps === undefined ? undefined : this.steps.mul(d);
     return this.withQuerySpan((span) => span.withCycle((t) => t.mul(d).add(s)))
@@ -614,7 +615,8 @@ export function stack<T>(...pats: Pattern<T>[]): Pattern<T> {
 }
 /** stack of a list (a list of any length: no spread of arguments, which can run out of stack). */
 export function stackOf<T>(pats: Pattern<T>[]): Pattern<T> {
-  if (pats.length === 0) return silence;
+  // As Strudel's stack(): no layers, no events and no step count (silence has 1 step).
+  if (pats.length === 0) return new Pattern<T>(() => [], undefined).periodic(1);
   const steps = lcmStepsOf(pats.map((p) => p.steps));
   // Layers that each repeat repeat together after the lcm of their periods.
   const period = lcmPeriodOf(pats.map((p) => p.period));

@@ -27,7 +27,9 @@ function slices(n: number, what: string): ControlMap[] {
 /** Cut each event into floor(n) parts, each 1/n of its sample (begin/end); silence for n < 1. */
 export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
   const parts = slices(n, "chop");
-  if (parts.length === 0) return silence;
+  // Strudel's step count is n times the source's even when no slice plays (n < 1).
+  const steps = pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n));
+  if (parts.length === 0) return withSteps(silence, steps);
   const merge = (a: ControlMap, b: ControlMap): ControlMap => {
     if ("begin" in a && "end" in a && a["begin"] !== undefined && a["end"] !== undefined) {
       const ab = a["begin"] as number;
@@ -36,18 +38,17 @@ export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
     }
     return { ...a, ...b };
   };
-  return pat.squeezeBind((o) => fastcatOf(parts.map((s) => pure(merge(asMap(o), s))))).setSteps(
-    pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)),
-  );
+  return pat.squeezeBind((o) => fastcatOf(parts.map((s) => pure(merge(asMap(o), s))))).setSteps(steps);
 }
 
 /** Play the pattern n times per cycle (n itself, not rounded); repetition i plays slice i of floor(n) slices of 1/n each. */
 export function striate(pat: Pattern<unknown>, n: number): Pattern<unknown> {
   const parts = slices(n, "striate");
-  if (parts.length === 0) return silence;
+  const steps = pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n));
+  if (parts.length === 0) return withSteps(silence, steps);
   return combine(pat, "set", slowcatOf(parts.map((s) => pure(s))))
     .fast(Rational.fromNumber(n))
-    .setSteps(pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)));
+    .setSteps(steps);
 }
 
 /** Play slices of the samples, chosen by the index pattern: n equal slices (or a list of cut points). */
