@@ -100,7 +100,7 @@ const decimal = () => pick(["0.5", "1.5", "0.25", "2.5", "0.75", ".5", "-1", "-0
 /** An atom; numeric expressions use numbers only (value ops need them). */
 function atom(numeric) {
   if (numeric) return weighted([[6, () => String(int(0, 7))], [1, () => String(-int(1, 3))], [1, decimal]]);
-  return weighted([[6, () => pick(WORDS)], [1, () => pick(NOTES)], [1, () => `${pick(WORDS)}:${int(0, 3)}`]]);
+  return weighted([[6, () => pick(WORDS)], [1, () => pick(NOTES)], [1, () => `${pick(WORDS)}:${int(0, 3)}`], [0.3, () => `${pick(WORDS)}:${int(0, 3)}:${pick(["0.5", "2"])}`], [0.3, () => `${pick(WORDS)}:<${int(0, 2)} ${int(0, 2)}>`]]);
 }
 
 function factor() {
@@ -150,6 +150,10 @@ function term(depth, numeric) {
 function sequence(depth, numeric, inAngle = false) {
   const n = int(1, inAngle ? 4 : 5);
   const terms = Array.from({ length: n }, () => term(depth, numeric));
+  // Rarer constructs: a `^` step marker, a `-` rest, `.` feet (not inside < >).
+  if (chance(0.04)) terms[int(0, n - 1)] = "^" + terms[int(0, n - 1)].replace(/^\^/, "");
+  if (chance(0.04)) terms.splice(int(0, n), 0, "-");
+  if (!inAngle && n > 1 && chance(0.05)) terms.splice(int(1, n - 1), 0, ".");
   // `!` and `_` cannot open a sequence: drop a leading one.
   let s = terms.join(" ").replace(/^\s*[!_]\s*/, "");
   if (s.trim() === "" || /^[!_]/.test(s.trim())) s = atom(numeric);
