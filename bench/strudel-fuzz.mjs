@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Differential fuzzing of the pattern engine against Strudel 1.2.6: random oracle cases, both engines' haps, compare.mjs's verdicts grouped by the ops and mini-notation features of the failures.
 //
-//   node bench/strudel-fuzz.mjs [--count N] [--seed S] [--chunk N] [--timeout-ms MS] [--cases FILE] [DIR]
+//   node bench/strudel-fuzz.mjs [--count N] [--seed S] [--chunk N] [--timeout-ms MS] [--strudel-timeout-ms MS] [--cases FILE] [DIR]
 //
 // Generates N cases (default 2000) in the oracle's case format (../shared/oracle/README.md):
 // mini-notation expressions (sequences, < >, [ ], { }%n, * and / by whole, fractional and
@@ -49,6 +49,8 @@ const seed = Number(opt("--seed", Date.now() % 1_000_000));
 const chunkSize = Number(opt("--chunk", 100));
 const timeoutMs = Number(opt("--timeout-ms", 20_000));
 const casesFile = opt("--cases", undefined);
+// Strudel has no query limit: a case like fast 1000 under ply can keep haps.mjs busy for many minutes.
+const strudelTimeoutMs = Number(opt("--strudel-timeout-ms", 15 * 60_000));
 const dir = resolve(args[0] ?? join(tmpdir(), `phonon-strudel-fuzz-${seed}`));
 if (dir === resolve(root) || dir.startsWith(resolve(root) + "/")) {
   console.error(`bench/strudel-fuzz: ${dir} is inside the repository; give a folder outside it`);
@@ -381,7 +383,12 @@ function runStrudel() {
     input: JSON.stringify(cases),
     encoding: "utf8",
     maxBuffer: 1 << 30,
+    timeout: strudelTimeoutMs,
+    killSignal: "SIGKILL",
   });
+  if (r.error?.code === "ETIMEDOUT" || r.signal === "SIGKILL") {
+    throw new Error(`haps.mjs (Strudel) took more than ${strudelTimeoutMs} ms; try fewer cases (--count) or another --seed`);
+  }
   if (!r.stdout) throw new Error(`haps.mjs gave no output: ${r.stderr.slice(-2000)}`);
   writeFileSync(join(dir, "expected.json"), r.stdout);
   return { results: JSON.parse(r.stdout), ms: Date.now() - t0 };
