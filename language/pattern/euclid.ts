@@ -122,8 +122,11 @@ export function euclidFull<T>(pat: Pattern<T>, pulses: number, steps: number, ot
   const off = struct(other, boolSequence(bools.map((b) => 1 - b)));
   return new Pattern<T>((span, c) => on.query(span, c).concat(off.query(span, c)));
 }
-/** Euclid with each onset held until the next (legato), then the whole shifted by rotation/steps. */
-export function euclidLegatoRot<T>(pat: Pattern<T>, pulses: number, steps: number, rotation: number): Pattern<T> {
+/**
+ * Euclid with each onset held until the next (legato), then the whole shifted by rotation/steps:
+ * as Strudel, a time shift, so a fractional rotation shifts by a fraction of a step.
+ */
+export function euclidLegatoRot<T>(pat: Pattern<T>, pulses: number, steps: number, rotation: number | Rational): Pattern<T> {
   if (pulses < 1) return silence;
   if (Math.trunc(steps) < 1) throw new RangeError(`the rhythm has ${Math.trunc(steps)} steps; it needs at least 1`);
   const bools = euclidBools(pulses, steps, 0);
@@ -132,7 +135,8 @@ export function euclidLegatoRot<T>(pat: Pattern<T>, pulses: number, steps: numbe
     .split("1")
     .slice(1)
     .map((s) => [s.length + 1, pure(true)]);
-  return struct(pat, timecat(gaps)).late(Rational.of(Math.trunc(rotation)).div(Rational.of(Math.trunc(steps))));
+  const rot = rotation instanceof Rational ? rotation : Rational.fromNumber(rotation);
+  return struct(pat, timecat(gaps)).late(rot.div(Rational.of(Math.trunc(steps))));
 }
 export function euclidLegato<T>(pat: Pattern<T>, pulses: number, steps: number): Pattern<T> {
   return euclidLegatoRot(pat, pulses, steps, 0);

@@ -191,10 +191,15 @@ export class Pattern<T = unknown> {
 
   // ---- time ----
 
-  /** Speed up by a constant factor; 0 (or a negative factor) gives silence. */
+  /**
+   * Speed up by a constant factor; 0 gives silence. A negative factor maps time through t·f as
+   * Strudel does: a query becomes a reversed span (begin after end), which discrete patterns answer
+   * with nothing and signals with a value; a zero-width query finds the event at −t, whose whole
+   * comes back reversed.
+   */
   fast(factor: Time): Pattern<T> {
     const f = R(factor);
-    if (f.n <= 0) return silence as Pattern<T>;
+    if (f.n === 0) return silence as Pattern<T>;
     if (f.n === 1 && f.d === 1) return new Pattern(this.query, this.steps).periodic(this.period);
     // Period: with g(t) = p(t·a/b) and p's period P, g(t + P·b) = p(t·a/b + P·a) = g(t).
     const period = this.period === undefined ? undefined : boundedPeriod(this.period * f.d);
@@ -244,10 +249,13 @@ export class Pattern<T = unknown> {
     return this.early(R(offset).neg());
   }
 
-  /** Speed up by `factor` but leave a gap: each cycle plays once, in its first 1/factor. */
+  /**
+   * Speed up by `factor` but leave a gap: each cycle plays once, in its first 1/factor. A negative
+   * factor maps time as Strudel does (see fast); 0 gives silence (Strudel divides by zero).
+   */
   fastGap(factor: Time): Pattern<T> {
     const f = R(factor);
-    if (f.n <= 0) return silence as Pattern<T>;
+    if (f.n === 0) return silence as Pattern<T>;
     const inner = this;
     const one = Rational.ONE;
     const inv = one.div(f);
@@ -294,7 +302,8 @@ export class Pattern<T = unknown> {
   zoom(b: Time, e: Time): Pattern<T> {
     const s = R(b);
     const E = R(e);
-    if (s.gte(E)) return silence as Pattern<T>;
+    // An empty or reversed range gives Strudel's `nothing`: no events and a step count of 0.
+    if (s.gte(E)) return new Pattern<T>(() => [], Rational.ZERO).periodic(1);
     const d = E.sub(s);
     const steps = this.steps === undefined ? undefined : this.steps.mul(d);
     return this.withQuerySpan((span) => span.withCycle((t) => t.mul(d).add(s)))
@@ -455,11 +464,9 @@ export class Pattern<T = unknown> {
         if (o.whole === undefined) continue;
         const shift = restart ? o.whole.begin : o.whole.begin.cyclePos();
         for (const h of o.value.late(shift).query(span, c)) {
-          let whole: TimeSpan | undefined;
-          if (h.whole !== undefined) {
-            whole = h.whole.intersection(o.whole);
-            if (whole === undefined) continue;
-          }
+          // As Strudel: wholes that only touch (a zero-width part at an inner event's end, in a
+          // zero-width query) leave the hap without a whole instead of dropping it.
+          const whole = h.whole === undefined ? undefined : h.whole.intersection(o.whole);
           const part = h.part.intersection(o.part);
           if (part === undefined) continue;
           out.push(new Hap(whole, part, h.value));
@@ -608,7 +615,8 @@ export function stack<T>(...pats: Pattern<T>[]): Pattern<T> {
 }
 /** stack of a list (a list of any length: no spread of arguments, which can run out of stack). */
 export function stackOf<T>(pats: Pattern<T>[]): Pattern<T> {
-  if (pats.length === 0) return silence;
+  // As Strudel's stack(): no layers, no events and no step count (silence has 1 step).
+  if (pats.length === 0) return new Pattern<T>(() => [], undefined).periodic(1);
   const steps = lcmStepsOf(pats.map((p) => p.steps));
   // Layers that each repeat repeat together after the lcm of their periods.
   const period = lcmPeriodOf(pats.map((p) => p.period));

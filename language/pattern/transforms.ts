@@ -247,7 +247,7 @@ def(
   "structure",
   [num("pulses"), num("steps"), num("rotation")],
   "euclidLegato shifted later by rotation/steps.",
-  (p, k, n, r) => euclidLegatoRot(p, N(k), N(n), N(r)),
+  (p, k, n, r) => euclidLegatoRot(p, N(k), N(n), T(r)),
 );
 def(
   "euclidish",
@@ -351,7 +351,9 @@ def("chunkBackInto", "conditional", [num("n"), fn("f")], "As chunkInto, going ba
 def("into", "conditional", [patArg("pieces"), fn("f")], "Loop the stretches where the boolean pattern is true through f.", (p, b, f) =>
   into(p, b, f), { patterned: false });
 def("apply", "conditional", [fn("f")], "Apply f.", (p, f) => f(p));
-def("bypass", "conditional", [num("on")], "Silence when on is 1.", (p, on) => (Boolean(parseInt(String(on), 10)) ? silence : p));
+// Strudel tests parseInt(on): an exact fraction reads as its decimal (1/3 → "0.333…" → 0, plays), not as "1/3".
+def("bypass", "conditional", [num("on")], "Silence when on is 1.", (p, on) =>
+  (Boolean(parseInt(String(on instanceof Rational ? on.toNumber() : on), 10)) ? silence : p));
 def("fastChunk", "conditional", [num("n"), fn("f")], "As chunk, without repeating source cycles.", (p, n, f) => fastChunk(p, N(n), f), {
   aliases: ["fastchunk"],
 });

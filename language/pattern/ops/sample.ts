@@ -1,7 +1,7 @@
 //! Sample slicing transforms: chop, striate, slice, splice, loopAt, fit, chew (begin/end/speed/unit controls).
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
-import { fastcatOf, Pattern, pure, reify, silence, slowcat, slowcatOf, type Time, toTime } from "../pattern.js";
+import { fastcatOf, Pattern, pure, reify, silence, slowcat, slowcatOf, type Time, toTime, withSteps } from "../pattern.js";
 import { Rational } from "../rational.js";
 import { type ControlMap, isControlMap } from "../value.js";
 import { combine } from "./compose.js";
@@ -27,7 +27,9 @@ function slices(n: number, what: string): ControlMap[] {
 /** Cut each event into floor(n) parts, each 1/n of its sample (begin/end); silence for n < 1. */
 export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
   const parts = slices(n, "chop");
-  if (parts.length === 0) return silence;
+  // Strudel's step count is n times the source's even when no slice plays (n < 1).
+  const steps = pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n));
+  if (parts.length === 0) return withSteps(silence, steps);
   const merge = (a: ControlMap, b: ControlMap): ControlMap => {
     if ("begin" in a && "end" in a && a["begin"] !== undefined && a["end"] !== undefined) {
       const ab = a["begin"] as number;
@@ -36,25 +38,24 @@ export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
     }
     return { ...a, ...b };
   };
-  return pat.squeezeBind((o) => fastcatOf(parts.map((s) => pure(merge(asMap(o), s))))).setSteps(
-    pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)),
-  );
+  return pat.squeezeBind((o) => fastcatOf(parts.map((s) => pure(merge(asMap(o), s))))).setSteps(steps);
 }
 
 /** Play the pattern n times per cycle (n itself, not rounded); repetition i plays slice i of floor(n) slices of 1/n each. */
 export function striate(pat: Pattern<unknown>, n: number): Pattern<unknown> {
   const parts = slices(n, "striate");
-  if (parts.length === 0) return silence;
+  const steps = pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n));
+  if (parts.length === 0) return withSteps(silence, steps);
   return combine(pat, "set", slowcatOf(parts.map((s) => pure(s))))
     .fast(Rational.fromNumber(n))
-    .setSteps(pat.steps === undefined ? undefined : pat.steps.mul(Rational.fromNumber(n)));
+    .setSteps(steps);
 }
 
 /** Play slices of the samples, chosen by the index pattern: n equal slices (or a list of cut points). */
 export function slice(pat: Pattern<unknown>, npat: unknown, ipat: unknown): Pattern<unknown> {
   const ns = reify(npat) as Pattern<unknown>;
   const is = reify(ipat) as Pattern<unknown>;
-  return ns.innerBind((n) =>
+  const sliced = ns.innerBind((n) =>
     is.outerBind((i) =>
       pat.outerBind((o) => {
         const idx = i as number;
@@ -64,6 +65,8 @@ export function slice(pat: Pattern<unknown>, npat: unknown, ipat: unknown): Patt
       }),
     ),
   );
+  // As Strudel: the index pattern's step count (what pace and the stepwise functions read).
+  return withSteps(sliced, is.steps);
 }
 
 /** As slice, with the speed set so each slice fills its event (unit "c"). */
@@ -77,17 +80,18 @@ export function splice(pat: Pattern<unknown>, npat: unknown, ipat: unknown): Pat
       const speed = (cps / (v["_slices"] as number) / dur) * ((v["speed"] as number) || 1);
       return new Hap(h.whole, h.part, { speed, unit: "c", ...v });
     });
-  });
+  }, sliced.steps);
 }
 
 /** Fit samples to `factor` cycles: speed set from the cycle rate (cps, default 0.5), unit "c", slowed by factor. */
 export function loopAt(pat: Pattern<unknown>, factor: Time): Pattern<unknown> {
   const f = toTime(factor);
+  // As Strudel: the step count is the source's, slowed by the factor.
   return new Pattern<unknown>((span, c) => {
     const cps = c?.cps ?? 0.5;
     const p = setControl(setControl(pat, "speed", (1 / f.toNumber()) * cps), "unit", "c").slow(f);
     return p.query(span, c);
-  });
+  }, pat.steps === undefined ? undefined : pat.steps.div(f));
 }
 
 /** Strudel's loopAtCps: loopAt with the cycle rate given (speed (1/factor)·cps, unit "c", slowed by factor). */
@@ -110,7 +114,7 @@ export function fit(pat: Pattern<unknown>, cycles?: Time): Pattern<unknown> {
       const dur = h.whole ? h.whole.end.sub(h.whole.begin).toNumber() : 1;
       return new Hap(h.whole, h.part, { ...v, speed: (cps / dur) * slicedur, unit: "c" });
     });
-  });
+  }, src.steps);
 }
 
 /**

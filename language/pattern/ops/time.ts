@@ -220,11 +220,16 @@ function chunkImpl<T>(pat: Pattern<T>, n: number, f: (p: Pattern<T>) => Pattern<
   const src = fast ? pat : pat.repeatCycles(k);
   return when(src, binary, f);
 }
+/** Up to this many chunks, chunk's switch has one event per step, as Strudel's. */
+const CHUNK_EXACT_STEPS = 1024;
+
 /**
  * chunk's switch, as Strudel builds it (`iter` of true and k-1 falses; back: `iterBack`): cycle c
- * is true on step c mod k (back: step (k - c mod k) mod k) of k. Built per cycle as the true step
- * and at most two false spans around it, not k steps: the same events reach `when` (only their
- * fragments at step boundaries differ, which nothing plays), at a cost independent of k.
+ * is true on step c mod k (back: step (k - c mod k) mod k) of k. Only the steps the query meets are
+ * made. Up to CHUNK_EXACT_STEPS steps each is its own event, so `when` splits fragments at step
+ * boundaries exactly where Strudel does; beyond that the false steps on each side of the true one
+ * are one event each (the same events reach `when`, only fragments at step boundaries differ), so
+ * the cost stays independent of k.
  */
 function chunkSwitch(k: number, back: boolean): Pattern<boolean> {
   const stepLen = Rational.of(1, k);
@@ -233,16 +238,25 @@ function chunkSwitch(k: number, back: boolean): Pattern<boolean> {
     const c = cycle.floor();
     const m = ((c % k) + k) % k;
     const j = back ? (k - m) % k : m;
-    const on = cycle.add(Rational.of(j, k));
-    const off = on.add(stepLen);
-    const end = cycle.add(Rational.ONE);
     const out: Hap<boolean>[] = [];
-    for (const [b, e, v] of [[cycle, on, false], [on, off, true], [off, end, false]] as const) {
-      if (b.eq(e)) continue;
+    const emit = (b: Rational, e: Rational, v: boolean): void => {
+      if (b.eq(e)) return;
       const whole = new TimeSpan(b, e);
       const part = whole.intersection(span);
       if (part !== undefined) out.push(new Hap(whole, part, v));
+    };
+    if (k <= CHUNK_EXACT_STEPS) {
+      // The steps that can meet the span (one either side, for zero-width spans at a boundary).
+      const first = Math.max(0, Math.floor(span.begin.sub(cycle).toNumber() * k) - 1);
+      const last = Math.min(k - 1, Math.ceil(span.end.sub(cycle).toNumber() * k));
+      for (let i = first; i <= last; i++) emit(cycle.add(Rational.of(i, k)), cycle.add(Rational.of(i + 1, k)), i === j);
+      return out;
     }
+    const on = cycle.add(Rational.of(j, k));
+    const off = on.add(stepLen);
+    emit(cycle, on, false);
+    emit(on, off, true);
+    emit(off, cycle.add(Rational.ONE), false);
     return out;
   })
     .splitQueries()
