@@ -12,16 +12,11 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { options } from "./args.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  if (i < 0) return def;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
+const opt = options(args);
 const count = Number(opt("--count", 200_000));
 const seed = Number(opt("--seed", Date.now() % 1_000_000));
 const limitMs = Number(opt("--limit-ms", 2000));
