@@ -377,8 +377,8 @@ impl Mode {
 /// Where a voice's graph renders (its nodes' output buffers and its sums' scratch), shared by
 /// the voices of one group: they render one after another on one worker, and a voice's
 /// buffers hold nothing from one block to the next (its kernels hold its state), so the group's
-/// voices reuse one set while it is in cache instead of each touching its own (a synth pool of
-/// 128 voices of three nodes held 768 KB of buffers). Empty for sample voices.
+/// voices reuse one set while it is in cache, and hold none of their own (a synth pool of 128
+/// voices of three nodes held 768 KB of buffers). Empty for sample voices.
 #[derive(Debug, Default)]
 pub struct Space {
     /// As `Graph::buffers` of the pool's template.

@@ -321,6 +321,9 @@ pub struct Voices {
     now: u64,
     /// [`Fault::raised`] when `take_counts` last walked the slots.
     faults_seen: u64,
+    /// The lengths of a voice graph's buffers and scratch: the shape of each group's render
+    /// space (the voices' graphs hold none of their own, see [`pool::Space`]).
+    space_shape: (Vec<usize>, Vec<usize>),
 }
 
 impl Default for Voices {
@@ -337,6 +340,7 @@ impl Default for Voices {
             sample_rate: 0.0,
             now: 0,
             faults_seen: u64::MAX,
+            space_shape: (Vec::new(), Vec::new()),
         }
     }
 }
@@ -397,7 +401,7 @@ impl Voices {
                 .collect(),
             None => t.stages.clone(),
         };
-        let pool: Vec<Voice> = (0..max_voices + FADE_SLOTS)
+        let mut pool: Vec<Voice> = (0..max_voices + FADE_SLOTS)
             .map(|_| Voice {
                 graph: whole.take().unwrap_or_else(|| build(&stages)),
                 amp: Amp::default(),
@@ -409,6 +413,13 @@ impl Voices {
                 fade_from: NO_FADE,
             })
             .collect();
+        let lens = |bufs: &[Vec<f32>]| bufs.iter().map(Vec::len).collect::<Vec<_>>();
+        let space_shape = (lens(&pool[0].graph.buffers), lens(&pool[0].graph.scratch));
+        // A voice renders in its group's space: its graph's own buffers would never be used.
+        for v in &mut pool {
+            v.graph.buffers = Vec::new();
+            v.graph.scratch = Vec::new();
+        }
         let g = &pool[0].graph;
         let sound = match product {
             Some((a, b)) => Sound::Product {
@@ -435,6 +446,7 @@ impl Voices {
         let mut voices = Voices {
             pitch,
             sound,
+            space_shape,
             ..Voices::default()
         };
         voices.pool.limit = max_voices;
@@ -593,7 +605,8 @@ fn render(
         bank: ctx.bank,
         lanes: ctx.lanes,
     };
-    // The graph renders in its group's space (buffers swapped in and back: pointer swaps).
+    // The graph renders in its group's space (buffers swapped in and back: pointer swaps; the
+    // voice's own are empty).
     let space = sum.space();
     std::mem::swap(&mut v.graph.buffers, &mut space.buffers);
     std::mem::swap(&mut v.graph.scratch, &mut space.scratch);
@@ -751,14 +764,11 @@ impl Kernel for Voices {
         self.sample_rate = sample_rate;
         self.pool.prepare(sample_rate, max_block);
         // Each group's render space has the shape of a voice's graph (every slot's is the same).
-        if let Some(v) = self.pool.slots.first() {
-            let shape = |bufs: &[Vec<f32>]| bufs.iter().map(Vec::len).collect::<Vec<_>>();
-            let (buffers, scratch) = (shape(&v.graph.buffers), shape(&v.graph.scratch));
-            self.pool.set_spaces(|| pool::Space {
-                buffers: buffers.iter().map(|&n| vec![0.0; n]).collect(),
-                scratch: scratch.iter().map(|&n| vec![0.0; n]).collect(),
-            });
-        }
+        let (buffers, scratch) = &self.space_shape;
+        self.pool.set_spaces(|| pool::Space {
+            buffers: buffers.iter().map(|&n| vec![0.0; n]).collect(),
+            scratch: scratch.iter().map(|&n| vec![0.0; n]).collect(),
+        });
         self.starts = Vec::with_capacity(MAX_TRIGGERS_PER_BLOCK);
         self.latest = vec![NO_START; self.pool.slots.len()];
     }
@@ -866,6 +876,22 @@ mod tests {
     use crate::samples::SampleBank;
     use crate::voice::pool::testing::{self, SR};
 
+    /// The voices kernel of template 0 of the GraphIR `json`, with `data` (its `voices` limit),
+    /// fused or not, prepared for blocks of up to `max_block`. Tests and timings.
+    pub(super) fn voices_of(json: &str, data: &NodeData, fuse: bool, max_block: usize) -> Voices {
+        let ir = GraphIr::parse(&mut json.as_bytes().to_vec()).unwrap();
+        let mut v = Voices::with_template(
+            Some(&ir.templates[0]),
+            &ir.templates,
+            data,
+            fuse,
+            SR,
+            max_block,
+        );
+        v.prepare(SR, max_block);
+        v
+    }
+
     /// A voices kernel playing a two-oscillator template: saw at base 220 plus a sine an
     /// octave up (base 440), summed.
     fn kernel() -> Voices {
@@ -875,17 +901,7 @@ mod tests {
           "nodes": [{"id": 0, "kind": "saw", "params": {"freq": {"const": 220}}},
                     {"id": 1, "kind": "sine", "params": {"freq": {"const": 440}}},
                     {"id": 2, "kind": "add", "params": {"a": {"node": 0}, "b": {"node": 1}}}]}]}"#;
-        let ir = GraphIr::parse(&mut json.as_bytes().to_vec()).unwrap();
-        let mut v = Voices::with_template(
-            Some(&ir.templates[0]),
-            &ir.templates,
-            &NodeData::new(),
-            true,
-            SR,
-            256,
-        );
-        v.prepare(SR, 256);
-        v
+        voices_of(json, &NodeData::new(), true, 256)
     }
 
     /// A template node that panicked in one voice (its graph ran under the executor's fault
@@ -938,22 +954,14 @@ mod tests {
     }
 
     /// A pool of `voices` whose template outputs the constant 1 (so the output is the envelope
-    /// times the gains), built for blocks of up to `max_block`.
+    /// times the gains), prepared for blocks of up to `max_block`.
     fn ones(voices: usize, max_block: usize) -> Voices {
         let json = r#"{"version": 1, "nodes": [], "stages": [], "templates": [{"id": 0,
           "name": "v", "output": 0, "stages": [[0]], "pitch": [],
           "nodes": [{"id": 0, "kind": "mul", "params": {"a": {"const": 1}, "b": {"const": 1}}}]}]}"#;
-        let ir = GraphIr::parse(&mut json.as_bytes().to_vec()).unwrap();
         let mut data = NodeData::new();
         data.insert("voices".into(), DataValue::Num(voices as f64));
-        Voices::with_template(
-            Some(&ir.templates[0]),
-            &ir.templates,
-            &data,
-            true,
-            SR,
-            max_block,
-        )
+        voices_of(json, &data, true, max_block)
     }
 
     /// Renders `n` frames of a prepared pool in 64-frame blocks, `triggers` at frames relative
@@ -977,9 +985,7 @@ mod tests {
     }
 
     fn prepared(voices: usize) -> Voices {
-        let mut v = ones(voices, 64);
-        v.prepare(SR, 64);
-        v
+        ones(voices, 64)
     }
 
     /// A reload from a limit of 8 to 64 keeps every voice in its slot: with no new trigger the
@@ -1047,19 +1053,8 @@ mod tests {
                 extra_stage = if extra.is_empty() { "" } else { ", [3]" },
             )
         };
-        let voices = |json: &str, fuse: bool, max: usize| {
-            let ir = GraphIr::parse(&mut json.as_bytes().to_vec()).unwrap();
-            let mut v = Voices::with_template(
-                Some(&ir.templates[0]),
-                &ir.templates,
-                &NodeData::new(),
-                fuse,
-                SR,
-                max,
-            );
-            v.prepare(SR, max);
-            v
-        };
+        let voices =
+            |json: &str, fuse: bool, max: usize| voices_of(json, &NodeData::new(), fuse, max);
         let triggers: Vec<(usize, Trigger)> = (0..12)
             .map(|k| {
                 let t = Trigger {
@@ -1293,7 +1288,7 @@ mod tests {
 #[cfg(test)]
 mod bench {
     use super::*;
-    use crate::ir::{DataValue, GraphIr};
+    use crate::ir::DataValue;
     use crate::kernels::{Input, Outputs};
     use crate::samples::SampleBank;
     use crate::voice::pool::testing::{self, best, SR};
@@ -1307,19 +1302,9 @@ mod bench {
             r#"{{"version": 1, "nodes": [], "stages": [], "templates": [{{"id": 0, "name": "v",
               "output": 0, "stages": [[0]], "pitch": [{pitch}], "nodes": [{node}]}}]}}"#
         );
-        let ir = GraphIr::parse(&mut json.into_bytes()).unwrap();
         let mut data = NodeData::new();
         data.insert("voices".into(), DataValue::Num(voices as f64));
-        let mut v = Voices::with_template(
-            Some(&ir.templates[0]),
-            &ir.templates,
-            &data,
-            true,
-            SR,
-            BLOCK,
-        );
-        v.prepare(SR, BLOCK);
-        v
+        super::tests::voices_of(&json, &data, true, BLOCK)
     }
 
     /// Renders `blocks` blocks, triggering every `every` frames (0: never) with `t`; returns
