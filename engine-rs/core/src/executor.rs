@@ -740,7 +740,7 @@ impl Executor {
                 bins: d.bins as u32,
                 cost_us: d.cost_ns as f64 / 1000.0,
                 efficiency: d.efficiency(),
-                backing_off: d.retry_in > 0,
+                backing_off: d.back_off.active(),
             })
             .collect();
         Some(report)

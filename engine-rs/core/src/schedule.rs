@@ -8,7 +8,8 @@
 //!   worker available, runs serially on the render thread (a fork costs more than it saves);
 //! - a stage whose measured parallel span came out no shorter than [`PAYS`] of its work run
 //!   serially (the other worker woke too late, or the machine's other core was busy) runs
-//!   serially too, and is tried in parallel again after [`RETRY_AFTER`] samples;
+//!   serially too, and is tried in parallel again after a [`BackOff`]: [`RETRY_FIRST`] samples
+//!   at first, twice as many each time a retry fails at once, at most [`RETRY_AFTER`];
 //! - otherwise it runs on `min(workers, items)` workers by longest processing time first: its
 //!   items sorted by estimate, largest first, and each worker, whenever it is free, claims the
 //!   next (an atomic counter; Graham's LPT list scheduling driven by the actual finishing times,
@@ -34,7 +35,11 @@ pub const MIN_PARALLEL_NS: f32 = 20_000.0;
 /// little.
 pub const PAYS: f32 = 0.85;
 /// Samples (of [`SAMPLE_EVERY`] blocks each) a stage that did not gain in parallel stays serial
-/// before it is tried in parallel again: 32 × 8 blocks of 512 frames is about 3 s at 44.1 kHz.
+/// before it is tried in parallel again, the first time: 2 × 8 blocks of 512 frames, 0.37 s at
+/// 44.1 kHz. Most such verdicts come from a few ms when the machine's other core was busy.
+pub const RETRY_FIRST: u32 = 2;
+/// The most samples a stage stays serial before it is tried again, reached by doubling
+/// [`RETRY_FIRST`] while retries fail at once: 32 × 8 blocks is about 3 s at 44.1 kHz.
 pub const RETRY_AFTER: u32 = 32;
 /// Parallel samples a stage's span average needs before [`PAYS`] judges it: the first parallel
 /// blocks of a program (or of a retry) are the slowest (the other worker waking, its first
@@ -57,11 +62,56 @@ pub struct Decision {
     /// Moving average of the stage's span in sampled parallel blocks, ns (0: none since the
     /// last retry).
     pub span_ns: f32,
-    /// Samples left before a stage that did not gain in parallel is tried again (0: not
-    /// backing off).
-    pub retry_in: u32,
+    /// How long a stage that did not gain in parallel stays serial.
+    pub back_off: BackOff,
     /// Parallel samples in `span_ns` (since the last retry).
     pub spans: u32,
+}
+
+/// How long a parallel path that did not pay runs serially before it is tried again: briefly
+/// at first (a verdict usually comes from the machine's other core being busy for a few ms,
+/// and then every block serial after it is lost time), twice as long each time a retry fails
+/// at its first verdict (the other core stays busy: each retry costs a few blocks that do not
+/// pay), and briefly again once a retry has held. Counted in the caller's units (samples,
+/// renders). Render thread; no allocation.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BackOff {
+    /// Units left before the next try (0: not backing off).
+    left: u32,
+    /// The length of the last back-off (0: none yet).
+    last: u32,
+}
+
+impl BackOff {
+    /// The parallel path did not pay: serial from now on, for `first` units, or twice the last
+    /// back-off (at most `most`) when `at_once` (the verdict came at the first judgement after
+    /// the last retry).
+    pub fn fail(&mut self, at_once: bool, first: u32, most: u32) {
+        self.last = if at_once && self.last > 0 {
+            (self.last * 2).min(most)
+        } else {
+            first
+        };
+        self.left = self.last;
+    }
+
+    /// Counts one unit; whether the path is still backing off in it.
+    #[inline]
+    pub fn tick(&mut self) -> bool {
+        self.left = self.left.saturating_sub(1);
+        self.left > 0
+    }
+
+    /// Whether the path is backing off.
+    #[inline]
+    pub fn active(&self) -> bool {
+        self.left > 0
+    }
+
+    /// Units left before the next try.
+    pub fn left(&self) -> u32 {
+        self.left
+    }
 }
 
 impl Decision {
@@ -224,11 +274,11 @@ impl Schedule {
         // Parallel did not pay: serial for a while, then one more try from a fresh average.
         let d = &mut self.decisions[st];
         if self.threshold > 0.0 && d.spans >= JUDGE_AFTER && d.span_ns >= PAYS * total {
-            if d.retry_in == 0 {
-                d.retry_in = RETRY_AFTER;
+            if !d.back_off.active() {
+                d.back_off
+                    .fail(d.spans == JUDGE_AFTER, RETRY_FIRST, RETRY_AFTER);
             }
-            d.retry_in -= 1;
-            if d.retry_in > 0 {
+            if d.back_off.tick() {
                 self.serial(st);
                 return;
             }
@@ -325,21 +375,43 @@ mod tests {
         // ...the JUDGE_AFTER-th is: serial.
         sample(&mut s, 2, 95_000);
         assert_eq!(s.bins(0), 1);
-        assert!(s.decisions()[0].retry_in > 0);
-        // Serial for RETRY_AFTER samples in all, counting the one that decided it...
-        for _ in 1..RETRY_AFTER {
-            assert_eq!(s.bins(0), 1);
-            sample(&mut s, 1, 100_000);
+        assert!(s.decisions()[0].back_off.active());
+        // Serial for RETRY_FIRST samples in all, counting the one that decided it...
+        let serial_for = |s: &mut Schedule, samples: u32| {
+            for _ in 1..samples {
+                assert_eq!(s.bins(0), 1);
+                sample(s, 1, 100_000);
+            }
+            // ...then tried again, from a fresh average.
+            assert_eq!(s.bins(0), 2);
+            assert_eq!(s.decisions()[0].span_ns, 0.0);
+        };
+        serial_for(&mut s, RETRY_FIRST);
+        // A retry that fails at its first verdict backs off twice as long, and so on up to
+        // RETRY_AFTER.
+        let mut expect = RETRY_FIRST;
+        for _ in 0..8 {
+            for _ in 0..JUDGE_AFTER {
+                assert_eq!(s.bins(0), 2);
+                sample(&mut s, 2, 95_000);
+            }
+            expect = (2 * expect).min(RETRY_AFTER);
+            assert_eq!(s.decisions()[0].back_off.left() + 1, expect);
+            serial_for(&mut s, expect);
         }
-        // ...then tried again, from a fresh average.
-        assert_eq!(s.bins(0), 2);
-        assert_eq!(s.decisions()[0].span_ns, 0.0);
+        assert_eq!(expect, RETRY_AFTER);
         // This time it spans 55 µs: it pays, and stays parallel.
         for _ in 0..2 * JUDGE_AFTER {
             sample(&mut s, 2, 55_000);
             assert_eq!(s.bins(0), 2);
-            assert_eq!(s.decisions()[0].retry_in, 0);
+            assert!(!s.decisions()[0].back_off.active());
         }
+        // A retry that held: the next verdict (the other core busy for a while) backs off
+        // for RETRY_FIRST again.
+        while s.bins(0) == 2 {
+            sample(&mut s, 2, 100_000);
+        }
+        serial_for(&mut s, RETRY_FIRST);
         // A first slow sample after a retry is one of JUDGE_AFTER, not a verdict: a stage
         // whose first parallel block spans its whole work (a worker waking) stays parallel
         // while the next ones pay.

@@ -321,8 +321,12 @@ const SMOOTHING: f32 = 0.25;
 /// other worker may still be waking (a render's first splits spanned their whole work, the
 /// next ones half of it).
 const SPLIT_WARM_UP: u32 = 16;
-/// Renders a pool whose splits did not pay renders serially before it tries a split again:
-/// about 3 s of blocks of 512 frames at 44.1 kHz for synth voices (one render per block).
+/// Renders a pool whose splits did not pay renders serially before it tries a split again, the
+/// first time (a [`crate::schedule::BackOff`]): 16 blocks of 512 frames at 44.1 kHz for synth
+/// voices (one render per block).
+const BACK_OFF_FIRST: u32 = 16;
+/// The most renders a pool backs off for, reached by doubling while retries fail at once:
+/// about 3 s of blocks of 512 frames at 44.1 kHz.
 const BACK_OFF_RENDERS: u32 = 256;
 
 /// What the pool needs of one voice of a kind (the kind renders, starts and resets its voices
@@ -539,8 +543,8 @@ pub struct VoicePool<V> {
     splits: u32,
     /// Moving average of a split render's span over its workers' time, past the warm-up.
     span_ratio: f32,
-    /// Renders left before splits are tried again (0: splitting when it is worth it).
-    back_off: u32,
+    /// How long splits wait before they are tried again after they did not pay.
+    back_off: crate::schedule::BackOff,
     /// The group summing straight into the output this block.
     direct: Direct,
     /// Tests: split every render with more than one busy group (where a split is possible),
@@ -571,7 +575,7 @@ impl<V: Voice> VoicePool<V> {
             split: false,
             splits: 0,
             span_ratio: 0.0,
-            back_off: 0,
+            back_off: crate::schedule::BackOff::default(),
             direct: if mode.direct {
                 Direct::Free
             } else {
@@ -675,8 +679,8 @@ impl<V: Voice> VoicePool<V> {
         };
         let block_t0 =
             (self.mode.cost == Cost::PerBlock && width > 1).then(std::time::Instant::now);
-        let backing_off = self.back_off > 0;
-        self.back_off = self.back_off.saturating_sub(1);
+        let backing_off = self.back_off.active();
+        self.back_off.tick();
         // The workers' time when this render splits (what it costs, where its span is less).
         let mut split_work = None;
         #[cfg(test)]
@@ -792,7 +796,8 @@ impl<V: Voice> VoicePool<V> {
     /// past [`SPLIT_WARM_UP`], folds span/work into a moving average, and once that average
     /// over [`crate::schedule::JUDGE_AFTER`] renders or more is no lower than
     /// [`crate::schedule::PAYS`] (the workers ran one after the other: the machine's other core
-    /// was not there), renders serially for [`BACK_OFF_RENDERS`] renders, then tries again.
+    /// was not there), renders serially for a while ([`BACK_OFF_FIRST`] renders, doubling up to
+    /// [`BACK_OFF_RENDERS`] while retries fail at once), then tries again.
     /// Which renders split never changes the output (the group sums are added in group order
     /// either way). Render thread.
     fn judge(&mut self, span_ns: f32, work_ns: f32) {
@@ -809,7 +814,9 @@ impl<V: Voice> VoicePool<V> {
         if self.splits >= SPLIT_WARM_UP + crate::schedule::JUDGE_AFTER
             && self.span_ratio >= crate::schedule::PAYS
         {
-            self.back_off = BACK_OFF_RENDERS;
+            let at_once = self.splits == SPLIT_WARM_UP + crate::schedule::JUDGE_AFTER;
+            self.back_off
+                .fail(at_once, BACK_OFF_FIRST, BACK_OFF_RENDERS);
             self.splits = 0;
         }
     }
@@ -1136,19 +1143,42 @@ mod tests {
     }
 
     /// Splits are judged only after the warm-up and JUDGE_AFTER renders: a pool whose workers
-    /// ran one after the other (span = work) backs off for BACK_OFF_RENDERS renders and then
-    /// starts over, one whose first splits were slow but whose later ones pay (span = work / 2)
-    /// keeps splitting.
+    /// ran one after the other (span = work) backs off for BACK_OFF_FIRST renders, twice as
+    /// long (up to BACK_OFF_RENDERS) each time its retry fails at once, and then starts over;
+    /// one whose first splits were slow but whose later ones pay (span = work / 2) keeps
+    /// splitting.
     #[test]
     fn splits_that_do_not_pay_back_off_after_the_warm_up() {
         let mut pool = VoicePool::<Toy>::new(Mode::new(false, Cost::PerBlock, 4, 8), 32);
         let judged = SPLIT_WARM_UP + crate::schedule::JUDGE_AFTER;
-        for _ in 1..judged {
+        let mut expect = BACK_OFF_FIRST;
+        for round in 0..8 {
+            for _ in 1..judged {
+                pool.judge(100_000.0, 100_000.0);
+                assert!(!pool.back_off.active());
+            }
             pool.judge(100_000.0, 100_000.0);
-            assert_eq!(pool.back_off, 0);
+            assert_eq!((pool.back_off.left(), pool.splits), (expect, 0));
+            // The renders of the back-off (as `render` counts them).
+            for _ in 0..expect {
+                assert!(pool.back_off.active());
+                pool.back_off.tick();
+            }
+            assert!(!pool.back_off.active());
+            if round < 7 {
+                expect = (2 * expect).min(BACK_OFF_RENDERS);
+            }
         }
-        pool.judge(100_000.0, 100_000.0);
-        assert_eq!((pool.back_off, pool.splits), (BACK_OFF_RENDERS, 0));
+        assert_eq!(expect, BACK_OFF_RENDERS);
+        // A retry that held for a while and then stops paying backs off briefly again.
+        for _ in 0..SPLIT_WARM_UP + 3 * crate::schedule::JUDGE_AFTER {
+            pool.judge(50_000.0, 100_000.0);
+        }
+        assert!(!pool.back_off.active());
+        while !pool.back_off.active() {
+            pool.judge(100_000.0, 100_000.0);
+        }
+        assert_eq!(pool.back_off.left(), BACK_OFF_FIRST);
 
         let mut pool = VoicePool::<Toy>::new(Mode::new(false, Cost::PerBlock, 4, 8), 32);
         for _ in 0..SPLIT_WARM_UP {
@@ -1156,7 +1186,7 @@ mod tests {
         }
         for _ in 0..4 * judged {
             pool.judge(50_000.0, 100_000.0);
-            assert_eq!(pool.back_off, 0);
+            assert!(!pool.back_off.active());
         }
     }
 
