@@ -485,8 +485,11 @@ impl Stage<'_> {
                 }
             }
             None => {
-                while let Some(i) = self.schedule.claim(st) {
-                    // SAFETY: each item is claimed once (an atomic counter).
+                // The thread's index picks its home: the same items on the same thread, block
+                // after block.
+                let thread = rayon::current_thread_index().unwrap_or(bin);
+                while let Some(i) = self.schedule.claim(st, thread) {
+                    // SAFETY: each item is claimed once (atomic home ranges).
                     unsafe { self.item(i as usize, scratch, &mut mark) };
                 }
             }
@@ -627,12 +630,12 @@ impl Graph {
                     // SAFETY: one caller runs every item, in order.
                     unsafe { st.run(si, Some(schedule.items(si)), 0) };
                 } else {
-                    // SAFETY: every item of the stage is claimed once (an atomic counter) and
+                    // SAFETY: every item of the stage is claimed once (atomic home ranges) and
                     // every worker has its own scratch; items of different nodes touch
                     // different nodes and buffers, and parts of one split sum write distinct
                     // buffers and absorbed terms (`Graph::absorbed_once`, required by
                     // `Graph::set_bins`).
-                    schedule.open();
+                    schedule.open(si);
                     workers::fork(bins, &|b| unsafe { st.run(si, None, b) });
                 }
             }

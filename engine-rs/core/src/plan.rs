@@ -569,6 +569,7 @@ impl Graph {
         let bins = if self.absorbed_once() { bins.max(1) } else { 1 };
         let len = self.scratch[0].len();
         self.scratch.resize_with(bins, || vec![0.0; len]);
+        self.schedule.set_workers(bins);
     }
 
     /// Whether every absorbed node is a term of exactly one sum, once: what lets parts and sums

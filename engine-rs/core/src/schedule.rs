@@ -10,10 +10,17 @@
 //!   serially (the other worker woke too late, or the machine's other core was busy) runs
 //!   serially too, and is tried in parallel again after a [`BackOff`]: [`RETRY_FIRST`] samples
 //!   at first, twice as many each time a retry fails at once, at most [`RETRY_AFTER`];
-//! - otherwise it runs on `min(workers, items)` workers by longest processing time first: its
-//!   items sorted by estimate, largest first, and each worker, whenever it is free, claims the
-//!   next (an atomic counter; Graham's LPT list scheduling driven by the actual finishing times,
-//!   so a worker that wakes late only takes less, and the render thread starts at once).
+//! - otherwise it runs on `min(workers, items)` workers, each with a *home*: the stage's items
+//!   cut, in item order, into `bins` contiguous runs of about equal estimated work, each run
+//!   sorted largest first. A worker claims from the front of its own home (its thread's index
+//!   picks it) and, once that is empty, steals from the back of the others' (the smallest
+//!   items): list scheduling driven by the actual finishing times, so a worker that wakes late
+//!   only takes less and the render thread starts at once, while an item runs on the same
+//!   thread block after block. That keeps each kernel's state in its core's cache: with one
+//!   shared counter, items changed threads every block, and P1's 1,024 oscillators were loaded
+//!   from the other core's cache each time (on this VM up to a quarter of the 2-thread CPU, in
+//!   `Sine::process`'s first loads). The cuts move only when a home's estimate strays a quarter
+//!   from its share ([`REBALANCE`]).
 //!
 //! Which worker runs an item never changes what it computes: every item writes its own buffers
 //! and a split sum's parts are added in a fixed order afterwards, so the output is the same bit
@@ -21,7 +28,7 @@
 //! place and allocates nothing.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Blocks between two cost samples (the first block is sampled).
 pub const SAMPLE_EVERY: u64 = 8;
@@ -47,6 +54,48 @@ pub const RETRY_AFTER: u32 = 32;
 pub const JUDGE_AFTER: u32 = 4;
 /// Weight of a new sample in an item's moving average.
 const SMOOTHING: f32 = 0.25;
+/// A stage's homes are cut again when one's estimated work strays more than this fraction from
+/// its share (stealing evens out smaller differences within each block, and every new cut moves
+/// items, with their state, to another thread).
+const REBALANCE: f32 = 0.25;
+
+/// One worker's home in the running stage: the range `lo..hi` of the stage's claim order not yet
+/// claimed, packed as `lo | hi << 32`, alone on its cache line (the owner claims from its front
+/// with no other thread touching the line until it steals).
+#[repr(align(128))]
+#[derive(Default)]
+struct Home(AtomicU64);
+
+impl Home {
+    fn set(&self, lo: u32, hi: u32) {
+        self.0
+            .store(lo as u64 | (hi as u64) << 32, Ordering::Relaxed);
+    }
+
+    /// Takes the front (`front`) or back index of the range, if any is left.
+    #[inline]
+    fn take(&self, front: bool) -> Option<u32> {
+        let mut cur = self.0.load(Ordering::Relaxed);
+        loop {
+            let (lo, hi) = (cur as u32, (cur >> 32) as u32);
+            if lo >= hi {
+                return None;
+            }
+            let (next, got) = if front {
+                (cur + 1, lo)
+            } else {
+                (cur - (1 << 32), hi - 1)
+            };
+            match self
+                .0
+                .compare_exchange_weak(cur, next, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return Some(got),
+                Err(now) => cur = now,
+            }
+        }
+    }
+}
 
 /// One stage's decision and what was measured of it.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -130,11 +179,14 @@ pub struct Schedule {
     cost: Vec<f32>,
     /// The last sample's time per item, ns; written by whichever worker ran the item.
     took: Vec<AtomicU32>,
-    /// Per stage: its items (absolute indices), largest estimate first (in item order while
-    /// serial).
+    /// Per stage: its items (absolute indices) in claim order: in item order while serial;
+    /// in parallel, home after home, each largest estimate first.
     order: Vec<u32>,
-    /// The next item of `order` to claim in the running stage.
-    next: AtomicUsize,
+    /// Per stage, `homes.len() + 1` cut points into its slice of `order`: home `h` is
+    /// `cuts[h]..cuts[h + 1]` (of the stage's `bins` homes).
+    cuts: Vec<u32>,
+    /// The workers' homes in the running stage (one per worker: [`Schedule::set_workers`]).
+    homes: Vec<Home>,
     /// Per stage.
     decisions: Vec<Decision>,
     /// Blocks run.
@@ -154,7 +206,8 @@ impl Schedule {
             cost: vec![0.0; items],
             took: (0..items).map(|_| AtomicU32::new(0)).collect(),
             order: (0..items as u32).collect(),
-            next: AtomicUsize::new(0),
+            cuts: vec![0; 2 * stages.len()],
+            homes: vec![Home::default()],
             decisions: vec![Decision::default(); stages.len()],
             block: 0,
             threshold: MIN_PARALLEL_NS,
@@ -171,6 +224,17 @@ impl Schedule {
     /// [`MIN_PARALLEL_NS`]. Control thread.
     pub fn set_threshold(&mut self, ns: f32) {
         self.threshold = ns;
+    }
+
+    /// Room for stages split across up to `workers` workers (a home each). Control thread
+    /// (allocates); a stage decided for more workers than this runs on this many.
+    pub fn set_workers(&mut self, workers: usize) {
+        let workers = workers.max(1);
+        self.homes = (0..workers).map(|_| Home::default()).collect();
+        self.cuts = vec![0; self.stages.len() * (workers + 1)];
+        for st in 0..self.stages.len() {
+            self.serial(st);
+        }
     }
 
     /// Whether this block's items are timed. Render thread.
@@ -197,24 +261,34 @@ impl Schedule {
         self.decisions[st].bins
     }
 
-    /// Stage `st`'s items (absolute indices) in the order they are claimed.
+    /// Stage `st`'s items (absolute indices) in claim order.
     #[inline]
     pub fn items(&self, st: usize) -> &[u32] {
         &self.order[self.stages[st].clone()]
     }
 
-    /// Starts claiming stage `st`'s items from the first. Render thread, before the fork.
+    /// Fills stage `st`'s homes for this block. Render thread, before the fork.
     #[inline]
-    pub fn open(&self) {
-        self.next.store(0, Ordering::Relaxed);
+    pub fn open(&self, st: usize) {
+        let bins = self.bins(st);
+        let cuts = &self.cuts[st * (self.homes.len() + 1)..];
+        for (h, home) in self.homes[..bins].iter().enumerate() {
+            home.set(cuts[h], cuts[h + 1]);
+        }
     }
 
-    /// Claims the next unclaimed item of stage `st`, if any. Any worker; no lock.
+    /// Claims an unclaimed item of stage `st` (opened with [`Schedule::open`]) for the worker
+    /// whose thread has index `thread`: the front of its home, else the back of another's,
+    /// the next homes first. Any worker; no lock.
     #[inline]
-    pub fn claim(&self, st: usize) -> Option<u32> {
+    pub fn claim(&self, st: usize, thread: usize) -> Option<u32> {
         let items = self.items(st);
-        let k = self.next.fetch_add(1, Ordering::Relaxed);
-        items.get(k).copied()
+        let bins = self.bins(st);
+        let own = thread % bins;
+        let k = self.homes[own]
+            .take(true)
+            .or_else(|| (1..bins).find_map(|j| self.homes[(own + j) % bins].take(false)))?;
+        items.get(k as usize).copied()
     }
 
     /// Every stage's decision. Control thread (for the profile).
@@ -266,7 +340,7 @@ impl Schedule {
         let r = self.stages[st].clone();
         let total: f32 = self.cost[r.clone()].iter().sum();
         self.decisions[st].cost_ns = total;
-        let bins = width.min(r.len());
+        let bins = width.min(r.len()).min(self.homes.len());
         if bins < 2 || total < self.threshold {
             self.serial(st);
             return;
@@ -285,18 +359,73 @@ impl Schedule {
             d.span_ns = 0.0;
             d.spans = 0;
         }
-        let cost = &self.cost;
-        let order = &mut self.order[r.clone()];
-        for (k, i) in r.enumerate() {
-            order[k] = i as u32;
+        let at = st * (self.homes.len() + 1);
+        if self.decisions[st].bins != bins || !self.balanced(st, bins, total) {
+            self.cut(st, bins, total);
         }
-        // Largest first; equal estimates in item order.
-        order.sort_unstable_by(|a, b| {
-            cost[*b as usize]
-                .total_cmp(&cost[*a as usize])
-                .then(a.cmp(b))
-        });
+        // Each home largest first (equal estimates in item order): its owner starts on the
+        // dearest, thieves take the cheapest from its back.
+        let cost = &self.cost;
+        for h in 0..bins {
+            let home = &mut self.order
+                [r.start + self.cuts[at + h] as usize..r.start + self.cuts[at + h + 1] as usize];
+            home.sort_unstable_by(|a, b| {
+                cost[*b as usize]
+                    .total_cmp(&cost[*a as usize])
+                    .then(a.cmp(b))
+            });
+        }
         self.decisions[st].bins = bins;
+    }
+
+    /// Whether each of stage `st`'s `bins` homes holds within [`REBALANCE`] of its share of
+    /// `total`.
+    fn balanced(&self, st: usize, bins: usize, total: f32) -> bool {
+        let r = self.stages[st].clone();
+        let at = st * (self.homes.len() + 1);
+        let share = total / bins as f32;
+        (0..bins).all(|h| {
+            let home =
+                r.start + self.cuts[at + h] as usize..r.start + self.cuts[at + h + 1] as usize;
+            let work: f32 = self.order[home]
+                .iter()
+                .map(|&i| self.cost[i as usize])
+                .sum();
+            (work - share).abs() <= REBALANCE * share
+        })
+    }
+
+    /// Cuts stage `st`'s items, in item order, into `bins` non-empty runs of about equal
+    /// estimated work (each cut where the running sum comes nearest its multiple of
+    /// `total / bins`).
+    fn cut(&mut self, st: usize, bins: usize, total: f32) {
+        let r = self.stages[st].clone();
+        let at = st * (self.homes.len() + 1);
+        let n = r.len();
+        for (k, i) in r.clone().enumerate() {
+            self.order[r.start + k] = i as u32;
+        }
+        self.cuts[at] = 0;
+        let mut k = 0usize;
+        let mut sum = 0.0f32;
+        for h in 1..bins {
+            let goal = total * h as f32 / bins as f32;
+            // Leave at least one item for each home after this one.
+            let last = n - (bins - h);
+            while k < last.max(h) {
+                let c = self.cost[r.start + k];
+                // Take item k when that brings the sum nearer the goal (and always the first
+                // item of this home).
+                if k > self.cuts[at + h - 1] as usize && (sum + c - goal).abs() > (sum - goal).abs()
+                {
+                    break;
+                }
+                sum += c;
+                k += 1;
+            }
+            self.cuts[at + h] = k as u32;
+        }
+        self.cuts[at + bins] = n as u32;
     }
 }
 
@@ -313,33 +442,108 @@ mod tests {
     }
 
     #[test]
-    fn a_cheap_stage_stays_serial_and_a_dear_one_is_claimed_largest_first() {
+    fn a_cheap_stage_stays_serial_and_a_dear_one_is_cut_into_homes_claimed_largest_first() {
         let mut s = Schedule::new(std::slice::from_ref(&(0..5)));
+        s.set_workers(2);
         assert_eq!(s.bins(0), 1);
         // 5 items, 15 µs in all: below the threshold.
         learn(&mut s, &[3_000; 5], 2);
         const { assert!(15_000.0 < MIN_PARALLEL_NS) };
         assert_eq!(s.bins(0), 1);
         assert_eq!(s.items(0), &[0, 1, 2, 3, 4]);
-        // 700 µs: two workers, largest first, ties in item order.
+        // 700 µs: two workers.
         learn(&mut s, &[100_000, 300_000, 100_000, 50_000, 150_000], 2);
         assert_eq!(s.bins(0), 2);
-        // Estimates (first sample 3 µs, then 25 % of the way to the new time):
-        // 27.25, 77.25, 27.25, 14.75, 39.75 µs.
-        assert_eq!(s.items(0), &[1, 4, 0, 2, 3]);
-        // Each item is claimed once, in that order, then none.
-        s.open();
-        let claimed: Vec<u32> = std::iter::from_fn(|| s.claim(0)).collect();
-        assert_eq!(claimed, vec![1, 4, 0, 2, 3]);
-        assert_eq!(s.claim(0), None);
+        // Estimates (first sample 3 µs, then 25 % of the way to the new time): 27.25, 77.25,
+        // 27.25, 14.75, 39.75 µs, 186.25 in all, a share of 93.125 each. In item order the sum
+        // is 27.25, 104.5, 131.75: the cut after item 1 comes nearest (11.375 off, against
+        // 65.875 and 38.625). Homes {0, 1} and {2, 3, 4}, each largest first.
+        assert_eq!(s.items(0), &[1, 0, 4, 2, 3]);
+        // Each item is claimed once: each worker its own home's front, then the other's back.
+        s.open(0);
+        let mut claimed = vec![];
+        for thread in [0, 1, 0, 1, 0, 1, 0, 1] {
+            claimed.push(s.claim(0, thread));
+        }
+        assert_eq!(
+            claimed,
+            [
+                Some(1),
+                Some(4),
+                Some(0),
+                Some(2),
+                Some(3),
+                None,
+                None,
+                None
+            ]
+        );
+        // One worker takes everything: its home, then the other's from the back.
+        s.open(0);
+        let alone: Vec<u32> = std::iter::from_fn(|| s.claim(0, 1)).collect();
+        assert_eq!(alone, [4, 2, 3, 0, 1]);
         // One worker: serial whatever the cost.
         learn(&mut s, &[100_000, 300_000, 100_000, 100_000, 100_000], 1);
         assert_eq!(s.bins(0), 1);
+        // A graph with room for one worker only (never set_workers) runs serially too.
+        let mut s = Schedule::new(std::slice::from_ref(&(0..5)));
+        learn(&mut s, &[100_000; 5], 2);
+        assert_eq!(s.bins(0), 1);
+    }
+
+    /// Homes keep their items while the estimates drift within REBALANCE of their shares (an
+    /// item that changes homes takes its state to another core), and every home gets an item
+    /// however lopsided the costs.
+    #[test]
+    fn homes_stay_put_within_the_rebalance_margin_and_are_never_empty() {
+        let mut s = Schedule::new(std::slice::from_ref(&(0..8)));
+        s.set_workers(2);
+        learn(&mut s, &[10_000; 8], 2);
+        // The first home's end.
+        let cut = |s: &Schedule| s.cuts[1];
+        assert_eq!(cut(&s), 4);
+        // Item 3 alone twice as dear (estimate 12.5 µs): home 0 holds 42.5 of 82.5 µs, 3 %
+        // over its share: the cut stays (a fresh cut would still be at 4: 32.5 or 42.5 against
+        // 41.25), and item 3 leads its home.
+        learn(
+            &mut s,
+            &[
+                10_000, 10_000, 10_000, 20_000, 10_000, 10_000, 10_000, 10_000,
+            ],
+            2,
+        );
+        assert_eq!(cut(&s), 4);
+        assert_eq!(s.items(0)[0], 3);
+        // Items 0 and 1 at 30 µs from now on, item 3 back at 10. After three samples items 0
+        // and 1 are at 15, 18.75, 21.56 µs and item 3 at 11.88, 11.41, 11.05: home 0 is 12.9 %,
+        // 19.1 %, 23.2 % over its share (51.9 of 91.9, 58.9 of 98.9, 64.2 of 104.2 µs): the
+        // cut stays…
+        let slow = [
+            30_000, 30_000, 10_000, 10_000, 10_000, 10_000, 10_000, 10_000,
+        ];
+        for _ in 0..3 {
+            learn(&mut s, &slow, 2);
+            assert_eq!(cut(&s), 4);
+        }
+        // …after a fourth (23.67, 23.67, 10, 10.79: 68.1 of 108.1 µs, 26.0 % over) it is cut
+        // again, after item 2 (running sums 23.67, 47.34, 57.34, 68.13 against a share of
+        // 54.07: 57.34 is nearest).
+        learn(&mut s, &slow, 2);
+        assert_eq!(cut(&s), 3);
+        // One item holding nearly everything: still one item in each home.
+        let mut s = Schedule::new(std::slice::from_ref(&(0..3)));
+        s.set_workers(3);
+        learn(&mut s, &[1_000_000, 1_000, 1_000], 3);
+        assert_eq!(s.bins(0), 3);
+        s.open(0);
+        let firsts: Vec<Option<u32>> = (0..3).map(|t| s.claim(0, t)).collect();
+        assert_eq!(firsts, [Some(0), Some(1), Some(2)]);
     }
 
     #[test]
     fn estimates_are_a_moving_average_and_efficiency_is_work_over_capacity() {
         let mut s = Schedule::new(&[0..1, 1..3]);
+        s.set_workers(2);
         s.record(1, 100_000);
         s.record(2, 100_000);
         s.learn(1, 1, 0, 2);
@@ -358,6 +562,7 @@ mod tests {
     #[test]
     fn a_stage_that_does_not_gain_in_parallel_goes_serial_and_is_tried_again() {
         let mut s = Schedule::new(std::slice::from_ref(&(0..2)));
+        s.set_workers(2);
         // Two 50 µs items: worth two workers.
         let sample = |s: &mut Schedule, ran: usize, span: u64| {
             s.record(0, 50_000);
@@ -416,6 +621,7 @@ mod tests {
         // whose first parallel block spans its whole work (a worker waking) stays parallel
         // while the next ones pay.
         let mut s = Schedule::new(std::slice::from_ref(&(0..2)));
+        s.set_workers(2);
         sample(&mut s, 1, 100_000);
         sample(&mut s, 2, 100_000);
         for _ in 0..2 * JUDGE_AFTER {
