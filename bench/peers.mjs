@@ -10,6 +10,7 @@
 // or a family, "P2n"). Targets are printed next to the figures; they are never assertions. A
 // failed correctness gate sets the exit code to 1.
 import { spawnSync } from "node:child_process";
+import { machineLine } from "./machine.mjs";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -329,6 +330,8 @@ if (cases.some((c) => c.name.startsWith("P3"))) {
   console.log("        holding the event. Delay: ours 16537.5 frames, linear interpolation; SC CombN 16537 frames. SC: /s_new per event, EnvGen exp, doneAction 2,");
   console.log("        hits over a private bus into a CombN synth at the tail. The gate model (bench/peers/expected.mjs) computes P3's exact level for each rule.");
 }
+// With 2 threads, the machine's state before and after (bench/machine.mjs): the 2-thread figures depend on it.
+if (THREADS > 1) console.log(`  before: ${await machineLine()}`);
 console.log("");
 
 const results = [];
@@ -404,3 +407,4 @@ if (withSc) {
 } else {
   console.log(`\ntargets (not assertions): P1:1024 CPU ≤ 0.5× SC; P2n:256 CPU ≤ 0.5× SC; P3:256 wall ≤ 0.5× SC: ${scMissing}`);
 }
+if (THREADS > 1) console.log(`after: ${await machineLine()}`);

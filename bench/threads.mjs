@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { machineLine } from "./machine.mjs";
 import { events, sineBank, subtractive } from "./peers/patches.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -32,6 +33,8 @@ for (const [name, text] of [
   cases.push([name, file, peerSeconds]);
 }
 
+// The machine's state before and after (bench/machine.mjs): the 2-thread figures depend on it.
+const before = await machineLine();
 const rows = [];
 for (const [name, file, secs] of cases) {
   const best = new Map(threads.map((t) => [t, { p50: Infinity, p99: Infinity, max: Infinity, wall: Infinity }]));
@@ -64,6 +67,8 @@ for (const [name, file, secs] of cases) {
 }
 console.log(`parallel rendering: ${seconds} s (the stress patches) and ${peerSeconds} s (P1/P2n/P3, as ../shared/benchmarks.md renders them) of 44.1 kHz per run, ${runs} runs alternating ${threads.join(" and ")} threads, minimum of each figure; render wall includes the pattern side`);
 console.log("targets (2 threads): stress_extreme p99 ≤ 2500 µs; P1 N=1024 wall ≤ 0.55 × 1 thread");
+console.log(`before: ${before}`);
+console.log(`after:  ${await machineLine()}`);
 console.table(rows);
 
 if (existsSync(join(stress, "stress_extreme.ph")) && liveSeconds > 0) {
