@@ -59,22 +59,23 @@ const SMOOTHING: f32 = 0.25;
 /// items, with their state, to another thread).
 const REBALANCE: f32 = 0.25;
 
-/// One worker's home in the running stage: the range `lo..hi` of the stage's claim order not yet
-/// claimed, packed as `lo | hi << 32`, alone on its cache line (the owner claims from its front
-/// with no other thread touching the line until it steals).
+/// One worker's home in a fork: the range `lo..hi` of the work's claim order not yet claimed
+/// (a stage's items, a voice pool's groups), packed as `lo | hi << 32`, alone on its cache line
+/// (the owner claims from its front with no other thread touching the line until it steals).
 #[repr(align(128))]
-#[derive(Default)]
-struct Home(AtomicU64);
+#[derive(Debug, Default)]
+pub struct Home(AtomicU64);
 
 impl Home {
-    fn set(&self, lo: u32, hi: u32) {
+    /// Opens the range `lo..hi`. The thread that forks, before the fork.
+    pub fn set(&self, lo: u32, hi: u32) {
         self.0
             .store(lo as u64 | (hi as u64) << 32, Ordering::Relaxed);
     }
 
-    /// Takes the front (`front`) or back index of the range, if any is left.
+    /// Takes the front (`front`) or back index of the range, if any is left. Any thread.
     #[inline]
-    fn take(&self, front: bool) -> Option<u32> {
+    pub fn take(&self, front: bool) -> Option<u32> {
         let mut cur = self.0.load(Ordering::Relaxed);
         loop {
             let (lo, hi) = (cur as u32, (cur >> 32) as u32);
@@ -169,6 +170,18 @@ impl Decision {
     pub fn efficiency(&self) -> Option<f64> {
         (self.capacity_ns > 0).then(|| self.work_ns as f64 / self.capacity_ns as f64)
     }
+}
+
+/// Claims an index for the worker whose thread has index `thread`: the front of its home
+/// (`homes[thread % homes.len()]`), else the back of another's, the next homes first. Any
+/// worker; no lock.
+#[inline]
+pub fn claim(homes: &[Home], thread: usize) -> Option<u32> {
+    let bins = homes.len();
+    let own = thread % bins;
+    homes[own]
+        .take(true)
+        .or_else(|| (1..bins).find_map(|j| homes[(own + j) % bins].take(false)))
 }
 
 /// The schedule of one graph.
@@ -284,10 +297,7 @@ impl Schedule {
     pub fn claim(&self, st: usize, thread: usize) -> Option<u32> {
         let items = self.items(st);
         let bins = self.bins(st);
-        let own = thread % bins;
-        let k = self.homes[own]
-            .take(true)
-            .or_else(|| (1..bins).find_map(|j| self.homes[(own + j) % bins].take(false)))?;
+        let k = claim(&self.homes[..bins], thread)?;
         items.get(k as usize).copied()
     }
 

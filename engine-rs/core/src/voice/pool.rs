@@ -36,7 +36,7 @@
 //! field `voices` (an integer in 1..=[`MAX_VOICES`], default [`DEFAULT_VOICES`]), read by
 //! [`limit_of`] when the plan is built. The language sets it with `# voices N` after a sound.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::events::Trigger;
 use crate::kernels::data::{DataValue, NodeData};
@@ -531,8 +531,10 @@ pub struct VoicePool<V> {
     busy: Vec<u32>,
     /// The groups' centre sums added, one block.
     centre: Vec<f32>,
-    /// The next entry of `busy` to claim when groups run on several workers.
-    next_group: AtomicUsize,
+    /// The workers' homes in `busy` when groups run on several workers: group `g`'s home is
+    /// `g % bins`, so a group (its voices' state and its sums) stays on one thread block after
+    /// block, as a stage's items do ([`crate::schedule::Home`]).
+    homes: Vec<crate::schedule::Home>,
     /// Σ of the workers' rendering time in a split render, ns.
     work_ns: AtomicU64,
     /// The cost estimate ([`Mode::cost`]): ns per voice-frame, or ns per render; 0 until timed.
@@ -569,7 +571,7 @@ impl<V: Voice> VoicePool<V> {
             groups: Vec::new(),
             busy: Vec::new(),
             centre: Vec::new(),
-            next_group: AtomicUsize::new(0),
+            homes: Vec::new(),
             work_ns: AtomicU64::new(0),
             cost_ns: 0.0,
             split: false,
@@ -601,6 +603,9 @@ impl<V: Voice> VoicePool<V> {
             })
             .collect();
         self.busy = Vec::with_capacity(groups);
+        self.homes = (0..groups.min(crate::workers::MAX_THREADS))
+            .map(|_| crate::schedule::Home::default())
+            .collect();
         self.centre = vec![0.0; max_block];
         self.active = ActiveSet::default();
         self.pending.prepare(self.mode.triggers);
@@ -666,7 +671,7 @@ impl<V: Voice> VoicePool<V> {
         }
         let width = crate::workers::width();
         let voice_frames = voices * frames;
-        let bins = width.min(self.busy.len());
+        let bins = width.min(self.busy.len()).min(self.homes.len());
         let cost = match self.mode.cost {
             Cost::PerVoiceFrame => self.cost_ns * voice_frames as f32,
             Cost::PerBlock => self.cost_ns,
@@ -692,19 +697,29 @@ impl<V: Voice> VoicePool<V> {
                 demote(&mut self.groups[d], l, r);
             }
             self.direct = Direct::Off;
-            let (next, work) = (&self.next_group, &self.work_ns);
-            next.store(0, Ordering::Relaxed);
+            // Homes: the busy groups by `g % bins`, each home in group order.
+            self.busy.sort_unstable_by_key(|&g| (g as usize % bins, g));
+            let mut k = 0;
+            for (h, home) in self.homes[..bins].iter().enumerate() {
+                let start = k;
+                while k < self.busy.len() && self.busy[k] as usize % bins == h {
+                    k += 1;
+                }
+                home.set(start as u32, k as u32);
+            }
+            let (homes, work) = (&self.homes[..bins], &self.work_ns);
             work.store(0, Ordering::Relaxed);
             let (busy, active) = (&self.busy[..], self.active);
             let slots = Shards::new(&mut self.slots[..], 0);
             let sums = Shards::new(&mut self.groups[..], 0);
             let fork_t0 = std::time::Instant::now();
-            crate::workers::fork(bins, &|_| {
+            crate::workers::fork(bins, &|bin| {
                 let t0 = std::time::Instant::now();
-                while let Some(&g) = busy.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let g = g as usize;
-                    // SAFETY: each busy group is claimed by exactly one bin (an atomic
-                    // counter); its slots `g·GROUP..(g+1)·GROUP` and its sums are touched by
+                let thread = rayon::current_thread_index().unwrap_or(bin);
+                while let Some(k) = crate::schedule::claim(homes, thread) {
+                    let g = busy[k as usize] as usize;
+                    // SAFETY: each busy group is claimed by exactly one bin (atomic home
+                    // ranges); its slots `g·GROUP..(g+1)·GROUP` and its sums are touched by
                     // no other group, and nothing else reaches them until the fork returns.
                     let (voices, group) =
                         unsafe { (slots.slice_mut(g * GROUP, GROUP), sums.get_mut(g)) };
