@@ -212,3 +212,141 @@ export function ekgPitchVoices(events: { frame: number; midi: number[] }[], gain
   }
   return out;
 }
+
+/** One `~dN: synth "notes" "wave" a d s r` line: its notes (MIDI, one per step of the cycle), waveform and envelope. */
+export interface EkgSynthLine {
+  notes: number[];
+  wave: "sine" | "saw" | "square" | "tri";
+  attack: number;
+  decay: number;
+  sustain: number;
+}
+
+/** The largest number of voices of ekg's `SynthVoiceManager` (synth_voice_manager.rs, `DEFAULT_MAX_VOICES`). */
+const EKG_SYNTH_VOICES = 256;
+
+/**
+ * ekg's `synth` lines ("synth voices shared and held"), as its stored source has them: each line's
+ * `SignalNode::SynthPattern` (unified_graph.rs) triggers a voice of the graph's one
+ * `SynthVoiceManager` at the frame its note starts (the frame whose query span [pos, pos + cps/sr)
+ * holds the start; it never releases one), then returns that manager's `process()`
+ * (synth_voice_manager.rs): every active voice steps one frame (time += 1/sr; attack level t/a, then
+ * decay 1 − (1 − s)·t/d down to s, then held at s, a voice at s = 0 staying active and silent;
+ * then the naive wave at its phase, which starts at 0 and advances by f/sr) and the manager returns
+ * tanh of their sum. A new voice takes the first inactive one, else the oldest. The DAG renders each
+ * bus over the whole 512-frame block in turn (phonon-engine.md §0), so in each block line 1's bus
+ * steps all lines' voices 512 times, then line 2's steps them 512 more, and so on: a voice advances
+ * once per line per frame, and every line's bus carries every line's voices. Returns each line's
+ * bus. With `shared` false, each line has its own manager stepped once a frame (the counterfactual).
+ */
+export function ekgSharedSynthVoices(lines: EkgSynthLine[], cps: number, sr: number, frames: number, shared = true): Float64Array[] {
+  interface Voice {
+    active: boolean;
+    freq: number;
+    wave: EkgSynthLine["wave"];
+    stage: 0 | 1 | 2; // attack, decay, sustain
+    t: number;
+    level: number;
+    phase: number;
+    age: number;
+    attack: number;
+    decay: number;
+    sustain: number;
+  }
+  const manager = (): Voice[] => Array.from({ length: EKG_SYNTH_VOICES }, () => ({ active: false, freq: 440, wave: "sine", stage: 0, t: 0, level: 0, phase: 0, age: 0, attack: 0.01, decay: 0.1, sustain: 0.7 }));
+  const managers = shared ? [manager()] : lines.map(manager);
+  const trigger = (voices: Voice[], line: EkgSynthLine, midi: number) => {
+    let v = voices.find((x) => !x.active);
+    if (!v) v = voices.reduce((a, b) => (b.age > a.age ? b : a));
+    Object.assign(v, { active: true, freq: 440 * 2 ** ((midi - 69) / 12), wave: line.wave, stage: 0, t: 0, level: 0, phase: 0, age: 0, attack: Math.max(line.attack, 1e-4), decay: line.decay, sustain: line.sustain });
+  };
+  const step = (voices: Voice[]): number => {
+    let mix = 0;
+    for (const v of voices) {
+      if (!v.active) continue;
+      v.t += 1 / sr;
+      if (v.stage === 0) {
+        v.level = v.t / v.attack;
+        if (v.level >= 1) [v.level, v.stage, v.t] = [1, 1, 0];
+      } else if (v.stage === 1) {
+        v.level = v.decay > 0 ? 1 - (1 - v.sustain) * (v.t / v.decay) : v.sustain;
+        if (v.level <= v.sustain) [v.level, v.stage, v.t] = [v.sustain, 2, 0];
+      } else v.level = v.sustain;
+      const p = v.phase;
+      const osc = v.wave === "sine" ? Math.sin(2 * Math.PI * p) : v.wave === "saw" ? 2 * p - 1 : v.wave === "square" ? (p < 0.5 ? 1 : -1) : p < 0.5 ? 4 * p - 1 : 3 - 4 * p;
+      v.phase += v.freq / sr;
+      if (v.phase >= 1) v.phase -= 1;
+      v.age++;
+      mix += osc * v.level;
+    }
+    return Math.tanh(mix);
+  };
+  // Each line's note starts: step k of a line with n notes a cycle starts at cycle k/n.
+  const starts = lines.map((line) => {
+    const at = new Map<number, number>();
+    for (let k = 0; ; k++) {
+      const frame = Math.floor(((Math.floor(k / line.notes.length) + (k % line.notes.length) / line.notes.length) * sr) / cps + 1e-9);
+      if (frame >= frames) break;
+      at.set(frame, line.notes[k % line.notes.length]!);
+    }
+    return at;
+  });
+  const out = lines.map(() => new Float64Array(frames));
+  for (let b = 0; b < frames; b += BLOCK) {
+    lines.forEach((line, l) => {
+      const voices = managers[shared ? 0 : l]!;
+      for (let i = b; i < Math.min(b + BLOCK, frames); i++) {
+        const midi = starts[l]!.get(i);
+        if (midi !== undefined) trigger(voices, line, midi);
+        out[l]![i] = step(voices);
+      }
+    });
+  }
+  return out;
+}
+
+/** The reference's `lpf` (§3.3): the Chamberlin state-variable low-pass, f = 2·sin(π·fc/sr), damping 1/q, fc clamped to 20–20k and q to 0.5–20. */
+export function ekgLowPass(x: Float64Array, cutoff: number, q: number, sr: number): Float64Array {
+  const f = 2 * Math.sin((Math.PI * Math.min(20000, Math.max(20, cutoff))) / sr);
+  const damp = 1 / Math.min(20, Math.max(0.5, q));
+  let [low, band] = [0, 0];
+  return x.map((v) => {
+    const high = v - low - damp * band;
+    band += f * high;
+    low += f * band;
+    return low;
+  });
+}
+
+/**
+ * ekg's `reverb room damp mix`, as its stored source has it (unified_graph.rs, `SignalNode::Reverb`):
+ * eight Freeverb combs (1116…1617 frames at 44.1 kHz, scaled to sr) fed the input with no input
+ * gain, each writing input + (store·damp + delayed·(1 − damp))·0.84·room; their mean through four
+ * allpasses (556, 441, 341, 225 frames, gain 0.5); out = input·(1 − mix) + wet·mix.
+ */
+export function ekgReverb(x: Float64Array, room: number, damp: number, mix: number, sr: number): Float64Array {
+  const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+  [room, damp, mix] = [clamp01(room), clamp01(damp), clamp01(mix)];
+  const scale = sr / 44100;
+  const combs = [1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617].map((n) => ({ buf: new Float64Array(Math.floor(n * scale)), i: 0, store: 0 }));
+  const passes = [556, 441, 341, 225].map((n) => ({ buf: new Float64Array(Math.floor(n * scale)), i: 0 }));
+  const feedback = 0.84 * room;
+  return x.map((v) => {
+    let sum = 0;
+    for (const c of combs) {
+      const delayed = c.buf[c.i]!;
+      c.store = c.store * damp + delayed * (1 - damp);
+      c.buf[c.i] = v + c.store * feedback;
+      c.i = (c.i + 1) % c.buf.length;
+      sum += delayed;
+    }
+    let wet = sum / combs.length;
+    for (const a of passes) {
+      const delayed = a.buf[a.i]!;
+      a.buf[a.i] = wet + delayed * 0.5;
+      wet = delayed - wet * 0.5;
+      a.i = (a.i + 1) % a.buf.length;
+    }
+    return v * (1 - mix) + wet * mix;
+  });
+}
