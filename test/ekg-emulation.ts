@@ -40,6 +40,26 @@ export function ekgPluck(freqs: number[], step: number, damping: number, sr: num
 }
 
 /**
+ * The frequency ekg's oscillator at `freq` Hz runs at over `frames` frames ("naive oscillators"):
+ * its phase is an f32 (ekg/phonon's `unified_graph.rs`, `SignalNode::Oscillator`: from 0, each frame
+ * `phase += freq / sample_rate`, then less 1 where it reaches 1), so every add is rounded to f32;
+ * the turns it has made after `frames` frames, as a frequency.
+ */
+export function ekgF32Frequency(freq: number, sr: number, frames: number): number {
+  const step = Math.fround(Math.fround(freq) / Math.fround(sr));
+  let phase = 0;
+  let turns = 0;
+  for (let n = 0; n < frames; n++) {
+    phase = Math.fround(phase + step);
+    if (phase >= 1) {
+      phase = Math.fround(phase - 1);
+      turns++;
+    }
+  }
+  return ((turns + phase) * sr) / frames;
+}
+
+/**
  * ekg's seam crossfade ("block-seam crossfade"): at each block boundary b where |y[b] − y[b−1]| >
  * 0.05, the block's first 32 frames are faded linearly from y[b−1] into themselves. The reference
  * gives the length and the threshold; the fade's exact form (from the last value, weights
