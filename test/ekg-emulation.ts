@@ -40,6 +40,26 @@ export function ekgPluck(freqs: number[], step: number, damping: number, sr: num
 }
 
 /**
+ * The frequency ekg's oscillator at `freq` Hz runs at over `frames` frames ("naive oscillators"):
+ * its phase is an f32 (ekg/phonon's `unified_graph.rs`, `SignalNode::Oscillator`: from 0, each frame
+ * `phase += freq / sample_rate`, then less 1 where it reaches 1), so every add is rounded to f32;
+ * the turns it has made after `frames` frames, as a frequency.
+ */
+export function ekgF32Frequency(freq: number, sr: number, frames: number): number {
+  const step = Math.fround(Math.fround(freq) / Math.fround(sr));
+  let phase = 0;
+  let turns = 0;
+  for (let n = 0; n < frames; n++) {
+    phase = Math.fround(phase + step);
+    if (phase >= 1) {
+      phase = Math.fround(phase - 1);
+      turns++;
+    }
+  }
+  return ((turns + phase) * sr) / frames;
+}
+
+/**
  * ekg's seam crossfade ("block-seam crossfade"): at each block boundary b where |y[b] − y[b−1]| >
  * 0.05, the block's first 32 frames are faded linearly from y[b−1] into themselves. The reference
  * gives the length and the threshold; the fade's exact form (from the last value, weights
@@ -349,4 +369,63 @@ export function ekgReverb(x: Float64Array, room: number, damp: number, mix: numb
     }
     return v * (1 - mix) + wet * mix;
   });
+}
+
+/** ekg's `Envelope` node under a constant trigger (a one-shot from frame 0): linear attack to 1, linear decay to `sustain`, then held. */
+function ekgOneShot(attack: number, decay: number, sustain: number, sr: number, frames: number): Float64Array {
+  return Float64Array.from({ length: frames }, (_v, n) => {
+    const t = n / sr;
+    return t < attack ? t / attack : t < attack + decay ? 1 - ((1 - sustain) * (t - attack)) / decay : sustain;
+  });
+}
+
+/**
+ * The reference's `hpf` (phonon-language.md §3.3: "Chamberlin state-variable filter: f = 2·sin(π·fc/sr),
+ * damping = 1/q"): per frame low += f·band, high = x − low − damping·band, band += f·high; the output is high.
+ */
+export function ekgChamberlinHp(x: Float64Array, cutoff: number, q: number, sr: number): Float64Array {
+  const f = 2 * Math.sin((Math.PI * cutoff) / sr);
+  const damping = 1 / q;
+  let [low, band] = [0, 0];
+  return x.map((v) => {
+    low += f * band;
+    const high = v - low - damping * band;
+    band += f * high;
+    return high;
+  });
+}
+
+/** Uniform noise in ±1 over the first `frames` frames ("noise draws": ekg's generator is its own, `seed` picks ours). */
+function noiseOf(frames: number, seed: number): Float64Array {
+  const noise = rng(seed);
+  return Float64Array.from({ length: frames }, () => 2 * noise() - 1);
+}
+
+/** ekg's naive triangle (`Waveform::Triangle`: 4p − 1 below p = ½, 3 − 4p above) at `freq` from phase `phase`. */
+function ekgTri(freq: number, phase: number, sr: number, frames: number): Float64Array {
+  return Float64Array.from({ length: frames }, (_v, n) => {
+    const p = (phase + (n * freq) / sr) % 1;
+    return p < 0.5 ? 4 * p - 1 : 3 - 4 * p;
+  });
+}
+
+/**
+ * ekg's `supersnare freq snappy sustain` outside a voice, as its `superdirt_synths.rs` builds it
+ * (`build_snare`): triangles at freq (phase 0) and 1.05·freq (phase 0.3) under a one-shot
+ * (1 ms, 0.3·sustain, 0), times 0.5, plus noise through its `hpf 3000 0.5` under a one-shot (1 ms, sustain, 0), times snappy.
+ */
+export function ekgSnare(freq: number, snappy: number, sustain: number, sr: number, frames: number, seed: number): Float64Array {
+  const upper = ekgTri(1.05 * freq, 0.3, sr, frames);
+  const body = ekgTri(freq, 0, sr, frames).map((v, n) => v + upper[n]!);
+  const bodyEnv = ekgOneShot(0.001, 0.3 * sustain, 0, sr, frames);
+  const noise = ekgChamberlinHp(noiseOf(frames, seed), 3000, 0.5, sr);
+  const noiseEnv = ekgOneShot(0.001, sustain, 0, sr, frames);
+  return body.map((v, n) => 0.5 * v * bodyEnv[n]! + snappy * noise[n]! * noiseEnv[n]!);
+}
+
+/** ekg's `superhat bright sustain` outside a voice (`build_hat`): noise through its `hpf (5000 + 5000·bright) 1.5` under a one-shot (1 ms, sustain, 0). */
+export function ekgHat(bright: number, sustain: number, sr: number, frames: number, seed: number): Float64Array {
+  const noise = ekgChamberlinHp(noiseOf(frames, seed), 5000 + bright * 5000, 1.5, sr);
+  const env = ekgOneShot(0.001, sustain, 0, sr, frames);
+  return noise.map((v, n) => v * env[n]!);
 }

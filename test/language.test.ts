@@ -195,6 +195,17 @@ describe("the # chain", () => {
     expect(node(ir, "timer").params).toEqual({ gate: { node: 0 } });
   });
 
+  it("multiplies a signal by an attack-release envelope: x # ar a r, x # attack a, x # release r", () => {
+    // The catalogue: `ar` "multiplies its input"; the reference (phonon-language.md §1.3): after a signal, `attack`,
+    // `release` and `ar` fall back to an amplitude envelope. Before, the engine refused the graph (its `ar` has no `in`).
+    const plain = (src: string) => ok(src).ir.nodes.map((n) => ({ kind: n.kind, params: n.params }));
+    expect(plain("out: sine 440 # ar 0.1 0.5")).toEqual(plain("out: sine 440 * ar 0.1 0.5"));
+    expect(plain("out: sine 440 # attack 0.1")).toEqual(plain("out: sine 440 * ar :attack 0.1"));
+    expect(plain("out: sine 440 # release 0.5")).toEqual(plain("out: sine 440 * ar :release 0.5"));
+    expect(plain('~x: saw\nout: s "~x" # lpf 200 # attack 0.01')).toEqual(plain('~x: saw\nout: s "~x" # lpf 200 * ar :attack 0.01'));
+    expect(node(ok("out: sine 440 # ar 0.1 0.5").ir, "ar").params).toEqual({ attack: { const: 0.1 }, release: { const: 0.5 } });
+  });
+
   it("keeps sample parameters on the events until a non-sample node, then refuses them", () => {
     const r = ok('out: s "bd sn:2" # n 3 # speed 2 # gain 0.5 # pan -1');
     expect(onsets(r, 0)).toEqual(['0 {"s":"bd","n":3,"speed":2,"gain":0.5,"pan":0}', '1/2 {"s":"sn","n":3,"speed":2,"gain":0.5,"pan":0}']);

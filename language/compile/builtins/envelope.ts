@@ -6,10 +6,10 @@ const ar: Lower = (ev, c) => {
   const name = b.name;
   if (!chainInput && name === "ar") return undefined;
   if (!chainInput) return ev.error(`'${name}' needs an input: write \`x # ${name} …\``, nameSpan);
-  // On a signal: an attack-release envelope.
+  // On a signal: the signal times an attack-release envelope (the engine's `ar` has no input).
   const a = name === "release" ? undefined : args[0];
   const r = name === "attack" ? undefined : name === "ar" ? args[1] : args[0];
-  return ev.sig("ar", { in: ev.signalParam(chainInput), ...(a ? { attack: a } : {}), ...(r ? { release: r } : {}) }, span);
+  return ev.arith("*", chainInput, ev.sig("ar", { ...(a ? { attack: a } : {}), ...(r ? { release: r } : {}) }, span), span);
 };
 
 export const lower: Record<string, Lower> = { attack: ar, release: ar, ar };
