@@ -429,3 +429,132 @@ export function ekgHat(bright: number, sustain: number, sr: number, frames: numb
   const env = ekgOneShot(0.001, sustain, 0, sr, frames);
   return noise.map((v, n) => v * env[n]!);
 }
+
+/**
+ * One of fundsp 0.18.2's band-limited wavetables (its `wavetable.rs`, `Wavetable::new`), which
+ * ekg/phonon's `FundspUnit` oscillators read (Cargo.toml: `fundsp = "0.18"`): a table every
+ * quarter octave from 20 Hz to 20 kHz, each `make_wave(pitch)`: the partials i ≤ 22000/pitch at
+ * amplitude(i), faded by smooth5 from 20 to 22 kHz, at phase(i) turns, put in a spectrum of
+ * L = clamp(32, 8192, next power of two of 4·partials) bins and inverse-transformed (microfft's
+ * inverse, scaled 1/L), the imaginary part times √L: so a table's amplitude goes as 1/√L, and
+ * the tables of low pitches (long tables) come out quieter than those of high pitches. Then all
+ * tables are divided by the largest |value| of any of them (a short, high-pitch table's).
+ */
+interface FundspWavetable {
+  pitches: number[];
+  tables: Float32Array[];
+}
+
+function fundspWavetable(phase: (i: number) => number, amplitude: (i: number) => number): FundspWavetable {
+  const pitches: number[] = [];
+  const tables: Float32Array[] = [];
+  const smooth5 = (x: number) => ((x * 6 - 15) * x + 10) * x * x * x;
+  let max = 0;
+  for (let pitch = 20; pitch <= 20000; pitch *= 2 ** (1 / 4)) {
+    const harmonics = Math.floor(22000 / pitch);
+    let length = 1;
+    while (length < 4 * harmonics) length <<= 1;
+    length = Math.min(8192, Math.max(32, length));
+    // im(Σ a_i·e^{+2πi·ik/L}) = −im(FFT(conj a)), the transform being e^{−2πi·ik/L}.
+    const re = new Float64Array(length);
+    const im = new Float64Array(length);
+    for (let i = 1; i <= harmonics; i++) {
+      const w = amplitude(i) * smooth5(Math.min(1, Math.max(0, (pitch * i - 22000) / (20000 - 22000))));
+      if (w > 0) {
+        re[i] = w * Math.cos(2 * Math.PI * phase(i));
+        im[i] = -w * Math.sin(2 * Math.PI * phase(i));
+      }
+    }
+    fft(re, im);
+    const table = Float32Array.from(im, (v) => (-v / length) * Math.sqrt(length));
+    for (const v of table) max = Math.max(max, Math.abs(v));
+    pitches.push(Math.fround(pitch));
+    tables.push(table);
+  }
+  for (const t of tables) for (let k = 0; k < t.length; k++) t[k] = t[k]! / max;
+  return { pitches, tables };
+}
+
+let sawTable: FundspWavetable | undefined;
+let softSawTable: FundspWavetable | undefined;
+/** fundsp's `saw_table()`: partials 1/i, the even ones turned half a turn (the classic saw). */
+function fundspSawTable(): FundspWavetable {
+  return (sawTable ??= fundspWavetable((i) => (i & 1 ? 0 : 0.5), (i) => 1 / i));
+}
+/** fundsp's `soft_saw_table()`: partials 1/i², at phase ½ for i ≡ 3 (mod 4) and every even i, else 0. */
+function fundspSoftSawTable(): FundspWavetable {
+  return (softSawTable ??= fundspWavetable((i) => ((i & 3) === 3 ? 0.5 : i & 1 ? 0 : 0.5), (i) => 1 / (i * i)));
+}
+
+/** fundsp's `optimal4x44` interpolator (Niemitalo's 4-point, 4th-order, for 4× oversampled tables). */
+function optimal4x44(a0: number, a1: number, a2: number, a3: number, x: number): number {
+  const z = x - 0.5;
+  const [even1, odd1, even2, odd2] = [a2 + a1, a2 - a1, a3 + a0, a3 - a0];
+  const c0 = even1 * 0.4656725512077848 + even2 * 0.03432729708429672;
+  const c1 = odd1 * 0.5374383075356016 + odd2 * 0.1542946255730746;
+  const c2 = even1 * -0.25194210134021744 + even2 * 0.2519474493593906;
+  const c3 = odd1 * -0.46896069955075126 + odd2 * 0.15578800670302476;
+  const c4 = even1 * 0.00986988334359864 + even2 * -0.00989340017126506;
+  return (((c4 * z + c3) * z + c2) * z + c1) * z + c0;
+}
+
+/** fundsp's `Wavetable::read`: the table below `freq` (binary search, as `table_index`), then tables +1 and +2 mixed by where `freq` falls between the first two pitches. */
+function fundspRead(wt: FundspWavetable, freq: number, phase: number): number {
+  const p = wt.pitches;
+  let i0 = 0;
+  let i1 = p.length - 3;
+  while (i0 < i1) {
+    const i = (i0 + i1) >> 1;
+    if (p[i]! > freq) i1 = i;
+    else if (p[i + 1]! > freq) {
+      i0 = i;
+      break;
+    } else i0 = i + 1;
+  }
+  const w = Math.min(1, Math.max(0, (freq - p[i0]!) / (p[i0 + 1]! - p[i0]!)));
+  const at = (t: Float32Array) => {
+    const x = t.length * phase;
+    const j = Math.floor(x);
+    const m = t.length - 1;
+    return optimal4x44(t[(j - 1) & m]!, t[j & m]!, t[(j + 1) & m]!, t[(j + 2) & m]!, x - j);
+  };
+  return (1 - w) * at(wt.tables[i0 + 1]!) + w * at(wt.tables[i0 + 2]!);
+}
+
+/**
+ * ekg's `soft_saw_hz` as it runs ("fundsp wavetable level"): fundsp's `soft_saw_hz(freq)` (a
+ * `WaveSynth` on `soft_saw_table()`), reset and ticked once a frame: its f32 phase, from 0, grows
+ * by freq/sr and drops its whole part, then the table is read there.
+ */
+export function ekgFundspSoftSaw(freq: number, sr: number, frames: number): Float64Array {
+  const wt = fundspSoftSawTable();
+  const delta = Math.fround(Math.fround(freq) * Math.fround(1 / sr));
+  let phase = 0;
+  return Float64Array.from({ length: frames }, () => {
+    phase = Math.fround(phase + delta);
+    phase = Math.fround(phase - Math.floor(phase));
+    return fundspRead(wt, Math.abs(freq), phase);
+  });
+}
+
+/**
+ * ekg's `pulse freq width` ("fundsp wavetable level"): fundsp's `pulse()` (`PulseWave`): a
+ * `WaveSynth` on the saw table at `freq`, less a `PhaseSynth` reading the same table at its phase
+ * plus `width` (its frequency taken from the change of that phase, Nyquist on the first frame).
+ */
+export function ekgFundspPulse(freq: number, width: number, sr: number, frames: number): Float64Array {
+  const wt = fundspSawTable();
+  const delta = Math.fround(Math.fround(freq) * Math.fround(1 / sr));
+  let phase = 0;
+  let prev = -1;
+  return Float64Array.from({ length: frames }, () => {
+    phase = Math.fround(phase + delta);
+    phase = Math.fround(phase - Math.floor(phase));
+    const a = fundspRead(wt, Math.abs(freq), phase);
+    const q0 = Math.fround(phase + Math.fround(width));
+    const q = Math.fround(q0 - Math.floor(q0));
+    const d = prev < 0 ? 0.5 : Math.min(Math.abs(q - prev), Math.abs(q - 1 - prev), Math.abs(q + 1 - prev));
+    prev = q;
+    return a - fundspRead(wt, d * sr, q);
+  });
+}
