@@ -323,10 +323,11 @@ type Reason =
    * ekg's `pulse` and `soft_saw_hz` are fundsp 0.18's wavetable oscillators (ekg/phonon's
    * `unified_graph.rs`, `FundspState::new_pulse`/`new_soft_saw_hz`: `fundsp::prelude::pulse()` and
    * `soft_saw_hz(…)`, reset, ticked once a frame by the `SignalNode::FundspUnit` eval; Cargo.toml
-   * `fundsp = "0.18"`), and fundsp 0.18.2's tables are far below full scale: its `make_wave`
+   * `fundsp = "0.18"`), and fundsp's tables are far below full scale (0.18.2, the 0.18 release read
+   * and run here, whose levels ekg's renders match): its `make_wave`
    * inverse-transforms a table's partials with microfft's inverse (scaled 1/L) and multiplies by
    * √L, so a table's amplitude goes as 1/√L, and `Wavetable::new` then divides every table by the
-   * largest value of any (a short table's, for the highest pitches): a 440 Hz soft saw (a 256-frame
+   * largest value of any (a 32-frame table's, above 2.75 kHz): a 440 Hz soft saw (a 256-frame
    * table) peaks at 0.368 with RMS 0.222, a pulse at 220 Hz is a DC-free square of RMS 0.237, where
    * the reference gives these oscillators no level (§3: "Oscillators from the fundsp crate",
    * `pulse`: "Variable pulse width") and ours are full scale (osc.rs: the pulse −1…1, its mean
@@ -338,7 +339,8 @@ type Reason =
    * (`_ => false`). `ekgFundspPulse` and `ekgFundspSoftSaw` are fundsp 0.18.2's code in
    * TypeScript (checked against fundsp 0.18.2 run in Rust, below). With each `pulse F W` made
    * fundsp's (ours less its mean, times fundsp's square level at F) or, where the output is one
-   * `soft_saw_hz`, ekg's 440 Hz fundsp soft saw, the file agrees.
+   * `soft_saw_hz`, ekg's 440 Hz fundsp soft saw, the file agrees; with its pulses left as ours (its
+   * other emulations applied) it does not, nor with the soft saw at the file's own frequency.
    */
   | "fundsp oscillators as ekg runs them"
   /**
