@@ -280,8 +280,10 @@ export interface EkgStutJuxRev {
  * - `jux` stacks the pattern and its transformed copy (reference §2, "Layering": a pan context,
  *   inaudible in a mono render), the pattern first.
  * - Each 512-frame block the pattern is queried once per cycle the block's span touches
- *   (phonon-engine.md §1.2, step 3), and duplicate events (the same whole) are removed, the first
- *   kept (ibid.: "Duplicate fragments are removed").
+ *   (phonon-engine.md §1.2, step 3), and duplicate events are removed, the first kept (ibid.:
+ *   "Duplicate fragments are removed with an O(n²) any() scan"; which events count as duplicates it
+ *   does not say: here those with the same whole, which ekg's FLAC requires, its chord at 2/8, where
+ *   both copies have one, being no louder than its chord at 4/8, where only the rev copy has one).
  * - A `Sample` node fires, at each frame, every event of the current cycle whose start (its whole's)
  *   is after the last start it fired (+10⁻⁶) and not after the frame's position (unified_graph.rs,
  *   `SignalNode::Sample`, `event_is_new`; the last start stored as `last_trigger_time`).
