@@ -192,27 +192,43 @@ export function ekgPinkBuses(count: number, sr: number, seedBase: number): strin
   return lines.join("\n");
 }
 
+/** The voice chain and envelope `ekgPitchVoices` plays: by default a sine and the bus-trigger default envelope (10 ms attack, 300 ms release). */
+export interface EkgVoiceShape {
+  wave: "sine" | "saw";
+  attack: number;
+  release: number;
+}
+
 /**
  * ekg's bus-triggered synth voices ("pitch state kept between voices") for a bus that is one
- * `sine` times `gain`, as phonon-engine.md §1.2 ("Render synthesis voices") describes them: each
- * block, for each pitch with an active voice, the bus's chain is rendered once from that pitch's
- * cached state (here the sine's phase) and the state is stored back, so a pitch's oscillator goes on
- * where its last voice left it; each voice multiplies that buffer by its envelope and starts at the
- * block after its event's (it "has no trigger offset"). The envelope is ekg's percussion envelope
- * (`envelope.rs`, `PercEnvelope`, the bus-trigger default of 10 ms attack and 300 ms release): each
- * frame t += 1/sr, then t/attack while t < attack, exp(−5·(t − attack)/release) while
- * t < attack + release, then 0 and the voice ends. A chord's voices each have gain 1/√N
- * (reference §3.1, `note`). With `fresh`, each voice instead starts its own oscillator at phase 0 (as
- * ours does), all else equal.
+ * oscillator (`sine`, or ekg's naive saw 2p − 1) times `gain`, as phonon-engine.md §1.2 ("Render
+ * synthesis voices") describes them: each block, for each pitch with an active voice, the bus's
+ * chain is rendered once from that pitch's cached state (here the oscillator's phase) and the state
+ * is stored back, so a pitch's oscillator goes on where its last voice left it; each voice
+ * multiplies that buffer by its envelope and starts at the block after its event's (it "has no
+ * trigger offset"). The envelope is ekg's percussion envelope (`envelope.rs`, `PercEnvelope`; the
+ * bus-trigger default is a 10 ms attack and 300 ms release, `ar a r` sets them): each frame
+ * t += 1/sr, then t/attack while t < attack, exp(−5·(t − attack)/release) while t < attack + release,
+ * then 0 and the voice ends. A chord's voices each have gain 1/√N (reference §3.1, `note`), times the
+ * event's own gain (1 where it has none). With `fresh`, each voice instead starts its own oscillator
+ * at phase 0 (as ours does), all else equal.
  */
-export function ekgPitchVoices(events: { frame: number; midi: number[] }[], gain: number, sr: number, frames: number, fresh = false): Float64Array {
-  const [attack, release] = [0.01, 0.3];
+export function ekgPitchVoices(
+  events: { frame: number; midi: number[]; gain?: number }[],
+  gain: number,
+  sr: number,
+  frames: number,
+  fresh = false,
+  shape: EkgVoiceShape = { wave: "sine", attack: 0.01, release: 0.3 },
+): Float64Array {
+  const { attack, release } = shape;
+  const osc = shape.wave === "sine" ? (p: number) => Math.sin(2 * Math.PI * p) : (p: number) => 2 * (p - Math.floor(p)) - 1;
   const out = new Float64Array(frames);
   const phase = new Map<number, number>();
   const voices: { start: number; midi: number; gain: number; t: number; phase: number }[] = [];
   const pending = events.map((e) => ({ ...e, start: (Math.floor(e.frame / BLOCK) + 1) * BLOCK }));
   for (let b = 0; b < frames; b += BLOCK) {
-    for (const e of pending.filter((p) => p.start === b)) for (const midi of e.midi) voices.push({ start: b, midi, gain: 1 / Math.sqrt(e.midi.length), t: 0, phase: 0 });
+    for (const e of pending.filter((p) => p.start === b)) for (const midi of e.midi) voices.push({ start: b, midi, gain: (e.gain ?? 1) / Math.sqrt(e.midi.length), t: 0, phase: 0 });
     const live = voices.filter((v) => v.t < attack + release);
     const n = Math.min(BLOCK, frames - b);
     for (const midi of new Set(live.map((v) => v.midi))) {
@@ -223,7 +239,7 @@ export function ekgPitchVoices(events: { frame: number; midi: number[] }[], gain
         for (let i = 0; i < n && v.t < attack + release; i++) {
           v.t += 1 / sr;
           const env = v.t < attack ? v.t / attack : v.t < attack + release ? Math.exp((-5 * (v.t - attack)) / release) : 0;
-          out[b + i]! += gain * Math.sin(2 * Math.PI * (from + (f * i) / sr)) * env * v.gain;
+          out[b + i]! += gain * osc(from + (f * i) / sr) * env * v.gain;
         }
         v.phase = (v.phase + (f * n) / sr) % 1;
       }
@@ -231,6 +247,94 @@ export function ekgPitchVoices(events: { frame: number; midi: number[] }[], gain
     }
   }
   return out;
+}
+
+/** One event of ekg's patterns: its whole and part (cycles) and its gain (`stut_gain`, 1 where the event has none). */
+interface EkgHap {
+  whole: [number, number];
+  part: [number, number];
+  gain: number;
+}
+
+/** The parts of a pattern `ekgStutJuxRevTriggers` builds: `s "~bus(k,n,r)"` under `stut count time decay`. */
+export interface EkgStutJuxRev {
+  hits: number;
+  steps: number;
+  rotation: number;
+  count: number;
+  time: number;
+  decay: number;
+}
+
+/**
+ * The events ekg/phonon triggers for `jux rev $ stut count time decay $ s "~bus(k,n,r)"`
+ * ("stut and rev queried per block"), as its stored sources have each part, each event's start
+ * (cycles) and gain:
+ * - Euclid: step i of n is a hit when (i·k) mod n < k, r rotating left (reference §2, "Euclid notes").
+ * - `stut` (pattern_ops.rs, `Pattern::stut`): layer i queries the pattern over the span it is itself
+ *   queried for and shifts those events i·time later, with `stut_gain` decay^i; so it echoes only the
+ *   events of its own span, and its echoes fall after that span.
+ * - `rev` (pattern.rs, `Pattern::rev`): queries each whole cycle its span touches, sorts the events
+ *   by start, keeps their time spans and reverses their values, making each event anew
+ *   (`Hap::new`): no context, so no `stut_gain` (full gain); those overlapping the span are kept.
+ * - `jux` stacks the pattern and its transformed copy (reference §2, "Layering": a pan context,
+ *   inaudible in a mono render), the pattern first.
+ * - Each 512-frame block the pattern is queried once per cycle the block's span touches
+ *   (phonon-engine.md §1.2, step 3), and duplicate events are removed, the first kept (ibid.:
+ *   "Duplicate fragments are removed with an O(n²) any() scan"; which events count as duplicates it
+ *   does not say: here those with the same whole, which ekg's FLAC requires, its chord at 2/8, where
+ *   both copies have one, being no louder than its chord at 4/8, where only the rev copy has one).
+ * - A `Sample` node fires, at each frame, every event of the current cycle whose start (its whole's)
+ *   is after the last start it fired (+10⁻⁶) and not after the frame's position (unified_graph.rs,
+ *   `SignalNode::Sample`, `event_is_new`; the last start stored as `last_trigger_time`).
+ * With `keepGain` (the counterfactual), `rev`'s events keep their `stut_gain`.
+ */
+export function ekgStutJuxRevTriggers(p: EkgStutJuxRev, cps: number, sr: number, frames: number, keepGain = false): { frame: number; start: number; gain: number }[] {
+  const overlaps = (a: [number, number], b: [number, number]) => a[0] < b[1] && a[1] > b[0];
+  const clip = (a: [number, number], b: [number, number]): [number, number] => [Math.max(a[0], b[0]), Math.min(a[1], b[1])];
+  const hit = (i: number) => (((i + p.rotation) % p.steps) * p.hits) % p.steps < p.hits;
+  const euclid = (span: [number, number]): EkgHap[] => {
+    const out: EkgHap[] = [];
+    for (let c = Math.floor(span[0]); c < span[1]; c++)
+      for (let i = 0; i < p.steps; i++) {
+        const whole: [number, number] = [c + i / p.steps, c + (i + 1) / p.steps];
+        if (hit(i) && overlaps(whole, span)) out.push({ whole, part: clip(whole, span), gain: 1 });
+      }
+    return out;
+  };
+  const shift = (h: EkgHap, d: number, gain: number): EkgHap => ({ whole: [h.whole[0] + d, h.whole[1] + d], part: [h.part[0] + d, h.part[1] + d], gain });
+  const stut = (span: [number, number]): EkgHap[] => Array.from({ length: p.count }, (_v, i) => euclid(span).map((h) => shift(h, i * p.time, p.decay ** i))).flat();
+  const rev = (span: [number, number]): EkgHap[] => {
+    const out: EkgHap[] = [];
+    for (let c = Math.floor(span[0]); c < span[1]; c++) {
+      const haps = stut([c, c + 1]).sort((a, b) => a.part[0] - b.part[0]);
+      for (const h of haps) if (overlaps(h.part, span)) out.push({ whole: h.whole, part: clip(h.part, span), gain: keepGain ? h.gain : 1 });
+    }
+    return out;
+  };
+  const fired: { frame: number; start: number; gain: number }[] = [];
+  let last = -1;
+  for (let b = 0; b < frames; b += BLOCK) {
+    const [p0, p1] = [(b * cps) / sr, (Math.min(b + BLOCK, frames) * cps) / sr];
+    const events: EkgHap[] = [];
+    for (let c = Math.floor(p0); c < p1; c++) {
+      const span: [number, number] = [Math.max(p0, c), Math.min(p1, c + 1)];
+      for (const h of [...stut(span), ...rev(span)]) if (!events.some((e) => Math.abs(e.whole[0] - h.whole[0]) < 1e-9 && Math.abs(e.whole[1] - h.whole[1]) < 1e-9)) events.push(h);
+    }
+    for (let n = b; n < Math.min(b + BLOCK, frames); n++) {
+      const pos = (n * cps) / sr;
+      let latest = last;
+      for (const e of events) {
+        if (Math.floor(e.part[0]) !== Math.floor(pos)) continue;
+        if (e.whole[0] > last + 1e-6 && e.whole[0] < pos + 1e-6) {
+          fired.push({ frame: n, start: e.whole[0], gain: e.gain });
+          latest = Math.max(latest, e.whole[0]);
+        }
+      }
+      last = latest;
+    }
+  }
+  return fired;
 }
 
 /** One `~dN: synth "notes" "wave" a d s r` line: its notes (MIDI, one per step of the cycle), waveform and envelope. */
