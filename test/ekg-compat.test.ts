@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeFlac } from "./flac.js";
 import { fft } from "./analysis.js";
-import { BLOCK, convolve, ekgF32Frequency, ekgFreezeThrough, ekgFundspPulse, ekgFundspSoftSaw, ekgHat, ekgImpulseResponse, ekgLowPass, ekgPink, ekgPinkBuses, ekgPitchVoices, ekgPluck, ekgReverb, ekgSeams, ekgSharedSynthVoices, ekgSnare, ekgStutJuxRevTriggers, type EkgSynthLine } from "./ekg-emulation.js";
+import { BLOCK, convolve, ekgF32Frequency, ekgFreezeThrough, ekgFundspPulse, ekgFundspSoftSaw, ekgHat, ekgImpulseResponse, ekgLowPass, ekgPink, ekgPinkBuses, ekgPitchVoices, ekgPluck, ekgReverb, ekgReverbKeepingDry, ekgSeams, ekgSharedSynthVoices, ekgSnare, ekgStutJuxRevTriggers, type EkgSynthLine } from "./ekg-emulation.js";
 import { ekgFeatures, type Features, matchOnsets, median, mixToMono } from "./ekg-features.js";
 import { readWav } from "./wav.js";
 import { VOICE_LIMIT } from "../language/catalogue.js";
@@ -265,8 +265,8 @@ type Reason =
    * lines every voice runs three frames a frame (three times its pitch, its envelope three times as
    * fast) and every bus carries every voice, saturated by tanh, so ekg's level climbs to its ±0.95
    * clamp. With ekg's voices as its source has them (`ekgSharedSynthVoices`), then the file's
-   * `# lpf` (the reference's filter, `ekgLowPass`), its mix, ekg's `reverb` (`ekgReverb`), the
-   * clamp and the seam crossfades (`ekgSeams`, "block-seam crossfade"), the file agrees; with each
+   * `# lpf` (the reference's filter, `ekgLowPass`), its mix, ekg's `reverb` as it renders it
+   * (`ekgReverbKeepingDry`, "reverb keeps its dry"), the clamp and the seam crossfades (`ekgSeams`, "block-seam crossfade"), the file agrees; with each
    * line's voices in a manager of its own, stepped once a frame, it does not.
    */
   | "synth voices shared and held"
@@ -381,7 +381,9 @@ type Reason =
    * all-passes", `room damp [mix=0.3]` (phonon-language.md §3.4). Shown by 04_send_return_reverb, whose `~return: ~send # reverb 0.9 0.5 0.9` is a
    * third of its output: ekg's stored comb-and-all-pass network (`ekgReverb`) with its wet added to
    * the undiminished send gives ekg's RMS and peak to features.json's precision, without a free
-   * parameter; crossfaded it is 2.4 dB short. Which commit changed it, and whether in the node or in
+   * parameter; crossfaded it is 2.4 dB short. synth_and_effects_complete, whose last stage is a
+   * `reverb 0.5 0.5 0.2`, comes closer with it too ("synth voices shared and held": level −0.6 →
+   * 0.1 dB, centroid 0.09 → 0.07 octaves). Which commit changed it, and whether in the node or in
    * how ekg compiles `~bus # reverb`, the stored source does not say. With each `~bus # reverb r d m`
    * of ours written as `~bus + (~bus # reverb r d 1) * m` the file agrees.
    */
@@ -474,7 +476,7 @@ const DIFFERENCES: Record<string, { reason: Reason; with?: Reason[]; note: strin
   },
   "examples/synth_and_effects_complete.ph": {
     reason: "synth voices shared and held",
-    note: "ours 11 dB quieter, F1 0.57, centroid 1.6 octaves apart: ekg's level climbs from −7.5 to −2 dBFS over 5 s and stays at its clamp with the centroid rising to 5–6 kHz, ours repeats at −15..−10 dBFS. ekg's three lines' voices (square bass held at sustain 0, saw lead at 0.7, sine pad at 0.8) pile up in its one voice manager, each stepped three times a frame by the three lines' bus loops, block by block. Modelled so (then `# lpf 1200 0.8`, the mix, `reverb 0.5 0.5 0.2`, clamp and seams): F1 0.82, offset −6 ms, level −0.6 dB, shape 0.2 dB, centroid 0.09 octaves (also with the lines' loops in the orders 2-3-1 and 3-2-1, in a Python model of the same); with a manager per line stepped once a frame, voices still held: level −7.5 dB, centroid 1.26 octaves, F1 0.66.",
+    note: "ours 11 dB quieter, F1 0.57, centroid 1.6 octaves apart: ekg's level climbs from −7.5 to −2 dBFS over 5 s and stays at its clamp with the centroid rising to 5–6 kHz, ours repeats at −15..−10 dBFS. ekg's three lines' voices (square bass held at sustain 0, saw lead at 0.7, sine pad at 0.8) pile up in its one voice manager, each stepped three times a frame by the three lines' bus loops, block by block. Modelled so (then `# lpf 1200 0.8`, the mix, `reverb 0.5 0.5 0.2` keeping its dry, clamp and seams): F1 0.82, offset −6 ms, level 0.1 dB, shape 0.2 dB, centroid 0.07 octaves (with the reverb crossfaded as the stored source has it: level −0.6 dB, centroid 0.09 octaves; also with the lines' loops in the orders 2-3-1 and 3-2-1, in a Python model of the same); with a manager per line stepped once a frame, voices still held: level −5.7 dB, centroid 1.29 octaves, F1 0.67.",
   },
   "examples/synth_drums_vs_samples.ph": { reason: "superkick holds", note: "ours near silence where ekg holds `superkick 60 0.5 0.3 0.1` at 0.3 (−105 dB median); as a held sine the level agrees" },
   "examples/synth_effects_demo.ph": { reason: "supersaw level", note: "ours 6 dB louder: a 5-voice stack into dist, chorus and reverb (10.1 dB before the distortion); with ekg's scaling every bound holds (level −1.7 dB, F1 0.78)" },
@@ -866,15 +868,14 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
     const dry1 = osc(440, (p) => 0.3 * Math.sin(2 * Math.PI * p));
     const dry2 = osc(220, (p) => 0.3 * (2 * p - 1));
     const send = dry1.map((v, n) => (v + dry2[n]!) * 0.5);
-    const wet = ekgReverb(send, 0.9, 0.5, 1, sr); // mix 1: the stored network's wet alone
-    const out = (dryGain: number) => ekgFeatures(dry1.map((v, n) => 0.4 * v + 0.4 * dry2[n]! + 0.3 * (dryGain * send[n]! + 0.9 * wet[n]!)), sr);
-    const kept = out(1);
+    const out = (ret: Float64Array) => ekgFeatures(dry1.map((v, n) => 0.4 * v + 0.4 * dry2[n]! + 0.3 * ret[n]!), sr);
+    const kept = out(ekgReverbKeepingDry(send, 0.9, 0.5, 0.9, sr));
     const db = (x: number) => 20 * Math.log10(x);
     // To features.json's precision: its rms_db is given to 0.1 dB, its peak to 4 decimals (plus one 16-bit step of ekg's WAV).
     expect(Math.abs(db(kept.rms) - db(theirs.rms)), `wet added to the whole send: RMS ${kept.rms} against ekg's ${theirs.rms}`).toBeLessThanOrEqual(0.1);
     expect(Math.abs(kept.peak - theirs.peak), `wet added to the whole send: peak ${kept.peak} against ekg's ${theirs.peak}`).toBeLessThanOrEqual(0.0001 + 1 / 32768);
     // Crossfaded, as the stored source (and ours) has it, the model falls 2.4 dB short, its peak 0.05 low.
-    const faded = out(1 - 0.9);
+    const faded = out(ekgReverb(send, 0.9, 0.5, 0.9, sr));
     expect(db(theirs.rms) - db(faded.rms), `crossfaded: RMS ${faded.rms}`).toBeGreaterThan(2);
     expect(theirs.peak - faded.peak, `crossfaded: peak ${faded.peak}`).toBeGreaterThan(0.04);
   });
@@ -1146,7 +1147,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
               expect(y, `${file}: ~${t![1]} is a synth line`).toBeDefined();
               y!.forEach((v, i) => (mix[i]! += v * Number(t![2])));
             }
-            const wet = ekgReverb(mix, Number(master![2]), Number(master![3]), Number(master![4]), theirs.sr);
+            const wet = ekgReverbKeepingDry(mix, Number(master![2]), Number(master![3]), Number(master![4]), theirs.sr); // "reverb keeps its dry"
             return compare(ekgFeatures(ekgSeams(wet.map((v) => Math.max(-0.95, Math.min(0.95, v)))), theirs.sr), theirs);
           };
           const held = model(true);

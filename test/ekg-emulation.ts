@@ -475,6 +475,15 @@ export function ekgReverb(x: Float64Array, room: number, damp: number, mix: numb
   });
 }
 
+/**
+ * ekg's `reverb room damp mix` as its render has it ("reverb keeps its dry", ekg-compat.test.ts):
+ * the stored network's wet (`ekgReverb` at mix 1) times mix, added to the whole input.
+ */
+export function ekgReverbKeepingDry(x: Float64Array, room: number, damp: number, mix: number, sr: number): Float64Array {
+  const wet = ekgReverb(x, room, damp, 1, sr);
+  return x.map((v, n) => v + Math.min(1, Math.max(0, mix)) * wet[n]!);
+}
+
 /** ekg's `Envelope` node under a constant trigger (a one-shot from frame 0): linear attack to 1, linear decay to `sustain`, then held. */
 function ekgOneShot(attack: number, decay: number, sustain: number, sr: number, frames: number): Float64Array {
   return Float64Array.from({ length: frames }, (_v, n) => {
