@@ -376,18 +376,20 @@ type Reason =
   /**
    * ekg's render adds its `reverb`'s wet·mix to the whole of its input, where its stored source
    * crossfades, (1 − mix)·dry + mix·wet (ekg/phonon's `unified_graph.rs` at dd8c254,
-   * `SignalNode::Reverb`, and `src/nodes/reverb.rs`: `in_sample * (1.0 - wet_amount) + reverb_out *
-   * wet_amount`), as ours does (reverb.rs); the reference gives only "Freeverb style: 8 combs plus
-   * all-passes", `room damp [mix=0.3]` (phonon-language.md §3.4). Shown by 04_send_return_reverb, whose `~return: ~send # reverb 0.9 0.5 0.9` is a
-   * third of its output: ekg's stored comb-and-all-pass network (`ekgReverb`) with its wet added to
-   * the undiminished send gives ekg's RMS and peak to features.json's precision, without a free
-   * parameter; crossfaded it is 2.4 dB short. synth_and_effects_complete, whose last stage is a
-   * `reverb 0.5 0.5 0.2`, comes closer with it too ("synth voices shared and held": level −0.6 →
-   * 0.1 dB, centroid 0.09 → 0.07 octaves), and so does synth_effects_demo, a supersaw chain ending
-   * in `reverb … 0.7 0.5 0.4` ("supersaw level": with ekg's stack scaling, ours crossfaded has RMS
-   * 0.0288 against ekg's 0.0411; keeping its dry, 0.0411). Which commit changed it, and whether in the node or in
-   * how ekg compiles `~bus # reverb`, the stored source does not say. With each `~bus # reverb r d m`
-   * of ours written as `~bus + (~bus # reverb r d 1) * m` the file agrees.
+   * `SignalNode::Reverb`, and `src/nodes/reverb.rs`: `in_sample * (1.0 - wet_amount) +
+   * reverb_out * wet_amount`), as ours does (reverb.rs); the reference gives only "Freeverb style:
+   * 8 combs plus all-passes", `room damp [mix=0.3]` (phonon-language.md §3.4). Shown by
+   * 04_send_return_reverb, whose `~return: ~send # reverb 0.9 0.5 0.9` is a third of its output:
+   * ekg's stored comb-and-all-pass network (`ekgReverb`) with its wet added to the undiminished
+   * send gives ekg's RMS and peak to features.json's precision, without a free parameter;
+   * crossfaded it is 2.4 dB short. Two more files come closer with it: synth_and_effects_complete,
+   * whose last stage is `# reverb 0.5 0.5 0.2` ("synth voices shared and held": level −0.6 → 0.1 dB,
+   * centroid 0.09 → 0.07 octaves), and synth_effects_demo, a supersaw chain in the prefix form
+   * `reverb (…) 0.7 0.5 0.4` ("supersaw level": with ekg's stack scaling, ours crossfaded has RMS
+   * 0.0288 against ekg's 0.0411; keeping its dry, 0.0411). Both forms show it, so it is the node
+   * or how ekg builds any `reverb`; which commit changed it the stored source does not say. With
+   * each `~bus # reverb r d m` of ours written as `~bus + (~bus # reverb r d 1) * m` the file
+   * agrees.
    */
   | "reverb keeps its dry"
   /** Not explained yet: a bug on our side until shown otherwise. The check is that it still differs, so a fix must move it out of this table. */
