@@ -487,7 +487,7 @@ impl Stage<'_> {
             None => {
                 // The thread's index picks its home: the same items on the same thread, block
                 // after block.
-                let thread = rayon::current_thread_index().unwrap_or(bin);
+                let thread = crate::workers::thread_index(bin);
                 while let Some(i) = self.schedule.claim(st, thread) {
                     // SAFETY: each item is claimed once (atomic home ranges).
                     unsafe { self.item(i as usize, scratch, &mut mark) };
@@ -743,7 +743,7 @@ impl Executor {
                 bins: d.bins as u32,
                 cost_us: d.cost_ns as f64 / 1000.0,
                 efficiency: d.efficiency(),
-                backing_off: d.back_off.active(),
+                backing_off: d.verdict.back_off.active(),
             })
             .collect();
         Some(report)

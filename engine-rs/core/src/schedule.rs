@@ -109,13 +109,58 @@ pub struct Decision {
     pub work_ns: u64,
     /// Over sampled blocks run in parallel: Σ span × bins.
     pub capacity_ns: u64,
-    /// Moving average of the stage's span in sampled parallel blocks, ns (0: none since the
-    /// last retry).
-    pub span_ns: f32,
-    /// How long a stage that did not gain in parallel stays serial.
+    /// Whether running in parallel pays: the moving average of the stage's span in sampled
+    /// parallel blocks, ns, and the back-off when it did not pay.
+    pub verdict: Verdict,
+}
+
+/// Whether a parallel path pays, judged as stages and voice pools both judge it: a moving
+/// average of one measure per parallel sample (a stage's span; a pool's span over its workers'
+/// time), the first `warm_up` samples after a start or retry only counted, judged from its
+/// [`JUDGE_AFTER`]th folded sample on; and the [`BackOff`] when it did not pay. Render thread.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Verdict {
+    /// Samples since the program started or the path was last tried again.
+    pub samples: u32,
+    /// Moving average of the samples past the warm-up (0: none yet).
+    pub average: f32,
+    /// How long the path stays serial after it did not pay.
     pub back_off: BackOff,
-    /// Parallel samples in `span_ns` (since the last retry).
-    pub spans: u32,
+}
+
+impl Verdict {
+    /// Counts a sample and, past the first `warm_up`, folds `x` into the average (a non-finite
+    /// `x`, such as a ratio over no work, is only counted).
+    pub fn fold(&mut self, x: f32, warm_up: u32) {
+        self.samples = self.samples.saturating_add(1);
+        if self.samples <= warm_up || !x.is_finite() {
+            return;
+        }
+        self.average = if self.samples == warm_up + 1 {
+            x
+        } else {
+            self.average + SMOOTHING * (x - self.average)
+        };
+    }
+
+    /// Whether the average, over [`JUDGE_AFTER`] folded samples or more, reaches `limit`:
+    /// the path does not pay.
+    pub fn failing(&self, warm_up: u32, limit: f32) -> bool {
+        self.samples >= warm_up + JUDGE_AFTER && self.average >= limit
+    }
+
+    /// Backs off after a failing verdict: for `first` units, or twice the last back-off (at
+    /// most `most`) when the verdict came at the first judgement since the last retry.
+    pub fn back_off(&mut self, warm_up: u32, first: u32, most: u32) {
+        let at_once = self.samples == warm_up + JUDGE_AFTER;
+        self.back_off.fail(at_once, first, most);
+    }
+
+    /// Starts over from no samples (a retry).
+    pub fn restart(&mut self) {
+        self.samples = 0;
+        self.average = 0.0;
+    }
 }
 
 /// How long a parallel path that did not pay runs serially before it is tried again: briefly
@@ -325,13 +370,7 @@ impl Schedule {
         if ran > 1 {
             d.work_ns += work;
             d.capacity_ns += span_ns * ran as u64;
-            let span = span_ns as f32;
-            d.span_ns = if d.span_ns == 0.0 {
-                span
-            } else {
-                d.span_ns + SMOOTHING * (span - d.span_ns)
-            };
-            d.spans = d.spans.saturating_add(1);
+            d.verdict.fold(span_ns as f32, 0);
         }
         self.decide(st, width);
     }
@@ -356,18 +395,16 @@ impl Schedule {
             return;
         }
         // Parallel did not pay: serial for a while, then one more try from a fresh average.
-        let d = &mut self.decisions[st];
-        if self.threshold > 0.0 && d.spans >= JUDGE_AFTER && d.span_ns >= PAYS * total {
-            if !d.back_off.active() {
-                d.back_off
-                    .fail(d.spans == JUDGE_AFTER, RETRY_FIRST, RETRY_AFTER);
+        let v = &mut self.decisions[st].verdict;
+        if self.threshold > 0.0 && v.failing(0, PAYS * total) {
+            if !v.back_off.active() {
+                v.back_off(0, RETRY_FIRST, RETRY_AFTER);
             }
-            if d.back_off.tick() {
+            if v.back_off.tick() {
                 self.serial(st);
                 return;
             }
-            d.span_ns = 0.0;
-            d.spans = 0;
+            v.restart();
         }
         let at = st * (self.homes.len() + 1);
         if self.decisions[st].bins != bins || !self.balanced(st, bins, total) {
@@ -590,7 +627,7 @@ mod tests {
         // ...the JUDGE_AFTER-th is: serial.
         sample(&mut s, 2, 95_000);
         assert_eq!(s.bins(0), 1);
-        assert!(s.decisions()[0].back_off.active());
+        assert!(s.decisions()[0].verdict.back_off.active());
         // Serial for RETRY_FIRST samples in all, counting the one that decided it...
         let serial_for = |s: &mut Schedule, samples: u32| {
             for _ in 1..samples {
@@ -599,7 +636,7 @@ mod tests {
             }
             // ...then tried again, from a fresh average.
             assert_eq!(s.bins(0), 2);
-            assert_eq!(s.decisions()[0].span_ns, 0.0);
+            assert_eq!(s.decisions()[0].verdict.average, 0.0);
         };
         serial_for(&mut s, RETRY_FIRST);
         // A retry that fails at its first verdict backs off twice as long, and so on up to
@@ -611,7 +648,7 @@ mod tests {
                 sample(&mut s, 2, 95_000);
             }
             expect = (2 * expect).min(RETRY_AFTER);
-            assert_eq!(s.decisions()[0].back_off.left() + 1, expect);
+            assert_eq!(s.decisions()[0].verdict.back_off.left() + 1, expect);
             serial_for(&mut s, expect);
         }
         assert_eq!(expect, RETRY_AFTER);
@@ -619,7 +656,7 @@ mod tests {
         for _ in 0..2 * JUDGE_AFTER {
             sample(&mut s, 2, 55_000);
             assert_eq!(s.bins(0), 2);
-            assert!(!s.decisions()[0].back_off.active());
+            assert!(!s.decisions()[0].verdict.back_off.active());
         }
         // A retry that held: the next verdict (the other core busy for a while) backs off
         // for RETRY_FIRST again.

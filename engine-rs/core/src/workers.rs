@@ -51,6 +51,14 @@ pub fn width() -> usize {
     }
 }
 
+/// The calling thread's index in its pool (`bin` outside any pool): a stable name for the
+/// thread, which picks its home among a fork's work ([`crate::schedule::claim`]) so that the
+/// same work runs on the same thread block after block. Render thread and workers.
+#[inline]
+pub fn thread_index(bin: usize) -> usize {
+    rayon::current_thread_index().unwrap_or(bin)
+}
+
 /// Runs `f(bin)` for every `bin` in `0..bins`, bin 0 on the calling thread, the others on
 /// workers that steal them, and returns when all have finished. On a worker of a pool this is
 /// a binary tree of [`rayon::join`]s: no allocation and no lock to start work. Outside a pool

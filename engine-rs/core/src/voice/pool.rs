@@ -541,12 +541,10 @@ pub struct VoicePool<V> {
     cost_ns: f32,
     /// Some render of this block ran on several workers.
     split: bool,
-    /// Split renders since the program started or splits were last tried again.
-    splits: u32,
-    /// Moving average of a split render's span over its workers' time, past the warm-up.
-    span_ratio: f32,
-    /// How long splits wait before they are tried again after they did not pay.
-    back_off: crate::schedule::BackOff,
+    /// Whether splitting pays: split renders since the program started or splits were last
+    /// tried again, the moving average of their span over their workers' time past the
+    /// warm-up, and how long splits wait after they did not pay.
+    verdict: crate::schedule::Verdict,
     /// The group summing straight into the output this block.
     direct: Direct,
     /// Tests: split every render with more than one busy group (where a split is possible),
@@ -575,9 +573,7 @@ impl<V: Voice> VoicePool<V> {
             work_ns: AtomicU64::new(0),
             cost_ns: 0.0,
             split: false,
-            splits: 0,
-            span_ratio: 0.0,
-            back_off: crate::schedule::BackOff::default(),
+            verdict: crate::schedule::Verdict::default(),
             direct: if mode.direct {
                 Direct::Free
             } else {
@@ -684,8 +680,8 @@ impl<V: Voice> VoicePool<V> {
         };
         let block_t0 =
             (self.mode.cost == Cost::PerBlock && width > 1).then(std::time::Instant::now);
-        let backing_off = self.back_off.active();
-        self.back_off.tick();
+        let backing_off = self.verdict.back_off.active();
+        self.verdict.back_off.tick();
         // The workers' time when this render splits (what it costs, where its span is less).
         let mut split_work = None;
         #[cfg(test)]
@@ -715,7 +711,7 @@ impl<V: Voice> VoicePool<V> {
             let fork_t0 = std::time::Instant::now();
             crate::workers::fork(bins, &|bin| {
                 let t0 = std::time::Instant::now();
-                let thread = rayon::current_thread_index().unwrap_or(bin);
+                let thread = crate::workers::thread_index(bin);
                 while let Some(k) = crate::schedule::claim(homes, thread) {
                     let g = busy[k as usize] as usize;
                     // SAFETY: each busy group is claimed by exactly one bin (atomic home
@@ -732,8 +728,7 @@ impl<V: Voice> VoicePool<V> {
             split_work = Some(work);
             self.judge(span, work);
             if self.mode.cost == Cost::PerVoiceFrame {
-                let ns = self.work_ns.load(Ordering::Relaxed) as f32;
-                self.learn(ns, voice_frames);
+                self.learn(work, voice_frames);
             }
         } else {
             let t0 = (self.mode.cost == Cost::PerVoiceFrame
@@ -816,23 +811,12 @@ impl<V: Voice> VoicePool<V> {
     /// Which renders split never changes the output (the group sums are added in group order
     /// either way). Render thread.
     fn judge(&mut self, span_ns: f32, work_ns: f32) {
-        self.splits = self.splits.saturating_add(1);
-        if self.splits <= SPLIT_WARM_UP || work_ns <= 0.0 {
-            return;
-        }
-        let ratio = span_ns / work_ns;
-        self.span_ratio = if self.splits == SPLIT_WARM_UP + 1 {
-            ratio
-        } else {
-            self.span_ratio + SMOOTHING * (ratio - self.span_ratio)
-        };
-        if self.splits >= SPLIT_WARM_UP + crate::schedule::JUDGE_AFTER
-            && self.span_ratio >= crate::schedule::PAYS
-        {
-            let at_once = self.splits == SPLIT_WARM_UP + crate::schedule::JUDGE_AFTER;
-            self.back_off
-                .fail(at_once, BACK_OFF_FIRST, BACK_OFF_RENDERS);
-            self.splits = 0;
+        let v = &mut self.verdict;
+        // Over no work the ratio is not finite: only counted.
+        v.fold(span_ns / work_ns, SPLIT_WARM_UP);
+        if v.failing(SPLIT_WARM_UP, crate::schedule::PAYS) {
+            v.back_off(SPLIT_WARM_UP, BACK_OFF_FIRST, BACK_OFF_RENDERS);
+            v.restart();
         }
     }
 
@@ -1170,16 +1154,19 @@ mod tests {
         for round in 0..8 {
             for _ in 1..judged {
                 pool.judge(100_000.0, 100_000.0);
-                assert!(!pool.back_off.active());
+                assert!(!pool.verdict.back_off.active());
             }
             pool.judge(100_000.0, 100_000.0);
-            assert_eq!((pool.back_off.left(), pool.splits), (expect, 0));
+            assert_eq!(
+                (pool.verdict.back_off.left(), pool.verdict.samples),
+                (expect, 0)
+            );
             // The renders of the back-off (as `render` counts them).
             for _ in 0..expect {
-                assert!(pool.back_off.active());
-                pool.back_off.tick();
+                assert!(pool.verdict.back_off.active());
+                pool.verdict.back_off.tick();
             }
-            assert!(!pool.back_off.active());
+            assert!(!pool.verdict.back_off.active());
             if round < 7 {
                 expect = (2 * expect).min(BACK_OFF_RENDERS);
             }
@@ -1189,11 +1176,11 @@ mod tests {
         for _ in 0..SPLIT_WARM_UP + 3 * crate::schedule::JUDGE_AFTER {
             pool.judge(50_000.0, 100_000.0);
         }
-        assert!(!pool.back_off.active());
-        while !pool.back_off.active() {
+        assert!(!pool.verdict.back_off.active());
+        while !pool.verdict.back_off.active() {
             pool.judge(100_000.0, 100_000.0);
         }
-        assert_eq!(pool.back_off.left(), BACK_OFF_FIRST);
+        assert_eq!(pool.verdict.back_off.left(), BACK_OFF_FIRST);
 
         let mut pool = VoicePool::<Toy>::new(Mode::new(false, Cost::PerBlock, 4, 8), 32);
         for _ in 0..SPLIT_WARM_UP {
@@ -1201,7 +1188,7 @@ mod tests {
         }
         for _ in 0..4 * judged {
             pool.judge(50_000.0, 100_000.0);
-            assert!(!pool.back_off.active());
+            assert!(!pool.verdict.back_off.active());
         }
     }
 
