@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { mini } from "../language/pattern/mini.js";
 import {
+  LEFT_OUT,
   TRANSFORMS,
   TransformError,
   applyTransform,
@@ -38,7 +39,40 @@ const FN_ARGS: Record<string, number[] | "all"> = {
   almostAlways: [0], always: [0], never: [0], plyWith: [1], echoWith: [2], stutWith: [2], jux: [0], juxBy: [1],
 };
 
+// Every method Strudel 1.2.6 puts on Pattern.prototype that is not a sound control (its
+// `isControlName` false): Object.getOwnPropertyNames(Pattern.prototype) after importing
+// @strudel/core and @strudel/mini 1.2.6 in ../shared/oracle, less `constructor` and `_`-names.
+const STRUDEL_METHODS = `
+  ad add adsr almostAlways almostNever always and appBoth appLeft apply applyN appRight appWhole ar arp arpWith
+  as asNumber asym band beat bind bindWhole bite bjork blshift bmod bor brak brshift bxor bypass cat ceil
+  chebyshev choose choose2 chop chunk chunkback chunkBack chunkbackinto chunkBackInto chunkinto chunkInto
+  collect compress compressspan compressSpan contract control cpm cubic defragmentHaps degrade degradeBy
+  degradeByWith diode discreteOnly div drawLine drop ds early echo echowith echoWith eish env eq eqt euclid
+  euclidish euclidLegato euclidLegatoRot euclidrot euclidRot every expand extend fast fastcat fastchunk
+  fastChunk fastgap fastGap filter filterHaps filterValues filterWhen firstCycle firstCycleValues firstOf fit
+  floor fmap focus focusspan focusSpan fold fromBipolar func FX grow gt gte hard hasSteps hsl hsla hurry hush
+  in inhabit inhabitmod innerBind innerJoin inside into inv invert iter iterback iterBack join jux juxby juxBy
+  keep keepif keyDown lastOf late layer lfo linger log log2 logValues loopat loopAt loopatcps loopAtCps lt lte
+  mask maskAll mix mod modulate mul ne net never off often onsetsOnly onTrigger onTriggerTime or out outerBind
+  outerJoin outside pace palindrome partials phases pick pickF pickmod pickmodF pickmodOut pickmodReset
+  pickmodRestart pickmodSqueeze pickOut pickReset pickRestart pickSqueeze ply plyforeach plyForEach plywith
+  plyWith poly polyBind pow press pressBy queryArc range range2 rangex rarely ratio removeUndefineds
+  repeatCycles replicate reset resetAll resetJoin restart restartAll restartJoin rev revv rib ribbon round
+  s_add s_contract s_expand s_extend s_polymeter s_sub s_taper s_taperlist s_tour s_zip scramble scrub seed seg
+  segment seq sequence set setContext setSteps showFirstCycle shrink shrinklist shuffle sinefold slice slow
+  slowcat slowchunk slowChunk soft someCycles someCyclesBy sometimes sometimesBy sortHapsByPart sparsity speak
+  splice splitQueries squeeze squeezeBind squeezeJoin squeezeout stack stepBind stepJoin steps striate
+  stripContext struct structAll stut stutwith stutWith sub superimpose swing swingBy sysex tag take timeline
+  toBipolar tour undegrade undegradeBy unjoin when whenKey withContext withHap withHaps withHapSpan withHapTime
+  within withLoc withQuerySpan withQuerySpanMaybe withQueryTime withState withSteps withValue worklet xfade
+  zoom zoomarc zoomArc`;
+
 describe("registry", () => {
+  it("has, or lists as left out with its reason, every method Strudel 1.2.6 registers on patterns", () => {
+    const names = STRUDEL_METHODS.split(/\s+/).filter(Boolean);
+    expect(names.length).toBe(298);
+    expect(names.filter((n) => !lookupTransform(n) && LEFT_OUT[n] === undefined)).toEqual([]);
+  });
   it("has every Phonon transform and every oracle transform", () => {
     const names = [...PHONON.split(/\s+/), ...ORACLE.split(/\s+/)].filter(Boolean);
     expect(names.filter((n) => !lookupTransform(n))).toEqual([]);

@@ -84,12 +84,12 @@ export const LEFT_OUT: Readonly<Record<string, string>> = Object.fromEntries(
           "pickF", "pickmodF", "applyN", "plyForEach", "plyforeach", "arpWith", "filter", "filterHaps", "filterValues", "filterWhen",
           "withValue", "fmap", "withHap", "withHaps", "withHapSpan", "withHapTime", "withQuerySpan", "withQuerySpanMaybe",
           "withQueryTime", "withState", "withContext", "bind", "innerBind", "outerBind", "squeezeBind", "stepBind", "polyBind",
-          "bindWhole", "appWhole", "appLeft", "appRight", "appBoth", "whenKey",
+          "bindWhole", "appWhole", "appLeft", "appRight", "appBoth", "whenKey", "withSteps", "func",
         ],
       ],
       [
         "it joins or splits patterns of patterns, or returns a list, not a pattern (into, inhabit, squeeze and the stepwise functions cover their uses)",
-        ["join", "innerJoin", "outerJoin", "squeezeJoin", "resetJoin", "restartJoin", "stepJoin", "unjoin", "collect", "shrinklist", "s_taperlist", "queryArc", "firstCycle"],
+        ["join", "innerJoin", "outerJoin", "squeezeJoin", "resetJoin", "restartJoin", "stepJoin", "unjoin", "collect", "shrinklist", "s_taperlist", "queryArc", "firstCycle", "firstCycleValues", "showFirstCycle", "hasSteps"],
       ],
       [
         "it takes a TimeSpan object; write compress b e, focus b e or zoom b e",
@@ -106,6 +106,18 @@ export const LEFT_OUT: Readonly<Record<string, string>> = Object.fromEntries(
       [
         "it only annotates events for Strudel's editor or visuals (location, colour, labels, context): no sound",
         ["withLoc", "setContext", "stripContext", "color", "tag", "hsl", "hsla", "drawLine", "sortHapsByPart", "analyze", "fft"],
+      ],
+      [
+        "it sets Strudel's sound controls for its own synths (a distortion algorithm, an envelope's stages, a waveform's partials or phases); in .ph the DSP builtins make the sound: # distort, # attack, # release, # ar and # adsr on a sound, and ad, adsr and ar are envelopes",
+        ["soft", "hard", "cubic", "diode", "asym", "fold", "sinefold", "chebyshev", "adsr", "ad", "ds", "ar", "partials", "phases"],
+      ],
+      [
+        "it drives Strudel's output rather than the pattern (MIDI control and SysEx messages, audio worklets, effect chains, modulators, tape scrubbing, speech)",
+        ["control", "sysex", "worklet", "FX", "modulate", "lfo", "env", "bmod", "scrub", "speak"],
+      ],
+      [
+        "Strudel 1.2.6 names it on patterns but leaves it undefined (the oracle answers 'unknown pattern method')",
+        ["s_polymeter", "s_zip"],
       ],
       [
         "it is not in Strudel 1.2.6 (the oracle answers 'unknown pattern method'); Phonon lists wait n without saying what it does and no corpus file uses it; Tidal's wait is a transition between two patterns, which live reloading covers",

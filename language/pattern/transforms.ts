@@ -20,7 +20,7 @@ import {
   segment,
   struct,
 } from "./ops/compose.js";
-import { asControl, CONTROLS, setControl, smooth, walk } from "./ops/controls.js";
+import { asControl, asMapping, CONTROLS, setControl, smooth, walk } from "./ops/controls.js";
 import { echo, echoWith, ghost, ghostWith, jux, juxBy, layer, off, spin, stut, stutter, superimpose, weave } from "./ops/layer.js";
 import { bite, chew, chop, fit, gap, loopAt, loopAtCps, slice, splice, striate } from "./ops/sample.js";
 import { arp, binary, binaryN, defragment, groove, type Lookup, pace, pickWith, type PickJoin } from "./ops/structure.js";
@@ -192,6 +192,9 @@ def(
   (p) => stretch(p),
 );
 def("rot", "time", [num("n")], "Shift values among the events of each cycle by n places, keeping the rhythm.", (p, n) => rot(p, N(n)));
+def("setSteps", "time", [num("steps")], "Stepwise: say the pattern has this many steps per cycle, without changing it (what pace, take, drop and polymeter count).", (p, n) =>
+  withSteps(p, Rational.fromNumber(N(n))), { patterned: false });
+def("hush", "structure", [], "Silence (Strudel's hush: mute one layer of a stack).", () => silence);
 def("pace", "time", [time("steps")], "Change speed so the pattern has this many steps per cycle.", (p, n) => pace(p, T(n)), {
   aliases: ["steps"],
 });
@@ -567,6 +570,9 @@ for (const name of Object.keys(CONTROLS)) {
     { patterned: false, aliases: name === "s" ? ["sound"] : [] },
   );
 }
+def("as", "control", [{ name: "mapping", kind: "value" }], "Turn each value (or : list) into the controls the mapping's : list names, in order (\"a:1 b:2\" $ as \"s:n\").", (p, m) =>
+  asMapping(p, m),
+);
 def("staccato", "control", [num("fraction")], "Phonon: shorten notes to the given fraction of their slot (the legato control, stored as clip).", (p, f) =>
   setControl(p, "clip", N(f)),
 );

@@ -64,6 +64,29 @@ export function asControl(pat: Pattern<unknown>, name: string): Pattern<ControlM
   return pat.fmap((v) => toControl(names, v));
 }
 
+/**
+ * Strudel's `as`: each value (or `:` list) becomes controls named, in order, by the mapping's
+ * names (`"a:1 b:2".as("s:n")` → {s: "a", n: 1}); values beyond the names are dropped, names
+ * beyond the values are left unset. A name is stored under its control's own key (`legato` as
+ * `clip`, `dur` as `duration`, `sound` as `s`, as CONTROLS); any other name is the key as written,
+ * as Strudel does for a name it has no alias for (its sound controls' aliases, `lpf` for `cutoff`
+ * and so on, are not controls here: the DSP builtins play that part).
+ */
+export function asMapping(pat: Pattern<unknown>, mapping: unknown): Pattern<ControlMap> {
+  const names = (Array.isArray(mapping) ? mapping : [mapping]).map((m) => {
+    const name = String(m);
+    return CONTROLS[name]?.[0] ?? name;
+  });
+  return pat.fmap((v) => {
+    const values = Array.isArray(v) ? v : [v];
+    const out: ControlMap = {};
+    names.forEach((name, i) => {
+      if (values[i] !== undefined) out[name] = values[i];
+    });
+    return out;
+  });
+}
+
 /** `pat.gain(x)`: set a control on every event (x may be a pattern: structure stays pat's). */
 export function setControl(pat: Pattern<unknown>, name: string, value: unknown): Pattern<unknown> {
   const names = CONTROLS[name] ?? [name];
