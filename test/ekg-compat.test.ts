@@ -658,6 +658,32 @@ function chunkBus(src: string, frame: number, sr: number): string {
   return `~ekg_chunk: "<${steps.join(" ")}>"\n`;
 }
 
+/** The source with the emulations of `reasons` applied in order (as emulated() applies them), each checked to find what it rewrites. */
+function rewrittenFor(src: string, reasons: Reason[], sr: number): string {
+  return reasons.reduce((s, r) => {
+    const e = SOURCE_EMULATIONS[r];
+    expect(e?.has(s), `the source has ${e?.what} ("${r}")`).toBe(true);
+    return e!.rewrite(s, 0, sr);
+  }, src);
+}
+
+/**
+ * ekg's two render chunks in ours ("fm restarts mid-render"): the source rendered as it is
+ * (`first`), and rewritten by `from` so that what starts afresh in ekg's second chunk starts at its
+ * frame, that render spliced in from the frame (`joined`, mono, before ekg's seam crossfades).
+ */
+async function ekgChunks(file: string, src: string, from: (src: string, frame: number, sr: number) => string, sr: number): Promise<{ frame: number; first: Float64Array; joined: Float64Array }> {
+  const frame = ekgChunkFrame(sr);
+  const [whole, late] = [join(renderOut, "ekg-chunks-whole.ph"), join(renderOut, "ekg-chunks-late.ph")];
+  writeFileSync(whole, src);
+  writeFileSync(late, from(src, frame, sr));
+  let second: Float64Array = new Float64Array(0);
+  await renderOurs(`${file}.late`, late, [], (y) => (second = y));
+  let first: Float64Array = new Float64Array(0);
+  await renderOurs(`${file}.chunks`, whole, [], (y) => (first = y));
+  return { frame, first, joined: first.map((v, i) => (i < frame ? v : second[i]!)) };
+}
+
 /** A `~bus: superX args` statement of a synth "SuperDirt synths as ekg builds them" rebuilds. */
 const SUPER_SYNTH = /^(\s*~(\w+)\s*:\s*)(superkick|supersnare|superhat|supersaw|superpwm)((?:\s+[\d.]+)*)\s*(?:--.*)?$/gm;
 
@@ -1197,27 +1223,13 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
           const src = readFileSync(sourceOf(file), "utf8");
           expect(src.replace(/--.*$/gm, ""), `${file}: no node that makes ekg render it single-threaded`).not.toMatch(EKG_SEQUENTIAL);
           // The other reasons' rewrites first (as emulated() applies them), then the second chunk's fm.
-          const rewritten = (listed.with ?? []).reduce((s, r) => {
-            const e = SOURCE_EMULATIONS[r];
-            expect(e?.has(s), `${file} has ${e?.what} ("${r}")`).toBe(true);
-            return e!.rewrite(s, 0, theirs.sr);
-          }, src);
-          const frame = ekgChunkFrame(theirs.sr);
-          const [whole, late] = [join(renderOut, "ekg-chunks-whole.ph"), join(renderOut, "ekg-chunks-late.ph")];
-          writeFileSync(whole, rewritten);
-          writeFileSync(late, fmFrom(rewritten, frame, theirs.sr));
-          let second: Float64Array = new Float64Array(0);
-          await renderOurs(`${file}.late`, late, [], (y) => (second = y));
-          let first: Float64Array = new Float64Array(0);
-          const joined = await renderOurs(`${file}.chunks`, whole, [], (y) => {
-            first = y;
-            return ekgSeams(y.map((v, i) => (i < frame ? v : second[i]!)));
-          });
-          expect(broken(compare(joined.features, theirs)), `${file}: with the fm restarted at frame ${frame} it agrees`).toEqual([]);
+          const { frame, first, joined } = await ekgChunks(file, rewrittenFor(src, listed.with ?? [], theirs.sr), fmFrom, theirs.sr);
+          const chunks = ekgFeatures(ekgSeams(joined), theirs.sr);
+          expect(broken(compare(chunks, theirs)), `${file}: with the fm restarted at frame ${frame} it agrees`).toEqual([]);
           // After that frame: ekg's onsets against ours without the restart, and with it.
           const after = (f: Features) => f.onsets.filter((t) => t >= frame / theirs.sr);
           const without = matchOnsets(after(ekgFeatures(ekgSeams(first), theirs.sr)), after(theirs), BOUNDS.window).f1;
-          const withIt = matchOnsets(after(joined.features), after(theirs), BOUNDS.window).f1;
+          const withIt = matchOnsets(after(chunks), after(theirs), BOUNDS.window).f1;
           expect(without, `${file}: after frame ${frame}, ours without the restart misses ekg's onsets`).toBeLessThan(BOUNDS.f1);
           expect(withIt, `${file}: after frame ${frame}, ours with the restart has them`).toBeGreaterThanOrEqual(BOUNDS.f1);
           break;
@@ -1226,24 +1238,13 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
           const src = readFileSync(sourceOf(file), "utf8");
           expect(src.replace(/--.*$/gm, ""), `${file}: no node that makes ekg render it single-threaded`).not.toMatch(EKG_SEQUENTIAL);
           const reasons: Reason[] = ["fundsp oscillators as ekg runs them", ...(listed.with ?? [])];
-          const rewritten = reasons.reduce((s, r) => {
-            const e = SOURCE_EMULATIONS[r];
-            expect(e?.has(s), `${file} has ${e?.what} ("${r}")`).toBe(true);
-            return e!.rewrite(s, 0, theirs.sr);
-          }, src);
           // Ours with ekg's oscillators in one timeline, and with its oscillators started afresh at
           // ekg's second chunk (rendered from there, spliced in with ekg's seam crossfades).
-          const frame = ekgChunkFrame(theirs.sr);
-          const [whole, late] = [join(renderOut, "ekg-shared-whole.ph"), join(renderOut, "ekg-shared-late.ph")];
-          writeFileSync(whole, rewritten);
-          writeFileSync(late, oscillatorsFrom(rewritten, frame, theirs.sr));
-          let second: Float64Array = new Float64Array(0);
-          await renderOurs(`${file}.late`, late, [], (y) => (second = y));
-          let first: Float64Array = new Float64Array(0);
-          const one = await renderOurs(`${file}.shared`, whole, [], (y) => (first = y));
-          const chunked = ekgFeatures(ekgSeams(first.map((v, i) => (i < frame ? v : second[i]!))), theirs.sr);
+          const { frame, first, joined } = await ekgChunks(file, rewrittenFor(src, reasons, theirs.sr), oscillatorsFrom, theirs.sr);
+          const one = ekgFeatures(first, theirs.sr);
+          const chunked = ekgFeatures(ekgSeams(joined), theirs.sr);
           // Every bound but the onsets holds.
-          const model = compare(one.features, theirs);
+          const model = compare(one, theirs);
           expect(broken(model).filter((b) => !b.startsWith("onset F1")), `${file}: with ekg's ${reasons.join(", ")} emulated, all but the onsets agree`).toEqual([]);
           // The file repeats every two cycles: each chunk's onsets, away from the chunks' ends
           // (EDGE: the seam's crossfade and the envelopes' first attack), against the other's.
@@ -1257,7 +1258,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
               f.onsets.filter((t) => t >= span + EDGE && t < 2 * span - EDGE).map((t) => t - span),
               BOUNDS.window,
             ).f1;
-          expect(halves(one.features), `${file}: ours in one timeline repeats its first ${span} s`).toBeGreaterThanOrEqual(BOUNDS.f1);
+          expect(halves(one), `${file}: ours in one timeline repeats its first ${span} s`).toBeGreaterThanOrEqual(BOUNDS.f1);
           expect(halves(chunked), `${file}: ours with its oscillators started afresh at frame ${frame} repeats them`).toBeGreaterThanOrEqual(BOUNDS.f1);
           const self = halves(theirs);
           expect(self, `${file}: ekg's second chunk misses its first's onsets`).toBeLessThan(BOUNDS.f1);
