@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeFlac } from "./flac.js";
 import { fft } from "./analysis.js";
-import { BLOCK, convolve, ekgF32Frequency, ekgFreezeThrough, ekgFundspPulse, ekgFundspSoftSaw, ekgHat, ekgImpulseResponse, ekgLowPass, ekgPink, ekgPinkBuses, ekgPitchVoices, ekgPluck, ekgReverb, ekgReverbKeepingDry, ekgSeams, ekgSharedSynthVoices, ekgSnare, ekgStutJuxRevTriggers, type EkgSynthLine } from "./ekg-emulation.js";
+import { BLOCK, convolve, ekgF32Frequency, ekgFreezeThrough, ekgFundspPulse, ekgFundspSoftSaw, ekgHat, ekgImpulseResponse, ekgLowPass, ekgPink, ekgPinkBuses, ekgPitchVoices, ekgPluck, ekgReverb, ekgReverbKeepingDry, ekgSeams, ekgSharedSynthVoices, ekgSnare, ekgStutJuxRevTriggers, ekgWaveguide, type EkgSynthLine } from "./ekg-emulation.js";
 import { ekgFeatures, type Features, matchOnsets, median, mixToMono } from "./ekg-features.js";
 import { readWav } from "./wav.js";
 import { VOICE_LIMIT } from "../language/catalogue.js";
@@ -505,7 +505,7 @@ const DIFFERENCES: Record<string, { reason: Reason; with?: Reason[]; note: strin
   "examples/synth_effects_demo.ph": { reason: "supersaw level", note: "ours 6 dB louder: a 5-voice stack into dist, chorus and reverb (10.1 dB before the distortion); with ekg's scaling every bound holds (level −1.7 dB, F1 0.78); with its reverb keeping its dry as well (\"reverb keeps its dry\"), RMS 0.04106 against ekg's 0.04105, level 1.2 dB" },
   "examples/waveguide_demo.ph": {
     reason: "open",
-    note: "replucks per event now, but ours rings far longer (ekg falls ~20 dB in 0.4 s), so the notes pile up 21 dB louder, centroid 3.5 octaves apart. ekg's stored `waveguide` (unified_graph.rs, both stored versions, 0278c83 and dd8c254: `SignalNode::Waveguide` resizes its lines to `(sample_rate / f) as usize` when f moves more than 1 Hz, and `WaveguideState` refills them from `rand::thread_rng()` only when that length changes; each frame the output is (fwd[k] + bwd[k])/2 at the fixed index k = pickup·(len − 1), a cell rewritten once a period, so a staircase; each line is written with minus the other's oldest cell averaged with the cell just written, times 0.999 − 0.002·damping, so their sum obeys s ← −(r/2)·(s + s just written): a one-pole at −r/2 in the loop that keeps the highest frequencies and leaves a third of DC a pass). Emulated with a fixed fill per length and the replucks below: centroid 0.16 octaves, level −1.9 to −5.1 dB, shape 2.8–5.9 dB, F1 0.49–0.79 over five fills (17–44 onsets against ekg's 52): the frames depend on the fill, and smooth fills (triangle, half-sine, constant, one impulse) die within a frame (−60 dB and below against ekg's −30). ekg's fill was deterministic: every note's frames repeat exactly from one pluck to the next (220 Hz at 0, 1.6, 3.6, 4.0 and 5.6 s; 330 Hz at 0.4 and 1.2 s; 440 Hz at 0.8, 2.8, 4.8 and 6.8 s; within 0.1 dB), where thread_rng's would differ by up to 20 dB. And ekg replucks the 220 Hz string sounding from 3.6 s at 4.0 s (no new length, so the stored source would not; not at 2.0 or 6.0 s, the same step of other cycles): its frames 80–87 equal frames 32–39 within 0.1 dB, which puts the pluck within ~10 frames of 4.000 s (frame 176,400, the start of cycle 2); a pluck at frame 176,640, where two threads' second render chunk starts (\"fm restarts mid-render\", whose fm_demo check fails with 176,400: F1 0.58 after it), moves those frames by up to 2 dB. So neither the fill nor the 4.0 s repluck is explained by the stored source, and phonon-language.md §5 lists waveguide (and reverb, which this file also has) among the nodes that keep a render in one thread",
+    note: "replucks per event now, but ours rings far longer (ekg falls ~20 dB in 0.4 s), so the notes pile up 21 dB louder, centroid 3.5 octaves apart. ekg's stored `waveguide` (unified_graph.rs at 0278c83 and dd8c254; compile_waveguide at 31a249c starts its lines at sr/440 = 100 frames, last_freq 440): `SignalNode::Waveguide` resizes both lines to floor(sr/f) when f moves more than 1 Hz, and `WaveguideState` refills them from `rand::thread_rng()` only when that length changes; each frame it plays (fwd[k] + bwd[k])/2 at the fixed cell k = pickup·(len − 1), rewritten once a pass, so a staircase; each line is written with minus the other's oldest cell averaged with its cell just written, times r = 0.999 − 0.002·damping, so their sum obeys s ← −(r/2)·(s + s just written), a loop that keeps only the highest frequencies. Emulated as `ekgWaveguide`. The staircase sets each frame's centroid whatever the noise: with the stored lines of floor(sr/f) (200, 133, 100 frames) the model's median centroid per note is 3775, 4023, 4202 Hz against ekg's 4204, 4510, 4735 (0.16 octaves low); with lines of floor(sr/(2f)) (100, 66, 50) it is 4203, 4508–4510, 4736–4738 Hz over five draws, ekg's within 2 Hz (tested: \"ekg's waveguide lines are half a period long\"). So ekg ran half-period lines (not the stored line stepped twice a frame: at 330 Hz that gives 5168 Hz). But not the stored loop at that length: its notes fall 1.5, 2.6 and 3.3 dB a frame (220, 330, 440 Hz, eight draws) where ekg's fall 0.3, 0.9 and 1.7, and sit 8 dB below ekg's (means −43, −41, −42 dB against −34); the whole file so modelled: centroid 0.001 octaves, level −5.8 to −7.2 dB, shape 4.1–5.1 dB, F1 0.51–0.54 (19–23 onsets against ekg's 52; ekg's 440 Hz notes carry flux peaks every ~58 ms, 0.789–1.016 s). Neither a loop gain of 0.9995 (−0.9, −1.8, −2.1 dB a frame, means −38 dB) nor fills of ±1 or of the same noise in both lines (−1.3 to −3.7 dB a frame) reach ekg's decay. And ekg's fill was fixed: every note's frames repeat from one pluck to the next (220 Hz at 0, 1.6, 3.6, 4.0 and 5.6 s; 330 Hz at 0.4 and 1.2 s; 440 Hz at 0.8, 2.8, 4.8 and 6.8 s; within 0.1 dB), where ekg's `pluck` at the same commit draws afresh (karplus_strong_demo, the same pattern: its 220 Hz plucks at 1.6, 3.6, 4.0 and 5.6 s differ by up to 4.8 dB a frame, first-frame centroids 3142–4068 Hz; its FLAC's plucks at 1.6 and 5.6 s correlate at −0.19): so not thread_rng's noise, and not rand 0.8's StdRng (ChaCha12) or SmallRng (Xoshiro256++) from seed_from_u64 of 0–599 or a dozen usual constants (f32 gen_range(−1..1), forward line first or interleaved: best 1.9 dB mean error over the first eight 220 Hz frames, where a match would be 0.1). The 4.0 s repluck is not the waveguide's own: ekg's pluck restarts at exactly frame 176,400 too, with a new fill (a step of 0.104 after steps of at most 0.003), and not at 88,200 or 264,600 (tested: \"ekg's strings restart at frame 176,400\"); every note next to those frames is 220 Hz, so no pattern value there moves the frequency by 1 Hz, and what strikes both strings again at the start of cycle 2 is not found (both render in one thread, phonon-language.md §5, so not the chunk seam of \"fm restarts mid-render\", 176,640). Open: the loop and the fixed fill ekg ran are in no stored version",
   },
   "examples/white_noise_demo.ph": { reason: "noise draws", note: "F1 0.74 (level, envelope and centroid agree); ours against ours reseeded 0.67" },
   "phonemes/e.ph": {
@@ -960,6 +960,51 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
       const p = stats(ekgFundspPulse(220, w, sr, n));
       expect(p.rms, `pulse 220 ${w}`).toBeCloseTo(rms, 3);
       expect(Math.abs(p.mean), `pulse 220 ${w}: DC-free`).toBeLessThan(5e-5);
+    }
+  });
+
+  it("ekg's waveguide lines are half a period long: waveguide_demo's centroid per note (the file stays open)", () => {
+    // The file plays `waveguide "220 330 440 330 220" 0.5 0.5` times 0.4, a note every 0.4 s
+    // (tempo 0.5). Its output is a staircase (one cell read, rewritten once a pass), so each
+    // frame's centroid is set by the pass length, whatever the noise in the lines.
+    const file = "examples/waveguide_demo.ph";
+    const theirs = ekg[file] as Features;
+    const src = readFileSync(sourceOf(file), "utf8");
+    for (const line of ["tempo: 0.5", '~melody: waveguide "220 330 440 330 220" 0.5 0.5', "out: ~melody * 0.4"]) expect(src, file).toContain(line);
+    const sr = theirs.sr;
+    const freqs = [220, 330, 440, 330, 220];
+    const step = 1 / 0.5 / freqs.length;
+    const perFrame = Math.round(step / 0.05); // 8 frames of features.py a note
+    /** The median centroid over the frames of each note frequency where ekg sounds (its centroid bound's frames). */
+    const byNote = (c: number[]) =>
+      [220, 330, 440].map((f) => median(c.filter((v, i) => freqs[Math.floor(i / perFrame) % freqs.length] === f && theirs.rms_db[i]! > BOUNDS.centroidDb && v > 0)));
+    const want = byNote(theirs.centroid_hz);
+    const model = (length: (f: number) => number, seed: number) => byNote(ekgFeatures(ekgWaveguide(freqs, step, 0.5, 0.5, sr, SECONDS, seed, length).map((v) => v * 0.4), sr).centroid_hz);
+    for (let seed = 1; seed <= 5; seed++) {
+      // Lines of floor(sr/(2f)) frames (100, 66, 50): within 0.005 octaves of ekg at every note (measured:
+      // 4203, 4508–4510, 4736–4738 Hz over five draws against ekg's 4204, 4510, 4735; ekg's own frames
+      // of one note spread over 16 Hz, 0.005 octaves is 15–17 Hz here).
+      const half = model((f) => Math.floor(sr / f / 2), seed);
+      half.forEach((c, i) => expect(Math.abs(Math.log2(c / want[i]!)), `seed ${seed}, ${[220, 330, 440][i]} Hz: lines of sr/(2f): ${c} Hz against ekg's ${want[i]}`).toBeLessThan(0.005));
+      // The stored source's floor(sr/f) (200, 133, 100): 0.15–0.18 octaves low at every note.
+      const stored = model((f) => Math.floor(sr / f), seed);
+      stored.forEach((c, i) => expect(Math.log2(want[i]! / c), `seed ${seed}, ${[220, 330, 440][i]} Hz: lines of sr/f: ${c} Hz against ekg's ${want[i]}`).toBeGreaterThan(0.1));
+    }
+  });
+
+  it("ekg's strings restart at frame 176,400 (4 s, cycle 2): its pluck in karplus_strong_demo's FLAC", () => {
+    // karplus_strong_demo plays `pluck "220 330 440 330 220"` as waveguide_demo plays its waveguide:
+    // the 220 Hz string sounding from 3.6 s is struck afresh at exactly frame 176,400 (a new noise
+    // fill), as waveguide_demo's is (its frames 80–87 repeat 32–39), but not at 88,200 or 264,600
+    // (2 and 6 s, the same step of cycles 1 and 3), where the line's length does not change either.
+    const { data } = decodeFlac(readFileSync(join(renders, "audio", "examples__karplus_strong_demo.flac")));
+    const y = data[0]!;
+    const steps = (from: number, to: number) => Math.max(...Array.from({ length: to - from }, (_v, i) => Math.abs(y[from + i]! - y[from + i - 1]!)));
+    for (const at of [88_200, 176_400, 264_600]) {
+      const before = steps(at - 2000, at); // the string ringing on (measured: 0.003–0.006)
+      const into = Math.abs(y[at]! - y[at - 1]!);
+      if (at === 176_400) expect(into, `frame ${at}: a step of ${into} against at most ${before} before`).toBeGreaterThan(20 * before); // measured 36 times
+      else expect(into, `frame ${at}: no new pluck`).toBeLessThanOrEqual(before);
     }
   });
 

@@ -40,6 +40,43 @@ export function ekgPluck(freqs: number[], step: number, damping: number, sr: num
 }
 
 /**
+ * ekg's `waveguide freq damping pickup` as ekg/phonon's `unified_graph.rs` has it
+ * (`SignalNode::Waveguide`, `WaveguideState`), with the lines' length as a parameter: two lines of
+ * `length(f)` frames, both refilled with uniform noise in ±1 whenever that length changes (a
+ * repeated note is not replucked), a cursor p from 0. Each frame plays (fwd[k] + bwd[k])/2 at the
+ * fixed cell k = floor(pickup·(len − 1)) (rewritten once a pass, so a staircase), then writes
+ * fwd[p] = −r·(bwd[p] + bwd[p − 1])/2 and bwd[p] = −r·(fwd[p] before this write + fwd[p − 1])/2,
+ * r = 0.999 − 0.002·damping, and moves p on one cell. The stored source's length is floor(sr/f);
+ * `length` lets a test put another. `freqs` is a sequence played `step` seconds a note, looping;
+ * ekg's noise is unseeded (`rand::thread_rng`): `seed` picks ours.
+ */
+export function ekgWaveguide(freqs: number[], step: number, damping: number, pickup: number, sr: number, seconds: number, seed: number, length: (f: number) => number): Float64Array {
+  const out = new Float64Array(Math.round(seconds * sr));
+  const noise = rng(seed);
+  const r = 0.999 - 0.002 * damping;
+  const note = Math.round(step * sr);
+  let fwd = new Float64Array(0);
+  let bwd = new Float64Array(0);
+  let p = 0;
+  for (let n = 0; n < out.length; n++) {
+    const len = Math.max(2, length(freqs[Math.floor(n / note) % freqs.length]!));
+    if (len !== fwd.length) {
+      fwd = Float64Array.from({ length: len }, () => 2 * noise() - 1);
+      bwd = Float64Array.from({ length: len }, () => 2 * noise() - 1);
+      p = 0;
+    }
+    const k = Math.floor(pickup * (len - 1));
+    out[n] = (fwd[k]! + bwd[k]!) * 0.5;
+    const q = (p + len - 1) % len;
+    const oldFwd = fwd[p]!;
+    fwd[p] = -r * (bwd[p]! + bwd[q]!) * 0.5;
+    bwd[p] = -r * (oldFwd + fwd[q]!) * 0.5;
+    p = (p + 1) % len;
+  }
+  return out;
+}
+
+/**
  * The frequency ekg's oscillator at `freq` Hz runs at over `frames` frames ("naive oscillators"):
  * its phase is an f32 (ekg/phonon's `unified_graph.rs`, `SignalNode::Oscillator`: from 0, each frame
  * `phase += freq / sample_rate`, then less 1 where it reaches 1), so every add is rounded to f32;
