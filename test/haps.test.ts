@@ -2,6 +2,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runHaps } from "../cli/haps.js";
 import { runCases, stringifyResults } from "../language/pattern/cases.js";
+import { MAX_HAPS_PER_QUERY, QueryLimitError } from "../language/pattern/limit.js";
+import { mini } from "../language/pattern/mini.js";
+import { Rational } from "../language/pattern/rational.js";
 
 function capture(): { out: () => string; err: () => string } {
   let out = "";
@@ -83,5 +86,20 @@ describe("oracle case format", () => {
     expect(stats["subset_of_skeleton"]).toBe(true);
     const text = stringifyResults(results);
     expect(JSON.parse(text)).toHaveLength(4);
+  });
+  it("answers an oracle case in full past the live query limit, as Strudel (no limit) does", () => {
+    // "a" sped up 60,000 times: 60,000 events a cycle, the k-th over [k/60000, (k+1)/60000)
+    // (by hand); a live query of the same pattern is refused at MAX_HAPS_PER_QUERY.
+    const n = 60_000;
+    expect(n).toBeGreaterThan(MAX_HAPS_PER_QUERY);
+    const [r] = runCases([{ id: "dense", expr: "a", ops: [["fast", n]] }]);
+    expect(r!["error"]).toBeUndefined();
+    expect(r!["count"]).toBe(n);
+    const haps = r!["haps"] as Array<{ whole: { begin_frac: string; end_frac: string } }>;
+    for (const k of [0, 1, 49_999, 50_000, n - 1]) expect(haps[k]!.whole, `event ${k}`).toMatchObject({ begin_frac: Rational.of(k, n).toFraction(), end_frac: Rational.of(k + 1, n).toFraction() });
+    expect(() => mini("a").fast(n).queryArc(0, 1)).toThrow(QueryLimitError);
+    // A runaway case is still stopped, with the oracle limit in its message.
+    const [runaway] = runCases([{ id: "runaway", expr: "a*1e9" }]);
+    expect(runaway!["error"]).toMatch(/more than 2,000,000 events/);
   });
 });

@@ -5,6 +5,7 @@ import { stepcat } from "./ops/stepwise.js";
 import { polymeter, arrange, run } from "./ops/structure.js";
 import { fastcatOf, Pattern, pure, silence, slowcatOf, stackOf, type Time, toTime } from "./pattern.js";
 import { chooseCycles, irand, perlin, rand, rand2, berlin } from "./random.js";
+import { withQueryLimit } from "./limit.js";
 import { Rational } from "./rational.js";
 import { applyTransform, lookupTransform, type ArgInput } from "./registry.js";
 import { SIGNALS } from "./signal.js";
@@ -250,8 +251,20 @@ function randomStats(pat: Pattern<any>, c: OracleCase, cycles: number): { stats:
   return { stats, haps };
 }
 
+/**
+ * The query limit for an oracle case: the question is asked offline and answered in full, as
+ * Strudel (which has no limit) answers it, so the live limit (MAX_HAPS_PER_QUERY, set by what the
+ * engine can hold in flight) does not apply; this one only stops a runaway case (a few µs a hap:
+ * seconds, not hours).
+ */
+export const ORACLE_MAX_HAPS = 2_000_000;
+
 /** Run one case; errors are reported in the result, as the oracle does. */
 export function runCase(c: OracleCase, index: number, opts: { randomHaps?: boolean } = {}): OracleResult {
+  return withQueryLimit(ORACLE_MAX_HAPS, () => answer(c, index, opts));
+}
+
+function answer(c: OracleCase, index: number, opts: { randomHaps?: boolean }): OracleResult {
   const out: OracleResult = { id: c.id ?? String(index) };
   for (const k of ["group", "note", "random", "keep"] as const) if (c[k] !== undefined) out[k] = c[k];
   out["expr"] = c.expr;

@@ -7,11 +7,33 @@
  */
 export const MAX_HAPS_PER_QUERY = 50_000;
 
-/** Thrown when a query would exceed MAX_HAPS_PER_QUERY. */
+/**
+ * The limit in force: MAX_HAPS_PER_QUERY, except inside withQueryLimit (an offline answer to an
+ * oracle case, where no engine has to hold the events: Strudel itself has no limit).
+ */
+let limit = MAX_HAPS_PER_QUERY;
+
+/** The most haps (or cycle slices) one query may produce here and now. */
+export function queryLimit(): number {
+  return limit;
+}
+
+/** Run f with queries limited to n haps instead of MAX_HAPS_PER_QUERY. */
+export function withQueryLimit<R>(n: number, f: () => R): R {
+  const saved = limit;
+  limit = n;
+  try {
+    return f();
+  } finally {
+    limit = saved;
+  }
+}
+
+/** Thrown when a query would exceed the limit (MAX_HAPS_PER_QUERY, or withQueryLimit's). */
 export class QueryLimitError extends Error {
   constructor(what: string) {
     super(
-      `pattern query refused: ${what} would produce more than ${MAX_HAPS_PER_QUERY.toLocaleString("en")} events ` +
+      `pattern query refused: ${what} would produce more than ${limit.toLocaleString("en")} events ` +
         `(is a speed-up like "*1e9" or fast 1e9 intended?)`,
     );
     this.name = "QueryLimitError";
@@ -33,7 +55,7 @@ export function spendHaps(n: number): void {
 /** Run f with a fresh budget, restoring the outer one afterwards. */
 export function withBudget<R>(f: () => R): R {
   const saved = budget;
-  budget = MAX_HAPS_PER_QUERY;
+  budget = limit;
   try {
     return f();
   } finally {

@@ -2,7 +2,7 @@
 import type * as ohm from "ohm-js";
 import { loadGrammar } from "../grammars.js";
 import { euclidRot } from "./euclid.js";
-import { CountLimitError, MAX_HAPS_PER_QUERY } from "./limit.js";
+import { CountLimitError, queryLimit } from "./limit.js";
 import { fastcatOf, lcmStepsOf, Pattern, patternify, pure, silence, stackOf, timecat, toTime, withSteps } from "./pattern.js";
 import { miniChoose, miniDegrade } from "./random.js";
 import { Rational } from "./rational.js";
@@ -237,7 +237,7 @@ const isRest = (n: MiniNode): boolean => n.type === "atom" && (n.source === "~" 
 function arrayRange(a: any, b: any): any[] {
   const length = Math.abs(b - a) + 1;
   // A range plays within one step, so one longer than a query's events could never play.
-  if (!(length <= MAX_HAPS_PER_QUERY)) throw new CountLimitError(`the range "${a} .. ${b}": its length`, length, MAX_HAPS_PER_QUERY, "the most events a query may give");
+  if (!(length <= queryLimit())) throw new CountLimitError(`the range "${a} .. ${b}": its length`, length, queryLimit(), "the most events a query may give");
   const n = Number.isFinite(length) ? Math.max(0, Math.floor(length)) : 0;
   return Array.from({ length: n }, (_, i) => (a < b ? a + i : a - i));
 }

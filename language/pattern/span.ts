@@ -1,5 +1,5 @@
 //! TimeSpan: a half-open interval [begin, end) of exact cycle time, with Strudel's cycle splitting.
-import { MAX_HAPS_PER_QUERY, QueryLimitError } from "./limit.js";
+import { QueryLimitError, queryLimit } from "./limit.js";
 import { Rational } from "./rational.js";
 
 export class TimeSpan {
@@ -19,7 +19,7 @@ export class TimeSpan {
     let b = b0;
     // Fast path: the span lies inside one cycle.
     if (b.floor() === endSam || (e.d === 1 && b.floor() === endSam - 1)) return [this];
-    if (endSam - b.floor() > MAX_HAPS_PER_QUERY) throw new QueryLimitError(`a query over ${endSam - b.floor()} cycles`);
+    if (endSam - b.floor() > queryLimit()) throw new QueryLimitError(`a query over ${endSam - b.floor()} cycles`);
     const out: TimeSpan[] = [];
     while (b.lt(e)) {
       if (b.floor() === endSam) {
@@ -38,7 +38,7 @@ export class TimeSpan {
     const e = this.end;
     const endSam = e.sam();
     const count = endSam.sub(this.begin.sam());
-    if (count.gt(Rational.of(MAX_HAPS_PER_QUERY))) throw new QueryLimitError(`a query over ${count} cycles`);
+    if (count.gt(Rational.of(queryLimit()))) throw new QueryLimitError(`a query over ${count} cycles`);
     const out: TimeSpan[] = [];
     let b = this.begin;
     while (b.lt(e)) {
