@@ -480,6 +480,36 @@ export function ekgLowPass(x: Float64Array, cutoff: number, q: number, sr: numbe
 }
 
 /**
+ * ekg's `moog_ladder in cutoff res`, as its stored source has it (ekg/phonon's `unified_graph.rs`,
+ * `SignalNode::MoogLadder`; ekg-compat.test.ts, "ekg's moog_ladder is its one-pole ladder"): each
+ * frame fc = cutoff clamped to 20–20000 Hz, r = res clamped to 0–1, g = tan(π·fc/sr), G = g/(1 + g), k = 4·r; u = in − k·s4 with s4 the last stage's value from the frame before (a unit
+ * delay in the loop), then four stages s_i += G·(x_i − s_i), each fed the stage before's new value;
+ * the output is s4. G is the TPT integrator's gain, but these stages are plain one-poles (pole 1 − G),
+ * each with its −3 dB corner below half the cutoff asked for (400 Hz: 197 Hz; 1000 Hz: 484 Hz;
+ * 3000 Hz: 1383 Hz), where a TPT stage (ours, ladder.rs) has it at the cutoff.
+ * `cutoff` and `res` are numbers or per-frame signals; at frame `restart` (if given) every stage
+ * starts again from 0, as a fresh clone of the node does ("fm restarts mid-render"). ekg computes in
+ * f32; this in f64.
+ */
+export function ekgMoogLadder(x: Float64Array, cutoff: number | Float64Array, res: number | Float64Array, sr: number, restart = -1): Float64Array {
+  const at = (v: number | Float64Array, n: number) => (typeof v === "number" ? v : v[n]!);
+  let [s1, s2, s3, s4] = [0, 0, 0, 0];
+  return x.map((v, n) => {
+    if (n === restart) [s1, s2, s3, s4] = [0, 0, 0, 0];
+    const fc = Math.min(20000, Math.max(20, at(cutoff, n)));
+    const k = 4 * Math.min(1, Math.max(0, at(res, n)));
+    const g = Math.tan((Math.PI * fc) / sr);
+    const big = g / (1 + g);
+    const u = v - k * s4;
+    s1 += big * (u - s1);
+    s2 += big * (s1 - s2);
+    s3 += big * (s2 - s3);
+    s4 += big * (s3 - s4);
+    return s4;
+  });
+}
+
+/**
  * ekg's `reverb room damp mix`, as its stored source has it (unified_graph.rs, `SignalNode::Reverb`):
  * eight Freeverb combs (1116…1617 frames at 44.1 kHz, scaled to sr) fed the input with no input
  * gain, each writing input + (store·damp + delayed·(1 − damp))·0.84·room; their mean through four
