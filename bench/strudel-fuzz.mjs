@@ -44,8 +44,9 @@ const seed = Number(opt("--seed", Date.now() % 1_000_000));
 const chunkSize = Number(opt("--chunk", 100));
 const timeoutMs = Number(opt("--timeout-ms", 20_000));
 const casesFile = opt("--cases", undefined);
-// Strudel has no query limit: a case like fast 1000 under ply can keep haps.mjs busy for many minutes.
-const strudelTimeoutMs = Number(opt("--strudel-timeout-ms", 15 * 60_000));
+// Strudel has no query limit: a case like fast 1000 under ply can keep haps.mjs busy for many
+// minutes. The time one case may take Strudel (a chunk of n cases: n seconds, at least this).
+const strudelTimeoutMs = Number(opt("--strudel-timeout-ms", 60_000));
 const dir = resolve(args[0] ?? join(tmpdir(), `phonon-strudel-fuzz-${seed}`));
 if (dir === resolve(root) || dir.startsWith(resolve(root) + "/")) {
   console.error(`bench/strudel-fuzz: ${dir} is inside the repository; give a folder outside it`);
@@ -374,22 +375,46 @@ function makeCase(i) {
 const cases = casesFile ? JSON.parse(readFileSync(casesFile, "utf8")) : Array.from({ length: count }, (_, i) => makeCase(i));
 writeFileSync(join(dir, "cases.json"), JSON.stringify(cases, null, 0));
 
+/**
+ * Strudel's answers, chunk by chunk (a haps.mjs process each); a chunk that runs past its time is
+ * asked again case by case, and a case that alone runs past --strudel-timeout-ms is recorded as
+ * Strudel's error (so it is not judged) and listed.
+ */
 function runStrudel() {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [join(oracleDir, "haps.mjs")], {
-    cwd: oracleDir,
-    input: JSON.stringify(cases),
-    encoding: "utf8",
-    maxBuffer: 1 << 30,
-    timeout: strudelTimeoutMs,
-    killSignal: "SIGKILL",
-  });
-  if (r.error?.code === "ETIMEDOUT" || r.signal === "SIGKILL") {
-    throw new Error(`haps.mjs (Strudel) took more than ${strudelTimeoutMs} ms; try fewer cases (--count) or another --seed`);
+  const out = [];
+  const slow = [];
+  const ask = (list, timeout) => {
+    const r = spawnSync(process.execPath, [join(oracleDir, "haps.mjs")], {
+      cwd: oracleDir,
+      input: JSON.stringify(list),
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+      timeout,
+      killSignal: "SIGKILL",
+    });
+    if (r.error?.code === "ETIMEDOUT" || r.signal === "SIGKILL") return undefined;
+    if (!r.stdout) throw new Error(`haps.mjs gave no output: ${r.stderr.slice(-2000)}`);
+    return JSON.parse(r.stdout);
+  };
+  for (let i = 0; i < cases.length; i += chunkSize) {
+    const list = cases.slice(i, i + chunkSize);
+    const answers = ask(list, Math.max(strudelTimeoutMs, list.length * 1000));
+    if (answers) {
+      out.push(...answers);
+      continue;
+    }
+    for (const c of list) {
+      const one = ask([c], strudelTimeoutMs);
+      if (one) out.push(...one);
+      else {
+        slow.push(c);
+        out.push({ id: c.id, error: `Strudel took more than ${strudelTimeoutMs} ms (bench/strudel-fuzz)` });
+      }
+    }
   }
-  if (!r.stdout) throw new Error(`haps.mjs gave no output: ${r.stderr.slice(-2000)}`);
-  writeFileSync(join(dir, "expected.json"), r.stdout);
-  return { results: JSON.parse(r.stdout), ms: Date.now() - t0 };
+  writeFileSync(join(dir, "expected.json"), JSON.stringify(out));
+  return { results: out, slow, ms: Date.now() - t0 };
 }
 
 /** Our results, chunk by chunk in child processes; a chunk that hangs or crashes is re-run case by case. */
@@ -515,6 +540,7 @@ console.log(`  verdicts: ${Object.entries(tally).map(([k, v]) => `${k} ${v}`).jo
 console.log(`  Strudel threw on ${strudelThrew.size} (SKIP, or ERROR when we threw too: ${bothThrew}); judged ${report.length - strudelThrew.size}, failing ${failures.length}`);
 if (stateful.length) console.log(`  ${stateful.length} more failed only inside the batch and agree when Strudel is asked alone (Strudel's state between cases): ${stateful.map((f) => f.id).join(" ")}`);
 for (const p of ours.problems) console.log(`  ${p.why.slice(0, 4)}: ${p.id} ${JSON.stringify(p.case)}`);
+for (const c of strudel.slow) console.log(`  Strudel took more than ${strudelTimeoutMs} ms (not judged): ${c.id} ${JSON.stringify(c)}`);
 const rows = [...bad.entries()].map(([f, b]) => [f, b, total.get(f), b / total.get(f)]).sort((x, y) => y[3] - x[3] || y[1] - x[1]);
 if (rows.length) {
   console.log("  feature: failing / cases with it (failure rate), worst first");

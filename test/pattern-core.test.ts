@@ -242,3 +242,35 @@ describe("shared (a pattern several lanes read)", () => {
     expect(one.shared()).toBe(one);
   });
 });
+
+describe("a pattern in use never changes", () => {
+  // `silence` is one object every caller shares, and a mini-notation pattern is shared through the
+  // parse cache; a transform that changed one in place (as Strudel's setSteps does) would change
+  // every later use: iter 0 returned `silence` with the source's step count set on it, so after
+  // `"a b c d e f" $ iter 0` every silence had 6 steps (found by bench/strudel-fuzz: a later
+  // `hush $ tour …` in the same run then answered differently).
+  it("leaves silence, nothing and cached patterns as they were, whatever the transforms return", async () => {
+    const { applyTransform } = await import("../language/pattern/registry.js");
+    const { nothing } = await import("../language/pattern/ops/stepwise.js");
+    const shared = () => [silence, nothing, mini("a b c"), mini("<a b>")].map((p) => `${p.steps?.toString()} ${p.period}`);
+    const before = shared();
+    const calls: Array<[string, unknown[]]> = [
+      ["iter", [0]], ["iter", [-1]], ["iterBack", [0]], ["fast", [0]], ["fast", [1]], ["late", [0]], ["early", [0]],
+      ["setSteps", [7]], ["pace", [5]], ["segment", [0]], ["ply", [0]], ["linger", [0]], ["zoom", [1, 0]],
+      ["compress", [1, 0]], ["chunk", [0, ["rev"]]], ["hush", []], ["extend", [3]], ["take", [0]], ["drop", [9]],
+    ];
+    for (const [name, args] of calls) {
+      for (const src of [mini("a b c d e f"), mini("a b c"), mini("<a b>"), silence, nothing]) {
+        try {
+          const out = applyTransform(name, src as never, args as never);
+          applyTransform("setSteps", out as never, [11]);
+          applyTransform("pace", out as never, [3]);
+        } catch {
+          // A refused call (a count out of range) changes nothing either.
+        }
+      }
+      expect(shared(), `after ${name} ${JSON.stringify(args)}`).toEqual(before);
+    }
+    expect(before[0]).toBe("1 1"); // silence: one step (Strudel's), period 1
+  });
+});

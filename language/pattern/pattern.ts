@@ -55,10 +55,18 @@ export class Pattern<T = unknown> {
     this.pure = pure;
   }
 
-  /** Sets [`period`](#period) (see there) and returns this pattern. */
-  periodic(period: number | undefined): this {
-    this.period = period;
-    return this;
+  /**
+   * This pattern with [`period`](#period) (see there) set. A pattern is never changed once it is
+   * in use (a mini-notation pattern is shared through a cache, `silence` by every caller): a
+   * freshly built one (period undefined) takes the value in place, any other gives a copy.
+   */
+  periodic(period: number | undefined): Pattern<T> {
+    if (period === this.period) return this;
+    if (this.period === undefined) {
+      this.period = period;
+      return this;
+    }
+    return new Pattern(this.query, this.steps, this.pure).periodic(period);
   }
 
   /**
@@ -90,9 +98,9 @@ export class Pattern<T = unknown> {
     }, this.steps).periodic(this.period);
   }
 
-  setSteps(steps: Rational | number | undefined): this {
-    this.steps = steps === undefined ? undefined : R(steps);
-    return this;
+  /** This pattern with its step count set: a copy (Strudel's changes the pattern in place, and so a shared one, `silence`, for every later caller). */
+  setSteps(steps: Rational | number | undefined): Pattern<T> {
+    return withSteps(this, steps === undefined ? undefined : R(steps));
   }
 
   // ---- query and hap transformations ----
