@@ -458,6 +458,22 @@ function runOurs() {
 
 const strudel = runStrudel();
 const ours = runOurs();
+
+/**
+ * Our answers must not depend on the cases asked before (a pattern changed in place, a cache):
+ * every case is asked again, all in one process in reverse order, and any answer that differs
+ * from the chunked run's is listed.
+ */
+function stateLeaks() {
+  const f = join(dir, "reversed.json");
+  const outFile = join(dir, "reversed-out.json");
+  writeFileSync(f, JSON.stringify([...cases].reverse()));
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--run-ours", f, outFile], { encoding: "utf8", maxBuffer: 1 << 30, timeout: timeoutMs * Math.max(1, cases.length / 10), killSignal: "SIGKILL" });
+  if (r.status !== 0) return undefined; // a hang or crash is reported by the chunked run
+  const again = new Map(JSON.parse(readFileSync(outFile, "utf8")).map((x) => [String(x.id), JSON.stringify(x)]));
+  return ours.results.filter((x) => !String(x.error ?? "").includes("(bench/strudel-fuzz)") && again.get(String(x.id)) !== JSON.stringify(x)).map((x) => String(x.id));
+}
+const leaks = stateLeaks();
 const cmp = spawnSync(process.execPath, [join(oracleDir, "compare.mjs"), join(dir, "expected.json"), join(dir, "ours.json"), "--json"], {
   encoding: "utf8",
   maxBuffer: 1 << 28,
@@ -540,6 +556,8 @@ console.log(`  verdicts: ${Object.entries(tally).map(([k, v]) => `${k} ${v}`).jo
 console.log(`  Strudel threw on ${strudelThrew.size} (SKIP, or ERROR when we threw too: ${bothThrew}); judged ${report.length - strudelThrew.size}, failing ${failures.length}`);
 if (stateful.length) console.log(`  ${stateful.length} more failed only inside the batch and agree when Strudel is asked alone (Strudel's state between cases): ${stateful.map((f) => f.id).join(" ")}`);
 for (const p of ours.problems) console.log(`  ${p.why.slice(0, 4)}: ${p.id} ${JSON.stringify(p.case)}`);
+if (leaks === undefined) console.log("  ours in one reversed run: did not finish (see the chunked run's HANG/CRASH lines)");
+else console.log(`  ours in one reversed run: ${leaks.length ? `${leaks.length} answers differ from the chunked run's (state between cases): ${leaks.join(" ")}` : "the same answers (no state between cases)"}`);
 for (const c of strudel.slow) console.log(`  Strudel took more than ${strudelTimeoutMs} ms (not judged): ${c.id} ${JSON.stringify(c)}`);
 const rows = [...bad.entries()].map(([f, b]) => [f, b, total.get(f), b / total.get(f)]).sort((x, y) => y[3] - x[3] || y[1] - x[1]);
 if (rows.length) {
