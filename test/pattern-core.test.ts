@@ -252,7 +252,7 @@ describe("a pattern in use never changes", () => {
   it("leaves silence, nothing and cached patterns as they were, whatever the transforms return", async () => {
     const { applyTransform } = await import("../language/pattern/registry.js");
     const { nothing } = await import("../language/pattern/ops/stepwise.js");
-    const shared = () => [silence, nothing, mini("a b c"), mini("<a b>")].map((p) => `${p.steps?.toString()} ${p.period}`);
+    const shared = () => [silence, nothing, mini("a b c"), mini("<a b>"), mini("a? b")].map((p) => `${p.steps?.toString()} ${p.period}`);
     const before = shared();
     const calls: Array<[string, unknown[]]> = [
       ["iter", [0]], ["iter", [-1]], ["iterBack", [0]], ["fast", [0]], ["fast", [1]], ["late", [0]], ["early", [0]],
@@ -260,7 +260,7 @@ describe("a pattern in use never changes", () => {
       ["compress", [1, 0]], ["chunk", [0, ["rev"]]], ["hush", []], ["extend", [3]], ["take", [0]], ["drop", [9]],
     ];
     for (const [name, args] of calls) {
-      for (const src of [mini("a b c d e f"), mini("a b c"), mini("<a b>"), silence, nothing]) {
+      for (const src of [mini("a b c d e f"), mini("a b c"), mini("<a b>"), mini("a? b"), silence, nothing]) {
         try {
           const out = applyTransform(name, src as never, args as never);
           applyTransform("setSteps", out as never, [11]);

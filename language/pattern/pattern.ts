@@ -56,17 +56,15 @@ export class Pattern<T = unknown> {
   }
 
   /**
-   * This pattern with [`period`](#period) (see there) set. A pattern is never changed once it is
-   * in use (a mini-notation pattern is shared through a cache, `silence` by every caller): a
-   * freshly built one (period undefined) takes the value in place, any other gives a copy.
+   * This pattern with [`period`](#period) (see there) set: itself when the period is already that,
+   * otherwise a copy. A pattern is never changed once built (a mini-notation pattern is shared
+   * through a cache, `silence` by every caller).
    */
   periodic(period: number | undefined): Pattern<T> {
     if (period === this.period) return this;
-    if (this.period === undefined) {
-      this.period = period;
-      return this;
-    }
-    return new Pattern(this.query, this.steps, this.pure).periodic(period);
+    const copy = new Pattern(this.query, this.steps, this.pure);
+    copy.period = period;
+    return copy;
   }
 
   /**
