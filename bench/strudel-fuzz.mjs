@@ -296,6 +296,9 @@ function op(st) {
     [n && !st.obj ? 1 : 0, () => [[pick(["eqt", "net"]), pick(["2", "<1 3>", "0 2"])]]],
     [n && !st.obj ? 1 : 0, () => [[pick(["pickmodOut", "pickmodRestart", "pickmodReset", "pickSqueeze", "pickmodSqueeze", "squeeze"]), pick([["a b", "c*2", "<d e>"], ["a", "b c d"], ["<a b>", "c(3,8)", "d e"]])]]],
     [1, () => [[pick(["euclidrot", "euclidish"]), pick([3, 5]), 8, pick([0, 2, "<0 1>", 0.5])]]],
+    // Strudel's composers play several arguments in sequence, and none as silence.
+    [n && !st.obj ? 1 : 0, () => [[pick(["add", "sub", "mul", "squeeze", "set", "keepif", "log2"]), ...pick([[], [1, 2], ["0 1", 10], [2, "<1 3>", 0]])]]],
+    [1, () => [[pick(["struct", "mask", "reset", "restart"]), ...pick([["1 0", "1"], ["<1 0>", "1 1 0"], ["t f", "t", "f t"]])]]],
     [st.obj || n ? 0 : 1, () => ((st.obj = true), [["as", pick(["s:n", "s:n:gain", "<s:n n:s>", "note", "legato", "dur:vel"])]])],
     [1, () => [["tour", pick(["a b", "c"]), pick(["d e f", "<g h>"])]]],
     [1, () => [[pick(["chunkInto", "chunkBackInto"]), pick([2, 3, 4]), fnArg(n)]]],
