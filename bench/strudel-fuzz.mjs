@@ -331,7 +331,9 @@ function op(st) {
     [n && !st.obj ? 1 : 0, () => [[pick(["range2", "rangex"]), pick([1, 2]), pick([4, 8])]]],
     [n && !st.obj ? 1 : 0, () => [["arp", pick(["0 1", "<0 2> 1", "up", "0 [1 2]"])]]],
     [1, () => [["xfade", pick([0, 0.5, 1, "<0 1>"]), miniExpr(n)]]],
-    [st.obj ? 1 : 0, () => [[pick(["legato", "clip", "gain", "pan", "speed"]), pick([0.5, 2, "<1 0.5>", "0.25 1"])]]],
+    [st.obj ? 1 : 0, () => [[pick(["legato", "clip", "gain", "pan", "speed", "dur", "duration", "vel", "velocity", "n", "note", "orbit", "cut"]), pick([0.5, 2, "<1 0.5>", "0.25 1"])]]],
+    // Irrational factors (binary fractions with 2^52 denominators), also twice and at far windows.
+    [1, () => [[pick(["fast", "slow", "late", "early"]), pick([Math.PI, Math.SQRT2, 1 / Math.PI, Math.E, 0.1])]]],
   ];
   return weighted(table);
 }

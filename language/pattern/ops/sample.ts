@@ -38,7 +38,9 @@ export function chop(pat: Pattern<unknown>, n: number): Pattern<unknown> {
     }
     return { ...a, ...b };
   };
-  return pat.squeezeBind((o) => fastcatOf(parts.map((s) => pure(merge(asMap(o), s))))).setSteps(steps);
+  // Strudel copies the value's own keys (Object.assign): a `:` list's items become keys "0", "1", ….
+  const source = (o: unknown): ControlMap => (Array.isArray(o) ? { ...o } : asMap(o));
+  return pat.squeezeBind((o) => fastcatOf(parts.map((s) => pure(merge(source(o), s))))).setSteps(steps);
 }
 
 /** Play the pattern n times per cycle (n itself, not rounded); repetition i plays slice i of floor(n) slices of 1/n each. */
