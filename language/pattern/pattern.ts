@@ -33,7 +33,7 @@ export type Query<T> = (span: TimeSpan, controls?: Controls) => Hap<T>[];
 export class Pattern<T = unknown> {
   readonly query: Query<T>;
   /** Steps per cycle ("tactus"), used only by the stepwise functions (pace, polymeter). */
-  steps: Rational | undefined;
+  readonly steps: Rational | undefined;
   /**
    * Present only on patterns made by pure(): a patterned argument that is pure takes the direct
    * path instead of a join, as Strudel's `__pure` (this changes where events get fragmented).
@@ -47,12 +47,13 @@ export class Pattern<T = unknown> {
    * state it). Set only by the combinators whose rule is proved next to them; the scheduler
    * queries a periodic pattern's first P cycles once and shifts them.
    */
-  period: number | undefined;
+  readonly period: number | undefined;
 
-  constructor(query: Query<T>, steps?: Rational, pure?: { readonly value: T }) {
+  constructor(query: Query<T>, steps?: Rational, pure?: { readonly value: T }, period?: number) {
     this.query = query;
     this.steps = steps;
     this.pure = pure;
+    this.period = period;
   }
 
   /**
@@ -61,10 +62,7 @@ export class Pattern<T = unknown> {
    * through a cache, `silence` by every caller).
    */
   periodic(period: number | undefined): Pattern<T> {
-    if (period === this.period) return this;
-    const copy = new Pattern(this.query, this.steps, this.pure);
-    copy.period = period;
-    return copy;
+    return period === this.period ? this : new Pattern(this.query, this.steps, this.pure, period);
   }
 
   /**
@@ -599,7 +597,7 @@ export function pure<T>(value: T): Pattern<T> {
  */
 export function withSteps<T>(p: Pattern<T>, steps: Rational | undefined): Pattern<T> {
   if (steps === p.steps || (steps !== undefined && p.steps !== undefined && steps.eq(p.steps))) return p;
-  return new Pattern(p.query, steps, p.pure).periodic(p.period);
+  return new Pattern(p.query, steps, p.pure, p.period);
 }
 
 /** A pattern from a pattern or a plain value (which becomes pure). */

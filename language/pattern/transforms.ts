@@ -108,10 +108,8 @@ const num = (name: string, optional = false): ArgSpec => ({ name, kind: "number"
 const time = (name: string, optional = false): ArgSpec => ({ name, kind: "time", optional });
 const fn = (name: string): ArgSpec => ({ name, kind: "function" });
 const patArg = (name: string, optional = false): ArgSpec => ({ name, kind: "pattern", optional });
-/** Strudel's composers take any number of patterns and play them in sequence: `add(1, 2)` adds "1 2", `add()` adds silence. */
+/** Strudel's composers take any number of patterns and play them in sequence (`sequence(...args)`, fastcatOf here): `add(1, 2)` adds "1 2", `add()` adds silence. */
 const patArgs = (name: string): ArgSpec => ({ name, kind: "pattern", rest: true });
-/** The patterns an operator was given, as the one pattern Strudel combines with (`sequence(...args)`). */
-const sequenced = (pats: Pattern<unknown>[]): Pattern<unknown> => (pats.length === 1 ? pats[0]! : fastcatOf(pats));
 /** The same with at least one pattern (struct, mask and the reset family: no argument is an error here). */
 const oneOrMore = (name: string): ArgSpec[] => [patArg(name), patArgs("more")];
 
@@ -267,22 +265,22 @@ def(
   { aliases: ["eish"] },
 );
 def("struct", "structure", oneOrMore("booleans"), "Take the structure of a boolean pattern (truthy events), values from this one (several play in sequence).", (p, ...b) =>
-  struct(p, sequenced(b)), { patterned: false });
+  struct(p, fastcatOf(b)), { patterned: false });
 def("mask", "structure", oneOrMore("booleans"), "Keep this structure, silent where the boolean pattern is false or silent (several play in sequence).", (p, ...b) =>
-  mask(p, sequenced(b)), { patterned: false });
-def("reset", "structure", oneOrMore("triggers"), "Restart the pattern's cycle at each onset of the trigger pattern.", (p, ...t) => reset(p, sequenced(t)), {
+  mask(p, fastcatOf(b)), { patterned: false });
+def("reset", "structure", oneOrMore("triggers"), "Restart the pattern's cycle at each onset of the trigger pattern.", (p, ...t) => reset(p, fastcatOf(t)), {
   patterned: false,
 });
 def("restart", "structure", oneOrMore("triggers"), "Restart the pattern from cycle 0 at each onset of the trigger pattern.", (p, ...t) =>
-  restart(p, sequenced(t)), { patterned: false });
+  restart(p, fastcatOf(t)), { patterned: false });
 def("structAll", "structure", oneOrMore("pattern"), "As struct, keeping every event of the other pattern, false ones too (keep.out).", (p, ...b) =>
-  combine(p, "keep", sequenced(b), "out"), { patterned: false });
+  combine(p, "keep", fastcatOf(b), "out"), { patterned: false });
 def("maskAll", "structure", oneOrMore("pattern"), "As mask, keeping this pattern where the other has any event, false ones too (keep.in).", (p, ...b) =>
-  combine(p, "keep", sequenced(b), "in"), { patterned: false });
+  combine(p, "keep", fastcatOf(b), "in"), { patterned: false });
 def("resetAll", "structure", oneOrMore("triggers"), "As reset, at every onset of the trigger pattern, false ones too (keep.reset).", (p, ...t) =>
-  combine(p, "keep", sequenced(t), "reset"), { patterned: false });
+  combine(p, "keep", fastcatOf(t), "reset"), { patterned: false });
 def("restartAll", "structure", oneOrMore("triggers"), "As restart, at every onset of the trigger pattern, false ones too (keep.restart).", (p, ...t) =>
-  combine(p, "keep", sequenced(t), "restart"), { patterned: false });
+  combine(p, "keep", fastcatOf(t), "restart"), { patterned: false });
 def("bjork", "structure", [{ name: "euclid", kind: "list" }], "Euclid from a list [pulses, steps = pulses, rotation = 0].", (p, e) => {
   const xs = (Array.isArray(e) ? e : [e]).map(N);
   return euclidRot(p, xs[0]!, xs[1] ?? xs[0]!, xs[2] ?? 0);
@@ -508,7 +506,7 @@ for (const name of Object.keys(OPERATORS)) {
       "value",
       [patArgs("other")],
       `Combine values with ${name} (${what}); several patterns play in sequence, none is silence (as Strudel's).`,
-      (p, ...o) => combine(p, name, o.length === 0 ? silence : sequenced(o), how),
+      (p, ...o) => combine(p, name, fastcatOf(o), how),
       // Strudel's pat.squeeze(x) is set.squeeze (and pat.in/out/mix/squeezeout/poly the same for their ways).
       { patterned: false, aliases: name === "set" && SET_HOWS.has(how) ? [how] : [] },
     );
