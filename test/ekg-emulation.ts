@@ -39,38 +39,60 @@ export function ekgPluck(freqs: number[], step: number, damping: number, sr: num
   return out;
 }
 
+/** Which of ekg's waveguides `ekgWaveguide` plays: its stored source's, or the one its render shows (ekg-compat's "one-cell pickup"). */
+export interface EkgWaveguideModel {
+  /** The lines' length, frames, for a note of f Hz: the stored source's floor(sr/f), or floor(sr/(2f)) as ekg ran them. */
+  length: (f: number) => number;
+  /**
+   * "stored": fwd[p] = −r·(bwd[p] + bwd[p − 1])/2 and bwd[p] = −r·(fwd[p] before this write +
+   * fwd[p − 1])/2, each line's oldest cell averaged with the other's cell just written (as ekg's
+   * `pluck` does, `ekgPluck`); "average": the textbook two-point average of the other line's two
+   * oldest cells, fwd[p] = −r·(bwd[p] + bwd[p + 1])/2 and bwd[p] = −r·(fwd[p] before + fwd[p + 1])/2.
+   */
+  loop: "stored" | "average";
+  /** "fresh": a new noise fill at every refill (the stored source's `rand::thread_rng`); "kept": one fill per line length, played again at every refill to that length. */
+  fill: "fresh" | "kept";
+  /** A frame at which both lines start again from their fill whatever the note (none if absent). */
+  restartAt?: number;
+}
+
 /**
- * ekg's `waveguide freq damping pickup` as ekg/phonon's `unified_graph.rs` has it
- * (`SignalNode::Waveguide`, `WaveguideState`), with the lines' length as a parameter: two lines of
- * `length(f)` frames, both refilled with uniform noise in ±1 whenever that length changes (a
- * repeated note is not replucked), a cursor p from 0. Each frame plays (fwd[k] + bwd[k])/2 at the
- * fixed cell k = floor(pickup·(len − 1)) (rewritten once a pass, so a staircase), then writes
- * fwd[p] = −r·(bwd[p] + bwd[p − 1])/2 and bwd[p] = −r·(fwd[p] before this write + fwd[p − 1])/2,
- * r = 0.999 − 0.002·damping, and moves p on one cell. The stored source's length is floor(sr/f);
- * `length` lets a test put another. `freqs` is a sequence played `step` seconds a note, looping;
- * ekg's noise is unseeded (`rand::thread_rng`): `seed` picks ours.
+ * ekg's `waveguide freq damping pickup` (ekg/phonon's `unified_graph.rs`, `SignalNode::Waveguide`,
+ * `WaveguideState`), with the parts its render and its stored source disagree on as `model`: two
+ * lines of `model.length(f)` frames, both refilled with uniform noise in ±1 whenever that length
+ * changes (a repeated note is not replucked), a cursor p from 0. Each frame plays (fwd[k] +
+ * bwd[k])/2 at the fixed cell k = floor(pickup·(len − 1)) (rewritten once a pass, so a staircase),
+ * then writes both lines at p by `model.loop` with r = 0.999 − 0.002·damping, and moves p on one
+ * cell. `freqs` is a sequence played `step` seconds a note, looping; `seed` picks the noise.
  */
-export function ekgWaveguide(freqs: number[], step: number, damping: number, pickup: number, sr: number, seconds: number, seed: number, length: (f: number) => number): Float64Array {
+export function ekgWaveguide(freqs: number[], step: number, damping: number, pickup: number, sr: number, seconds: number, seed: number, model: EkgWaveguideModel): Float64Array {
   const out = new Float64Array(Math.round(seconds * sr));
   const noise = rng(seed);
   const r = 0.999 - 0.002 * damping;
   const note = Math.round(step * sr);
+  const kept = new Map<number, [Float64Array, Float64Array]>();
+  const fill = (len: number): [Float64Array, Float64Array] => {
+    const draw = (): [Float64Array, Float64Array] => [Float64Array.from({ length: len }, () => 2 * noise() - 1), Float64Array.from({ length: len }, () => 2 * noise() - 1)];
+    if (model.fill === "fresh") return draw();
+    if (!kept.has(len)) kept.set(len, draw());
+    const [f, b] = kept.get(len)!;
+    return [Float64Array.from(f), Float64Array.from(b)];
+  };
   let fwd = new Float64Array(0);
   let bwd = new Float64Array(0);
   let p = 0;
   for (let n = 0; n < out.length; n++) {
-    const len = Math.max(2, length(freqs[Math.floor(n / note) % freqs.length]!));
-    if (len !== fwd.length) {
-      fwd = Float64Array.from({ length: len }, () => 2 * noise() - 1);
-      bwd = Float64Array.from({ length: len }, () => 2 * noise() - 1);
+    const len = Math.max(2, model.length(freqs[Math.floor(n / note) % freqs.length]!));
+    if (len !== fwd.length || n === model.restartAt) {
+      [fwd, bwd] = fill(len);
       p = 0;
     }
     const k = Math.floor(pickup * (len - 1));
     out[n] = (fwd[k]! + bwd[k]!) * 0.5;
-    const q = (p + len - 1) % len;
+    const other = model.loop === "stored" ? (p + len - 1) % len : (p + 1) % len;
     const oldFwd = fwd[p]!;
-    fwd[p] = -r * (bwd[p]! + bwd[q]!) * 0.5;
-    bwd[p] = -r * (oldFwd + fwd[q]!) * 0.5;
+    fwd[p] = -r * (bwd[p]! + bwd[other]!) * 0.5;
+    bwd[p] = -r * (oldFwd + fwd[other]!) * 0.5;
     p = (p + 1) % len;
   }
   return out;
