@@ -1,5 +1,5 @@
 //! Issue 16: ours against ekg/phonon's renders of its own corpus (../shared/phonon-corpus/ekg-renders): onsets, RMS envelope and centroid agree, or the file is in DIFFERENCES with a checked reason.
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,6 +11,7 @@ import { fft } from "./analysis.js";
 import { BLOCK, convolve, ekgMoogLadder, ekgF32Frequency, ekgFreezeThrough, ekgFundspPulse, ekgFundspSoftSaw, ekgHat, ekgImpulseResponse, ekgLowPass, ekgPink, ekgPinkBuses, ekgPitchVoices, ekgPluck, ekgReverb, ekgReverbKeepingDry, ekgSeams, ekgSharedSynthVoices, ekgSnare, ekgStutJuxRevTriggers, ekgWaveguide, type EkgSynthLine, type EkgWaveguideModel } from "./ekg-emulation.js";
 import { ekgFeatures, type Features, matchOnsets, median, mixToMono } from "./ekg-features.js";
 import { readWav } from "./wav.js";
+import { writeEkgKit } from "./ekg-kit.js";
 import { VOICE_LIMIT } from "../language/catalogue.js";
 import { chordOf, isNote, noteToMidi } from "../language/pattern/value.js";
 
@@ -28,7 +29,7 @@ const FILES = Object.keys(ekg).filter((k) => k !== "_meta" && "onsets" in ekg[k]
 /** `EKG_ONLY=path,path npx vitest run test/ekg-compat.test.ts` renders and checks only those files (while working on them); the counts are then not printed. */
 const ONLY = process.env.EKG_ONLY?.split(",").filter((f) => f !== "");
 const CHECKED = ONLY ? FILES.filter((f) => ONLY.includes(f)) : FILES;
-/** The two bench files ekg rendered with the synthetic kit (README: `mkkit.py`, `--samples DIR/samples`). */
+/** The two bench files ekg rendered with the synthetic kit (README: `mkkit.py`, `--samples DIR/samples`; ours writes it with test/ekg-kit.ts). */
 const KIT_FILES = new Set(["shared/bench/m.ph", "shared/bench/voices.ph"]);
 const SECONDS = 8; // README: ekg rendered 8 s of every file.
 /** The frame at which ekg's strings (`pluck`, `waveguide`) start afresh whatever the note: test "ekg's strings restart at frame 176,400". */
@@ -553,7 +554,7 @@ const DIFFERENCES: Record<string, { reason: Reason; with?: Reason[]; note: strin
 
 const renderOut = present ? mkdtempSync(join(tmpdir(), "phonon-ekg-")) : "";
 const ours = new Map<string, Ours>();
-let kit: string | undefined;
+let kit = "";
 
 const run = promisify(execFile);
 
@@ -885,22 +886,18 @@ function octaveBands(y: Float64Array, sr: number): number[] {
   return out;
 }
 
-/** Make the synthetic kit (mkkit.py needs python3 with numpy and scipy; without them the two bench files are skipped, with a note). */
-function makeKit(): string | undefined {
-  const dir = join(renderOut, "kit", "samples");
-  const r = spawnSync("python3", [join(renders, "mkkit.py"), dir], { encoding: "utf8" });
-  if (r.status === 0) return dir;
-  console.warn(`ekg-compat: the synthetic kit could not be made (python3 with numpy and scipy runs mkkit.py; its noise is numpy's generator), so ${[...KIT_FILES].join(" and ")} are skipped`);
-  return undefined;
+/** Write the synthetic kit (mkkit.py's WAVs, byte for byte, by its TypeScript port: test/ekg-kit.test.ts checks it against mkkit.py). */
+function makeKit(): string {
+  return writeEkgKit(join(renderOut, "kit", "samples"));
 }
 
 /** Render every file, two at a time (the CI machine has two cores). */
 beforeAll(async () => {
   if (!present) return;
   kit = makeKit();
-  const queue = CHECKED.filter((f) => kit || !KIT_FILES.has(f));
+  const queue = [...CHECKED];
   const worker = async () => {
-    for (let f = queue.shift(); f !== undefined; f = queue.shift()) ours.set(f, await renderOurs(f, sourceOf(f), KIT_FILES.has(f) ? ["--samples", kit!] : []));
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) ours.set(f, await renderOurs(f, sourceOf(f), KIT_FILES.has(f) ? ["--samples", kit] : []));
   };
   await Promise.all([worker(), worker()]);
 }, 300_000);
@@ -1191,9 +1188,9 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
   });
 
   for (const file of CHECKED) {
-    it(file, async (ctx) => {
+    it(file, async () => {
       const o = ours.get(file);
-      if (!o) return ctx.skip(); // a bench file without the kit (warned above)
+      if (!o) throw new Error(`${file} was not rendered`);
       const theirs = ekg[file] as Features;
       const c = compare(o.features, theirs);
       const bad = broken(c);
@@ -1301,7 +1298,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
           expect(c.level, `${file}: ours is quieter`).toBeLessThan(-BOUNDS.level);
           const blocked = join(renderOut, "ekg-per-block.ph");
           writeFileSync(blocked, perBlock(readFileSync(sourceOf(file), "utf8"), theirs.sr));
-          const again = broken(compare((await renderOurs(`${file}.per-block`, blocked, KIT_FILES.has(file) ? ["--samples", kit!] : [])).features, theirs));
+          const again = broken(compare((await renderOurs(`${file}.per-block`, blocked, KIT_FILES.has(file) ? ["--samples", kit] : [])).features, theirs));
           expect(again, `${file}: with its events started per block it agrees`).toEqual([]);
           break;
         }
@@ -1581,7 +1578,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
           const rest = join(renderOut, "ekg-stut-rest.ph");
           writeFileSync(rest, src.replace(line![0], ""));
           let others: Float64Array = new Float64Array(0);
-          await renderOurs(`${file}.rest`, rest, KIT_FILES.has(file) ? ["--samples", kit!] : [], (y) => (others = y));
+          await renderOurs(`${file}.rest`, rest, KIT_FILES.has(file) ? ["--samples", kit] : [], (y) => (others = y));
           const model = (keepGain: boolean): Features => {
             const events = ekgStutJuxRevTriggers(pattern, cps, theirs.sr, frames, keepGain).map((t) => ({ frame: t.frame, gain: t.gain, midi: chords[Math.floor(t.start + 1e-9) % chords.length]! }));
             const voices = ekgPitchVoices(events, Number(bus![2]), theirs.sr, frames, false, { wave: "saw", attack: Number(attack), release: Number(release) });

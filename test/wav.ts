@@ -1,4 +1,4 @@
-//! A small WAV reader for tests: reads what `phonon render` wrote (RIFF, or RF64 past 4 GiB), independently of the engine's writer.
+//! A small WAV reader for tests: reads what `phonon render` wrote (RIFF, or RF64 past 4 GiB), independently of the engine's writer; and writes a plain 16-bit PCM WAV.
 import { readFileSync } from "node:fs";
 
 export interface Wav {
@@ -50,4 +50,27 @@ export function readWav(path: string): Wav {
     off = body + size + (size & 1);
   }
   throw new Error(`${path}: no data chunk`);
+}
+
+/**
+ * A 16-bit PCM WAV of `samples` (interleaved when `channels` > 1): the 44-byte canonical header
+ * (RIFF, a 16-byte `fmt `, `data`), as scipy's `wavfile.write` writes an int16 array.
+ */
+export function encodeWav16(sampleRate: number, samples: Int16Array, channels = 1): Buffer {
+  const bytes = samples.length * 2;
+  const b = Buffer.alloc(44 + bytes);
+  b.write("RIFF", 0, "ascii");
+  b.writeUInt32LE(b.length - 8, 4);
+  b.write("WAVEfmt ", 8, "ascii");
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); // PCM
+  b.writeUInt16LE(channels, 22);
+  b.writeUInt32LE(sampleRate, 24);
+  b.writeUInt32LE(sampleRate * channels * 2, 28);
+  b.writeUInt16LE(channels * 2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write("data", 36, "ascii");
+  b.writeUInt32LE(bytes, 40);
+  for (let i = 0; i < samples.length; i++) b.writeInt16LE(samples[i]!, 44 + 2 * i);
+  return b;
 }
