@@ -102,6 +102,56 @@ describe("Rational", () => {
     expect(Rational.fromNumber(2 ** 60).toFraction()).toBe(`${2n ** 60n}/1`);
     expect(Rational.parse(`${2n ** 70n}/3`).toFraction()).toBe(`${2n ** 70n}/3`);
   });
+  // Values whose numerator and denominator are safe integers but whose cross products are not
+  // (the sum or difference of two such products can land back in the safe range with the products'
+  // rounding in it), and quotients within one ulp of an integer. The reference is bigint arithmetic
+  // done here. Found by the Strudel fuzz (seed 90210: 259838841/189677285 − 51277755/37935457).
+  it("adds, subtracts, floors and takes remainders exactly when cross products pass 2^53", () => {
+    const ref = (n: bigint, d: bigint) => {
+      const g = ((a: bigint, b: bigint): bigint => {
+        a = a < 0n ? -a : a;
+        while (b) [a, b] = [b, a % b];
+        return a;
+      })(n, d);
+      return `${n / g}/${d / g}`;
+    };
+    const floorRef = (n: bigint, d: bigint) => (n >= 0n ? n / d : -((-n + d - 1n) / d));
+    const big = (r: Rational): [bigint, bigint] => {
+      const [n, d] = r.toFraction().split("/");
+      return [BigInt(n!), BigInt(d!)];
+    };
+    const a = Rational.of(259838841, 189677285);
+    const b = Rational.of(51277755, 37935457);
+    expect(a.sub(b).toFraction()).toBe(ref(259838841n * 37935457n - 51277755n * 189677285n, 189677285n * 37935457n)); // 3450066/189677285
+    let seed = 90210;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const wide = () => (next() % 2 ** 26) * 2 ** 26 + next(); // 26–52 bits
+    for (let i = 0; i < 3000; i++) {
+      const x = Rational.of((i % 3 === 0 ? -1 : 1) * (wide() % 2 ** (20 + (i % 33))), 1 + (wide() % 2 ** (12 + (i % 41))));
+      const y = i % 5 === 0 ? Rational.of(next() % 1000) : Rational.of(wide() % 2 ** (20 + (i % 33)), 1 + (wide() % 2 ** (12 + (i % 41))));
+      const [xn, xd] = big(x);
+      const [yn, yd] = big(y);
+      expect(x.add(y).toFraction(), `${x} + ${y}`).toBe(ref(xn * yd + yn * xd, xd * yd));
+      expect(x.sub(y).toFraction(), `${x} − ${y}`).toBe(ref(xn * yd - yn * xd, xd * yd));
+      expect(x.floor(), `floor ${x}`).toBe(Number(floorRef(xn, xd)));
+      expect(x.sam().toFraction(), `sam ${x}`).toBe(`${floorRef(xn, xd)}/1`);
+      expect(x.cyclePos().toFraction(), `cyclePos ${x}`).toBe(ref(xn - floorRef(xn, xd) * xd, xd));
+      if (y.sign() !== 0) {
+        const t = (xn * yd) / (yn * xd); // truncated quotient of x/y
+        expect(x.mod(y).toFraction(), `${x} mod ${y}`).toBe(ref(xn * yd - t * yn * xd, xd * yd));
+      }
+    }
+    // The closest a quotient of safe integers comes to an integer from below: (2^53 − 1)/2^52 =
+    // 2 − 2^−52, one ulp below 2 (a double; it must not be taken for 2).
+    const d = 2 ** 52;
+    const nearTwo = Rational.of(2 ** 53 - 1, d);
+    expect(nearTwo.floor()).toBe(1);
+    expect(nearTwo.sam().toFraction()).toBe("1/1");
+    expect(nearTwo.nextSam().toFraction()).toBe("2/1");
+    expect(nearTwo.ceil()).toBe(2);
+    expect(nearTwo.cyclePos().toFraction()).toBe(`${d - 1}/${d}`);
+    expect(nearTwo.mod(Rational.ONE).toFraction()).toBe(`${d - 1}/${d}`);
+  });
   it(`refuses a time beyond ${MAX_TIME_BITS} bits`, () => {
     expect(Rational.ofBig(1n << BigInt(MAX_TIME_BITS), 3n).toFraction()).toBe(`${1n << BigInt(MAX_TIME_BITS)}/3`);
     expect(() => Rational.ofBig((1n << BigInt(MAX_TIME_BITS)) + 1n, 3n)).toThrow(TimeRangeError);

@@ -125,24 +125,25 @@ export class Rational {
   add(o: Rational): Rational {
     if (o.n === 0) return this;
     if (this.n === 0) return o;
-    if (this.d === 1) {
-      if (o.d === 1) return int(this.n + o.n) ?? bigAdd(this, o);
-      // n + a/b = (n·b + a)/b, already reduced since gcd(a, b) = 1.
-      return exact(this.n * o.d + o.n, o.d) ?? bigAdd(this, o);
-    }
-    if (o.d === 1) return exact(o.n * this.d + this.n, this.d) ?? bigAdd(this, o);
     if (this.d === o.d) return reduce(this.n + o.n, this.d) ?? bigAdd(this, o);
-    return reduce(this.n * o.d + o.n * this.d, this.d * o.d) ?? bigAdd(this, o);
+    // Each product must be exact: a sum of rounded products can land back in the safe range.
+    const a = this.n * o.d;
+    const b = o.n * this.d;
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return bigAdd(this, o);
+    // n + a/b = (n·b + a)/b is already reduced, since gcd(a, b) = 1.
+    if (this.d === 1) return exact(a + o.n, o.d) ?? bigAdd(this, o);
+    if (o.d === 1) return exact(b + this.n, this.d) ?? bigAdd(this, o);
+    return reduce(a + b, this.d * o.d) ?? bigAdd(this, o);
   }
   sub(o: Rational): Rational {
     if (o.n === 0) return this;
-    if (this.d === 1) {
-      if (o.d === 1) return int(this.n - o.n) ?? bigAdd(this, o.neg());
-      return exact(this.n * o.d - o.n, o.d) ?? bigAdd(this, o.neg());
-    }
-    if (o.d === 1) return exact(this.n - o.n * this.d, this.d) ?? bigAdd(this, o.neg());
     if (this.d === o.d) return reduce(this.n - o.n, this.d) ?? bigAdd(this, o.neg());
-    return reduce(this.n * o.d - o.n * this.d, this.d * o.d) ?? bigAdd(this, o.neg());
+    const a = this.n * o.d;
+    const b = o.n * this.d;
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return bigAdd(this, o.neg());
+    if (this.d === 1) return exact(a - o.n, o.d) ?? bigAdd(this, o.neg());
+    if (o.d === 1) return exact(this.n - b, this.d) ?? bigAdd(this, o.neg());
+    return reduce(a - b, this.d * o.d) ?? bigAdd(this, o.neg());
   }
   mul(o: Rational): Rational {
     if (this.d === 1 && o.d === 1) return int(this.n * o.n) ?? bigMul(this, o);
