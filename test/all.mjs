@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test` after set-up: runs vitest and cargo test, and ends with one line "N passed, N failed" over both.
+// `npm test` after set-up: runs vitest, a type check of the tests and cargo test, and ends with one line "N passed, N failed" over them.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,6 +35,14 @@ try {
 }
 if (v.status !== 0 && failed === 0) failed += 1;
 
+// tsc over the tests (strict, as the rest): vitest strips their types without checking them.
+console.log("\n== tsc (test/tsconfig.json) ==");
+const t = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "test", "tsconfig.json")], { cwd: root, stdio: "inherit" });
+if (t.status === 0) {
+  console.log("the tests type-check");
+  passed += 1;
+} else failed += 1;
+
 // cargo test over the pure-Rust core (the napi crate links only inside Node).
 console.log("\n== cargo test (engine-rs) ==");
 const c = spawnSync("cargo", ["test", "--manifest-path", "engine-rs/Cargo.toml", "-p", "phonon-core", "--color", "never"], {
@@ -56,4 +64,4 @@ if (c.status !== 0 && cargoResults === 0) failed += 1;
 
 rmSync(tmp, { recursive: true, force: true });
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-process.exit(failed === 0 && v.status === 0 && c.status === 0 ? 0 : 1);
+process.exit(failed === 0 && v.status === 0 && t.status === 0 && c.status === 0 ? 0 : 1);

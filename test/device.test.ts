@@ -42,7 +42,7 @@ describe.skipIf(!available)("phonon live --sink device (PulseAudio null sink)", 
     const steady = status.filter((s) => s.cycle >= 1);
     expect(steady.length, out).toBeGreaterThanOrEqual(4);
     const half = Math.floor(steady.length / 2);
-    const place = (xs: typeof steady): { cycle: number; at: number } =>
+    const place = (xs: typeof steady): (typeof steady)[number] =>
       xs.reduce((best, s) => (s.at - s.cycle * 1000 < best.at - best.cycle * 1000 ? s : best));
     const first = place(steady.slice(0, half));
     const last = place(steady.slice(half));

@@ -1118,7 +1118,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
     const render = async (name: string, from: string, expr: string, scale: number): Promise<Float64Array> => {
       const path = join(renderOut, `ekg-moog-${name}.ph`);
       writeFileSync(path, from.replace(/^out\s*:.*$/m, `out: (${expr}) * ${scale}`));
-      let y = new Float64Array(0);
+      let y: Float64Array = new Float64Array(0);
       const r = await renderOurs(`ekg-moog-${name}`, path, [], (m) => (y = m));
       expect(r.limited, `${MOOG}: ${expr} scaled by ${scale}: our limiter stays idle`).toBe(false);
       return y.map((v) => v / scale);

@@ -78,8 +78,8 @@ export function ekgWaveguide(freqs: number[], step: number, damping: number, pic
     const [f, b] = kept.get(len)!;
     return [Float64Array.from(f), Float64Array.from(b)];
   };
-  let fwd = new Float64Array(0);
-  let bwd = new Float64Array(0);
+  let fwd: Float64Array = new Float64Array(0);
+  let bwd: Float64Array = new Float64Array(0);
   let p = 0;
   for (let n = 0; n < out.length; n++) {
     const len = Math.max(2, model.length(freqs[Math.floor(n / note) % freqs.length]!));

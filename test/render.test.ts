@@ -138,9 +138,10 @@ describe("rendering in the background (renderStart)", () => {
       const out = join(dir, `bg-${how}.wav`);
       e.openWav(out);
       const bd = e.sampleId("bd", 0);
+      expect(bd, "the built-in kit's bd").toBeDefined();
       for (let k = 0; k < 4; k++) {
         // A trigger a quarter-second into each piece of 22,050 frames.
-        const batch = new Float64Array([k * 22050 + 11025, 0, 0, 1, 0, bd]);
+        const batch = new Float64Array([k * 22050 + 11025, 0, 0, 1, 0, bd!]);
         if (how === "sync") {
           e.pushEvents(batch);
           e.render(22050);
