@@ -267,7 +267,9 @@ export class Pattern<T = unknown> {
       const cycle = span.begin.sam();
       const bpos = span.begin.sub(cycle).mul(f).min(one);
       const epos = span.end.sub(cycle).mul(f).min(one);
-      if (bpos.gte(one)) return [];
+      // Strudel compares this one as numbers (`bpos >= 1`, fraction.js's valueOf), so a bpos
+      // within a double's rounding of 1 drops the query too.
+      if (bpos.toNumber() >= 1) return [];
       const haps = inner.query(new TimeSpan(cycle.add(bpos), cycle.add(epos)), c);
       const out = new Array<Hap<T>>(haps.length);
       for (let i = 0; i < haps.length; i++) {

@@ -282,19 +282,14 @@ function bigFloor(n: bigint, d: bigint): bigint {
   return n < 0n && q * d !== n ? q - 1n : q;
 }
 
-/** n/d as the nearest double (within an ulp or two), for any size of n and d. */
+/**
+ * n/d as a double the way Strudel's fraction.js gives it (valueOf: each of n and d rounded to a
+ * double, then divided), so that signals, random values and the comparisons Strudel makes in
+ * numbers see the same double at any time (n and d have at most MAX_TIME_BITS bits, so both stay
+ * finite).
+ */
 function bigToNumber(n: bigint, d: bigint): number {
-  const neg = n < 0n;
-  if (neg) n = -n;
-  // Scale so the integer quotient carries 64 significant bits, then divide once in doubles.
-  const shift = bitLength(d) - bitLength(n) + 64;
-  const q = shift >= 0 ? (n << BigInt(shift)) / d : n / (d << BigInt(-shift));
-  const x = Number(q) * 2 ** -shift;
-  return neg ? -x : x;
-}
-
-function bitLength(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  return Number(n) / Number(d);
 }
 
 /**
