@@ -342,9 +342,9 @@ def("when", "conditional", [{ name: "booleans", kind: "value" }, fn("f")], "Appl
 def(
   "within",
   "conditional",
-  [time("begin"), time("end"), fn("f")],
-  "Apply f to the events starting in cycle positions begin..end (end included, as Strudel).",
-  (p, b, e, f) => within(p, T(b), T(e), f),
+  [num("begin"), num("end"), fn("f")],
+  "Apply f to the events starting in cycle positions begin..end (end included, as Strudel; compared as numbers, as Strudel does).",
+  (p, b, e, f) => within(p, N(b), N(e), f),
 );
 def("chunk", "conditional", [num("n"), fn("f")], "Cycle k applies f to chunk k mod n of n (source cycles repeat n times).", (p, n, f) =>
   chunk(p, N(n), f), { aliases: ["slowChunk", "slowchunk"] });

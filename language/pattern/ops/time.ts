@@ -203,12 +203,12 @@ export function trim<T>(pat: Pattern<T>, b: Time, e: Time): Pattern<T> {
 }
 
 /** Apply f to the events starting in cycle positions b..e (inclusive, Strudel); others pass unchanged. */
-export function within<T>(pat: Pattern<T>, b: Time, e: Time, f: (p: Pattern<T>) => Pattern<T>): Pattern<T> {
-  const B = toTime(b);
-  const E = toTime(e);
+export function within<T>(pat: Pattern<T>, b: number, e: number, f: (p: Pattern<T>) => Pattern<T>): Pattern<T> {
+  // Strudel compares in numbers (`t.cyclePos() >= a`: fraction.js's valueOf against the number
+  // given), not as fractions, so a bound like 1/π (a fraction only to 1e-7) stays where it is.
   const inside = (t: Rational): boolean => {
-    const p = t.cyclePos();
-    return p.gte(B) && p.lte(E);
+    const p = t.cyclePos().toNumber();
+    return p >= b && p <= e;
   };
   return stack(f(pat.filterWhen(inside)), pat.filterWhen((t) => !inside(t)));
 }
