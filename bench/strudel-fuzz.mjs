@@ -334,6 +334,13 @@ function op(st) {
     [st.obj ? 1 : 0, () => [[pick(["legato", "clip", "gain", "pan", "speed", "dur", "duration", "vel", "velocity", "n", "note", "orbit", "cut"]), pick([0.5, 2, "<1 0.5>", "0.25 1"])]]],
     // Irrational factors (binary fractions with 2^52 denominators), also twice and at far windows.
     [1, () => [[pick(["fast", "slow", "late", "early"]), pick([Math.PI, Math.SQRT2, 1 / Math.PI, Math.E, 0.1])]]],
+    // Irrational bounds and amounts: Strudel compares some of them as numbers (within, fastGap).
+    [1, () => [[pick(["zoom", "compress", "focus"]), pick([0, 1 / Math.PI, 0.1, Math.SQRT2 - 1]), pick([0.5 + 1 / Math.E, 0.9, Math.PI / 4, 1])]]],
+    [1, () => [["within", pick([1 / Math.PI, 0.1, Math.SQRT2 - 1, 0]), pick([Math.PI / 4, 0.9, 1]), fnArg(n)]]],
+    [1, () => [[pick(["linger", "pressBy", "segment", "ply", "fastGap", "iter"]), pick([1 / Math.PI, Math.SQRT2, Math.E, 0.1])]]],
+    [1, () => [["off", pick([1 / Math.PI, 0.1, -Math.SQRT2]), fnArg(n)]]],
+    [1, () => [["swingBy", pick([1 / Math.PI, 0.1]), pick([2, 4, Math.E])]]],
+    [1, () => [["ribbon", pick([Math.PI, 0.1, 1000 / Math.E]), pick([1 / Math.E, Math.SQRT2])]]],
   ];
   return weighted(table);
 }

@@ -161,8 +161,8 @@ def("palindrome", "time", [], "Reverse every other cycle (Phonon's mirror).", (p
 def("loopback", "time", [], "Phonon: each cycle forwards then backwards, both squeezed into the cycle.", (p) => fastcat(p, rev(p)));
 def("iter", "time", [time("n")], "Cycle k starts (k mod n)/n of the way through the pattern.", (p, n) => iter(p, T(n)));
 def("iterBack", "time", [time("n")], "As iter, going backwards.", (p, n) => iterBack(p, T(n)), { aliases: ["iterback"] });
-def("swingBy", "time", [time("amount"), time("n")], "Delay the second half of each 1/n slice by amount/(2n).", (p, x, n) =>
-  swingBy(p, T(x), T(n)),
+def("swingBy", "time", [num("amount"), time("n")], "Delay the second half of each 1/n slice by amount/(2n).", (p, x, n) =>
+  swingBy(p, N(x), T(n)),
 );
 def(
   "swing",

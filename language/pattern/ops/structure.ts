@@ -2,7 +2,6 @@
 import { Hap } from "../hap.js";
 import { checkCount } from "../limit.js";
 import { boundedPeriod, fastcatOf, lcmStepsOf, Pattern, patternify, pure, reify, silence, stackOf, type Time, timecat, toTime } from "../pattern.js";
-import { Rational } from "../rational.js";
 import { TimeSpan } from "../span.js";
 import { perlin } from "../random.js";
 import { range, round, segment } from "./compose.js";
@@ -172,7 +171,7 @@ export function groove<T>(pat: Pattern<T>, name: string, amount = 1): Pattern<T>
   }
   const g = GROOVES[name];
   if (!g) throw new Error(`unknown groove "${name}" (known: ${[...Object.keys(GROOVES), "drunken"].join(", ")})`);
-  return swingBy(pat, Rational.fromNumber(g.swing * amount), g.slots);
+  return swingBy(pat, g.swing * amount, g.slots);
 }
 
 /**

@@ -115,8 +115,9 @@ export function lateBy<T>(pat: Pattern<T>, offsets: Pattern<unknown>): Pattern<T
 }
 
 /** Delay the second half of each 1/n slice by x/(2n) (Strudel: inside(n, late(seq(0, x/2)))). */
-export function swingBy<T>(pat: Pattern<T>, x: Time, n: Time): Pattern<T> {
-  const half = toTime(x).toNumber() / 2;
+export function swingBy<T>(pat: Pattern<T>, x: number, n: Time): Pattern<T> {
+  // Strudel halves the amount as a number (`swing / 2`) before it becomes a fraction.
+  const half = x / 2;
   // Strudel's inside keeps the step count here (its late by a pattern keeps it).
   return withSteps(inside(pat, n, (p) => lateBy(p, fastcat(pure(0), pure(half)))), pat.steps);
 }
