@@ -284,8 +284,8 @@ function numericArg(node: MiniNode): Pattern<any> {
 }
 
 /**
- * An element's modifiers, in order. Step counts ("tactus") change as Strudel's: `*` and `/` keep
- * them (even with patterned factors), `!` keeps them, a euclid rhythm has `steps` steps (when
+ * An element's modifiers, in order. Step counts ("tactus") change as Strudel's: `*` keeps them
+ * (even with a patterned factor), `/` only with a plain factor, `!` keeps them, a euclid rhythm has `steps` steps (when
  * its arguments are plain numbers), `?` and `:` keep them, `..` has none.
  */
 function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
@@ -304,7 +304,9 @@ function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
             const f = timeOf(v, op.arg);
             return f.n === 0 ? silence : p.fast(Rational.ONE.div(f));
           }),
-          steps,
+          // Strudel's slow keeps the count only for a plain factor (a pure argument); by a
+          // pattern (`/[1 3]`, `/<2 3>`) it is joined and has none (fast keeps it either way).
+          op.arg.type === "atom" ? steps : undefined,
         );
         break;
       }
@@ -340,9 +342,13 @@ function applyOps(pat: Pattern<any>, el: MiniElement): Pattern<any> {
   return pat;
 }
 
-/** Strudel's lcm of the marked parts' step counts (parts without a count are left out). */
+/**
+ * Strudel's lcm of the marked parts' step counts, `lcm(...marked.map((x) => Fraction(x._steps)))`:
+ * a marked part without a count is Fraction(undefined), 0, and makes the lcm 0.
+ */
 function srcSteps(parts: Built[]): Rational | undefined {
-  return lcmStepsOf(parts.filter((b) => b.src).map((b) => b.pat.steps));
+  const marked = parts.filter((b) => b.src).map((b) => b.pat.steps);
+  return marked.some((s) => s === undefined) ? Rational.ZERO : lcmStepsOf(marked);
 }
 
 /**
