@@ -366,7 +366,8 @@ function build(node: MiniNode): Built {
       const parts: Array<[Rational, Pattern<any>]> = [];
       const built: Built[] = [];
       for (const el of node.elements) {
-        const w = Rational.fromNumber(el.weight);
+        // Strudel takes `weight || Fraction(1)`: a weight of 0 (a!0, a@0) counts as 1.
+        const w = Rational.fromNumber(el.weight || 1);
         total = total.add(w);
         const b = build(el.body);
         const child = { ...b, pat: applyOps(b.pat, el) };
