@@ -119,7 +119,8 @@ semantics.addOperation<any>("ast", {
   weightOp(_sym, num) {
     const n = num.children.length ? Number(num.sourceString) : 2;
     return ((el: MiniElement) => {
-      el.weight += n - 1;
+      // Strudel's (weight ?? 1) + (a ?? 2) - 1, left to right: in floats 1 + (n - 1) can differ from (1 + n) - 1.
+      el.weight = el.weight + n - 1;
     }) as Modifier;
   },
   Op_euclid(_open, pulse, _c1, step, _c2, rotation, _close) {
@@ -145,7 +146,7 @@ semantics.addOperation<any>("ast", {
     const n = num.children.length ? Number(num.sourceString) : 2;
     return ((el: MiniElement) => {
       // "a!3" and "a!!" both mean three copies; the copies take one weight unit each.
-      el.reps += n - 1;
+      el.reps = el.reps + n - 1;
       el.ops = el.ops.filter((o) => o.type !== "replicate");
       el.ops.push({ type: "replicate", amount: el.reps });
       el.weight = el.reps;
@@ -372,7 +373,8 @@ function build(node: MiniNode): Built {
       const parts: Array<[Rational, Pattern<any>]> = [];
       const built: Built[] = [];
       for (const el of node.elements) {
-        const w = Rational.fromNumber(el.weight);
+        // Strudel takes `weight || Fraction(1)`: a weight of 0 (a!0, a@0) counts as 1.
+        const w = Rational.fromNumber(el.weight || 1);
         total = total.add(w);
         const b = build(el.body);
         const child = { ...b, pat: applyOps(b.pat, el) };

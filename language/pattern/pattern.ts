@@ -698,7 +698,9 @@ export function slowcatPrime<T>(...pats: Pattern<T>[]): Pattern<T> {
 export function slowcatPrimeOf<T>(pats: Pattern<T>[]): Pattern<T> {
   const n = pats.length;
   return new Pattern<T>((span, c) => {
-    const i = span.begin.floor() % n;
+    // Strudel's Math.floor(state.span.begin) % n: the floor of fraction.js's valueOf, a number, so a
+    // begin a hair below a cycle's end (closer than a double tells apart) counts as the next cycle.
+    const i = Math.floor(span.begin.toNumber()) % n;
     const pat = i < 0 ? undefined : pats[i];
     return pat === undefined ? [] : pat.query(span, c);
   }).splitQueries();

@@ -191,7 +191,8 @@ export function randrun(n: number): Pattern<number> {
       .map((r, i) => [r, i] as const)
       .sort((a, b) => Number(a[0] > b[0]) - Number(a[0] < b[0]))
       .map((x) => x[1]);
-    const i = Math.floor(t.cyclePos().toNumber() * n) % n;
+    // Strudel's t.cyclePos().mul(n).floor() % n, exact: in floats (1/49)·49 is 0.999…, a step too early.
+    const i = t.cyclePos().mul(Rational.fromNumber(n)).floor() % n;
     return order[i]!;
   });
   return segment(sig, n);

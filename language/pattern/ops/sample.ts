@@ -85,13 +85,22 @@ export function splice(pat: Pattern<unknown>, npat: unknown, ipat: unknown): Pat
   }, sliced.steps);
 }
 
+/**
+ * The factor loopAt's speed divides by: Strudel's `(1 / factor) * cps` takes the number given as it
+ * is (a fraction given, as its value), not the fraction the number becomes for slow.
+ */
+function speedFactor(given: Time, f: Rational): number {
+  return typeof given === "number" ? given : f.toNumber();
+}
+
 /** Fit samples to `factor` cycles: speed set from the cycle rate (cps, default 0.5), unit "c", slowed by factor. */
 export function loopAt(pat: Pattern<unknown>, factor: Time): Pattern<unknown> {
   const f = toTime(factor);
+  const x = speedFactor(factor, f);
   // As Strudel: the step count is the source's, slowed by the factor.
   return new Pattern<unknown>((span, c) => {
     const cps = c?.cps ?? 0.5;
-    const p = setControl(setControl(pat, "speed", (1 / f.toNumber()) * cps), "unit", "c").slow(f);
+    const p = setControl(setControl(pat, "speed", (1 / x) * cps), "unit", "c").slow(f);
     return p.query(span, c);
   }, pat.steps === undefined ? undefined : pat.steps.div(f));
 }
@@ -99,7 +108,7 @@ export function loopAt(pat: Pattern<unknown>, factor: Time): Pattern<unknown> {
 /** Strudel's loopAtCps: loopAt with the cycle rate given (speed (1/factor)·cps, unit "c", slowed by factor). */
 export function loopAtCps(pat: Pattern<unknown>, factor: Time, cps: number): Pattern<unknown> {
   const f = toTime(factor);
-  return setControl(setControl(pat, "speed", (1 / f.toNumber()) * cps), "unit", "c").slow(f);
+  return setControl(setControl(pat, "speed", (1 / speedFactor(factor, f)) * cps), "unit", "c").slow(f);
 }
 
 /**
