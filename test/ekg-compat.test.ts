@@ -88,6 +88,12 @@ function compare(ours: Features, theirs: Features): Comparison {
   return { f1: m.f1, offset: m.medianOffset, level, shape: diffs.length ? median(diffs.map((d) => Math.abs(d - level))) : 0, octaves: octaves.length ? median(octaves) : 0 };
 }
 
+/** Each bound's median over several noise draws' comparisons ("noise draws"). */
+function typicalOf(each: Comparison[]): Comparison {
+  const of = (k: keyof Comparison) => median(each.map((d) => d[k]));
+  return { f1: of("f1"), offset: of("offset"), level: of("level"), shape: of("shape"), octaves: of("octaves") };
+}
+
 /** The bounds a comparison breaks (empty: it agrees). */
 function broken(c: Comparison): string[] {
   const out: string[] = [];
@@ -861,7 +867,7 @@ async function emulated(file: string, reasons: Reason[], theirs: Features): Prom
     draws.push((await renderOurs(`${file}.emulated.${seed}`, path)).features);
   }
   const each = draws.map((d) => compare(d, theirs));
-  const typical: Comparison = { f1: median(each.map((d) => d.f1)), offset: median(each.map((d) => d.offset)), level: median(each.map((d) => d.level)), shape: median(each.map((d) => d.shape)), octaves: median(each.map((d) => d.octaves)) };
+  const typical = typicalOf(each);
   const self = Math.min(...draws.map((d, k) => matchOnsets(d.onsets, draws[(k + 1) % draws.length]!.onsets, BOUNDS.window).f1));
   return broken(typical).filter((b) => !b.startsWith("onset F1") || typical.f1 < self);
 }
@@ -1327,7 +1333,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
           const model: EkgWaveguideModel = { length: (f) => Math.floor(theirs.sr / f / 2), loop: "average", fill: "kept", restartAt: EKG_STRING_RESTART };
           const draws = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => ekgFeatures(ekgWaveguide(freqs, step, Number(bus![2]), Number(bus![3]), theirs.sr, SECONDS, seed, model).map((v) => v * Number(out![2])), theirs.sr));
           const each = draws.map((d) => compare(d, theirs));
-          const typical: Comparison = { f1: median(each.map((d) => d.f1)), offset: median(each.map((d) => d.offset)), level: median(each.map((d) => d.level)), shape: median(each.map((d) => d.shape)), octaves: median(each.map((d) => d.octaves)) };
+          const typical = typicalOf(each);
           const selves = draws.map((d, k) => compare(d, draws[(k + 1) % draws.length]!));
           const self = { f1: Math.min(...selves.map((d) => d.f1)), shape: median(selves.map((d) => d.shape)) };
           const still = broken(typical).filter((b) => !(b.startsWith("onset F1") && typical.f1 >= self.f1) && !(b.startsWith("envelope shape") && typical.shape <= self.shape));
@@ -1346,7 +1352,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
           const freqs = bus![1]!.trim().split(/\s+/).map(Number);
           // ekg's draw is one of many ("noise draws"): each bound is judged by its median over five draws.
           const draws = [1, 2, 3, 4, 5].map((seed) => compare(ekgFeatures(ekgPluck(freqs, 1 / cps / freqs.length, Number(bus![2] ?? 0.5), theirs.sr, SECONDS, seed).map((v) => v * Number(out![2])), theirs.sr), theirs));
-          const typical: Comparison = { f1: median(draws.map((d) => d.f1)), offset: median(draws.map((d) => d.offset)), level: median(draws.map((d) => d.level)), shape: median(draws.map((d) => d.shape)), octaves: median(draws.map((d) => d.octaves)) };
+          const typical = typicalOf(draws);
           // Ours is brighter than ekg: its centroid higher in most frames where both sound (the bound's frames).
           const frames = theirs.centroid_hz.map((_c, i) => i).filter((i) => o.features.rms_db[i]! > BOUNDS.centroidDb && theirs.rms_db[i]! > BOUNDS.centroidDb && o.features.centroid_hz[i]! > 0 && theirs.centroid_hz[i]! > 0);
           const higher = frames.filter((i) => o.features.centroid_hz[i]! > theirs.centroid_hz[i]!);
@@ -1552,7 +1558,7 @@ describe.skipIf(!present)("ekg/phonon's corpus renders", () => {
             expect(r.limited, `${file}: scaled down by ${HEADROOM}, our limiter stays idle`).toBe(false);
             each.push(compare(r.features, theirs));
           }
-          const typical: Comparison = { f1: median(each.map((d) => d.f1)), offset: median(each.map((d) => d.offset)), level: median(each.map((d) => d.level)), shape: median(each.map((d) => d.shape)), octaves: median(each.map((d) => d.octaves)) };
+          const typical = typicalOf(each);
           expect(broken(typical), `${file}: with ekg's synths it agrees (${JSON.stringify(each)})`).toEqual([]);
           break;
         }

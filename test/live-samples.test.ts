@@ -4,28 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LiveProc, sleep } from "./liveproc.js";
-import { readWav } from "./wav.js";
+import { encodeWav16, readWav } from "./wav.js";
 
 const SR = 44100;
 
 /** A 16-bit mono WAV of a 1 kHz sine, 50 ms at half scale. */
 function burst(path: string): void {
   const n = Math.round(0.05 * SR);
-  const b = Buffer.alloc(44 + 2 * n);
-  b.write("RIFF", 0);
-  b.writeUInt32LE(36 + 2 * n, 4);
-  b.write("WAVEfmt ", 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(SR, 24);
-  b.writeUInt32LE(SR * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write("data", 36);
-  b.writeUInt32LE(2 * n, 40);
-  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(16383 * Math.sin((2 * Math.PI * 1000 * i) / SR)), 44 + 2 * i);
-  writeFileSync(path, b);
+  writeFileSync(path, encodeWav16(SR, Int16Array.from({ length: n }, (_, i) => Math.round(16383 * Math.sin((2 * Math.PI * 1000 * i) / SR)))));
 }
 
 describe("live: samples while playing", () => {

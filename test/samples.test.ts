@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { dominantFrequency, onsets, rms } from "./analysis.js";
-import { readWav } from "./wav.js";
+import { encodeWav16, readWav } from "./wav.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "phonon-samples-"));
@@ -19,21 +19,7 @@ function phonon(...args: string[]) {
 
 /** A mono 16-bit PCM WAV. */
 function writeWav16(path: string, rate: number, data: Float64Array): void {
-  const b = Buffer.alloc(44 + data.length * 2);
-  b.write("RIFF", 0);
-  b.writeUInt32LE(36 + data.length * 2, 4);
-  b.write("WAVEfmt ", 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20); // PCM
-  b.writeUInt16LE(1, 22); // mono
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write("data", 36);
-  b.writeUInt32LE(data.length * 2, 40);
-  data.forEach((x, i) => b.writeInt16LE(Math.round(Math.max(-1, Math.min(1, x)) * 32767), 44 + 2 * i));
-  writeFileSync(path, b);
+  writeFileSync(path, encodeWav16(rate, Int16Array.from(data, (x) => Math.round(Math.max(-1, Math.min(1, x)) * 32767))));
 }
 
 function render(name: string, source: string, ...opts: string[]) {

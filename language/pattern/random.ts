@@ -185,6 +185,7 @@ export const wrandcat = wchooseCycles;
 export function randrun(n: number): Pattern<number> {
   checkCount(n, "shuffle");
   if (n < 1) return silence;
+  const count = Rational.fromNumber(n);
   const sig = signal((t, c) => {
     const rands = randsAt(t.floor() + 0.5, n, seedOf(c));
     const order = rands
@@ -192,7 +193,7 @@ export function randrun(n: number): Pattern<number> {
       .sort((a, b) => Number(a[0] > b[0]) - Number(a[0] < b[0]))
       .map((x) => x[1]);
     // Strudel's t.cyclePos().mul(n).floor() % n, exact: in floats (1/49)·49 is 0.999…, a step too early.
-    const i = t.cyclePos().mul(Rational.fromNumber(n)).floor() % n;
+    const i = t.cyclePos().mul(count).floor() % n;
     return order[i]!;
   });
   return segment(sig, n);

@@ -478,8 +478,8 @@ def("slice", "sample", [patArg("n"), patArg("indices")], "Play slices of each sa
 def("splice", "sample", [patArg("n"), patArg("indices")], "As slice, with the speed set so each slice fills its event.", (p, n, i) =>
   splice(p, n, i), { patterned: false });
 def("loopAt", "sample", [time("cycles")], "Fit samples to the given number of cycles (speed from the tempo) and slow down.", (p, n) =>
-  loopAt(p, typeof n === "number" ? n : T(n)), { aliases: ["loopat"] });
-def("loopAtCps", "sample", [time("cycles"), num("cps")], "loopAt with the cycle rate given.", (p, n, c) => loopAtCps(p, typeof n === "number" ? n : T(n), N(c)), {
+  loopAt(p, n as Time), { aliases: ["loopat"] });
+def("loopAtCps", "sample", [time("cycles"), num("cps")], "loopAt with the cycle rate given.", (p, n, c) => loopAtCps(p, n as Time, N(c)), {
   aliases: ["loopatcps"],
 });
 def("fit", "sample", [time("cycles", true)], "Set each sample's speed so it fills its event (with cycles: slowed first).", (p, n) =>
