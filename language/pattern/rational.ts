@@ -125,25 +125,31 @@ export class Rational {
   add(o: Rational): Rational {
     if (o.n === 0) return this;
     if (this.n === 0) return o;
-    if (this.d === o.d) return reduce(this.n + o.n, this.d) ?? bigAdd(this, o);
+    const d1 = this.d;
+    const d2 = o.d;
+    if (d1 === 1 && d2 === 1) return int(this.n + o.n) ?? bigAdd(this, o);
+    if (d1 === d2) return reduce(this.n + o.n, d1) ?? bigAdd(this, o);
     // Each product must be exact: a sum of rounded products can land back in the safe range.
-    const a = this.n * o.d;
-    const b = o.n * this.d;
-    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return bigAdd(this, o);
     // n + a/b = (n·b + a)/b is already reduced, since gcd(a, b) = 1.
-    if (this.d === 1) return exact(a + o.n, o.d) ?? bigAdd(this, o);
-    if (o.d === 1) return exact(b + this.n, this.d) ?? bigAdd(this, o);
-    return reduce(a + b, this.d * o.d) ?? bigAdd(this, o);
+    if (d1 === 1) return exactSum(this.n * d2, o.n, d2) ?? bigAdd(this, o);
+    if (d2 === 1) return exactSum(o.n * d1, this.n, d1) ?? bigAdd(this, o);
+    const a = this.n * d2;
+    const b = o.n * d1;
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return bigAdd(this, o);
+    return reduce(a + b, d1 * d2) ?? bigAdd(this, o);
   }
   sub(o: Rational): Rational {
     if (o.n === 0) return this;
-    if (this.d === o.d) return reduce(this.n - o.n, this.d) ?? bigAdd(this, o.neg());
-    const a = this.n * o.d;
-    const b = o.n * this.d;
+    const d1 = this.d;
+    const d2 = o.d;
+    if (d1 === 1 && d2 === 1) return int(this.n - o.n) ?? bigAdd(this, o.neg());
+    if (d1 === d2) return reduce(this.n - o.n, d1) ?? bigAdd(this, o.neg());
+    if (d1 === 1) return exactSum(this.n * d2, -o.n, d2) ?? bigAdd(this, o.neg());
+    if (d2 === 1) return exactSum(-o.n * d1, this.n, d1) ?? bigAdd(this, o.neg());
+    const a = this.n * d2;
+    const b = o.n * d1;
     if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return bigAdd(this, o.neg());
-    if (this.d === 1) return exact(a - o.n, o.d) ?? bigAdd(this, o.neg());
-    if (o.d === 1) return exact(this.n - b, this.d) ?? bigAdd(this, o.neg());
-    return reduce(a - b, this.d * o.d) ?? bigAdd(this, o.neg());
+    return reduce(a - b, d1 * d2) ?? bigAdd(this, o.neg());
   }
   mul(o: Rational): Rational {
     if (this.d === 1 && o.d === 1) return int(this.n * o.n) ?? bigMul(this, o);
@@ -366,6 +372,11 @@ function fromBig(n: bigint, d: bigint): Rational {
 }
 
 /** n/d already known to be reduced (d > 0); undefined when either leaves the safe range. */
+/** (p + k)/d for a product p that must itself be exact (already reduced: gcd(k, d) = 1). */
+function exactSum(p: number, k: number, d: number): Rational | undefined {
+  return Number.isSafeInteger(p) ? exact(p + k, d) : undefined;
+}
+
 function exact(n: number, d: number): Rational | undefined {
   if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) return undefined;
   return Rational.unsafe(n === 0 ? 0 : n, n === 0 ? 1 : d);
